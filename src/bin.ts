@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+/**
+ * The session-bridge executable. `hook` and `mcp` take fast paths that load only their own code
+ * (the hook runs on every prompt; the MCP server must answer tools/list quickly); everything else
+ * goes through the @effect/cli application.
+ */
+const [command, ...rest] = process.argv.slice(2)
+const wantsHelp = rest.includes("--help") || rest.includes("-h")
+
+if (command === "hook" && !wantsHelp) {
+  const { main } = await import("./hook/main.js")
+  main(rest)
+} else if (command === "mcp" && !wantsHelp) {
+  const { main } = await import("./mcp/main.js")
+  main()
+} else {
+  const { main } = await import("./cli/main.js")
+  main(process.argv)
+}

@@ -1,0 +1,86 @@
+import { Schema } from "effect"
+
+/** Every stable error code a user, a host or a script may see. Listed with remedies in docs/troubleshooting.md. */
+export const ErrorCode = Schema.Literal(
+  "INVALID_ARGUMENT",
+  "INVALID_NAME",
+  "BODY_TOO_LARGE",
+  "ARTIFACT_TOO_LARGE",
+  "BACKLOG_FULL",
+  "RECIPIENT_NOT_FOUND",
+  "AMBIGUOUS_RECIPIENT",
+  "NOT_A_MEMBER",
+  "MESSAGE_NOT_FOUND",
+  "THREAD_NOT_FOUND",
+  "ARTIFACT_NOT_FOUND",
+  "SESSION_NOT_FOUND",
+  "IDENTITY_UNRESOLVED",
+  "STORE_IO",
+  "LOCK_TIMEOUT",
+  "CONFIG_INVALID",
+  "CONFIG_UNWRITABLE",
+  "PROVIDER_UNKNOWN",
+  "INTERNAL"
+)
+export type ErrorCode = typeof ErrorCode.Type
+
+/**
+ * The error every boundary (MCP result, CLI exit, HTTP status) understands:
+ * a stable code, a one-line message, and a hint saying what to do next.
+ */
+export class BridgeError extends Schema.TaggedError<BridgeError>()("BridgeError", {
+  code: ErrorCode,
+  message: Schema.String,
+  hint: Schema.optional(Schema.String)
+}) {
+  override toJSON() {
+    return { code: this.code, message: this.message, hint: this.hint ?? "" }
+  }
+}
+
+export const bridgeError = (code: ErrorCode, message: string, hint?: string): BridgeError =>
+  new BridgeError(hint === undefined ? { code, message } : { code, message, hint })
+
+/** A failure of the on-disk store. */
+export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
+  reason: Schema.Literal("NotFound", "Exists", "Io", "InvalidPath"),
+  path: Schema.String,
+  cause: Schema.optional(Schema.Defect)
+}) {
+  override get message(): string {
+    switch (this.reason) {
+      case "NotFound":
+        return `not found: ${this.path}`
+      case "Exists":
+        return `already exists: ${this.path}`
+      case "InvalidPath":
+        return `invalid store path: ${JSON.stringify(this.path)}`
+      case "Io":
+        return `i/o error at ${this.path}: ${String(this.cause instanceof Error ? this.cause.message : this.cause)}`
+    }
+  }
+}
+
+/** The cross-process lock could not be taken in time. */
+export class LockError extends Schema.TaggedError<LockError>()("LockError", {
+  name: Schema.String,
+  waitedMs: Schema.Number
+}) {
+  override get message(): string {
+    return `lock ${this.name} still held after ${this.waitedMs} ms`
+  }
+}
+
+/** Maps any infrastructure or domain error to the boundary shape. */
+export const toBridgeError = (error: BridgeError | StoreError | LockError): BridgeError => {
+  switch (error._tag) {
+    case "BridgeError":
+      return error
+    case "StoreError":
+      return error.reason === "InvalidPath"
+        ? bridgeError("INVALID_NAME", error.message, "Names may not contain '/', '..', NUL or control characters.")
+        : bridgeError("STORE_IO", error.message, "Check that $SESSION_BRIDGE_HOME is writable by you; run `session-bridge doctor`.")
+    case "LockError":
+      return bridgeError("LOCK_TIMEOUT", error.message, "Another process holds the lock; retry. A dead holder's lock is recovered automatically.")
+  }
+}

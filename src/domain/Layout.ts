@@ -1,0 +1,35 @@
+/**
+ * The on-disk layout under $SESSION_BRIDGE_HOME (layout version LAYOUT_VERSION). Every path the
+ * product reads or writes is built here, so the layout is visible in one place.
+ */
+export const LAYOUT_VERSION = 1
+
+export const Layout = {
+  sessionsDir: "sessions",
+  session: (sessionId: string) => `sessions/${sessionId}.json`,
+  /** Identity pointers written by a session's hook, keyed by host session id, host pid or cwd hash. */
+  pointersDir: "pointers",
+  pointer: (key: string) => `pointers/${key}.json`,
+  inboxDir: (sessionId: string) => `inbox/${sessionId}`,
+  inboxMessage: (sessionId: string, messageId: string) => `inbox/${sessionId}/${messageId}.json`,
+  /** Per-session read / surfaced markers: empty files named after the message id. */
+  readDir: (sessionId: string) => `state/${sessionId}/read`,
+  readMarker: (sessionId: string, messageId: string) => `state/${sessionId}/read/${messageId}`,
+  surfacedDir: (sessionId: string) => `state/${sessionId}/surfaced`,
+  surfacedMarker: (sessionId: string, messageId: string) => `state/${sessionId}/surfaced/${messageId}`,
+  broadcastsDir: "broadcasts",
+  broadcast: (messageId: string) => `broadcasts/${messageId}.json`,
+  channelsDir: "channels",
+  channelMembers: (channel: string) => `channels/${channel}/members.json`,
+  channelHistoryDir: (channel: string) => `channels/${channel}/history`,
+  channelMessage: (channel: string, messageId: string) => `channels/${channel}/history/${messageId}.json`,
+  artifactsDir: "artifacts",
+  artifactBytes: (sha: string) => `artifacts/${sha}.bin`,
+  artifactMeta: (sha: string) => `artifacts/${sha}.meta.json`,
+  /** Thread index: one empty marker per message in the thread. */
+  threadDir: (threadId: string) => `threads/${threadId}`,
+  locksDir: "locks",
+  quarantineDir: "quarantine",
+  eventLog: "events.log",
+  layoutFile: "layout.json"
+} as const

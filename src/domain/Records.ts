@@ -1,0 +1,74 @@
+import { Schema } from "effect"
+import { ChannelName, Label, Sha256 } from "./Names.js"
+import { MessageId, SessionId } from "./Ulid.js"
+
+/** The hosts session-bridge knows, plus the CLI's own pseudo-sessions. */
+export const ProviderId = Schema.Literal("claude-code", "codex", "grok", "opencode", "gemini-cli", "cursor", "cline", "cli", "unknown")
+export type ProviderId = typeof ProviderId.Type
+
+/** sessions/<id>.json — one per session, local or (later) remote presence. */
+export class SessionRecord extends Schema.Class<SessionRecord>("SessionRecord")({
+  v: Schema.Literal(1),
+  sessionId: SessionId,
+  label: Label,
+  cwd: Schema.String,
+  provider: ProviderId,
+  hostSessionId: Schema.optional(Schema.String),
+  pid: Schema.optional(Schema.Number),
+  createdAt: Schema.DateTimeUtc,
+  lastSeen: Schema.DateTimeUtc,
+  endedAt: Schema.optional(Schema.DateTimeUtc),
+  summary: Schema.optional(Schema.String)
+}) {}
+
+export const MessageKind = Schema.Literal("direct", "channel", "broadcast")
+export type MessageKind = typeof MessageKind.Type
+
+export const Origin = Schema.Literal("local", "remote")
+export type Origin = typeof Origin.Type
+
+/** A sender or recipient as it was resolved when the message was sent. */
+export const Party = Schema.Struct({
+  sessionId: SessionId,
+  label: Schema.String,
+  provider: Schema.optional(ProviderId)
+})
+export type Party = typeof Party.Type
+
+/** The envelope of every message, stored once per recipient inbox (direct, channel) or once (broadcast). */
+export class MessageEnvelope extends Schema.Class<MessageEnvelope>("MessageEnvelope")({
+  v: Schema.Literal(1),
+  id: MessageId,
+  kind: MessageKind,
+  from: Party,
+  to: Schema.Array(Party),
+  channel: Schema.optional(ChannelName),
+  subject: Schema.String,
+  body: Schema.String,
+  threadId: MessageId,
+  inReplyTo: Schema.optional(MessageId),
+  artifacts: Schema.Array(Sha256),
+  createdAt: Schema.DateTimeUtc,
+  expiresAt: Schema.optional(Schema.DateTimeUtc),
+  origin: Origin,
+  remoteFrom: Schema.optional(Schema.String)
+}) {}
+
+/** artifacts/<sha>.meta.json — beside the bytes in artifacts/<sha>.bin. */
+export class ArtifactMeta extends Schema.Class<ArtifactMeta>("ArtifactMeta")({
+  v: Schema.Literal(1),
+  sha256: Sha256,
+  size: Schema.Number,
+  name: Schema.optional(Schema.String),
+  mimeType: Schema.String,
+  postedBy: SessionId,
+  createdAt: Schema.DateTimeUtc
+}) {}
+
+/** One line of the JSON-lines event log. */
+export const EventRecord = Schema.Struct({
+  at: Schema.String,
+  event: Schema.String,
+  data: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+})
+export type EventRecord = typeof EventRecord.Type

@@ -1,0 +1,43 @@
+import { Schema } from "effect"
+
+export const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+const ULID_RE = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/
+
+/** A session id: a 26-character Crockford ULID. */
+export const SessionId = Schema.String.pipe(
+  Schema.filter((s) => ULID_RE.test(s) || "a session id is a 26-character ULID (Crockford base32)"),
+  Schema.brand("session-bridge/SessionId")
+)
+export type SessionId = typeof SessionId.Type
+
+/** A message id: also a ULID. */
+export const MessageId = Schema.String.pipe(
+  Schema.filter((s) => ULID_RE.test(s) || "a message id is a 26-character ULID (Crockford base32)"),
+  Schema.brand("session-bridge/MessageId")
+)
+export type MessageId = typeof MessageId.Type
+
+export const isUlid = (s: string): boolean => ULID_RE.test(s)
+
+/** A 6–25 character prefix of a session id, matched case-insensitively (uppercased before matching). */
+export const SessionIdPrefix = Schema.String.pipe(
+  Schema.filter((s) => /^[0-9A-Za-z]{6,25}$/.test(s) || "a session id prefix is 6-25 base32 characters"),
+  Schema.transform(Schema.String, { strict: true, decode: (s) => s.toUpperCase(), encode: (s) => s })
+)
+
+export const encodeTime = (ms: number): string => {
+  let out = ""
+  let t = ms
+  for (let i = 0; i < 10; i++) {
+    out = CROCKFORD[t % 32] + out
+    t = Math.floor(t / 32)
+  }
+  return out
+}
+
+/** The creation time, in epoch milliseconds, carried by a ULID. */
+export const decodeTime = (ulid: string): number => {
+  let t = 0
+  for (let i = 0; i < 10; i++) t = t * 32 + CROCKFORD.indexOf(ulid[i] ?? "0")
+  return t
+}

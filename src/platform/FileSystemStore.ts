@@ -1,0 +1,240 @@
+import * as fs from "node:fs"
+import * as fsp from "node:fs/promises"
+import * as nodePath from "node:path"
+import { randomBytes } from "node:crypto"
+import { Effect, Layer, Option, Stream } from "effect"
+import { StoreError } from "../domain/Errors.js"
+import { DIR_MODE, FILE_MODE, Store, TEMP_PREFIX, type StoreChange, type StoreShape } from "../services/Store.js"
+import { dirSegments, segments } from "../services/StorePath.js"
+
+const code = (cause: unknown): string | undefined => (cause as NodeJS.ErrnoException | undefined)?.code
+
+const io = <A>(path: string, f: () => Promise<A>): Effect.Effect<A, StoreError> =>
+  Effect.tryPromise({ try: f, catch: (cause) => new StoreError({ reason: code(cause) === "ENOENT" ? "NotFound" : "Io", path, cause }) })
+
+const tempName = () => `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`
+
+/** Polling fallback interval for directories where fs.watch is unavailable. */
+const POLL_MS = 200
+
+/** The real store: files under `root`, created 0700/0600, atomic writes, exclusive creates by hard link. */
+export const make = (root: string): StoreShape => {
+  const abs = (parts: ReadonlyArray<string>) => nodePath.join(root, ...parts)
+  const ensuredDirs = new Set<string>()
+
+  const ensureDir = async (dir: string): Promise<void> => {
+    if (ensuredDirs.has(dir)) return
+    await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE })
+    const st = await fsp.stat(dir)
+    if ((st.mode & 0o077) !== 0) await fsp.chmod(dir, DIR_MODE)
+    ensuredDirs.add(dir)
+  }
+
+  /** Writes `data` to a fresh temp file beside `target`, fsynced, and returns its path. */
+  const writeTemp = async (target: string, data: Uint8Array | string): Promise<string> => {
+    const dir = nodePath.dirname(target)
+    await ensureDir(root)
+    await ensureDir(dir)
+    const tmp = nodePath.join(dir, tempName())
+    const handle = await fsp.open(tmp, "wx", FILE_MODE)
+    try {
+      await handle.writeFile(data)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    return tmp
+  }
+
+  const withPath = <A>(path: string, f: (file: string) => Promise<A>) =>
+    Effect.flatMap(segments(path), (parts) => io(path, () => f(abs(parts))))
+  const withDir = <A>(dir: string, f: (file: string) => Promise<A>) =>
+    Effect.flatMap(dirSegments(dir), (parts) => io(dir, () => f(abs(parts))))
+
+  const readOption = (path: string) =>
+    withPath(path, async (file) => {
+      try {
+        return Option.some<Uint8Array>(await fsp.readFile(file))
+      } catch (error) {
+        if (code(error) === "ENOENT" || code(error) === "ENOTDIR") return Option.none<Uint8Array>()
+        throw error
+      }
+    })
+
+  const listNames = async (dir: string): Promise<Array<string>> => {
+    try {
+      return (await fsp.readdir(dir)).filter((n) => !n.startsWith(TEMP_PREFIX)).sort()
+    } catch (error) {
+      if (code(error) === "ENOENT" || code(error) === "ENOTDIR") return []
+      throw error
+    }
+  }
+
+  const walk = async (dir: string, visit: (file: string, st: fs.Stats) => Promise<void>): Promise<void> => {
+    let entries: Array<fs.Dirent>
+    try {
+      entries = await fsp.readdir(dir, { withFileTypes: true })
+    } catch (error) {
+      if (code(error) === "ENOENT") return
+      throw error
+    }
+    for (const entry of entries) {
+      const file = nodePath.join(dir, entry.name)
+      const st = await fsp.lstat(file)
+      if (st.isSymbolicLink()) continue
+      await visit(file, st)
+      if (st.isDirectory()) await walk(file, visit)
+    }
+  }
+
+  const watch = (dir: string): Stream.Stream<StoreChange, StoreError> =>
+    Stream.unwrap(
+      withDir(dir, async (file) => {
+        await ensureDir(root)
+        await ensureDir(file)
+        return file
+      }).pipe(
+        Effect.map((file) =>
+          Stream.async<StoreChange, StoreError>((emit) => {
+            let watcher: fs.FSWatcher | undefined
+            let timer: NodeJS.Timeout | undefined
+            try {
+              watcher = fs.watch(file, { persistent: false }, (_event, name) => {
+                if (name && !name.startsWith(TEMP_PREFIX)) void emit.single({ dir, name: name.toString() })
+              })
+              watcher.on("error", () => startPolling())
+            } catch {
+              startPolling()
+            }
+            function startPolling() {
+              watcher?.close()
+              watcher = undefined
+              if (timer) return
+              let known = new Set<string>()
+              let first = true
+              timer = setInterval(() => {
+                listNames(file).then(
+                  (names) => {
+                    const now = new Set(names)
+                    if (!first) {
+                      for (const n of now) if (!known.has(n)) void emit.single({ dir, name: n })
+                      for (const n of known) if (!now.has(n)) void emit.single({ dir, name: n })
+                    }
+                    first = false
+                    known = now
+                  },
+                  () => undefined
+                )
+              }, POLL_MS)
+              timer.unref()
+            }
+            return Effect.sync(() => {
+              watcher?.close()
+              if (timer) clearInterval(timer)
+            })
+          })
+        )
+      )
+    )
+
+  return {
+    root,
+    read: readOption,
+    readText: (path) => readOption(path).pipe(Effect.map(Option.map((b) => Buffer.from(b).toString("utf8")))),
+    write: (path, data) =>
+      withPath(path, async (file) => {
+        const tmp = await writeTemp(file, data)
+        try {
+          await fsp.rename(tmp, file)
+        } catch (error) {
+          await fsp.rm(tmp, { force: true })
+          throw error
+        }
+      }),
+    createExclusive: (path, data) =>
+      withPath(path, async (file) => {
+        const tmp = await writeTemp(file, data)
+        try {
+          await fsp.link(tmp, file)
+          return true
+        } catch (error) {
+          if (code(error) === "EEXIST") return false
+          throw error
+        } finally {
+          await fsp.rm(tmp, { force: true })
+        }
+      }),
+    append: (path, data) =>
+      withPath(path, async (file) => {
+        await ensureDir(root)
+        await ensureDir(nodePath.dirname(file))
+        await fsp.appendFile(file, data, { mode: FILE_MODE, flag: "a" })
+      }),
+    list: (dir) => withDir(dir, listNames),
+    stat: (path) =>
+      withPath(path, async (file) => {
+        try {
+          const st = await fsp.stat(file)
+          return Option.some({ size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o777, isDirectory: st.isDirectory() })
+        } catch (error) {
+          if (code(error) === "ENOENT" || code(error) === "ENOTDIR") return Option.none()
+          throw error
+        }
+      }),
+    remove: (path) =>
+      withPath(path, async (file) => {
+        try {
+          await fsp.unlink(file)
+          return true
+        } catch (error) {
+          if (code(error) === "ENOENT") return false
+          throw error
+        }
+      }),
+    removeTree: (dir) =>
+      withDir(dir, async (file) => {
+        await fsp.rm(file, { recursive: true, force: true })
+        for (const d of ensuredDirs) if (d === file || d.startsWith(file + nodePath.sep)) ensuredDirs.delete(d)
+      }),
+    move: (from, to) =>
+      Effect.flatMap(segments(to), (toParts) =>
+        withPath(from, async (file) => {
+          const target = abs(toParts)
+          await ensureDir(nodePath.dirname(target))
+          await fsp.rename(file, target)
+        })
+      ),
+    watch,
+    repairModes: io(root, async () => {
+      let fixed = 0
+      await ensureDir(root)
+      const rootStat = await fsp.stat(root)
+      if ((rootStat.mode & 0o777) !== DIR_MODE) {
+        await fsp.chmod(root, DIR_MODE)
+        fixed++
+      }
+      await walk(root, async (file, st) => {
+        const want = st.isDirectory() ? DIR_MODE : FILE_MODE
+        if ((st.mode & 0o777) !== want) {
+          await fsp.chmod(file, want)
+          fixed++
+        }
+      })
+      return fixed
+    }),
+    staleTempFiles: (olderThanMs) =>
+      io(root, async () => {
+        const found: Array<string> = []
+        const cutoff = Date.now() - olderThanMs
+        await walk(root, async (file, st) => {
+          if (st.isFile() && nodePath.basename(file).startsWith(TEMP_PREFIX) && st.mtimeMs < cutoff) {
+            found.push(nodePath.relative(root, file).split(nodePath.sep).join("/"))
+          }
+        })
+        return found
+      })
+  }
+}
+
+/** The store on the real file system, rooted at `root` (created 0700 on first write). */
+export const layerFileSystem = (root: string): Layer.Layer<Store> => Layer.sync(Store, () => make(root))

@@ -1,0 +1,35 @@
+import * as fs from "node:fs"
+import * as nodePath from "node:path"
+import { Effect, Option } from "effect"
+import { chooseHome } from "../services/Home.js"
+import type { HostEnvShape } from "../services/HostEnv.js"
+
+/**
+ * Resolves the home directory and performs the one-time copy of a legacy ~/.amc-bridge:
+ * contents copied with 0700/0600 modes, and a `.migrated-to` pointer left in the old directory.
+ */
+export const resolveHomeAndMigrate = (env: HostEnvShape): Effect.Effect<string> =>
+  Effect.gen(function* () {
+    const legacy = nodePath.join(env.home, ".amc-bridge")
+    const target = nodePath.join(env.home, ".session-bridge")
+    const choice = chooseHome(env, fs.existsSync(legacy), fs.existsSync(target))
+    if (Option.isNone(choice.migrateFrom)) return choice.home
+    const from = choice.migrateFrom.value
+    yield* Effect.try(() => {
+      const staging = `${target}.migrating-${process.pid}`
+      fs.cpSync(from, staging, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true })
+      const tighten = (p: string) => {
+        const st = fs.lstatSync(p)
+        if (st.isSymbolicLink()) return
+        fs.chmodSync(p, st.isDirectory() ? 0o700 : 0o600)
+        if (st.isDirectory()) for (const n of fs.readdirSync(p)) tighten(nodePath.join(p, n))
+      }
+      tighten(staging)
+      fs.renameSync(staging, target)
+      fs.writeFileSync(nodePath.join(from, ".migrated-to"), target + "\n", { mode: 0o600 })
+    }).pipe(
+      Effect.tap(() => Effect.logInfo(`migrated ${from} to ${target}`)),
+      Effect.catchAll((error) => Effect.logWarning(`migration from ${from} failed; using ${target}: ${String(error.error)}`))
+    )
+    return choice.home
+  })

@@ -1,0 +1,35 @@
+import * as os from "node:os"
+import * as path from "node:path"
+import { Layer, Option } from "effect"
+import { HostEnv } from "../services/HostEnv.js"
+
+const isPidAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+const userName = (): string => {
+  try {
+    return os.userInfo().username
+  } catch {
+    return process.env["USER"] ?? "user"
+  }
+}
+
+/** The real process. */
+export const layer: Layer.Layer<HostEnv> = Layer.sync(HostEnv, () => ({
+  get: (name: string) => Option.fromNullable(process.env[name]).pipe(Option.filter((v) => v !== "")),
+  cwd: process.cwd(),
+  home: process.env["HOME"] || os.homedir(),
+  pid: process.pid,
+  platform: process.platform,
+  execPath: process.execPath,
+  entryPath: path.resolve(process.argv[1] ?? "session-bridge"),
+  isPidAlive,
+  userName: userName(),
+  nodeVersion: process.version
+}))

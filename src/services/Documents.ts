@@ -1,0 +1,59 @@
+import { DateTime, Effect, Option, ParseResult, Schema } from "effect"
+import type { StoreError } from "../domain/Errors.js"
+import { logEvent } from "./EventLog.js"
+import { Store } from "./Store.js"
+
+/** Moves a file that failed to decode to quarantine/, logs it, and lets the reader go on. */
+export const quarantine = (path: string, reason: string): Effect.Effect<void, never, Store> =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const stamp = DateTime.formatIso(yield* DateTime.now).replace(/[:.]/g, "-")
+    const target = `quarantine/${stamp}-${path.replace(/\//g, "__")}`
+    yield* store.move(path, target)
+    yield* logEvent("quarantined", { path, movedTo: target, reason: reason.slice(0, 500) })
+  }).pipe(Effect.catchAll((error) => Effect.logWarning(`could not quarantine ${path}: ${error.message}`)))
+
+/** Reads a JSON record through its schema; a corrupt file is quarantined and reads as missing. */
+export const readJson = <A, I>(
+  path: string,
+  schema: Schema.Schema<A, I>
+): Effect.Effect<Option.Option<A>, StoreError, Store> =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const text = yield* store.readText(path)
+    if (Option.isNone(text)) return Option.none()
+    const decoded = Schema.decodeUnknownEither(Schema.parseJson(schema))(text.value)
+    if (decoded._tag === "Right") return Option.some(decoded.right)
+    yield* quarantine(path, ParseResult.TreeFormatter.formatErrorSync(decoded.left))
+    return Option.none()
+  })
+
+const encodeWith = <A, I>(schema: Schema.Schema<A, I>, value: A): string =>
+  JSON.stringify(Schema.encodeSync(schema)(value), null, 2) + "\n"
+
+/** Atomically replaces a JSON record. */
+export const writeJson = <A, I>(
+  path: string,
+  schema: Schema.Schema<A, I>,
+  value: A
+): Effect.Effect<void, StoreError, Store> => Effect.flatMap(Store, (store) => store.write(path, encodeWith(schema, value)))
+
+/** Creates a JSON record only if the path is free; true when created. */
+export const createJson = <A, I>(
+  path: string,
+  schema: Schema.Schema<A, I>,
+  value: A
+): Effect.Effect<boolean, StoreError, Store> =>
+  Effect.flatMap(Store, (store) => store.createExclusive(path, encodeWith(schema, value)))
+
+/** Reads every decodable record of a directory (entries ending in .json), skipping and quarantining corrupt ones. */
+export const readAllJson = <A, I>(
+  dir: string,
+  schema: Schema.Schema<A, I>
+): Effect.Effect<ReadonlyArray<A>, StoreError, Store> =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const names = (yield* store.list(dir)).filter((n) => n.endsWith(".json"))
+    const found = yield* Effect.forEach(names, (n) => readJson(`${dir}/${n}`, schema), { concurrency: 16 })
+    return found.flatMap(Option.toArray)
+  })

@@ -1,0 +1,131 @@
+import { Clock, Effect, Layer, Option, PubSub, Ref, Stream } from "effect"
+import { StoreError } from "../domain/Errors.js"
+import { FILE_MODE, Store, type StoreChange, type StoreShape } from "./Store.js"
+import { dirSegments, segments } from "./StorePath.js"
+
+interface Entry {
+  readonly data: Uint8Array
+  readonly mode: number
+  readonly mtimeMs: number
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+const toBytes = (data: Uint8Array | string): Uint8Array => (typeof data === "string" ? encoder.encode(data) : data)
+
+/** An in-memory store with the same semantics as the file-system one, driven by Effect's Clock. */
+export const makeMemory = Effect.gen(function* () {
+  const files = yield* Ref.make(new Map<string, Entry>())
+  const changes = yield* PubSub.unbounded<StoreChange>()
+
+  const parentOf = (path: string) => {
+    const i = path.lastIndexOf("/")
+    return { dir: i < 0 ? "" : path.slice(0, i), name: i < 0 ? path : path.slice(i + 1) }
+  }
+  const notify = (path: string) => {
+    const { dir, name } = parentOf(path)
+    return PubSub.publish(changes, { dir, name })
+  }
+  const put = (path: string, data: Uint8Array | string) =>
+    Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      yield* Ref.update(files, (m) => new Map(m).set(path, { data: toBytes(data), mode: FILE_MODE, mtimeMs: now }))
+      yield* notify(path)
+    })
+  const isUnder = (path: string, dir: string) => dir === "" || path.startsWith(dir + "/")
+
+  const read: StoreShape["read"] = (path) =>
+    Effect.flatMap(segments(path), () => Ref.get(files).pipe(Effect.map((m) => Option.fromNullable(m.get(path)?.data))))
+
+  const service: StoreShape = {
+    root: "memory:",
+    read,
+    readText: (path) => read(path).pipe(Effect.map(Option.map((b) => decoder.decode(b)))),
+    write: (path, data) => Effect.zipRight(segments(path), put(path, data)),
+    createExclusive: (path, data) =>
+      Effect.gen(function* () {
+        yield* segments(path)
+        const now = yield* Clock.currentTimeMillis
+        const created = yield* Ref.modify(files, (m) =>
+          m.has(path) ? [false, m] : [true, new Map(m).set(path, { data: toBytes(data), mode: FILE_MODE, mtimeMs: now })]
+        )
+        if (created) yield* notify(path)
+        return created
+      }),
+    append: (path, data) =>
+      Effect.gen(function* () {
+        yield* segments(path)
+        const previous = (yield* Ref.get(files)).get(path)?.data ?? new Uint8Array()
+        const next = new Uint8Array(previous.length + encoder.encode(data).length)
+        next.set(previous)
+        next.set(encoder.encode(data), previous.length)
+        yield* put(path, next)
+      }),
+    list: (dir) =>
+      Effect.gen(function* () {
+        yield* dirSegments(dir)
+        const names = new Set<string>()
+        for (const key of (yield* Ref.get(files)).keys()) {
+          if (!isUnder(key, dir)) continue
+          const rest = dir === "" ? key : key.slice(dir.length + 1)
+          names.add(rest.split("/")[0]!)
+        }
+        return [...names].sort()
+      }),
+    stat: (path) =>
+      Effect.gen(function* () {
+        yield* segments(path)
+        const m = yield* Ref.get(files)
+        const entry = m.get(path)
+        if (entry) return Option.some({ size: entry.data.length, mtimeMs: entry.mtimeMs, mode: entry.mode, isDirectory: false })
+        for (const key of m.keys()) {
+          if (isUnder(key, path)) return Option.some({ size: 0, mtimeMs: 0, mode: 0o700, isDirectory: true })
+        }
+        return Option.none()
+      }),
+    remove: (path) =>
+      Effect.gen(function* () {
+        yield* segments(path)
+        const existed = yield* Ref.modify(files, (m) => {
+          if (!m.has(path)) return [false, m]
+          const next = new Map(m)
+          next.delete(path)
+          return [true, next]
+        })
+        if (existed) yield* notify(path)
+        return existed
+      }),
+    removeTree: (dir) =>
+      Effect.zipRight(
+        dirSegments(dir),
+        Ref.update(files, (m) => new Map([...m].filter(([key]) => !isUnder(key, dir) && key !== dir)))
+      ),
+    move: (from, to) =>
+      Effect.gen(function* () {
+        yield* segments(from)
+        yield* segments(to)
+        const m = yield* Ref.get(files)
+        const entry = m.get(from)
+        if (!entry) return yield* new StoreError({ reason: "NotFound", path: from })
+        const next = new Map(m)
+        next.delete(from)
+        next.set(to, entry)
+        yield* Ref.set(files, next)
+        yield* notify(from)
+        yield* notify(to)
+      }),
+    watch: (dir) =>
+      Stream.unwrapScoped(
+        Effect.gen(function* () {
+          yield* dirSegments(dir)
+          const sub = yield* PubSub.subscribe(changes)
+          return Stream.fromQueue(sub).pipe(Stream.filter((c) => c.dir === dir))
+        })
+      ),
+    repairModes: Effect.succeed(0),
+    staleTempFiles: () => Effect.succeed([])
+  }
+  return service
+})
+
+export const layerMemory: Layer.Layer<Store> = Layer.effect(Store, makeMemory)
