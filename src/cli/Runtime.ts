@@ -1,51 +1,96 @@
 import { ValidationError } from "@effect/cli"
 import { NodeRuntime } from "@effect/platform-node"
-import { Cause, Effect, Exit, Logger } from "effect"
-import { BridgeError } from "../domain/Errors.js"
+import { Cause, Console, Data, Effect, Exit, Logger, LogLevel } from "effect"
+import { BridgeError, LockError, StoreError, toBridgeError } from "../domain/Errors.js"
 
 /** Exit codes: 0 success, 1 a domain error, 2 usage, 130 interrupted. */
 export const EXIT_DOMAIN = 1
 export const EXIT_USAGE = 2
+export const EXIT_INTERRUPTED = 130
+
+/** A command line that parses but cannot be acted on (conflicting options, a prompt with no terminal). Exits 2. */
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string; readonly hint?: string }> {}
+
+export const usageError = (message: string, hint?: string): UsageError =>
+  new UsageError(hint === undefined ? { message } : { message, hint })
 
 let exitCode = 0
+let interruptedExitCode = EXIT_INTERRUPTED
+
 /** Lets a command choose the exit code of a successful run (e.g. doctor finding problems). */
 export const setExitCode = (code: number) => Effect.sync(() => void (exitCode = code))
 
-const stderrLogger = Logger.prettyLogger({ stderr: true, colors: false })
+/** For commands that run until Ctrl-C (tail-inbox --follow): being interrupted is their normal end. */
+export const exitZeroOnInterrupt = Effect.sync(() => void (interruptedExitCode = 0))
+
+/** Forgets the exit-code choices of a previous run (tests run many commands in one process). */
+export const resetExitCode = Effect.sync(() => {
+  exitCode = 0
+  interruptedExitCode = EXIT_INTERRUPTED
+})
+
+const asBridgeError = (error: unknown): BridgeError | undefined =>
+  error instanceof BridgeError
+    ? error
+    : error instanceof StoreError || error instanceof LockError
+      ? toBridgeError(error)
+      : undefined
+
+/** The text printed on stderr for a failed run: one line plus the hint; the full cause only with --verbose. */
+export const describeFailure = (cause: Cause.Cause<unknown>, verbose: boolean): string => {
+  const failure = Cause.failureOption(cause)
+  const known = failure._tag === "Some" ? asBridgeError(failure.value) : undefined
+  const lines: Array<string> = []
+  if (known) {
+    lines.push(`error ${known.code}: ${known.message}`)
+    if (known.hint) lines.push(`hint: ${known.hint}`)
+  } else {
+    const squashed = Cause.squash(cause)
+    lines.push(`error INTERNAL: ${squashed instanceof Error ? squashed.message : String(squashed)}`)
+    if (!verbose) lines.push("hint: run again with --verbose for details")
+  }
+  if (verbose) lines.push(Cause.pretty(cause))
+  return lines.join("\n")
+}
 
 /**
- * Runs a CLI program: logs go to stderr only, usage errors exit 2 (printed once by @effect/cli),
- * BridgeErrors print `error CODE: message` plus the hint and exit 1, interruption exits 130.
+ * Wraps a parsed CLI program: usage errors (printed once by @effect/cli, or a UsageError printed here)
+ * become exit code 2, other failures are printed as `error CODE: message` plus the hint and stay failures.
  */
-export const runCli = <E, A>(program: Effect.Effect<A, E>, options: { readonly verbose: boolean }) =>
-  NodeRuntime.runMain(
+export const handleCliErrors =
+  (options: { readonly verbose: boolean }) =>
+  <A, E, R>(program: Effect.Effect<A, E, R>) =>
     program.pipe(
       Effect.catchIf(ValidationError.isValidationError, () => setExitCode(EXIT_USAGE)),
-      Effect.tapErrorCause((cause) =>
-        Effect.sync(() => {
-          if (Cause.isInterruptedOnly(cause)) return
-          const failure = Cause.failureOption(cause)
-          if (failure._tag === "Some" && failure.value instanceof BridgeError) {
-            const e = failure.value
-            process.stderr.write(`error ${e.code}: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`)
-          } else if (options.verbose) {
-            process.stderr.write(Cause.pretty(cause) + "\n")
-          } else {
-            const squashed = Cause.squash(cause)
-            process.stderr.write(`error INTERNAL: ${squashed instanceof Error ? squashed.message : String(squashed)}\n(run with --verbose for details)\n`)
-          }
-        })
+      Effect.catchIf(
+        (e): e is Extract<typeof e, UsageError> => e instanceof UsageError,
+        (e) =>
+          Console.error(`error USAGE: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ""}`).pipe(
+            Effect.zipRight(setExitCode(EXIT_USAGE))
+          )
       ),
-      Effect.provide(Logger.replace(Logger.defaultLogger, stderrLogger))
-    ),
+      Effect.tapErrorCause((cause) =>
+        Cause.isInterruptedOnly(cause) ? Effect.void : Console.error(describeFailure(cause, options.verbose))
+      ),
+      Logger.withMinimumLogLevel(options.verbose ? LogLevel.Debug : LogLevel.Info)
+    )
+
+/** The process exit code for the outcome of a run. */
+export const exitCodeOf = (exit: Exit.Exit<unknown, unknown>): number => {
+  if (Exit.isSuccess(exit)) return exitCode
+  if (Cause.isInterruptedOnly(exit.cause)) return interruptedExitCode
+  return EXIT_DOMAIN
+}
+
+const stderrLogger = Logger.prettyLogger({ stderr: true, colors: false })
+
+/** Runs a CLI program as the process: logs to stderr only, exit code from `exitCodeOf`. */
+export const runCli = <E, A>(program: Effect.Effect<A, E>, options: { readonly verbose: boolean }) =>
+  NodeRuntime.runMain(
+    program.pipe(handleCliErrors(options), Effect.provide(Logger.replace(Logger.defaultLogger, stderrLogger))),
     {
       disableErrorReporting: true,
       disablePrettyLogger: true,
-      teardown: (exit, onExit) => {
-        if (Exit.isSuccess(exit)) return onExit(exitCode)
-        if (Cause.isInterruptedOnly(exit.cause)) return onExit(130)
-        const failure = Cause.failureOption(exit.cause)
-        onExit(failure._tag === "Some" && failure.value instanceof BridgeError ? EXIT_DOMAIN : EXIT_DOMAIN)
-      }
+      teardown: (exit, onExit) => onExit(exitCodeOf(exit))
     }
   )

@@ -1,21 +1,52 @@
 import { Command } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
+import { Array as Arr, Console, Effect, Layer } from "effect"
 import { InfraLayer } from "../platform/NodeLayers.js"
 import { VERSION } from "../Version.js"
+import { rootHelp } from "./Help.js"
+import { maintenanceCommands } from "./Maintenance.js"
 import { runCli } from "./Runtime.js"
-import { versionCommand } from "./Version.js"
 
-const root = Command.make("session-bridge").pipe(
+/**
+ * Every subcommand, in help order. A group file exports its commands wrapped in `listed(group, summary, command)`;
+ * to add a command, spread its file's list below in the group it belongs to.
+ */
+export const commands = [
+  // messaging: send-message, broadcast, tail-inbox, search, channel
+  // sessions: list-sessions, select
+  // providers: init, uninstall, doctor, list-providers, plugin
+  ...maintenanceCommands
+  // cloud: daemon, relay, cloud, contact
+] as const
+
+export const rootCommand = Command.make("session-bridge", {}, () => Console.log(rootHelp(VERSION, commands))).pipe(
   Command.withDescription("Let coding-agent sessions on this machine message each other and share files."),
-  Command.withSubcommands([versionCommand])
+  Command.withSubcommands(Arr.map(commands, (c) => c.command))
 )
 
-const cli = Command.run(root, { name: "session-bridge", version: VERSION })
+/** The parsed CLI; `argv` is the full argv (node path and script path first). */
+export const cli = Command.run(rootCommand, { name: "session-bridge", version: VERSION })
+
+/**
+ * Global flags handled before @effect/cli: `--verbose` anywhere on the line (before a bare `--`),
+ * and a bare `--help`/`-h` that shows the grouped root help.
+ */
+export const preprocessArgv = (argv: ReadonlyArray<string>): { readonly args: Array<string>; readonly verbose: boolean } => {
+  const end = argv.indexOf("--")
+  const head = end < 0 ? argv : argv.slice(0, end)
+  const tail = end < 0 ? [] : argv.slice(end)
+  const verbose = head.includes("--verbose")
+  const args = [...head.filter((a) => a !== "--verbose"), ...tail]
+  const rest = args.slice(2)
+  if (rest.length === 1 && (rest[0] === "--help" || rest[0] === "-h")) return { args: args.slice(0, 2), verbose }
+  return { args, verbose }
+}
+
+/** The layers every command runs on in production. */
+export const CliLayer = Layer.mergeAll(InfraLayer, NodeContext.layer)
 
 /** The CLI application; `argv` is the full process argv. */
 export const main = (argv: ReadonlyArray<string>): void => {
-  const verbose = argv.includes("--verbose")
-  const args = argv.filter((a) => a !== "--verbose")
-  runCli(cli(args).pipe(Effect.provide(Layer.mergeAll(InfraLayer, NodeContext.layer))), { verbose })
+  const { args, verbose } = preprocessArgv(argv)
+  runCli(cli(args).pipe(Effect.provide(CliLayer)), { verbose })
 }

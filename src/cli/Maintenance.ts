@@ -1,19 +1,24 @@
-import { Command, Options } from "@effect/cli"
+import { Command } from "@effect/cli"
 import { Console, Effect } from "effect"
 import { LAYOUT_VERSION } from "../domain/Layout.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/Store.js"
 import { VERSION } from "../Version.js"
+import { listed } from "./Help.js"
+import { jsonOption, printJson } from "./Output.js"
 
-export const json = Options.boolean("json").pipe(Options.withDescription("Print JSON for scripts"))
-
-export const versionCommand = Command.make("version", { json }, ({ json }) =>
+const versionCommand = Command.make("version", { json: jsonOption }, ({ json }) =>
   Effect.gen(function* () {
     const host = yield* HostEnv
     const store = yield* Store
     const info = { version: VERSION, node: host.nodeVersion, home: store.root, layoutVersion: LAYOUT_VERSION }
     yield* json
-      ? Console.log(JSON.stringify(info))
+      ? printJson(info)
       : Console.log(`session-bridge ${info.version}\nnode ${info.node}\nhome ${info.home}\nlayout v${info.layoutVersion}`)
   })
-).pipe(Command.withDescription("Print the package version, node version, home path and layout version"))
+)
+
+/** inspect, gc, purge, version. */
+export const maintenanceCommands = [
+  listed("maintenance", "Print the package version, node version, home path and layout version", versionCommand)
+] as const
