@@ -1,0 +1,168 @@
+import { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import {
+  Cause,
+  Context,
+  Deferred,
+  Effect,
+  ExecutionStrategy,
+  Exit,
+  FiberSet,
+  Layer,
+  Option,
+  ParseResult,
+  Runtime,
+  Schema,
+  Scope
+} from "effect"
+import { BridgeError, bridgeError, LockError, StoreError, toBridgeError } from "../domain/Errors.js"
+import type { ClientInfo } from "./ClientInfo.js"
+import { inputJsonSchema, type JsonObject } from "./JsonSchemas.js"
+import type { AnyToolDef } from "./ToolDef.js"
+
+export interface McpServerOptions<R, E> {
+  readonly name: string
+  readonly version: string
+  readonly tools: ReadonlyArray<AnyToolDef<R>>
+  /**
+   * What the handlers run on. Built once, at the first tool call (initialize and tools/list never pay for it),
+   * with what `initialize` said about the client; a failed build is retried at the next call.
+   */
+  readonly context: (client: Option.Option<ClientInfo>) => Layer.Layer<R, E>
+  readonly transport: Transport
+  /** How long tool calls still running when the client goes away may take to finish. */
+  readonly drainMillis?: number
+}
+
+/** A connected MCP server. `closed` completes when the client closes the transport. */
+export class McpServer extends Context.Tag("session-bridge/McpServer")<
+  McpServer,
+  {
+    readonly closed: Effect.Effect<void>
+    /** Waits (up to the drain budget) for tool calls in flight, e.g. after stdin reached EOF. */
+    readonly drain: Effect.Effect<void>
+  }
+>() {}
+
+const textResult = (text: string, isError = false): CallToolResult =>
+  isError ? { content: [{ type: "text", text }], isError: true } : { content: [{ type: "text", text }] }
+
+/** A BridgeError as the tool result every client sees: `isError` with `{code, message, hint}`. */
+export const errorResult = (error: BridgeError): CallToolResult => textResult(JSON.stringify(error.toJSON()), true)
+
+export const successResult = (value: unknown): CallToolResult =>
+  textResult(JSON.stringify(value === undefined ? { ok: true } : value))
+
+const describeParseError = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .join("; ")
+
+/** Anything a context build or a handler may fail with, as a BridgeError; unknown failures are INTERNAL. */
+const asBridgeError = (error: unknown): BridgeError =>
+  error instanceof BridgeError || error instanceof StoreError || error instanceof LockError
+    ? toBridgeError(error)
+    : bridgeError("INTERNAL", error instanceof Error ? error.message : String(error), "This is a bug; the server log (stderr) has details.")
+
+/**
+ * Builds `layer` into `scope` on first use and caches the result; concurrent first callers share one build,
+ * and a failed build is not cached.
+ */
+const lazyContext = <R, E>(build: Effect.Effect<Context.Context<R>, E>) =>
+  Effect.gen(function* () {
+    const lock = yield* Effect.makeSemaphore(1)
+    let cached: Option.Option<Context.Context<R>> = Option.none()
+    return Effect.suspend(() =>
+      Option.isSome(cached)
+        ? Effect.succeed(cached.value)
+        : lock.withPermits(1)(
+            Effect.suspend(() =>
+              Option.isSome(cached) ? Effect.succeed(cached.value) : Effect.tap(build, (ctx) => void (cached = Option.some(ctx)))
+            )
+          )
+    )
+  })
+
+/**
+ * The MCP SDK behind one scoped service: handlers registered, transport connected, and on release the server
+ * closed, calls in flight interrupted and the handlers' layer released, in that order.
+ */
+export const make = <R, E>(options: McpServerOptions<R, E>) =>
+  Effect.gen(function* () {
+    const scope = yield* Effect.scope
+    // Created first so it is released last, after the calls that use it are interrupted.
+    const contextScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+    const fibers = yield* FiberSet.make<CallToolResult, never>()
+    const runPromise = yield* FiberSet.runtimePromise(fibers)<never>()
+    const closed = yield* Deferred.make<void>()
+    const byName = new Map(options.tools.map((t) => [t.name, t]))
+
+    const server = new Server({ name: options.name, version: options.version }, { capabilities: { tools: {} } })
+    const clientInfo = (): Option.Option<ClientInfo> =>
+      Option.fromNullable(server.getClientVersion()).pipe(Option.map((c) => ({ name: c.name, version: c.version })))
+
+    const context = yield* lazyContext(
+      Effect.suspend(() => Layer.buildWithScope(options.context(clientInfo()), contextScope)).pipe(
+        Effect.withSpan("McpServer.buildContext")
+      )
+    )
+
+    let listed: ReadonlyArray<{ name: string; description: string; inputSchema: JsonObject }> | undefined
+    const listTools = () =>
+      (listed ??= options.tools.map((t) => ({ name: t.name, description: t.description, inputSchema: inputJsonSchema(t.input) })))
+
+    const callTool = (name: string, args: unknown): Effect.Effect<CallToolResult> => {
+      const def = byName.get(name)
+      if (def === undefined) {
+        return Effect.succeed(errorResult(bridgeError("INVALID_ARGUMENT", `unknown tool ${JSON.stringify(name)}`, "Call tools/list for the tools this server offers.")))
+      }
+      return Schema.decodeUnknown(def.input, { errors: "all", onExcessProperty: "error" })(args ?? {}).pipe(
+        Effect.mapError((e) => bridgeError("INVALID_ARGUMENT", `${name}: ${describeParseError(e)}`, "Check the arguments against the tool's input schema.")),
+        Effect.flatMap((input) =>
+          Effect.flatMap(Effect.mapError(context, asBridgeError), (ctx) => Effect.provide(def.handler(input), ctx))
+        ),
+        Effect.map(successResult),
+        Effect.catchAllCause((cause) => {
+          const failure = Cause.failureOption(cause)
+          if (Option.isSome(failure)) return Effect.succeed(errorResult(asBridgeError(failure.value)))
+          if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
+          return Effect.logError(`tool ${name} failed`, cause).pipe(
+            Effect.as(errorResult(asBridgeError(Cause.squash(cause))))
+          )
+        }),
+        Effect.orDie,
+        Effect.withSpan(`McpServer.callTool/${name}`)
+      )
+    }
+
+    /** Stops the call when the client cancels the request. */
+    const abortable = (signal: AbortSignal) =>
+      Effect.async<never>((resume) => {
+        const onAbort = () => resume(Effect.interrupt)
+        if (signal.aborted) onAbort()
+        else signal.addEventListener("abort", onAbort, { once: true })
+        return Effect.sync(() => signal.removeEventListener("abort", onAbort))
+      })
+
+    server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...listTools()] }))
+    server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+      runPromise(Effect.raceFirst(callTool(request.params.name, request.params.arguments), abortable(extra.signal)))
+    )
+    server.onclose = () => Deferred.unsafeDone(closed, Exit.void)
+    const runtime = yield* Effect.runtime<never>()
+    server.onerror = (error) => Runtime.runFork(runtime)(Effect.logWarning(`mcp transport: ${error.message}`))
+
+    yield* Effect.acquireRelease(
+      Effect.promise(() => server.connect(options.transport)),
+      () => Effect.promise(() => server.close().catch(() => undefined))
+    )
+
+    return McpServer.of({
+      closed: Deferred.await(closed),
+      drain: FiberSet.awaitEmpty(fibers).pipe(Effect.timeoutOption(options.drainMillis ?? 1000), Effect.asVoid)
+    })
+  })
+
+/** The server as a scoped layer: connected when built, closed when released. */
+export const layer = <R, E>(options: McpServerOptions<R, E>): Layer.Layer<McpServer> => Layer.scoped(McpServer, make(options))

@@ -1,0 +1,185 @@
+import { assert, describe, it } from "@effect/vitest"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
+import { Context, Deferred, Effect, Layer, Option, Schema } from "effect"
+import { bridgeError } from "../../src/domain/Errors.js"
+import type { ClientInfo } from "../../src/mcp/ClientInfo.js"
+import * as McpServer from "../../src/mcp/Server.js"
+import { tool } from "../../src/mcp/ToolDef.js"
+import { connect, type McpHandle } from "../support/mcpClient.js"
+
+/** A stand-in for the domain: a greeting built from what initialize said about the client. */
+class Greeting extends Context.Tag("test/Greeting")<Greeting, { readonly text: string }>() {}
+
+const tools = [
+  tool({
+    name: "echo",
+    description: "Echoes its text.",
+    input: Schema.Struct({ text: Schema.String, times: Schema.optional(Schema.Int.pipe(Schema.between(1, 3))) }),
+    handler: ({ text, times }) => Effect.succeed({ text: text.repeat(times ?? 1) })
+  }),
+  tool({
+    name: "greet",
+    description: "Greets, with the context.",
+    input: Schema.Struct({}),
+    handler: () => Effect.map(Greeting, (g) => ({ greeting: g.text }))
+  }),
+  tool({
+    name: "refuse",
+    description: "Always fails with a domain error.",
+    input: Schema.Struct({}),
+    handler: () => Effect.fail(bridgeError("RECIPIENT_NOT_FOUND", "no session is labelled bob", "List sessions first."))
+  }),
+  tool({
+    name: "crash",
+    description: "Dies.",
+    input: Schema.Struct({}),
+    handler: () => Effect.die(new Error("boom"))
+  }),
+  tool({
+    name: "nothing",
+    description: "Returns nothing.",
+    input: Schema.Struct({}),
+    handler: () => Effect.void
+  }),
+  tool({
+    name: "either",
+    description: "Takes one of two shapes.",
+    input: Schema.Union(Schema.Struct({ threadId: Schema.String }), Schema.Struct({ messageId: Schema.String })),
+    handler: (args) => Effect.succeed(args)
+  })
+]
+
+interface Probe {
+  builds: number
+  clients: Array<Option.Option<ClientInfo>>
+  failNext: boolean
+}
+
+const withServer = (probe: Probe, f: (client: McpHandle, server: McpServer.McpServer["Type"]) => Promise<void>) =>
+  Effect.gen(function* () {
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
+    const server = yield* McpServer.make({
+      name: "test",
+      version: "0.0.0",
+      tools,
+      transport: serverSide,
+      context: (client) =>
+        Layer.effect(
+          Greeting,
+          Effect.suspend(() => {
+            probe.builds++
+            probe.clients.push(client)
+            if (probe.failNext) {
+              probe.failNext = false
+              return Effect.fail(bridgeError("IDENTITY_UNRESOLVED", "not yet"))
+            }
+            return Effect.succeed({ text: `hello ${Option.match(client, { onNone: () => "?", onSome: (c) => c.name })}` })
+          })
+        )
+    })
+    const client = yield* Effect.promise(() => connect(clientSide, { clientName: "claude-code" }))
+    yield* Effect.promise(() => f(client, server))
+  }).pipe(Effect.scoped)
+
+const freshProbe = (): Probe => ({ builds: 0, clients: [], failNext: false })
+
+describe("McpServer", () => {
+  it.live("lists every tool with a top-level object schema and no $schema/$defs/$ref noise", () =>
+    withServer(freshProbe(), async (c) => {
+      const { tools: listed } = await c.client.listTools()
+      assert.deepStrictEqual(
+        listed.map((t) => t.name),
+        tools.map((t) => t.name)
+      )
+      for (const t of listed) assert.strictEqual(t.inputSchema.type, "object")
+      const text = JSON.stringify(listed)
+      for (const noise of ["$schema", "$defs", "$ref", "\"title\""]) assert.notInclude(text, noise)
+      const echo = listed.find((t) => t.name === "echo")!
+      assert.deepStrictEqual(echo.inputSchema.required, ["text"])
+      assert.deepStrictEqual((echo.inputSchema.properties as any).times, { type: "integer", minimum: 1, maximum: 3 })
+      const either = listed.find((t) => t.name === "either")!
+      assert.deepStrictEqual(Object.keys(either.inputSchema.properties ?? {}), ["threadId", "messageId"])
+      assert.isUndefined(either.inputSchema.required)
+    })
+  )
+
+  it.live("decodes arguments with the tool's Schema and returns the handler's JSON", () =>
+    withServer(freshProbe(), async (c) => {
+      assert.deepStrictEqual(await c.ok("echo", { text: "ab", times: 2 }), { text: "abab" })
+      assert.deepStrictEqual(await c.ok("either", { messageId: "m1" }), { messageId: "m1" })
+      assert.deepStrictEqual(await c.ok("nothing"), { ok: true })
+    })
+  )
+
+  it.live("turns bad arguments into INVALID_ARGUMENT with a readable message", () =>
+    withServer(freshProbe(), async (c) => {
+      const wrongType = await c.call("echo", { text: 5 })
+      assert.isFalse(wrongType.ok)
+      if (!wrongType.ok) {
+        assert.strictEqual(wrongType.error.code, "INVALID_ARGUMENT")
+        assert.include(wrongType.error.message, "text")
+        assert.include(wrongType.error.message, "Expected string")
+      }
+      assert.strictEqual(await c.errorCode("echo", { text: "a", times: 9 }), "INVALID_ARGUMENT")
+      assert.strictEqual(await c.errorCode("echo", { text: "a", extra: true }), "INVALID_ARGUMENT")
+      assert.strictEqual(await c.errorCode("either", {}), "INVALID_ARGUMENT")
+      assert.strictEqual(await c.errorCode("no_such_tool", {}), "INVALID_ARGUMENT")
+    })
+  )
+
+  it.live("returns a BridgeError as an isError result with code, message and hint", () =>
+    withServer(freshProbe(), async (c) => {
+      const r = await c.call("refuse")
+      assert.deepStrictEqual(r, {
+        ok: false,
+        error: { code: "RECIPIENT_NOT_FOUND", message: "no session is labelled bob", hint: "List sessions first." }
+      })
+    })
+  )
+
+  it.live("returns a defect as INTERNAL and keeps serving", () =>
+    withServer(freshProbe(), async (c) => {
+      const r = await c.call("crash")
+      assert.isFalse(r.ok)
+      if (!r.ok) {
+        assert.strictEqual(r.error.code, "INTERNAL")
+        assert.include(r.error.message, "boom")
+      }
+      assert.deepStrictEqual(await c.ok("echo", { text: "still here" }), { text: "still here" })
+    })
+  )
+
+  it.live("builds the handlers' context lazily, once, with the client's info", () => {
+    const probe = freshProbe()
+    return withServer(probe, async (c) => {
+      await c.client.listTools()
+      assert.strictEqual(probe.builds, 0, "initialize and tools/list do not build the context")
+      assert.strictEqual(await c.errorCode("echo", { text: 1 }), "INVALID_ARGUMENT")
+      assert.strictEqual(probe.builds, 0, "a call whose arguments do not decode does not build it either")
+      const results = await Promise.all([c.ok("greet"), c.ok("greet"), c.ok("greet")])
+      for (const r of results) assert.deepStrictEqual(r, { greeting: "hello claude-code" })
+      assert.strictEqual(probe.builds, 1)
+      assert.deepStrictEqual(probe.clients, [Option.some({ name: "claude-code", version: "1.0.0" })])
+    })
+  })
+
+  it.live("does not cache a failed context build", () => {
+    const probe = { ...freshProbe(), failNext: true }
+    return withServer(probe, async (c) => {
+      assert.strictEqual(await c.errorCode("greet"), "IDENTITY_UNRESOLVED")
+      assert.deepStrictEqual(await c.ok("greet"), { greeting: "hello claude-code" })
+      assert.strictEqual(probe.builds, 2)
+    })
+  })
+
+  it.live("completes `closed` when the client closes the transport", () =>
+    Effect.gen(function* () {
+      const done = yield* Deferred.make<boolean>()
+      yield* withServer(freshProbe(), async (c, server) => {
+        await c.close()
+        await Effect.runPromise(server.closed.pipe(Effect.timeoutOption(2000), Effect.flatMap((o) => Deferred.succeed(done, Option.isSome(o)))))
+      })
+      assert.isTrue(yield* Deferred.await(done))
+    })
+  )
+})
