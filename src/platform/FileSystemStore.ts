@@ -207,12 +207,13 @@ export const make = (root: string): StoreShape => {
     watch,
     repairModes: io(root, async () => {
       let fixed = 0
-      await ensureDir(root)
+      await fsp.mkdir(root, { recursive: true, mode: DIR_MODE })
       const rootStat = await fsp.stat(root)
       if ((rootStat.mode & 0o777) !== DIR_MODE) {
         await fsp.chmod(root, DIR_MODE)
         fixed++
       }
+      ensuredDirs.add(root)
       await walk(root, async (file, st) => {
         const want = st.isDirectory() ? DIR_MODE : FILE_MODE
         if ((st.mode & 0o777) !== want) {

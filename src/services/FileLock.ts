@@ -22,7 +22,7 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       const body = JSON.stringify({ pid: host.pid, token, at: now })
-      if (yield* store.createExclusive(path, body)) return true
+      if (yield* store.createExclusive(path, body)) return "acquired" as const
       const current = yield* store.readText(path)
       const holder = Option.flatMap(current, decodeLockFile)
       const stale = Option.match(holder, {
@@ -38,8 +38,9 @@ export const make = Effect.gen(function* () {
         )
         if (moved) yield* store.remove(aside)
         yield* Effect.logDebug(`recovered stale lock ${path}`)
+        return "retry" as const
       }
-      return false
+      return "busy" as const
     })
 
   const release = (path: string, token: string) =>
@@ -61,7 +62,10 @@ export const make = Effect.gen(function* () {
       return yield* Effect.acquireUseRelease(
         Effect.gen(function* () {
           let delay = 2
-          while (!(yield* tryAcquire(path, token))) {
+          for (;;) {
+            const outcome = yield* tryAcquire(path, token)
+            if (outcome === "acquired") return
+            if (outcome === "retry") continue
             const waited = (yield* Clock.currentTimeMillis) - started
             if (waited >= timeoutMs) return yield* new LockError({ name, waitedMs: waited })
             yield* Effect.sleep(delay)

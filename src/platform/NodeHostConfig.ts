@@ -1,0 +1,123 @@
+import { randomBytes } from "node:crypto"
+import * as fs from "node:fs"
+import * as fsp from "node:fs/promises"
+import * as nodePath from "node:path"
+import { Effect, Layer, Option } from "effect"
+import { bridgeError } from "../domain/Errors.js"
+import {
+  assertEditable,
+  HostConfig,
+  type HostConfigShape,
+  type HostFileInfo,
+  MAX_CONFIG_BYTES,
+  tooLarge
+} from "../services/HostConfig.js"
+
+const errno = (cause: unknown): string | undefined => (cause as NodeJS.ErrnoException | undefined)?.code
+
+const ioError = (path: string, cause: unknown) =>
+  errno(cause) === "EACCES" || errno(cause) === "EPERM" || errno(cause) === "EROFS"
+    ? bridgeError("CONFIG_UNWRITABLE", `cannot write ${path}: ${errno(cause)}`, "Make the file and its folder writable by you, then rerun.")
+    : bridgeError(
+        "CONFIG_UNWRITABLE",
+        `cannot access ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+        "Check the path and its permissions, then rerun."
+      )
+
+const attempt = <A>(path: string, f: () => Promise<A>) =>
+  Effect.tryPromise({ try: f, catch: (cause) => ioError(path, cause) })
+
+const canWrite = async (path: string): Promise<boolean> => {
+  try {
+    await fsp.access(path, fs.constants.W_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The nearest existing ancestor directory of `path`. */
+const existingParent = async (path: string): Promise<string> => {
+  let dir = nodePath.dirname(path)
+  for (;;) {
+    try {
+      await fsp.stat(dir)
+      return dir
+    } catch {
+      const up = nodePath.dirname(dir)
+      if (up === dir) return dir
+      dir = up
+    }
+  }
+}
+
+const statInfo = async (path: string): Promise<HostFileInfo> => {
+  let st: fs.Stats
+  try {
+    st = await fsp.lstat(path)
+  } catch (error) {
+    if (errno(error) !== "ENOENT" && errno(error) !== "ENOTDIR") throw error
+    return { exists: false, isSymlink: false, isDirectory: false, writable: await canWrite(await existingParent(path)), size: 0, mode: 0 }
+  }
+  const writable = (await canWrite(path)) && (await canWrite(nodePath.dirname(path)))
+  return { exists: true, isSymlink: st.isSymbolicLink(), isDirectory: st.isDirectory(), writable, size: st.size, mode: st.mode & 0o7777 }
+}
+
+const info: HostConfigShape["info"] = (path) => attempt(path, () => statInfo(path))
+
+const decoder = new TextDecoder("utf-8", { fatal: true })
+
+const read: HostConfigShape["read"] = (path) =>
+  Effect.gen(function* () {
+    const i = yield* info(path)
+    if (!i.exists || i.isDirectory) return Option.none()
+    if (i.size > MAX_CONFIG_BYTES) return yield* Effect.fail(tooLarge(path, i.size))
+    const bytes = yield* attempt(path, () => fsp.readFile(path))
+    if (bytes.length > MAX_CONFIG_BYTES) return yield* Effect.fail(tooLarge(path, bytes.length))
+    return yield* Effect.try({
+      try: () => Option.some(decoder.decode(bytes)),
+      catch: () => bridgeError("CONFIG_INVALID", `${path} is not UTF-8 text`, "Check that this is really the host's config file.")
+    })
+  })
+
+const writeAtomic = async (path: string, text: string, mode: number): Promise<void> => {
+  await fsp.mkdir(nodePath.dirname(path), { recursive: true })
+  const tmp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.sb-${randomBytes(6).toString("hex")}.tmp`)
+  const handle = await fsp.open(tmp, "wx", mode)
+  try {
+    await handle.writeFile(text)
+    await handle.chmod(mode)
+    await handle.sync()
+  } catch (error) {
+    await handle.close()
+    await fsp.rm(tmp, { force: true })
+    throw error
+  }
+  await handle.close()
+  try {
+    await fsp.rename(tmp, path)
+  } catch (error) {
+    await fsp.rm(tmp, { force: true })
+    throw error
+  }
+}
+
+const write: HostConfigShape["write"] = (path, text, options) =>
+  Effect.gen(function* () {
+    const i = yield* info(path)
+    yield* assertEditable(i, path)
+    const mode = i.exists ? i.mode : options?.executable === true ? 0o755 : 0o644
+    yield* attempt(path, () => writeAtomic(path, text, mode))
+  })
+
+const remove: HostConfigShape["remove"] = (path) =>
+  Effect.gen(function* () {
+    const i = yield* info(path)
+    if (!i.exists) return false
+    yield* assertEditable(i, path)
+    yield* attempt(path, () => fsp.rm(path))
+    return true
+  })
+
+/** Host config files on the real file system. */
+export const layer: Layer.Layer<HostConfig> = Layer.succeed(HostConfig, HostConfig.of({ info, read, write, remove }))

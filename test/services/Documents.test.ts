@@ -1,0 +1,47 @@
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Option, Schema } from "effect"
+import { layerFileSystem } from "../../src/platform/FileSystemStore.js"
+import { createJson, readAllJson, readJson, writeJson } from "../../src/services/Documents.js"
+import { layerMemory } from "../../src/services/MemoryStore.js"
+import { Store } from "../../src/services/Store.js"
+
+const Note = Schema.Struct({ v: Schema.Literal(1), text: Schema.String })
+
+const suite = (make: () => Layer.Layer<Store>) => {
+  it.effect("a record round-trips through its schema", () =>
+    Effect.gen(function* () {
+      yield* writeJson("notes/a.json", Note, { v: 1 as const, text: "hi" })
+      assert.deepStrictEqual(yield* readJson("notes/a.json", Note), Option.some({ v: 1 as const, text: "hi" }))
+      assert.isFalse(yield* createJson("notes/a.json", Note, { v: 1 as const, text: "other" }))
+    }).pipe(Effect.provide(make()))
+  )
+
+  it.effect("a corrupt JSON file is quarantined and logged, and the read goes on", () =>
+    Effect.gen(function* () {
+      const store = yield* Store
+      yield* writeJson("notes/good.json", Note, { v: 1 as const, text: "ok" })
+      yield* store.write("notes/bad.json", "{not json")
+      yield* store.write("notes/wrong.json", JSON.stringify({ v: 2, text: 5 }))
+      const all = yield* readAllJson("notes", Note)
+      assert.deepStrictEqual(all, [{ v: 1, text: "ok" }])
+      assert.deepStrictEqual(yield* store.list("notes"), ["good.json"])
+      const quarantined = yield* store.list("quarantine")
+      assert.strictEqual(quarantined.length, 2)
+      assert.isTrue(quarantined.some((n) => n.endsWith("notes__bad.json")))
+      const log = Option.getOrThrow(yield* store.readText("events.log"))
+      const events = log.trim().split("\n").map((l) => JSON.parse(l))
+      assert.deepStrictEqual(events.map((e) => e.event), ["quarantined", "quarantined"])
+      assert.isTrue(events.some((e) => e.data.path === "notes/bad.json"))
+      // The quarantined bytes are kept, not lost.
+      const kept = yield* store.readText(`quarantine/${quarantined.find((n) => n.endsWith("notes__bad.json"))}`)
+      assert.deepStrictEqual(kept, Option.some("{not json"))
+    }).pipe(Effect.provide(make()))
+  )
+}
+
+describe("Documents/memory", () => suite(() => layerMemory))
+describe("Documents/fileSystem", () =>
+  suite(() => layerFileSystem(path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sb-docs-")), "home"))))

@@ -1,0 +1,51 @@
+// A child process that drives the real file-system Store and Lock, for the cross-process contract tests.
+import { Effect, Layer } from "effect"
+import { layerFileSystem } from "../../../src/platform/FileSystemStore.js"
+import * as NodeHostEnv from "../../../src/platform/NodeHostEnv.js"
+import * as FileLock from "../../../src/services/FileLock.js"
+import { Lock } from "../../../src/services/Lock.js"
+import { Store } from "../../../src/services/Store.js"
+
+const [mode = "", root = "", target = "", arg = ""] = process.argv.slice(2)
+const layer = FileLock.layerFile.pipe(Layer.provideMerge(Layer.mergeAll(layerFileSystem(root), NodeHostEnv.layer)))
+
+const program = Effect.gen(function* () {
+  const store = yield* Store
+  switch (mode) {
+    case "create": {
+      const created = yield* store.createExclusive(target, `writer-${arg}`)
+      process.stdout.write(created ? "won\n" : "lost\n")
+      return
+    }
+    case "write-loop": {
+      const big = "x".repeat(4 * 1024 * 1024)
+      process.stdout.write("ready\n")
+      for (let i = 0; ; i++) yield* store.write(target, `${i}:${big}:${i}`)
+    }
+    case "lock-increment": {
+      const lock = yield* Lock
+      for (let i = 0; i < Number(arg); i++) {
+        yield* lock.withLock("counter", { timeoutMs: 20_000 })(
+          Effect.gen(function* () {
+            const current = yield* store.readText(target)
+            const n = current._tag === "Some" ? Number(current.value) : 0
+            yield* store.write(target, String(n + 1))
+          })
+        )
+      }
+      return
+    }
+    case "lock-hold": {
+      const lock = yield* Lock
+      yield* lock.withLock("held")(Effect.sync(() => process.stdout.write("holding\n")).pipe(Effect.zipRight(Effect.never)))
+    }
+  }
+})
+
+Effect.runPromise(Effect.provide(program, layer)).then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(String(error) + "\n")
+    process.exit(1)
+  }
+)
