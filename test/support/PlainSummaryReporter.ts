@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs"
 import type { Reporter, TestModule } from "vitest/node"
 
 /** Prints one plain `N passed, N failed` line, taken from vitest's own results. */
@@ -16,5 +17,7 @@ export default class PlainSummaryReporter implements Reporter {
       if (module.state() === "failed" && module.children.size === 0) failed++
     }
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`)
+    const file = process.env["SB_SUMMARY_FILE"]
+    if (file) appendFileSync(file, JSON.stringify({ passed, failed, skipped }) + "\n")
   }
 }
