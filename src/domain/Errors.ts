@@ -79,8 +79,16 @@ export const toBridgeError = (error: BridgeError | StoreError | LockError): Brid
     case "StoreError":
       return error.reason === "InvalidPath"
         ? bridgeError("INVALID_NAME", error.message, "Names may not contain '/', '..', NUL or control characters.")
-        : bridgeError("STORE_IO", error.message, "Check that $SESSION_BRIDGE_HOME is writable by you; run `session-bridge doctor`.")
+        : bridgeError(
+            "STORE_IO",
+            error.message,
+            "Check that $SESSION_BRIDGE_HOME is writable by you; run `session-bridge doctor`."
+          )
     case "LockError":
-      return bridgeError("LOCK_TIMEOUT", error.message, "Another process holds the lock; retry. A dead holder's lock is recovered automatically.")
+      return bridgeError(
+        "LOCK_TIMEOUT",
+        error.message,
+        "Another process holds the lock; retry. A dead holder's lock is recovered automatically."
+      )
   }
 }

@@ -14,7 +14,11 @@ export const isSafeSegment = (name: string, maxLength = 128): boolean =>
 
 const safeName = (what: string, maxLength: number) =>
   Schema.String.pipe(
-    Schema.filter((s) => isSafeSegment(s, maxLength) || `${what} must be 1-${maxLength} characters with no '/', '\\', '..', NUL or control characters`)
+    Schema.filter(
+      (s) =>
+        isSafeSegment(s, maxLength) ||
+        `${what} must be 1-${maxLength} characters with no '/', '\\', '..', NUL or control characters`
+    )
   )
 
 /** A human label for a session, e.g. "planner". */
@@ -23,7 +27,11 @@ export type Label = typeof Label.Type
 
 /** A channel name without its leading '#': lowercase letters, digits, '-', '_', '.'. */
 export const ChannelName = Schema.String.pipe(
-  Schema.filter((s) => /^[a-z0-9][a-z0-9._-]{0,63}$/.test(s) || "a channel name is 1-64 of a-z 0-9 . _ - and starts with a letter or digit"),
+  Schema.filter(
+    (s) =>
+      /^[a-z0-9][a-z0-9._-]{0,63}$/.test(s) ||
+      "a channel name is 1-64 of a-z 0-9 . _ - and starts with a letter or digit"
+  ),
   Schema.brand("session-bridge/ChannelName")
 )
 export type ChannelName = typeof ChannelName.Type

@@ -3,7 +3,17 @@ import { ChannelName, Label, Sha256 } from "./Names.js"
 import { MessageId, SessionId } from "./Ulid.js"
 
 /** The hosts session-bridge knows, plus the CLI's own pseudo-sessions. */
-export const ProviderId = Schema.Literal("claude-code", "codex", "grok", "opencode", "gemini-cli", "cursor", "cline", "cli", "unknown")
+export const ProviderId = Schema.Literal(
+  "claude-code",
+  "codex",
+  "grok",
+  "opencode",
+  "gemini-cli",
+  "cursor",
+  "cline",
+  "cli",
+  "unknown"
+)
 export type ProviderId = typeof ProviderId.Type
 
 /** sessions/<id>.json — one per session, local or (later) remote presence. */

@@ -10,7 +10,10 @@ import { dirSegments, segments } from "../services/StorePath.js"
 const code = (cause: unknown): string | undefined => (cause as NodeJS.ErrnoException | undefined)?.code
 
 const io = <A>(path: string, f: () => Promise<A>): Effect.Effect<A, StoreError> =>
-  Effect.tryPromise({ try: f, catch: (cause) => new StoreError({ reason: code(cause) === "ENOENT" ? "NotFound" : "Io", path, cause }) })
+  Effect.tryPromise({
+    try: f,
+    catch: (cause) => new StoreError({ reason: code(cause) === "ENOENT" ? "NotFound" : "Io", path, cause })
+  })
 
 const tempName = () => `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`
 
@@ -175,7 +178,12 @@ export const make = (root: string): StoreShape => {
       withPath(path, async (file) => {
         try {
           const st = await fsp.stat(file)
-          return Option.some({ size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o777, isDirectory: st.isDirectory() })
+          return Option.some({
+            size: st.size,
+            mtimeMs: st.mtimeMs,
+            mode: st.mode & 0o777,
+            isDirectory: st.isDirectory()
+          })
         } catch (error) {
           if (code(error) === "ENOENT" || code(error) === "ENOTDIR") return Option.none()
           throw error

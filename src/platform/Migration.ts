@@ -29,7 +29,9 @@ export const resolveHomeAndMigrate = (env: HostEnvShape): Effect.Effect<string> 
       fs.writeFileSync(nodePath.join(from, ".migrated-to"), target + "\n", { mode: 0o600 })
     }).pipe(
       Effect.tap(() => Effect.logInfo(`migrated ${from} to ${target}`)),
-      Effect.catchAll((error) => Effect.logWarning(`migration from ${from} failed; using ${target}: ${String(error.error)}`))
+      Effect.catchAll((error) =>
+        Effect.logWarning(`migration from ${from} failed; using ${target}: ${String(error.error)}`)
+      )
     )
     return choice.home
   })

@@ -36,7 +36,8 @@ export const writeJson = <A, I>(
   path: string,
   schema: Schema.Schema<A, I>,
   value: A
-): Effect.Effect<void, StoreError, Store> => Effect.flatMap(Store, (store) => store.write(path, encodeWith(schema, value)))
+): Effect.Effect<void, StoreError, Store> =>
+  Effect.flatMap(Store, (store) => store.write(path, encodeWith(schema, value)))
 
 /** Creates a JSON record only if the path is free; true when created. */
 export const createJson = <A, I>(

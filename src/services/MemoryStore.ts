@@ -47,7 +47,9 @@ export const makeMemory = Effect.gen(function* () {
         yield* segments(path)
         const now = yield* Clock.currentTimeMillis
         const created = yield* Ref.modify(files, (m) =>
-          m.has(path) ? [false, m] : [true, new Map(m).set(path, { data: toBytes(data), mode: FILE_MODE, mtimeMs: now })]
+          m.has(path)
+            ? [false, m]
+            : [true, new Map(m).set(path, { data: toBytes(data), mode: FILE_MODE, mtimeMs: now })]
         )
         if (created) yield* notify(path)
         return created
@@ -77,7 +79,8 @@ export const makeMemory = Effect.gen(function* () {
         yield* segments(path)
         const m = yield* Ref.get(files)
         const entry = m.get(path)
-        if (entry) return Option.some({ size: entry.data.length, mtimeMs: entry.mtimeMs, mode: entry.mode, isDirectory: false })
+        if (entry)
+          return Option.some({ size: entry.data.length, mtimeMs: entry.mtimeMs, mode: entry.mode, isDirectory: false })
         for (const key of m.keys()) {
           if (isUnder(key, path)) return Option.some({ size: 0, mtimeMs: 0, mode: 0o700, isDirectory: true })
         }

@@ -32,8 +32,14 @@ const suite = (make: () => Layer.Layer<Store>) => {
       assert.strictEqual(quarantined.length, 2)
       assert.isTrue(quarantined.some((n) => n.endsWith("notes__bad.json")))
       const log = Option.getOrThrow(yield* store.readText("events.log"))
-      const events = log.trim().split("\n").map((l) => JSON.parse(l))
-      assert.deepStrictEqual(events.map((e) => e.event), ["quarantined", "quarantined"])
+      const events = log
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+      assert.deepStrictEqual(
+        events.map((e) => e.event),
+        ["quarantined", "quarantined"]
+      )
       assert.isTrue(events.some((e) => e.data.path === "notes/bad.json"))
       // The quarantined bytes are kept, not lost.
       const kept = yield* store.readText(`quarantine/${quarantined.find((n) => n.endsWith("notes__bad.json"))}`)

@@ -35,7 +35,9 @@ describe("migration from ~/.amc-bridge", () => {
 
   it("SESSION_BRIDGE_MIGRATE=0 keeps using the legacy directory", async () => {
     const { home, legacy } = scratchHome()
-    const chosen = await Effect.runPromise(resolveHomeAndMigrate(makeMemory({ home, env: { SESSION_BRIDGE_MIGRATE: "0" } })))
+    const chosen = await Effect.runPromise(
+      resolveHomeAndMigrate(makeMemory({ home, env: { SESSION_BRIDGE_MIGRATE: "0" } }))
+    )
     expect(chosen).toBe(legacy)
     expect(fs.existsSync(path.join(home, ".session-bridge"))).toBe(false)
   })
@@ -43,7 +45,9 @@ describe("migration from ~/.amc-bridge", () => {
   it("an explicit SESSION_BRIDGE_HOME wins and migrates nothing", async () => {
     const { home } = scratchHome()
     const explicit = path.join(home, "elsewhere")
-    const chosen = await Effect.runPromise(resolveHomeAndMigrate(makeMemory({ home, env: { SESSION_BRIDGE_HOME: explicit } })))
+    const chosen = await Effect.runPromise(
+      resolveHomeAndMigrate(makeMemory({ home, env: { SESSION_BRIDGE_HOME: explicit } }))
+    )
     expect(chosen).toBe(explicit)
     expect(fs.existsSync(path.join(home, ".session-bridge"))).toBe(false)
   })

@@ -30,7 +30,9 @@ const run = (args: ReadonlyArray<string>) =>
 describe("Store across processes", () => {
   it("20 processes racing create-exclusive on one name: one wins, nothing overwritten", async () => {
     const root = home()
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => run(["create", root, "inbox/S/m.json", String(i)])))
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => run(["create", root, "inbox/S/m.json", String(i)]))
+    )
     expect(results.every((r) => r.code === 0)).toBe(true)
     const winners = results.map((r, i) => [r.stdout.trim(), i] as const).filter(([o]) => o === "won")
     expect(winners).toHaveLength(1)
@@ -41,7 +43,9 @@ describe("Store across processes", () => {
   it("a writer killed with SIGKILL mid-write leaves no partial file visible", async () => {
     const root = home()
     const target = path.join(root, "sessions/big.json")
-    const child = spawn(process.execPath, [worker, "write-loop", root, "sessions/big.json"], { stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [worker, "write-loop", root, "sessions/big.json"], {
+      stdio: ["ignore", "pipe", "pipe"]
+    })
     await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()))
     // Let it complete a few writes and be somewhere inside the next one.
     await new Promise((r) => setTimeout(r, 400))
@@ -61,7 +65,9 @@ describe("Store across processes", () => {
 
   it("the file lock serializes read-modify-write across 4 processes", async () => {
     const root = home()
-    const results = await Promise.all(Array.from({ length: 4 }, () => run(["lock-increment", root, "counter.txt", "25"])))
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => run(["lock-increment", root, "counter.txt", "25"]))
+    )
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0])
     expect(fs.readFileSync(path.join(root, "counter.txt"), "utf8")).toBe("100")
   })

@@ -17,7 +17,10 @@ export const testStore = (make: () => Layer.Layer<Store>) => {
         const bytes = new Uint8Array([0, 255, 1, 2])
         yield* store.write("bin/x.bin", bytes)
         const back = yield* store.read("bin/x.bin")
-        assert.deepStrictEqual(Option.map(back, (b) => Array.from(b)), Option.some([0, 255, 1, 2]))
+        assert.deepStrictEqual(
+          Option.map(back, (b) => Array.from(b)),
+          Option.some([0, 255, 1, 2])
+        )
       })
     )
   )
