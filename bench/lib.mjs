@@ -1,0 +1,100 @@
+// Helpers shared by bench/*.bench.mjs: rows in the format bench/run.mjs collects, percentiles, temp homes,
+// and MCP clients connected to real `session-bridge mcp` processes.
+import { spawnSync } from "node:child_process"
+import { randomInt } from "node:crypto"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+export const BIN = path.join(REPO, "dist", "bin.js")
+
+/**
+ * Prints one result row. run.mjs collects every stdout line that is a JSON object with a `name`:
+ *   { "name": string, "figure": string, "target"?: string, "ok"?: boolean }
+ * `ok` is omitted (or null) for figures that are reported without a target.
+ */
+export const row = (name, figure, target, ok) => {
+  const r = { name, figure: String(figure) }
+  if (target !== undefined) r.target = target
+  if (ok !== undefined) r.ok = ok
+  process.stdout.write(JSON.stringify(r) + "\n")
+}
+
+/** Progress for humans: stderr only, so it never mixes with rows. */
+export const log = (...parts) => process.stderr.write(parts.join(" ") + "\n")
+
+export const percentile = (values, p) => {
+  if (values.length === 0) return NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
+}
+
+export const ms = (n) => `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms`
+
+export const tempHome = (prefix = "sb-bench-") => fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+
+export const removeHome = (home) => fs.rmSync(home, { recursive: true, force: true })
+
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+export const ulid = () => {
+  let t = Date.now()
+  let time = ""
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32] + time
+    t = Math.floor(t / 32)
+  }
+  let rand = ""
+  for (let i = 0; i < 16; i++) rand += CROCKFORD[randomInt(32)]
+  return time + rand
+}
+
+/** Fails fast when dist/ has not been built (`npm run bench` builds first). */
+export const requireBuild = () => {
+  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`)
+}
+
+/** Spawns `session-bridge mcp` on `home` as the session `sessionId` labelled `label`, connected over stdio. */
+export const spawnMcp = async ({ home, sessionId = ulid(), label, cwd, env = {}, clientName = "session-bridge-bench" }) => {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, "mcp"],
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: path.join(home, "user-home"),
+      SESSION_BRIDGE_HOME: home,
+      SESSION_BRIDGE_SESSION_ID: sessionId,
+      ...(label ? { SESSION_BRIDGE_LABEL: label } : {}),
+      ...env
+    },
+    cwd: cwd ?? home,
+    stderr: "pipe"
+  })
+  let stderr = ""
+  transport.stderr?.on("data", (c) => (stderr += c))
+  const client = new Client({ name: clientName, version: "1.0.0" })
+  await client.connect(transport)
+  const call = async (name, args = {}, timeout = 120_000) => {
+    const result = await client.callTool({ name, arguments: args }, undefined, { timeout })
+    const json = JSON.parse(result.content[0]?.text ?? "null")
+    if (result.isError) throw new Error(`${name}: ${json.code}: ${json.message}\n${stderr}`)
+    return json
+  }
+  return { client, call, sessionId, label, stderr: () => stderr, close: () => client.close() }
+}
+
+/** Median wall time (ms) of `runs` runs of a command, after `warmup` runs. */
+export const medianSpawn = (command, args, { runs = 15, warmup = 2, input } = {}) => {
+  const times = []
+  for (let i = 0; i < runs + warmup; i++) {
+    const start = process.hrtime.bigint()
+    const r = spawnSync(command, args, { input, stdio: ["pipe", "ignore", "ignore"] })
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e6
+    if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${r.status}`)
+    if (i >= warmup) times.push(elapsed)
+  }
+  return percentile(times, 50)
+}

@@ -1,0 +1,72 @@
+// Context cost of tools/list, and spawn → tools/list answered as a ratio to `node -e 0`.
+import { spawn } from "node:child_process"
+import { BIN, log, ms, percentile, removeHome, requireBuild, row, tempHome } from "./lib.mjs"
+
+requireBuild()
+const home = tempHome()
+
+const handshake =
+  [
+    { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } } },
+    { jsonrpc: "2.0", method: "notifications/initialized" },
+    { jsonrpc: "2.0", id: 2, method: "tools/list" }
+  ]
+    .map((m) => JSON.stringify(m))
+    .join("\n") + "\n"
+
+/** Spawns the server, sends initialize + tools/list at once, and resolves with the time to the tools/list answer. */
+const spawnToToolsList = () =>
+  new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint()
+    const child = spawn(process.execPath, [BIN, "mcp"], {
+      env: { PATH: process.env.PATH, HOME: home, SESSION_BRIDGE_HOME: home },
+      stdio: ["pipe", "pipe", "ignore"]
+    })
+    let out = ""
+    let answered
+    child.stdout.on("data", (chunk) => {
+      out += chunk
+      for (const line of out.split("\n")) {
+        if (answered !== undefined || !line.includes('"id":2')) continue
+        answered = { ms: Number(process.hrtime.bigint() - start) / 1e6, result: JSON.parse(line).result }
+        child.stdin.end()
+      }
+    })
+    child.on("error", reject)
+    child.on("close", (code) => (answered ? resolve({ ...answered, code }) : reject(new Error(`no tools/list answer (exit ${code})`))))
+    child.stdin.write(handshake)
+  })
+
+const nodeBaseline = () =>
+  new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint()
+    const child = spawn(process.execPath, ["-e", "0"], { stdio: "ignore" })
+    child.on("error", reject)
+    child.on("close", () => resolve(Number(process.hrtime.bigint() - start) / 1e6))
+  })
+
+try {
+  const first = await spawnToToolsList()
+  const tools = first.result.tools
+  const size = JSON.stringify(first.result).length
+  row("tools/list size (serialized result)", `${size} chars, ${tools.length} tools`, "≤ 12,000 chars", size <= 12_000)
+  row("tools/list tool count", String(tools.length), "17", tools.length === 17)
+
+  // Interleave the two so load on a shared machine hits both alike.
+  const base = []
+  const mcp = []
+  for (let i = 0; i < 3; i++) {
+    await nodeBaseline()
+    await spawnToToolsList()
+  }
+  for (let i = 0; i < 15; i++) {
+    base.push(await nodeBaseline())
+    mcp.push((await spawnToToolsList()).ms)
+  }
+  const b = percentile(base, 50)
+  const m = percentile(mcp, 50)
+  log(`node -e 0 p50 ${ms(b)}; spawn → tools/list p50 ${ms(m)}`)
+  row("spawn → tools/list answered (p50)", `${ms(m)} = ${(m / b).toFixed(2)}× node -e 0 (${ms(b)})`, "report")
+} finally {
+  removeHome(home)
+}

@@ -1,0 +1,71 @@
+// Runs every bench/*.bench.mjs (or those whose file name contains one of the arguments), each in its own
+// process, and prints one table of what they measured. See bench/README.md for the row format.
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const filters = process.argv.slice(2)
+const files = fs
+  .readdirSync(here)
+  .filter((f) => f.endsWith(".bench.mjs"))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort()
+
+const PER_FILE_TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 150_000)
+
+const parseRows = (stdout) =>
+  stdout
+    .split("\n")
+    .map((line) => {
+      try {
+        const v = JSON.parse(line)
+        return v && typeof v === "object" && typeof v.name === "string" ? v : undefined
+      } catch {
+        return undefined
+      }
+    })
+    .filter((v) => v !== undefined)
+
+const runFile = (file) =>
+  new Promise((resolve) => {
+    const started = Date.now()
+    const child = spawn(process.execPath, [path.join(here, file)], { stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (c) => (stdout += c))
+    child.stderr.on("data", (c) => {
+      stderr += c
+      process.stderr.write(c)
+    })
+    const timer = setTimeout(() => child.kill("SIGTERM"), PER_FILE_TIMEOUT_MS)
+    child.on("close", (code, signal) => {
+      clearTimeout(timer)
+      const rows = parseRows(stdout)
+      const seconds = ((Date.now() - started) / 1000).toFixed(1)
+      if (code !== 0) {
+        const why = signal ? `killed (${signal}) after ${seconds} s` : `exited ${code}`
+        rows.push({ name: `${file}`, figure: `FAILED: ${why}`, ok: false, failed: true })
+        if (!stderr.trim()) process.stderr.write(`${file}: ${why}\n`)
+      }
+      process.stderr.write(`-- ${file}: ${rows.length} row(s) in ${seconds} s\n`)
+      resolve(rows)
+    })
+  })
+
+const rows = []
+for (const file of files) {
+  process.stderr.write(`-- running ${file}\n`)
+  rows.push(...(await runFile(file)))
+}
+
+const cell = (r) => [r.name, r.figure, r.target ?? "", r.ok === true ? "yes" : r.ok === false ? "NO" : "-"]
+const header = ["name", "figure", "target", "ok"]
+const table = [header, ...rows.map(cell)]
+const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)))
+const line = (r) => "| " + r.map((c, i) => String(c).padEnd(widths[i])).join(" | ") + " |"
+process.stdout.write(
+  [line(header), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...rows.map((r) => line(cell(r)))].join("\n") + "\n"
+)
+process.exitCode = rows.some((r) => r.failed) ? 1 : 0
