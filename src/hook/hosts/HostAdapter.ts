@@ -1,0 +1,87 @@
+import { Either, Schema } from "effect"
+import type { ProviderId } from "../../domain/Records.js"
+
+/** What a hook run is about, whatever the host calls it. */
+export type HookEvent = "start" | "prompt" | "turn-end" | "end"
+
+/** What a host tells the hook about its session, after decoding its stdin. */
+export interface HostPayload {
+  /** The host's own session id (Claude `session_id`, Cursor `conversation_id`, opencode `sessionID` ...). */
+  readonly hostSessionId?: string | undefined
+  /** The session's working directory as the host reports it. */
+  readonly cwd?: string | undefined
+  /** True when the host says this start resumes an earlier session. */
+  readonly resumed?: boolean | undefined
+}
+
+/**
+ * How `init` should register one hook command with the host: the event name the host uses, what the
+ * hook does on it, and the host-side timeout in the host's own unit (always well above the hook's budget).
+ */
+export interface HostEventSpec {
+  readonly hostEvent: string
+  readonly event: HookEvent
+}
+
+export interface HostTimeout {
+  readonly value: number
+  readonly unit: "s" | "ms"
+}
+
+/** One host's side of the hook: event names, payload decoding, and the two replies it understands. */
+export interface HostAdapter {
+  readonly id: ProviderId
+  /** The events `init` registers, in order (start, prompt, turn end, session end where the host has them). */
+  readonly install: ReadonlyArray<HostEventSpec>
+  /** Every event name the hook accepts for this host (the installed ones plus aliases). */
+  readonly events: Readonly<Record<string, HookEvent>>
+  /** The timeout `init` should write next to each hook command, per host event when it differs. */
+  readonly hostTimeout: (hostEvent: string) => HostTimeout
+  /** Environment variables that carry the host session id / cwd to hooks, tried after the payload. */
+  readonly sessionIdEnv: ReadonlyArray<string>
+  readonly cwdEnv: ReadonlyArray<string>
+  /** Events on which unread messages are surfaced (prompt submit everywhere; Cursor also at start). */
+  readonly surfaceOn: ReadonlyArray<HookEvent>
+  /** Decodes the host's stdin JSON; unknown keys are ignored, wrong types are a failure. */
+  readonly decode: (json: string) => Either.Either<HostPayload, string>
+  /** The reply that adds nothing to the model's context. */
+  readonly emptyReply: (hostEvent: string) => string
+  /** The reply that adds `text` to the model's context for this event. */
+  readonly contextReply: (hostEvent: string, text: string) => string
+}
+
+/** A string that is present and not blank, else undefined. */
+export const nonBlank = (s: string | null | undefined): string | undefined =>
+  typeof s === "string" && s.trim() !== "" ? s : undefined
+
+/** Schema for fields hosts may send as a string, null, or not at all. */
+export const OptionalText = Schema.optional(Schema.NullOr(Schema.String))
+
+/** Builds a `decode` from a payload schema and a mapping to HostPayload (JSON parse errors included). */
+export const decoder =
+  <A, I>(schema: Schema.Schema<A, I>, toPayload: (a: A) => HostPayload) =>
+  (json: string): Either.Either<HostPayload, string> => {
+    const decoded = Schema.decodeUnknownEither(Schema.parseJson(schema), { onExcessProperty: "ignore" })(json)
+    return Either.isRight(decoded) ? Either.right(toPayload(decoded.right)) : Either.left(decoded.left.message)
+  }
+
+/** The Claude-style event quartet that Claude Code, Codex and the plugin shims share. */
+export const CLAUDE_EVENTS: ReadonlyArray<HostEventSpec> = [
+  { hostEvent: "SessionStart", event: "start" },
+  { hostEvent: "UserPromptSubmit", event: "prompt" },
+  { hostEvent: "Stop", event: "turn-end" },
+  { hostEvent: "SessionEnd", event: "end" }
+]
+
+export const eventTable = (specs: ReadonlyArray<HostEventSpec>): Record<string, HookEvent> =>
+  Object.fromEntries(specs.map((s) => [s.hostEvent, s.event]))
+
+/** `{"hookSpecificOutput":{"hookEventName":E,"additionalContext":T}}`: Claude Code, Codex and Gemini CLI. */
+export const hookSpecificOutput = (hostEvent: string, text: string): string =>
+  JSON.stringify({ hookSpecificOutput: { hookEventName: hostEvent, additionalContext: text } })
+
+/** The plugin-shim protocol (opencode, Cline, Grok wrappers): `{"context":T}`, or `{}` for nothing. */
+export const shimReply = {
+  empty: (_hostEvent: string) => "{}",
+  context: (_hostEvent: string, text: string) => JSON.stringify({ context: text })
+}

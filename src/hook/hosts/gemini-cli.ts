@@ -1,0 +1,42 @@
+import { Schema } from "effect"
+import { decoder, eventTable, type HostAdapter, type HostEventSpec, hookSpecificOutput, nonBlank, OptionalText } from "./HostAdapter.js"
+
+/**
+ * Gemini CLI (verified with 0.61.0). settings.json hooks: SessionStart, BeforeAgent (prompt submit),
+ * AfterAgent (end of turn), SessionEnd. Stdin carries `session_id`, `cwd`, `hook_event_name`, `source`;
+ * hooks also get GEMINI_SESSION_ID and GEMINI_CWD. Only JSON on stdout is injected (plain text is shown to the
+ * user, never to the model): `{"hookSpecificOutput":{"hookEventName":"BeforeAgent","additionalContext":T}}`
+ * becomes a `<hook_context>` part of the user turn, with `<` and `>` HTML-escaped by the host.
+ */
+export const Payload = Schema.Struct({
+  session_id: OptionalText,
+  cwd: OptionalText,
+  hook_event_name: OptionalText,
+  source: OptionalText
+})
+
+const EVENTS: ReadonlyArray<HostEventSpec> = [
+  { hostEvent: "SessionStart", event: "start" },
+  { hostEvent: "BeforeAgent", event: "prompt" },
+  { hostEvent: "AfterAgent", event: "turn-end" },
+  { hostEvent: "SessionEnd", event: "end" }
+]
+
+export const geminiCli: HostAdapter = {
+  id: "gemini-cli",
+  install: EVENTS,
+  events: eventTable(EVENTS),
+  // Milliseconds (default 60,000; on timeout SIGTERM, then SIGKILL 5 s later).
+  hostTimeout: () => ({ value: 10_000, unit: "ms" }),
+  sessionIdEnv: ["GEMINI_SESSION_ID"],
+  cwdEnv: ["GEMINI_CWD", "GEMINI_PROJECT_DIR"],
+  surfaceOn: ["prompt"],
+  decode: decoder(Payload, (p) => ({
+    hostSessionId: nonBlank(p.session_id),
+    cwd: nonBlank(p.cwd),
+    resumed: p.source === "resume"
+  })),
+  emptyReply: () => "{}",
+  contextReply: (hostEvent, text) =>
+    hostEvent === "BeforeAgent" || hostEvent === "SessionStart" ? hookSpecificOutput(hostEvent, text) : "{}"
+}
