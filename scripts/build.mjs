@@ -1,13 +1,17 @@
 // Bundles the executables with esbuild: ESM, code splitting so `hook` and `version` never parse the MCP SDK.
 import { build } from "esbuild"
-import { readFileSync, rmSync, chmodSync } from "node:fs"
+import { readFileSync, rmSync, chmodSync, renameSync, existsSync } from "node:fs"
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"))
-rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true })
+// Build beside dist/ and swap it in only when the build succeeded: a failed build keeps the last good dist/.
+const dist = new URL("../dist", import.meta.url)
+const next = new URL(`../dist.next-${process.pid}`, import.meta.url)
+const old = new URL(`../dist.old-${process.pid}`, import.meta.url)
+rmSync(next, { recursive: true, force: true })
 
 await build({
   entryPoints: { bin: "src/bin.ts", legacy: "src/legacy.ts" },
-  outdir: "dist",
+  outdir: next.pathname,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -20,6 +24,12 @@ await build({
   define: { __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version) },
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   logLevel: "warning"
+}).catch((error) => {
+  rmSync(next, { recursive: true, force: true })
+  throw error
 })
 // The shebang is kept from src/bin.ts; make the entries executable.
-for (const f of ["dist/bin.js", "dist/legacy.js"]) chmodSync(f, 0o755)
+for (const f of ["bin.js", "legacy.js"]) chmodSync(new URL(f, next.href + "/"), 0o755)
+if (existsSync(dist)) renameSync(dist, old)
+renameSync(next, dist)
+rmSync(old, { recursive: true, force: true })

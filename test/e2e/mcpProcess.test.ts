@@ -1,0 +1,91 @@
+import { assert, beforeAll, describe, it } from "@effect/vitest"
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { ensureBuilt } from "../support/build.js"
+import { serverEnv, tempHome } from "../support/mcpClient.js"
+
+/** Runs `session-bridge mcp` with raw JSON-RPC lines on stdin, closes stdin, and collects what came out. */
+const runRaw = (home: string, lines: ReadonlyArray<unknown>, options: { keepOpenUntilReplies?: number } = {}) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(process.cwd(), "dist", "bin.js"), "mcp"], {
+      env: serverEnv({ home }),
+      cwd: home,
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    const wanted = options.keepOpenUntilReplies ?? 0
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString("utf8")
+      if (wanted > 0 && stdout.split("\n").filter((l) => l.includes('"id"')).length >= wanted) child.stdin.end()
+    })
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")))
+    child.on("error", reject)
+    child.on("close", (code) => resolve({ code, stdout, stderr }))
+    child.stdin.write(lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n") + "\n")
+    if (wanted === 0) child.stdin.end()
+  })
+
+const initialize = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "claude-code", version: "2.1.197" } }
+}
+const initialized = { jsonrpc: "2.0", method: "notifications/initialized" }
+
+describe("session-bridge mcp as a process", () => {
+  beforeAll(async () => {
+    await ensureBuilt()
+  }, 180_000)
+
+  it("exits 0 when stdin closes right after initialize", async () => {
+    const home = tempHome()
+    const r = await runRaw(home, [initialize, initialized], { keepOpenUntilReplies: 1 })
+    assert.strictEqual(r.code, 0, r.stderr)
+    fs.rmSync(home, { recursive: true, force: true })
+  })
+
+  it("writes nothing but JSON-RPC to stdout, even for garbage input and failing calls", async () => {
+    const home = tempHome()
+    const r = await runRaw(
+      home,
+      [
+        initialize,
+        initialized,
+        "this is not json",
+        { jsonrpc: "2.0", id: 2, method: "tools/list" },
+        { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "bridge_send_message", arguments: { to: 42 } } },
+        { jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "no_such_tool", arguments: {} } },
+        { jsonrpc: "2.0", id: 5, method: "no/such/method" }
+      ],
+      { keepOpenUntilReplies: 5 }
+    )
+    assert.strictEqual(r.code, 0, r.stderr)
+    const lines = r.stdout.split("\n").filter((l) => l.length > 0)
+    assert.isAtLeast(lines.length, 5)
+    for (const line of lines) {
+      const message = JSON.parse(line)
+      assert.strictEqual(message.jsonrpc, "2.0", line)
+    }
+    const byId = new Map(lines.map((l) => JSON.parse(l)).map((m) => [m.id, m]))
+    assert.isArray(byId.get(2).result.tools)
+    assert.strictEqual(byId.get(3).result.isError, true)
+    assert.strictEqual(JSON.parse(byId.get(3).result.content[0].text).code, "INVALID_ARGUMENT")
+    assert.strictEqual(JSON.parse(byId.get(4).result.content[0].text).code, "INVALID_ARGUMENT")
+    assert.strictEqual(byId.get(5).error.code, -32601)
+    fs.rmSync(home, { recursive: true, force: true })
+  })
+
+  it("does not create the home before the first tool call", async () => {
+    const parent = tempHome()
+    const home = path.join(parent, "not-yet")
+    const r = await runRaw(home, [initialize, initialized, { jsonrpc: "2.0", id: 2, method: "tools/list" }], {
+      keepOpenUntilReplies: 2
+    })
+    assert.strictEqual(r.code, 0, r.stderr)
+    assert.isFalse(fs.existsSync(home))
+    fs.rmSync(parent, { recursive: true, force: true })
+  })
+})
