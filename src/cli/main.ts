@@ -1,11 +1,15 @@
 import { Command } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
 import { Array as Arr, Console, Effect, Layer } from "effect"
+import * as Sessions from "../bridge/Sessions.js"
+import * as NodeCliIO from "../platform/NodeCliIO.js"
 import { InfraLayer } from "../platform/NodeLayers.js"
 import { VERSION } from "../Version.js"
 import { rootHelp } from "./Help.js"
 import { maintenanceCommands } from "./Maintenance.js"
 import { runCli } from "./Runtime.js"
+import { uiCommands } from "./Ui.js"
+import { sessionCommands } from "./Sessions.js"
 
 /**
  * Every subcommand, in help order. A group file exports its commands wrapped in `listed(group, summary, command)`;
@@ -13,7 +17,8 @@ import { runCli } from "./Runtime.js"
  */
 export const commands = [
   // messaging: send-message, broadcast, tail-inbox, search, channel
-  // sessions: list-sessions, select
+  ...sessionCommands,
+  ...uiCommands,
   // providers: init, uninstall, doctor, list-providers, plugin
   ...maintenanceCommands
   // cloud: daemon, relay, cloud, contact
@@ -42,8 +47,16 @@ export const preprocessArgv = (argv: ReadonlyArray<string>): { readonly args: Ar
   return { args, verbose }
 }
 
-/** The layers every command runs on in production. */
-export const CliLayer = Layer.mergeAll(InfraLayer, NodeContext.layer)
+/** The domain services the commands use, over the infrastructure. */
+export const DomainLayer = Sessions.layer
+
+/** The layers every command runs on in production; prompts draw on stderr (stdout stays for answers). */
+export const CliLayer = Layer.mergeAll(
+  DomainLayer.pipe(Layer.provideMerge(InfraLayer)),
+  NodeContext.layer,
+  NodeCliIO.terminalLayer,
+  NodeCliIO.stdinLayer
+)
 
 /** The CLI application; `argv` is the full process argv. */
 export const main = (argv: ReadonlyArray<string>): void => {

@@ -1,0 +1,81 @@
+import { Options } from "@effect/cli"
+import { Effect, Option, Schema } from "effect"
+import { pointerKeys, sanitizeLabel, Sessions } from "../bridge/Sessions.js"
+import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import type { SessionRecord } from "../domain/Records.js"
+import { isUlid, SessionId } from "../domain/Ulid.js"
+import { HostEnv } from "../services/HostEnv.js"
+import { Ids } from "../services/Ids.js"
+
+/** `--as <label|id>`: act as another session (label, absolute cwd, id or unique live prefix). */
+export const asOption = Options.text("as").pipe(
+  Options.withDescription("Act as this session (label, absolute cwd, session id or prefix) instead of your own CLI session"),
+  Options.optional
+)
+
+const asAddress = (raw: string) => (raw.startsWith("/") ? { cwd: raw } : { label: raw })
+
+/** Resolves `--as`: a label (or cwd) first, then a full id or a unique live id prefix. */
+export const resolveAs = (raw: string): Effect.Effect<SessionRecord, BridgeError, Sessions> =>
+  Effect.gen(function* () {
+    const sessions = yield* Sessions
+    const value = raw.trim()
+    if (value === "") return yield* bridgeError("INVALID_ARGUMENT", "--as needs a label or a session id", "Run `session-bridge list-sessions --all`.")
+    if (isUlid(value.toUpperCase())) return yield* sessions.resolve({ sessionId: value })
+    const byName = sessions.resolve(asAddress(value))
+    const idLike = /^[0-9A-Za-z]{6,25}$/.test(value)
+    const found = yield* (idLike
+      ? byName.pipe(
+          Effect.catchIf(
+            (e) => e.code === "RECIPIENT_NOT_FOUND",
+            () => sessions.resolve({ sessionId: value })
+          )
+        )
+      : byName)
+    return found
+  }).pipe(
+    Effect.mapError((e) =>
+      e.code === "RECIPIENT_NOT_FOUND"
+        ? bridgeError("SESSION_NOT_FOUND", `--as ${JSON.stringify(raw)}: no session has this label, cwd or id`, "Run `session-bridge list-sessions --all` to see the sessions you can act as.")
+        : e
+    )
+  )
+
+/**
+ * The CLI's own session: one per OS user, labelled with the user name, provider "cli", reused across runs
+ * through the pointer `cli-<user>`. With SESSION_BRIDGE_SESSION_ID set, that (existing) session instead.
+ */
+export const cliSession: Effect.Effect<SessionRecord, BridgeError, Sessions | HostEnv | Ids> = Effect.gen(function* () {
+  const sessions = yield* Sessions
+  const host = yield* HostEnv
+  const ids = yield* Ids
+  const explicit = host.get("SESSION_BRIDGE_SESSION_ID")
+  if (Option.isSome(explicit)) {
+    const raw = explicit.value.trim().toUpperCase()
+    if (!isUlid(raw)) {
+      return yield* bridgeError(
+        "IDENTITY_UNRESOLVED",
+        `SESSION_BRIDGE_SESSION_ID is not a 26-character ULID: ${JSON.stringify(explicit.value.slice(0, 40))}`,
+        "Unset it to use your CLI session, or pass --as <label|id>."
+      )
+    }
+    return yield* sessions.require(Schema.decodeSync(SessionId)(raw))
+  }
+  const label = sanitizeLabel(host.userName)
+  const key = yield* pointerKeys.host("cli", host.userName)
+  const existing = yield* sessions.readPointer(key)
+  const sessionId = Option.isSome(existing)
+    ? existing.value.sessionId
+    : yield* Effect.gen(function* () {
+        const fresh = Schema.decodeSync(SessionId)(yield* ids.next)
+        if (yield* sessions.createPointer(key, { sessionId: fresh, provider: "cli", hostSessionId: host.userName })) return fresh
+        // Another CLI run claimed the pointer first: use its session.
+        const winner = yield* sessions.readPointer(key)
+        return Option.match(winner, { onNone: () => fresh, onSome: (p) => p.sessionId })
+      })
+  return yield* sessions.register({ sessionId, label, cwd: host.cwd, provider: "cli", hostSessionId: host.userName })
+})
+
+/** The session a command acts as: `--as` when given, else the CLI's own session. */
+export const actingSession = (as: Option.Option<string>): Effect.Effect<SessionRecord, BridgeError, Sessions | HostEnv | Ids> =>
+  Option.match(as, { onNone: () => cliSession, onSome: resolveAs })

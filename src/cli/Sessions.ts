@@ -1,0 +1,109 @@
+import { Command, Options, Prompt } from "@effect/cli"
+import { Terminal } from "@effect/platform"
+import { Console, DateTime, Effect, Option } from "effect"
+import { Sessions, type SessionStatus } from "../bridge/Sessions.js"
+import { bridgeError } from "../domain/Errors.js"
+import { HostEnv } from "../services/HostEnv.js"
+import { listed } from "./Help.js"
+import { formatTable, jsonOption, printJson, relativeTime, tildify, truncate } from "./Output.js"
+import { usageError } from "./Runtime.js"
+
+/** A session as scripts see it (the same fields as bridge_list_sessions). */
+export const sessionJson = (s: SessionStatus) => ({
+  sessionId: s.record.sessionId,
+  label: s.record.label,
+  cwd: s.record.cwd,
+  provider: s.record.provider,
+  lastSeen: DateTime.formatIso(s.record.lastSeen),
+  online: s.online,
+  ...(s.record.summary !== undefined ? { summary: s.record.summary } : {})
+})
+
+const sessionRows = (statuses: ReadonlyArray<SessionStatus>) =>
+  Effect.gen(function* () {
+    const host = yield* HostEnv
+    const now = DateTime.toEpochMillis(yield* DateTime.now)
+    return statuses.map((s) => [
+      s.record.sessionId.slice(0, 10),
+      s.record.label,
+      s.record.provider,
+      tildify(s.record.cwd, host.home),
+      relativeTime(DateTime.toEpochMillis(s.record.lastSeen), now),
+      s.online ? "yes" : "no",
+      truncate(s.record.summary ?? "", 60)
+    ])
+  })
+
+const HEADERS = ["ID", "LABEL", "PROVIDER", "CWD", "LAST SEEN", "ONLINE", "SUMMARY"]
+
+const all = Options.boolean("all").pipe(Options.withDescription("Include offline sessions (not seen in the last 10 minutes)"))
+
+const listSessions = Command.make("list-sessions", { all, json: jsonOption }, ({ all, json }) =>
+  Effect.gen(function* () {
+    const sessions = yield* Sessions
+    const statuses = yield* sessions.list({ includeOffline: all })
+    if (json) return yield* printJson(statuses.map(sessionJson))
+    if (statuses.length === 0) {
+      return yield* Console.log(all ? "No sessions yet." : "No live sessions. `session-bridge list-sessions --all` shows offline ones too.")
+    }
+    yield* Console.log(formatTable(HEADERS, yield* sessionRows(statuses)))
+  })
+)
+
+const labelFilter = Options.text("label").pipe(
+  Options.withDescription("Only sessions whose label contains this text (case-insensitive)"),
+  Options.optional
+)
+
+/** Reads a choice number from a plain (non-TTY) stdin, after printing the numbered list on stderr. */
+const numberedPrompt = (statuses: ReadonlyArray<SessionStatus>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
+  Effect.gen(function* () {
+    const terminal = yield* Terminal.Terminal
+    const table = formatTable(["#", ...HEADERS], rows.map((r, i) => [String(i + 1), ...r]))
+    yield* Console.error(`${table}\nChoose a session [1-${statuses.length}]: `)
+    const line = yield* terminal.readLine.pipe(
+      Effect.catchAll(() => Effect.fail(usageError("no choice was read from standard input", "Pipe a number, or pass --label to narrow the list to one session.")))
+    )
+    const n = Number(line.trim())
+    const chosen = Number.isInteger(n) ? statuses[n - 1] : undefined
+    if (chosen === undefined) {
+      return yield* usageError(`not a choice: ${JSON.stringify(line.trim().slice(0, 40))}`, `Answer with a number from 1 to ${statuses.length}.`)
+    }
+    return chosen
+  })
+
+const arrowPrompt = (statuses: ReadonlyArray<SessionStatus>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
+  Prompt.select({
+    message: "Pick a session (arrow keys, Enter)",
+    choices: statuses.map((s, i) => ({
+      title: formatTable(HEADERS, rows).split("\n")[i + 1] ?? s.record.label,
+      value: s
+    }))
+  }).pipe(Effect.catchTag("QuitException", () => Effect.interrupt))
+
+const select = Command.make("select", { label: labelFilter, json: jsonOption }, ({ label, json }) =>
+  Effect.gen(function* () {
+    const sessions = yield* Sessions
+    const terminal = yield* Terminal.Terminal
+    const needle = Option.map(label, (l) => l.toLowerCase())
+    const live = (yield* sessions.list()).filter((s) =>
+      Option.match(needle, { onNone: () => true, onSome: (n) => s.record.label.toLowerCase().includes(n) })
+    )
+    if (live.length === 0) {
+      return yield* bridgeError(
+        "SESSION_NOT_FOUND",
+        Option.match(label, { onNone: () => "no live sessions to choose from", onSome: (l) => `no live session has a label containing ${JSON.stringify(l)}` }),
+        "Run `session-bridge list-sessions --all`; a session shows up after its first prompt or tool call."
+      )
+    }
+    const rows = yield* sessionRows(live)
+    const chosen = live.length === 1 ? live[0]! : (yield* terminal.isTTY) ? yield* arrowPrompt(live, rows) : yield* numberedPrompt(live, rows)
+    yield* json ? printJson(sessionJson(chosen)) : Console.log(chosen.record.sessionId)
+  })
+)
+
+/** list-sessions, select. */
+export const sessionCommands = [
+  listed("sessions", "List sessions: label, provider, cwd, last seen, online, summary", listSessions),
+  listed("sessions", "Pick a live session interactively and print its id, e.g. `$(session-bridge select)`", select)
+] as const

@@ -1,0 +1,25 @@
+import { Context, Effect, Layer, Option } from "effect"
+import { type BridgeError, bridgeError } from "../domain/Errors.js"
+
+/** Standard input as the CLI uses it: the message body of `send-message … < file`. */
+export interface StdinShape {
+  /** True when stdin is a terminal (then nothing is read from it). */
+  readonly isTTY: boolean
+  /** The whole input as UTF-8; BODY_TOO_LARGE past `maxBytes`. */
+  readonly readAll: (maxBytes: number) => Effect.Effect<string, BridgeError>
+}
+
+export class Stdin extends Context.Tag("session-bridge/Stdin")<Stdin, StdinShape>() {}
+
+export const tooLarge = (maxBytes: number) =>
+  bridgeError("BODY_TOO_LARGE", `standard input is larger than ${maxBytes} bytes`, "Send large content as an artifact: --artifact <path>.")
+
+/** A fixed input for tests; `Option.none()` behaves as a terminal. */
+export const layerMemory = (input: Option.Option<string>): Layer.Layer<Stdin> =>
+  Layer.succeed(Stdin, {
+    isTTY: Option.isNone(input),
+    readAll: (maxBytes) => {
+      const text = Option.getOrElse(input, () => "")
+      return new TextEncoder().encode(text).length > maxBytes ? Effect.fail(tooLarge(maxBytes)) : Effect.succeed(text)
+    }
+  })

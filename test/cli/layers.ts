@@ -1,0 +1,13 @@
+import { Effect, Layer } from "effect"
+import * as Sessions from "../../src/bridge/Sessions.js"
+import type { ProviderId } from "../../src/domain/Records.js"
+import { memoryInfra } from "../support/layers.js"
+import type { MemoryHostEnvOptions } from "../../src/services/HostEnv.js"
+
+/** Memory store and domain services, as the CLI sees them; fresh per test. */
+export const cliTestLayer = (env: MemoryHostEnvOptions = {}) =>
+  Sessions.layer.pipe(Layer.provideMerge(memoryInfra({ home: "/home/tester", cwd: "/work/project", ...env })))
+
+/** Registers a session as a host's hook would. */
+export const seedSession = (label: string, cwd: string, provider: ProviderId = "claude-code") =>
+  Effect.flatMap(Sessions.Sessions, (s) => s.register({ label, cwd, provider }))
