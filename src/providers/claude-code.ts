@@ -1,0 +1,64 @@
+import { Effect, Option } from "effect"
+import { HOST_HOOK_TIMEOUT_SEC, hookCommand, mcpCommand, SERVER_NAME } from "./Commands.js"
+import { hooksFile, jsonEntryFile } from "./JsonFiles.js"
+import type { InstallContext, ProviderAdapter } from "./Provider.js"
+
+/** Events whose hook registers, refreshes and ends the session; UserPromptSubmit surfaces the inbox. */
+export const CLAUDE_EVENTS = ["SessionStart", "UserPromptSubmit", "SessionEnd"] as const
+
+const configDir = (ctx: InstallContext) => Option.getOrElse(ctx.getEnv("CLAUDE_CONFIG_DIR"), () => `${ctx.home}/.claude`)
+/** ~/.claude.json, or $CLAUDE_CONFIG_DIR/.claude.json when that is set. */
+const stateFile = (ctx: InstallContext) =>
+  Option.match(ctx.getEnv("CLAUDE_CONFIG_DIR"), { onNone: () => `${ctx.home}/.claude.json`, onSome: (d) => `${d}/.claude.json` })
+
+const server = (ctx: InstallContext) => ({ type: "stdio", ...mcpCommand(ctx), env: { ...ctx.bridgeEnv } })
+
+export const claudeCode: ProviderAdapter = {
+  id: "claude-code",
+  name: "Claude Code",
+  tier: 1,
+  binary: "claude",
+  scopes: ["user", "project"],
+  injection: "hooks",
+  identity: "hook payload session_id, equal to CLAUDE_CODE_SESSION_ID in hooks and MCP servers",
+  detectEnv: (get) =>
+    Option.contains(get("CLAUDECODE"), "1") ||
+    Option.isSome(get("CLAUDE_CODE_SESSION_ID")) ||
+    Option.exists(get("AI_AGENT"), (v) => v.startsWith("claude-code")),
+  hostPaths: (ctx) => [configDir(ctx), stateFile(ctx)],
+  files: (ctx) =>
+    Effect.succeed([
+      ctx.scope === "user"
+        ? jsonEntryFile({
+            path: stateFile(ctx),
+            role: "MCP server (user scope)",
+            allowComments: false,
+            key: ["mcpServers", SERVER_NAME],
+            value: server(ctx),
+            prune: [["mcpServers"]]
+          })
+        : jsonEntryFile({
+            path: `${ctx.projectDir}/.mcp.json`,
+            role: "MCP server (project scope)",
+            allowComments: false,
+            key: ["mcpServers", SERVER_NAME],
+            value: server(ctx),
+            prune: [["mcpServers"]]
+          }),
+      hooksFile({
+        path: ctx.scope === "user" ? `${configDir(ctx)}/settings.json` : `${ctx.projectDir}/.claude/settings.json`,
+        role: "hooks",
+        allowComments: false,
+        provider: "claude-code",
+        nested: true,
+        hooks: CLAUDE_EVENTS.map((event) => ({
+          event,
+          entry: { hooks: [{ type: "command", command: hookCommand(ctx, event, "claude-code"), timeout: HOST_HOOK_TIMEOUT_SEC }] }
+        }))
+      })
+    ]),
+  notes: (ctx) =>
+    ctx.scope === "project"
+      ? ["Claude Code asks to approve a project's .mcp.json servers: run `claude` in the project once and accept."]
+      : []
+}

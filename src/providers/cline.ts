@@ -1,0 +1,64 @@
+import { Effect, Option } from "effect"
+import { HOST_HOOK_TIMEOUT_SEC, hookCommand, mcpCommand, SERVER_NAME } from "./Commands.js"
+import { jsonEntryFile, ownedFile } from "./JsonFiles.js"
+import { hookRunnerSource } from "./PluginSource.js"
+import type { InstallContext, ProviderAdapter } from "./Provider.js"
+
+const clineDir = (ctx: InstallContext) => Option.getOrElse(ctx.getEnv("CLINE_DIR"), () => `${ctx.home}/.cline`)
+const settingsPath = (ctx: InstallContext) =>
+  Option.getOrElse(ctx.getEnv("CLINE_MCP_SETTINGS_PATH"), () => `${clineDir(ctx)}/data/settings/cline_mcp_settings.json`)
+
+/** The plugin: `beforeRun` runs the prompt hook and appends its text to the run's context. */
+export const clinePlugin = (ctx: InstallContext): string => `// session-bridge plugin for Cline. Written by \`session-bridge init\`; \`session-bridge uninstall\` removes it.
+${hookRunnerSource(ctx, "cline", HOST_HOOK_TIMEOUT_SEC * 1000)}
+const textOf = (content) =>
+  typeof content === "string" ? content : Array.isArray(content) ? content.map((c) => (typeof c === "string" ? c : c?.text ?? "")).join("\\n") : ""
+
+export default {
+  name: "session-bridge",
+  manifest: { capabilities: ["hooks"] },
+  hooks: {
+    beforeRun: async ({ snapshot }) => {
+      const last = [...(snapshot?.messages ?? [])].reverse().find((m) => m.role === "user")
+      const context = await runHook("UserPromptSubmit", {
+        session_id: snapshot?.conversationId,
+        cwd: process.cwd(),
+        prompt: textOf(last?.content)
+      })
+      return context ? { appendContext: context } : undefined
+    }
+  }
+}
+`
+
+/** Cline runs TaskStart file hooks detached (output ignored): used only to register the session early. */
+const taskStartHook = (ctx: InstallContext) => `#!/bin/sh
+# session-bridge: registers this Cline task as a session. Written by \`session-bridge init\`.
+exec ${hookCommand(ctx, "TaskStart", "cline")}
+`
+
+export const cline: ProviderAdapter = {
+  id: "cline",
+  name: "Cline CLI",
+  tier: 1,
+  binary: "cline",
+  scopes: ["user"],
+  injection: "plugin",
+  identity: "taskId / conversationId from the hook payload or plugin snapshot",
+  detectEnv: (get) => Option.isSome(get("CLINE_CONNECTOR_CLI_LAUNCH")) || Option.isSome(get("CLINE_BUILD_ENV")),
+  hostPaths: (ctx) => [clineDir(ctx)],
+  files: (ctx) =>
+    Effect.succeed([
+      jsonEntryFile({
+        path: settingsPath(ctx),
+        role: "MCP server",
+        allowComments: false,
+        key: ["mcpServers", SERVER_NAME],
+        value: { transport: { type: "stdio", ...mcpCommand(ctx), env: { ...ctx.bridgeEnv } } },
+        prune: [["mcpServers"]]
+      }),
+      ownedFile({ path: `${clineDir(ctx)}/plugins/session-bridge.js`, role: "plugin (prompt-time inbox)", text: clinePlugin(ctx) }),
+      ownedFile({ path: `${clineDir(ctx)}/hooks/TaskStart`, role: "hook (session registration)", text: taskStartHook(ctx), executable: true })
+    ]),
+  notes: () => []
+}
