@@ -9,6 +9,7 @@ import { rootHelp } from "./Help.js"
 import { maintenanceCommands } from "./Maintenance.js"
 import { runCli } from "./Runtime.js"
 import { uiCommands } from "./Ui.js"
+import { demoCommands } from "./Demo.js"
 import { sessionCommands } from "./Sessions.js"
 
 /**
@@ -19,6 +20,7 @@ export const commands = [
   // messaging: send-message, broadcast, tail-inbox, search, channel
   ...sessionCommands,
   ...uiCommands,
+  ...demoCommands,
   // providers: init, uninstall, doctor, list-providers, plugin
   ...maintenanceCommands
   // cloud: daemon, relay, cloud, contact

@@ -70,18 +70,12 @@ const asBridgeError = (error: unknown): BridgeError =>
  * and a failed build is not cached.
  */
 const lazyContext = <R, E>(build: Effect.Effect<Context.Context<R>, E>) =>
-  Effect.gen(function* () {
-    const lock = yield* Effect.makeSemaphore(1)
+  Effect.map(Effect.makeSemaphore(1), (lock) => {
     let cached: Option.Option<Context.Context<R>> = Option.none()
-    return Effect.suspend(() =>
-      Option.isSome(cached)
-        ? Effect.succeed(cached.value)
-        : lock.withPermits(1)(
-            Effect.suspend(() =>
-              Option.isSome(cached) ? Effect.succeed(cached.value) : Effect.tap(build, (ctx) => void (cached = Option.some(ctx)))
-            )
-          )
+    const fill = Effect.suspend(() =>
+      Option.isSome(cached) ? Effect.succeed(cached.value) : Effect.tap(build, (ctx) => void (cached = Option.some(ctx)))
     )
+    return Effect.suspend(() => (Option.isSome(cached) ? Effect.succeed(cached.value) : lock.withPermits(1)(fill)))
   })
 
 /**
