@@ -1,0 +1,83 @@
+// Search over 20,000 stored messages: p95 of a bridge_search call, through a real `session-bridge mcp`.
+// Seeding: one message is sent through the server; every file the store keeps for it (found by its id) is then
+// cloned under fresh ids with varied subjects and bodies, so the store holds what 20,000 sends would leave.
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { log, ms, percentile, removeHome, requireBuild, row, spawnMcp, tempHome, ulid } from "./lib.mjs"
+
+requireBuild()
+const COUNT = Number(process.env.BENCH_SEARCH_MESSAGES ?? 20_000)
+const QUERIES = 60
+const WORDS = ["parser", "config", "deploy", "schema", "review", "lint", "bench", "cache", "retry", "socket", "render", "migrate"]
+const TEMPLATE_SUBJECT = "TEMPLATESUBJECTXX"
+const TEMPLATE_BODY = "TEMPLATEBODYXXXXXXXXXXXX"
+
+const filesNamedBy = (root, id) => {
+  const out = []
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name)
+      if (e.name.includes(id)) out.push(p)
+      else if (e.isDirectory()) walk(p)
+    }
+  }
+  walk(root)
+  return out
+}
+
+const cloneTree = (src, dst, replace) => {
+  const st = fs.statSync(src)
+  if (st.isDirectory()) {
+    fs.mkdirSync(dst, { recursive: true, mode: 0o700 })
+    for (const name of fs.readdirSync(src)) cloneTree(path.join(src, name), path.join(dst, replace(name)), replace)
+  } else {
+    fs.writeFileSync(dst, replace(fs.readFileSync(src, "utf8")), { mode: 0o600 })
+  }
+}
+
+const home = tempHome()
+const alice = await spawnMcp({ home, label: "alice" })
+const bob = await spawnMcp({ home, label: "bob" })
+try {
+  await alice.call("bridge_whoami")
+  await bob.call("bridge_whoami")
+  const template = await alice.call("bridge_send_message", { to: { label: "bob" }, subject: TEMPLATE_SUBJECT, body: TEMPLATE_BODY })
+  const templateId = template.messageId
+  const files = filesNamedBy(home, templateId)
+  if (files.length === 0) throw new Error(`no stored file is named by ${templateId}`)
+  log(`seeding ${COUNT} messages by cloning ${files.map((f) => path.relative(home, f)).join(", ")}`)
+  const seedStart = performance.now()
+  for (let i = 0; i < COUNT; i++) {
+    const id = ulid()
+    const a = WORDS[i % WORDS.length]
+    const b = WORDS[(i * 7 + 3) % WORDS.length]
+    const subject = `${a} update ${i}`.padEnd(TEMPLATE_SUBJECT.length, " ")
+    const body = `notes on ${b} and ${a}, item ${i}`
+    const replace = (s) => s.split(templateId).join(id).split(TEMPLATE_SUBJECT).join(subject.trim()).split(TEMPLATE_BODY).join(body)
+    for (const f of files) cloneTree(f, path.join(path.dirname(f), replace(path.basename(f))), replace)
+  }
+  log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`)
+
+  const search = async (query) => {
+    const t0 = performance.now()
+    const r = await bob.call("bridge_search", { query, limit: 20 })
+    return { ms: performance.now() - t0, r }
+  }
+  const cold = await search("parser")
+  const hits = cold.r.results ?? cold.r.messages ?? cold.r.entries ?? []
+  if (hits.length === 0) throw new Error(`search found nothing: ${JSON.stringify(cold.r).slice(0, 300)}`)
+  const times = []
+  for (let i = 0; i < QUERIES; i++) {
+    const word = WORDS[i % WORDS.length]
+    const query = i % 3 === 0 ? `${word} update ${(i * 331) % COUNT}` : word
+    times.push((await search(query)).ms)
+  }
+  const p50 = percentile(times, 50)
+  const p95 = percentile(times, 95)
+  log(`search over ${COUNT}: first call ${ms(cold.ms)}, then p50 ${ms(p50)} p95 ${ms(p95)}`)
+  row(`search over ${COUNT} messages, p95 (${QUERIES} calls)`, ms(p95), "≤ 20 ms", p95 <= 20)
+  row(`search over ${COUNT} messages, p50 / first call`, `${ms(p50)} / ${ms(cold.ms)}`, "report")
+} finally {
+  await Promise.allSettled([alice.close(), bob.close()])
+  removeHome(home)
+}
