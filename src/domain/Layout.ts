@@ -28,6 +28,10 @@ export const Layout = {
   artifactMeta: (sha: string) => `artifacts/${sha}.meta.json`,
   /** Thread index: one empty marker per message in the thread. */
   threadDir: (threadId: string) => `threads/${threadId}`,
+  threadMarker: (threadId: string, messageId: string) => `threads/${threadId}/${messageId}`,
+  /** One small file per message id, claimed exclusively at send: where its canonical copy lives, and its thread. */
+  messageRefsDir: "refs",
+  messageRef: (messageId: string) => `refs/${messageId}.json`,
   locksDir: "locks",
   quarantineDir: "quarantine",
   eventLog: "events.log",

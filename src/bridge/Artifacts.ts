@@ -1,0 +1,144 @@
+import { Context, DateTime, Effect, Encoding, Layer, Option, Schema } from "effect"
+import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
+import { Layout } from "../domain/Layout.js"
+import { Sha256 } from "../domain/Names.js"
+import { ArtifactMeta } from "../domain/Records.js"
+import type { SessionId } from "../domain/Ulid.js"
+import { createJson, readJson } from "../services/Documents.js"
+import { HostEnv } from "../services/HostEnv.js"
+import { Store } from "../services/Store.js"
+import { sha256Hex } from "./Hash.js"
+import { DEFAULT_MAX_ARTIFACT_BYTES, positiveIntFromEnv } from "./Limits.js"
+
+export type ArtifactContent = { readonly text: string } | { readonly base64: string }
+
+export interface PostArtifactInput {
+  readonly content: ArtifactContent
+  readonly name?: string | undefined
+  readonly mimeType?: string | undefined
+  readonly postedBy: SessionId
+}
+
+export interface PostedArtifact {
+  readonly meta: ArtifactMeta
+  /** True when the same bytes were already stored. */
+  readonly deduped: boolean
+}
+
+export type ArtifactEncoding = "text" | "base64"
+
+export interface ArtifactContentResult {
+  readonly meta: ArtifactMeta
+  readonly encoding: ArtifactEncoding
+  readonly content: string
+}
+
+/** The content-addressed artifact store: bytes under their sha256, with a meta record beside them. */
+export interface ArtifactsShape {
+  /** The cap in bytes (SESSION_BRIDGE_MAX_ARTIFACT_BYTES, default 10 MiB). */
+  readonly maxBytes: number
+  readonly post: (input: PostArtifactInput) => Effect.Effect<PostedArtifact, BridgeError>
+  /** ARTIFACT_NOT_FOUND for an unknown sha, INVALID_ARGUMENT for a malformed one. */
+  readonly meta: (sha256: string) => Effect.Effect<ArtifactMeta, BridgeError>
+  /** Bytes as UTF-8 text or base64; default text for text-like types, else base64. */
+  readonly get: (sha256: string, encoding?: ArtifactEncoding | undefined) => Effect.Effect<ArtifactContentResult, BridgeError>
+  readonly bytes: (sha256: string) => Effect.Effect<Uint8Array, BridgeError>
+}
+
+export class Artifacts extends Context.Tag("session-bridge/Artifacts")<Artifacts, ArtifactsShape>() {}
+
+const encoder = new TextEncoder()
+const strictDecoder = new TextDecoder("utf-8", { fatal: true })
+const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/
+
+export const isTextLike = (mimeType: string): boolean =>
+  mimeType.startsWith("text/") || /[/+](json|xml|yaml|x-yaml|javascript|typescript|x-sh|toml)$/.test(mimeType)
+
+const decodeSha = (raw: string) =>
+  Schema.decodeUnknown(Sha256)(raw.trim().toLowerCase()).pipe(
+    Effect.mapError(() => bridgeError("INVALID_ARGUMENT", `not a sha256: ${JSON.stringify(raw.slice(0, 80))}`, "Pass the 64-hex sha256 returned by bridge_post_artifact."))
+  )
+
+export const make = Effect.gen(function* () {
+  const store = yield* Store
+  const env = yield* HostEnv
+  const maxBytes = positiveIntFromEnv(env, "SESSION_BRIDGE_MAX_ARTIFACT_BYTES", DEFAULT_MAX_ARTIFACT_BYTES)
+  const provideStore = Effect.provideService(Store, store)
+
+  const tooLarge = (size: number) =>
+    bridgeError("ARTIFACT_TOO_LARGE", `artifact is ${size} bytes; the cap is ${maxBytes}`, "Split it, or raise SESSION_BRIDGE_MAX_ARTIFACT_BYTES for every session.")
+
+  const toBytes = (content: ArtifactContent): Effect.Effect<Uint8Array, BridgeError> => {
+    if ("text" in content) {
+      const bytes = encoder.encode(content.text)
+      return bytes.length > maxBytes ? Effect.fail(tooLarge(bytes.length)) : Effect.succeed(bytes)
+    }
+    const cleaned = content.base64.replace(/[\r\n\s]/g, "")
+    const estimated = Math.floor((cleaned.length * 3) / 4)
+    if (estimated - 2 > maxBytes) return Effect.fail(tooLarge(estimated))
+    const bad = bridgeError("INVALID_ARGUMENT", "contentBase64 is not valid base64", "Encode the bytes with standard base64 (A-Z a-z 0-9 + /, '=' padding), or pass text.")
+    if (!BASE64_RE.test(cleaned)) return Effect.fail(bad)
+    const decoded = Encoding.decodeBase64(cleaned)
+    if (decoded._tag === "Left") return Effect.fail(bad)
+    return decoded.right.length > maxBytes ? Effect.fail(tooLarge(decoded.right.length)) : Effect.succeed(decoded.right)
+  }
+
+  const meta = (raw: string) =>
+    Effect.gen(function* () {
+      const sha = yield* decodeSha(raw)
+      const found = yield* readJson(Layout.artifactMeta(sha), ArtifactMeta).pipe(provideStore, Effect.mapError(toBridgeError))
+      if (Option.isNone(found)) {
+        return yield* bridgeError("ARTIFACT_NOT_FOUND", `no artifact ${sha}`, "Post it first with bridge_post_artifact; use the sha256 it returns.")
+      }
+      return found.value
+    })
+
+  const bytes = (raw: string) =>
+    Effect.gen(function* () {
+      const m = yield* meta(raw)
+      const data = yield* store.read(Layout.artifactBytes(m.sha256)).pipe(Effect.mapError(toBridgeError))
+      if (Option.isNone(data)) return yield* bridgeError("ARTIFACT_NOT_FOUND", `artifact ${m.sha256} has no bytes stored`, "Post it again.")
+      return data.value
+    })
+
+  const post = (input: PostArtifactInput) =>
+    Effect.gen(function* () {
+      const data = yield* toBytes(input.content)
+      const sha = yield* Schema.decode(Sha256)(yield* sha256Hex(data)).pipe(Effect.orDie)
+      const mimeType = input.mimeType ?? ("text" in input.content ? "text/plain; charset=utf-8" : "application/octet-stream")
+      const fresh = new ArtifactMeta({
+        v: 1,
+        sha256: sha,
+        size: data.length,
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        mimeType,
+        postedBy: input.postedBy,
+        createdAt: yield* DateTime.now
+      })
+      const existing = yield* readJson(Layout.artifactMeta(sha), ArtifactMeta).pipe(provideStore)
+      const hasBytes = Option.isSome(yield* store.stat(Layout.artifactBytes(sha)))
+      if (!hasBytes) yield* store.write(Layout.artifactBytes(sha), data)
+      if (Option.isSome(existing) && hasBytes) return { meta: existing.value, deduped: true }
+      const created = yield* createJson(Layout.artifactMeta(sha), ArtifactMeta, fresh).pipe(provideStore)
+      if (created) return { meta: fresh, deduped: false }
+      const winner = yield* readJson(Layout.artifactMeta(sha), ArtifactMeta).pipe(provideStore)
+      return { meta: Option.getOrElse(winner, () => fresh), deduped: true }
+    }).pipe(Effect.mapError((e) => (e._tag === "BridgeError" ? e : toBridgeError(e))))
+
+  const get = (raw: string, encoding?: ArtifactEncoding) =>
+    Effect.gen(function* () {
+      const m = yield* meta(raw)
+      const data = yield* bytes(m.sha256)
+      const wanted = encoding ?? (isTextLike(m.mimeType) ? "text" : "base64")
+      if (wanted === "base64") return { meta: m, encoding: wanted, content: Encoding.encodeBase64(data) }
+      const text = yield* Effect.try({
+        try: () => strictDecoder.decode(data),
+        catch: () => bridgeError("INVALID_ARGUMENT", `artifact ${m.sha256} is not valid UTF-8 text`, "Ask for encoding \"base64\".")
+      })
+      return { meta: m, encoding: wanted, content: text }
+    })
+
+  return Artifacts.of({ maxBytes, post, meta, get, bytes })
+})
+
+export const layer: Layer.Layer<Artifacts, never, Store | HostEnv> = Layer.effect(Artifacts, make)

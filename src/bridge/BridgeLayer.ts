@@ -1,0 +1,31 @@
+import { Layer } from "effect"
+import type { HostEnv } from "../services/HostEnv.js"
+import type { Ids } from "../services/Ids.js"
+import type { Lock } from "../services/Lock.js"
+import type { Store } from "../services/Store.js"
+import * as Artifacts from "./Artifacts.js"
+import * as Broadcasts from "./Broadcasts.js"
+import * as Channels from "./Channels.js"
+import * as Envelopes from "./Envelopes.js"
+import * as Identity from "./Identity.js"
+import * as Mailbox from "./Mailbox.js"
+import * as Search from "./Search.js"
+import * as Sessions from "./Sessions.js"
+
+/** Every domain service a tool handler, the hook, the CLI or the UI may ask for. */
+export type BridgeServices =
+  | Sessions.Sessions
+  | Identity.Identity
+  | Envelopes.Envelopes
+  | Artifacts.Artifacts
+  | Broadcasts.Broadcasts
+  | Channels.Channels
+  | Mailbox.Mailbox
+  | Search.Search
+
+const base = Layer.mergeAll(Sessions.layer, Envelopes.layer, Artifacts.layer)
+const withChannels = Layer.mergeAll(Channels.layer, Broadcasts.layer, Identity.layer).pipe(Layer.provideMerge(base))
+const withMailbox = Layer.mergeAll(Mailbox.layer, Search.layer).pipe(Layer.provideMerge(withChannels))
+
+/** All domain services over the infrastructure (Store, Lock, Ids, HostEnv). Build it once per process. */
+export const BridgeLayer: Layer.Layer<BridgeServices, never, Store | Lock | Ids | HostEnv> = withMailbox

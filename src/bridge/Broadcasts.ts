@@ -1,0 +1,84 @@
+import { Context, DateTime, Effect, Layer, Option } from "effect"
+import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { Layout } from "../domain/Layout.js"
+import { MessageEnvelope, type SessionRecord } from "../domain/Records.js"
+import { checkBody, checkSubject } from "./Checks.js"
+import { Envelopes, type StoredEnvelope } from "./Envelopes.js"
+import { BROADCAST_TTL_DEFAULT_SEC, BROADCAST_TTL_MAX_SEC, BROADCAST_TTL_MIN_SEC } from "./Limits.js"
+
+export interface PostBroadcastInput {
+  readonly from: SessionRecord
+  readonly subject: string
+  readonly body?: string | undefined
+  /** 1 s - 7 days, default 3600. */
+  readonly ttlSec?: number | undefined
+}
+
+/** Announcements every session sees until they expire; one file each, read state per session (read markers). */
+export interface BroadcastsShape {
+  readonly post: (input: PostBroadcastInput) => Effect.Effect<MessageEnvelope, BridgeError>
+  /** Unexpired broadcasts, oldest first. */
+  readonly live: Effect.Effect<ReadonlyArray<StoredEnvelope>, BridgeError>
+  /** A live broadcast by id; none when unknown or expired. */
+  readonly get: (id: string) => Effect.Effect<Option.Option<MessageEnvelope>, BridgeError>
+  /** Expired broadcasts still on disk (for gc), oldest first. */
+  readonly expired: Effect.Effect<ReadonlyArray<StoredEnvelope>, BridgeError>
+}
+
+export class Broadcasts extends Context.Tag("session-bridge/Broadcasts")<Broadcasts, BroadcastsShape>() {}
+
+const isLive = (now: DateTime.Utc) => (s: StoredEnvelope) =>
+  s.envelope.expiresAt !== undefined && DateTime.greaterThan(s.envelope.expiresAt, now)
+
+export const make = Effect.gen(function* () {
+  const envelopes = yield* Envelopes
+
+  const post = (input: PostBroadcastInput) =>
+    Effect.gen(function* () {
+      const ttl = input.ttlSec ?? BROADCAST_TTL_DEFAULT_SEC
+      if (!Number.isInteger(ttl) || ttl < BROADCAST_TTL_MIN_SEC || ttl > BROADCAST_TTL_MAX_SEC) {
+        return yield* bridgeError(
+          "INVALID_ARGUMENT",
+          `ttlSec must be a whole number from ${BROADCAST_TTL_MIN_SEC} to ${BROADCAST_TTL_MAX_SEC} (7 days), got ${ttl}`,
+          "Omit ttlSec for one hour."
+        )
+      }
+      const subject = yield* checkSubject(input.subject)
+      const body = yield* checkBody(input.body ?? "")
+      const claimed = yield* envelopes.claimId(Layout.broadcast)
+      const now = yield* DateTime.now
+      const envelope = new MessageEnvelope({
+        v: 1,
+        id: claimed.id,
+        kind: "broadcast",
+        from: { sessionId: input.from.sessionId, label: input.from.label, provider: input.from.provider },
+        to: [],
+        subject,
+        body,
+        threadId: claimed.threadId,
+        artifacts: [],
+        createdAt: now,
+        expiresAt: DateTime.add(now, { seconds: ttl }),
+        origin: "local"
+      })
+      yield* envelopes.create(claimed.path, envelope)
+      yield* envelopes.indexThread(claimed)
+      return envelope
+    })
+
+  const all = envelopes.readDir(Layout.broadcastsDir)
+
+  return Broadcasts.of({
+    post,
+    live: Effect.zipWith(all, DateTime.now, (list, now) => list.filter(isLive(now))),
+    get: (id) =>
+      /^[0-9A-Z]{26}$/.test(id)
+        ? Effect.zipWith(envelopes.read(Layout.broadcast(id)), DateTime.now, (found, now) =>
+            Option.filter(found, (e) => isLive(now)({ path: "", envelope: e, text: "" }))
+          )
+        : Effect.succeed(Option.none()),
+    expired: Effect.zipWith(all, DateTime.now, (list, now) => list.filter((s) => !isLive(now)(s)))
+  })
+})
+
+export const layer: Layer.Layer<Broadcasts, never, Envelopes> = Layer.effect(Broadcasts, make)

@@ -1,0 +1,158 @@
+import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
+import { Layout } from "../domain/Layout.js"
+import { ChannelName, ChannelRef } from "../domain/Names.js"
+import type { MessageEnvelope } from "../domain/Records.js"
+import { SessionId } from "../domain/Ulid.js"
+import { readJson, writeJson } from "../services/Documents.js"
+import { Lock } from "../services/Lock.js"
+import { Store } from "../services/Store.js"
+import { checkLimit } from "./Checks.js"
+import { Envelopes } from "./Envelopes.js"
+import { HISTORY_DEFAULT_LIMIT } from "./Limits.js"
+import { Sessions } from "./Sessions.js"
+
+/** channels/<name>/members.json */
+export class ChannelMembers extends Schema.Class<ChannelMembers>("ChannelMembers")({
+  v: Schema.Literal(1),
+  channel: ChannelName,
+  createdAt: Schema.DateTimeUtc,
+  members: Schema.Array(Schema.Struct({ sessionId: SessionId, joinedAt: Schema.DateTimeUtc }))
+}) {}
+
+export interface MemberView {
+  readonly sessionId: SessionId
+  readonly label: string
+  readonly online: boolean
+}
+
+export interface ChannelInfo {
+  readonly channel: ChannelName
+  readonly members: ReadonlyArray<MemberView>
+}
+
+export interface ChannelSummary {
+  readonly channel: ChannelName
+  readonly members: number
+  readonly joined: boolean
+}
+
+/** Named multi-recipient channels: membership, history (one copy per message), fan-out done by Mailbox. */
+export interface ChannelsShape {
+  /** "#name" or "name" to a canonical name; INVALID_NAME for anything else. */
+  readonly parse: (raw: string) => Effect.Effect<ChannelName, BridgeError>
+  /** Joins (creating the channel on first join); idempotent. */
+  readonly join: (sessionId: SessionId, channel: string) => Effect.Effect<ChannelInfo, BridgeError>
+  readonly leave: (sessionId: SessionId, channel: string) => Effect.Effect<{ readonly left: boolean }, BridgeError>
+  /** Every channel with its member count and whether `sessionId` has joined. */
+  readonly list: (sessionId: SessionId) => Effect.Effect<ReadonlyArray<ChannelSummary>, BridgeError>
+  readonly members: (channel: ChannelName) => Effect.Effect<ReadonlyArray<SessionId>, BridgeError>
+  /** NOT_A_MEMBER unless `sessionId` has joined. */
+  readonly requireMember: (sessionId: SessionId, channel: string) => Effect.Effect<ChannelName, BridgeError>
+  /** The most recent `limit` messages (default 50), oldest first; members only. */
+  readonly history: (sessionId: SessionId, channel: string, limit?: number | undefined) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
+  /** Channels `sessionId` has joined. */
+  readonly joined: (sessionId: SessionId) => Effect.Effect<ReadonlyArray<ChannelName>, BridgeError>
+}
+
+export class Channels extends Context.Tag("session-bridge/Channels")<Channels, ChannelsShape>() {}
+
+export const make = Effect.gen(function* () {
+  const store = yield* Store
+  const lock = yield* Lock
+  const sessions = yield* Sessions
+  const envelopes = yield* Envelopes
+  const provideStore = Effect.provideService(Store, store)
+
+  const parse = (raw: string) =>
+    Schema.decodeUnknown(ChannelRef)(raw).pipe(
+      Effect.mapError(() =>
+        bridgeError("INVALID_NAME", `invalid channel name ${JSON.stringify(raw.slice(0, 80))}`, "A channel is '#' plus 1-64 of a-z 0-9 . _ - starting with a letter or digit, e.g. #release.")
+      )
+    )
+
+  const readMembers = (channel: ChannelName) =>
+    readJson(Layout.channelMembers(channel), ChannelMembers).pipe(provideStore, Effect.mapError(toBridgeError))
+
+  const members = (channel: ChannelName) =>
+    Effect.map(readMembers(channel), (found) => Option.match(found, { onNone: (): ReadonlyArray<SessionId> => [], onSome: (m) => m.members.map((x) => x.sessionId) }))
+
+  const modify = (channel: ChannelName, f: (current: ChannelMembers) => ChannelMembers) =>
+    lock
+      .withLock(`channel-${channel}`)(
+        Effect.gen(function* () {
+          const now = yield* DateTime.now
+          const current = Option.getOrElse(yield* readMembers(channel), () => new ChannelMembers({ v: 1, channel, createdAt: now, members: [] }))
+          const next = f(current)
+          if (next !== current) yield* writeJson(Layout.channelMembers(channel), ChannelMembers, next).pipe(provideStore)
+          return next
+        })
+      )
+      .pipe(Effect.mapError((e) => (e._tag === "BridgeError" ? e : toBridgeError(e))))
+
+  const memberViews = (ids: ReadonlyArray<SessionId>) =>
+    Effect.forEach(ids, (sessionId) =>
+      Effect.gen(function* () {
+        const record = yield* sessions.get(sessionId)
+        if (Option.isNone(record)) return { sessionId, label: "(unknown)", online: false }
+        return { sessionId, label: record.value.label, online: yield* sessions.isOnline(record.value) }
+      })
+    )
+
+  const requireMember = (sessionId: SessionId, raw: string) =>
+    Effect.gen(function* () {
+      const channel = yield* parse(raw)
+      if (!(yield* members(channel)).includes(sessionId)) {
+        return yield* bridgeError("NOT_A_MEMBER", `you have not joined #${channel}`, `Call bridge_join_channel with channel "#${channel}" first.`)
+      }
+      return channel
+    })
+
+  const list = (sessionId: SessionId) =>
+    Effect.gen(function* () {
+      const names = yield* store.list(Layout.channelsDir).pipe(Effect.mapError(toBridgeError))
+      const found = yield* Effect.forEach(names.filter(Schema.is(ChannelName)), (name) => readMembers(name))
+      return found.flatMap(Option.toArray).map((m) => ({
+        channel: m.channel,
+        members: m.members.length,
+        joined: m.members.some((x) => x.sessionId === sessionId)
+      }))
+    })
+
+  return Channels.of({
+    parse,
+    join: (sessionId, raw) =>
+      Effect.gen(function* () {
+        const channel = yield* parse(raw)
+        const now = yield* DateTime.now
+        const next = yield* modify(channel, (m) =>
+          m.members.some((x) => x.sessionId === sessionId) ? m : new ChannelMembers({ ...m, members: [...m.members, { sessionId, joinedAt: now }] })
+        )
+        return { channel, members: yield* memberViews(next.members.map((x) => x.sessionId)) }
+      }),
+    leave: (sessionId, raw) =>
+      Effect.gen(function* () {
+        const channel = yield* parse(raw)
+        let left = false
+        yield* modify(channel, (m) => {
+          if (!m.members.some((x) => x.sessionId === sessionId)) return m
+          left = true
+          return new ChannelMembers({ ...m, members: m.members.filter((x) => x.sessionId !== sessionId) })
+        })
+        return { left }
+      }),
+    list,
+    members,
+    requireMember,
+    history: (sessionId, raw, limit) =>
+      Effect.gen(function* () {
+        const n = yield* checkLimit(limit, HISTORY_DEFAULT_LIMIT)
+        const channel = yield* requireMember(sessionId, raw)
+        const all = yield* envelopes.readDir(Layout.channelHistoryDir(channel))
+        return all.slice(-n).map((s) => s.envelope)
+      }),
+    joined: (sessionId) => Effect.map(list(sessionId), (all) => all.filter((c) => c.joined).map((c) => c.channel))
+  })
+})
+
+export const layer: Layer.Layer<Channels, never, Store | Lock | Sessions | Envelopes> = Layer.effect(Channels, make)

@@ -1,0 +1,59 @@
+import { Clock, Context, Effect, Layer, Option, Ref } from "effect"
+import type { BridgeError } from "../domain/Errors.js"
+import type { SessionRecord } from "../domain/Records.js"
+import { Identity, type IdentityInput } from "./Identity.js"
+import { Sessions } from "./Sessions.js"
+
+/** The session a tool call acts for. */
+export interface CurrentSessionShape {
+  readonly get: Effect.Effect<SessionRecord, BridgeError>
+}
+
+export class CurrentSession extends Context.Tag("session-bridge/CurrentSession")<CurrentSession, CurrentSessionShape>() {}
+
+/** Always the given record (tests, CLI `--as`). */
+export const layerFixed = (record: SessionRecord): Layer.Layer<CurrentSession> =>
+  Layer.succeed(CurrentSession, CurrentSession.of({ get: Effect.succeed(record) }))
+
+/** lastSeen is refreshed at most this often by a lazy CurrentSession. */
+export const TOUCH_EVERY_MS = 30_000
+
+/**
+ * Resolves the identity on the first `get` (not before: a host may spawn the server before its session-start
+ * hook runs), then returns the cached record, refreshing lastSeen at most every TOUCH_EVERY_MS.
+ * A record removed meanwhile is registered again.
+ */
+export const makeLazy = <R>(
+  input: Effect.Effect<IdentityInput, never, R>
+): Effect.Effect<CurrentSessionShape, never, Identity | Sessions | R> =>
+  Effect.gen(function* () {
+    const identity = yield* Identity
+    const sessions = yield* Sessions
+    const context = yield* Effect.context<R>()
+    const state = yield* Ref.make(Option.none<{ readonly record: SessionRecord; readonly touchedAt: number }>())
+    const mutex = yield* Effect.makeSemaphore(1)
+
+    const resolveFresh = Effect.gen(function* () {
+      const record = yield* identity.resolve(yield* Effect.provide(input, context))
+      yield* Ref.set(state, Option.some({ record, touchedAt: yield* Clock.currentTimeMillis }))
+      return record
+    })
+
+    const get = mutex.withPermits(1)(
+      Effect.gen(function* () {
+        const current = yield* Ref.get(state)
+        if (Option.isNone(current)) return yield* resolveFresh
+        const now = yield* Clock.currentTimeMillis
+        if (now - current.value.touchedAt < TOUCH_EVERY_MS) return current.value.record
+        return yield* sessions.touch(current.value.record.sessionId).pipe(
+          Effect.tap((record) => Ref.set(state, Option.some({ record, touchedAt: now }))),
+          Effect.catchIf((e) => e.code === "SESSION_NOT_FOUND", () => resolveFresh)
+        )
+      })
+    )
+    return CurrentSession.of({ get })
+  })
+
+export const layerLazy = <R>(
+  input: Effect.Effect<IdentityInput, never, R>
+): Layer.Layer<CurrentSession, never, Identity | Sessions | R> => Layer.effect(CurrentSession, makeLazy(input))

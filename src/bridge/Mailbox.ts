@@ -1,0 +1,260 @@
+import { Context, DateTime, Duration, Effect, Layer, Option, Queue, Stream } from "effect"
+import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
+import { Layout } from "../domain/Layout.js"
+import type { ChannelName } from "../domain/Names.js"
+import { type ArtifactMeta, MessageEnvelope, type Party, type SessionRecord } from "../domain/Records.js"
+import type { SessionId } from "../domain/Ulid.js"
+import { HostEnv } from "../services/HostEnv.js"
+import { Store } from "../services/Store.js"
+import { Artifacts } from "./Artifacts.js"
+import { Broadcasts } from "./Broadcasts.js"
+import { Channels } from "./Channels.js"
+import { checkBody, checkLimit, checkSubject } from "./Checks.js"
+import { Envelopes } from "./Envelopes.js"
+import { DEFAULT_MAX_BACKLOG, INBOX_DEFAULT_LIMIT, positiveIntFromEnv, WAIT_DEFAULT_SEC, WAIT_MAX_SEC } from "./Limits.js"
+import { type Address, Sessions } from "./Sessions.js"
+import { makeVisibility, type VisibleEntry } from "./Visibility.js"
+
+/** One recipient session, or every other member of a channel ("#name"). */
+export type Recipient = Address | { readonly channel: string }
+
+export interface SendInput {
+  readonly from: SessionRecord
+  readonly to: Recipient
+  readonly subject: string
+  readonly body?: string | undefined
+  /** sha256 of artifacts already posted. */
+  readonly artifacts?: ReadonlyArray<string> | undefined
+  /** A message id the caller may see: the new message joins its thread. */
+  readonly replyTo?: string | undefined
+}
+
+export interface SendResult {
+  readonly envelope: MessageEnvelope
+  readonly recipients: ReadonlyArray<Party>
+}
+
+export interface InboxList {
+  /** Newest first. */
+  readonly entries: ReadonlyArray<VisibleEntry>
+  /** Unread inbox entries and live broadcasts. */
+  readonly unread: number
+}
+
+export interface MessageDetail {
+  readonly envelope: MessageEnvelope
+  readonly read: boolean
+  readonly artifacts: ReadonlyArray<ArtifactMeta>
+}
+
+/** Direct and channel messages in per-session inboxes; read and surfaced state; threads; waiting. */
+export interface MailboxShape {
+  /** BODY_TOO_LARGE, RECIPIENT_NOT_FOUND, AMBIGUOUS_RECIPIENT, NOT_A_MEMBER, BACKLOG_FULL (nothing delivered), ... */
+  readonly send: (input: SendInput) => Effect.Effect<SendResult, BridgeError>
+  /** Stores a prepared envelope (e.g. a remote one) in a recipient's inbox; false when that id is already there. */
+  readonly deliver: (recipient: SessionId, envelope: MessageEnvelope) => Effect.Effect<boolean, BridgeError>
+  readonly inbox: (sessionId: SessionId, options?: { readonly all?: boolean | undefined; readonly limit?: number | undefined }) => Effect.Effect<InboxList, BridgeError>
+  /** MESSAGE_NOT_FOUND unless the session may see the message. */
+  readonly read: (sessionId: SessionId, id: string) => Effect.Effect<MessageDetail, BridgeError>
+  /** Idempotent: counts only newly marked ids; ids neither in the inbox nor live broadcasts come back as unknown. */
+  readonly markRead: (sessionId: SessionId, ids: ReadonlyArray<string>) => Effect.Effect<{ readonly marked: number; readonly unknown: ReadonlyArray<string> }, BridgeError>
+  /** Oldest first; THREAD_NOT_FOUND / MESSAGE_NOT_FOUND when nothing visible. */
+  readonly thread: (sessionId: SessionId, by: { readonly threadId?: string | undefined; readonly messageId?: string | undefined }) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
+  /**
+   * The oldest unread entry not yet shown to the session (marking it surfaced), waiting up to timeoutSec
+   * (0-300, default 30) for one to arrive; none on timeout. Woken by the store's watch of the inbox and broadcasts.
+   */
+  readonly waitForMessage: (sessionId: SessionId, timeoutSec?: number | undefined) => Effect.Effect<Option.Option<MessageEnvelope>, BridgeError>
+  /** Unread, not yet surfaced inbox entries and live broadcasts, oldest first. */
+  readonly unsurfaced: (sessionId: SessionId) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
+  /** Creates surfaced markers exclusively; returns the ids this call marked first (at most once across processes). */
+  readonly markSurfaced: (sessionId: SessionId, ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>, BridgeError>
+  /** Unread inbox copies (the backlog BACKLOG_FULL guards). */
+  readonly backlog: (sessionId: SessionId) => Effect.Effect<number, BridgeError>
+  /** The per-inbox unread cap (SESSION_BRIDGE_MAX_BACKLOG, default 1000). */
+  readonly maxBacklog: number
+}
+
+export class Mailbox extends Context.Tag("session-bridge/Mailbox")<Mailbox, MailboxShape>() {}
+
+const isMessageId = (id: string) => /^[0-9A-Z]{26}$/.test(id)
+const party = (r: SessionRecord): Party => ({ sessionId: r.sessionId, label: r.label, provider: r.provider })
+
+/** The backstop re-check while waiting, in case a watch event is missed: 10 ms doubling to 1 s. */
+const BACKSTOP_FIRST_MS = 10
+const BACKSTOP_MAX_MS = 1000
+
+export const make = Effect.gen(function* () {
+  const store = yield* Store
+  const env = yield* HostEnv
+  const sessions = yield* Sessions
+  const envelopes = yield* Envelopes
+  const broadcasts = yield* Broadcasts
+  const channels = yield* Channels
+  const artifacts = yield* Artifacts
+  const view = makeVisibility(envelopes, broadcasts, channels)
+  const maxBacklog = positiveIntFromEnv(env, "SESSION_BRIDGE_MAX_BACKLOG", DEFAULT_MAX_BACKLOG)
+
+  const notFound = (id: string) =>
+    bridgeError("MESSAGE_NOT_FOUND", `no message ${JSON.stringify(id.slice(0, 40))} visible to you`, "Use an id from bridge_list_inbox, bridge_search or bridge_channel_history.")
+
+  const requireVisible = (sessionId: SessionId, id: string) =>
+    Effect.flatMap(view.find(sessionId, id.trim().toUpperCase()), Option.match({ onNone: () => Effect.fail(notFound(id)), onSome: Effect.succeed }))
+
+  const checkBacklog = (recipients: ReadonlyArray<Party>) =>
+    Effect.forEach(recipients, (p) =>
+      Effect.flatMap(view.backlog(p.sessionId), (n) =>
+        n >= maxBacklog
+          ? Effect.fail(
+              bridgeError("BACKLOG_FULL", `${p.label} (${p.sessionId}) has ${n} unread messages; the cap is ${maxBacklog}. Nothing was sent.`, "Wait for the recipient to read its inbox, then retry.")
+            )
+          : Effect.void
+      )
+    )
+
+  const send = (input: SendInput) =>
+    Effect.gen(function* () {
+      const subject = yield* checkSubject(input.subject)
+      const body = yield* checkBody(input.body ?? "")
+      const shas = [...new Set(input.artifacts ?? [])]
+      const metas = yield* Effect.forEach(shas, (sha) => artifacts.meta(sha))
+      const parent = input.replyTo === undefined ? undefined : yield* requireVisible(input.from.sessionId, input.replyTo)
+      const to = input.to
+      let channel: ChannelName | undefined
+      let recipients: ReadonlyArray<Party>
+      if ("channel" in to) {
+        const name = yield* channels.requireMember(input.from.sessionId, to.channel)
+        const others = (yield* channels.members(name)).filter((id) => id !== input.from.sessionId)
+        recipients = (yield* Effect.forEach(others, (id) => sessions.get(id))).flatMap(Option.toArray).map(party)
+        channel = name
+      } else {
+        recipients = [party(yield* sessions.resolve(to))]
+      }
+      yield* checkBacklog(recipients)
+      const first = recipients[0]
+      const pathFor = (id: string) =>
+        channel !== undefined ? Layout.channelMessage(channel, id) : Layout.inboxMessage(first?.sessionId ?? "", id)
+      const claimed = yield* envelopes.claimId(pathFor, parent?.threadId)
+      const envelope = new MessageEnvelope({
+        v: 1,
+        id: claimed.id,
+        kind: channel !== undefined ? "channel" : "direct",
+        from: party(input.from),
+        to: recipients,
+        ...(channel !== undefined ? { channel } : {}),
+        subject,
+        body,
+        threadId: claimed.threadId,
+        ...(parent !== undefined ? { inReplyTo: parent.id } : {}),
+        artifacts: metas.map((m) => m.sha256),
+        createdAt: yield* DateTime.now,
+        origin: "local"
+      })
+      if (channel !== undefined) yield* envelopes.create(claimed.path, envelope)
+      yield* Effect.forEach(recipients, (p) => envelopes.create(Layout.inboxMessage(p.sessionId, claimed.id), envelope), { concurrency: 8, discard: true })
+      yield* envelopes.indexThread(claimed)
+      return { envelope, recipients }
+    })
+
+  const markers = (dirOf: (sessionId: string, id: string) => string) => (sessionId: SessionId, ids: ReadonlyArray<string>) =>
+    Effect.forEach([...new Set(ids)], (id) => Effect.map(store.createExclusive(dirOf(sessionId, id), ""), (won) => (won ? [id] : [])), { concurrency: 8 }).pipe(
+      Effect.map((r) => r.flat()),
+      Effect.mapError(toBridgeError)
+    )
+  const markSurfaced = markers(Layout.surfacedMarker)
+  const createRead = markers(Layout.readMarker)
+
+  const unsurfaced = (sessionId: SessionId) =>
+    Effect.map(view.entries(sessionId), (all) => all.filter((e) => !e.read && !e.surfaced).map((e) => e.envelope))
+
+  const takeOne = (sessionId: SessionId) =>
+    Effect.gen(function* () {
+      for (const e of yield* unsurfaced(sessionId)) {
+        if ((yield* markSurfaced(sessionId, [e.id])).length > 0) return Option.some(e)
+      }
+      return Option.none<MessageEnvelope>()
+    })
+
+  const waitForMessage = (sessionId: SessionId, timeoutSec?: number) =>
+    Effect.gen(function* () {
+      const timeout = timeoutSec ?? WAIT_DEFAULT_SEC
+      if (!Number.isFinite(timeout) || timeout < 0 || timeout > WAIT_MAX_SEC) {
+        return yield* bridgeError("INVALID_ARGUMENT", `timeoutSec must be from 0 to ${WAIT_MAX_SEC}, got ${timeout}`, "Omit it for 30 seconds.")
+      }
+      if (timeout === 0) return yield* takeOne(sessionId)
+      const loop = Effect.gen(function* () {
+        const signal = yield* Queue.sliding<void>(1)
+        yield* Stream.merge(store.watch(Layout.inboxDir(sessionId)), store.watch(Layout.broadcastsDir)).pipe(
+          Stream.runForEach(() => Queue.offer(signal, undefined)),
+          Effect.catchAll((e) => Effect.logWarning(`inbox watch failed: ${e.message}`)),
+          Effect.forkScoped
+        )
+        yield* Effect.yieldNow()
+        let backstop = BACKSTOP_FIRST_MS
+        while (true) {
+          const found = yield* takeOne(sessionId)
+          if (Option.isSome(found)) return found
+          yield* Effect.raceFirst(Queue.take(signal), Effect.sleep(Duration.millis(backstop)))
+          backstop = Math.min(backstop * 2, BACKSTOP_MAX_MS)
+        }
+      })
+      return yield* Effect.scoped(loop).pipe(
+        Effect.timeoutTo({ duration: Duration.seconds(timeout), onTimeout: () => Option.none<MessageEnvelope>(), onSuccess: (x) => x })
+      )
+    })
+
+  return Mailbox.of({
+    send,
+    deliver: (recipient, envelope) =>
+      Effect.gen(function* () {
+        const path = Layout.inboxMessage(recipient, envelope.id)
+        const created = yield* envelopes.create(path, envelope)
+        if (created) yield* envelopes.indexThread({ id: envelope.id, threadId: envelope.threadId, path })
+        return created
+      }),
+    inbox: (sessionId, options) =>
+      Effect.gen(function* () {
+        const limit = yield* checkLimit(options?.limit, INBOX_DEFAULT_LIMIT)
+        const all = yield* view.entries(sessionId)
+        const unread = all.filter((e) => !e.read).length
+        const shown = options?.all === true ? all : all.filter((e) => !e.read)
+        return { entries: shown.slice(-limit).reverse(), unread }
+      }),
+    read: (sessionId, id) =>
+      Effect.gen(function* () {
+        const envelope = yield* requireVisible(sessionId, id)
+        const read = Option.isSome(yield* store.stat(Layout.readMarker(sessionId, envelope.id)).pipe(Effect.mapError(toBridgeError)))
+        const metas = yield* Effect.forEach(envelope.artifacts, (sha) => Effect.option(artifacts.meta(sha)))
+        return { envelope, read, artifacts: metas.flatMap(Option.toArray) }
+      }),
+    markRead: (sessionId, ids) =>
+      Effect.gen(function* () {
+        const known: Array<string> = []
+        const unknown: Array<string> = []
+        for (const raw of ids) {
+          const id = raw.trim().toUpperCase()
+          const inInbox = isMessageId(id) && Option.isSome(yield* store.stat(Layout.inboxMessage(sessionId, id)).pipe(Effect.mapError(toBridgeError)))
+          if (inInbox || (isMessageId(id) && Option.isSome(yield* broadcasts.get(id)))) known.push(id)
+          else unknown.push(raw)
+        }
+        return { marked: (yield* createRead(sessionId, known)).length, unknown }
+      }),
+    thread: (sessionId, by) =>
+      Effect.gen(function* () {
+        if ((by.threadId === undefined) === (by.messageId === undefined)) {
+          return yield* bridgeError("INVALID_ARGUMENT", "pass exactly one of threadId or messageId", "Use the threadId from bridge_list_inbox, or any message id.")
+        }
+        const threadId = by.threadId !== undefined ? by.threadId.trim().toUpperCase() : (yield* requireVisible(sessionId, by.messageId ?? "")).threadId
+        const messages = yield* view.thread(sessionId, threadId)
+        if (messages.length === 0) return yield* bridgeError("THREAD_NOT_FOUND", `no thread ${JSON.stringify(threadId.slice(0, 40))} visible to you`, "Use a threadId from bridge_list_inbox or bridge_read_message.")
+        return messages
+      }),
+    waitForMessage,
+    unsurfaced,
+    markSurfaced,
+    backlog: view.backlog,
+    maxBacklog
+  })
+})
+
+export const layer: Layer.Layer<Mailbox, never, Store | HostEnv | Sessions | Envelopes | Broadcasts | Channels | Artifacts> = Layer.effect(Mailbox, make)

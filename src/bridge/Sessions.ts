@@ -1,0 +1,293 @@
+import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
+import { Layout } from "../domain/Layout.js"
+import { isSafeSegment, Label } from "../domain/Names.js"
+import { ProviderId, SessionRecord } from "../domain/Records.js"
+import { isUlid, SessionId } from "../domain/Ulid.js"
+import { readAllJson, readJson, writeJson, createJson } from "../services/Documents.js"
+import { logEvent } from "../services/EventLog.js"
+import { HostEnv } from "../services/HostEnv.js"
+import { Ids } from "../services/Ids.js"
+import { Lock } from "../services/Lock.js"
+import { Store } from "../services/Store.js"
+import { sha256Hex } from "./Hash.js"
+import { LIVE_WINDOW_MS, MAX_SUMMARY_CHARS } from "./Limits.js"
+
+/** pointers/<key>.json — which bridge session a host session, host process or cwd belongs to. */
+export class Pointer extends Schema.Class<Pointer>("Pointer")({
+  v: Schema.Literal(1),
+  sessionId: SessionId,
+  provider: Schema.optional(ProviderId),
+  hostSessionId: Schema.optional(Schema.String),
+  cwd: Schema.optional(Schema.String),
+  pid: Schema.optional(Schema.Number),
+  updatedAt: Schema.DateTimeUtc
+}) {}
+
+export interface PointerInput {
+  readonly sessionId: SessionId
+  readonly provider?: ProviderId | undefined
+  readonly hostSessionId?: string | undefined
+  readonly cwd?: string | undefined
+  readonly pid?: number | undefined
+}
+
+export interface RegisterInput {
+  /** Keep this id (explicit env, pointer); a new ULID when absent. */
+  readonly sessionId?: SessionId | undefined
+  /** Explicit label; on refresh only an explicit label replaces the stored one. */
+  readonly label?: string | undefined
+  readonly cwd: string
+  readonly provider: ProviderId
+  readonly hostSessionId?: string | undefined
+  readonly pid?: number | undefined
+}
+
+/** How a sender names one recipient session. */
+export type Address = { readonly label: string } | { readonly cwd: string } | { readonly sessionId: string }
+
+export interface SessionStatus {
+  readonly record: SessionRecord
+  readonly online: boolean
+}
+
+/** The session registry: records, liveness, summaries, addressing and identity pointers. */
+export interface SessionsShape {
+  /** Creates the record, or refreshes it (lastSeen, cwd, provider, pid; label only when given; clears endedAt). */
+  readonly register: (input: RegisterInput) => Effect.Effect<SessionRecord, BridgeError>
+  /** Refreshes lastSeen; SESSION_NOT_FOUND when there is no record. */
+  readonly touch: (sessionId: SessionId) => Effect.Effect<SessionRecord, BridgeError>
+  /** Marks the session ended (it shows offline); messages keep arriving in its inbox. */
+  readonly end: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, BridgeError>
+  readonly get: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, BridgeError>
+  readonly require: (sessionId: SessionId) => Effect.Effect<SessionRecord, BridgeError>
+  /** Newest lastSeen first; online sessions only unless includeOffline. */
+  readonly list: (options?: { readonly includeOffline?: boolean | undefined }) => Effect.Effect<ReadonlyArray<SessionStatus>, BridgeError>
+  readonly isOnline: (record: SessionRecord) => Effect.Effect<boolean>
+  readonly setSummary: (sessionId: SessionId, summary: string) => Effect.Effect<SessionRecord, BridgeError>
+  /** Label | absolute cwd | full id | unique live 6-25 char prefix. */
+  readonly resolve: (address: Address) => Effect.Effect<SessionRecord, BridgeError>
+  readonly writePointer: (key: string, pointer: PointerInput) => Effect.Effect<void, BridgeError>
+  /** Writes the pointer only if none exists; true when this call created it. */
+  readonly createPointer: (key: string, pointer: PointerInput) => Effect.Effect<boolean, BridgeError>
+  readonly readPointer: (key: string) => Effect.Effect<Option.Option<Pointer>, BridgeError>
+}
+
+export class Sessions extends Context.Tag("session-bridge/Sessions")<Sessions, SessionsShape>() {}
+
+const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+
+/** A pointer key that is always one safe path segment: kept as is when safe, else hashed. */
+export const safePointerKey = (raw: string): Effect.Effect<string> =>
+  KEY_RE.test(raw) && isSafeSegment(raw) ? Effect.succeed(raw) : Effect.map(sha256Hex(raw), (h) => `h-${h}`)
+
+export const pointerKeys = {
+  host: (provider: ProviderId, hostSessionId: string) => safePointerKey(`${provider}-${hostSessionId}`),
+  pid: (provider: ProviderId, pid: number) => safePointerKey(`${provider}-pid-${pid}`),
+  cwd: (cwd: string) => Effect.map(sha256Hex(normalizeCwd(cwd)), (h) => `cwd-${h}`)
+}
+
+export const normalizeCwd = (cwd: string): string => (cwd.length > 1 ? cwd.replace(/\/+$/, "") : cwd)
+
+/** A label that is always valid: the given text with unsafe characters replaced. */
+export const sanitizeLabel = (raw: string): Label => {
+  const cleaned = raw.replace(/[\u0000-\u001f\u007f/\\]/g, "-").trim().slice(0, 64)
+  return Schema.decodeSync(Label)(cleaned === "" || cleaned === "." || cleaned === ".." ? "session" : cleaned)
+}
+
+export const basename = (cwd: string): string => normalizeCwd(cwd).split("/").pop() || "root"
+
+const decodeLabel = (raw: string) =>
+  Schema.decodeUnknown(Label)(raw).pipe(
+    Effect.mapError(() => bridgeError("INVALID_NAME", `invalid label ${JSON.stringify(raw.slice(0, 80))}`, "A label is 1-64 characters with no '/', '\\', NUL or control characters."))
+  )
+
+const notFound = (what: string, hint: string) => bridgeError("RECIPIENT_NOT_FOUND", `no session matches ${what}`, hint)
+
+export const make = Effect.gen(function* () {
+  const store = yield* Store
+  const lock = yield* Lock
+  const ids = yield* Ids
+  const env = yield* HostEnv
+  const provideStore = Effect.provideService(Store, store)
+
+  const get = (sessionId: SessionId) => readJson(Layout.session(sessionId), SessionRecord).pipe(provideStore, Effect.mapError(toBridgeError))
+  const save = (record: SessionRecord) => writeJson(Layout.session(record.sessionId), SessionRecord, record).pipe(provideStore)
+  const locked = <A>(sessionId: string, effect: Effect.Effect<A, BridgeError>) =>
+    lock.withLock(`session-${sessionId}`)(effect).pipe(Effect.mapError(toBridgeError))
+
+  const isOnline = (record: SessionRecord) =>
+    Effect.map(DateTime.now, (now) => record.endedAt === undefined && DateTime.distance(record.lastSeen, now) <= LIVE_WINDOW_MS)
+
+  const update = (sessionId: SessionId, f: (r: SessionRecord, now: DateTime.Utc) => SessionRecord) =>
+    locked(
+      sessionId,
+      Effect.gen(function* () {
+        const current = yield* get(sessionId)
+        if (Option.isNone(current)) {
+          return yield* bridgeError("SESSION_NOT_FOUND", `no session ${sessionId}`, "Run `session-bridge list-sessions --all`; a new session registers on its first tool call or prompt.")
+        }
+        const next = f(current.value, yield* DateTime.now)
+        yield* save(next).pipe(Effect.mapError(toBridgeError))
+        return next
+      })
+    )
+
+  const register = (input: RegisterInput) =>
+    Effect.gen(function* () {
+      const explicit = input.label === undefined ? undefined : yield* decodeLabel(input.label)
+      const sessionId = input.sessionId ?? (yield* Schema.decode(SessionId)(yield* ids.next).pipe(Effect.orDie))
+      return yield* locked(
+        sessionId,
+        Effect.gen(function* () {
+          const now = yield* DateTime.now
+          const current = yield* get(sessionId)
+          const base = Option.match(current, {
+            onNone: () => ({
+              label: explicit ?? sanitizeLabel(Option.getOrElse(env.get("SESSION_BRIDGE_LABEL"), () => basename(input.cwd))),
+              createdAt: now,
+              summary: undefined as string | undefined
+            }),
+            onSome: (r) => ({ label: explicit ?? r.label, createdAt: r.createdAt, summary: r.summary })
+          })
+          const hostSessionId = input.hostSessionId ?? Option.getOrUndefined(current)?.hostSessionId
+          const record = new SessionRecord({
+            v: 1,
+            sessionId,
+            label: base.label,
+            cwd: normalizeCwd(input.cwd),
+            provider: input.provider,
+            ...(hostSessionId !== undefined ? { hostSessionId } : {}),
+            ...(input.pid !== undefined ? { pid: input.pid } : {}),
+            createdAt: base.createdAt,
+            lastSeen: now,
+            ...(base.summary !== undefined ? { summary: base.summary } : {})
+          })
+          yield* save(record).pipe(Effect.mapError(toBridgeError))
+          if (Option.isNone(current)) yield* logEvent("session_registered", { sessionId, label: record.label, cwd: record.cwd, provider: record.provider }).pipe(provideStore)
+          return record
+        })
+      )
+    })
+
+  const list = (options?: { readonly includeOffline?: boolean | undefined }) =>
+    Effect.gen(function* () {
+      const records = yield* readAllJson(Layout.sessionsDir, SessionRecord).pipe(provideStore, Effect.mapError(toBridgeError))
+      const statuses = yield* Effect.forEach(records, (record) => Effect.map(isOnline(record), (online) => ({ record, online })))
+      return statuses
+        .filter((s) => s.online || options?.includeOffline === true)
+        .sort((a, b) => DateTime.toEpochMillis(b.record.lastSeen) - DateTime.toEpochMillis(a.record.lastSeen))
+    })
+
+  const pickNewest = (kind: "label" | "cwd", value: string, matches: ReadonlyArray<SessionStatus>) =>
+    Effect.gen(function* () {
+      const live = matches.filter((m) => m.online)
+      const pool = live.length > 0 ? live : matches
+      const chosen = pool[0]
+      if (chosen === undefined) {
+        return yield* notFound(`${kind} ${JSON.stringify(value)}`, "Run bridge_list_sessions (or `session-bridge list-sessions --all`) to see who is there.")
+      }
+      if (pool.length > 1) {
+        yield* logEvent(`ambiguous_${kind}_resolved`, {
+          [kind]: value,
+          chosen: chosen.record.sessionId,
+          candidates: pool.map((m) => m.record.sessionId)
+        }).pipe(provideStore)
+      }
+      return chosen.record
+    })
+
+  const resolve = (address: Address): Effect.Effect<SessionRecord, BridgeError> =>
+    Effect.gen(function* () {
+      if ("label" in address) {
+        const all = yield* list({ includeOffline: true })
+        return yield* pickNewest("label", address.label, all.filter((s) => s.record.label === address.label))
+      }
+      if ("cwd" in address) {
+        if (!address.cwd.startsWith("/")) {
+          return yield* bridgeError("INVALID_ARGUMENT", `to.cwd must be an absolute path, got ${JSON.stringify(address.cwd.slice(0, 200))}`, "Pass the peer's working directory starting with '/'.")
+        }
+        const cwd = normalizeCwd(address.cwd)
+        const all = yield* list({ includeOffline: true })
+        return yield* pickNewest("cwd", cwd, all.filter((s) => s.record.cwd === cwd))
+      }
+      const raw = address.sessionId.trim().toUpperCase()
+      if (isUlid(raw)) {
+        const found = yield* get(yield* Schema.decode(SessionId)(raw).pipe(Effect.orDie))
+        if (Option.isSome(found)) return found.value
+        return yield* notFound(`session id ${raw}`, "Check the id with bridge_list_sessions (includeOffline: true).")
+      }
+      if (!/^[0-9A-Z]{6,25}$/.test(raw)) {
+        return yield* bridgeError("INVALID_ARGUMENT", `to.sessionId must be a 26-character id or a 6-25 character prefix`, "Copy the id from bridge_list_sessions.")
+      }
+      const live = (yield* list()).filter((s) => s.record.sessionId.startsWith(raw))
+      if (live.length > 1) {
+        return yield* bridgeError(
+          "AMBIGUOUS_RECIPIENT",
+          `prefix ${raw} matches ${live.length} live sessions: ${live.map((s) => `${s.record.sessionId} (${s.record.label})`).join(", ")}`,
+          "Use a longer prefix or the full session id."
+        )
+      }
+      const only = live[0]
+      if (only === undefined) return yield* notFound(`prefix ${raw} among live sessions`, "Prefixes match live sessions only; use the full session id for an offline one.")
+      return only.record
+    })
+
+  const checkKey = (key: string) =>
+    KEY_RE.test(key) && isSafeSegment(key)
+      ? Effect.void
+      : Effect.fail(bridgeError("INVALID_NAME", `invalid pointer key ${JSON.stringify(key.slice(0, 80))}`, "Build keys with pointerKeys."))
+  const pointerRecord = (p: PointerInput) =>
+    Effect.map(
+      DateTime.now,
+      (updatedAt) =>
+        new Pointer({
+          v: 1,
+          sessionId: p.sessionId,
+          ...(p.provider !== undefined ? { provider: p.provider } : {}),
+          ...(p.hostSessionId !== undefined ? { hostSessionId: p.hostSessionId } : {}),
+          ...(p.cwd !== undefined ? { cwd: normalizeCwd(p.cwd) } : {}),
+          ...(p.pid !== undefined ? { pid: p.pid } : {}),
+          updatedAt
+        })
+    )
+
+  return Sessions.of({
+    register,
+    touch: (sessionId) => update(sessionId, (r, now) => new SessionRecord({ ...r, lastSeen: now })),
+    end: (sessionId) =>
+      update(sessionId, (r, now) => new SessionRecord({ ...r, lastSeen: now, endedAt: now })).pipe(
+        Effect.map(Option.some),
+        Effect.catchIf((e) => e.code === "SESSION_NOT_FOUND", () => Effect.succeed(Option.none()))
+      ),
+    get,
+    require: (sessionId) =>
+      Effect.flatMap(get(sessionId), (found) =>
+        Option.match(found, {
+          onNone: () => Effect.fail(bridgeError("SESSION_NOT_FOUND", `no session ${sessionId}`, "Run `session-bridge list-sessions --all`.")),
+          onSome: Effect.succeed
+        })
+      ),
+    list,
+    isOnline,
+    setSummary: (sessionId, summary) =>
+      summary.length > MAX_SUMMARY_CHARS
+        ? Effect.fail(bridgeError("INVALID_ARGUMENT", `summary is ${summary.length} characters; the limit is ${MAX_SUMMARY_CHARS}`, "Keep the summary to a sentence or two."))
+        : update(sessionId, (r) => new SessionRecord({ ...r, summary })),
+    resolve,
+    writePointer: (key, p) =>
+      Effect.zipRight(checkKey(key), Effect.flatMap(pointerRecord(p), (rec) => writeJson(Layout.pointer(key), Pointer, rec))).pipe(
+        provideStore,
+        Effect.mapError(toBridgeError)
+      ),
+    createPointer: (key, p) =>
+      Effect.zipRight(checkKey(key), Effect.flatMap(pointerRecord(p), (rec) => createJson(Layout.pointer(key), Pointer, rec))).pipe(
+        provideStore,
+        Effect.mapError(toBridgeError)
+      ),
+    readPointer: (key) =>
+      Effect.zipRight(checkKey(key), readJson(Layout.pointer(key), Pointer)).pipe(provideStore, Effect.mapError(toBridgeError))
+  })
+})
+
+export const layer: Layer.Layer<Sessions, never, Store | Lock | Ids | HostEnv> = Layer.effect(Sessions, make)

@@ -1,0 +1,106 @@
+import { Effect, Option } from "effect"
+import type { BridgeError } from "../domain/Errors.js"
+import { Layout } from "../domain/Layout.js"
+import type { MessageEnvelope } from "../domain/Records.js"
+import type { SessionId } from "../domain/Ulid.js"
+import type { BroadcastsShape } from "./Broadcasts.js"
+import type { ChannelsShape } from "./Channels.js"
+import type { EnvelopesShape, StoredEnvelope } from "./Envelopes.js"
+
+export interface VisibleEntry {
+  readonly envelope: MessageEnvelope
+  readonly read: boolean
+  readonly surfaced: boolean
+}
+
+/** What one session may see: its inbox, live broadcasts from others, its channels' history, what it sent. */
+export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: BroadcastsShape, channels: ChannelsShape) => {
+  const idSet = (dir: string) => Effect.map(envelopes.list(dir), (names) => new Set(names))
+
+  /** Inbox copies plus live broadcasts from others, each with its read and surfaced state; oldest first. */
+  const entries = (sessionId: SessionId): Effect.Effect<ReadonlyArray<VisibleEntry>, BridgeError> =>
+    Effect.gen(function* () {
+      const [inbox, live, read, surfaced] = yield* Effect.all(
+        [envelopes.readDir(Layout.inboxDir(sessionId)), broadcasts.live, idSet(Layout.readDir(sessionId)), idSet(Layout.surfacedDir(sessionId))],
+        { concurrency: 4 }
+      )
+      const out: Array<VisibleEntry> = []
+      for (const s of inbox) out.push({ envelope: s.envelope, read: read.has(s.envelope.id), surfaced: surfaced.has(s.envelope.id) })
+      for (const s of live) {
+        if (s.envelope.from.sessionId === sessionId) continue
+        out.push({ envelope: s.envelope, read: read.has(s.envelope.id), surfaced: surfaced.has(s.envelope.id) })
+      }
+      return out.sort((a, b) => (a.envelope.id < b.envelope.id ? -1 : a.envelope.id > b.envelope.id ? 1 : 0))
+    })
+
+  /** Unread inbox copies (broadcasts not counted): the backlog that BACKLOG_FULL guards. */
+  const backlog = (sessionId: SessionId): Effect.Effect<number, BridgeError> =>
+    Effect.gen(function* () {
+      const [inbox, read] = yield* Effect.all([envelopes.list(Layout.inboxDir(sessionId)), idSet(Layout.readDir(sessionId))])
+      let n = 0
+      for (const name of inbox) if (name.endsWith(".json") && !read.has(name.slice(0, -5))) n++
+      return n
+    })
+
+  const maySee = (sessionId: SessionId, e: MessageEnvelope): Effect.Effect<boolean, BridgeError> => {
+    if (e.from.sessionId === sessionId || e.to.some((p) => p.sessionId === sessionId)) return Effect.succeed(true)
+    if (e.kind === "broadcast") return Effect.map(broadcasts.get(e.id), Option.isSome)
+    if (e.kind === "channel" && e.channel !== undefined) {
+      const channel = e.channel
+      return Effect.map(channels.members(channel), (m) => m.includes(sessionId))
+    }
+    return Effect.succeed(false)
+  }
+
+  /** A message this session may see, by id: its inbox copy, a live broadcast, or the canonical copy via refs. */
+  const find = (sessionId: SessionId, id: string): Effect.Effect<Option.Option<MessageEnvelope>, BridgeError> =>
+    Effect.gen(function* () {
+      if (!/^[0-9A-Z]{26}$/.test(id)) return Option.none()
+      const own = yield* envelopes.read(Layout.inboxMessage(sessionId, id))
+      if (Option.isSome(own)) return own
+      const broadcast = yield* broadcasts.get(id)
+      if (Option.isSome(broadcast)) return broadcast
+      const ref = yield* envelopes.ref(id)
+      if (Option.isNone(ref)) return Option.none()
+      const canonical = yield* envelopes.read(ref.value.path)
+      if (Option.isNone(canonical)) return Option.none()
+      return (yield* maySee(sessionId, canonical.value)) ? canonical : Option.none()
+    })
+
+  /** Every message of a thread this session may see, oldest first. */
+  const thread = (sessionId: SessionId, threadId: string): Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError> =>
+    Effect.gen(function* () {
+      const paths = yield* envelopes.threadPaths(threadId)
+      const found = yield* Effect.forEach(paths, (p) => envelopes.read(p), { concurrency: 16 })
+      const visible = yield* Effect.filter(found.flatMap(Option.toArray), (e) => maySee(sessionId, e))
+      return visible.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    })
+
+  /** Everything search may look at: inbox, joined channels' history, live broadcasts; deduplicated by id. */
+  const searchable = (sessionId: SessionId): Effect.Effect<ReadonlyArray<StoredEnvelope>, BridgeError> =>
+    Effect.gen(function* () {
+      const joined = yield* channels.joined(sessionId)
+      const groups = yield* Effect.all(
+        [
+          envelopes.readDir(Layout.inboxDir(sessionId)),
+          broadcasts.live,
+          ...joined.map((c) => envelopes.readDir(Layout.channelHistoryDir(c)))
+        ],
+        { concurrency: 4 }
+      )
+      const seen = new Set<string>()
+      const out: Array<StoredEnvelope> = []
+      for (const group of groups) {
+        for (const s of group) {
+          if (seen.has(s.envelope.id)) continue
+          seen.add(s.envelope.id)
+          out.push(s)
+        }
+      }
+      return out
+    })
+
+  return { entries, backlog, find, thread, searchable, maySee }
+}
+
+export type Visibility = ReturnType<typeof makeVisibility>
