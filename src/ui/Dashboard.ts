@@ -1,0 +1,35 @@
+import { Context, Duration, type Effect } from "effect"
+import type { BridgeError } from "../domain/Errors.js"
+import type { MessageKind } from "../domain/Records.js"
+import type { ArtifactView, BroadcastView, ChannelView, MessageView, SessionView } from "./Views.js"
+
+export interface MessageFilter {
+  readonly session?: string | undefined
+  readonly channel?: string | undefined
+  readonly kind?: MessageKind | undefined
+  readonly limit: number
+}
+
+export interface ArtifactContent {
+  readonly view: ArtifactView
+  readonly bytes: Uint8Array
+}
+
+/** Everything the dashboard shows, read-only, as the page's JSON shapes. */
+export interface DashboardShape {
+  readonly sessions: Effect.Effect<ReadonlyArray<SessionView>, BridgeError>
+  /** Newest first. */
+  readonly messages: (filter: MessageFilter) => Effect.Effect<ReadonlyArray<MessageView>, BridgeError>
+  /** Oldest first; THREAD_NOT_FOUND when no message carries this thread id. */
+  readonly thread: (threadId: string) => Effect.Effect<ReadonlyArray<MessageView>, BridgeError>
+  readonly broadcasts: Effect.Effect<ReadonlyArray<BroadcastView>, BridgeError>
+  readonly channels: Effect.Effect<ReadonlyArray<ChannelView>, BridgeError>
+  readonly artifacts: Effect.Effect<ReadonlyArray<ArtifactView>, BridgeError>
+  readonly artifact: (sha256: string) => Effect.Effect<ArtifactContent, BridgeError>
+  /** Newest first. */
+  readonly search: (query: string, limit: number) => Effect.Effect<ReadonlyArray<MessageView>, BridgeError>
+}
+
+export class Dashboard extends Context.Tag("session-bridge/Dashboard")<Dashboard, DashboardShape>() {}
+
+export const LIVE_WINDOW = Duration.minutes(10)

@@ -1,0 +1,36 @@
+import type { CommandExecutor } from "@effect/platform"
+import { Console, Effect, Layer, type Option } from "effect"
+import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { layerSecureRandom, layerServer } from "../platform/NodeUiServer.js"
+import type { HostEnv } from "../services/HostEnv.js"
+import type { Store } from "../services/Store.js"
+import * as Live from "./Live.js"
+import { openBrowser, start } from "./Server.js"
+import * as StoreDashboard from "./StoreDashboard.js"
+
+export interface RunOptions {
+  readonly port: Option.Option<number>
+  readonly open: boolean
+  readonly json: boolean
+}
+
+/** The dashboard's own services over the CLI's Store and HostEnv. */
+export const UiLayer = Layer.mergeAll(StoreDashboard.layer, Live.layer, layerSecureRandom)
+
+/** `session-bridge ui`: serves the dashboard on 127.0.0.1 until interrupted. */
+export const run = (
+  options: RunOptions
+): Effect.Effect<never, BridgeError, Store | HostEnv | CommandExecutor.CommandExecutor> =>
+  Effect.gen(function* () {
+    if (options.port._tag === "Some" && !(options.port.value >= 0 && options.port.value <= 65535)) {
+      return yield* bridgeError("INVALID_ARGUMENT", `--port must be 0-65535, got ${options.port.value}`)
+    }
+    const address = yield* start(layerServer, { port: options.port, open: options.open })
+    yield* options.json
+      ? Console.log(JSON.stringify(address))
+      : Console.log(
+          `session-bridge dashboard: ${address.url}\nread-only, on 127.0.0.1:${address.port} only; Ctrl-C stops it`
+        )
+    if (options.open) yield* openBrowser(address.url)
+    return yield* Effect.never
+  }).pipe(Effect.scoped, Effect.provide(UiLayer))
