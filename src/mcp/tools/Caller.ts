@@ -1,0 +1,5 @@
+import { Effect } from "effect"
+import { CurrentSession } from "../../bridge/CurrentSession.js"
+
+/** The session the tool call acts for. */
+export const caller = Effect.flatMap(CurrentSession, (c) => c.get)

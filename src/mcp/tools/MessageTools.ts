@@ -1,0 +1,108 @@
+import { Effect, Option, Schema } from "effect"
+import { bridgeError } from "../../domain/Errors.js"
+import { Mailbox, type Recipient } from "../../bridge/Mailbox.js"
+import { artifactView, entryView, envelopeView, partyView } from "../../bridge/Views.js"
+import { tool } from "../ToolDef.js"
+import { caller } from "./Caller.js"
+
+const To = Schema.Struct({
+  label: Schema.optional(Schema.String),
+  cwd: Schema.optional(Schema.String),
+  sessionId: Schema.optional(Schema.String),
+  channel: Schema.optional(Schema.String)
+}).annotations({ description: "Exactly one of: label, cwd (absolute path), sessionId (or a unique 6+ char prefix), channel (#name, joined)" })
+
+const toRecipient = (to: typeof To.Type) => {
+  const given: Array<Recipient> = []
+  if (to.label !== undefined) given.push({ label: to.label })
+  if (to.cwd !== undefined) given.push({ cwd: to.cwd })
+  if (to.sessionId !== undefined) given.push({ sessionId: to.sessionId })
+  if (to.channel !== undefined) given.push({ channel: to.channel })
+  const only = given[0]
+  return given.length === 1 && only !== undefined
+    ? Effect.succeed(only)
+    : Effect.fail(bridgeError("INVALID_ARGUMENT", `to must name exactly one of label, cwd, sessionId, channel (got ${given.length})`, "e.g. {\"to\": {\"label\": \"reviewer\"}}"))
+}
+
+export const sendMessage = tool({
+  name: "bridge_send_message",
+  description:
+    "Message another session (or every member of a #channel you joined). Stored even if the recipient is offline. Body max 64 KiB; larger content: bridge_post_artifact, then pass its sha256 in artifacts. replyTo: a message id to continue its thread.",
+  input: Schema.Struct({
+    to: To,
+    subject: Schema.String,
+    body: Schema.optional(Schema.String),
+    artifacts: Schema.optional(Schema.Array(Schema.String)),
+    replyTo: Schema.optional(Schema.String)
+  }),
+  handler: (args) =>
+    Effect.gen(function* () {
+      const from = yield* caller
+      const to = yield* toRecipient(args.to)
+      const sent = yield* (yield* Mailbox).send({ from, to, subject: args.subject, body: args.body, artifacts: args.artifacts, replyTo: args.replyTo })
+      return { messageId: sent.envelope.id, threadId: sent.envelope.threadId, recipients: sent.recipients.map(partyView) }
+    })
+})
+
+export const listInbox = tool({
+  name: "bridge_list_inbox",
+  description: "Your inbox, newest first: unread direct/channel messages and live broadcasts (all: include read). Returns headers and the unread count.",
+  input: Schema.Struct({ all: Schema.optional(Schema.Boolean), limit: Schema.optional(Schema.Int) }),
+  handler: ({ all, limit }) =>
+    Effect.gen(function* () {
+      const me = yield* caller
+      const inbox = yield* (yield* Mailbox).inbox(me.sessionId, { all, limit })
+      return { unread: inbox.unread, entries: inbox.entries.map(entryView) }
+    })
+})
+
+export const readMessage = tool({
+  name: "bridge_read_message",
+  description: "One message in full (body, recipients, artifact details). Does not mark it read.",
+  input: Schema.Struct({ id: Schema.String }),
+  handler: ({ id }) =>
+    Effect.gen(function* () {
+      const me = yield* caller
+      const detail = yield* (yield* Mailbox).read(me.sessionId, id)
+      return { ...envelopeView(detail.envelope), artifacts: detail.artifacts.map(artifactView), read: detail.read }
+    })
+})
+
+export const markRead = tool({
+  name: "bridge_mark_read",
+  description: "Mark inbox or broadcast ids read. Idempotent; returns how many were newly marked.",
+  input: Schema.Struct({ ids: Schema.Array(Schema.String) }),
+  handler: ({ ids }) =>
+    Effect.gen(function* () {
+      const me = yield* caller
+      const result = yield* (yield* Mailbox).markRead(me.sessionId, ids)
+      return result.unknown.length > 0 ? { marked: result.marked, unknown: result.unknown } : { marked: result.marked }
+    })
+})
+
+export const getThread = tool({
+  name: "bridge_get_thread",
+  description: "A conversation, oldest first, by threadId or by any messageId in it.",
+  input: Schema.Struct({ threadId: Schema.optional(Schema.String), messageId: Schema.optional(Schema.String) }),
+  handler: ({ threadId, messageId }) =>
+    Effect.gen(function* () {
+      const me = yield* caller
+      const messages = yield* (yield* Mailbox).thread(me.sessionId, { threadId, messageId })
+      return { threadId: messages[0]?.threadId ?? threadId ?? "", messages: messages.map(envelopeView) }
+    })
+})
+
+export const waitForMessage = tool({
+  name: "bridge_wait_for_message",
+  description: "Block until a message you have not been shown arrives (or return one already waiting). timeoutSec 0-300, default 30. Use sparingly.",
+  input: Schema.Struct({ timeoutSec: Schema.optional(Schema.Number) }),
+  handler: ({ timeoutSec }) =>
+    Effect.gen(function* () {
+      const me = yield* caller
+      const found = yield* (yield* Mailbox).waitForMessage(me.sessionId, timeoutSec)
+      return Option.match(found, {
+        onNone: () => ({ timedOut: true }),
+        onSome: (e) => ({ timedOut: false, message: envelopeView(e) })
+      })
+    })
+})
