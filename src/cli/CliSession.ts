@@ -41,6 +41,8 @@ export const resolveAs = (raw: string): Effect.Effect<SessionRecord, BridgeError
     )
   )
 
+const decodeSessionId = Schema.decode(SessionId)
+
 /**
  * The CLI's own session: one per OS user, labelled with the user name, provider "cli", reused across runs
  * through the pointer `cli-<user>`. With SESSION_BRIDGE_SESSION_ID set, that (existing) session instead.
@@ -52,14 +54,16 @@ export const cliSession: Effect.Effect<SessionRecord, BridgeError, Sessions | Ho
   const explicit = host.get("SESSION_BRIDGE_SESSION_ID")
   if (Option.isSome(explicit)) {
     const raw = explicit.value.trim().toUpperCase()
-    if (!isUlid(raw)) {
-      return yield* bridgeError(
-        "IDENTITY_UNRESOLVED",
-        `SESSION_BRIDGE_SESSION_ID is not a 26-character ULID: ${JSON.stringify(explicit.value.slice(0, 40))}`,
-        "Unset it to use your CLI session, or pass --as <label|id>."
+    const id = yield* decodeSessionId(raw).pipe(
+      Effect.mapError(() =>
+        bridgeError(
+          "IDENTITY_UNRESOLVED",
+          `SESSION_BRIDGE_SESSION_ID is not a 26-character ULID: ${JSON.stringify(explicit.value.slice(0, 40))}`,
+          "Unset it to use your CLI session, or pass --as <label|id>."
+        )
       )
-    }
-    return yield* sessions.require(Schema.decodeSync(SessionId)(raw))
+    )
+    return yield* sessions.require(id)
   }
   const label = sanitizeLabel(host.userName)
   const key = yield* pointerKeys.host("cli", host.userName)
@@ -67,7 +71,7 @@ export const cliSession: Effect.Effect<SessionRecord, BridgeError, Sessions | Ho
   const sessionId = Option.isSome(existing)
     ? existing.value.sessionId
     : yield* Effect.gen(function* () {
-        const fresh = Schema.decodeSync(SessionId)(yield* ids.next)
+        const fresh = yield* Effect.orDie(decodeSessionId(yield* ids.next))
         if (yield* sessions.createPointer(key, { sessionId: fresh, provider: "cli", hostSessionId: host.userName })) return fresh
         // Another CLI run claimed the pointer first: use its session.
         const winner = yield* sessions.readPointer(key)

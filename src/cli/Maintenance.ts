@@ -1,11 +1,16 @@
-import { Command } from "@effect/cli"
-import { Console, Effect } from "effect"
+import { Args, Command, Options, Prompt } from "@effect/cli"
+import { Terminal } from "@effect/platform"
+import { Console, Effect, Option } from "effect"
+import { toBridgeError } from "../domain/Errors.js"
 import { LAYOUT_VERSION } from "../domain/Layout.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/Store.js"
 import { VERSION } from "../Version.js"
+import { applyGc, DEFAULT_GC, planGc, type Removal, walk } from "./Gc.js"
 import { listed } from "./Help.js"
-import { jsonOption, printJson } from "./Output.js"
+import { inspectTarget, type Located } from "./Inspect.js"
+import { formatBytes, jsonOption, plural, printJson } from "./Output.js"
+import { usageError } from "./Runtime.js"
 
 const versionCommand = Command.make("version", { json: jsonOption }, ({ json }) =>
   Effect.gen(function* () {
@@ -18,7 +23,119 @@ const versionCommand = Command.make("version", { json: jsonOption }, ({ json }) 
   })
 )
 
+const target = Args.text({ name: "target" }).pipe(
+  Args.withDescription("A message id, session id (or prefix), artifact sha256, or a file path under the bridge home")
+)
+
+const showLocated = (l: Located): string => {
+  const head = `${l.kind}  ${l.absolutePath}\n  ${formatBytes(l.size)}, mode ${l.mode}, modified ${l.modified}`
+  if (l.record !== undefined) return `${head}\n${JSON.stringify(l.record, null, 2)}`
+  if (l.problem !== undefined) return `${head}\n  does not decode: ${l.problem.replace(/\n/g, "\n  ")}\n${l.raw ?? ""}`
+  if (l.raw !== undefined) return `${head}\n${l.raw}`
+  return head
+}
+
+const inspectCommand = Command.make("inspect", { target, json: jsonOption }, ({ target, json }) =>
+  Effect.gen(function* () {
+    const found = yield* inspectTarget(target)
+    yield* json ? printJson(found) : Console.log(found.map(showLocated).join("\n\n"))
+  })
+)
+
+const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Only print what would be removed"))
+const offlineDays = Options.integer("offline-days").pipe(
+  Options.withDescription("Remove sessions not seen for this many days, with their inbox and state"),
+  Options.withDefault(7)
+)
+
+const KIND_TITLES: Record<Removal["kind"], string> = {
+  broadcast: "expired broadcasts (and their read markers)",
+  session: "offline sessions (records, inboxes, state, pointers)",
+  temp: "temp files left by interrupted writes",
+  lock: "stale locks",
+  artifact: "artifacts no message references",
+  ref: "message refs and thread markers whose message is gone"
+}
+
+/** A progress line on stderr (terminals only), redrawn in place, for stores with many messages. */
+const progressLine = Effect.gen(function* () {
+  const terminal = yield* Terminal.Terminal
+  const tty = yield* terminal.isTTY
+  return (done: number, total: number) =>
+    tty && total >= 1000
+      ? terminal.display(`\rgc: scanned ${done}/${total} messages${done === total ? "\n" : ""}`).pipe(Effect.ignore)
+      : Effect.void
+})
+
+const gcCommand = Command.make("gc", { dryRun, offlineDays, json: jsonOption }, ({ dryRun, offlineDays, json }) =>
+  Effect.gen(function* () {
+    if (offlineDays < 1) return yield* usageError("--offline-days must be at least 1")
+    const progress = yield* progressLine
+    const removals = yield* planGc({ ...DEFAULT_GC, offlineMs: offlineDays * 86_400_000 }, progress)
+    if (!dryRun) yield* applyGc(removals)
+    const bytes = removals.reduce((n, r) => n + r.bytes, 0)
+    if (json) return yield* printJson({ dryRun, bytesFreed: bytes, removed: removals })
+    if (removals.length === 0) return yield* Console.log("Nothing to collect.")
+    const verb = dryRun ? "Would remove" : "Removed"
+    const lines: Array<string> = []
+    for (const kind of Object.keys(KIND_TITLES) as Array<Removal["kind"]>) {
+      const of = removals.filter((r) => r.kind === kind)
+      if (of.length === 0) continue
+      lines.push(`${KIND_TITLES[kind]}:`)
+      for (const r of of) lines.push(`  ${r.path}${r.tree === true ? "/" : ""}  ${formatBytes(r.bytes)}  (${r.reason})`)
+    }
+    lines.push(`${verb} ${plural(removals.length, "entry", "entries")}, ${dryRun ? "would free" : "freed"} ${formatBytes(bytes)}.`)
+    yield* Console.log(lines.join("\n"))
+  }).pipe(Effect.catchTag("StoreError", (e) => Effect.fail(toBridgeError(e))))
+)
+
+const yes = Options.boolean("yes").pipe(Options.withAlias("y"), Options.withDescription("Do not ask for confirmation"))
+
+/** What purge would delete: counts per area and the total size. */
+const inventory = Effect.gen(function* () {
+  const files = yield* walk("")
+  const count = (pred: (p: Array<string>) => boolean) => files.filter((f) => pred(f.path.split("/"))).length
+  return {
+    sessions: count((p) => p[0] === "sessions" && p.length === 2),
+    inboxMessages: count((p) => p[0] === "inbox" && p.length === 3),
+    broadcasts: count((p) => p[0] === "broadcasts" && p.length === 2),
+    channels: new Set(files.map((f) => f.path.split("/")).filter((p) => p[0] === "channels" && p.length > 2).map((p) => p[1])).size,
+    artifacts: count((p) => p[0] === "artifacts" && p.length === 2 && p[1]!.endsWith(".bin")),
+    files: files.length,
+    bytes: files.reduce((n, f) => n + f.size, 0)
+  }
+})
+
+const purgeCommand = Command.make("purge", { yes, json: jsonOption }, ({ yes, json }) =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const terminal = yield* Terminal.Terminal
+    const inv = yield* inventory
+    const summary =
+      `This deletes everything under ${store.root}: ${plural(inv.sessions, "session")}, ${plural(inv.inboxMessages, "inbox message")}, ` +
+      `${plural(inv.broadcasts, "broadcast")}, ${plural(inv.channels, "channel")}, ${plural(inv.artifacts, "artifact")} ` +
+      `(${plural(inv.files, "file")}, ${formatBytes(inv.bytes)}). Host CLI configs are not touched (see \`session-bridge uninstall\`).`
+    if (!yes) {
+      if (!(yield* terminal.isTTY)) {
+        return yield* usageError("purge needs confirmation and there is no terminal to ask on", "Pass --yes to delete all local state without asking.")
+      }
+      yield* Console.error(summary)
+      const ok = yield* Prompt.confirm({ message: "Delete all of it?", initial: false }).pipe(Effect.catchTag("QuitException", () => Effect.succeed(false)))
+      if (!ok) return yield* Console.error("Nothing deleted.")
+    }
+    for (const name of yield* store.list("")) {
+      const st = yield* store.stat(name)
+      if (Option.exists(st, (s) => s.isDirectory)) yield* store.removeTree(name)
+      else yield* store.remove(name)
+    }
+    yield* json ? printJson({ home: store.root, deleted: inv }) : Console.log(`Deleted ${plural(inv.files, "file")} (${formatBytes(inv.bytes)}) under ${store.root}.`)
+  }).pipe(Effect.catchTag("StoreError", (e) => Effect.fail(toBridgeError(e))))
+)
+
 /** inspect, gc, purge, version. */
 export const maintenanceCommands = [
+  listed("maintenance", "Show a stored record decoded, and where it lives on disk (message, session, sha256, path)", inspectCommand),
+  listed("maintenance", "Remove expired broadcasts, long-offline sessions, stale temp files and locks, unreferenced artifacts", gcCommand),
+  listed("maintenance", "Delete all local state (asks first; --yes to skip)", purgeCommand),
   listed("maintenance", "Print the package version, node version, home path and layout version", versionCommand)
 ] as const

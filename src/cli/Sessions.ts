@@ -62,7 +62,7 @@ const numberedPrompt = (statuses: ReadonlyArray<SessionStatus>, rows: ReadonlyAr
     const table = formatTable(["#", ...HEADERS], rows.map((r, i) => [String(i + 1), ...r]))
     yield* Console.error(`${table}\nChoose a session [1-${statuses.length}]: `)
     const line = yield* terminal.readLine.pipe(
-      Effect.catchAll(() => Effect.fail(usageError("no choice was read from standard input", "Pipe a number, or pass --label to narrow the list to one session.")))
+      Effect.mapError(() => usageError("no choice was read from standard input", "Pipe a number, or pass --label to narrow the list to one session."))
     )
     const n = Number(line.trim())
     const chosen = Number.isInteger(n) ? statuses[n - 1] : undefined

@@ -1,5 +1,6 @@
 import { FileSystem, Path, Terminal } from "@effect/platform"
 import { SystemError } from "@effect/platform/Error"
+import { NodeCommandExecutor } from "@effect/platform-node"
 import { Console, Effect, Layer, Mailbox, Option } from "effect"
 import { cli, preprocessArgv } from "../../src/cli/main.js"
 import { exitCodeOf, handleCliErrors, resetExitCode } from "../../src/cli/Runtime.js"
@@ -89,7 +90,7 @@ const recordingTerminal = (options: RunOptions, err: Array<string>): Terminal.Te
     readInput: Effect.gen(function* () {
       const mailbox = yield* Mailbox.make<Terminal.UserInput>()
       for (const name of options.keys ?? []) {
-        yield* mailbox.offer({ input: Option.none(), key: { name, ctrl: false, meta: false, shift: false } })
+        yield* mailbox.offer({ input: name.length === 1 ? Option.some(name) : Option.none(), key: { name, ctrl: false, meta: false, shift: false } })
       }
       yield* mailbox.end
       return mailbox
@@ -142,7 +143,7 @@ export const runCli = (args: ReadonlyArray<string>, options: RunOptions = {}) =>
     const io = Layer.mergeAll(
       Stdin.layerMemory(options.stdin === undefined ? Option.none() : Option.some(options.stdin)),
       Layer.succeed(Terminal.Terminal, recordingTerminal(options, err)),
-      fileSystem(options.files ?? {}),
+      NodeCommandExecutor.layer.pipe(Layer.provideMerge(fileSystem(options.files ?? {}))),
       Path.layer
     )
     const exit = yield* cli(argv).pipe(

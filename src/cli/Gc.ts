@@ -1,0 +1,178 @@
+import { DateTime, Effect, Option, Schema } from "effect"
+import { Pointer } from "../bridge/Sessions.js"
+import type { StoreError } from "../domain/Errors.js"
+import { Layout } from "../domain/Layout.js"
+import { MessageEnvelope, SessionRecord } from "../domain/Records.js"
+import { STALE_MS } from "../services/FileLock.js"
+import { HostEnv } from "../services/HostEnv.js"
+import { Store } from "../services/Store.js"
+
+/** What gc removes, and why. `tree` entries are directories removed with everything below them. */
+export interface Removal {
+  readonly kind: "broadcast" | "session" | "temp" | "lock" | "artifact" | "ref"
+  readonly path: string
+  readonly bytes: number
+  readonly reason: string
+  readonly tree?: boolean
+}
+
+export interface GcOptions {
+  /** Sessions not seen for longer than this are removed with their inbox and state. */
+  readonly offlineMs: number
+  /** Unreferenced artifacts younger than this are kept (a posted artifact is referenced by the send that follows). */
+  readonly artifactGraceMs: number
+  /** Temp files left by interrupted writers older than this are removed. */
+  readonly tempMs: number
+}
+
+export const DEFAULT_GC: GcOptions = { offlineMs: 7 * 86_400_000, artifactGraceMs: 86_400_000, tempMs: 3_600_000 }
+
+/** Reports scanning progress: (done, total). */
+export type Progress = (done: number, total: number) => Effect.Effect<void>
+
+const decodeJson = <A, I>(schema: Schema.Schema<A, I>) => Schema.decodeUnknownOption(Schema.parseJson(schema))
+const decodeEnvelope = decodeJson(MessageEnvelope)
+const decodeSession = decodeJson(SessionRecord)
+const decodePointer = decodeJson(Pointer)
+const decodeLock = decodeJson(Schema.Struct({ pid: Schema.Number, at: Schema.Number }))
+const decodeRef = decodeJson(Schema.Struct({ path: Schema.String, threadId: Schema.String }))
+
+/** Every file below `dir` (relative paths) with its size. */
+export const walk = (dir: string): Effect.Effect<ReadonlyArray<{ readonly path: string; readonly size: number }>, StoreError, Store> =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const out: Array<{ path: string; size: number }> = []
+    const visit = (d: string): Effect.Effect<void, StoreError> =>
+      Effect.gen(function* () {
+        for (const name of yield* store.list(d)) {
+          const path = d === "" ? name : `${d}/${name}`
+          const st = yield* store.stat(path)
+          if (Option.isNone(st)) continue
+          if (st.value.isDirectory) yield* visit(path)
+          else out.push({ path, size: st.value.size })
+        }
+      })
+    yield* visit(dir)
+    return out
+  })
+
+const sizeOf = (path: string) => Effect.flatMap(Store, (s) => s.stat(path)).pipe(Effect.map(Option.match({ onNone: () => 0, onSome: (st) => st.size })))
+const treeSize = (dir: string) => Effect.map(walk(dir), (files) => files.reduce((n, f) => n + f.size, 0))
+const readText = (path: string) => Effect.flatMap(Store, (s) => s.readText(path))
+const jsonNames = (dir: string) => Effect.flatMap(Store, (s) => s.list(dir)).pipe(Effect.map((names) => names.filter((n) => n.endsWith(".json"))))
+
+/** Works out what gc would remove; nothing is changed. */
+export const planGc = (options: GcOptions, progress: Progress) =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const host = yield* HostEnv
+    const now = DateTime.toEpochMillis(yield* DateTime.now)
+    const removals: Array<Removal> = []
+    const gone = (path: string) => removals.some((r) => r.path === path || (r.tree === true && path.startsWith(r.path + "/")))
+    const add = (kind: Removal["kind"], path: string, reason: string, tree = false) =>
+      Effect.gen(function* () {
+        if (gone(path)) return
+        const bytes = tree ? yield* treeSize(path) : yield* sizeOf(path)
+        removals.push({ kind, path, bytes, reason, ...(tree ? { tree } : {}) })
+      })
+
+    // Expired broadcasts, with their read/surfaced markers.
+    const sessionDirs = yield* store.list("state")
+    for (const name of yield* jsonNames(Layout.broadcastsDir)) {
+      const path = `${Layout.broadcastsDir}/${name}`
+      const envelope = Option.flatMap(yield* readText(path), decodeEnvelope)
+      if (Option.isNone(envelope) || envelope.value.expiresAt === undefined) continue
+      if (DateTime.toEpochMillis(envelope.value.expiresAt) > now) continue
+      yield* add("broadcast", path, `expired ${DateTime.formatIso(envelope.value.expiresAt)}`)
+      for (const sid of sessionDirs) {
+        for (const marker of [Layout.readMarker(sid, envelope.value.id), Layout.surfacedMarker(sid, envelope.value.id)]) {
+          if (Option.isSome(yield* store.stat(marker))) yield* add("broadcast", marker, "marker of an expired broadcast")
+        }
+      }
+    }
+
+    // Sessions offline longer than the threshold: record, inbox, state and the pointers naming them.
+    const removedSessions = new Set<string>()
+    for (const name of yield* jsonNames(Layout.sessionsDir)) {
+      const path = `${Layout.sessionsDir}/${name}`
+      const record = Option.flatMap(yield* readText(path), decodeSession)
+      if (Option.isNone(record)) continue
+      const idle = now - DateTime.toEpochMillis(record.value.lastSeen)
+      if (idle <= options.offlineMs) continue
+      const id = record.value.sessionId
+      removedSessions.add(id)
+      const why = `session ${record.value.label} offline for ${Math.floor(idle / 86_400_000)} days`
+      yield* add("session", path, why)
+      if (Option.isSome(yield* store.stat(Layout.inboxDir(id)))) yield* add("session", Layout.inboxDir(id), why, true)
+      if (Option.isSome(yield* store.stat(`state/${id}`))) yield* add("session", `state/${id}`, why, true)
+    }
+    if (removedSessions.size > 0) {
+      for (const name of yield* jsonNames(Layout.pointersDir)) {
+        const path = `${Layout.pointersDir}/${name}`
+        const pointer = Option.flatMap(yield* readText(path), decodePointer)
+        if (Option.isSome(pointer) && removedSessions.has(pointer.value.sessionId)) yield* add("session", path, "pointer to a removed session")
+      }
+    }
+
+    // Temp files left by interrupted writers, and stale locks.
+    for (const path of yield* store.staleTempFiles(options.tempMs)) yield* add("temp", path, "left by an interrupted write")
+    for (const name of yield* store.list(Layout.locksDir)) {
+      const path = `${Layout.locksDir}/${name}`
+      if (name.includes(".stale-")) {
+        yield* add("lock", path, "left by a lock recovery")
+        continue
+      }
+      const holder = Option.flatMap(yield* readText(path), decodeLock)
+      const st = yield* store.stat(path)
+      const stale = Option.match(holder, {
+        onNone: () => Option.exists(st, (s) => now - s.mtimeMs > STALE_MS),
+        onSome: (h) => !host.isPidAlive(h.pid) || now - h.at > STALE_MS
+      })
+      if (stale) yield* add("lock", path, Option.isSome(holder) && !host.isPidAlive(holder.value.pid) ? `holder pid ${holder.value.pid} is gone` : "older than 30 s")
+    }
+
+    // Artifacts no remaining message references (past a grace period).
+    const envelopePaths: Array<string> = []
+    for (const sid of yield* store.list("inbox")) {
+      for (const n of yield* jsonNames(Layout.inboxDir(sid))) envelopePaths.push(`${Layout.inboxDir(sid)}/${n}`)
+    }
+    for (const n of yield* jsonNames(Layout.broadcastsDir)) envelopePaths.push(`${Layout.broadcastsDir}/${n}`)
+    for (const c of yield* store.list(Layout.channelsDir)) {
+      for (const n of yield* jsonNames(Layout.channelHistoryDir(c))) envelopePaths.push(`${Layout.channelHistoryDir(c)}/${n}`)
+    }
+    const live = envelopePaths.filter((p) => !gone(p))
+    const referenced = new Set<string>()
+    for (const [i, path] of live.entries()) {
+      const envelope = Option.flatMap(yield* readText(path), decodeEnvelope)
+      if (Option.isSome(envelope)) for (const sha of envelope.value.artifacts) referenced.add(sha)
+      if ((i + 1) % 250 === 0 || i + 1 === live.length) yield* progress(i + 1, live.length)
+    }
+    for (const name of yield* store.list(Layout.artifactsDir)) {
+      if (!name.endsWith(".bin")) continue
+      const sha = name.slice(0, -4)
+      if (referenced.has(sha)) continue
+      const st = yield* store.stat(Layout.artifactBytes(sha))
+      if (Option.exists(st, (s) => now - s.mtimeMs <= options.artifactGraceMs)) continue
+      yield* add("artifact", Layout.artifactBytes(sha), "no message references it")
+      if (Option.isSome(yield* store.stat(Layout.artifactMeta(sha)))) yield* add("artifact", Layout.artifactMeta(sha), "no message references it")
+    }
+
+    // Message refs and thread markers whose message is gone.
+    for (const name of yield* jsonNames(Layout.messageRefsDir)) {
+      const path = `${Layout.messageRefsDir}/${name}`
+      const ref = Option.flatMap(yield* readText(path), decodeRef)
+      if (Option.isNone(ref)) continue
+      const target = ref.value.path
+      if (!gone(target) && Option.isSome(yield* store.stat(target))) continue
+      yield* add("ref", path, "its message is gone")
+      const marker = Layout.threadMarker(ref.value.threadId, name.slice(0, -5))
+      if (Option.isSome(yield* store.stat(marker))) yield* add("ref", marker, "its message is gone")
+    }
+    return removals
+  })
+
+/** Removes what `planGc` found. */
+export const applyGc = (removals: ReadonlyArray<Removal>) =>
+  Effect.flatMap(Store, (store) =>
+    Effect.forEach(removals, (r) => (r.tree === true ? store.removeTree(r.path) : Effect.asVoid(store.remove(r.path))), { discard: true })
+  )
