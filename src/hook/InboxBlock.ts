@@ -60,7 +60,8 @@ const renderEntry = (item: InboxItem, index: number, share: number): string => {
     `kind: ${kind} | from: ${describeSender(item)} | subject: ${oneLine(item.subject, SUBJECT_MAX)}`
   ]
   if (item.inReplyTo !== undefined) lines.push(`in reply to: ${item.inReplyTo}`)
-  if (item.artifacts.length > 0) lines.push(`artifacts: ${plural(item.artifacts.length, "artifact")} (see bridge_read_message)`)
+  if (item.artifacts.length > 0)
+    lines.push(`artifacts: ${plural(item.artifacts.length, "artifact")} (see bridge_read_message)`)
   if (remote) {
     const origin = item.remoteFrom !== undefined ? oneLine(item.remoteFrom, NAME_MAX) : "a remote contact"
     lines.push(
@@ -73,7 +74,8 @@ const renderEntry = (item: InboxItem, index: number, share: number): string => {
   if (remote) lines.push(UNTRUSTED_OPEN)
   if (shown.length > 0) lines.push(shown)
   if (remote) lines.push(UNTRUSTED_CLOSE)
-  if (truncated > 0) lines.push(`[${plural(truncated, "more character")} not shown: bridge_read_message {"id":"${item.id}"}]`)
+  if (truncated > 0)
+    lines.push(`[${plural(truncated, "more character")} not shown: bridge_read_message {"id":"${item.id}"}]`)
   return lines.join("\n")
 }
 

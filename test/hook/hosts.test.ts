@@ -19,7 +19,15 @@ const decode = (name: string, json: string) => {
 }
 
 /** Codex's hook output schemas (additionalProperties: false at every level). */
-const CODEX_TOP = new Set(["continue", "decision", "reason", "stopReason", "suppressOutput", "systemMessage", "hookSpecificOutput"])
+const CODEX_TOP = new Set([
+  "continue",
+  "decision",
+  "reason",
+  "stopReason",
+  "suppressOutput",
+  "systemMessage",
+  "hookSpecificOutput"
+])
 const assertCodexStrict = (reply: string, hostEvent: string) => {
   if (reply === "") return
   const value: unknown = JSON.parse(reply)
@@ -53,8 +61,18 @@ describe("host registry", () => {
     const claudeLike = ["SessionStart:start", "UserPromptSubmit:prompt", "Stop:turn-end", "SessionEnd:end"]
     assert.deepStrictEqual(table("claude-code"), claudeLike)
     assert.deepStrictEqual(table("codex"), claudeLike)
-    assert.deepStrictEqual(table("gemini-cli"), ["SessionStart:start", "BeforeAgent:prompt", "AfterAgent:turn-end", "SessionEnd:end"])
-    assert.deepStrictEqual(table("cursor"), ["sessionStart:start", "beforeSubmitPrompt:prompt", "stop:turn-end", "sessionEnd:end"])
+    assert.deepStrictEqual(table("gemini-cli"), [
+      "SessionStart:start",
+      "BeforeAgent:prompt",
+      "AfterAgent:turn-end",
+      "SessionEnd:end"
+    ])
+    assert.deepStrictEqual(table("cursor"), [
+      "sessionStart:start",
+      "beforeSubmitPrompt:prompt",
+      "stop:turn-end",
+      "sessionEnd:end"
+    ])
     assert.deepStrictEqual(table("opencode"), claudeLike)
     assert.deepStrictEqual(table("cline"), claudeLike)
     assert.deepStrictEqual(table("grok"), [])
@@ -99,7 +117,10 @@ describe("captured payloads decode", () => {
       resumed: false
     })
     for (const event of ["SessionStart", "AfterAgent", "SessionEnd"]) {
-      assert.strictEqual(decode("gemini-cli", fixture(`gemini-cli.${event}.json`)).hostSessionId, "3d6153f1-2b4c-4d5e-8f90-a1b2c3d4e5f6")
+      assert.strictEqual(
+        decode("gemini-cli", fixture(`gemini-cli.${event}.json`)).hostSessionId,
+        "3d6153f1-2b4c-4d5e-8f90-a1b2c3d4e5f6"
+      )
     }
   })
 
@@ -109,7 +130,11 @@ describe("captured payloads decode", () => {
       assert.match(p.hostSessionId ?? "", /^conv_/)
       assert.match(p.cwd ?? "", /^\/home\/u\/(work|proj)-cline$/)
     }
-    assert.deepStrictEqual(decode("cline", '{"taskId":"conv_1","cwd":"/w"}'), { hostSessionId: "conv_1", cwd: "/w", resumed: false })
+    assert.deepStrictEqual(decode("cline", '{"taskId":"conv_1","cwd":"/w"}'), {
+      hostSessionId: "conv_1",
+      cwd: "/w",
+      resumed: false
+    })
   })
 
   it("cursor: conversation_id and the first workspace root", () => {
@@ -134,7 +159,14 @@ describe("captured payloads decode", () => {
 
   it("rejects malformed JSON and wrongly typed fields, for every host", () => {
     for (const h of hosts) {
-      for (const bad of ["not json", "[1,2]", '"text"', "null", '{"cwd": 42}', '{"session_id": {}, "sessionID": {}, "taskId": {}, "conversation_id": {}}']) {
+      for (const bad of [
+        "not json",
+        "[1,2]",
+        '"text"',
+        "null",
+        '{"cwd": 42}',
+        '{"session_id": {}, "sessionID": {}, "taskId": {}, "conversation_id": {}}'
+      ]) {
         assert.isTrue(Either.isLeft(h.decode(bad)), `${h.id} accepted ${bad}`)
       }
     }
@@ -142,7 +174,7 @@ describe("captured payloads decode", () => {
 })
 
 describe("replies", () => {
-  const TEXT = "<session-bridge-inbox>\nhello \"quoted\" \u2603\n</session-bridge-inbox>"
+  const TEXT = '<session-bridge-inbox>\nhello "quoted" \u2603\n</session-bridge-inbox>'
 
   it("claude-code: hookSpecificOutput.additionalContext; empty stdout adds nothing", () => {
     const h = host("claude-code")
@@ -167,7 +199,8 @@ describe("replies", () => {
 
   it("gemini-cli: JSON only, BeforeAgent additionalContext", () => {
     const h = host("gemini-cli")
-    for (const e of ["SessionStart", "BeforeAgent", "AfterAgent", "SessionEnd"]) assert.deepStrictEqual(JSON.parse(h.emptyReply(e)), {})
+    for (const e of ["SessionStart", "BeforeAgent", "AfterAgent", "SessionEnd"])
+      assert.deepStrictEqual(JSON.parse(h.emptyReply(e)), {})
     assert.deepStrictEqual(JSON.parse(h.contextReply("BeforeAgent", TEXT)), {
       hookSpecificOutput: { hookEventName: "BeforeAgent", additionalContext: TEXT }
     })
@@ -177,7 +210,10 @@ describe("replies", () => {
   it("cursor: additional_context; beforeSubmitPrompt always lets the prompt continue", () => {
     const h = host("cursor")
     assert.deepStrictEqual(JSON.parse(h.contextReply("sessionStart", TEXT)), { additional_context: TEXT })
-    assert.deepStrictEqual(JSON.parse(h.contextReply("beforeSubmitPrompt", TEXT)), { continue: true, additional_context: TEXT })
+    assert.deepStrictEqual(JSON.parse(h.contextReply("beforeSubmitPrompt", TEXT)), {
+      continue: true,
+      additional_context: TEXT
+    })
     assert.deepStrictEqual(JSON.parse(h.emptyReply("beforeSubmitPrompt")), { continue: true })
     assert.deepStrictEqual(JSON.parse(h.emptyReply("stop")), {})
   })

@@ -1,5 +1,13 @@
 import { Schema } from "effect"
-import { CLAUDE_EVENTS, decoder, eventTable, type HostAdapter, nonBlank, OptionalText, shimReply } from "./HostAdapter.js"
+import {
+  CLAUDE_EVENTS,
+  decoder,
+  eventTable,
+  type HostAdapter,
+  nonBlank,
+  OptionalText,
+  shimReply
+} from "./HostAdapter.js"
 
 /**
  * Cline CLI (verified with 3.0.65). Its file hooks cannot add context at prompt time (they run detached), so an

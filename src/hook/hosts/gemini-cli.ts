@@ -1,5 +1,13 @@
 import { Schema } from "effect"
-import { decoder, eventTable, type HostAdapter, type HostEventSpec, hookSpecificOutput, nonBlank, OptionalText } from "./HostAdapter.js"
+import {
+  decoder,
+  eventTable,
+  type HostAdapter,
+  type HostEventSpec,
+  hookSpecificOutput,
+  nonBlank,
+  OptionalText
+} from "./HostAdapter.js"
 
 /**
  * Gemini CLI (verified with 0.61.0). settings.json hooks: SessionStart, BeforeAgent (prompt submit),

@@ -1,5 +1,13 @@
 import { Schema } from "effect"
-import { CLAUDE_EVENTS, decoder, eventTable, type HostAdapter, nonBlank, OptionalText, shimReply } from "./HostAdapter.js"
+import {
+  CLAUDE_EVENTS,
+  decoder,
+  eventTable,
+  type HostAdapter,
+  nonBlank,
+  OptionalText,
+  shimReply
+} from "./HostAdapter.js"
 
 /**
  * Grok CLI (verified with 0.0.34) has no hooks and no plugins: `init` points the model at the MCP tools through

@@ -26,9 +26,7 @@ export const findHost = (name: string): HostAdapter | undefined => {
 }
 
 /** What `init` registers for one host: each hook event with its host-side timeout (above the hook's budget). */
-export const hookRegistrations = (
-  name: string
-): ReadonlyArray<HostEventSpec & { readonly timeout: HostTimeout }> => {
+export const hookRegistrations = (name: string): ReadonlyArray<HostEventSpec & { readonly timeout: HostTimeout }> => {
   const host = findHost(name)
   return host ? host.install.map((spec) => ({ ...spec, timeout: host.hostTimeout(spec.hostEvent) })) : []
 }

@@ -1,5 +1,13 @@
 import { Schema } from "effect"
-import { CLAUDE_EVENTS, decoder, eventTable, type HostAdapter, nonBlank, OptionalText, shimReply } from "./HostAdapter.js"
+import {
+  CLAUDE_EVENTS,
+  decoder,
+  eventTable,
+  type HostAdapter,
+  nonBlank,
+  OptionalText,
+  shimReply
+} from "./HostAdapter.js"
 
 /**
  * opencode (verified with 1.18.33) has no command hooks: an in-process plugin (written by `init` into

@@ -1,0 +1,108 @@
+import { Cause, Clock, Effect, Either, type Layer, Option } from "effect"
+import { positiveIntFromEnv } from "../bridge/Limits.js"
+import { HostEnv } from "../services/HostEnv.js"
+import { DEFAULT_BUDGET_MS, withBudget } from "./Budget.js"
+import { findHost, type HookEvent, type HostAdapter, type HostPayload } from "./hosts/index.js"
+import { type HookServices, onEnd, onPrompt, onStart, onTurnEnd } from "./HookActions.js"
+
+/** `hook <event> --provider <name>` (also `--provider=<name>`; SESSION_BRIDGE_PROVIDER when the flag is absent). */
+export interface HookArgs {
+  readonly event: string | undefined
+  readonly provider: string | undefined
+}
+
+export const parseArgs = (args: ReadonlyArray<string>): HookArgs => {
+  let event: string | undefined
+  let provider: string | undefined
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === "--provider" || arg === "-p") provider = args[++i]
+    else if (arg.startsWith("--provider=")) provider = arg.slice("--provider=".length)
+    else if (!arg.startsWith("-") && event === undefined) event = arg
+  }
+  return { event, provider }
+}
+
+/** What one run decided, for the entry point: the exact stdout, and a reason for SESSION_BRIDGE_DEBUG. */
+export interface HookOutcome {
+  readonly reply: string
+  readonly note: string
+}
+
+const firstEnv = (env: typeof HostEnv.Service, names: ReadonlyArray<string>): string | undefined => {
+  for (const name of names) {
+    const value = env.get(name)
+    if (Option.isSome(value)) return value.value
+  }
+  return undefined
+}
+
+const dispatch = (host: HostAdapter, hostEvent: string, event: HookEvent, payload: HostPayload, deadline: number) =>
+  Effect.gen(function* () {
+    const env = yield* HostEnv
+    const input = {
+      provider: host.id,
+      hostSessionId: payload.hostSessionId ?? firstEnv(env, host.sessionIdEnv),
+      cwd: payload.cwd ?? firstEnv(env, host.cwdEnv) ?? env.cwd
+    }
+    const surfaceBy = host.surfaceOn.includes(event) ? deadline : undefined
+    switch (event) {
+      case "start": {
+        const text = yield* onStart(input, surfaceBy)
+        return text === "" ? host.emptyReply(hostEvent) : host.contextReply(hostEvent, text)
+      }
+      case "prompt": {
+        const text = yield* onPrompt(input, surfaceBy)
+        return text === "" ? host.emptyReply(hostEvent) : host.contextReply(hostEvent, text)
+      }
+      case "turn-end":
+        yield* onTurnEnd(input)
+        return host.emptyReply(hostEvent)
+      case "end":
+        yield* onEnd(input)
+        return host.emptyReply(hostEvent)
+    }
+  })
+
+/**
+ * One hook run: decode the host's stdin, do the event's work inside the budget, and choose the exact reply.
+ * Never fails: an unknown provider or event, empty or malformed stdin, a failure, a defect or the budget running
+ * out all give the host's empty reply (an unknown provider gets an empty stdout). `services` are built inside the
+ * budget too; `elapsedMs` is the time the process already spent starting, taken off the budget.
+ */
+export const runHook = <R>(
+  args: ReadonlyArray<string>,
+  stdin: Effect.Effect<string, unknown>,
+  services: Layer.Layer<HookServices, unknown, R>,
+  elapsedMs = 0
+): Effect.Effect<HookOutcome, never, HostEnv | R> =>
+  Effect.gen(function* () {
+    const env = yield* HostEnv
+    const parsed = parseArgs(args)
+    const host = findHost(parsed.provider ?? Option.getOrElse(env.get("SESSION_BRIDGE_PROVIDER"), () => ""))
+    if (host === undefined) return { reply: "", note: `unknown provider ${JSON.stringify(parsed.provider ?? "")}` }
+    const hostEvent = parsed.event ?? ""
+    const empty = host.emptyReply(hostEvent)
+    const event = Object.hasOwn(host.events, hostEvent) ? host.events[hostEvent] : undefined
+    if (event === undefined) return { reply: empty, note: `unknown event ${JSON.stringify(hostEvent)} for ${host.id}` }
+
+    const budgetMs = positiveIntFromEnv(env, "SESSION_BRIDGE_HOOK_BUDGET_MS", DEFAULT_BUDGET_MS)
+    const deadline = (yield* Clock.currentTimeMillis) + budgetMs - elapsedMs
+    const work = Effect.gen(function* () {
+      const raw = yield* stdin
+      if (raw.trim() === "") return { reply: empty, note: "empty stdin" }
+      const payload = host.decode(raw)
+      if (Either.isLeft(payload)) return { reply: empty, note: `malformed payload: ${payload.left}` }
+      const reply = yield* dispatch(host, hostEvent, event, payload.right, deadline).pipe(Effect.provide(services))
+      return { reply, note: `${host.id} ${hostEvent} (${event}) done` }
+    })
+    const outcome = yield* withBudget(work, budgetMs - elapsedMs)
+    switch (outcome._tag) {
+      case "Done":
+        return outcome.value
+      case "TimedOut":
+        return { reply: empty, note: `budget of ${budgetMs} ms ran out; work interrupted` }
+      case "Failed":
+        return { reply: empty, note: `failed: ${Cause.pretty(outcome.cause)}` }
+    }
+  })

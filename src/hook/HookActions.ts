@@ -1,0 +1,104 @@
+import { Clock, Effect, Option, Schema } from "effect"
+import { Identity } from "../bridge/Identity.js"
+import { Mailbox } from "../bridge/Mailbox.js"
+import { pointerKeys, Sessions } from "../bridge/Sessions.js"
+import type { BridgeError } from "../domain/Errors.js"
+import type { ProviderId } from "../domain/Records.js"
+import { SessionId } from "../domain/Ulid.js"
+import { HostEnv } from "../services/HostEnv.js"
+import { type InboxItem, MAX_ENTRIES, renderInboxBlock } from "./InboxBlock.js"
+
+export type HookServices = Identity | Sessions | Mailbox
+
+const decodeSessionId = Schema.decodeOption(SessionId)
+
+/** Marking needs this much of the budget left; with less, nothing is marked and everything keeps waiting. */
+export const MARK_RESERVE_MS = 100
+
+/** Who the hook runs for: the host, its own session id when it gave one, and the session's folder. */
+export interface HookSessionInput {
+  readonly provider: ProviderId
+  readonly hostSessionId: string | undefined
+  readonly cwd: string
+}
+
+/**
+ * Surfaces unread, not-yet-surfaced entries of the session's inbox (live broadcasts included), oldest first,
+ * as one block. Only what fits is offered; of that, only the entries this run marks surfaced first (markers are
+ * created exclusively, so two concurrent runs never show one entry twice) are shown. Anything else stays
+ * waiting for a later prompt. Marking starts only with MARK_RESERVE_MS of the budget (`deadline`, epoch ms)
+ * left, and runs to its end once started, so a run never marks entries it then fails to show.
+ */
+export const surface = (sessionId: SessionId, deadline: number): Effect.Effect<string, BridgeError, Mailbox> =>
+  Effect.gen(function* () {
+    const mailbox = yield* Mailbox
+    const pending = yield* mailbox.unsurfaced(sessionId)
+    if (pending.length === 0) return ""
+    const offered: ReadonlyArray<InboxItem> = pending.slice(0, MAX_ENTRIES)
+    const beyond = pending.length - offered.length
+    const planned = renderInboxBlock(offered, beyond)
+    if (planned.shown.length === 0) return ""
+    if (deadline - (yield* Clock.currentTimeMillis) < MARK_RESERVE_MS) return ""
+    return yield* Effect.uninterruptible(
+      Effect.map(mailbox.markSurfaced(sessionId, planned.shown), (marked) => {
+        const won = new Set(marked)
+        if (won.size === planned.shown.length) return planned.text
+        if (won.size === 0) return ""
+        // Another run surfaced some of these meanwhile: show only ours, and keep the rest waiting.
+        const ours = offered.filter((m) => won.has(m.id))
+        return renderInboxBlock(ours, beyond + offered.length - planned.shown.length).text
+      })
+    )
+  })
+
+/**
+ * Session start: register or refresh the record and point the host session id (and the cwd) at it. With
+ * `surfaceBy` (the budget's deadline) it also surfaces, for hosts that take context at start.
+ */
+export const onStart = (input: HookSessionInput, surfaceBy: number | undefined) =>
+  Effect.gen(function* () {
+    const identity = yield* Identity
+    const record = yield* identity.resolve({ ...input, claimPointers: true })
+    return surfaceBy !== undefined ? yield* surface(record.sessionId, surfaceBy) : ""
+  })
+
+/** Prompt submit: refresh lastSeen (registering the session if its start was missed), then surface. */
+export const onPrompt = (input: HookSessionInput, surfaceBy: number | undefined) =>
+  Effect.gen(function* () {
+    const identity = yield* Identity
+    const record = yield* identity.resolve(input)
+    return surfaceBy !== undefined ? yield* surface(record.sessionId, surfaceBy) : ""
+  })
+
+/** End of a turn: the session is alive; refresh lastSeen. */
+export const onTurnEnd = (input: HookSessionInput) =>
+  Effect.flatMap(Identity, (identity) => identity.resolve(input)).pipe(Effect.asVoid)
+
+/**
+ * The bridge session an existing pointer names, without registering anything: SESSION_BRIDGE_SESSION_ID,
+ * the host session id pointer, else the cwd pointer.
+ */
+export const lookup = (input: HookSessionInput) =>
+  Effect.gen(function* () {
+    const env = yield* HostEnv
+    const sessions = yield* Sessions
+    const explicit = Option.flatMap(env.get("SESSION_BRIDGE_SESSION_ID"), (s) =>
+      decodeSessionId(s.trim().toUpperCase())
+    )
+    if (Option.isSome(explicit)) return explicit
+    if (input.hostSessionId !== undefined) {
+      const byHost = yield* sessions.readPointer(yield* pointerKeys.host(input.provider, input.hostSessionId))
+      if (Option.isSome(byHost)) return Option.some(byHost.value.sessionId)
+      return Option.none<SessionId>()
+    }
+    const byCwd = yield* sessions.readPointer(yield* pointerKeys.cwd(input.cwd))
+    return Option.map(byCwd, (p) => p.sessionId)
+  })
+
+/** Session end: mark the session ended; its inbox keeps receiving. Nothing is created for an unknown session. */
+export const onEnd = (input: HookSessionInput) =>
+  Effect.gen(function* () {
+    const sessions = yield* Sessions
+    const found = yield* lookup(input)
+    if (Option.isSome(found)) yield* sessions.end(found.value)
+  })
