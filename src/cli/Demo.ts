@@ -106,22 +106,20 @@ const script = (home: string) =>
     const woke = yield* waiting.await.pipe(Effect.flatten)
     const wokeAt = yield* Clock.currentTimeMillis
     if (woke.timedOut === true) return yield* bridgeError("INTERNAL", "demo: bob's wait timed out; the message did not arrive")
-    const entry = woke.message ?? woke.entry ?? woke
-    yield* say(`bob: woke after ${wokeAt - sentAt} ms with "${entry.subject}" from ${entry.from?.label ?? entry.from}`)
+    yield* say(`bob: woke ${wokeAt - sentAt} ms after the send with "${woke.message.subject}" from ${woke.message.from.label}`)
 
     const read = yield* bob.call("bridge_read_message", { id: sent.messageId })
-    const message = read.message ?? read
-    yield* say(`bob: bridge_read_message → "${message.subject}": ${message.body}`)
-    const artifacts: ReadonlyArray<any> = read.artifacts ?? message.artifacts ?? []
-    yield* say(`     attached: ${artifacts.map((a) => (typeof a === "string" ? a.slice(0, 16) : `${a.name ?? a.sha256} (${a.size} bytes)`)).join(", ")}`)
+    yield* say(`bob: bridge_read_message → "${read.subject}": ${read.body}`)
+    const attached: ReadonlyArray<any> = read.artifacts
+    yield* say(`     attached: ${attached.map((a) => `${a.name ?? a.sha256} (${a.size} bytes, ${a.mimeType})`).join(", ")}`)
 
     const fetched = yield* bob.call("bridge_get_artifact", { sha256: posted.sha256, encoding: "text" })
-    const text = String(fetched.text ?? fetched.content ?? "")
+    const text = String(fetched.content)
     const check = yield* sha256Hex(text)
     if (check !== posted.sha256) {
       return yield* bridgeError("INTERNAL", `demo: the fetched artifact hashes to ${check}, expected ${posted.sha256}`)
     }
-    yield* say(`bob: bridge_get_artifact → ${text.length} characters; sha256 verified`)
+    yield* say(`bob: bridge_get_artifact → ${fetched.size} bytes; sha256 recomputed and verified`)
 
     const reply = yield* bob.call("bridge_send_message", {
       to: { sessionId: alice.sessionId },
@@ -132,9 +130,9 @@ const script = (home: string) =>
     yield* say(`bob: bridge_send_message reply → message ${short(String(reply.messageId))} in thread ${short(String(reply.threadId))}`)
 
     const thread = yield* alice.call("bridge_get_thread", { messageId: reply.messageId })
-    const messages: ReadonlyArray<any> = thread.messages ?? thread
+    const messages: ReadonlyArray<any> = thread.messages
     yield* say(`alice: bridge_get_thread → ${messages.length} messages, oldest first:`)
-    for (const m of messages) yield* say(`  - ${m.from?.label ?? m.from}: ${m.subject}`)
+    for (const m of messages) yield* say(`  - ${m.from.label}: ${m.subject}`)
     if (messages.length !== 2) return yield* bridgeError("INTERNAL", `demo: expected 2 messages in the thread, got ${messages.length}`)
     yield* say("\nDemo complete: two sessions exchanged a message, an artifact and a reply.")
   }).pipe(Effect.scoped)

@@ -1,8 +1,12 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { Cause, Effect, Exit, Layer, Logger } from "effect"
+import { BridgeLayer } from "../bridge/BridgeLayer.js"
+import { InfraLayer } from "../platform/NodeLayers.js"
 import { VERSION } from "../Version.js"
+import * as McpIdentity from "./McpIdentity.js"
 import * as McpServer from "./Server.js"
+import { tools } from "./Tools.js"
 
 /** Completes when stdin reaches EOF or closes: the host is gone (the SDK transport never notices). */
 const stdinEnded = Effect.async<void>((resume) => {
@@ -18,8 +22,9 @@ const stdinEnded = Effect.async<void>((resume) => {
 const ServerLayer = McpServer.layer({
   name: "session-bridge",
   version: VERSION,
-  tools: [],
-  context: () => Layer.empty,
+  tools,
+  // Built at the first tool call: spawn → tools/list never touches the home.
+  context: (client) => McpIdentity.layer(client).pipe(Layer.provideMerge(BridgeLayer), Layer.provideMerge(InfraLayer)),
   transport: new StdioServerTransport()
 })
 

@@ -10,7 +10,7 @@ const runRaw = (home: string, lines: ReadonlyArray<unknown>, options: { keepOpen
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(process.cwd(), "dist", "bin.js"), "mcp"], {
       env: serverEnv({ home }),
-      cwd: home,
+      cwd: fs.existsSync(home) ? home : path.dirname(home),
       stdio: ["pipe", "pipe", "pipe"]
     })
     let stdout = ""
@@ -86,6 +86,15 @@ describe("session-bridge mcp as a process", () => {
     })
     assert.strictEqual(r.code, 0, r.stderr)
     assert.isFalse(fs.existsSync(home))
+    const first = await runRaw(
+      home,
+      [initialize, initialized, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "bridge_whoami", arguments: {} } }],
+      { keepOpenUntilReplies: 2 }
+    )
+    assert.strictEqual(first.code, 0, first.stderr)
+    const whoami = JSON.parse(first.stdout.split("\n").find((l) => l.includes('"id":2'))!)
+    assert.notStrictEqual(whoami.result.isError, true, first.stdout)
+    assert.strictEqual(fs.statSync(home).mode & 0o777, 0o700, "the home is created 0700 at the first call")
     fs.rmSync(parent, { recursive: true, force: true })
   })
 })
