@@ -1,12 +1,15 @@
 import type { CommandExecutor } from "@effect/platform"
 import { Console, Effect, Layer, type Option } from "effect"
+import { BridgeLayer } from "../bridge/BridgeLayer.js"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import { layerSecureRandom, layerServer } from "../platform/NodeUiServer.js"
 import type { HostEnv } from "../services/HostEnv.js"
+import type { Ids } from "../services/Ids.js"
+import type { Lock } from "../services/Lock.js"
 import type { Store } from "../services/Store.js"
 import * as Live from "./Live.js"
 import { openBrowser, start } from "./Server.js"
-import * as StoreDashboard from "./StoreDashboard.js"
+import * as BridgeDashboard from "./BridgeDashboard.js"
 
 export interface RunOptions {
   readonly port: Option.Option<number>
@@ -14,13 +17,17 @@ export interface RunOptions {
   readonly json: boolean
 }
 
-/** The dashboard's own services over the CLI's Store and HostEnv. */
-export const UiLayer = Layer.mergeAll(StoreDashboard.layer, Live.layer, layerSecureRandom)
+/** The dashboard's own services and the domain services, over the CLI's infrastructure. */
+export const UiLayer = Layer.mergeAll(
+  BridgeDashboard.layer.pipe(Layer.provide(BridgeLayer)),
+  Live.layer,
+  layerSecureRandom
+)
 
 /** `session-bridge ui`: serves the dashboard on 127.0.0.1 until interrupted. */
 export const run = (
   options: RunOptions
-): Effect.Effect<never, BridgeError, Store | HostEnv | CommandExecutor.CommandExecutor> =>
+): Effect.Effect<never, BridgeError, Store | Lock | Ids | HostEnv | CommandExecutor.CommandExecutor> =>
   Effect.gen(function* () {
     if (options.port._tag === "Some" && !(options.port.value >= 0 && options.port.value <= 65535)) {
       return yield* bridgeError("INVALID_ARGUMENT", `--port must be 0-65535, got ${options.port.value}`)

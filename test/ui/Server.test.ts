@@ -10,27 +10,39 @@ import * as HostEnv from "../../src/services/HostEnv.js"
 import { Store } from "../../src/services/Store.js"
 import * as Live from "../../src/ui/Live.js"
 import { start, type UiAddress } from "../../src/ui/Server.js"
-import * as StoreDashboard from "../../src/ui/StoreDashboard.js"
-import { ALICE, BOB, HTML_SHA, M1, M2, message, PNG, PNG_SHA, seed, TEXT_SHA } from "./fixtures.js"
+import * as BridgeDashboard from "../../src/ui/BridgeDashboard.js"
+import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
+import * as Ids from "../../src/services/Ids.js"
+import * as Lock from "../../src/services/Lock.js"
+import { PNG, rawMessage, type Seeded, seed } from "./fixtures.js"
 import { openEvents, request } from "./http.js"
 
 const tempHome = () => fs.mkdtempSync(path.join(os.tmpdir(), "sb-ui-test-"))
 
 const layers = (home: string, pid = 4242, alivePids: ReadonlyArray<number> = []) => {
-  const infra = Layer.mergeAll(layerFileSystem(home), HostEnv.layerMemory({ pid, alivePids }))
-  return Layer.mergeAll(StoreDashboard.layer, Live.layer, layerSecureRandom).pipe(Layer.provideMerge(infra))
+  const infra = Layer.mergeAll(
+    layerFileSystem(home),
+    Lock.layerMemory,
+    Ids.layer,
+    HostEnv.layerMemory({ pid, alivePids })
+  )
+  return Layer.mergeAll(
+    BridgeDashboard.layer.pipe(Layer.provideMerge(BridgeLayer)),
+    Live.layer,
+    layerSecureRandom
+  ).pipe(Layer.provideMerge(infra))
 }
 
 /** Runs `f` against a dashboard serving `home` (seeded), then stops it. */
 const withDashboard = <A>(
   home: string,
-  f: (address: UiAddress) => Effect.Effect<A, unknown, Store>,
-  options: { pid?: number; port?: number; seed?: boolean } = {}
+  f: (address: UiAddress, seeded: Seeded) => Effect.Effect<A, unknown, Store>,
+  options: { pid?: number; port?: number } = {}
 ) =>
   Effect.gen(function* () {
-    if (options.seed !== false) yield* seed(new Date().toISOString())
+    const seeded = yield* seed
     const address = yield* start(layerServer, { port: Option.fromNullable(options.port), open: false })
-    return yield* f(address)
+    return yield* f(address, seeded)
   }).pipe(Effect.scoped, Effect.provide(layers(home, options.pid)))
 
 const get = (address: UiAddress, p: string, options: Parameters<typeof request>[2] = {}) =>
@@ -49,7 +61,7 @@ const snapshot = (dir: string): Array<string> =>
 
 describe("ui server", () => {
   it.live("binds 127.0.0.1 only and prints a URL with a random token", () =>
-    withDashboard(tempHome(), (address) =>
+    withDashboard(tempHome(), (address, s) =>
       Effect.gen(function* () {
         assert.strictEqual(address.host, "127.0.0.1")
         assert.match(address.url, new RegExp(`^http://127\\.0\\.0\\.1:${address.port}/\\?token=[0-9a-f]{48}$`))
@@ -73,9 +85,9 @@ describe("ui server", () => {
   )
 
   it.live("answers 403 without the right token, on every route", () =>
-    withDashboard(tempHome(), (address) =>
+    withDashboard(tempHome(), (address, s) =>
       Effect.gen(function* () {
-        for (const p of ["/", "/app.js", "/api/sessions", "/events", `/api/artifacts/${PNG_SHA}/raw`]) {
+        for (const p of ["/", "/app.js", "/api/sessions", "/events", `/api/artifacts/${s.png}/raw`]) {
           assert.strictEqual((yield* get(address, p)).status, 403, p)
           assert.strictEqual((yield* get(address, `${p}?token=${"0".repeat(48)}`)).status, 403, p)
           assert.strictEqual((yield* get(address, `${p}?token=${address.token.slice(0, 47)}`)).status, 403, p)
@@ -87,7 +99,7 @@ describe("ui server", () => {
   )
 
   it.live("rejects a foreign Host header (DNS rebinding)", () =>
-    withDashboard(tempHome(), (address) =>
+    withDashboard(tempHome(), (address, s) =>
       Effect.gen(function* () {
         const p = withToken(address, "/api/sessions")
         for (const host of [
@@ -112,11 +124,11 @@ describe("ui server", () => {
 
   it.live("has no state-changing routes: every other method is 405 and the store is untouched", () => {
     const home = tempHome()
-    return withDashboard(home, (address) =>
+    return withDashboard(home, (address, s) =>
       Effect.gen(function* () {
         const before = snapshot(home)
         for (const method of ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "TRACE"]) {
-          for (const p of ["/", "/api/sessions", `/api/artifacts/${PNG_SHA}/raw`, "/api/messages", "/nope"]) {
+          for (const p of ["/", "/api/sessions", `/api/artifacts/${s.png}/raw`, "/api/messages", "/nope"]) {
             const reply = yield* get(address, withToken(address, p), { method })
             assert.strictEqual(reply.status, 405, `${method} ${p}`)
             assert.strictEqual(reply.headers["allow"], "GET")
@@ -128,7 +140,7 @@ describe("ui server", () => {
   })
 
   it.live("serves the page and its assets with a strict content security policy", () =>
-    withDashboard(tempHome(), (address) =>
+    withDashboard(tempHome(), (address, s) =>
       Effect.gen(function* () {
         const page = yield* get(address, withToken(address, "/"))
         assert.include(page.body, `/app.js?token=${address.token}`)
@@ -146,7 +158,7 @@ describe("ui server", () => {
   )
 
   it.live("lists sessions with online state and unread counts", () =>
-    withDashboard(tempHome(), (address) =>
+    withDashboard(tempHome(), (address, s) =>
       Effect.gen(function* () {
         const body = JSON.parse((yield* get(address, withToken(address, "/api/sessions"))).body)
         const byLabel = new Map<string, any>(body.sessions.map((s: any) => [s.label, s]))
@@ -161,7 +173,7 @@ describe("ui server", () => {
   )
 
   it.live("filters the timeline and returns whole threads oldest first", () =>
-    withDashboard(tempHome(), (address) =>
+    withDashboard(tempHome(), (address, s) =>
       Effect.gen(function* () {
         const api = (p: string) => Effect.map(get(address, withToken(address, p)), (r) => JSON.parse(r.body))
         const all = yield* api("/api/messages")
@@ -176,18 +188,18 @@ describe("ui server", () => {
           channel.messages.map((m: any) => m.subject),
           ["green on main"]
         )
-        const bob = yield* api(`/api/messages?session=${BOB}`)
+        const bob = yield* api(`/api/messages?session=${s.bob}`)
         assert.deepStrictEqual(
           bob.messages.map((m: any) => m.id),
-          [M2, M1]
+          [s.reply, s.first]
         )
         assert.strictEqual(bob.messages[0].threadSize, 2)
-        const thread = yield* api(`/api/threads/${M1}`)
+        const thread = yield* api(`/api/threads/${s.first}`)
         assert.deepStrictEqual(
           thread.messages.map((m: any) => m.id),
-          [M1, M2]
+          [s.first, s.reply]
         )
-        const missing = yield* get(address, withToken(address, `/api/threads/${ALICE}`))
+        const missing = yield* get(address, withToken(address, `/api/threads/${s.alice}`))
         assert.strictEqual(missing.status, 404)
         assert.strictEqual(JSON.parse(missing.body).code, "THREAD_NOT_FOUND")
         const bad = yield* get(address, withToken(address, "/api/messages?kind=telegram"))
@@ -201,29 +213,35 @@ describe("ui server", () => {
           [["build", ["alice"], 1]]
         )
         const found = yield* api("/api/search?q=parser")
-        assert.deepStrictEqual(found.messages.map((m: any) => m.id).sort(), [M1, M2])
+        assert.deepStrictEqual(
+          found.messages.map((m: any) => m.id),
+          [s.reply, s.first]
+        )
       })
     )
   )
 
   it.live("previews artifacts and serves their bytes sandboxed", () =>
-    withDashboard(tempHome(), (address) =>
+    withDashboard(tempHome(), (address, s) =>
       Effect.gen(function* () {
         const api = (p: string) => Effect.map(get(address, withToken(address, p)), (r) => JSON.parse(r.body))
         const list = yield* api("/api/artifacts")
         assert.strictEqual(list.artifacts.length, 3)
-        assert.strictEqual(list.artifacts[0].postedByLabel, "alice")
-        const png = yield* api(`/api/artifacts/${PNG_SHA}/preview`)
+        const bySha = new Map<string, any>(list.artifacts.map((a: any) => [a.sha256, a]))
+        assert.strictEqual(bySha.get(s.png).postedByLabel, "alice")
+        assert.strictEqual(bySha.get(s.png).mimeType, "image/png")
+        assert.strictEqual(bySha.get(s.html).postedByLabel, "bob")
+        const png = yield* api(`/api/artifacts/${s.png}/preview`)
         assert.strictEqual(png.preview, "image")
-        const raw = yield* get(address, withToken(address, `/api/artifacts/${PNG_SHA}/raw`))
+        const raw = yield* get(address, withToken(address, `/api/artifacts/${s.png}/raw`))
         assert.strictEqual(raw.headers["content-type"], "image/png")
         assert.strictEqual(Number(raw.headers["content-length"]), PNG.length)
         assert.include(String(raw.headers["content-security-policy"]), "sandbox")
-        const text = yield* api(`/api/artifacts/${TEXT_SHA}/preview`)
+        const text = yield* api(`/api/artifacts/${s.text}/preview`)
         assert.strictEqual(text.preview, "text")
         assert.strictEqual(text.text, "hello artifact\n")
         // A stored HTML file is never served as HTML on the dashboard's origin.
-        const html = yield* get(address, withToken(address, `/api/artifacts/${HTML_SHA}/raw?download=1`))
+        const html = yield* get(address, withToken(address, `/api/artifacts/${s.html}/raw?download=1`))
         assert.match(String(html.headers["content-type"]), /^text\/plain/)
         assert.match(String(html.headers["content-disposition"]), /^attachment; filename="x.html"/)
         assert.strictEqual(
@@ -236,7 +254,7 @@ describe("ui server", () => {
   )
 
   it.live("streams a change event when a message file lands in an inbox", () =>
-    withDashboard(tempHome(), (address) =>
+    withDashboard(tempHome(), (address, s) =>
       Effect.gen(function* () {
         const store = yield* Store
         const events = openEvents(address.port, withToken(address, "/events"))
@@ -245,9 +263,9 @@ describe("ui server", () => {
           assert.strictEqual(events.status(), 200)
           assert.match(String(events.contentType()), /^text\/event-stream/)
           const id = "01JDDDDDDDDDDDDDDDDDDDDDDD"
-          const m = message(id, { sessionId: ALICE, label: "alice" }, [{ sessionId: BOB, label: "bob" }], "live one")
-          yield* store.write(Layout.inboxMessage(BOB, id), JSON.stringify(m))
-          const inbox = new RegExp(`event: change\\ndata: ([^\\n]*"${Layout.inboxDir(BOB)}"[^\\n]*)\\n`)
+          const m = rawMessage(id, s.alice, s.bob, "live one")
+          yield* store.write(Layout.inboxMessage(s.bob, id), JSON.stringify(m))
+          const inbox = new RegExp(`event: change\\ndata: ([^\\n]*"${Layout.inboxDir(s.bob)}"[^\\n]*)\\n`)
           yield* Effect.promise(() => events.until((t) => inbox.test(t)))
           const data = JSON.parse(inbox.exec(events.text())![1]!)
           assert.include(data.topics, "messages")
@@ -260,7 +278,7 @@ describe("ui server", () => {
   it.live("stops promptly while a page holds an event stream open", () =>
     Effect.gen(function* () {
       let events: ReturnType<typeof openEvents> | undefined
-      yield* withDashboard(tempHome(), (address) =>
+      yield* withDashboard(tempHome(), (address, s) =>
         Effect.gen(function* () {
           events = openEvents(address.port, withToken(address, "/events"))
           yield* Effect.promise(() => events!.until((t) => t.includes("event: hello")))
@@ -272,34 +290,32 @@ describe("ui server", () => {
   )
 
   it.live("follows inboxes created after it started", () =>
-    withDashboard(
-      tempHome(),
-      (address) =>
-        Effect.gen(function* () {
-          const store = yield* Store
-          const events = openEvents(address.port, withToken(address, "/events"))
-          yield* Effect.promise(() => events.until((t) => t.includes("event: hello")))
-          const first = "01JDDDDDDDDDDDDDDDDDDDDDD1"
-          const second = "01JDDDDDDDDDDDDDDDDDDDDDD2"
-          const m = (id: string) =>
-            JSON.stringify(message(id, { sessionId: ALICE, label: "alice" }, [{ sessionId: BOB, label: "bob" }], id))
-          yield* store.write(Layout.inboxMessage(BOB, first), m(first))
-          yield* Effect.promise(() => events.until((t) => t.includes('"inbox"') || t.includes(`"inbox/${BOB}"`)))
-          // The new inbox directory is now followed: a second file there is seen as a change in it.
-          yield* Effect.sleep("300 millis")
-          yield* store.write(Layout.inboxMessage(BOB, second), m(second))
-          yield* Effect.promise(() => events.until((t) => t.includes(`"inbox/${BOB}"`)))
-          events.close()
-        }),
-      { seed: false }
-    )
+    withDashboard(tempHome(), (address, s) => {
+      const events = openEvents(address.port, withToken(address, "/events"))
+      return Effect.gen(function* () {
+        const store = yield* Store
+        yield* Effect.promise(() => events.until((t) => t.includes("event: hello")))
+        // A session with no inbox directory yet.
+        const newcomer = "01JZZZZZZZZZZZZZZZZZZZZZZZ"
+        const first = "01JDDDDDDDDDDDDDDDDDDDDDD1"
+        const second = "01JDDDDDDDDDDDDDDDDDDDDDD2"
+        const m = (id: string) => JSON.stringify(rawMessage(id, s.alice, newcomer, id))
+        yield* store.write(Layout.inboxMessage(newcomer, first), m(first))
+        yield* Effect.promise(() => events.until((t) => t.includes('"inbox"') || t.includes(`"inbox/${newcomer}"`)))
+        // The new inbox directory is now followed: a second file there is seen as a change in it.
+        yield* Effect.sleep("300 millis")
+        const before = events.text().length
+        yield* store.write(Layout.inboxMessage(newcomer, second), m(second))
+        yield* Effect.promise(() => events.until((t) => t.slice(before).includes(`"inbox/${newcomer}"`)))
+      }).pipe(Effect.ensuring(Effect.sync(() => events.close())))
+    })
   )
 
   it.live("a restart on the same port keeps the token, so open pages reconnect", () => {
     const home = tempHome()
     return Effect.gen(function* () {
       const first = yield* withDashboard(home, (a) => Effect.succeed(a), { pid: 1111 })
-      const second = yield* withDashboard(home, (a) => Effect.succeed(a), { pid: 2222, seed: false })
+      const second = yield* withDashboard(home, (a) => Effect.succeed(a), { pid: 2222 })
       assert.strictEqual(second.port, first.port)
       assert.strictEqual(second.token, first.token)
       // While the previous server still runs (its pid alive), a new one draws a fresh token and port.
