@@ -1,0 +1,58 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, TestClock } from "effect"
+import { Broadcasts } from "../../../src/bridge/Broadcasts.js"
+import { broadcast } from "../../../src/mcp/tools/BroadcastTools.js"
+import { listInbox, markRead, readMessage } from "../../../src/mcp/tools/MessageTools.js"
+import { call, codeOf, memoryBridge, register } from "../../bridge/support.js"
+
+describe("broadcasts", () => {
+  it.effect("fan out to every other session, with per-session read state", () =>
+    Effect.gen(function* () {
+      const alice = yield* register("alice")
+      const bob = yield* register("bob")
+      const carol = yield* register("carol")
+      const posted = yield* call(broadcast, alice, { subject: "deploy freeze", body: "until 5pm", ttlSec: 60 })
+      assert.strictEqual(posted.expiresAt, "1970-01-01T00:01:00.000Z")
+      for (const who of [bob, carol]) {
+        const inbox = yield* call(listInbox, who)
+        assert.deepStrictEqual(inbox.entries.map((e: { id: string; kind: string }) => [e.id, e.kind]), [[posted.messageId, "broadcast"]])
+      }
+      assert.strictEqual((yield* call(listInbox, alice)).entries.length, 0)
+      assert.deepStrictEqual(yield* call(markRead, bob, { ids: [posted.messageId] }), { marked: 1 })
+      assert.deepStrictEqual(yield* call(markRead, bob, { ids: [posted.messageId] }), { marked: 0 })
+      assert.strictEqual((yield* call(listInbox, bob)).unread, 0)
+      assert.strictEqual((yield* call(listInbox, carol)).unread, 1)
+      assert.strictEqual((yield* call(readMessage, carol, { id: posted.messageId })).body, "until 5pm")
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+
+  it.effect("expire after ttlSec: invisible, unreadable, listed for gc", () =>
+    Effect.gen(function* () {
+      const alice = yield* register("alice")
+      const bob = yield* register("bob")
+      const posted = yield* call(broadcast, alice, { subject: "short", ttlSec: 5 })
+      yield* TestClock.adjust("4 seconds")
+      assert.strictEqual((yield* call(listInbox, bob)).unread, 1)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual((yield* call(listInbox, bob, { all: true })).entries.length, 0)
+      assert.strictEqual(yield* codeOf(call(readMessage, bob, { id: posted.messageId })), "MESSAGE_NOT_FOUND")
+      assert.deepStrictEqual(yield* call(markRead, bob, { ids: [posted.messageId] }), { marked: 0, unknown: [posted.messageId] })
+      const expired = yield* (yield* Broadcasts).expired
+      assert.deepStrictEqual(expired.map((s) => s.envelope.id), [posted.messageId])
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+
+  it.effect("ttlSec outside 1 s - 7 days and oversized bodies are refused", () =>
+    Effect.gen(function* () {
+      const alice = yield* register("alice")
+      for (const ttlSec of [0, 604_801, 1.5, -3]) {
+        assert.strictEqual(yield* codeOf(call(broadcast, alice, { subject: "x", ttlSec })), "INVALID_ARGUMENT")
+      }
+      const week = yield* call(broadcast, alice, { subject: "x", ttlSec: 604_800 })
+      assert.strictEqual(week.expiresAt, "1970-01-08T00:00:00.000Z")
+      const hour = yield* call(broadcast, alice, { subject: "x" })
+      assert.strictEqual(hour.expiresAt, "1970-01-01T01:00:00.000Z")
+      assert.strictEqual(yield* codeOf(call(broadcast, alice, { subject: "x", body: "y".repeat(65_537) })), "BODY_TOO_LARGE")
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+})
