@@ -1,0 +1,89 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, TestClock } from "effect"
+import { Mailbox } from "../../../src/bridge/Mailbox.js"
+import { broadcast } from "../../../src/mcp/tools/BroadcastTools.js"
+import { markRead, sendMessage, waitForMessage } from "../../../src/mcp/tools/MessageTools.js"
+import { call, codeOf, memoryBridge, register } from "../../bridge/support.js"
+
+/** Lets a forked fiber run until it blocks. */
+const settle = Effect.repeatN(Effect.yieldNow(), 50)
+
+describe("wait_for_message", () => {
+  it.effect("is woken by a send (the clock never moves, so only the store's watch can wake it)", () =>
+    Effect.gen(function* () {
+      const alice = yield* register("alice")
+      const bob = yield* register("bob")
+      const waiting = yield* Effect.fork(call(waitForMessage, bob, { timeoutSec: 300 }))
+      yield* settle
+      assert.isNull(waiting.unsafePoll())
+      const sent = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "wake up" })
+      const result = yield* Fiber.join(waiting)
+      assert.isFalse(result.timedOut)
+      assert.strictEqual(result.message.id, sent.messageId)
+      assert.strictEqual(result.message.subject, "wake up")
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+
+  it.effect("is woken by a broadcast", () =>
+    Effect.gen(function* () {
+      const alice = yield* register("alice")
+      const bob = yield* register("bob")
+      const waiting = yield* Effect.fork(call(waitForMessage, bob, {}))
+      yield* settle
+      const posted = yield* call(broadcast, alice, { subject: "all hands" })
+      assert.strictEqual((yield* Fiber.join(waiting)).message.id, posted.messageId)
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+
+  it.effect("returns a waiting message at once, each message only once, then times out", () =>
+    Effect.gen(function* () {
+      const alice = yield* register("alice")
+      const bob = yield* register("bob")
+      const sent = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "early" })
+      assert.strictEqual((yield* call(waitForMessage, bob, { timeoutSec: 0 })).message.id, sent.messageId)
+      assert.deepStrictEqual(yield* call(waitForMessage, bob, { timeoutSec: 0 }), { timedOut: true })
+      const waiting = yield* Effect.fork(call(waitForMessage, bob, { timeoutSec: 5 }))
+      yield* TestClock.adjust("4999 millis")
+      assert.isNull(waiting.unsafePoll())
+      yield* TestClock.adjust("1 millis")
+      assert.deepStrictEqual(yield* Fiber.join(waiting), { timedOut: true })
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+
+  it.effect("timeoutSec outside 0-300 is INVALID_ARGUMENT", () =>
+    Effect.gen(function* () {
+      const bob = yield* register("bob")
+      for (const timeoutSec of [-1, 301, Number.NaN]) {
+        assert.strictEqual(yield* codeOf(call(waitForMessage, bob, { timeoutSec })), "INVALID_ARGUMENT")
+      }
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+})
+
+describe("unsurfaced / markSurfaced (the prompt hook's view)", () => {
+  it.effect("unread, not yet surfaced inbox entries and live broadcasts, oldest first; each surfaced at most once", () =>
+    Effect.gen(function* () {
+      const mailbox = yield* Mailbox
+      const alice = yield* register("alice")
+      const bob = yield* register("bob")
+      const first = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "one" })
+      yield* TestClock.adjust("1 millis")
+      const cast = yield* call(broadcast, alice, { subject: "two" })
+      yield* TestClock.adjust("1 millis")
+      const third = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "three" })
+      yield* call(markRead, bob, { ids: [third.messageId] })
+      const pending = yield* mailbox.unsurfaced(bob.sessionId)
+      assert.deepStrictEqual(pending.map((e) => e.id), [first.messageId, cast.messageId])
+      // Two concurrent hook runs race for the same entries: every id is won exactly once.
+      const [x, y] = yield* Effect.all(
+        [mailbox.markSurfaced(bob.sessionId, pending.map((e) => e.id)), mailbox.markSurfaced(bob.sessionId, pending.map((e) => e.id))],
+        { concurrency: 2 }
+      )
+      assert.deepStrictEqual([...x, ...y].sort(), [first.messageId, cast.messageId].sort())
+      assert.deepStrictEqual(yield* mailbox.markSurfaced(bob.sessionId, [first.messageId]), [])
+      assert.deepStrictEqual(yield* mailbox.unsurfaced(bob.sessionId), [])
+      // Alice does not see her own broadcast.
+      assert.deepStrictEqual(yield* mailbox.unsurfaced(alice.sessionId), [])
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+})
