@@ -1,15 +1,22 @@
 import { Command } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
 import { Array as Arr, Console, Effect, Layer } from "effect"
-import * as Sessions from "../bridge/Sessions.js"
+import { BridgeLayer } from "../bridge/BridgeLayer.js"
 import * as NodeCliIO from "../platform/NodeCliIO.js"
+import * as NodeHostConfig from "../platform/NodeHostConfig.js"
 import { InfraLayer } from "../platform/NodeLayers.js"
 import { VERSION } from "../Version.js"
+import { channelCommands } from "./Channel.js"
 import { rootHelp } from "./Help.js"
 import { maintenanceCommands } from "./Maintenance.js"
+import { messagingCommands } from "./Messaging.js"
 import { runCli } from "./Runtime.js"
 import { uiCommands } from "./Ui.js"
 import { demoCommands } from "./Demo.js"
+import { doctorCommands } from "./Doctor.js"
+import { initCommands } from "./Init.js"
+import { providersCommands } from "./Providers.js"
+import { uninstallCommands } from "./Uninstall.js"
 import { sessionCommands } from "./Sessions.js"
 
 /**
@@ -17,11 +24,16 @@ import { sessionCommands } from "./Sessions.js"
  * to add a command, spread its file's list below in the group it belongs to.
  */
 export const commands = [
-  // messaging: send-message, broadcast, tail-inbox, search, channel
+  ...messagingCommands,
+  ...channelCommands,
   ...sessionCommands,
   ...uiCommands,
   ...demoCommands,
   // providers: init, uninstall, doctor, list-providers, plugin
+  ...initCommands,
+  ...uninstallCommands,
+  ...doctorCommands,
+  ...providersCommands,
   ...maintenanceCommands
   // cloud: daemon, relay, cloud, contact
 ] as const
@@ -50,12 +62,13 @@ export const preprocessArgv = (argv: ReadonlyArray<string>): { readonly args: Ar
 }
 
 /** The domain services the commands use, over the infrastructure. */
-export const DomainLayer = Sessions.layer
+export const DomainLayer = BridgeLayer
 
 /** The layers every command runs on in production; prompts draw on stderr (stdout stays for answers). */
 export const CliLayer = Layer.mergeAll(
   DomainLayer.pipe(Layer.provideMerge(InfraLayer)),
   NodeContext.layer,
+  NodeHostConfig.layer,
   NodeCliIO.terminalLayer,
   NodeCliIO.stdinLayer
 )

@@ -1,3 +1,4 @@
+import { hookRegistrations } from "../hook/hosts/index.js"
 import type { HostId, InstallContext } from "./Provider.js"
 import { envPrefix, shellQuote } from "./Shell.js"
 
@@ -25,5 +26,9 @@ export const isOurHookCommand = (command: unknown, provider: HostId): boolean =>
 /** Our MCP server's name in every host. */
 export const SERVER_NAME = "session-bridge"
 
-/** The hook's own budget is SESSION_BRIDGE_HOOK_BUDGET_MS (1.5 s); hosts get a wider margin than that. */
+/** The hook's own budget is SESSION_BRIDGE_HOOK_BUDGET_MS (1.5 s); plugin shims give it a wider margin than that. */
 export const HOST_HOOK_TIMEOUT_SEC = 10
+
+/** The hook events to register for a host and each one's host-side timeout, in the host's own unit. */
+export const hookEvents = (provider: HostId): ReadonlyArray<{ readonly event: string; readonly timeout: number }> =>
+  hookRegistrations(provider).map((r) => ({ event: r.hostEvent, timeout: r.timeout.value }))

@@ -179,7 +179,7 @@ export const applyInstall = (plan: Plan): Effect.Effect<void, BridgeError, HostC
       yield* storeErr(store.createExclusive(backup, c.before.value))
       const kept = yield* storeErr(store.readText(backup))
       if (!Option.exists(kept, (k) => sha256(k) === priorSha))
-        return yield* Effect.fail(bridgeError("STORE_IO", `backup ${backup} does not match ${c.path}`, "Move the backup aside and rerun."))
+        return yield* bridgeError("STORE_IO", `backup ${backup} does not match ${c.path}`, "Move the backup aside and rerun.")
       entries.set(c.path, { path: c.path, role: c.role, created: false, priorSha256: priorSha, backup, writtenSha256: sha256(after) })
     }
     for (const c of plan.changes) yield* writeChange(c)
@@ -189,6 +189,7 @@ export const applyInstall = (plan: Plan): Effect.Effect<void, BridgeError, HostC
       provider: plan.adapter.id,
       scope: plan.ctx.scope,
       ...(plan.ctx.scope === "project" ? { projectDir: plan.ctx.projectDir } : {}),
+      ...(plan.ctx.bridgeEnv["SESSION_BRIDGE_LABEL"] !== undefined ? { label: plan.ctx.bridgeEnv["SESSION_BRIDGE_LABEL"] } : {}),
       updatedAt: now,
       files: [...entries.values()]
     }

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import * as jsonc from "jsonc-parser"
+import * as jsonc from "jsonc-parser/lib/esm/main.js"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 
 /** A JSON value as read from a host config. */

@@ -118,9 +118,7 @@ export const hooksFile = (options: {
       const root = yield* parseObject(docOf(options.path, text, options.allowComments))
       const hooks = getAt(root, ["hooks"])
       if (hooks !== undefined && !isObject(hooks))
-        return yield* Effect.fail(
-          bridgeError("CONFIG_INVALID", `${options.path}: "hooks" is not an object`, "Fix the file, then rerun. Nothing was written.")
-        )
+        return yield* bridgeError("CONFIG_INVALID", `${options.path}: "hooks" is not an object`, "Fix the file, then rerun. Nothing was written.")
       let out = text
       if (install && options.seed !== undefined)
         for (const [k, v] of Object.entries(options.seed)) if (getAt(root, [k]) === undefined) out = setAt(out, [k], v)

@@ -26,6 +26,8 @@ export const InstallManifest = Schema.Struct({
   provider: Schema.String,
   scope: Schema.Literal("user", "project"),
   projectDir: Schema.optional(Schema.String),
+  /** The --label given to init, so a later init or doctor computes the same entries. */
+  label: Schema.optional(Schema.String),
   updatedAt: Schema.String,
   files: Schema.Array(ManifestFile)
 })

@@ -1,10 +1,8 @@
 import { Effect, Option } from "effect"
-import { HOST_HOOK_TIMEOUT_SEC, hookCommand, mcpCommand, SERVER_NAME } from "./Commands.js"
+import { hookCommand, hookEvents, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { hooksFile, jsonEntryFile } from "./JsonFiles.js"
 import type { InstallContext, ProviderAdapter } from "./Provider.js"
 
-/** Events whose hook registers, refreshes and ends the session; UserPromptSubmit surfaces the inbox. */
-export const CLAUDE_EVENTS = ["SessionStart", "UserPromptSubmit", "SessionEnd"] as const
 
 const configDir = (ctx: InstallContext) => Option.getOrElse(ctx.getEnv("CLAUDE_CONFIG_DIR"), () => `${ctx.home}/.claude`)
 /** ~/.claude.json, or $CLAUDE_CONFIG_DIR/.claude.json when that is set. */
@@ -51,9 +49,9 @@ export const claudeCode: ProviderAdapter = {
         allowComments: false,
         provider: "claude-code",
         nested: true,
-        hooks: CLAUDE_EVENTS.map((event) => ({
+        hooks: hookEvents("claude-code").map(({ event, timeout }) => ({
           event,
-          entry: { hooks: [{ type: "command", command: hookCommand(ctx, event, "claude-code"), timeout: HOST_HOOK_TIMEOUT_SEC }] }
+          entry: { hooks: [{ type: "command", command: hookCommand(ctx, event, "claude-code"), timeout }] }
         }))
       })
     ]),

@@ -1,5 +1,5 @@
 import { Effect, Option } from "effect"
-import { HOST_HOOK_TIMEOUT_SEC, hookCommand, mcpCommand, SERVER_NAME } from "./Commands.js"
+import { HOST_HOOK_TIMEOUT_SEC, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { jsonEntryFile, ownedFile } from "./JsonFiles.js"
 import { hookRunnerSource } from "./PluginSource.js"
 import type { InstallContext, ProviderAdapter } from "./Provider.js"
@@ -14,27 +14,27 @@ ${hookRunnerSource(ctx, "cline", HOST_HOOK_TIMEOUT_SEC * 1000)}
 const textOf = (content) =>
   typeof content === "string" ? content : Array.isArray(content) ? content.map((c) => (typeof c === "string" ? c : c?.text ?? "")).join("\\n") : ""
 
+const started = new Set()
+
 export default {
   name: "session-bridge",
   manifest: { capabilities: ["hooks"] },
   hooks: {
     beforeRun: async ({ snapshot }) => {
+      const taskId = snapshot?.conversationId
+      if (taskId !== undefined && !started.has(taskId)) {
+        started.add(taskId)
+        await runHook("SessionStart", { taskId, cwd: process.cwd() })
+      }
       const last = [...(snapshot?.messages ?? [])].reverse().find((m) => m.role === "user")
-      const context = await runHook("UserPromptSubmit", {
-        session_id: snapshot?.conversationId,
-        cwd: process.cwd(),
-        prompt: textOf(last?.content)
-      })
+      const context = await runHook("UserPromptSubmit", { taskId, cwd: process.cwd(), prompt: textOf(last?.content) })
       return context ? { appendContext: context } : undefined
+    },
+    afterRun: async ({ snapshot }) => {
+      await runHook("Stop", { taskId: snapshot?.conversationId, cwd: process.cwd() })
     }
   }
 }
-`
-
-/** Cline runs TaskStart file hooks detached (output ignored): used only to register the session early. */
-const taskStartHook = (ctx: InstallContext) => `#!/bin/sh
-# session-bridge: registers this Cline task as a session. Written by \`session-bridge init\`.
-exec ${hookCommand(ctx, "TaskStart", "cline")}
 `
 
 export const cline: ProviderAdapter = {
@@ -57,8 +57,9 @@ export const cline: ProviderAdapter = {
         value: { transport: { type: "stdio", ...mcpCommand(ctx), env: { ...ctx.bridgeEnv } } },
         prune: [["mcpServers"]]
       }),
-      ownedFile({ path: `${clineDir(ctx)}/plugins/session-bridge.js`, role: "plugin (prompt-time inbox)", text: clinePlugin(ctx) }),
-      ownedFile({ path: `${clineDir(ctx)}/hooks/TaskStart`, role: "hook (session registration)", text: taskStartHook(ctx), executable: true })
+      ownedFile({ path: `${clineDir(ctx)}/plugins/session-bridge.js`, role: "plugin (session start and prompt-time inbox)", text: clinePlugin(ctx) })
     ]),
-  notes: () => []
+  notes: () => [
+    "Cline's file hooks cannot add context at prompt time (they run detached), so the inbox arrives through the plugin in ~/.cline/plugins/."
+  ]
 }

@@ -1,14 +1,13 @@
 import { createHash } from "node:crypto"
 import { Effect, Option } from "effect"
 import { bridgeError } from "../domain/Errors.js"
-import { HOST_HOOK_TIMEOUT_SEC, hookCommand, isOurHookCommand, mcpCommand, SERVER_NAME } from "./Commands.js"
+import { hookCommand, hookEvents, isOurHookCommand, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { getAt, isObject, type Json, parseObject } from "./JsonEdit.js"
 import { hooksFile } from "./JsonFiles.js"
 import type { Finding, InstallContext, ManagedFile, PlanView, ProviderAdapter } from "./Provider.js"
 import { parseToml, replaceTables, tomlKey, tomlString } from "./TomlEdit.js"
 import { HostConfig } from "../services/HostConfig.js"
 
-export const CODEX_EVENTS = ["SessionStart", "UserPromptSubmit", "SessionEnd"] as const
 
 const snake = (event: string) => event.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase()
 /** Events whose hook groups carry a matcher (and so a `matcher` in the trust hash). */
@@ -103,7 +102,7 @@ const configFile = (ctx: InstallContext): ManagedFile => {
         )
       )
       if (install && !isObject(getAt(parsed as Json, ["mcp_servers", SERVER_NAME])))
-        return yield* Effect.fail(bridgeError("CONFIG_INVALID", `${path}: could not place [mcp_servers.${SERVER_NAME}]`, "Fix the file, then rerun."))
+        return yield* bridgeError("CONFIG_INVALID", `${path}: could not place [mcp_servers.${SERVER_NAME}]`, "Fix the file, then rerun.")
       return out
     })
   return {
@@ -133,9 +132,9 @@ export const codex: ProviderAdapter = {
         allowComments: false,
         provider: "codex",
         nested: true,
-        hooks: CODEX_EVENTS.map((event) => ({
+        hooks: hookEvents("codex").map(({ event, timeout }) => ({
           event,
-          entry: { hooks: [{ type: "command", command: hookCommand(ctx, event, "codex"), timeout: HOST_HOOK_TIMEOUT_SEC }] }
+          entry: { hooks: [{ type: "command", command: hookCommand(ctx, event, "codex"), timeout }] }
         }))
       }),
       configFile(ctx)

@@ -1,10 +1,8 @@
 import { Effect, Option } from "effect"
-import { hookCommand, mcpCommand, SERVER_NAME } from "./Commands.js"
+import { hookCommand, hookEvents, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { hooksFile, jsonEntryFile, ownedFile } from "./JsonFiles.js"
 import type { InstallContext, ManagedFile, ProviderAdapter } from "./Provider.js"
 
-/** Cursor's hook events (camelCase); hooks.json entries are flat `{ command }` objects. */
-export const CURSOR_EVENTS = ["sessionStart", "beforeSubmitPrompt", "sessionEnd"] as const
 
 export const CURSOR_RULE = `---
 description: session-bridge inbox and messaging
@@ -46,7 +44,8 @@ export const cursor: ProviderAdapter = {
         provider: "cursor",
         nested: false,
         seed: { version: 1 },
-        hooks: CURSOR_EVENTS.map((event) => ({ event, entry: { command: hookCommand(ctx, event, "cursor") } }))
+        // Cursor's entries are flat `{ command, timeout }` objects under camelCase event names.
+        hooks: hookEvents("cursor").map(({ event, timeout }) => ({ event, entry: { command: hookCommand(ctx, event, "cursor"), timeout } }))
       })
     ]
     if (ctx.scope === "project")

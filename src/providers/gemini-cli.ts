@@ -1,12 +1,10 @@
 import { Effect, Option } from "effect"
 import { HostConfig } from "../services/HostConfig.js"
-import { HOST_HOOK_TIMEOUT_SEC, hookCommand, mcpCommand, SERVER_NAME } from "./Commands.js"
+import { hookCommand, hookEvents, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { getAt, isObject, parseObject } from "./JsonEdit.js"
 import { type HookSpec, hooksFile, jsonEntryFile } from "./JsonFiles.js"
 import type { Finding, InstallContext, ManagedFile, ProviderAdapter } from "./Provider.js"
 
-/** BeforeAgent is Gemini CLI's prompt submit; its hook timeouts are in milliseconds. */
-export const GEMINI_EVENTS = ["SessionStart", "BeforeAgent", "SessionEnd"] as const
 
 const geminiDir = (ctx: InstallContext) => `${ctx.home}/.gemini`
 const settingsPath = (ctx: InstallContext) =>
@@ -31,14 +29,11 @@ const settingsFile = (ctx: InstallContext): ManagedFile => {
     allowComments: true,
     provider: "gemini-cli",
     nested: true,
-    hooks: GEMINI_EVENTS.map(
-      (event): HookSpec => ({
+    // BeforeAgent is Gemini CLI's prompt submit; its timeouts are in milliseconds.
+    hooks: hookEvents("gemini-cli").map(
+      ({ event, timeout }): HookSpec => ({
         event,
-        entry: {
-          hooks: [
-            { name: SERVER_NAME, type: "command", command: hookCommand(ctx, event, "gemini-cli"), timeout: HOST_HOOK_TIMEOUT_SEC * 1000 }
-          ]
-        }
+        entry: { hooks: [{ name: SERVER_NAME, type: "command", command: hookCommand(ctx, event, "gemini-cli"), timeout }] }
       })
     )
   })

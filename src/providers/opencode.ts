@@ -27,13 +27,14 @@ const partId = () => {
 
 export const SessionBridge = async ({ directory }) => ({
   event: async ({ event }) => {
-    if (event?.type === "session.created") await runHook("SessionStart", { session_id: event.properties?.info?.id, cwd: directory })
-    if (event?.type === "session.deleted") await runHook("SessionEnd", { session_id: event.properties?.info?.id, cwd: directory })
+    if (event?.type === "session.created") await runHook("SessionStart", { sessionID: event.properties?.info?.id, cwd: directory })
+    if (event?.type === "session.idle") await runHook("Stop", { sessionID: event.properties?.sessionID, cwd: directory })
+    if (event?.type === "session.deleted") await runHook("SessionEnd", { sessionID: event.properties?.info?.id, cwd: directory })
   },
   "chat.message": async (input, output) => {
     const prompt = (output.parts ?? []).filter((p) => p.type === "text").map((p) => p.text).join("\\n")
     const sessionID = output.message?.sessionID ?? input.sessionID
-    const context = await runHook("UserPromptSubmit", { session_id: sessionID, cwd: directory, prompt })
+    const context = await runHook("UserPromptSubmit", { sessionID, cwd: directory, prompt })
     if (context === "" || output.message?.id === undefined) return
     output.parts.push({ id: partId(), sessionID, messageID: output.message.id, type: "text", text: context, synthetic: true })
   }
