@@ -1,0 +1,110 @@
+import { Options } from "@effect/cli"
+import { FileSystem, Path } from "@effect/platform"
+import { Effect, Encoding, Option } from "effect"
+import { Artifacts } from "../bridge/Artifacts.js"
+import { MAX_BODY_BYTES } from "../bridge/Limits.js"
+import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import type { SessionRecord } from "../domain/Records.js"
+import { HostEnv } from "../services/HostEnv.js"
+import { usageError } from "./Runtime.js"
+import { Stdin } from "./Stdin.js"
+
+/** The message body: --body, --body-file, or standard input when it is not a terminal. */
+export const bodyOptions = {
+  body: Options.text("body").pipe(Options.withDescription("The message body (at most 64 KiB)"), Options.optional),
+  bodyFile: Options.file("body-file").pipe(Options.withDescription("Read the body from this UTF-8 file"), Options.optional)
+}
+
+export const artifactOption = Options.file("artifact").pipe(
+  Options.withDescription("Attach a file as an artifact (repeatable); its sha256 goes with the message"),
+  Options.repeated
+)
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
+
+const fileError = (path: string, what: string) => (e: { readonly message: string }) =>
+  bridgeError("INVALID_ARGUMENT", `cannot read ${what} ${path}: ${e.message}`, "Check the path and that you can read the file.")
+
+/** An absolute path for a path given on the command line (relative to the working directory). */
+const absolute = (raw: string) => Effect.map(Effect.all([Path.Path, HostEnv]), ([path, host]) => path.resolve(host.cwd, raw))
+
+/** Reads a whole file after checking its size against `max` (so a huge file is refused before it is read). */
+const readCapped = (raw: string, what: string, max: number, tooLarge: (size: number) => BridgeError) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* absolute(raw)
+    const info = yield* fs.stat(path).pipe(Effect.mapError(fileError(path, what)))
+    if (info.type !== "File") return yield* bridgeError("INVALID_ARGUMENT", `${what} ${path} is not a regular file`, "Pass a file, not a directory.")
+    if (Number(info.size) > max) return yield* tooLarge(Number(info.size))
+    return { path, bytes: yield* fs.readFile(path).pipe(Effect.mapError(fileError(path, what))) }
+  })
+
+/** Resolves the body from the options; at most one source may be given. */
+export const readBody = (options: { readonly body: Option.Option<string>; readonly bodyFile: Option.Option<string> }) =>
+  Effect.gen(function* () {
+    if (Option.isSome(options.body) && Option.isSome(options.bodyFile)) {
+      return yield* usageError("--body and --body-file cannot both be given", "Pick one source for the body.")
+    }
+    if (Option.isSome(options.body)) return options.body.value
+    if (Option.isSome(options.bodyFile)) {
+      const tooLarge = (size: number) =>
+        bridgeError("BODY_TOO_LARGE", `body file is ${size} bytes; the limit is ${MAX_BODY_BYTES}`, "Send it as an attachment instead: --artifact <path>.")
+      const { path, bytes } = yield* readCapped(options.bodyFile.value, "body file", MAX_BODY_BYTES, tooLarge)
+      return yield* Effect.try({
+        try: () => strictUtf8.decode(bytes),
+        catch: () => bridgeError("INVALID_ARGUMENT", `body file ${path} is not UTF-8 text`, "Send binary content as an attachment: --artifact <path>.")
+      })
+    }
+    const stdin = yield* Stdin
+    return stdin.isTTY ? "" : yield* stdin.readAll(MAX_BODY_BYTES)
+  })
+
+const MIME: Record<string, string> = {
+  txt: "text/plain; charset=utf-8",
+  md: "text/markdown; charset=utf-8",
+  json: "application/json",
+  csv: "text/csv; charset=utf-8",
+  html: "text/html; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  ts: "application/typescript",
+  py: "text/x-python; charset=utf-8",
+  sh: "application/x-sh",
+  yaml: "application/x-yaml",
+  yml: "application/x-yaml",
+  toml: "application/toml",
+  xml: "application/xml",
+  svg: "image/svg+xml",
+  diff: "text/x-diff; charset=utf-8",
+  patch: "text/x-diff; charset=utf-8",
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  pdf: "application/pdf",
+  zip: "application/zip",
+  gz: "application/gzip"
+}
+
+/** Posts each file as an artifact (deduplicated by content) and returns their sha256s, in order. */
+export const postArtifacts = (paths: ReadonlyArray<string>, from: SessionRecord) =>
+  Effect.forEach(paths, (raw) =>
+    Effect.gen(function* () {
+      const artifacts = yield* Artifacts
+      const pathApi = yield* Path.Path
+      const tooLarge = (size: number) =>
+        bridgeError("ARTIFACT_TOO_LARGE", `${raw} is ${size} bytes; the artifact cap is ${artifacts.maxBytes}`, "Split it, or raise SESSION_BRIDGE_MAX_ARTIFACT_BYTES for every session.")
+      const { path, bytes } = yield* readCapped(raw, "artifact", artifacts.maxBytes, tooLarge)
+      const name = pathApi.basename(path)
+      const ext = name.includes(".") ? name.slice(name.lastIndexOf(".") + 1).toLowerCase() : ""
+      const text = Option.liftThrowable(() => strictUtf8.decode(bytes))()
+      const mimeType = MIME[ext] ?? (Option.isSome(text) ? "text/plain; charset=utf-8" : "application/octet-stream")
+      const posted = yield* artifacts.post({
+        content: Option.isSome(text) ? { text: text.value } : { base64: Encoding.encodeBase64(bytes) },
+        name,
+        mimeType,
+        postedBy: from.sessionId
+      })
+      return posted.meta
+    })
+  )
