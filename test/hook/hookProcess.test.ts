@@ -1,0 +1,224 @@
+import { assert, beforeAll, describe, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Mailbox } from "../../src/bridge/Mailbox.js"
+import { Sessions } from "../../src/bridge/Sessions.js"
+import { Layout } from "../../src/domain/Layout.js"
+import { CROCKFORD, encodeTime, SessionId } from "../../src/domain/Ulid.js"
+import { Schema } from "effect"
+import { hookServices } from "../../src/hook/HookLayer.js"
+import { layerFileSystem } from "../../src/platform/FileSystemStore.js"
+import * as FileLock from "../../src/services/FileLock.js"
+import * as HostEnv from "../../src/services/HostEnv.js"
+import * as Ids from "../../src/services/Ids.js"
+import { ensureBuilt } from "../support/build.js"
+
+let BIN = ""
+beforeAll(async () => {
+  BIN = await ensureBuilt()
+}, 180_000)
+
+const tempHome = () => fs.mkdtempSync(path.join(os.tmpdir(), "sb-hook-e2e-"))
+const ulid = (seed: number) =>
+  encodeTime(Date.now()) + Array.from({ length: 16 }, (_, i) => CROCKFORD[(seed * 7 + i * 13) % 32]).join("")
+
+interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly ms: number
+}
+
+/** Runs the real `session-bridge hook` process with `stdin` (or /dev/null when undefined). */
+const runHook = (
+  home: string,
+  args: ReadonlyArray<string>,
+  stdin: string | undefined,
+  env: Record<string, string> = {}
+) =>
+  new Promise<Run>((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, [BIN, "hook", ...args], {
+      cwd: home,
+      env: {
+        PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+        HOME: path.join(home, "user"),
+        SESSION_BRIDGE_HOME: home,
+        // A generous budget: these tests check behaviour, not speed, on a machine that may be busy.
+        SESSION_BRIDGE_HOOK_BUDGET_MS: "15000",
+        ...env
+      },
+      stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (c) => (stdout += c))
+    child.stderr.on("data", (c) => (stderr += c))
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000)
+    child.on("error", reject)
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr, ms: performance.now() - started })
+    })
+    if (stdin !== undefined && child.stdin) child.stdin.end(stdin)
+  })
+
+/** The domain over the same home, in this process: to send messages and read state. */
+const onHome = <A, E>(home: string, effect: Effect.Effect<A, E, Mailbox | Sessions>) => {
+  const infra = FileLock.layerFile.pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(layerFileSystem(home), Ids.layer, HostEnv.layerMemory({ pid: process.pid, cwd: home }))
+    )
+  )
+  return Effect.runPromise(Effect.provide(effect, hookServices(infra)))
+}
+
+const sendMany = (home: string, to: string, n: number) =>
+  onHome(
+    home,
+    Effect.gen(function* () {
+      const sessions = yield* Sessions
+      const mailbox = yield* Mailbox
+      const sender = yield* sessions.register({ label: "alice", cwd: "/tmp/other", provider: "codex" })
+      for (let i = 0; i < n; i++) {
+        yield* mailbox.send({ from: sender, to: { sessionId: to }, subject: `subject ${i}`, body: `body ${i}` })
+      }
+    })
+  )
+
+const claude = (home: string, event: string, sessionId = "host-session-1") =>
+  JSON.stringify({ session_id: sessionId, cwd: home, hook_event_name: event, transcript_path: "/x.jsonl" })
+
+const shownSubjects = (reply: string): Array<number> =>
+  reply === ""
+    ? []
+    : [...(JSON.parse(reply).hookSpecificOutput.additionalContext as string).matchAll(/subject: subject (\d+)/g)].map(
+        (m) => Number(m[1])
+      )
+
+describe("hook process", () => {
+  it("prints exactly the reply, exits 0, and writes nothing to stderr", async () => {
+    const home = tempHome()
+    const start = await runHook(home, ["SessionStart", "--provider", "claude"], claude(home, "SessionStart"))
+    assert.deepStrictEqual([start.code, start.stdout, start.stderr], [0, "", ""])
+    const sessionId = fs.readdirSync(path.join(home, "sessions"))[0]!.replace(/\.json$/, "")
+    await sendMany(home, sessionId, 2)
+    const prompt = await runHook(home, ["UserPromptSubmit", "--provider", "claude"], claude(home, "UserPromptSubmit"))
+    assert.strictEqual(prompt.code, 0)
+    assert.strictEqual(prompt.stderr, "")
+    const parsed = JSON.parse(prompt.stdout)
+    assert.deepStrictEqual(Object.keys(parsed), ["hookSpecificOutput"])
+    assert.deepStrictEqual(shownSubjects(prompt.stdout), [0, 1])
+    const again = await runHook(home, ["UserPromptSubmit", "--provider", "claude"], claude(home, "UserPromptSubmit"))
+    assert.deepStrictEqual([again.code, again.stdout], [0, ""])
+    const gemini = await runHook(home, ["BeforeAgent", "--provider", "gemini"], claude(home, "BeforeAgent", "g-1"), {
+      SESSION_BRIDGE_DEBUG: "1"
+    })
+    assert.deepStrictEqual([gemini.code, gemini.stdout], [0, "{}"])
+    assert.include(gemini.stderr, "gemini-cli BeforeAgent (prompt) done")
+  })
+
+  it("bad input, /dev/null and unknown names: the host's empty reply, exit 0", async () => {
+    const home = tempHome()
+    const cases: ReadonlyArray<[ReadonlyArray<string>, string | undefined, string]> = [
+      [["UserPromptSubmit", "--provider", "codex"], "{not json", "{}"],
+      [["UserPromptSubmit", "--provider", "codex"], undefined, "{}"],
+      [["beforeSubmitPrompt", "--provider", "cursor"], "\u0000\u0001", '{"continue":true}'],
+      [["Nope", "--provider", "gemini-cli"], "{}", "{}"],
+      [["UserPromptSubmit", "--provider", "nope"], "{}", ""],
+      [[], undefined, ""]
+    ]
+    for (const [args, stdin, reply] of cases) {
+      const run = await runHook(home, args, stdin)
+      assert.deepStrictEqual([run.code, run.stdout, run.stderr], [0, reply, ""], `${args.join(" ")}`)
+    }
+    assert.isFalse(fs.existsSync(path.join(home, "sessions")))
+  })
+
+  it("recovers a stale lock left by a dead process", async () => {
+    const home = tempHome()
+    const id = ulid(1)
+    fs.mkdirSync(path.join(home, "locks"), { recursive: true, mode: 0o700 })
+    const dead = 2 ** 22 + 12345
+    fs.writeFileSync(
+      path.join(home, Layout.locksDir, `session-${id}.lock`),
+      JSON.stringify({ pid: dead, token: "x", at: Date.now() })
+    )
+    const env = { SESSION_BRIDGE_SESSION_ID: id }
+    const start = await runHook(
+      home,
+      ["SessionStart", "--provider", "codex"],
+      JSON.stringify({ session_id: "c-1", cwd: home }),
+      env
+    )
+    assert.deepStrictEqual([start.code, start.stdout], [0, "{}"])
+    assert.isTrue(fs.existsSync(path.join(home, Layout.session(id))))
+    await sendMany(home, id, 1)
+    const prompt = await runHook(
+      home,
+      ["UserPromptSubmit", "--provider", "codex"],
+      JSON.stringify({ session_id: "c-1", cwd: home }),
+      env
+    )
+    assert.strictEqual(prompt.code, 0)
+    assert.include(JSON.parse(prompt.stdout).hookSpecificOutput.additionalContext, "subject 0")
+  })
+
+  it("a lock held by a live process runs out the budget: empty reply, exit 0, nothing lost", async () => {
+    const home = tempHome()
+    const id = ulid(2)
+    const env = { SESSION_BRIDGE_SESSION_ID: id }
+    const payload = JSON.stringify({ session_id: "c-2", cwd: home })
+    await runHook(home, ["SessionStart", "--provider", "codex"], payload, env)
+    await sendMany(home, id, 3)
+    const lock = path.join(home, Layout.locksDir, `session-${id}.lock`)
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, token: "held", at: Date.now() }))
+    const blocked = await runHook(home, ["UserPromptSubmit", "--provider", "codex"], payload, {
+      ...env,
+      SESSION_BRIDGE_HOOK_BUDGET_MS: "1500",
+      SESSION_BRIDGE_DEBUG: "1"
+    })
+    assert.deepStrictEqual([blocked.code, blocked.stdout], [0, "{}"])
+    assert.include(blocked.stderr, "budget of 1500 ms ran out")
+    assert.isBelow(blocked.ms, 5_000)
+    fs.rmSync(lock)
+    const after = await runHook(home, ["UserPromptSubmit", "--provider", "codex"], payload, env)
+    assert.deepStrictEqual(
+      [...(JSON.parse(after.stdout).hookSpecificOutput.additionalContext as string).matchAll(/subject (\d)/g)].map(
+        (m) => m[1]
+      ),
+      ["0", "1", "2"]
+    )
+  })
+
+  it("surfaces each message at most once across concurrent hook processes of one session", async () => {
+    const home = tempHome()
+    await runHook(home, ["SessionStart", "--provider", "claude"], claude(home, "SessionStart"))
+    const sessionId = Schema.decodeSync(SessionId)(
+      fs.readdirSync(path.join(home, "sessions"))[0]!.replace(/\.json$/, "")
+    )
+    const seen: Array<number> = []
+    for (let round = 0; round < 3; round++) {
+      await sendMany(home, sessionId, 6)
+      const runs = await Promise.all(
+        [0, 1, 2].map(() =>
+          runHook(home, ["UserPromptSubmit", "--provider", "claude"], claude(home, "UserPromptSubmit"))
+        )
+      )
+      for (const run of runs) {
+        assert.strictEqual(run.code, 0)
+        seen.push(...shownSubjects(run.stdout).map((n) => n + round * 6))
+      }
+      // Whatever a run did not show is still waiting for the next prompt.
+      const rest = await runHook(home, ["UserPromptSubmit", "--provider", "claude"], claude(home, "UserPromptSubmit"))
+      seen.push(...shownSubjects(rest.stdout).map((n) => n + round * 6))
+    }
+    assert.deepStrictEqual(
+      [...seen].sort((a, b) => a - b),
+      Array.from({ length: 18 }, (_, i) => i)
+    )
+  }, 180_000)
+})
