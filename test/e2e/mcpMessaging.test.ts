@@ -35,11 +35,9 @@ describe("bridge tools across real processes", () => {
     await ensureBuilt()
     home = tempHome()
     for (const label of ["alice", "bob", "carol"]) fs.mkdirSync(cwdOf(label), { recursive: true })
-    ;[alice, bob, carol] = await Promise.all(
-      (["alice", "bob", "carol"] as const).map((label) =>
-        spawnMcp({ home, label, sessionId: ids[label], cwd: cwdOf(label), clientName: "claude-code" })
-      )
-    )
+    const spawn = (label: "alice" | "bob" | "carol") =>
+      spawnMcp({ home, label, sessionId: ids[label], cwd: cwdOf(label), clientName: "claude-code" })
+    ;[alice, bob, carol] = await Promise.all([spawn("alice"), spawn("bob"), spawn("carol")])
     // Each server registers its session at its first tool call.
     for (const who of [alice, bob, carol]) await who.ok("bridge_whoami")
   }, 180_000)

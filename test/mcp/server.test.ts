@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
-import { Context, Deferred, Effect, Layer, Option, Schema } from "effect"
+import { Context, Effect, Layer, Option, Schema } from "effect"
 import { bridgeError } from "../../src/domain/Errors.js"
 import type { ClientInfo } from "../../src/mcp/ClientInfo.js"
 import * as McpServer from "../../src/mcp/Server.js"
@@ -174,12 +174,12 @@ describe("McpServer", () => {
 
   it.live("completes `closed` when the client closes the transport", () =>
     Effect.gen(function* () {
-      const done = yield* Deferred.make<boolean>()
-      yield* withServer(freshProbe(), async (c, server) => {
-        await c.close()
-        await Effect.runPromise(server.closed.pipe(Effect.timeoutOption(2000), Effect.flatMap((o) => Deferred.succeed(done, Option.isSome(o)))))
-      })
-      assert.isTrue(yield* Deferred.await(done))
-    })
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
+      const server = yield* McpServer.make({ name: "test", version: "0", tools: [], transport: serverSide, context: () => Layer.empty })
+      const client = yield* Effect.promise(() => connect(clientSide))
+      yield* Effect.promise(() => client.close())
+      const closed = yield* server.closed.pipe(Effect.timeoutOption(2000))
+      assert.isTrue(Option.isSome(closed))
+    }).pipe(Effect.scoped)
   )
 })
