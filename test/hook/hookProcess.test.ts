@@ -55,8 +55,8 @@ const runHook = (
     })
     let stdout = ""
     let stderr = ""
-    child.stdout.on("data", (c) => (stdout += c))
-    child.stderr.on("data", (c) => (stderr += c))
+    child.stdout?.on("data", (c) => (stdout += c))
+    child.stderr?.on("data", (c) => (stderr += c))
     const timer = setTimeout(() => child.kill("SIGKILL"), 20_000)
     child.on("error", reject)
     child.on("close", (code) => {
