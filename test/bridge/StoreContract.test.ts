@@ -1,0 +1,136 @@
+import * as fsp from "node:fs/promises"
+import * as os from "node:os"
+import * as nodePath from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Encoding, Fiber, Layer } from "effect"
+import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
+import { Mailbox } from "../../src/bridge/Mailbox.js"
+import { Layout } from "../../src/domain/Layout.js"
+import { getArtifact, postArtifact } from "../../src/mcp/tools/ArtifactTools.js"
+import { joinChannel } from "../../src/mcp/tools/ChannelTools.js"
+import { listInbox, markRead, readMessage, sendMessage, waitForMessage } from "../../src/mcp/tools/MessageTools.js"
+import { search } from "../../src/mcp/tools/SearchTools.js"
+import { layerFileSystem } from "../../src/platform/FileSystemStore.js"
+import * as FileLock from "../../src/services/FileLock.js"
+import * as HostEnv from "../../src/services/HostEnv.js"
+import { Ids } from "../../src/services/Ids.js"
+import * as IdsLive from "../../src/services/Ids.js"
+import { layerMemory as storeMemory } from "../../src/services/MemoryStore.js"
+import * as Lock from "../../src/services/Lock.js"
+import { Store } from "../../src/services/Store.js"
+import { call, codeOf, register } from "./support.js"
+
+const env = HostEnv.layerMemory({ env: { SESSION_BRIDGE_MAX_BACKLOG: "3" } })
+
+type IdsLayer = Layer.Layer<Ids>
+
+const memory = (ids: IdsLayer = IdsLive.layer) => BridgeLayer.pipe(Layer.provideMerge(Layer.mergeAll(storeMemory, Lock.layerMemory, ids, env)))
+
+const fileSystem = (ids: IdsLayer = IdsLive.layer) =>
+  Layer.unwrapScoped(
+    Effect.map(
+      Effect.acquireRelease(
+        Effect.promise(() => fsp.mkdtemp(nodePath.join(os.tmpdir(), "bridge-contract-"))),
+        (dir) => Effect.promise(() => fsp.rm(dir, { recursive: true, force: true }))
+      ),
+      (dir) => {
+        const store = layerFileSystem(nodePath.join(dir, "home"))
+        const infra = Layer.mergeAll(FileLock.layerFile.pipe(Layer.provideMerge(Layer.merge(store, env))), ids)
+        return BridgeLayer.pipe(Layer.provideMerge(infra))
+      }
+    )
+  )
+
+/** Ids that hand out the forced ids first, as a second process racing on the same id would. */
+const forcedIds = (forced: Array<string>) =>
+  Layer.effect(
+    Ids,
+    Effect.map(IdsLive.make, (real) => Ids.of({ next: Effect.suspend(() => (forced.length > 0 ? Effect.succeed(forced.shift()!) : real.next)) }))
+  )
+
+const contract = (name: string, layer: (ids?: IdsLayer) => Layer.Layer<any, never, never>) =>
+  describe(`bridge on the ${name} store`, () => {
+    it.live("direct message: send, list, read, mark_read; backlog cap keeps every message", () =>
+      Effect.gen(function* () {
+        const alice = yield* register("alice")
+        const bob = yield* register("bob")
+        const sent = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "hello", body: "über" })
+        assert.strictEqual((yield* call(readMessage, bob, { id: sent.messageId })).body, "über")
+        yield* call(sendMessage, alice, { to: { cwd: "/work/bob" }, subject: "two" })
+        yield* call(sendMessage, alice, { to: { sessionId: bob.sessionId }, subject: "three" })
+        assert.strictEqual(yield* codeOf(call(sendMessage, alice, { to: { label: "bob" }, subject: "four" })), "BACKLOG_FULL")
+        assert.strictEqual((yield* call(listInbox, bob)).unread, 3)
+        assert.deepStrictEqual(yield* call(markRead, bob, { ids: [sent.messageId] }), { marked: 1 })
+        assert.deepStrictEqual(yield* call(markRead, bob, { ids: [sent.messageId] }), { marked: 0 })
+        assert.strictEqual((yield* call(listInbox, bob)).unread, 2)
+      }).pipe(Effect.provide(layer()))
+    )
+
+    it.live("channel fan-out, artifact dedupe, search", () =>
+      Effect.gen(function* () {
+        const alice = yield* register("alice")
+        const bob = yield* register("bob")
+        for (const who of [alice, bob]) yield* call(joinChannel, who, { channel: "#dev" })
+        yield* call(sendMessage, alice, { to: { channel: "#dev" }, subject: "build green", body: "ship it" })
+        assert.deepStrictEqual((yield* call(search, bob, { query: "ship" })).results.map((r: { subject: string }) => r.subject), ["build green"])
+        const bytes = Encoding.encodeBase64(new Uint8Array([0, 255, 1, 254]))
+        const a = yield* call(postArtifact, alice, { contentBase64: bytes })
+        const b = yield* call(postArtifact, bob, { contentBase64: bytes })
+        assert.deepStrictEqual([a.sha256, a.deduped, b.deduped], [b.sha256, false, true])
+        assert.strictEqual((yield* call(getArtifact, bob, { sha256: a.sha256 })).content, bytes)
+      }).pipe(Effect.provide(layer()))
+    )
+
+    it.live("wait_for_message is woken by a send", () =>
+      Effect.gen(function* () {
+        const alice = yield* register("alice")
+        const bob = yield* register("bob")
+        const waiting = yield* Effect.fork(call(waitForMessage, bob, { timeoutSec: 20 }))
+        yield* Effect.sleep("50 millis")
+        const sent = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "ping" })
+        assert.strictEqual((yield* Fiber.join(waiting)).message.id, sent.messageId)
+      }).pipe(Effect.provide(layer()))
+    )
+
+    it.live("surfaced markers: concurrent claims win each id once", () =>
+      Effect.gen(function* () {
+        const mailbox = yield* Mailbox
+        const alice = yield* register("alice")
+        const bob = yield* register("bob")
+        const sent = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "once" })
+        const runs = yield* Effect.all(Array.from({ length: 4 }, () => mailbox.markSurfaced(bob.sessionId, [sent.messageId])), { concurrency: 4 })
+        assert.strictEqual(runs.flat().length, 1)
+      }).pipe(Effect.provide(layer()))
+    )
+
+    it.live("a corrupt inbox file is quarantined and the rest still reads", () =>
+      Effect.gen(function* () {
+        const alice = yield* register("alice")
+        const bob = yield* register("bob")
+        yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "fine" })
+        const store = yield* Store
+        yield* store.write(Layout.inboxMessage(bob.sessionId, "01J00000000000000000000000"), "{ not json")
+        const inbox = yield* call(listInbox, bob)
+        assert.deepStrictEqual(inbox.entries.map((e: { subject: string }) => e.subject), ["fine"])
+        assert.strictEqual((yield* store.list("quarantine")).length, 1)
+      }).pipe(Effect.provide(layer()))
+    )
+
+    it.live("two senders racing on one id never overwrite each other", () => {
+      const forced: Array<string> = []
+      return Effect.gen(function* () {
+        const alice = yield* register("alice")
+        const bob = yield* register("bob")
+        const one = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "one" })
+        forced.push(one.messageId)
+        const two = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "two" })
+        assert.strictEqual(forced.length, 0)
+        assert.notStrictEqual(one.messageId, two.messageId)
+        const inbox = (yield* call(listInbox, bob)).entries.map((e: { id: string; subject: string }) => [e.id, e.subject])
+        assert.deepStrictEqual(inbox, [[two.messageId, "two"], [one.messageId, "one"]])
+      }).pipe(Effect.provide(layer(forcedIds(forced))))
+    })
+  })
+
+contract("memory", memory)
+contract("file-system", fileSystem)

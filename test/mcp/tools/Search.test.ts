@@ -1,0 +1,35 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, TestClock } from "effect"
+import { broadcast } from "../../../src/mcp/tools/BroadcastTools.js"
+import { joinChannel } from "../../../src/mcp/tools/ChannelTools.js"
+import { sendMessage } from "../../../src/mcp/tools/MessageTools.js"
+import { search } from "../../../src/mcp/tools/SearchTools.js"
+import { call, codeOf, memoryBridge, register } from "../../bridge/support.js"
+
+const subjects = (r: { results: Array<{ subject: string }> }) => r.results.map((h) => h.subject)
+
+describe("search", () => {
+  it.effect("subject and body of the inbox, joined channels and live broadcasts; newest first", () =>
+    Effect.gen(function* () {
+      const alice = yield* register("alice")
+      const bob = yield* register("bob")
+      const carol = yield* register("carol")
+      yield* call(joinChannel, alice, { channel: "#dev" })
+      yield* call(sendMessage, alice, { to: { channel: "#dev" }, subject: "parser before bob joined", body: "tokens" })
+      yield* call(joinChannel, bob, { channel: "#dev" })
+      yield* TestClock.adjust("1 second")
+      yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "review", body: "The Parser fails on tabs" })
+      yield* TestClock.adjust("1 second")
+      yield* call(broadcast, carol, { subject: "parser freeze", ttlSec: 10 })
+      yield* call(sendMessage, alice, { to: { label: "carol" }, subject: "parser secret for carol" })
+      assert.deepStrictEqual(subjects(yield* call(search, bob, { query: "PARSER" })), ["parser freeze", "review", "parser before bob joined"])
+      assert.deepStrictEqual(subjects(yield* call(search, bob, { query: "parser tabs" })), ["review"])
+      assert.deepStrictEqual(subjects(yield* call(search, bob, { query: "parser", limit: 1 })), ["parser freeze"])
+      assert.strictEqual((yield* call(search, bob, { query: "tabs" })).results[0].snippet, "The Parser fails on tabs")
+      yield* TestClock.adjust("10 seconds")
+      assert.deepStrictEqual(subjects(yield* call(search, bob, { query: "freeze" })), [])
+      assert.strictEqual(yield* codeOf(call(search, bob, { query: "   " })), "INVALID_ARGUMENT")
+      assert.strictEqual(yield* codeOf(call(search, bob, { query: "x", limit: 5000 })), "INVALID_ARGUMENT")
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+})
