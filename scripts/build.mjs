@@ -28,6 +28,22 @@ await build({
   rmSync(next, { recursive: true, force: true })
   throw error
 })
+// The hook again as one CommonJS script: src/hook/main.ts runs it through V8's code cache (none exists for ESM on Node 20).
+await build({
+  entryPoints: ["src/hook/run.ts"],
+  outfile: `${next.pathname}/hook.cjs`,
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  minify: true,
+  legalComments: "none",
+  define: { __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version) },
+  logLevel: "warning"
+}).catch((error) => {
+  rmSync(next, { recursive: true, force: true })
+  throw error
+})
 // The shebang is kept from src/bin.ts; make the entries executable.
 for (const f of ["bin.js", "legacy.js"]) chmodSync(new URL(f, next.href + "/"), 0o755)
 if (existsSync(dist)) renameSync(dist, old)

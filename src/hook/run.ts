@@ -54,7 +54,8 @@ const stderrLogger = Logger.make(({ logLevel, message }) => {
 
 /**
  * `session-bridge hook <event> --provider <name>`: stdout gets exactly the host's reply and nothing else;
- * diagnostics go to stderr only when SESSION_BRIDGE_DEBUG is set. Always exits 0, promptly.
+ * diagnostics go to stderr only when SESSION_BRIDGE_DEBUG is set. Always exits 0, promptly. Bundled on its own
+ * as dist/hook.cjs and started by ./main.ts.
  */
 export const main = (args: ReadonlyArray<string>): void => {
   const startupMs = performance.now()

@@ -121,6 +121,22 @@ describe("hook process", () => {
     assert.include(gemini.stderr, "gemini-cli BeforeAgent (prompt) done")
   })
 
+  it("keeps compiled code in the home's cache (0600), and replaces a corrupt cache", async () => {
+    const home = tempHome()
+    const payload = claude(home, "UserPromptSubmit")
+    assert.strictEqual((await runHook(home, ["UserPromptSubmit", "--provider", "claude"], payload)).code, 0)
+    const cacheDir = path.join(home, "cache")
+    const [file] = fs.readdirSync(cacheDir)
+    assert.match(file ?? "", /^hook-v\d+\.\d+\.\d+-.+\.v8$/)
+    const cached = path.join(cacheDir, file!)
+    assert.strictEqual(fs.statSync(cached).mode & 0o777, 0o600)
+    assert.strictEqual(fs.statSync(cacheDir).mode & 0o777, 0o700)
+    fs.writeFileSync(cached, "not V8 code")
+    const run = await runHook(home, ["UserPromptSubmit", "--provider", "claude"], payload)
+    assert.deepStrictEqual([run.code, run.stdout, run.stderr], [0, "", ""])
+    assert.isAbove(fs.statSync(cached).size, 1000)
+  })
+
   it("bad input, /dev/null and unknown names: the host's empty reply, exit 0", async () => {
     const home = tempHome()
     const cases: ReadonlyArray<[ReadonlyArray<string>, string | undefined, string]> = [
