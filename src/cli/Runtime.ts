@@ -1,6 +1,6 @@
 import { ValidationError } from "@effect/cli"
 import { NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Data, Effect, Exit, Logger, LogLevel } from "effect"
+import { Cause, Console, Data, Effect, Exit, FiberRef, Logger, LogLevel } from "effect"
 import { BridgeError, LockError, StoreError, toBridgeError } from "../domain/Errors.js"
 
 /** Exit codes: 0 success, 1 a domain error, 2 usage, 130 interrupted. */
@@ -14,20 +14,21 @@ export class UsageError extends Data.TaggedError("UsageError")<{ readonly messag
 export const usageError = (message: string, hint?: string): UsageError =>
   new UsageError(hint === undefined ? { message } : { message, hint })
 
-let exitCode = 0
-let interruptedExitCode = EXIT_INTERRUPTED
+/** The exit-code choices of one run, shared by every fiber of it. */
+export interface ExitState {
+  code: number
+  onInterrupt: number
+}
+
+export const makeExitState = (): ExitState => ({ code: 0, onInterrupt: EXIT_INTERRUPTED })
+
+const currentExitState = FiberRef.unsafeMake<ExitState>(makeExitState())
 
 /** Lets a command choose the exit code of a successful run (e.g. doctor finding problems). */
-export const setExitCode = (code: number) => Effect.sync(() => void (exitCode = code))
+export const setExitCode = (code: number) => Effect.map(FiberRef.get(currentExitState), (s) => void (s.code = code))
 
 /** For commands that run until Ctrl-C (tail-inbox --follow): being interrupted is their normal end. */
-export const exitZeroOnInterrupt = Effect.sync(() => void (interruptedExitCode = 0))
-
-/** Forgets the exit-code choices of a previous run (tests run many commands in one process). */
-export const resetExitCode = Effect.sync(() => {
-  exitCode = 0
-  interruptedExitCode = EXIT_INTERRUPTED
-})
+export const exitZeroOnInterrupt = Effect.map(FiberRef.get(currentExitState), (s) => void (s.onInterrupt = 0))
 
 const asBridgeError = (error: unknown): BridgeError | undefined =>
   error instanceof BridgeError
@@ -58,7 +59,7 @@ export const describeFailure = (cause: Cause.Cause<unknown>, verbose: boolean): 
  * become exit code 2, other failures are printed as `error CODE: message` plus the hint and stay failures.
  */
 export const handleCliErrors =
-  (options: { readonly verbose: boolean }) =>
+  (options: { readonly verbose: boolean }, state: ExitState) =>
   <A, E, R>(program: Effect.Effect<A, E, R>) =>
     program.pipe(
       Effect.catchIf(ValidationError.isValidationError, () => setExitCode(EXIT_USAGE)),
@@ -72,25 +73,28 @@ export const handleCliErrors =
       Effect.tapErrorCause((cause) =>
         Cause.isInterruptedOnly(cause) ? Effect.void : Console.error(describeFailure(cause, options.verbose))
       ),
-      Logger.withMinimumLogLevel(options.verbose ? LogLevel.Debug : LogLevel.Info)
+      Logger.withMinimumLogLevel(options.verbose ? LogLevel.Debug : LogLevel.Info),
+      Effect.locally(currentExitState, state)
     )
 
 /** The process exit code for the outcome of a run. */
-export const exitCodeOf = (exit: Exit.Exit<unknown, unknown>): number => {
-  if (Exit.isSuccess(exit)) return exitCode
-  if (Cause.isInterruptedOnly(exit.cause)) return interruptedExitCode
+export const exitCodeOf = (exit: Exit.Exit<unknown, unknown>, state: ExitState): number => {
+  if (Exit.isSuccess(exit)) return state.code
+  if (Cause.isInterruptedOnly(exit.cause)) return state.onInterrupt
   return EXIT_DOMAIN
 }
 
 const stderrLogger = Logger.prettyLogger({ stderr: true, colors: false })
 
 /** Runs a CLI program as the process: logs to stderr only, exit code from `exitCodeOf`. */
-export const runCli = <E, A>(program: Effect.Effect<A, E>, options: { readonly verbose: boolean }) =>
+export const runCli = <E, A>(program: Effect.Effect<A, E>, options: { readonly verbose: boolean }) => {
+  const state = makeExitState()
   NodeRuntime.runMain(
-    program.pipe(handleCliErrors(options), Effect.provide(Logger.replace(Logger.defaultLogger, stderrLogger))),
+    program.pipe(handleCliErrors(options, state), Effect.provide(Logger.replace(Logger.defaultLogger, stderrLogger))),
     {
       disableErrorReporting: true,
       disablePrettyLogger: true,
-      teardown: (exit, onExit) => onExit(exitCodeOf(exit))
+      teardown: (exit, onExit) => onExit(exitCodeOf(exit, state))
     }
   )
+}

@@ -2,29 +2,19 @@ import { Command, Options, Prompt } from "@effect/cli"
 import { Terminal } from "@effect/platform"
 import { Console, DateTime, Effect, Option } from "effect"
 import { Sessions, type SessionStatus } from "../bridge/Sessions.js"
+import { sessionView } from "../bridge/Views.js"
 import { bridgeError } from "../domain/Errors.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { listed } from "./Help.js"
 import { formatTable, jsonOption, printJson, relativeTime, tildify, truncate } from "./Output.js"
 import { usageError } from "./Runtime.js"
 
-/** A session as scripts see it (the same fields as bridge_list_sessions). */
-export const sessionJson = (s: SessionStatus) => ({
-  sessionId: s.record.sessionId,
-  label: s.record.label,
-  cwd: s.record.cwd,
-  provider: s.record.provider,
-  lastSeen: DateTime.formatIso(s.record.lastSeen),
-  online: s.online,
-  ...(s.record.summary !== undefined ? { summary: s.record.summary } : {})
-})
-
 const sessionRows = (statuses: ReadonlyArray<SessionStatus>) =>
   Effect.gen(function* () {
     const host = yield* HostEnv
     const now = DateTime.toEpochMillis(yield* DateTime.now)
     return statuses.map((s) => [
-      s.record.sessionId.slice(0, 10),
+      s.record.sessionId,
       s.record.label,
       s.record.provider,
       tildify(s.record.cwd, host.home),
@@ -42,7 +32,7 @@ const listSessions = Command.make("list-sessions", { all, json: jsonOption }, ({
   Effect.gen(function* () {
     const sessions = yield* Sessions
     const statuses = yield* sessions.list({ includeOffline: all })
-    if (json) return yield* printJson(statuses.map(sessionJson))
+    if (json) return yield* printJson(statuses.map(sessionView))
     if (statuses.length === 0) {
       return yield* Console.log(all ? "No sessions yet." : "No live sessions. `session-bridge list-sessions --all` shows offline ones too.")
     }
@@ -98,7 +88,7 @@ const select = Command.make("select", { label: labelFilter, json: jsonOption }, 
     }
     const rows = yield* sessionRows(live)
     const chosen = live.length === 1 ? live[0]! : (yield* terminal.isTTY) ? yield* arrowPrompt(live, rows) : yield* numberedPrompt(live, rows)
-    yield* json ? printJson(sessionJson(chosen)) : Console.log(chosen.record.sessionId)
+    yield* json ? printJson(sessionView(chosen)) : Console.log(chosen.record.sessionId)
   })
 )
 

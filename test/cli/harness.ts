@@ -1,9 +1,9 @@
 import { FileSystem, Path, Terminal } from "@effect/platform"
 import { SystemError } from "@effect/platform/Error"
 import { NodeCommandExecutor } from "@effect/platform-node"
-import { Console, Effect, Layer, Mailbox, Option } from "effect"
+import { Console, Effect, Exit, Fiber, Layer, Mailbox, Option } from "effect"
 import { cli, preprocessArgv } from "../../src/cli/main.js"
-import { exitCodeOf, handleCliErrors, resetExitCode } from "../../src/cli/Runtime.js"
+import { exitCodeOf, handleCliErrors, makeExitState } from "../../src/cli/Runtime.js"
 import * as Stdin from "../../src/cli/Stdin.js"
 
 export interface CliResult {
@@ -131,28 +131,42 @@ const fileSystem = (files: Record<string, string | Uint8Array>) =>
   })
 
 /**
- * Runs `session-bridge <args>` in-process, as bin.ts would (global flags, error printing, exit codes),
- * with stdout/stderr captured. Domain and store services come from the caller's layer.
+ * Starts `session-bridge <args>` in-process, as bin.ts would (global flags, error printing, exit codes),
+ * with stdout/stderr captured as they are written. Domain and store services come from the caller's layer.
  */
-export const runCli = (args: ReadonlyArray<string>, options: RunOptions = {}) =>
+export const startCli = (args: ReadonlyArray<string>, options: RunOptions = {}) =>
   Effect.gen(function* () {
     const out: Array<string> = []
     const err: Array<string> = []
     const { args: argv, verbose } = preprocessArgv(["node", "session-bridge", ...args])
-    yield* resetExitCode
+    const state = makeExitState()
     const io = Layer.mergeAll(
       Stdin.layerMemory(options.stdin === undefined ? Option.none() : Option.some(options.stdin)),
       Layer.succeed(Terminal.Terminal, recordingTerminal(options, err)),
       NodeCommandExecutor.layer.pipe(Layer.provideMerge(fileSystem(options.files ?? {}))),
       Path.layer
     )
-    const exit = yield* cli(argv).pipe(
-      handleCliErrors({ verbose }),
+    const fiber = yield* cli(argv).pipe(
+      handleCliErrors({ verbose }, state),
       Effect.provide(io),
       Effect.withConsole(recordingConsole(out, err)),
-      Effect.exit
+      Effect.fork
     )
     const joined = (xs: ReadonlyArray<string>) => (xs.length === 0 ? "" : xs.join("\n") + "\n")
-    return { stdout: joined(out), stderr: joined(err), exitCode: exitCodeOf(exit) } satisfies CliResult
+    const result = (exit: Exit.Exit<unknown, unknown>): CliResult => ({ stdout: joined(out), stderr: joined(err), exitCode: exitCodeOf(exit, state) })
+    return {
+      stdout: () => joined(out),
+      stderr: () => joined(err),
+      /** Waits for the command to finish. */
+      join: Effect.map(Fiber.await(fiber), result),
+      /** Interrupts it, as Ctrl-C does. */
+      interrupt: Effect.map(Fiber.interrupt(fiber), result)
+    }
   })
 
+/** Runs `session-bridge <args>` in-process to completion. */
+export const runCli = (args: ReadonlyArray<string>, options: RunOptions = {}) =>
+  Effect.flatMap(startCli(args, options), (run) => run.join)
+
+/** Lets forked fibers (a follower, a watch) run. */
+export const settle = Effect.repeatN(Effect.yieldNow(), 100)

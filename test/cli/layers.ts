@@ -1,12 +1,16 @@
 import { Effect, Layer } from "effect"
+import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
 import * as Sessions from "../../src/bridge/Sessions.js"
 import type { ProviderId } from "../../src/domain/Records.js"
-import { memoryInfra } from "../support/layers.js"
+import * as HostConfig from "../../src/services/HostConfig.js"
 import type { MemoryHostEnvOptions } from "../../src/services/HostEnv.js"
+import { memoryInfra } from "../support/layers.js"
 
-/** Memory store and domain services, as the CLI sees them; fresh per test. */
+/** Memory store, domain services and host configs, as the CLI sees them; fresh per test. */
 export const cliTestLayer = (env: MemoryHostEnvOptions = {}) =>
-  Sessions.layer.pipe(Layer.provideMerge(memoryInfra({ home: "/home/tester", cwd: "/work/project", ...env })))
+  Layer.mergeAll(BridgeLayer, HostConfig.layerMemory()).pipe(
+    Layer.provideMerge(memoryInfra({ home: "/home/tester", cwd: "/work/project", ...env }))
+  )
 
 /** Registers a session as a host's hook would. */
 export const seedSession = (label: string, cwd: string, provider: ProviderId = "claude-code") =>
