@@ -86,6 +86,17 @@ describe("renderInboxBlock", () => {
     assert.match(block.text, /\[\d+ more characters not shown: bridge_read_message \{"id":"/)
   })
 
+  it("fits 20 ordinary messages whole, and lets long bodies use what short ones leave", () => {
+    const twenty = Array.from({ length: 20 }, (_, i) => item(i, { body: `message ${i} `.repeat(20) }))
+    const block = renderInboxBlock(twenty)
+    assert.strictEqual(block.shown.length, 20)
+    assert.notInclude(block.text, "not shown: bridge_read_message")
+    const mixed = renderInboxBlock([item(1, { body: "short" }), item(2, { body: "L".repeat(30_000) })])
+    assert.include(mixed.text, "\nshort\n")
+    assert.isAbove(mixed.text.length, 4000)
+    assert.isBelow(mixed.text.length, BLOCK_LIMIT)
+  })
+
   it("never splits a surrogate pair", () => {
     const text = renderInboxBlock([item(1, { body: "😀".repeat(10_000) })]).text
     assert.isFalse(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(text))
