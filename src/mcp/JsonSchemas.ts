@@ -8,7 +8,7 @@ const isObject = (u: unknown): u is JsonObject => typeof u === "object" && u !==
 const GENERATED_DESCRIPTION =
   /^(an? (integer|number|string|array|non-empty|positive|negative|non-negative|non-positive|finite|valid)\b|a (string|number|bigint) (at|between|greater|less|matching))/
 
-/** Inlines `$ref`s into `$defs` and drops what a model does not need: `$schema`, `$id`, titles, generated descriptions. */
+/** Inlines `$ref`s into `$defs` and drops what a model does not need: `$schema`, `$id`, titles, generated descriptions, empty `required`. */
 const clean = (node: unknown, defs: JsonObject, depth: number): unknown => {
   if (Array.isArray(node)) return node.map((n) => clean(n, defs, depth))
   if (!isObject(node)) return node
@@ -23,6 +23,7 @@ const clean = (node: unknown, defs: JsonObject, depth: number): unknown => {
   for (const [key, value] of Object.entries(source)) {
     if (key === "$schema" || key === "$defs" || key === "$id" || key === "$ref" || key === "title") continue
     if (key === "description" && typeof value === "string" && GENERATED_DESCRIPTION.test(value)) continue
+    if (key === "required" && Array.isArray(value) && value.length === 0) continue
     // Property names are data, not schema keywords: keep every one, clean each schema.
     if (key === "properties" && isObject(value)) {
       out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v, defs, depth + 1)]))

@@ -42,6 +42,12 @@ const tools = [
     handler: () => Effect.void
   }),
   tool({
+    name: "optionalOnly",
+    description: "Has only optional arguments.",
+    input: Schema.Struct({ n: Schema.optional(Schema.Int) }),
+    handler: ({ n }) => Effect.succeed({ n: n ?? 0 })
+  }),
+  tool({
     name: "either",
     description: "Takes one of two shapes.",
     input: Schema.Union(Schema.Struct({ threadId: Schema.String }), Schema.Struct({ messageId: Schema.String })),
@@ -93,7 +99,7 @@ describe("McpServer", () => {
       )
       for (const t of listed) assert.strictEqual(t.inputSchema.type, "object")
       const text = JSON.stringify(listed)
-      for (const noise of ["$schema", "$defs", "$ref", "\"title\""]) assert.notInclude(text, noise)
+      for (const noise of ["$schema", "$defs", "$ref", "\"title\"", "\"required\":[]"]) assert.notInclude(text, noise)
       const echo = listed.find((t) => t.name === "echo")!
       assert.deepStrictEqual(echo.inputSchema.required, ["text"])
       assert.deepStrictEqual((echo.inputSchema.properties as any).times, { type: "integer", minimum: 1, maximum: 3 })
