@@ -28,12 +28,17 @@ const spawnToToolsList = () =>
       out += chunk
       for (const line of out.split("\n")) {
         if (answered !== undefined || !line.includes('"id":2')) continue
-        answered = { ms: Number(process.hrtime.bigint() - start) / 1e6, result: JSON.parse(line).result }
+        const now = process.hrtime.bigint()
+        answered = { ms: Number(now - start) / 1e6, result: JSON.parse(line).result, eofAt: now }
         child.stdin.end()
       }
     })
     child.on("error", reject)
-    child.on("close", (code) => (answered ? resolve({ ...answered, code }) : reject(new Error(`no tools/list answer (exit ${code})`))))
+    child.on("close", (code) =>
+      answered && code === 0
+        ? resolve({ ...answered, exitMs: Number(process.hrtime.bigint() - answered.eofAt) / 1e6 })
+        : reject(new Error(`no tools/list answer or a non-zero exit (exit ${code})`))
+    )
     child.stdin.write(handshake)
   })
 
@@ -55,18 +60,22 @@ try {
   // Interleave the two so load on a shared machine hits both alike.
   const base = []
   const mcp = []
-  for (let i = 0; i < 3; i++) {
+  const exits = []
+  for (let i = 0; i < 2; i++) {
     await nodeBaseline()
     await spawnToToolsList()
   }
-  for (let i = 0; i < 15; i++) {
+  for (let i = 0; i < 12; i++) {
     base.push(await nodeBaseline())
-    mcp.push((await spawnToToolsList()).ms)
+    const r = await spawnToToolsList()
+    mcp.push(r.ms)
+    exits.push(r.exitMs)
   }
   const b = percentile(base, 50)
   const m = percentile(mcp, 50)
   log(`node -e 0 p50 ${ms(b)}; spawn → tools/list p50 ${ms(m)}`)
   row("spawn → tools/list answered (p50)", `${ms(m)} = ${(m / b).toFixed(2)}× node -e 0 (${ms(b)})`, "report")
+  row("stdin EOF → process exited with 0 (p50)", ms(percentile(exits, 50)), "a few ms")
 } finally {
   removeHome(home)
 }
