@@ -67,7 +67,7 @@ const providerChecks = Effect.forEach(
       }
       return out
     }),
-  { concurrency: 4 }
+  { concurrency: "unbounded" }
 ).pipe(Effect.map((xs) => xs.flat()))
 
 /** Spawns our own MCP server on a scratch home and lists its tools through the MCP SDK client. */

@@ -34,7 +34,7 @@ const listProvidersCommand = Command.make("list-providers", { json: jsonOption }
             version: Option.getOrNull(version)
           }
         }),
-      { concurrency: 4 }
+      { concurrency: "unbounded" }
     )
     if (json) return yield* printJson(rows)
     yield* Console.log(

@@ -26,14 +26,14 @@ export const installStatus = (adapter: ProviderAdapter, ctx: InstallContext) =>
     return { ctx, state, pending } satisfies InstallStatus
   })
 
-/** The first line of `<binary> --version`, when the binary is on PATH and answers within 10 s. */
+/** The first line of `<binary> --version`, when the binary is on PATH and answers within 20 s. */
 export const hostVersion = (adapter: ProviderAdapter) =>
   adapter.binary === undefined
     ? Effect.succeed(Option.none<string>())
     : PlatformCommand.make(adapter.binary, "--version").pipe(
         PlatformCommand.stdin("inherit"),
         PlatformCommand.string,
-        Effect.timeout(Duration.seconds(10)),
+        Effect.timeout(Duration.seconds(20)),
         Effect.map((out) => Option.fromNullable(out.trim().split("\n")[0]).pipe(Option.filter((s) => s !== ""))),
         Effect.orElseSucceed(() => Option.none<string>())
       )

@@ -62,7 +62,7 @@ const suite = (adapter: ProviderAdapter) => {
       yield* install(adapter, "user", "alice")
       const installed = yield* snapshotMemory
       assert.isAbove(Object.keys(installed).length, 0)
-      assert.isTrue(Object.values(installed).some((t) => t.includes("SESSION_BRIDGE_LABEL")) || adapter.id === "none")
+      assert.isTrue(Object.values(installed).some((t) => t.includes("SESSION_BRIDGE_LABEL")))
       yield* uninstall(adapter)
       assert.deepStrictEqual(yield* snapshotMemory, {})
     }).pipe(Effect.provide(memoryLayer())))
