@@ -16,6 +16,7 @@ export const pageHtml = (token: string): string => {
 <header class="top">
   <h1>session-bridge</h1>
   <span id="conn" class="conn" data-state="connecting" data-testid="connection" title="live updates">connecting…</span>
+  <span id="notice" class="notice" role="status" data-testid="notice"></span>
   <form id="search-form" class="search" role="search">
     <input id="search" type="search" placeholder="Search messages" aria-label="Search messages" autocomplete="off" data-testid="search">
   </form>

@@ -94,7 +94,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
           el("span", { class: "badge", text: s.provider }),
           el("span", { class: "badge unread" + (s.unread ? "" : " zero"), "data-testid": "unread", title: "unread", text: String(s.unread) })
         ]),
-        el("div", { class: "cwd", title: s.cwd, text: s.cwd }),
+        el("div", { class: "cwd", title: s.cwd, text: s.cwd.length > 36 ? "…" + s.cwd.slice(-35) : s.cwd }),
         el("div", { class: "seen" }, [s.endedAt ? "ended " : s.online ? "online · seen " : "offline · seen ", timeEl(s.endedAt || s.lastSeen)]),
         s.summary ? el("div", { class: "summary", text: s.summary }) : null
       ]);
@@ -134,13 +134,17 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     if (m.body) li.appendChild(el("div", { class: "body" + (inThread ? "" : " clip"), text: m.body }));
     var chips = el("div", { class: "chips" });
     m.artifacts.forEach(function (sha) {
-      chips.appendChild(el("button", { type: "button", class: "chip", "data-testid": "artifact-chip", title: sha, text: "📎 " + sha.slice(0, 12), onclick: function (e) { e.stopPropagation(); openArtifact(sha); } }));
+      chips.appendChild(el("button", { type: "button", class: "chip", "data-testid": "artifact-chip", "data-sha": sha, title: "artifact " + sha, text: chipLabel(sha), onclick: function (e) { e.stopPropagation(); openArtifact(sha); } }));
     });
     if (!inThread && (m.threadSize > 1 || m.inReplyTo)) {
       chips.appendChild(el("button", { type: "button", class: "thread-toggle", "data-testid": "thread-toggle", text: "thread · " + m.threadSize, onclick: toggle }));
     }
     if (chips.childNodes.length) li.appendChild(chips);
     return li;
+  }
+  function chipLabel(sha) {
+    var known = state.artifacts.find(function (a) { return a.sha256 === sha; });
+    return known ? (known.name || sha.slice(0, 12)) + " · " + bytes(known.size) : sha.slice(0, 12);
   }
   function toggleThread(li, m) {
     if (li.closest(".thread")) return;
@@ -232,6 +236,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     return api("/api/artifacts").then(function (body) {
       state.artifacts = body.artifacts;
       $("artifact-count").textContent = String(body.artifacts.length);
+      document.querySelectorAll("[data-testid=artifact-chip]").forEach(function (c) { c.textContent = chipLabel(c.getAttribute("data-sha")); });
       var tbody = clear($("artifacts"));
       if (body.artifacts.length === 0) tbody.appendChild(el("tr", {}, [el("td", { colspan: "7", class: "empty", text: "No artifacts." })]));
       body.artifacts.forEach(function (a) {
@@ -305,11 +310,11 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     var topics = Array.from(pending);
     pending.clear();
     running = true;
-    // Sessions first: message views use their labels.
-    var first = topics.indexOf("sessions") >= 0 ? loaders.sessions() : Promise.resolve();
-    first.then(function () {
-      return Promise.all(topics.filter(function (t) { return t !== "sessions"; }).map(function (t) { return loaders[t](); }));
-    }).catch(function (e) { setConn("error", "error: " + e.message); }).then(function () {
+    Promise.all(topics.map(function (t) { return loaders[t](); })).then(function () {
+      $("notice").textContent = "";
+    }, function (e) {
+      $("notice").textContent = "could not load: " + e.message;
+    }).then(function () {
       running = false;
       document.body.setAttribute("data-loaded", "true");
     });

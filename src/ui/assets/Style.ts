@@ -28,6 +28,7 @@ a { color: var(--accent); }
 .top { display: flex; align-items: center; gap: 16px; padding: 8px 16px; background: var(--panel); border-bottom: 1px solid var(--line); position: sticky; top: 0; z-index: 2; }
 .search { margin-left: auto; }
 .search input { width: min(360px, 40vw); }
+.notice { font-size: 12px; color: var(--warn); }
 .conn { font-size: 12px; color: var(--muted); }
 .conn::before { content: ""; display: inline-block; width: 8px; height: 8px; border-radius: 50%; background: var(--off); margin-right: 6px; vertical-align: middle; }
 .conn[data-state=live]::before { background: var(--ok); }
@@ -41,7 +42,7 @@ a { color: var(--accent); }
 .session:hover, .session.selected { border-color: var(--accent); background: var(--accent-bg); }
 .session .row { display: flex; align-items: center; gap: 6px; }
 .session .label { font-weight: 600; overflow-wrap: anywhere; }
-.session .cwd { font-family: var(--mono); font-size: 12px; color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; direction: rtl; text-align: left; }
+.session .cwd { font-family: var(--mono); font-size: 12px; color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .session .summary { margin-top: 4px; font-size: 13px; }
 .session .seen { font-size: 12px; color: var(--muted); }
 .dot { width: 8px; height: 8px; border-radius: 50%; background: var(--off); flex: none; }
@@ -65,6 +66,7 @@ a { color: var(--accent); }
 .msg .body { white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0 0; font-size: 13px; }
 .msg .body.clip { display: -webkit-box; -webkit-line-clamp: 3; line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden; }
 .msg .chips { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 4px; }
+.chip::before { content: "\2197\00a0"; color: var(--muted); }
 .chip { font-family: var(--mono); font-size: 12px; background: var(--code); border: 1px solid var(--line); border-radius: 4px; padding: 0 6px; cursor: pointer; }
 .thread-toggle { font-size: 12px; padding: 0 8px; }
 .thread { list-style: none; margin: 8px 0 0 12px; padding: 0 0 0 12px; border-left: 3px solid var(--accent); }
@@ -86,6 +88,7 @@ table.artifacts { width: 100%; border-collapse: collapse; font-size: 13px; }
 .artifact-dialog { width: min(900px, 92vw); max-height: 88vh; border: 1px solid var(--line); border-radius: 8px; background: var(--panel); color: var(--fg); padding: 12px 16px; }
 .artifact-dialog::backdrop { background: rgba(0, 0, 0, .45); }
 .dialog-head { display: flex; justify-content: space-between; align-items: center; }
+.dialog-head h2 { text-transform: none; letter-spacing: 0; font-size: 15px; color: var(--fg); }
 .meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; font-size: 13px; }
 .meta dt { color: var(--muted); }
 .meta dd { margin: 0; font-family: var(--mono); overflow-wrap: anywhere; }
