@@ -79,7 +79,18 @@ const post = Command.make(
     })
 ).pipe(Command.withDescription("Post a message to a channel you joined"))
 
-const channel = Command.make("channel").pipe(Command.withSubcommands([list, join, leave, history, post]))
+const channel = Command.make("channel", {}, () =>
+  Console.log(
+    [
+      "Usage: session-bridge channel <subcommand> [--as <label|id>] [--json]",
+      "  list                              channels, member counts, whether you joined",
+      "  join <#channel>                   join (creates the channel on first join)",
+      "  leave <#channel>                  leave",
+      "  history <#channel> [--limit n]    recent messages, oldest first",
+      "  post <#channel> <subject> [--body <text> | --body-file <path>] [--artifact <path>]..."
+    ].join("\n")
+  )
+).pipe(Command.withSubcommands([list, join, leave, history, post]))
 
 /** channel list | join | leave | history | post. */
 export const channelCommands = [listed("messaging", "Channels: list | join | leave | history | post", channel)] as const

@@ -1,5 +1,7 @@
 import { DateTime, Effect, Option, Schema } from "effect"
+import { Channels, ChannelMembers } from "../bridge/Channels.js"
 import { Pointer } from "../bridge/Sessions.js"
+import { SessionId } from "../domain/Ulid.js"
 import type { StoreError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { MessageEnvelope, SessionRecord } from "../domain/Records.js"
@@ -9,11 +11,13 @@ import { Store } from "../services/Store.js"
 
 /** What gc removes, and why. `tree` entries are directories removed with everything below them. */
 export interface Removal {
-  readonly kind: "broadcast" | "session" | "temp" | "lock" | "artifact" | "ref"
+  readonly kind: "broadcast" | "session" | "membership" | "temp" | "lock" | "artifact" | "ref"
   readonly path: string
   readonly bytes: number
   readonly reason: string
   readonly tree?: boolean
+  /** For a membership: the session taken out of the channel whose members file is `path`. */
+  readonly member?: { readonly sessionId: string; readonly channel: string }
 }
 
 export interface GcOptions {
@@ -35,6 +39,7 @@ const decodeEnvelope = decodeJson(MessageEnvelope)
 const decodeSession = decodeJson(SessionRecord)
 const decodePointer = decodeJson(Pointer)
 const decodeLock = decodeJson(Schema.Struct({ pid: Schema.Number, at: Schema.Number }))
+const decodeMembers = decodeJson(ChannelMembers)
 const decodeRef = decodeJson(Schema.Struct({ path: Schema.String, threadId: Schema.String }))
 
 /** Every file below `dir` (relative paths) with its size. */
@@ -112,6 +117,15 @@ export const planGc = (options: GcOptions, progress: Progress) =>
         const pointer = Option.flatMap(yield* readText(path), decodePointer)
         if (Option.isSome(pointer) && removedSessions.has(pointer.value.sessionId)) yield* add("session", path, "pointer to a removed session")
       }
+      for (const channel of yield* store.list(Layout.channelsDir)) {
+        const path = Layout.channelMembers(channel)
+        const members = Option.flatMap(yield* readText(path), decodeMembers)
+        if (Option.isNone(members)) continue
+        for (const m of members.value.members) {
+          if (!removedSessions.has(m.sessionId)) continue
+          removals.push({ kind: "membership", path, bytes: 0, reason: `removed session ${m.sessionId} leaves #${channel}`, member: { sessionId: m.sessionId, channel } })
+        }
+      }
     }
 
     // Temp files left by interrupted writers, and stale locks.
@@ -171,8 +185,18 @@ export const planGc = (options: GcOptions, progress: Progress) =>
     return removals
   })
 
-/** Removes what `planGc` found. */
+const isSessionId = Schema.is(SessionId)
+
+/** Removes what `planGc` found (channel memberships through Channels, under its lock). */
 export const applyGc = (removals: ReadonlyArray<Removal>) =>
-  Effect.flatMap(Store, (store) =>
-    Effect.forEach(removals, (r) => (r.tree === true ? store.removeTree(r.path) : Effect.asVoid(store.remove(r.path))), { discard: true })
-  )
+  Effect.gen(function* () {
+    const store = yield* Store
+    const channels = yield* Channels
+    for (const r of removals) {
+      if (r.member !== undefined) {
+        const { sessionId, channel } = r.member
+        if (isSessionId(sessionId)) yield* channels.leave(sessionId, channel)
+      } else if (r.tree === true) yield* store.removeTree(r.path)
+      else yield* store.remove(r.path)
+    }
+  })

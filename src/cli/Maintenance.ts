@@ -51,6 +51,7 @@ const offlineDays = Options.integer("offline-days").pipe(
 const KIND_TITLES: Record<Removal["kind"], string> = {
   broadcast: "expired broadcasts (and their read markers)",
   session: "offline sessions (records, inboxes, state, pointers)",
+  membership: "channel memberships of removed sessions",
   temp: "temp files left by interrupted writes",
   lock: "stale locks",
   artifact: "artifacts no message references",
@@ -82,7 +83,9 @@ const gcCommand = Command.make("gc", { dryRun, offlineDays, json: jsonOption }, 
       const of = removals.filter((r) => r.kind === kind)
       if (of.length === 0) continue
       lines.push(`${KIND_TITLES[kind]}:`)
-      for (const r of of) lines.push(`  ${r.path}${r.tree === true ? "/" : ""}  ${formatBytes(r.bytes)}  (${r.reason})`)
+      for (const r of of) {
+        lines.push(r.member !== undefined ? `  ${r.reason}` : `  ${r.path}${r.tree === true ? "/" : ""}  ${formatBytes(r.bytes)}  (${r.reason})`)
+      }
     }
     lines.push(`${verb} ${plural(removals.length, "entry", "entries")}, ${dryRun ? "would free" : "freed"} ${formatBytes(bytes)}.`)
     yield* Console.log(lines.join("\n"))

@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
+import { Effect, Schema, TestClock } from "effect"
+import { Channels } from "../../src/bridge/Channels.js"
+import { ChannelName } from "../../src/domain/Names.js"
 import { Layout } from "../../src/domain/Layout.js"
 import { runCli } from "./harness.js"
 import { envelopeJson, exists, putArtifact, putFile, SESSION_A, SESSION_B, sha, ulid } from "./fixtures.js"
@@ -73,12 +75,14 @@ describe("gc", () => {
     const old = yield* seedSession("old", "/srv/old")
     yield* putFile(Layout.inboxMessage(old.sessionId, ulid(20)), envelopeJson({ id: ulid(20), to: old.sessionId, artifacts: [sha("c")] }))
     yield* putFile(Layout.pointer("cwd-old"), JSON.stringify({ v: 1, sessionId: old.sessionId, updatedAt: "1970-01-01T00:00:00.000Z" }))
+    yield* Effect.flatMap(Channels, (c) => c.join(old.sessionId, "#dev"))
     yield* putArtifact(sha("c"), "only the old inbox refers to me")
     yield* putArtifact(sha("d"), "nobody refers to me")
     yield* putArtifact(sha("e"), "a live broadcast refers to me")
     yield* TestClock.adjust(8 * DAY)
     // t = 8 days: a recent session, one expired and one live broadcast, a fresh unreferenced artifact, locks.
     const recent = yield* seedSession("recent", "/srv/recent")
+    yield* Effect.flatMap(Channels, (c) => c.join(recent.sessionId, "#dev"))
     const now = 8 * DAY
     yield* putFile(Layout.broadcast(ulid(21)), envelopeJson({ id: ulid(21), kind: "broadcast", expiresAtMs: now - 1000 }))
     yield* putFile(Layout.readMarker(recent.sessionId, ulid(21)), "")
@@ -128,6 +132,8 @@ describe("gc", () => {
       ]
       for (const p of gone) assert.isFalse(yield* exists(p), `${p} should be removed`)
       for (const p of kept) assert.isTrue(yield* exists(p), `${p} should be kept`)
+      assert.deepStrictEqual(yield* Effect.flatMap(Channels, (c) => c.members(Schema.decodeSync(ChannelName)("dev"))), [recent.sessionId])
+      assert.isTrue(report.removed.some((r) => r.kind === "membership"))
       const again = yield* runCli(["gc"])
       assert.strictEqual(again.stdout, "Nothing to collect.\n")
     }).pipe(Effect.provide(cliTestLayer())))
