@@ -1,4 +1,4 @@
-import { Context, Duration, type Effect } from "effect"
+import { Context, type Effect } from "effect"
 import type { BridgeError } from "../domain/Errors.js"
 import type { MessageKind } from "../domain/Records.js"
 import type { ArtifactView, BroadcastView, ChannelView, MessageView, SessionView } from "./Views.js"
@@ -31,5 +31,3 @@ export interface DashboardShape {
 }
 
 export class Dashboard extends Context.Tag("session-bridge/Dashboard")<Dashboard, DashboardShape>() {}
-
-export const LIVE_WINDOW = Duration.minutes(10)
