@@ -97,16 +97,28 @@ export const make = Effect.gen(function* () {
       return Option.some(entry)
     }).pipe(Effect.mapError(toBridgeError))
 
+  /** The last result per directory, keyed by the listing it was built from (same array = same result). */
+  const results = new Map<string, { readonly names: ReadonlyArray<string>; readonly byName: Map<string, StoredEnvelope>; readonly out: ReadonlyArray<StoredEnvelope> }>()
+
   const readDir = (dir: string) =>
     Effect.gen(function* () {
-      const paths = (yield* list(dir)).filter((n) => n.endsWith(".json")).map((n) => `${dir}/${n}`)
-      const missing = paths.filter((p) => !files.has(p))
-      if (missing.length > 0) yield* Effect.forEach(missing, readStored, { concurrency: 16, discard: true })
+      const names = yield* list(dir)
+      const previous = results.get(dir)
+      if (previous !== undefined && previous.names === names) return previous.out
+      const known = previous?.byName ?? new Map<string, StoredEnvelope>()
+      const jsonNames = names.filter((n) => n.endsWith(".json"))
+      const missing = jsonNames.filter((n) => !known.has(n))
+      const loaded = yield* Effect.forEach(missing, (n) => readStored(`${dir}/${n}`), { concurrency: 16 })
+      const byName = new Map<string, StoredEnvelope>()
       const out: Array<StoredEnvelope> = []
-      for (const p of paths) {
-        const hit = files.get(p)
-        if (hit !== undefined) out.push(hit)
+      let j = 0
+      for (const n of jsonNames) {
+        const hit = known.get(n) ?? (missing[j] === n ? Option.getOrUndefined(loaded[j++]!) : undefined)
+        if (hit === undefined) continue
+        byName.set(n, hit)
+        out.push(hit)
       }
+      results.set(dir, { names, byName, out })
       return out
     })
 

@@ -5,7 +5,7 @@ import type { SessionId } from "../domain/Ulid.js"
 import { Broadcasts } from "./Broadcasts.js"
 import { Channels } from "./Channels.js"
 import { checkLimit } from "./Checks.js"
-import { Envelopes } from "./Envelopes.js"
+import { Envelopes, type StoredEnvelope } from "./Envelopes.js"
 import { SEARCH_DEFAULT_LIMIT } from "./Limits.js"
 import { makeVisibility } from "./Visibility.js"
 
@@ -32,8 +32,22 @@ export const make = Effect.gen(function* () {
       if (terms.length === 0 || query.length > MAX_QUERY_CHARS) {
         return yield* bridgeError("INVALID_ARGUMENT", `query must have 1-${MAX_QUERY_CHARS} characters and at least one word`, "Search for a word or phrase from the subject or body.")
       }
-      const candidates = yield* view.searchable(sessionId)
-      const hits = candidates.filter((s) => terms.every((t) => s.text.includes(t)))
+      const { base, live } = yield* view.searchable(sessionId)
+      const matches = (s: StoredEnvelope) => {
+        for (const t of terms) if (!s.text.includes(t)) return false
+        return true
+      }
+      // Newest first: scan from the end and stop once `n` are found.
+      const hits: Array<StoredEnvelope> = []
+      const seen = new Set<string>()
+      for (let i = base.length - 1; i >= 0 && hits.length < n; i--) {
+        const s = base[i]!
+        if (matches(s) && !seen.has(s.envelope.id)) {
+          seen.add(s.envelope.id)
+          hits.push(s)
+        }
+      }
+      for (const s of live) if (matches(s) && !seen.has(s.envelope.id)) hits.push(s)
       hits.sort((a, b) => (a.envelope.id < b.envelope.id ? 1 : a.envelope.id > b.envelope.id ? -1 : 0))
       return hits.slice(0, n).map((s) => s.envelope)
     })

@@ -76,28 +76,41 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
       return visible.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     })
 
-  /** Everything search may look at: inbox, joined channels' history, live broadcasts; deduplicated by id. */
-  const searchable = (sessionId: SessionId): Effect.Effect<ReadonlyArray<StoredEnvelope>, BridgeError> =>
+  /** Per session: the inbox + channel-history candidates, rebuilt only when one of those listings changed. */
+  const searchCache = new Map<string, { readonly parts: ReadonlyArray<ReadonlyArray<StoredEnvelope>>; readonly out: ReadonlyArray<StoredEnvelope> }>()
+
+  /**
+   * Everything search may look at: `base` (inbox and joined channels' history, oldest first by id; an inbox copy
+   * of a joined channel's message is skipped, the history holds it) and `live` broadcasts from others.
+   */
+  const searchable = (
+    sessionId: SessionId
+  ): Effect.Effect<{ readonly base: ReadonlyArray<StoredEnvelope>; readonly live: ReadonlyArray<StoredEnvelope> }, BridgeError> =>
     Effect.gen(function* () {
       const joined = yield* channels.joined(sessionId)
-      const groups = yield* Effect.all(
-        [
-          envelopes.readDir(Layout.inboxDir(sessionId)),
-          broadcasts.live,
-          ...joined.map((c) => envelopes.readDir(Layout.channelHistoryDir(c)))
-        ],
+      const [live, inbox, ...histories] = yield* Effect.all(
+        [broadcasts.live, envelopes.readDir(Layout.inboxDir(sessionId)), ...joined.map((c) => envelopes.readDir(Layout.channelHistoryDir(c)))],
         { concurrency: 4 }
       )
-      const seen = new Set<string>()
-      const out: Array<StoredEnvelope> = []
-      for (const group of groups) {
-        for (const s of group) {
-          if (seen.has(s.envelope.id)) continue
-          seen.add(s.envelope.id)
+      const parts = [inbox, ...histories]
+      const cached = searchCache.get(sessionId)
+      let base: ReadonlyArray<StoredEnvelope>
+      if (cached !== undefined && cached.parts.length === parts.length && cached.parts.every((p, i) => p === parts[i])) {
+        base = cached.out
+      } else {
+        const inChannels = new Set<string>(joined)
+        const out: Array<StoredEnvelope> = []
+        for (const s of inbox) {
+          const c = s.envelope.channel
+          if (s.envelope.kind === "channel" && c !== undefined && inChannels.has(c)) continue
           out.push(s)
         }
+        for (const h of histories) for (const s of h) out.push(s)
+        if (histories.length > 0) out.sort((a, b) => (a.envelope.id < b.envelope.id ? -1 : a.envelope.id > b.envelope.id ? 1 : 0))
+        searchCache.set(sessionId, { parts, out })
+        base = out
       }
-      return out
+      return { base, live: live.filter((s) => s.envelope.from.sessionId !== sessionId) }
     })
 
   return { entries, backlog, find, thread, searchable, maySee }
