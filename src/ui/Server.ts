@@ -125,7 +125,10 @@ export const start = (
     // Registered after the server, so it runs before the server closes: open event streams end first,
     // otherwise closing would wait for every browser tab to go away.
     const stopping = yield* Deferred.make<void>()
-    yield* Effect.addFinalizer(() => Deferred.succeed(stopping, undefined))
+    // A short grace lets each stream write its last chunk, so browsers see a clean end rather than a cut.
+    yield* Effect.addFinalizer(() =>
+      Deferred.succeed(stopping, undefined).pipe(Effect.zipRight(Effect.sleep("50 millis")))
+    )
     yield* server.serve(router({ token, stopping: Deferred.await(stopping) }), guard({ token, port }))
     const startedAt = DateTime.formatIso(yield* DateTime.now)
     yield* writeJson(SERVER_RECORD, ServerRecord, { v: 1 as const, port, token, pid: host.pid, startedAt }).pipe(

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import * as fs from "node:fs"
+import * as http from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Layout } from "../../src/domain/Layout.js"
@@ -61,7 +62,7 @@ const snapshot = (dir: string): Array<string> =>
 
 describe("ui server", () => {
   it.live("binds 127.0.0.1 only and prints a URL with a random token", () =>
-    withDashboard(tempHome(), (address, s) =>
+    withDashboard(tempHome(), (address) =>
       Effect.gen(function* () {
         assert.strictEqual(address.host, "127.0.0.1")
         assert.match(address.url, new RegExp(`^http://127\\.0\\.0\\.1:${address.port}/\\?token=[0-9a-f]{48}$`))
@@ -99,7 +100,7 @@ describe("ui server", () => {
   )
 
   it.live("rejects a foreign Host header (DNS rebinding)", () =>
-    withDashboard(tempHome(), (address, s) =>
+    withDashboard(tempHome(), (address) =>
       Effect.gen(function* () {
         const p = withToken(address, "/api/sessions")
         for (const host of [
@@ -140,7 +141,7 @@ describe("ui server", () => {
   })
 
   it.live("serves the page and its assets with a strict content security policy", () =>
-    withDashboard(tempHome(), (address, s) =>
+    withDashboard(tempHome(), (address) =>
       Effect.gen(function* () {
         const page = yield* get(address, withToken(address, "/"))
         assert.include(page.body, `/app.js?token=${address.token}`)
@@ -158,7 +159,7 @@ describe("ui server", () => {
   )
 
   it.live("lists sessions with online state and unread counts", () =>
-    withDashboard(tempHome(), (address, s) =>
+    withDashboard(tempHome(), (address) =>
       Effect.gen(function* () {
         const body = JSON.parse((yield* get(address, withToken(address, "/api/sessions"))).body)
         const byLabel = new Map<string, any>(body.sessions.map((s: any) => [s.label, s]))
@@ -278,7 +279,7 @@ describe("ui server", () => {
   it.live("stops promptly while a page holds an event stream open", () =>
     Effect.gen(function* () {
       let events: ReturnType<typeof openEvents> | undefined
-      yield* withDashboard(tempHome(), (address, s) =>
+      yield* withDashboard(tempHome(), (address) =>
         Effect.gen(function* () {
           events = openEvents(address.port, withToken(address, "/events"))
           yield* Effect.promise(() => events!.until((t) => t.includes("event: hello")))
@@ -310,6 +311,20 @@ describe("ui server", () => {
       }).pipe(Effect.ensuring(Effect.sync(() => events.close())))
     })
   )
+
+  it.live("falls back to a free port and a fresh token when the remembered port is taken", () => {
+    const home = tempHome()
+    return Effect.gen(function* () {
+      const first = yield* withDashboard(home, (a) => Effect.succeed(a), { pid: 1111 })
+      const squatter = http.createServer()
+      yield* Effect.async<void>((resume) => void squatter.listen(first.port, "127.0.0.1", () => resume(Effect.void)))
+      const second = yield* withDashboard(home, (a) => Effect.succeed(a), { pid: 2222 }).pipe(
+        Effect.ensuring(Effect.sync(() => squatter.close()))
+      )
+      assert.notStrictEqual(second.port, first.port)
+      assert.notStrictEqual(second.token, first.token)
+    })
+  })
 
   it.live("a restart on the same port keeps the token, so open pages reconnect", () => {
     const home = tempHome()

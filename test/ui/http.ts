@@ -53,11 +53,11 @@ export const openEvents = (port: number, path: string) => {
       res.on("close", () => void (ended = true))
       res.on("data", (chunk: string) => {
         text += chunk
-        for (const w of [...waiters])
-          if (w.test(text)) {
-            waiters.splice(waiters.indexOf(w), 1)
-            w.resolve()
-          }
+        const ready = waiters.filter((w) => w.test(text))
+        for (const w of ready) {
+          waiters.splice(waiters.indexOf(w), 1)
+          w.resolve()
+        }
       })
     }
   )
