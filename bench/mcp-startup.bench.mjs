@@ -42,6 +42,23 @@ const spawnToToolsList = () =>
     child.stdin.write(handshake)
   })
 
+/** A plain Node script that answers one line and exits on stdin EOF: the floor for "EOF → exit". */
+const plainEof = () =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["-e", "process.stdout.write('ready\\n');process.stdin.resume();process.stdin.on('end',()=>process.exit(0))"],
+      { stdio: ["pipe", "pipe", "ignore"] }
+    )
+    let endedAt
+    child.stdout.once("data", () => {
+      endedAt = process.hrtime.bigint()
+      child.stdin.end()
+    })
+    child.on("error", reject)
+    child.on("close", () => resolve(Number(process.hrtime.bigint() - endedAt) / 1e6))
+  })
+
 const nodeBaseline = () =>
   new Promise((resolve, reject) => {
     const start = process.hrtime.bigint()
@@ -61,6 +78,7 @@ try {
   const base = []
   const mcp = []
   const exits = []
+  const plainExits = []
   for (let i = 0; i < 2; i++) {
     await nodeBaseline()
     await spawnToToolsList()
@@ -70,12 +88,17 @@ try {
     const r = await spawnToToolsList()
     mcp.push(r.ms)
     exits.push(r.exitMs)
+    plainExits.push(await plainEof())
   }
   const b = percentile(base, 50)
   const m = percentile(mcp, 50)
   log(`node -e 0 p50 ${ms(b)}; spawn → tools/list p50 ${ms(m)}`)
   row("spawn → tools/list answered (p50)", `${ms(m)} = ${(m / b).toFixed(2)}× node -e 0 (${ms(b)})`, "report")
-  row("stdin EOF → process exited with 0 (p50)", ms(percentile(exits, 50)), "a few ms")
+  row(
+    "stdin EOF → process exited with 0 (p50)",
+    `${ms(percentile(exits, 50))} (a bare node script: ${ms(percentile(plainExits, 50))})`,
+    "a few ms over bare node"
+  )
 } finally {
   removeHome(home)
 }

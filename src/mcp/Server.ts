@@ -154,7 +154,9 @@ export const make = <R, E>(options: McpServerOptions<R, E>) =>
 
     return McpServer.of({
       closed: Deferred.await(closed),
-      drain: FiberSet.awaitEmpty(fibers).pipe(Effect.timeoutOption(options.drainMillis ?? 1000), Effect.asVoid)
+      drain: Effect.flatMap(FiberSet.size(fibers), (n) =>
+        n === 0 ? Effect.void : FiberSet.awaitEmpty(fibers).pipe(Effect.timeoutOption(options.drainMillis ?? 1000), Effect.asVoid)
+      )
     })
   })
 
