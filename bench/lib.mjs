@@ -65,7 +65,14 @@ export const requireBuild = () => {
 }
 
 /** Spawns `session-bridge mcp` on `home` as the session `sessionId` labelled `label`, connected over stdio. */
-export const spawnMcp = async ({ home, sessionId = ulid(), label, cwd, env = {}, clientName = "session-bridge-bench" }) => {
+export const spawnMcp = async ({
+  home,
+  sessionId = ulid(),
+  label,
+  cwd,
+  env = {},
+  clientName = "session-bridge-bench"
+}) => {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, "mcp"],

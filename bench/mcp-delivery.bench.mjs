@@ -27,7 +27,8 @@ const latency = async () => {
       const { r, at } = await woke
       if (r.timedOut) throw new Error(`round ${i}: wait timed out`)
       const gotId = r.id ?? r.message?.id ?? r.entry?.id
-      if (gotId !== sent.messageId) throw new Error(`round ${i}: woke with ${JSON.stringify(r)} instead of ${sent.messageId}`)
+      if (gotId !== sent.messageId)
+        throw new Error(`round ${i}: woke with ${JSON.stringify(r)} instead of ${sent.messageId}`)
       await bob.call("bridge_mark_read", { ids: [sent.messageId] })
       if (i >= WARMUP) {
         fromSendStart.push(at - t0)
@@ -36,7 +37,9 @@ const latency = async () => {
     }
     const p50 = percentile(fromSendStart, 50)
     const p99 = percentile(fromSendStart, 99)
-    log(`delivery over ${ROUNDS} rounds: p50 ${ms(p50)} p99 ${ms(p99)}; after send returned p50 ${ms(percentile(fromSendReturn, 50))}`)
+    log(
+      `delivery over ${ROUNDS} rounds: p50 ${ms(p50)} p99 ${ms(p99)}; after send returned p50 ${ms(percentile(fromSendReturn, 50))}`
+    )
     row(`delivery send → wait returns, p50 (${ROUNDS} msgs)`, ms(p50), "≤ 10 ms", p50 <= 10)
     row(`delivery send → wait returns, p99 (${ROUNDS} msgs)`, ms(p99), "≤ 50 ms", p99 <= 50)
     row("delivery send acknowledged → wait returns, p50", ms(percentile(fromSendReturn, 50)), "report")
@@ -56,7 +59,8 @@ const throughput = async () => {
     const start = performance.now()
     await Promise.all(
       senders.map(async (s, k) => {
-        for (let i = 0; i < PER_SENDER; i++) await s.call("bridge_send_message", { to: { label: "sink" }, subject: `m ${k}-${i}` })
+        for (let i = 0; i < PER_SENDER; i++)
+          await s.call("bridge_send_message", { to: { label: "sink" }, subject: `m ${k}-${i}` })
       })
     )
     const seconds = (performance.now() - start) / 1000
@@ -69,8 +73,14 @@ const throughput = async () => {
     let missing = 0
     for (let k = 0; k < SENDERS; k++) for (let i = 0; i < PER_SENDER; i++) if (!unique.has(`m ${k}-${i}`)) missing++
     const exactlyOnce = missing === 0 && subjects.length === total && ids.size === total
-    log(`throughput: ${total} msgs in ${seconds.toFixed(2)} s; listed ${subjects.length}, unique ${unique.size}, missing ${missing}`)
-    row(`throughput ${SENDERS} senders → 1 inbox`, `${Math.round(total / seconds)} msgs/s (${total} in ${seconds.toFixed(2)} s)`, "report")
+    log(
+      `throughput: ${total} msgs in ${seconds.toFixed(2)} s; listed ${subjects.length}, unique ${unique.size}, missing ${missing}`
+    )
+    row(
+      `throughput ${SENDERS} senders → 1 inbox`,
+      `${Math.round(total / seconds)} msgs/s (${total} in ${seconds.toFixed(2)} s)`,
+      "report"
+    )
     row(
       "throughput: every message delivered exactly once",
       `${subjects.length}/${total} listed, ${missing} missing, ${subjects.length - unique.size} duplicated`,

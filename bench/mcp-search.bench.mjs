@@ -9,7 +9,20 @@ import { log, ms, percentile, removeHome, requireBuild, row, spawnMcp, tempHome,
 requireBuild()
 const COUNT = Number(process.env.BENCH_SEARCH_MESSAGES ?? 20_000)
 const QUERIES = 40
-const WORDS = ["parser", "config", "deploy", "schema", "review", "lint", "bench", "cache", "retry", "socket", "render", "migrate"]
+const WORDS = [
+  "parser",
+  "config",
+  "deploy",
+  "schema",
+  "review",
+  "lint",
+  "bench",
+  "cache",
+  "retry",
+  "socket",
+  "render",
+  "migrate"
+]
 const TEMPLATE_SUBJECT = "TEMPLATESUBJECTXX"
 const TEMPLATE_BODY = "TEMPLATEBODYXXXXXXXXXXXX"
 
@@ -42,7 +55,11 @@ const bob = await spawnMcp({ home, label: "bob" })
 try {
   await alice.call("bridge_whoami")
   await bob.call("bridge_whoami")
-  const template = await alice.call("bridge_send_message", { to: { label: "bob" }, subject: TEMPLATE_SUBJECT, body: TEMPLATE_BODY })
+  const template = await alice.call("bridge_send_message", {
+    to: { label: "bob" },
+    subject: TEMPLATE_SUBJECT,
+    body: TEMPLATE_BODY
+  })
   const templateId = template.messageId
   const files = filesNamedBy(home, templateId)
   if (files.length === 0) throw new Error(`no stored file is named by ${templateId}`)
@@ -54,7 +71,8 @@ try {
     const b = WORDS[(i * 7 + 3) % WORDS.length]
     const subject = `${a} update ${i}`.padEnd(TEMPLATE_SUBJECT.length, " ")
     const body = `notes on ${b} and ${a}, item ${i}`
-    const replace = (s) => s.split(templateId).join(id).split(TEMPLATE_SUBJECT).join(subject.trim()).split(TEMPLATE_BODY).join(body)
+    const replace = (s) =>
+      s.split(templateId).join(id).split(TEMPLATE_SUBJECT).join(subject.trim()).split(TEMPLATE_BODY).join(body)
     for (const f of files) cloneTree(f, path.join(path.dirname(f), replace(path.basename(f))), replace)
   }
   log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`)

@@ -66,6 +66,8 @@ const table = [header, ...rows.map(cell)]
 const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)))
 const line = (r) => "| " + r.map((c, i) => String(c).padEnd(widths[i])).join(" | ") + " |"
 process.stdout.write(
-  [line(header), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...rows.map((r) => line(cell(r)))].join("\n") + "\n"
+  [line(header), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...rows.map((r) => line(cell(r)))].join(
+    "\n"
+  ) + "\n"
 )
 process.exitCode = rows.some((r) => r.failed) ? 1 : 0

@@ -8,7 +8,9 @@ import { HostEnv } from "../services/HostEnv.js"
 import { Ids } from "../services/Ids.js"
 import { listed } from "./Help.js"
 
-const keepOption = Options.boolean("keep").pipe(Options.withDescription("Keep the temporary home instead of removing it"))
+const keepOption = Options.boolean("keep").pipe(
+  Options.withDescription("Keep the temporary home instead of removing it")
+)
 
 /** One demo session: a real `session-bridge mcp` process driven by the MCP SDK client. */
 interface Peer {
@@ -28,7 +30,10 @@ const spawnPeer = (home: string, label: string) =>
     const env = yield* HostEnv
     const sessionId = yield* Effect.flatMap(Ids, (ids) => ids.next)
     const sdk = yield* Effect.promise(() =>
-      Promise.all([import("@modelcontextprotocol/sdk/client/index.js"), import("@modelcontextprotocol/sdk/client/stdio.js")])
+      Promise.all([
+        import("@modelcontextprotocol/sdk/client/index.js"),
+        import("@modelcontextprotocol/sdk/client/stdio.js")
+      ])
     )
     const [{ Client }, { StdioClientTransport }] = sdk
     const transport = new StdioClientTransport({
@@ -66,7 +71,11 @@ const spawnPeer = (home: string, label: string) =>
           return Effect.try({ try: () => JSON.parse(text), catch: failed(`${label} ${tool}: unreadable result`) }).pipe(
             Effect.filterOrFail(
               () => result.isError !== true,
-              (json) => bridgeError(isErrorCode(json?.code) ? json.code : "INTERNAL", `${label} ${tool}: ${json?.message ?? text}`)
+              (json) =>
+                bridgeError(
+                  isErrorCode(json?.code) ? json.code : "INTERNAL",
+                  `${label} ${tool}: ${json?.message ?? text}`
+                )
             )
           )
         })
@@ -85,12 +94,16 @@ const script = (home: string) =>
 
     for (const peer of [alice, bob]) {
       const me = yield* peer.call("bridge_whoami")
-      yield* say(`  ${peer.label}: bridge_whoami → session ${short(String(me.sessionId))}, label ${me.label}, provider ${me.provider}`)
+      yield* say(
+        `  ${peer.label}: bridge_whoami → session ${short(String(me.sessionId))}, label ${me.label}, provider ${me.provider}`
+      )
     }
 
     const plan = "# Plan\n\n1. Parse the config.\n2. Validate it.\n3. Ship it.\n"
     const posted = yield* alice.call("bridge_post_artifact", { text: plan, name: "plan.md", mimeType: "text/markdown" })
-    yield* say(`\nalice: bridge_post_artifact plan.md → sha256 ${String(posted.sha256).slice(0, 16)}…, ${posted.size} bytes`)
+    yield* say(
+      `\nalice: bridge_post_artifact plan.md → sha256 ${String(posted.sha256).slice(0, 16)}…, ${posted.size} bytes`
+    )
 
     yield* say("bob: bridge_wait_for_message (waiting on the store's watch) …")
     const waiting = yield* Effect.fork(bob.call("bridge_wait_for_message", { timeoutSec: 30 }))
@@ -105,13 +118,18 @@ const script = (home: string) =>
     yield* say(`alice: bridge_send_message to label "bob" → message ${short(String(sent.messageId))}`)
     const woke = yield* waiting.await.pipe(Effect.flatten)
     const wokeAt = yield* Clock.currentTimeMillis
-    if (woke.timedOut === true) return yield* bridgeError("INTERNAL", "demo: bob's wait timed out; the message did not arrive")
-    yield* say(`bob: woke ${wokeAt - sentAt} ms after the send with "${woke.message.subject}" from ${woke.message.from.label}`)
+    if (woke.timedOut === true)
+      return yield* bridgeError("INTERNAL", "demo: bob's wait timed out; the message did not arrive")
+    yield* say(
+      `bob: woke ${wokeAt - sentAt} ms after the send with "${woke.message.subject}" from ${woke.message.from.label}`
+    )
 
     const read = yield* bob.call("bridge_read_message", { id: sent.messageId })
     yield* say(`bob: bridge_read_message → "${read.subject}": ${read.body}`)
     const attached: ReadonlyArray<any> = read.artifacts
-    yield* say(`     attached: ${attached.map((a) => `${a.name ?? a.sha256} (${a.size} bytes, ${a.mimeType})`).join(", ")}`)
+    yield* say(
+      `     attached: ${attached.map((a) => `${a.name ?? a.sha256} (${a.size} bytes, ${a.mimeType})`).join(", ")}`
+    )
 
     const fetched = yield* bob.call("bridge_get_artifact", { sha256: posted.sha256, encoding: "text" })
     const text = String(fetched.content)
@@ -127,13 +145,16 @@ const script = (home: string) =>
       body: "Looks good. Starting on step 1.",
       replyTo: sent.messageId
     })
-    yield* say(`bob: bridge_send_message reply → message ${short(String(reply.messageId))} in thread ${short(String(reply.threadId))}`)
+    yield* say(
+      `bob: bridge_send_message reply → message ${short(String(reply.messageId))} in thread ${short(String(reply.threadId))}`
+    )
 
     const thread = yield* alice.call("bridge_get_thread", { messageId: reply.messageId })
     const messages: ReadonlyArray<any> = thread.messages
     yield* say(`alice: bridge_get_thread → ${messages.length} messages, oldest first:`)
     for (const m of messages) yield* say(`  - ${m.from.label}: ${m.subject}`)
-    if (messages.length !== 2) return yield* bridgeError("INTERNAL", `demo: expected 2 messages in the thread, got ${messages.length}`)
+    if (messages.length !== 2)
+      return yield* bridgeError("INTERNAL", `demo: expected 2 messages in the thread, got ${messages.length}`)
     yield* say("\nDemo complete: two sessions exchanged a message, an artifact and a reply.")
   }).pipe(Effect.scoped)
 
@@ -141,7 +162,9 @@ const script = (home: string) =>
 export const run = (options: { readonly keep: boolean }) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
-    const home = yield* fs.makeTempDirectory({ prefix: "session-bridge-demo-" }).pipe(Effect.mapError(failed("creating a temporary home")))
+    const home = yield* fs
+      .makeTempDirectory({ prefix: "session-bridge-demo-" })
+      .pipe(Effect.mapError(failed("creating a temporary home")))
     yield* script(home).pipe(
       Effect.ensuring(
         options.keep

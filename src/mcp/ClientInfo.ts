@@ -39,6 +39,11 @@ export const detectProvider = (client: Option.Option<ClientInfo>, env: HostEnvSh
   client.pipe(
     Option.flatMap((info) => providerFromClientName(info.name)),
     Option.orElse(() => Option.fromNullable(byEnvMarker.find(([name]) => Option.isSome(env.get(name)))?.[1])),
-    Option.orElse(() => env.get("SESSION_BRIDGE_PROVIDER").pipe(Option.map((v) => v.trim().toLowerCase()), Option.filter(isProviderId))),
+    Option.orElse(() =>
+      env.get("SESSION_BRIDGE_PROVIDER").pipe(
+        Option.map((v) => v.trim().toLowerCase()),
+        Option.filter(isProviderId)
+      )
+    ),
     Option.getOrElse((): ProviderId => "unknown")
   )

@@ -72,7 +72,11 @@ export const inputJsonSchema = <A, I, R>(schema: Schema.Schema<A, I, R>): JsonOb
   const cleaned = clean(raw, defs, 0)
   if (!isObject(cleaned)) return { type: "object" }
   const anyOf = cleaned["anyOf"]
-  if (cleaned["type"] !== "object" && Array.isArray(anyOf) && anyOf.every((m) => isObject(m) && m["type"] === "object")) {
+  if (
+    cleaned["type"] !== "object" &&
+    Array.isArray(anyOf) &&
+    anyOf.every((m) => isObject(m) && m["type"] === "object")
+  ) {
     return flattenUnion(anyOf as Array<JsonObject>, cleaned["description"])
   }
   return cleaned["type"] === "object" ? cleaned : { type: "object", ...cleaned }

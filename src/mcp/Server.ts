@@ -63,7 +63,11 @@ const describeParseError = (error: ParseResult.ParseError): string =>
 const asBridgeError = (error: unknown): BridgeError =>
   error instanceof BridgeError || error instanceof StoreError || error instanceof LockError
     ? toBridgeError(error)
-    : bridgeError("INTERNAL", error instanceof Error ? error.message : String(error), "This is a bug; the server log (stderr) has details.")
+    : bridgeError(
+        "INTERNAL",
+        error instanceof Error ? error.message : String(error),
+        "This is a bug; the server log (stderr) has details."
+      )
 
 /**
  * Builds `layer` into `scope` on first use and caches the result; concurrent first callers share one build,
@@ -73,7 +77,9 @@ const lazyContext = <R, E>(build: Effect.Effect<Context.Context<R>, E>) =>
   Effect.map(Effect.makeSemaphore(1), (lock) => {
     let cached: Option.Option<Context.Context<R>> = Option.none()
     const fill = Effect.suspend(() =>
-      Option.isSome(cached) ? Effect.succeed(cached.value) : Effect.tap(build, (ctx) => void (cached = Option.some(ctx)))
+      Option.isSome(cached)
+        ? Effect.succeed(cached.value)
+        : Effect.tap(build, (ctx) => void (cached = Option.some(ctx)))
     )
     return Effect.suspend(() => (Option.isSome(cached) ? Effect.succeed(cached.value) : lock.withPermits(1)(fill)))
   })
@@ -104,15 +110,33 @@ export const make = <R, E>(options: McpServerOptions<R, E>) =>
 
     let listed: ReadonlyArray<{ name: string; description: string; inputSchema: JsonObject }> | undefined
     const listTools = () =>
-      (listed ??= options.tools.map((t) => ({ name: t.name, description: t.description, inputSchema: inputJsonSchema(t.input) })))
+      (listed ??= options.tools.map((t) => ({
+        name: t.name,
+        description: t.description,
+        inputSchema: inputJsonSchema(t.input)
+      })))
 
     const callTool = (name: string, args: unknown): Effect.Effect<CallToolResult> => {
       const def = byName.get(name)
       if (def === undefined) {
-        return Effect.succeed(errorResult(bridgeError("INVALID_ARGUMENT", `unknown tool ${JSON.stringify(name)}`, "Call tools/list for the tools this server offers.")))
+        return Effect.succeed(
+          errorResult(
+            bridgeError(
+              "INVALID_ARGUMENT",
+              `unknown tool ${JSON.stringify(name)}`,
+              "Call tools/list for the tools this server offers."
+            )
+          )
+        )
       }
       return Schema.decodeUnknown(def.input, { errors: "all", onExcessProperty: "error" })(args ?? {}).pipe(
-        Effect.mapError((e) => bridgeError("INVALID_ARGUMENT", `${name}: ${describeParseError(e)}`, "Check the arguments against the tool's input schema.")),
+        Effect.mapError((e) =>
+          bridgeError(
+            "INVALID_ARGUMENT",
+            `${name}: ${describeParseError(e)}`,
+            "Check the arguments against the tool's input schema."
+          )
+        ),
         Effect.flatMap((input) =>
           Effect.flatMap(Effect.mapError(context, asBridgeError), (ctx) => Effect.provide(def.handler(input), ctx))
         ),
@@ -155,10 +179,13 @@ export const make = <R, E>(options: McpServerOptions<R, E>) =>
     return McpServer.of({
       closed: Deferred.await(closed),
       drain: Effect.flatMap(FiberSet.size(fibers), (n) =>
-        n === 0 ? Effect.void : FiberSet.awaitEmpty(fibers).pipe(Effect.timeoutOption(options.drainMillis ?? 1000), Effect.asVoid)
+        n === 0
+          ? Effect.void
+          : FiberSet.awaitEmpty(fibers).pipe(Effect.timeoutOption(options.drainMillis ?? 1000), Effect.asVoid)
       )
     })
   })
 
 /** The server as a scoped layer: connected when built, closed when released. */
-export const layer = <R, E>(options: McpServerOptions<R, E>): Layer.Layer<McpServer> => Layer.scoped(McpServer, make(options))
+export const layer = <R, E>(options: McpServerOptions<R, E>): Layer.Layer<McpServer> =>
+  Layer.scoped(McpServer, make(options))

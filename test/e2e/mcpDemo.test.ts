@@ -20,7 +20,14 @@ describe("session-bridge demo", () => {
     const tmp = tempHome("sb-demo-test-")
     const r = await run(["demo"], { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: tmp, TMPDIR: tmp })
     assert.strictEqual(r.code, 0, r.stdout + r.stderr)
-    for (const step of ["bridge_whoami", "bridge_post_artifact", "bridge_wait_for_message", "sha256 recomputed and verified", "2 messages, oldest first", "Demo complete"]) {
+    for (const step of [
+      "bridge_whoami",
+      "bridge_post_artifact",
+      "bridge_wait_for_message",
+      "sha256 recomputed and verified",
+      "2 messages, oldest first",
+      "Demo complete"
+    ]) {
       assert.include(r.stdout, step)
     }
     const home = /Temporary home: (\S+)/.exec(r.stdout)?.[1]

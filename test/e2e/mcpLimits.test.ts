@@ -49,16 +49,33 @@ describe("limits and bad input over real processes", () => {
 
   it("caps bodies at 64 KiB of UTF-8 for direct, broadcast and channel messages", async () => {
     await sender.ok("bridge_send_message", { to: { label: "other" }, subject: "max", body: "a".repeat(65536) })
-    assert.strictEqual(await sender.errorCode("bridge_send_message", { to: { label: "other" }, subject: "x", body: "a".repeat(65537) }), "BODY_TOO_LARGE")
-    assert.strictEqual(await sender.errorCode("bridge_send_message", { to: { label: "other" }, subject: "x", body: "é".repeat(32769) }), "BODY_TOO_LARGE")
-    assert.strictEqual(await sender.errorCode("bridge_broadcast", { subject: "x", body: "a".repeat(65537) }), "BODY_TOO_LARGE")
+    assert.strictEqual(
+      await sender.errorCode("bridge_send_message", { to: { label: "other" }, subject: "x", body: "a".repeat(65537) }),
+      "BODY_TOO_LARGE"
+    )
+    assert.strictEqual(
+      await sender.errorCode("bridge_send_message", { to: { label: "other" }, subject: "x", body: "é".repeat(32769) }),
+      "BODY_TOO_LARGE"
+    )
+    assert.strictEqual(
+      await sender.errorCode("bridge_broadcast", { subject: "x", body: "a".repeat(65537) }),
+      "BODY_TOO_LARGE"
+    )
     await sender.ok("bridge_join_channel", { channel: "#limits" })
-    assert.strictEqual(await sender.errorCode("bridge_send_message", { to: { channel: "#limits" }, subject: "x", body: "a".repeat(65537) }), "BODY_TOO_LARGE")
+    assert.strictEqual(
+      await sender.errorCode("bridge_send_message", {
+        to: { channel: "#limits" },
+        subject: "x",
+        body: "a".repeat(65537)
+      }),
+      "BODY_TOO_LARGE"
+    )
   })
 
   it("refuses a send into a full inbox with BACKLOG_FULL and drops nothing", async () => {
     const sent: Array<string> = []
-    for (let i = 0; i < 3; i++) sent.push((await sender.ok("bridge_send_message", { to: { label: "sink" }, subject: `fill ${i}` })).messageId)
+    for (let i = 0; i < 3; i++)
+      sent.push((await sender.ok("bridge_send_message", { to: { label: "sink" }, subject: `fill ${i}` })).messageId)
     const refused = await sender.call("bridge_send_message", { to: { label: "sink" }, subject: "one too many" })
     assert.isFalse(refused.ok)
     if (!refused.ok) {
@@ -93,14 +110,27 @@ describe("limits and bad input over real processes", () => {
   })
 
   it("gives a code for bad base64, unknown and malformed sha256s", async () => {
-    assert.strictEqual(await other.errorCode("bridge_post_artifact", { contentBase64: "!!!not base64!!!" }), "INVALID_ARGUMENT")
-    assert.strictEqual(await other.errorCode("bridge_post_artifact", { text: "a", contentBase64: "YQ==" }), "INVALID_ARGUMENT")
+    assert.strictEqual(
+      await other.errorCode("bridge_post_artifact", { contentBase64: "!!!not base64!!!" }),
+      "INVALID_ARGUMENT"
+    )
+    assert.strictEqual(
+      await other.errorCode("bridge_post_artifact", { text: "a", contentBase64: "YQ==" }),
+      "INVALID_ARGUMENT"
+    )
     assert.strictEqual(await other.errorCode("bridge_post_artifact", {}), "INVALID_ARGUMENT")
     assert.strictEqual(await other.errorCode("bridge_get_artifact", { sha256: "0".repeat(64) }), "ARTIFACT_NOT_FOUND")
     assert.strictEqual(await other.errorCode("bridge_get_artifact", { sha256: "../../etc/passwd" }), "INVALID_ARGUMENT")
-    assert.strictEqual(await other.errorCode("bridge_get_artifact", { sha256: "a".repeat(64), encoding: "hex" }), "INVALID_ARGUMENT")
     assert.strictEqual(
-      await other.errorCode("bridge_send_message", { to: { label: "sink" }, subject: "x", artifacts: ["f".repeat(64)] }),
+      await other.errorCode("bridge_get_artifact", { sha256: "a".repeat(64), encoding: "hex" }),
+      "INVALID_ARGUMENT"
+    )
+    assert.strictEqual(
+      await other.errorCode("bridge_send_message", {
+        to: { label: "sink" },
+        subject: "x",
+        artifacts: ["f".repeat(64)]
+      }),
       "ARTIFACT_NOT_FOUND"
     )
   })
@@ -120,10 +150,14 @@ describe("limits and bad input over real processes", () => {
       ["bridge_wait_for_message", { timeoutSec: -1 }],
       ["bridge_broadcast", { subject: "x", ttlSec: "soon" }]
     ]
-    for (const [tool, args] of cases) assert.strictEqual(await other.errorCode(tool, args), "INVALID_ARGUMENT", `${tool} ${JSON.stringify(args)}`)
+    for (const [tool, args] of cases)
+      assert.strictEqual(await other.errorCode(tool, args), "INVALID_ARGUMENT", `${tool} ${JSON.stringify(args)}`)
     assert.strictEqual(await other.errorCode("bridge_read_message", { id: testSessionId() }), "MESSAGE_NOT_FOUND")
     assert.strictEqual(await other.errorCode("bridge_read_message", { id: "../../sessions/x" }), "MESSAGE_NOT_FOUND")
-    assert.strictEqual(await other.errorCode("bridge_send_message", { to: { label: "../sink" }, subject: "x" }), "RECIPIENT_NOT_FOUND")
+    assert.strictEqual(
+      await other.errorCode("bridge_send_message", { to: { label: "../sink" }, subject: "x" }),
+      "RECIPIENT_NOT_FOUND"
+    )
   })
 
   it("reports an invalid SESSION_BRIDGE_SESSION_ID as IDENTITY_UNRESOLVED", async () => {

@@ -25,10 +25,18 @@ const sha256 = (data: string | Buffer) => createHash("sha256").update(data).dige
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const unique = (what: string) => `${what} ${suffix(6)}`
 
-const inbox = async (who: McpHandle, all = true) => (await who.ok("bridge_list_inbox", { all, limit: 1000 })) as {
-  unread: number
-  entries: Array<{ id: string; kind: string; subject: string; read: boolean; threadId: string; from: { label: string } }>
-}
+const inbox = async (who: McpHandle, all = true) =>
+  (await who.ok("bridge_list_inbox", { all, limit: 1000 })) as {
+    unread: number
+    entries: Array<{
+      id: string
+      kind: string
+      subject: string
+      read: boolean
+      threadId: string
+      from: { label: string }
+    }>
+  }
 
 describe("bridge tools across real processes", () => {
   beforeAll(async () => {
@@ -49,28 +57,25 @@ describe("bridge tools across real processes", () => {
 
   it("lists exactly the seventeen tools", async () => {
     const { tools } = await alice.client.listTools()
-    assert.deepStrictEqual(
-      tools.map((t) => t.name).sort(),
-      [
-        "bridge_broadcast",
-        "bridge_channel_history",
-        "bridge_get_artifact",
-        "bridge_get_thread",
-        "bridge_join_channel",
-        "bridge_leave_channel",
-        "bridge_list_channels",
-        "bridge_list_inbox",
-        "bridge_list_sessions",
-        "bridge_mark_read",
-        "bridge_post_artifact",
-        "bridge_read_message",
-        "bridge_search",
-        "bridge_send_message",
-        "bridge_set_summary",
-        "bridge_wait_for_message",
-        "bridge_whoami"
-      ]
-    )
+    assert.deepStrictEqual(tools.map((t) => t.name).sort(), [
+      "bridge_broadcast",
+      "bridge_channel_history",
+      "bridge_get_artifact",
+      "bridge_get_thread",
+      "bridge_join_channel",
+      "bridge_leave_channel",
+      "bridge_list_channels",
+      "bridge_list_inbox",
+      "bridge_list_sessions",
+      "bridge_mark_read",
+      "bridge_post_artifact",
+      "bridge_read_message",
+      "bridge_search",
+      "bridge_send_message",
+      "bridge_set_summary",
+      "bridge_wait_for_message",
+      "bridge_whoami"
+    ])
   })
 
   it("knows who each server is: id, label, cwd, provider from clientInfo", async () => {
@@ -105,13 +110,34 @@ describe("bridge tools across real processes", () => {
   })
 
   it("refuses an ambiguous prefix, a too-short prefix, unknown recipients and a relative cwd", async () => {
-    assert.strictEqual(await alice.errorCode("bridge_send_message", { to: { sessionId: shared }, subject: "x" }), "AMBIGUOUS_RECIPIENT")
-    assert.strictEqual(await alice.errorCode("bridge_send_message", { to: { sessionId: shared.slice(0, 5) }, subject: "x" }), "INVALID_ARGUMENT")
-    assert.strictEqual(await alice.errorCode("bridge_send_message", { to: { label: "nobody-here" }, subject: "x" }), "RECIPIENT_NOT_FOUND")
-    assert.strictEqual(await alice.errorCode("bridge_send_message", { to: { sessionId: testSessionId() }, subject: "x" }), "RECIPIENT_NOT_FOUND")
-    assert.strictEqual(await alice.errorCode("bridge_send_message", { to: { cwd: "work/bob" }, subject: "x" }), "INVALID_ARGUMENT")
-    assert.strictEqual(await alice.errorCode("bridge_send_message", { to: { cwd: path.join(home, "nowhere") }, subject: "x" }), "RECIPIENT_NOT_FOUND")
-    assert.strictEqual(await alice.errorCode("bridge_send_message", { to: { label: "bob", cwd: cwdOf("bob") }, subject: "x" }), "INVALID_ARGUMENT")
+    assert.strictEqual(
+      await alice.errorCode("bridge_send_message", { to: { sessionId: shared }, subject: "x" }),
+      "AMBIGUOUS_RECIPIENT"
+    )
+    assert.strictEqual(
+      await alice.errorCode("bridge_send_message", { to: { sessionId: shared.slice(0, 5) }, subject: "x" }),
+      "INVALID_ARGUMENT"
+    )
+    assert.strictEqual(
+      await alice.errorCode("bridge_send_message", { to: { label: "nobody-here" }, subject: "x" }),
+      "RECIPIENT_NOT_FOUND"
+    )
+    assert.strictEqual(
+      await alice.errorCode("bridge_send_message", { to: { sessionId: testSessionId() }, subject: "x" }),
+      "RECIPIENT_NOT_FOUND"
+    )
+    assert.strictEqual(
+      await alice.errorCode("bridge_send_message", { to: { cwd: "work/bob" }, subject: "x" }),
+      "INVALID_ARGUMENT"
+    )
+    assert.strictEqual(
+      await alice.errorCode("bridge_send_message", { to: { cwd: path.join(home, "nowhere") }, subject: "x" }),
+      "RECIPIENT_NOT_FOUND"
+    )
+    assert.strictEqual(
+      await alice.errorCode("bridge_send_message", { to: { label: "bob", cwd: cwdOf("bob") }, subject: "x" }),
+      "INVALID_ARGUMENT"
+    )
     assert.strictEqual(await alice.errorCode("bridge_send_message", { to: {}, subject: "x" }), "INVALID_ARGUMENT")
   })
 
@@ -166,7 +192,10 @@ describe("bridge tools across real processes", () => {
       assert.include(ids, lasting.messageId)
     }
     assert.strictEqual(await alice.errorCode("bridge_broadcast", { subject: "x", ttlSec: 0 }), "INVALID_ARGUMENT")
-    assert.strictEqual(await alice.errorCode("bridge_broadcast", { subject: "x", ttlSec: 7 * 24 * 3600 + 1 }), "INVALID_ARGUMENT")
+    assert.strictEqual(
+      await alice.errorCode("bridge_broadcast", { subject: "x", ttlSec: 7 * 24 * 3600 + 1 }),
+      "INVALID_ARGUMENT"
+    )
   })
 
   it("fans a channel message out to members only and keeps its history", async () => {
@@ -182,14 +211,29 @@ describe("bridge tools across real processes", () => {
     assert.strictEqual(await carol.errorCode("bridge_send_message", { to: { channel }, subject: "x" }), "NOT_A_MEMBER")
     assert.strictEqual(await carol.errorCode("bridge_channel_history", { channel }), "NOT_A_MEMBER")
 
-    const sent = await alice.ok("bridge_send_message", { to: { channel }, subject: unique("to the channel"), body: "all hands" })
+    const sent = await alice.ok("bridge_send_message", {
+      to: { channel },
+      subject: unique("to the channel"),
+      body: "all hands"
+    })
     assert.deepStrictEqual(sent.recipients, [{ sessionId: ids.bob, label: "bob" }])
-    assert.include((await inbox(bob)).entries.map((e) => e.id), sent.messageId)
-    assert.notInclude((await inbox(carol)).entries.map((e) => e.id), sent.messageId)
+    assert.include(
+      (await inbox(bob)).entries.map((e) => e.id),
+      sent.messageId
+    )
+    assert.notInclude(
+      (await inbox(carol)).entries.map((e) => e.id),
+      sent.messageId
+    )
 
     const history = await bob.ok("bridge_channel_history", { channel })
-    assert.include(history.messages.map((m: { id: string }) => m.id), sent.messageId)
-    const listed = (await carol.ok("bridge_list_channels")).channels.find((c: { channel: string }) => c.channel === channel)
+    assert.include(
+      history.messages.map((m: { id: string }) => m.id),
+      sent.messageId
+    )
+    const listed = (await carol.ok("bridge_list_channels")).channels.find(
+      (c: { channel: string }) => c.channel === channel
+    )
     assert.deepStrictEqual(listed, { channel, members: 2, joined: false })
 
     await bob.ok("bridge_leave_channel", { channel })
@@ -199,7 +243,17 @@ describe("bridge tools across real processes", () => {
   })
 
   it("refuses hostile channel names with a stable code", async () => {
-    for (const channel of ["#../etc", "../x", "#a/b", "#", "#a\u0000b", "#" + "a".repeat(65), "#-leading", "#sp ace", "#\u202ertl"]) {
+    for (const channel of [
+      "#../etc",
+      "../x",
+      "#a/b",
+      "#",
+      "#a\u0000b",
+      "#" + "a".repeat(65),
+      "#-leading",
+      "#sp ace",
+      "#\u202ertl"
+    ]) {
       const code = await alice.errorCode("bridge_join_channel", { channel })
       assert.include(["INVALID_NAME", "INVALID_ARGUMENT"], code, channel)
     }
@@ -224,7 +278,10 @@ describe("bridge tools across real processes", () => {
     }
     const read = await bob.ok("bridge_read_message", { id: m3.messageId })
     assert.strictEqual(read.inReplyTo, m2.messageId)
-    assert.include(["THREAD_NOT_FOUND", "MESSAGE_NOT_FOUND"], await carol.errorCode("bridge_get_thread", { threadId: m1.messageId }))
+    assert.include(
+      ["THREAD_NOT_FOUND", "MESSAGE_NOT_FOUND"],
+      await carol.errorCode("bridge_get_thread", { threadId: m1.messageId })
+    )
     assert.strictEqual(await carol.errorCode("bridge_read_message", { id: m1.messageId }), "MESSAGE_NOT_FOUND")
   })
 
@@ -291,7 +348,11 @@ describe("bridge tools across real processes", () => {
   it("searches what the session may see, newest first", async () => {
     const word = `zebra${suffix(5).toLowerCase()}`
     const older = await alice.ok("bridge_send_message", { to: { label: "bob" }, subject: `${word} first`, body: "x" })
-    const newer = await carol.ok("bridge_send_message", { to: { label: "bob" }, subject: "second", body: `about ${word}` })
+    const newer = await carol.ok("bridge_send_message", {
+      to: { label: "bob" },
+      subject: "second",
+      body: `about ${word}`
+    })
     await alice.ok("bridge_send_message", { to: { label: "carol" }, subject: `${word} not for bob` })
     const { results } = await bob.ok("bridge_search", { query: word })
     assert.deepStrictEqual(

@@ -88,7 +88,11 @@ describe("session-bridge mcp as a process", () => {
     assert.isFalse(fs.existsSync(home))
     const first = await runRaw(
       home,
-      [initialize, initialized, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "bridge_whoami", arguments: {} } }],
+      [
+        initialize,
+        initialized,
+        { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "bridge_whoami", arguments: {} } }
+      ],
       { keepOpenUntilReplies: 2 }
     )
     assert.strictEqual(first.code, 0, first.stderr)

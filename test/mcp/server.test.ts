@@ -79,7 +79,9 @@ const withServer = (probe: Probe, f: (client: McpHandle, server: McpServer.McpSe
               probe.failNext = false
               return Effect.fail(bridgeError("IDENTITY_UNRESOLVED", "not yet"))
             }
-            return Effect.succeed({ text: `hello ${Option.match(client, { onNone: () => "?", onSome: (c) => c.name })}` })
+            return Effect.succeed({
+              text: `hello ${Option.match(client, { onNone: () => "?", onSome: (c) => c.name })}`
+            })
           })
         )
     })
@@ -99,7 +101,7 @@ describe("McpServer", () => {
       )
       for (const t of listed) assert.strictEqual(t.inputSchema.type, "object")
       const text = JSON.stringify(listed)
-      for (const noise of ["$schema", "$defs", "$ref", "\"title\"", "\"required\":[]"]) assert.notInclude(text, noise)
+      for (const noise of ["$schema", "$defs", "$ref", '"title"', '"required":[]']) assert.notInclude(text, noise)
       const echo = listed.find((t) => t.name === "echo")!
       assert.deepStrictEqual(echo.inputSchema.required, ["text"])
       assert.deepStrictEqual((echo.inputSchema.properties as any).times, { type: "integer", minimum: 1, maximum: 3 })
@@ -181,7 +183,13 @@ describe("McpServer", () => {
   it.live("completes `closed` when the client closes the transport", () =>
     Effect.gen(function* () {
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
-      const server = yield* McpServer.make({ name: "test", version: "0", tools: [], transport: serverSide, context: () => Layer.empty })
+      const server = yield* McpServer.make({
+        name: "test",
+        version: "0",
+        tools: [],
+        transport: serverSide,
+        context: () => Layer.empty
+      })
       const client = yield* Effect.promise(() => connect(clientSide))
       yield* Effect.promise(() => client.close())
       const closed = yield* server.closed.pipe(Effect.timeoutOption(2000))

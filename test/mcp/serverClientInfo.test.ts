@@ -16,7 +16,8 @@ describe("detectProvider", () => {
       "grok-cli": "grok",
       "@cline/core": "cline"
     }
-    for (const [name, provider] of Object.entries(table)) assert.strictEqual(detectProvider(client(name), env), provider)
+    for (const [name, provider] of Object.entries(table))
+      assert.strictEqual(detectProvider(client(name), env), provider)
   })
 
   it("prefers the client name over env markers and the explicit variable", () => {
@@ -33,7 +34,10 @@ describe("detectProvider", () => {
 
   it("then SESSION_BRIDGE_PROVIDER when it names a known provider, else unknown", () => {
     assert.strictEqual(detectProvider(client("x"), makeMemory({ env: { SESSION_BRIDGE_PROVIDER: "Codex" } })), "codex")
-    assert.strictEqual(detectProvider(client("x"), makeMemory({ env: { SESSION_BRIDGE_PROVIDER: "../evil" } })), "unknown")
+    assert.strictEqual(
+      detectProvider(client("x"), makeMemory({ env: { SESSION_BRIDGE_PROVIDER: "../evil" } })),
+      "unknown"
+    )
     assert.strictEqual(detectProvider(client("toString"), makeMemory()), "unknown")
   })
 })

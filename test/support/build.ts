@@ -62,7 +62,9 @@ export const ensureBuilt = async (): Promise<string> => {
       } catch (error) {
         // The build keeps the last good dist/ when it fails (e.g. a half-written source file); use that one.
         if (!fs.existsSync(BIN)) throw error
-        process.stderr.write(`warning: build failed, testing the previous dist/: ${String((error as { stderr?: unknown }).stderr ?? error).slice(0, 400)}\n`)
+        process.stderr.write(
+          `warning: build failed, testing the previous dist/: ${String((error as { stderr?: unknown }).stderr ?? error).slice(0, 400)}\n`
+        )
       }
     }
   } finally {

@@ -24,7 +24,11 @@ export const decodeResult = (result: CallToolResult): ToolOutcome => {
 export interface McpHandle {
   readonly client: Client
   /** Calls a tool and decodes its result. */
-  readonly call: (name: string, args?: Record<string, unknown>, options?: { timeoutMs?: number }) => Promise<ToolOutcome>
+  readonly call: (
+    name: string,
+    args?: Record<string, unknown>,
+    options?: { timeoutMs?: number }
+  ) => Promise<ToolOutcome>
   /** Calls a tool that must succeed and returns its JSON; throws with the error code otherwise. */
   readonly ok: (name: string, args?: Record<string, unknown>, options?: { timeoutMs?: number }) => Promise<any>
   /** Calls a tool that must fail and returns its error code; throws if it succeeded. */
