@@ -273,7 +273,10 @@ export const make = Effect.gen(function* () {
     setSummary: (sessionId, summary) =>
       summary.length > MAX_SUMMARY_CHARS
         ? Effect.fail(bridgeError("INVALID_ARGUMENT", `summary is ${summary.length} characters; the limit is ${MAX_SUMMARY_CHARS}`, "Keep the summary to a sentence or two."))
-        : update(sessionId, (r) => new SessionRecord({ ...r, summary })),
+        : update(sessionId, (r) => {
+            const { summary: _previous, ...rest } = r
+            return new SessionRecord(summary.trim() === "" ? rest : { ...rest, summary })
+          }),
     resolve,
     writePointer: (key, p) =>
       Effect.zipRight(checkKey(key), Effect.flatMap(pointerRecord(p), (rec) => writeJson(Layout.pointer(key), Pointer, rec))).pipe(
