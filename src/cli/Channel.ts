@@ -9,15 +9,24 @@ import { sendAndReport } from "./Messaging.js"
 import { showMessage } from "./MessageView.js"
 import { formatTable, jsonOption, plural, printJson } from "./Output.js"
 
-const channelArg = Args.text({ name: "channel" }).pipe(Args.withDescription("The channel, e.g. #release (the '#' is optional)"))
+const channelArg = Args.text({ name: "channel" }).pipe(
+  Args.withDescription("The channel, e.g. #release (the '#' is optional)")
+)
 
 const list = Command.make("list", { as: asOption, json: jsonOption }, ({ as, json }) =>
   Effect.gen(function* () {
     const me = yield* actingSession(as)
     const channels = yield* Effect.flatMap(Channels, (c) => c.list(me.sessionId))
-    if (json) return yield* printJson(channels.map((c) => ({ channel: `#${c.channel}`, members: c.members, joined: c.joined })))
-    if (channels.length === 0) return yield* Console.log("No channels yet. `session-bridge channel join #name` creates one.")
-    yield* Console.log(formatTable(["CHANNEL", "MEMBERS", "JOINED"], channels.map((c) => [`#${c.channel}`, String(c.members), c.joined ? "yes" : "no"])))
+    if (json)
+      return yield* printJson(channels.map((c) => ({ channel: `#${c.channel}`, members: c.members, joined: c.joined })))
+    if (channels.length === 0)
+      return yield* Console.log("No channels yet. `session-bridge channel join #name` creates one.")
+    yield* Console.log(
+      formatTable(
+        ["CHANNEL", "MEMBERS", "JOINED"],
+        channels.map((c) => [`#${c.channel}`, String(c.members), c.joined ? "yes" : "no"])
+      )
+    )
   })
 ).pipe(Command.withDescription("List channels with member counts and whether you joined"))
 
@@ -47,13 +56,18 @@ const history = Command.make(
   {
     channel: channelArg,
     as: asOption,
-    limit: Options.integer("limit").pipe(Options.withDescription("How many recent messages (1-1000, default 50)"), Options.optional),
+    limit: Options.integer("limit").pipe(
+      Options.withDescription("How many recent messages (1-1000, default 50)"),
+      Options.optional
+    ),
     json: jsonOption
   },
   ({ channel, as, limit, json }) =>
     Effect.gen(function* () {
       const me = yield* actingSession(as)
-      const messages = yield* Effect.flatMap(Channels, (c) => c.history(me.sessionId, channel, limit._tag === "Some" ? limit.value : undefined))
+      const messages = yield* Effect.flatMap(Channels, (c) =>
+        c.history(me.sessionId, channel, limit._tag === "Some" ? limit.value : undefined)
+      )
       if (json) return yield* printJson(messages.map(envelopeView))
       if (messages.length === 0) return yield* Console.log("No messages in this channel yet.")
       for (const e of messages) yield* Effect.flatMap(showMessage(e), Console.log)
@@ -75,7 +89,12 @@ const post = Command.make(
       const body = yield* readBody(o)
       const from = yield* actingSession(o.as)
       const name = o.channel.startsWith("#") ? o.channel : `#${o.channel}`
-      yield* sendAndReport(from, { channel: name }, { subject: o.subject, body, artifacts: o.artifact, replyTo: Option.none() }, o.json)
+      yield* sendAndReport(
+        from,
+        { channel: name },
+        { subject: o.subject, body, artifacts: o.artifact, replyTo: Option.none() },
+        o.json
+      )
     })
 ).pipe(Command.withDescription("Post a message to a channel you joined"))
 

@@ -9,7 +9,9 @@ import { Ids } from "../services/Ids.js"
 
 /** `--as <label|id>`: act as another session (label, absolute cwd, id or unique live prefix). */
 export const asOption = Options.text("as").pipe(
-  Options.withDescription("Act as this session (label, absolute cwd, session id or prefix) instead of your own CLI session"),
+  Options.withDescription(
+    "Act as this session (label, absolute cwd, session id or prefix) instead of your own CLI session"
+  ),
   Options.optional
 )
 
@@ -20,23 +22,32 @@ export const resolveAs = (raw: string): Effect.Effect<SessionRecord, BridgeError
   Effect.gen(function* () {
     const sessions = yield* Sessions
     const value = raw.trim()
-    if (value === "") return yield* bridgeError("INVALID_ARGUMENT", "--as needs a label or a session id", "Run `session-bridge list-sessions --all`.")
+    if (value === "")
+      return yield* bridgeError(
+        "INVALID_ARGUMENT",
+        "--as needs a label or a session id",
+        "Run `session-bridge list-sessions --all`."
+      )
     if (isUlid(value.toUpperCase())) return yield* sessions.resolve({ sessionId: value })
     const byName = sessions.resolve(asAddress(value))
     const idLike = /^[0-9A-Za-z]{6,25}$/.test(value)
-    const found = yield* (idLike
+    const found = yield* idLike
       ? byName.pipe(
           Effect.catchIf(
             (e) => e.code === "RECIPIENT_NOT_FOUND",
             () => sessions.resolve({ sessionId: value })
           )
         )
-      : byName)
+      : byName
     return found
   }).pipe(
     Effect.mapError((e) =>
       e.code === "RECIPIENT_NOT_FOUND"
-        ? bridgeError("SESSION_NOT_FOUND", `--as ${JSON.stringify(raw)}: no session has this label, cwd or id`, "Run `session-bridge list-sessions --all` to see the sessions you can act as.")
+        ? bridgeError(
+            "SESSION_NOT_FOUND",
+            `--as ${JSON.stringify(raw)}: no session has this label, cwd or id`,
+            "Run `session-bridge list-sessions --all` to see the sessions you can act as."
+          )
         : e
     )
   )
@@ -72,7 +83,8 @@ export const cliSession: Effect.Effect<SessionRecord, BridgeError, Sessions | Ho
     ? existing.value.sessionId
     : yield* Effect.gen(function* () {
         const fresh = yield* Effect.orDie(decodeSessionId(yield* ids.next))
-        if (yield* sessions.createPointer(key, { sessionId: fresh, provider: "cli", hostSessionId: host.userName })) return fresh
+        if (yield* sessions.createPointer(key, { sessionId: fresh, provider: "cli", hostSessionId: host.userName }))
+          return fresh
         // Another CLI run claimed the pointer first: use its session.
         const winner = yield* sessions.readPointer(key)
         return Option.match(winner, { onNone: () => fresh, onSome: (p) => p.sessionId })
@@ -81,5 +93,7 @@ export const cliSession: Effect.Effect<SessionRecord, BridgeError, Sessions | Ho
 })
 
 /** The session a command acts as: `--as` when given, else the CLI's own session. */
-export const actingSession = (as: Option.Option<string>): Effect.Effect<SessionRecord, BridgeError, Sessions | HostEnv | Ids> =>
+export const actingSession = (
+  as: Option.Option<string>
+): Effect.Effect<SessionRecord, BridgeError, Sessions | HostEnv | Ids> =>
   Option.match(as, { onNone: () => cliSession, onSome: resolveAs })

@@ -12,7 +12,10 @@ import { Stdin } from "./Stdin.js"
 /** The message body: --body, --body-file, or standard input when it is not a terminal. */
 export const bodyOptions = {
   body: Options.text("body").pipe(Options.withDescription("The message body (at most 64 KiB)"), Options.optional),
-  bodyFile: Options.file("body-file").pipe(Options.withDescription("Read the body from this UTF-8 file"), Options.optional)
+  bodyFile: Options.file("body-file").pipe(
+    Options.withDescription("Read the body from this UTF-8 file"),
+    Options.optional
+  )
 }
 
 export const artifactOption = Options.file("artifact").pipe(
@@ -23,10 +26,15 @@ export const artifactOption = Options.file("artifact").pipe(
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
 
 const fileError = (path: string, what: string) => (e: { readonly message: string }) =>
-  bridgeError("INVALID_ARGUMENT", `cannot read ${what} ${path}: ${e.message}`, "Check the path and that you can read the file.")
+  bridgeError(
+    "INVALID_ARGUMENT",
+    `cannot read ${what} ${path}: ${e.message}`,
+    "Check the path and that you can read the file."
+  )
 
 /** An absolute path for a path given on the command line (relative to the working directory). */
-const absolute = (raw: string) => Effect.map(Effect.all([Path.Path, HostEnv]), ([path, host]) => path.resolve(host.cwd, raw))
+const absolute = (raw: string) =>
+  Effect.map(Effect.all([Path.Path, HostEnv]), ([path, host]) => path.resolve(host.cwd, raw))
 
 /** Reads a whole file after checking its size against `max` (so a huge file is refused before it is read). */
 const readCapped = (raw: string, what: string, max: number, tooLarge: (size: number) => BridgeError) =>
@@ -34,7 +42,12 @@ const readCapped = (raw: string, what: string, max: number, tooLarge: (size: num
     const fs = yield* FileSystem.FileSystem
     const path = yield* absolute(raw)
     const info = yield* fs.stat(path).pipe(Effect.mapError(fileError(path, what)))
-    if (info.type !== "File") return yield* bridgeError("INVALID_ARGUMENT", `${what} ${path} is not a regular file`, "Pass a file, not a directory.")
+    if (info.type !== "File")
+      return yield* bridgeError(
+        "INVALID_ARGUMENT",
+        `${what} ${path} is not a regular file`,
+        "Pass a file, not a directory."
+      )
     if (Number(info.size) > max) return yield* tooLarge(Number(info.size))
     return { path, bytes: yield* fs.readFile(path).pipe(Effect.mapError(fileError(path, what))) }
   })
@@ -48,11 +61,20 @@ export const readBody = (options: { readonly body: Option.Option<string>; readon
     if (Option.isSome(options.body)) return options.body.value
     if (Option.isSome(options.bodyFile)) {
       const tooLarge = (size: number) =>
-        bridgeError("BODY_TOO_LARGE", `body file is ${size} bytes; the limit is ${MAX_BODY_BYTES}`, "Send it as an attachment instead: --artifact <path>.")
+        bridgeError(
+          "BODY_TOO_LARGE",
+          `body file is ${size} bytes; the limit is ${MAX_BODY_BYTES}`,
+          "Send it as an attachment instead: --artifact <path>."
+        )
       const { path, bytes } = yield* readCapped(options.bodyFile.value, "body file", MAX_BODY_BYTES, tooLarge)
       return yield* Effect.try({
         try: () => strictUtf8.decode(bytes),
-        catch: () => bridgeError("INVALID_ARGUMENT", `body file ${path} is not UTF-8 text`, "Send binary content as an attachment: --artifact <path>.")
+        catch: () =>
+          bridgeError(
+            "INVALID_ARGUMENT",
+            `body file ${path} is not UTF-8 text`,
+            "Send binary content as an attachment: --artifact <path>."
+          )
       })
     }
     const stdin = yield* Stdin
@@ -93,7 +115,11 @@ export const postArtifacts = (paths: ReadonlyArray<string>, from: SessionRecord)
       const artifacts = yield* Artifacts
       const pathApi = yield* Path.Path
       const tooLarge = (size: number) =>
-        bridgeError("ARTIFACT_TOO_LARGE", `${raw} is ${size} bytes; the artifact cap is ${artifacts.maxBytes}`, "Split it, or raise SESSION_BRIDGE_MAX_ARTIFACT_BYTES for every session.")
+        bridgeError(
+          "ARTIFACT_TOO_LARGE",
+          `${raw} is ${size} bytes; the artifact cap is ${artifacts.maxBytes}`,
+          "Split it, or raise SESSION_BRIDGE_MAX_ARTIFACT_BYTES for every session."
+        )
       const { path, bytes } = yield* readCapped(raw, "artifact", artifacts.maxBytes, tooLarge)
       const name = pathApi.basename(path)
       const ext = name.includes(".") ? name.slice(name.lastIndexOf(".") + 1).toLowerCase() : ""

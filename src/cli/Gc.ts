@@ -43,7 +43,9 @@ const decodeMembers = decodeJson(ChannelMembers)
 const decodeRef = decodeJson(Schema.Struct({ path: Schema.String, threadId: Schema.String }))
 
 /** Every file below `dir` (relative paths) with its size. */
-export const walk = (dir: string): Effect.Effect<ReadonlyArray<{ readonly path: string; readonly size: number }>, StoreError, Store> =>
+export const walk = (
+  dir: string
+): Effect.Effect<ReadonlyArray<{ readonly path: string; readonly size: number }>, StoreError, Store> =>
   Effect.gen(function* () {
     const store = yield* Store
     const out: Array<{ path: string; size: number }> = []
@@ -61,10 +63,14 @@ export const walk = (dir: string): Effect.Effect<ReadonlyArray<{ readonly path: 
     return out
   })
 
-const sizeOf = (path: string) => Effect.flatMap(Store, (s) => s.stat(path)).pipe(Effect.map(Option.match({ onNone: () => 0, onSome: (st) => st.size })))
+const sizeOf = (path: string) =>
+  Effect.flatMap(Store, (s) => s.stat(path)).pipe(
+    Effect.map(Option.match({ onNone: () => 0, onSome: (st) => st.size }))
+  )
 const treeSize = (dir: string) => Effect.map(walk(dir), (files) => files.reduce((n, f) => n + f.size, 0))
 const readText = (path: string) => Effect.flatMap(Store, (s) => s.readText(path))
-const jsonNames = (dir: string) => Effect.flatMap(Store, (s) => s.list(dir)).pipe(Effect.map((names) => names.filter((n) => n.endsWith(".json"))))
+const jsonNames = (dir: string) =>
+  Effect.flatMap(Store, (s) => s.list(dir)).pipe(Effect.map((names) => names.filter((n) => n.endsWith(".json"))))
 
 /** Works out what gc would remove; nothing is changed. */
 export const planGc = (options: GcOptions, progress: Progress) =>
@@ -73,7 +79,8 @@ export const planGc = (options: GcOptions, progress: Progress) =>
     const host = yield* HostEnv
     const now = DateTime.toEpochMillis(yield* DateTime.now)
     const removals: Array<Removal> = []
-    const gone = (path: string) => removals.some((r) => r.path === path || (r.tree === true && path.startsWith(r.path + "/")))
+    const gone = (path: string) =>
+      removals.some((r) => r.path === path || (r.tree === true && path.startsWith(r.path + "/")))
     const add = (kind: Removal["kind"], path: string, reason: string, tree = false) =>
       Effect.gen(function* () {
         if (gone(path)) return
@@ -90,8 +97,12 @@ export const planGc = (options: GcOptions, progress: Progress) =>
       if (DateTime.toEpochMillis(envelope.value.expiresAt) > now) continue
       yield* add("broadcast", path, `expired ${DateTime.formatIso(envelope.value.expiresAt)}`)
       for (const sid of sessionDirs) {
-        for (const marker of [Layout.readMarker(sid, envelope.value.id), Layout.surfacedMarker(sid, envelope.value.id)]) {
-          if (Option.isSome(yield* store.stat(marker))) yield* add("broadcast", marker, "marker of an expired broadcast")
+        for (const marker of [
+          Layout.readMarker(sid, envelope.value.id),
+          Layout.surfacedMarker(sid, envelope.value.id)
+        ]) {
+          if (Option.isSome(yield* store.stat(marker)))
+            yield* add("broadcast", marker, "marker of an expired broadcast")
         }
       }
     }
@@ -115,7 +126,8 @@ export const planGc = (options: GcOptions, progress: Progress) =>
       for (const name of yield* jsonNames(Layout.pointersDir)) {
         const path = `${Layout.pointersDir}/${name}`
         const pointer = Option.flatMap(yield* readText(path), decodePointer)
-        if (Option.isSome(pointer) && removedSessions.has(pointer.value.sessionId)) yield* add("session", path, "pointer to a removed session")
+        if (Option.isSome(pointer) && removedSessions.has(pointer.value.sessionId))
+          yield* add("session", path, "pointer to a removed session")
       }
       for (const channel of yield* store.list(Layout.channelsDir)) {
         const path = Layout.channelMembers(channel)
@@ -123,13 +135,20 @@ export const planGc = (options: GcOptions, progress: Progress) =>
         if (Option.isNone(members)) continue
         for (const m of members.value.members) {
           if (!removedSessions.has(m.sessionId)) continue
-          removals.push({ kind: "membership", path, bytes: 0, reason: `removed session ${m.sessionId} leaves #${channel}`, member: { sessionId: m.sessionId, channel } })
+          removals.push({
+            kind: "membership",
+            path,
+            bytes: 0,
+            reason: `removed session ${m.sessionId} leaves #${channel}`,
+            member: { sessionId: m.sessionId, channel }
+          })
         }
       }
     }
 
     // Temp files left by interrupted writers, and stale locks.
-    for (const path of yield* store.staleTempFiles(options.tempMs)) yield* add("temp", path, "left by an interrupted write")
+    for (const path of yield* store.staleTempFiles(options.tempMs))
+      yield* add("temp", path, "left by an interrupted write")
     for (const name of yield* store.list(Layout.locksDir)) {
       const path = `${Layout.locksDir}/${name}`
       if (name.includes(".stale-")) {
@@ -142,7 +161,14 @@ export const planGc = (options: GcOptions, progress: Progress) =>
         onNone: () => Option.exists(st, (s) => now - s.mtimeMs > STALE_MS),
         onSome: (h) => !host.isPidAlive(h.pid) || now - h.at > STALE_MS
       })
-      if (stale) yield* add("lock", path, Option.isSome(holder) && !host.isPidAlive(holder.value.pid) ? `holder pid ${holder.value.pid} is gone` : "older than 30 s")
+      if (stale)
+        yield* add(
+          "lock",
+          path,
+          Option.isSome(holder) && !host.isPidAlive(holder.value.pid)
+            ? `holder pid ${holder.value.pid} is gone`
+            : "older than 30 s"
+        )
     }
 
     // Artifacts no remaining message references (past a grace period).
@@ -152,7 +178,8 @@ export const planGc = (options: GcOptions, progress: Progress) =>
     }
     for (const n of yield* jsonNames(Layout.broadcastsDir)) envelopePaths.push(`${Layout.broadcastsDir}/${n}`)
     for (const c of yield* store.list(Layout.channelsDir)) {
-      for (const n of yield* jsonNames(Layout.channelHistoryDir(c))) envelopePaths.push(`${Layout.channelHistoryDir(c)}/${n}`)
+      for (const n of yield* jsonNames(Layout.channelHistoryDir(c)))
+        envelopePaths.push(`${Layout.channelHistoryDir(c)}/${n}`)
     }
     const live = envelopePaths.filter((p) => !gone(p))
     const referenced = new Set<string>()
@@ -168,7 +195,8 @@ export const planGc = (options: GcOptions, progress: Progress) =>
       const st = yield* store.stat(Layout.artifactBytes(sha))
       if (Option.exists(st, (s) => now - s.mtimeMs <= options.artifactGraceMs)) continue
       yield* add("artifact", Layout.artifactBytes(sha), "no message references it")
-      if (Option.isSome(yield* store.stat(Layout.artifactMeta(sha)))) yield* add("artifact", Layout.artifactMeta(sha), "no message references it")
+      if (Option.isSome(yield* store.stat(Layout.artifactMeta(sha))))
+        yield* add("artifact", Layout.artifactMeta(sha), "no message references it")
     }
 
     // Message refs and thread markers whose message is gone.

@@ -45,7 +45,11 @@ export interface ExtraLine {
 
 export const ENTRY_POINTS: ReadonlyArray<ExtraLine> = [
   { group: "entry", usage: "mcp", summary: "The stdio MCP server a host CLI spawns for each session" },
-  { group: "entry", usage: "hook <event> --provider <name>", summary: "The hook a host runs at session start, prompt submit and session end" }
+  {
+    group: "entry",
+    usage: "hook <event> --provider <name>",
+    summary: "The hook a host runs at session start, prompt submit and session end"
+  }
 ]
 
 /** The grouped root help, as plain text (no colours, so it reads the same in a pipe). */

@@ -66,7 +66,11 @@ export const locate = (path: string): Effect.Effect<Option.Option<Located>, Brid
     if (path.endsWith(".bin") && path.startsWith("artifacts/")) return Option.some({ ...base, kind: "artifact bytes" })
     const text = Option.getOrElse(yield* store.readText(path), () => "")
     if (known === undefined) {
-      return Option.some({ ...base, kind: "file", raw: text.length > TEXT_LIMIT ? text.slice(0, TEXT_LIMIT) + "\n…" : text })
+      return Option.some({
+        ...base,
+        kind: "file",
+        raw: text.length > TEXT_LIMIT ? text.slice(0, TEXT_LIMIT) + "\n…" : text
+      })
     }
     return Option.some(
       Either.match(known.decode(text), {
@@ -100,14 +104,23 @@ export const inspectTarget = (target: string): Effect.Effect<ReadonlyArray<Locat
     if (/^[0-9a-f]{64}$/i.test(raw)) {
       const sha = raw.toLowerCase()
       const found = yield* collect([Layout.artifactMeta(sha), Layout.artifactBytes(sha)])
-      if (found.length === 0) return yield* bridgeError("ARTIFACT_NOT_FOUND", `no artifact ${sha}`, "Artifacts are named by the sha256 of their bytes; copy it from the message.")
+      if (found.length === 0)
+        return yield* bridgeError(
+          "ARTIFACT_NOT_FOUND",
+          `no artifact ${sha}`,
+          "Artifacts are named by the sha256 of their bytes; copy it from the message."
+        )
       return found
     }
     const upper = raw.toUpperCase()
     if (isUlid(upper)) {
       const found = yield* collect([Layout.session(upper), ...(yield* messagePaths(upper))])
       if (found.length === 0) {
-        return yield* bridgeError("MESSAGE_NOT_FOUND", `no session, message or broadcast has the id ${upper}`, "Expired broadcasts and collected sessions are gone; `session-bridge list-sessions --all` lists sessions.")
+        return yield* bridgeError(
+          "MESSAGE_NOT_FOUND",
+          `no session, message or broadcast has the id ${upper}`,
+          "Expired broadcasts and collected sessions are gone; `session-bridge list-sessions --all` lists sessions."
+        )
       }
       return found
     }
@@ -116,14 +129,26 @@ export const inspectTarget = (target: string): Effect.Effect<ReadonlyArray<Locat
         (n) => n.endsWith(".json") && n.startsWith(upper)
       )
       if (matches.length > 1) {
-        return yield* bridgeError("AMBIGUOUS_RECIPIENT", `prefix ${upper} matches ${matches.length} sessions`, "Use a longer prefix or the full id.")
+        return yield* bridgeError(
+          "AMBIGUOUS_RECIPIENT",
+          `prefix ${upper} matches ${matches.length} sessions`,
+          "Use a longer prefix or the full id."
+        )
       }
       if (matches.length === 1) return yield* collect([`${Layout.sessionsDir}/${matches[0]}`])
     }
     const root = store.root.replace(/\/$/, "")
-    const relative = raw.startsWith("/") ? (raw.startsWith(root + "/") ? raw.slice(root.length + 1) : undefined) : raw.replace(/^\.\//, "")
+    const relative = raw.startsWith("/")
+      ? raw.startsWith(root + "/")
+        ? raw.slice(root.length + 1)
+        : undefined
+      : raw.replace(/^\.\//, "")
     if (relative === undefined) {
-      return yield* bridgeError("INVALID_ARGUMENT", `${raw} is not under the bridge home ${root}`, "Pass an id, a sha256, or a path under $SESSION_BRIDGE_HOME.")
+      return yield* bridgeError(
+        "INVALID_ARGUMENT",
+        `${raw} is not under the bridge home ${root}`,
+        "Pass an id, a sha256, or a path under $SESSION_BRIDGE_HOME."
+      )
     }
     const found = yield* locate(relative).pipe(
       Effect.catchIf(
@@ -132,7 +157,11 @@ export const inspectTarget = (target: string): Effect.Effect<ReadonlyArray<Locat
       )
     )
     if (Option.isNone(found)) {
-      return yield* bridgeError("INVALID_ARGUMENT", `nothing stored at ${JSON.stringify(raw.slice(0, 200))}`, "Pass a message id, session id, sha256, or a file path under the bridge home.")
+      return yield* bridgeError(
+        "INVALID_ARGUMENT",
+        `nothing stored at ${JSON.stringify(raw.slice(0, 200))}`,
+        "Pass a message id, session id, sha256, or a file path under the bridge home."
+      )
     }
     return [found.value]
   })

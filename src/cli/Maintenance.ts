@@ -19,7 +19,9 @@ const versionCommand = Command.make("version", { json: jsonOption }, ({ json }) 
     const info = { version: VERSION, node: host.nodeVersion, home: store.root, layoutVersion: LAYOUT_VERSION }
     yield* json
       ? printJson(info)
-      : Console.log(`session-bridge ${info.version}\nnode ${info.node}\nhome ${info.home}\nlayout v${info.layoutVersion}`)
+      : Console.log(
+          `session-bridge ${info.version}\nnode ${info.node}\nhome ${info.home}\nlayout v${info.layoutVersion}`
+        )
   })
 )
 
@@ -84,10 +86,16 @@ const gcCommand = Command.make("gc", { dryRun, offlineDays, json: jsonOption }, 
       if (of.length === 0) continue
       lines.push(`${KIND_TITLES[kind]}:`)
       for (const r of of) {
-        lines.push(r.member !== undefined ? `  ${r.reason}` : `  ${r.path}${r.tree === true ? "/" : ""}  ${formatBytes(r.bytes)}  (${r.reason})`)
+        lines.push(
+          r.member !== undefined
+            ? `  ${r.reason}`
+            : `  ${r.path}${r.tree === true ? "/" : ""}  ${formatBytes(r.bytes)}  (${r.reason})`
+        )
       }
     }
-    lines.push(`${verb} ${plural(removals.length, "entry", "entries")}, ${dryRun ? "would free" : "freed"} ${formatBytes(bytes)}.`)
+    lines.push(
+      `${verb} ${plural(removals.length, "entry", "entries")}, ${dryRun ? "would free" : "freed"} ${formatBytes(bytes)}.`
+    )
     yield* Console.log(lines.join("\n"))
   }).pipe(Effect.catchTag("StoreError", (e) => Effect.fail(toBridgeError(e))))
 )
@@ -102,7 +110,12 @@ const inventory = Effect.gen(function* () {
     sessions: count((p) => p[0] === "sessions" && p.length === 2),
     inboxMessages: count((p) => p[0] === "inbox" && p.length === 3),
     broadcasts: count((p) => p[0] === "broadcasts" && p.length === 2),
-    channels: new Set(files.map((f) => f.path.split("/")).filter((p) => p[0] === "channels" && p.length > 2).map((p) => p[1])).size,
+    channels: new Set(
+      files
+        .map((f) => f.path.split("/"))
+        .filter((p) => p[0] === "channels" && p.length > 2)
+        .map((p) => p[1])
+    ).size,
     artifacts: count((p) => p[0] === "artifacts" && p.length === 2 && p[1]!.endsWith(".bin")),
     files: files.length,
     bytes: files.reduce((n, f) => n + f.size, 0)
@@ -120,10 +133,15 @@ const purgeCommand = Command.make("purge", { yes, json: jsonOption }, ({ yes, js
       `(${plural(inv.files, "file")}, ${formatBytes(inv.bytes)}). Host CLI configs are not touched (see \`session-bridge uninstall\`).`
     if (!yes) {
       if (!(yield* terminal.isTTY)) {
-        return yield* usageError("purge needs confirmation and there is no terminal to ask on", "Pass --yes to delete all local state without asking.")
+        return yield* usageError(
+          "purge needs confirmation and there is no terminal to ask on",
+          "Pass --yes to delete all local state without asking."
+        )
       }
       yield* Console.error(summary)
-      const ok = yield* Prompt.confirm({ message: "Delete all of it?", initial: false }).pipe(Effect.catchTag("QuitException", () => Effect.succeed(false)))
+      const ok = yield* Prompt.confirm({ message: "Delete all of it?", initial: false }).pipe(
+        Effect.catchTag("QuitException", () => Effect.succeed(false))
+      )
       if (!ok) return yield* Console.error("Nothing deleted.")
     }
     for (const name of yield* store.list("")) {
@@ -131,14 +149,24 @@ const purgeCommand = Command.make("purge", { yes, json: jsonOption }, ({ yes, js
       if (Option.exists(st, (s) => s.isDirectory)) yield* store.removeTree(name)
       else yield* store.remove(name)
     }
-    yield* json ? printJson({ home: store.root, deleted: inv }) : Console.log(`Deleted ${plural(inv.files, "file")} (${formatBytes(inv.bytes)}) under ${store.root}.`)
+    yield* json
+      ? printJson({ home: store.root, deleted: inv })
+      : Console.log(`Deleted ${plural(inv.files, "file")} (${formatBytes(inv.bytes)}) under ${store.root}.`)
   }).pipe(Effect.catchTag("StoreError", (e) => Effect.fail(toBridgeError(e))))
 )
 
 /** inspect, gc, purge, version. */
 export const maintenanceCommands = [
-  listed("maintenance", "Show a stored record decoded, and where it lives on disk (message, session, sha256, path)", inspectCommand),
-  listed("maintenance", "Remove expired broadcasts, long-offline sessions, stale temp files and locks, unreferenced artifacts", gcCommand),
+  listed(
+    "maintenance",
+    "Show a stored record decoded, and where it lives on disk (message, session, sha256, path)",
+    inspectCommand
+  ),
+  listed(
+    "maintenance",
+    "Remove expired broadcasts, long-offline sessions, stale temp files and locks, unreferenced artifacts",
+    gcCommand
+  ),
   listed("maintenance", "Delete all local state (asks first; --yes to skip)", purgeCommand),
   listed("maintenance", "Print the package version, node version, home path and layout version", versionCommand)
 ] as const

@@ -7,13 +7,18 @@ const nowMs = Effect.map(DateTime.now, DateTime.toEpochMillis)
 const where = (e: MessageEnvelope) =>
   e.kind === "broadcast" ? "broadcast" : e.kind === "channel" ? `#${e.channel ?? "?"}` : "direct"
 
-const sender = (e: MessageEnvelope) => `${e.from.label}${e.origin === "remote" ? ` (remote${e.remoteFrom ? `: ${e.remoteFrom}` : ""})` : ""}`
+const sender = (e: MessageEnvelope) =>
+  `${e.from.label}${e.origin === "remote" ? ` (remote${e.remoteFrom ? `: ${e.remoteFrom}` : ""})` : ""}`
 
 /** One message in full, as tail-inbox and channel history print it. */
 export const showMessage = (e: MessageEnvelope, read?: boolean) =>
   Effect.map(nowMs, (now) => {
     const when = relativeTime(DateTime.toEpochMillis(e.createdAt), now)
-    const flags = [where(e), read === false ? "unread" : undefined, e.inReplyTo !== undefined ? `reply to ${e.inReplyTo}` : undefined]
+    const flags = [
+      where(e),
+      read === false ? "unread" : undefined,
+      e.inReplyTo !== undefined ? `reply to ${e.inReplyTo}` : undefined
+    ]
       .filter((x) => x !== undefined)
       .join(", ")
     const lines = [`── ${e.id}  from ${sender(e)}  ${when}  (${flags})`, `   ${e.subject}`]

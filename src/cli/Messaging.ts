@@ -31,20 +31,35 @@ export const parseRecipient = (raw: string): Effect.Effect<Recipient, BridgeErro
     if (isUlid(value.toUpperCase())) return { sessionId: value.toUpperCase() }
     const byLabel = sessions.resolve({ label: value })
     const record = /^[0-9A-Za-z]{6,25}$/.test(value)
-      ? yield* byLabel.pipe(Effect.catchIf((e) => e.code === "RECIPIENT_NOT_FOUND", () => sessions.resolve({ sessionId: value })))
+      ? yield* byLabel.pipe(
+          Effect.catchIf(
+            (e) => e.code === "RECIPIENT_NOT_FOUND",
+            () => sessions.resolve({ sessionId: value })
+          )
+        )
       : yield* byLabel
     return { sessionId: record.sessionId }
   })
 
-const to = Args.text({ name: "to" }).pipe(Args.withDescription("Recipient: a label, an absolute cwd, a session id or prefix, or #channel"))
+const to = Args.text({ name: "to" }).pipe(
+  Args.withDescription("Recipient: a label, an absolute cwd, a session id or prefix, or #channel")
+)
 const subject = Args.text({ name: "subject" }).pipe(Args.withDescription("A one-line subject"))
-const replyTo = Options.text("reply-to").pipe(Options.withDescription("Reply to this message id (same thread)"), Options.optional)
+const replyTo = Options.text("reply-to").pipe(
+  Options.withDescription("Reply to this message id (same thread)"),
+  Options.optional
+)
 
 /** Sends a message as `from` and prints the result; shared with `channel post`. */
 export const sendAndReport = (
   from: SessionRecord,
   recipient: Recipient,
-  input: { readonly subject: string; readonly body: string; readonly artifacts: ReadonlyArray<string>; readonly replyTo: Option.Option<string> },
+  input: {
+    readonly subject: string
+    readonly body: string
+    readonly artifacts: ReadonlyArray<string>
+    readonly replyTo: Option.Option<string>
+  },
   json: boolean
 ) =>
   Effect.gen(function* () {
@@ -60,12 +75,22 @@ export const sendAndReport = (
     })
     const e = result.envelope
     if (json) {
-      return yield* printJson({ messageId: e.id, threadId: e.threadId, recipients: result.recipients.map(partyView), artifacts: [...e.artifacts] })
+      return yield* printJson({
+        messageId: e.id,
+        threadId: e.threadId,
+        recipients: result.recipients.map(partyView),
+        artifacts: [...e.artifacts]
+      })
     }
     const names = result.recipients.map((p) => p.label).join(", ")
-    const where = e.channel !== undefined ? `#${e.channel} (${plural(result.recipients.length, "member")}${names ? `: ${names}` : ""})` : names
+    const where =
+      e.channel !== undefined
+        ? `#${e.channel} (${plural(result.recipients.length, "member")}${names ? `: ${names}` : ""})`
+        : names
     const extra = e.artifacts.length > 0 ? ` with ${plural(e.artifacts.length, "artifact")}` : ""
-    yield* Console.log(`Sent ${e.id} to ${where}${extra} as ${from.label}.${e.threadId !== e.id ? ` Thread ${e.threadId}.` : ""}`)
+    yield* Console.log(
+      `Sent ${e.id} to ${where}${extra} as ${from.label}.${e.threadId !== e.id ? ` Thread ${e.threadId}.` : ""}`
+    )
   })
 
 const sendMessage = Command.make(
@@ -76,7 +101,12 @@ const sendMessage = Command.make(
       const body = yield* readBody(o)
       const from = yield* actingSession(o.as)
       const recipient = yield* parseRecipient(o.to)
-      yield* sendAndReport(from, recipient, { subject: o.subject, body, artifacts: o.artifact, replyTo: o.replyTo }, o.json)
+      yield* sendAndReport(
+        from,
+        recipient,
+        { subject: o.subject, body, artifacts: o.artifact, replyTo: o.replyTo },
+        o.json
+      )
     })
 )
 
@@ -89,18 +119,30 @@ const broadcast = Command.make("broadcast", { as: asOption, subject, ...bodyOpti
   Effect.gen(function* () {
     const body = yield* readBody(o)
     const from = yield* actingSession(o.as)
-    const e = yield* Effect.flatMap(Broadcasts, (b) => b.post({ from, subject: o.subject, body, ttlSec: Option.getOrUndefined(o.ttl) }))
+    const e = yield* Effect.flatMap(Broadcasts, (b) =>
+      b.post({ from, subject: o.subject, body, ttlSec: Option.getOrUndefined(o.ttl) })
+    )
     const expiresAt = e.expiresAt ?? e.createdAt
     if (o.json) return yield* printJson({ messageId: e.id, expiresAt: DateTime.formatIso(expiresAt) })
     const inMs = DateTime.toEpochMillis(expiresAt) - DateTime.toEpochMillis(e.createdAt)
-    yield* Console.log(`Broadcast ${e.id} as ${from.label}; expires ${relativeTime(0, -inMs)} (${DateTime.formatIso(expiresAt)}).`)
+    yield* Console.log(
+      `Broadcast ${e.id} as ${from.label}; expires ${relativeTime(0, -inMs)} (${DateTime.formatIso(expiresAt)}).`
+    )
   })
 )
 
-const follow = Options.boolean("follow").pipe(Options.withAlias("f"), Options.withDescription("Keep printing new messages as they arrive, until Ctrl-C"))
-const includeRead = Options.boolean("all").pipe(Options.withDescription("Start with read messages too, not only unread ones"))
+const follow = Options.boolean("follow").pipe(
+  Options.withAlias("f"),
+  Options.withDescription("Keep printing new messages as they arrive, until Ctrl-C")
+)
+const includeRead = Options.boolean("all").pipe(
+  Options.withDescription("Start with read messages too, not only unread ones")
+)
 const limit = (fallback: number) =>
-  Options.integer("limit").pipe(Options.withDescription(`How many to show (1-1000, default ${fallback})`), Options.withDefault(fallback))
+  Options.integer("limit").pipe(
+    Options.withDescription(`How many to show (1-1000, default ${fallback})`),
+    Options.withDefault(fallback)
+  )
 
 const tailInbox = Command.make(
   "tail-inbox",
@@ -130,10 +172,12 @@ const tailInbox = Command.make(
         yield* print(entry.envelope, entry.read)
       }
       if (!follow) {
-        if (first.entries.length === 0 && !json) yield* Console.log(`No ${all ? "" : "unread "}messages for ${me.label}.`)
+        if (first.entries.length === 0 && !json)
+          yield* Console.log(`No ${all ? "" : "unread "}messages for ${me.label}.`)
         return
       }
-      for (const entry of (yield* mailbox.inbox(me.sessionId, { all: true, limit: 1000 })).entries) seen.add(entry.envelope.id)
+      for (const entry of (yield* mailbox.inbox(me.sessionId, { all: true, limit: 1000 })).entries)
+        seen.add(entry.envelope.id)
       if (!json) yield* Console.error(`Watching the inbox of ${me.label} (${me.sessionId}); Ctrl-C to stop.`)
       yield* exitZeroOnInterrupt
       while (true) {
@@ -148,16 +192,22 @@ const tailInbox = Command.make(
     }).pipe(Effect.scoped)
 )
 
-const query = Args.text({ name: "query" }).pipe(Args.withDescription("Words that must all occur in the subject or body (case-insensitive)"))
+const query = Args.text({ name: "query" }).pipe(
+  Args.withDescription("Words that must all occur in the subject or body (case-insensitive)")
+)
 
-const search = Command.make("search", { query, as: asOption, limit: limit(20), json: jsonOption }, ({ query, as, limit, json }) =>
-  Effect.gen(function* () {
-    const me = yield* actingSession(as)
-    const hits = yield* Effect.flatMap(Search, (s) => s.search(me.sessionId, query, limit))
-    if (json) return yield* printJson(hits.map(hitView))
-    if (hits.length === 0) return yield* Console.log(`No messages visible to ${me.label} match ${JSON.stringify(query)}.`)
-    yield* Console.log(yield* messageTable(hits.map((e) => ({ envelope: e, note: e.body }))))
-  })
+const search = Command.make(
+  "search",
+  { query, as: asOption, limit: limit(20), json: jsonOption },
+  ({ query, as, limit, json }) =>
+    Effect.gen(function* () {
+      const me = yield* actingSession(as)
+      const hits = yield* Effect.flatMap(Search, (s) => s.search(me.sessionId, query, limit))
+      if (json) return yield* printJson(hits.map(hitView))
+      if (hits.length === 0)
+        return yield* Console.log(`No messages visible to ${me.label} match ${JSON.stringify(query)}.`)
+      yield* Console.log(yield* messageTable(hits.map((e) => ({ envelope: e, note: e.body }))))
+    })
 )
 
 /** send-message, broadcast, tail-inbox, search. */
@@ -167,4 +217,3 @@ export const messagingCommands = [
   listed("messaging", "Print your inbox; --follow keeps printing new messages until Ctrl-C", tailInbox),
   listed("messaging", "Search the messages a session can see", search)
 ] as const
-

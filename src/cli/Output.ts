@@ -2,7 +2,9 @@ import { Options } from "@effect/cli"
 import { Console, DateTime, Effect } from "effect"
 
 /** `--json` on every command that prints data. */
-export const jsonOption = Options.boolean("json").pipe(Options.withDescription("Print JSON (for scripts) instead of text"))
+export const jsonOption = Options.boolean("json").pipe(
+  Options.withDescription("Print JSON (for scripts) instead of text")
+)
 
 /** Prints one value as pretty JSON on stdout. */
 export const printJson = (value: unknown): Effect.Effect<void> => Console.log(JSON.stringify(value, null, 2))
@@ -41,7 +43,13 @@ export const relativeTime = (thenMs: number, nowMs: number): string => {
   if (abs < 5_000) return "just now"
   const s = Math.floor(abs / 1000)
   const text =
-    s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m` : s < 86_400 ? `${Math.floor(s / 3600)}h` : `${Math.floor(s / 86_400)}d`
+    s < 60
+      ? `${s}s`
+      : s < 3600
+        ? `${Math.floor(s / 60)}m`
+        : s < 86_400
+          ? `${Math.floor(s / 3600)}h`
+          : `${Math.floor(s / 86_400)}d`
   return delta >= 0 ? `${text} ago` : `in ${text}`
 }
 

@@ -26,7 +26,9 @@ const sessionRows = (statuses: ReadonlyArray<SessionStatus>) =>
 
 const HEADERS = ["ID", "LABEL", "PROVIDER", "CWD", "LAST SEEN", "ONLINE", "SUMMARY"]
 
-const all = Options.boolean("all").pipe(Options.withDescription("Include offline sessions (not seen in the last 10 minutes)"))
+const all = Options.boolean("all").pipe(
+  Options.withDescription("Include offline sessions (not seen in the last 10 minutes)")
+)
 
 const listSessions = Command.make("list-sessions", { all, json: jsonOption }, ({ all, json }) =>
   Effect.gen(function* () {
@@ -34,7 +36,9 @@ const listSessions = Command.make("list-sessions", { all, json: jsonOption }, ({
     const statuses = yield* sessions.list({ includeOffline: all })
     if (json) return yield* printJson(statuses.map(sessionView))
     if (statuses.length === 0) {
-      return yield* Console.log(all ? "No sessions yet." : "No live sessions. `session-bridge list-sessions --all` shows offline ones too.")
+      return yield* Console.log(
+        all ? "No sessions yet." : "No live sessions. `session-bridge list-sessions --all` shows offline ones too."
+      )
     }
     yield* Console.log(formatTable(HEADERS, yield* sessionRows(statuses)))
   })
@@ -49,15 +53,26 @@ const labelFilter = Options.text("label").pipe(
 const numberedPrompt = (statuses: ReadonlyArray<SessionStatus>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
   Effect.gen(function* () {
     const terminal = yield* Terminal.Terminal
-    const table = formatTable(["#", ...HEADERS], rows.map((r, i) => [String(i + 1), ...r]))
+    const table = formatTable(
+      ["#", ...HEADERS],
+      rows.map((r, i) => [String(i + 1), ...r])
+    )
     yield* Console.error(`${table}\nChoose a session [1-${statuses.length}]: `)
     const line = yield* terminal.readLine.pipe(
-      Effect.mapError(() => usageError("no choice was read from standard input", "Pipe a number, or pass --label to narrow the list to one session."))
+      Effect.mapError(() =>
+        usageError(
+          "no choice was read from standard input",
+          "Pipe a number, or pass --label to narrow the list to one session."
+        )
+      )
     )
     const n = Number(line.trim())
     const chosen = Number.isInteger(n) ? statuses[n - 1] : undefined
     if (chosen === undefined) {
-      return yield* usageError(`not a choice: ${JSON.stringify(line.trim().slice(0, 40))}`, `Answer with a number from 1 to ${statuses.length}.`)
+      return yield* usageError(
+        `not a choice: ${JSON.stringify(line.trim().slice(0, 40))}`,
+        `Answer with a number from 1 to ${statuses.length}.`
+      )
     }
     return chosen
   })
@@ -82,12 +97,20 @@ const select = Command.make("select", { label: labelFilter, json: jsonOption }, 
     if (live.length === 0) {
       return yield* bridgeError(
         "SESSION_NOT_FOUND",
-        Option.match(label, { onNone: () => "no live sessions to choose from", onSome: (l) => `no live session has a label containing ${JSON.stringify(l)}` }),
+        Option.match(label, {
+          onNone: () => "no live sessions to choose from",
+          onSome: (l) => `no live session has a label containing ${JSON.stringify(l)}`
+        }),
         "Run `session-bridge list-sessions --all`; a session shows up after its first prompt or tool call."
       )
     }
     const rows = yield* sessionRows(live)
-    const chosen = live.length === 1 ? live[0]! : (yield* terminal.isTTY) ? yield* arrowPrompt(live, rows) : yield* numberedPrompt(live, rows)
+    const chosen =
+      live.length === 1
+        ? live[0]!
+        : (yield* terminal.isTTY)
+          ? yield* arrowPrompt(live, rows)
+          : yield* numberedPrompt(live, rows)
     yield* json ? printJson(sessionView(chosen)) : Console.log(chosen.record.sessionId)
   })
 )

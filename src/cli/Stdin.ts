@@ -12,7 +12,11 @@ export interface StdinShape {
 export class Stdin extends Context.Tag("session-bridge/Stdin")<Stdin, StdinShape>() {}
 
 export const tooLarge = (maxBytes: number) =>
-  bridgeError("BODY_TOO_LARGE", `standard input is larger than ${maxBytes} bytes`, "Send large content as an artifact: --artifact <path>.")
+  bridgeError(
+    "BODY_TOO_LARGE",
+    `standard input is larger than ${maxBytes} bytes`,
+    "Send large content as an artifact: --artifact <path>."
+  )
 
 /** A fixed input for tests; `Option.none()` behaves as a terminal. */
 export const layerMemory = (input: Option.Option<string>): Layer.Layer<Stdin> =>

@@ -50,7 +50,9 @@ export const cli = Command.run(rootCommand, { name: "session-bridge", version: V
  * Global flags handled before @effect/cli: `--verbose` anywhere on the line (before a bare `--`),
  * and a bare `--help`/`-h` that shows the grouped root help.
  */
-export const preprocessArgv = (argv: ReadonlyArray<string>): { readonly args: Array<string>; readonly verbose: boolean } => {
+export const preprocessArgv = (
+  argv: ReadonlyArray<string>
+): { readonly args: Array<string>; readonly verbose: boolean } => {
   const end = argv.indexOf("--")
   const head = end < 0 ? argv : argv.slice(0, end)
   const tail = end < 0 ? [] : argv.slice(end)

@@ -8,8 +8,7 @@ import { Stdin, tooLarge } from "../cli/Stdin.js"
 /** The process's stdin for the CLI (message bodies piped in). */
 export const stdinLayer: Layer.Layer<Stdin> = Layer.sync(Stdin, () => ({
   isTTY: Boolean(process.stdin.isTTY),
-  readAll: (maxBytes) =>
-    NodeStream.toString(() => process.stdin, { maxBytes, onFailure: () => tooLarge(maxBytes) })
+  readAll: (maxBytes) => NodeStream.toString(() => process.stdin, { maxBytes, onFailure: () => tooLarge(maxBytes) })
 }))
 
 /**
@@ -69,7 +68,9 @@ const makeTerminal = Effect.gen(function* () {
       out.write(text, (err) =>
         resume(
           err
-            ? Effect.fail(new PlatformError.SystemError({ module: "Terminal", method: "display", reason: "Unknown", cause: err }))
+            ? Effect.fail(
+                new PlatformError.SystemError({ module: "Terminal", method: "display", reason: "Unknown", cause: err })
+              )
             : Effect.void
         )
       )

@@ -11,7 +11,10 @@ describe("channel", () => {
       assert.strictEqual(joined.exitCode, 0, joined.stderr)
       assert.strictEqual(joined.stdout, "alice is in #release: 1 member (alice).\n")
       const mine = yield* runCli(["channel", "join", "release", "--json"])
-      assert.deepStrictEqual(JSON.parse(mine.stdout).members.map((m: { label: string }) => m.label), ["alice", "tester"])
+      assert.deepStrictEqual(
+        JSON.parse(mine.stdout).members.map((m: { label: string }) => m.label),
+        ["alice", "tester"]
+      )
 
       const list = yield* runCli(["channel", "list", "--as", "alice"])
       assert.match(list.stdout, /^CHANNEL\s+MEMBERS\s+JOINED\n#release\s+2\s+yes\n$/)
@@ -27,16 +30,23 @@ describe("channel", () => {
       yield* TestClock.adjust("1 minute")
       yield* runCli(["channel", "post", "#release", "done", "--as", "alice"])
       const history = yield* runCli(["channel", "history", "#release", "--as", "alice"])
-      assert.match(history.stdout, /── [0-9A-Z]{26} {2}from tester {2}1m ago {2}\(#release\)\n {3}cut at 5pm\n {3}│ freeze main\n── .* {2}from alice {2}just now {2}\(#release\)\n {3}done\n$/)
+      assert.match(
+        history.stdout,
+        /── [0-9A-Z]{26} {2}from tester {2}1m ago {2}\(#release\)\n {3}cut at 5pm\n {3}│ freeze main\n── .* {2}from alice {2}just now {2}\(#release\)\n {3}done\n$/
+      )
       const limited = JSON.parse((yield* runCli(["channel", "history", "#release", "--limit", "1", "--json"])).stdout)
-      assert.deepStrictEqual(limited.map((m: { subject: string }) => m.subject), ["done"])
+      assert.deepStrictEqual(
+        limited.map((m: { subject: string }) => m.subject),
+        ["done"]
+      )
 
       assert.strictEqual((yield* runCli(["channel", "leave", "#release"])).stdout, "tester left #release.\n")
       assert.strictEqual((yield* runCli(["channel", "leave", "#release"])).stdout, "tester was not in #release.\n")
       const notMember = yield* runCli(["channel", "history", "#release"])
       assert.strictEqual(notMember.exitCode, 1)
       assert.match(notMember.stderr, /^error NOT_A_MEMBER: you have not joined #release\nhint: /)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("bad names and misuse", () =>
     Effect.gen(function* () {
@@ -52,5 +62,6 @@ describe("channel", () => {
       assert.match(usage.stdout, /^Usage: session-bridge channel <subcommand>/)
       const empty = yield* runCli(["channel", "list"])
       assert.match(empty.stdout, /No channels yet/)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 })

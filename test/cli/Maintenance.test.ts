@@ -20,7 +20,8 @@ describe("inspect", () => {
       const json = JSON.parse((yield* runCli(["inspect", rec.sessionId.slice(0, 12).toLowerCase(), "--json"])).stdout)
       assert.strictEqual(json[0].record.sessionId, rec.sessionId)
       assert.strictEqual(json[0].path, `sessions/${rec.sessionId}.json`)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("a message id finds every stored copy", () =>
     Effect.gen(function* () {
@@ -29,9 +30,13 @@ describe("inspect", () => {
       yield* putFile(Layout.inboxMessage(SESSION_A, id), envelopeJson({ id, subject: "plan" }))
       const r = yield* runCli(["inspect", id, "--json"])
       const found = JSON.parse(r.stdout) as Array<{ path: string; kind: string; record: { subject: string } }>
-      assert.deepStrictEqual(found.map((f) => f.path).sort(), [Layout.inboxMessage(SESSION_A, id), Layout.inboxMessage(SESSION_B, id)])
+      assert.deepStrictEqual(found.map((f) => f.path).sort(), [
+        Layout.inboxMessage(SESSION_A, id),
+        Layout.inboxMessage(SESSION_B, id)
+      ])
       assert.isTrue(found.every((f) => f.kind === "message" && f.record.subject === "plan"))
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("a sha256 shows the artifact meta and bytes", () =>
     Effect.gen(function* () {
@@ -40,7 +45,8 @@ describe("inspect", () => {
       assert.strictEqual(r.exitCode, 0)
       assert.match(r.stdout, /artifact meta {2}memory:\/artifacts\/a{64}\.meta\.json/)
       assert.match(r.stdout, /artifact bytes {2}memory:\/artifacts\/a{64}\.bin\n {2}5 B/)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("a corrupt file is shown with why it does not decode, and left where it is", () =>
     Effect.gen(function* () {
@@ -51,7 +57,8 @@ describe("inspect", () => {
       assert.match(rel.stdout, /^broadcast .*\n.*\n {2}does not decode: /)
       assert.match(rel.stdout, /\{not json/)
       assert.isTrue(yield* exists(path))
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("unknown ids, unknown shas and paths outside the home are errors with codes", () =>
     Effect.gen(function* () {
@@ -66,15 +73,22 @@ describe("inspect", () => {
       assert.strictEqual(d.exitCode, 1)
       assert.match(d.stderr, /^error INVALID_ARGUMENT: nothing stored at/)
       assert.strictEqual(d.stdout, "")
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 })
 
 describe("gc", () => {
   const seedStore = Effect.gen(function* () {
     // t = 0: an old session with an inbox, a pointer and a referenced artifact; an unreferenced artifact.
     const old = yield* seedSession("old", "/srv/old")
-    yield* putFile(Layout.inboxMessage(old.sessionId, ulid(20)), envelopeJson({ id: ulid(20), to: old.sessionId, artifacts: [sha("c")] }))
-    yield* putFile(Layout.pointer("cwd-old"), JSON.stringify({ v: 1, sessionId: old.sessionId, updatedAt: "1970-01-01T00:00:00.000Z" }))
+    yield* putFile(
+      Layout.inboxMessage(old.sessionId, ulid(20)),
+      envelopeJson({ id: ulid(20), to: old.sessionId, artifacts: [sha("c")] })
+    )
+    yield* putFile(
+      Layout.pointer("cwd-old"),
+      JSON.stringify({ v: 1, sessionId: old.sessionId, updatedAt: "1970-01-01T00:00:00.000Z" })
+    )
     yield* Effect.flatMap(Channels, (c) => c.join(old.sessionId, "#dev"))
     yield* putArtifact(sha("c"), "only the old inbox refers to me")
     yield* putArtifact(sha("d"), "nobody refers to me")
@@ -84,9 +98,15 @@ describe("gc", () => {
     const recent = yield* seedSession("recent", "/srv/recent")
     yield* Effect.flatMap(Channels, (c) => c.join(recent.sessionId, "#dev"))
     const now = 8 * DAY
-    yield* putFile(Layout.broadcast(ulid(21)), envelopeJson({ id: ulid(21), kind: "broadcast", expiresAtMs: now - 1000 }))
+    yield* putFile(
+      Layout.broadcast(ulid(21)),
+      envelopeJson({ id: ulid(21), kind: "broadcast", expiresAtMs: now - 1000 })
+    )
     yield* putFile(Layout.readMarker(recent.sessionId, ulid(21)), "")
-    yield* putFile(Layout.broadcast(ulid(22)), envelopeJson({ id: ulid(22), kind: "broadcast", expiresAtMs: now + 60_000, artifacts: [sha("e")] }))
+    yield* putFile(
+      Layout.broadcast(ulid(22)),
+      envelopeJson({ id: ulid(22), kind: "broadcast", expiresAtMs: now + 60_000, artifacts: [sha("e")] })
+    )
     yield* putArtifact(sha("f"), "posted a moment ago, not sent yet")
     yield* putFile("locks/dead.lock", JSON.stringify({ pid: 999_999, token: "t", at: now }))
     yield* putFile("locks/held.lock", JSON.stringify({ pid: 4242, token: "t", at: now }))
@@ -102,14 +122,19 @@ describe("gc", () => {
       assert.match(r.stdout, /Would remove \d+ entries, would free \d/)
       assert.isTrue(yield* exists(Layout.broadcast(ulid(21))))
       assert.isTrue(yield* exists(Layout.session(old.sessionId)))
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("removes expired broadcasts, long-offline sessions, stale locks and unreferenced artifacts", () =>
     Effect.gen(function* () {
       const { old, recent } = yield* seedStore
       const r = yield* runCli(["gc", "--json"])
       assert.strictEqual(r.exitCode, 0)
-      const report = JSON.parse(r.stdout) as { dryRun: boolean; bytesFreed: number; removed: Array<{ kind: string; path: string }> }
+      const report = JSON.parse(r.stdout) as {
+        dryRun: boolean
+        bytesFreed: number
+        removed: Array<{ kind: string; path: string }>
+      }
       assert.isFalse(report.dryRun)
       assert.isAbove(report.bytesFreed, 0)
       const gone = [
@@ -132,11 +157,14 @@ describe("gc", () => {
       ]
       for (const p of gone) assert.isFalse(yield* exists(p), `${p} should be removed`)
       for (const p of kept) assert.isTrue(yield* exists(p), `${p} should be kept`)
-      assert.deepStrictEqual(yield* Effect.flatMap(Channels, (c) => c.members(Schema.decodeSync(ChannelName)("dev"))), [recent.sessionId])
+      assert.deepStrictEqual(yield* Effect.flatMap(Channels, (c) => c.members(Schema.decodeSync(ChannelName)("dev"))), [
+        recent.sessionId
+      ])
       assert.isTrue(report.removed.some((r) => r.kind === "membership"))
       const again = yield* runCli(["gc"])
       assert.strictEqual(again.stdout, "Nothing to collect.\n")
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("--offline-days changes the session threshold; a bad value is a usage error", () =>
     Effect.gen(function* () {
@@ -145,7 +173,8 @@ describe("gc", () => {
       assert.isTrue(yield* exists(Layout.session(old.sessionId)))
       assert.strictEqual((yield* runCli(["gc", "--offline-days", "0"])).exitCode, 2)
       assert.strictEqual((yield* runCli(["gc", "--offline-days", "soon"])).exitCode, 2)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 })
 
 describe("purge", () => {
@@ -162,7 +191,8 @@ describe("purge", () => {
       assert.strictEqual(r.exitCode, 2)
       assert.match(r.stderr, /^error USAGE: purge needs confirmation.*\nhint: Pass --yes/)
       assert.isTrue(yield* exists(Layout.inboxMessage(SESSION_B, ulid(30))))
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("--yes deletes everything and says how much", () =>
     Effect.gen(function* () {
@@ -173,19 +203,24 @@ describe("purge", () => {
       assert.deepInclude(out.deleted, { sessions: 1, inboxMessages: 1, artifacts: 1 })
       assert.isFalse(yield* exists(Layout.inboxMessage(SESSION_B, ulid(30))))
       assert.isFalse(yield* exists(Layout.artifactBytes(sha("a"))))
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("on a terminal it names what goes and asks; declining keeps everything", () =>
     Effect.gen(function* () {
       yield* seed
       const no = yield* runCli(["purge"], { tty: true, keys: ["n"] })
       assert.strictEqual(no.exitCode, 0)
-      assert.match(no.stderr, /This deletes everything under memory:: 1 session, 1 inbox message, 0 broadcasts, 0 channels, 1 artifact/)
+      assert.match(
+        no.stderr,
+        /This deletes everything under memory:: 1 session, 1 inbox message, 0 broadcasts, 0 channels, 1 artifact/
+      )
       assert.match(no.stderr, /Nothing deleted/)
       assert.isTrue(yield* exists(Layout.artifactBytes(sha("a"))))
       const yes = yield* runCli(["purge"], { tty: true, keys: ["y"] })
       assert.strictEqual(yes.exitCode, 0)
       assert.match(yes.stdout, /^Deleted \d+ files/)
       assert.isFalse(yield* exists(Layout.artifactBytes(sha("a"))))
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 })

@@ -8,7 +8,9 @@ import { runCli, settle, startCli } from "./harness.js"
 import { cliTestLayer, seedSession } from "./layers.js"
 
 const inboxOf = (sessionId: string) =>
-  Effect.flatMap(Mailbox, (m) => m.inbox(sessionId as never, { all: true })).pipe(Effect.map((l) => l.entries.map((e) => e.envelope)))
+  Effect.flatMap(Mailbox, (m) => m.inbox(sessionId as never, { all: true })).pipe(
+    Effect.map((l) => l.entries.map((e) => e.envelope))
+  )
 
 describe("send-message", () => {
   it.effect("`--as=alice bob subject --body ping` sends as the session labelled alice", () =>
@@ -22,7 +24,8 @@ describe("send-message", () => {
       assert.strictEqual(got?.from.sessionId, alice.sessionId)
       assert.strictEqual(got?.subject, "subject")
       assert.strictEqual(got?.body, "ping")
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("without --as the sender is the user's own CLI session, reused across runs", () =>
     Effect.gen(function* () {
@@ -38,7 +41,8 @@ describe("send-message", () => {
       assert.notStrictEqual(one.messageId, two.messageId)
       const cli = (yield* Effect.flatMap(Sessions, (s) => s.list())).filter((s) => s.record.provider === "cli")
       assert.strictEqual(cli.length, 1)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("addresses by cwd, full id, id prefix and #channel", () =>
     Effect.gen(function* () {
@@ -53,14 +57,29 @@ describe("send-message", () => {
       assert.match(posted.stdout, /to #dev \(1 member: bob\)/)
       const subjects = (yield* inboxOf(bob.sessionId)).map((e) => e.subject).sort()
       assert.deepStrictEqual(subjects, ["by channel", "by cwd", "by id", "by prefix"])
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("reads the body from stdin, or from --body-file, and attaches --artifact files", () =>
     Effect.gen(function* () {
       const bob = yield* seedSession("bob", "/srv/b")
       yield* runCli(["send-message", "bob", "piped"], { stdin: "from stdin\n" })
       const files = { "/work/project/notes.md": "# notes\n", "/data/blob.bin": new Uint8Array([0, 255, 1]) }
-      const r = yield* runCli(["send-message", "bob", "filed", "--body-file", "notes.md", "--artifact", "notes.md", "--artifact", "/data/blob.bin", "--json"], { files })
+      const r = yield* runCli(
+        [
+          "send-message",
+          "bob",
+          "filed",
+          "--body-file",
+          "notes.md",
+          "--artifact",
+          "notes.md",
+          "--artifact",
+          "/data/blob.bin",
+          "--json"
+        ],
+        { files }
+      )
       assert.strictEqual(r.exitCode, 0, r.stderr)
       const sent = JSON.parse(r.stdout)
       assert.strictEqual(sent.artifacts.length, 2)
@@ -71,20 +90,28 @@ describe("send-message", () => {
       assert.strictEqual(filed?.body, "# notes\n")
       const store = yield* Store
       const bytes = yield* store.read(Layout.artifactBytes(sent.artifacts[1]))
-      assert.deepStrictEqual(Option.map(bytes, (b) => [...b]), Option.some([0, 255, 1]))
+      assert.deepStrictEqual(
+        Option.map(bytes, (b) => [...b]),
+        Option.some([0, 255, 1])
+      )
       const meta = JSON.parse(Option.getOrThrow(yield* store.readText(Layout.artifactMeta(sent.artifacts[0]))))
       assert.strictEqual(meta.name, "notes.md")
       assert.strictEqual(meta.mimeType, "text/markdown; charset=utf-8")
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("--reply-to threads the reply", () =>
     Effect.gen(function* () {
       yield* seedSession("alice", "/srv/a")
       yield* seedSession("bob", "/srv/b")
       const first = JSON.parse((yield* runCli(["send-message", "--as", "alice", "bob", "question", "--json"])).stdout)
-      const reply = JSON.parse((yield* runCli(["send-message", "--as", "bob", "alice", "answer", "--reply-to", first.messageId, "--json"])).stdout)
+      const reply = JSON.parse(
+        (yield* runCli(["send-message", "--as", "bob", "alice", "answer", "--reply-to", first.messageId, "--json"]))
+          .stdout
+      )
       assert.strictEqual(reply.threadId, first.messageId)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("errors print the code and hint and exit 1; misuse exits 2", () =>
     Effect.gen(function* () {
@@ -97,7 +124,9 @@ describe("send-message", () => {
       assert.match(notMember.stderr, /^error NOT_A_MEMBER: /)
       const big = yield* runCli(["send-message", "bob", "big"], { stdin: "x".repeat(64 * 1024 + 1) })
       assert.match(big.stderr, /^error BODY_TOO_LARGE: /)
-      const bigFile = yield* runCli(["send-message", "bob", "big", "--body-file", "/big"], { files: { "/big": "y".repeat(70_000) } })
+      const bigFile = yield* runCli(["send-message", "bob", "big", "--body-file", "/big"], {
+        files: { "/big": "y".repeat(70_000) }
+      })
       assert.match(bigFile.stderr, /^error BODY_TOO_LARGE: body file is 70000 bytes/)
       const missing = yield* runCli(["send-message", "bob", "s", "--artifact", "/nope"])
       assert.match(missing.stderr, /^error INVALID_ARGUMENT: cannot read artifact \/nope/)
@@ -110,7 +139,8 @@ describe("send-message", () => {
       assert.strictEqual(missingArg.exitCode, 2)
       const emptySubject = yield* runCli(["send-message", "bob", " "])
       assert.match(emptySubject.stderr, /^error INVALID_ARGUMENT: subject is empty/)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 })
 
 describe("broadcast", () => {
@@ -125,7 +155,8 @@ describe("broadcast", () => {
       const bad = yield* runCli(["broadcast", "x", "--ttl", "0"])
       assert.strictEqual(bad.exitCode, 1)
       assert.match(bad.stderr, /^error INVALID_ARGUMENT: ttlSec must be/)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 })
 
 describe("tail-inbox", () => {
@@ -137,11 +168,21 @@ describe("tail-inbox", () => {
       yield* runCli(["send-message", "--as", "alice", "tester", "second"])
       const r = yield* runCli(["tail-inbox"])
       assert.strictEqual(r.exitCode, 0, r.stderr)
-      assert.match(r.stdout, /── [0-9A-Z]{26} {2}from alice {2}just now {2}\(direct, unread\)\n {3}first\n {3}│ line 1\n {3}│ line 2\n── .*\n {3}second\n$/)
-      const json = (yield* runCli(["tail-inbox", "--json"])).stdout.trim().split("\n").map((l) => JSON.parse(l))
-      assert.deepStrictEqual(json.map((j) => j.subject), ["first", "second"])
+      assert.match(
+        r.stdout,
+        /── [0-9A-Z]{26} {2}from alice {2}just now {2}\(direct, unread\)\n {3}first\n {3}│ line 1\n {3}│ line 2\n── .*\n {3}second\n$/
+      )
+      const json = (yield* runCli(["tail-inbox", "--json"])).stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+      assert.deepStrictEqual(
+        json.map((j) => j.subject),
+        ["first", "second"]
+      )
       assert.strictEqual(json[0].body, "line 1\nline 2")
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("--follow prints messages that arrive later, and only those; Ctrl-C exits 0", () =>
     Effect.gen(function* () {
@@ -150,29 +191,43 @@ describe("tail-inbox", () => {
       yield* runCli(["send-message", "--as", "alice", "tester", "before"])
       const follower = yield* startCli(["tail-inbox", "--follow", "--json"])
       yield* settle
-      assert.deepStrictEqual(follower.stdout().trim().split("\n").map((l) => JSON.parse(l).subject), ["before"])
+      assert.deepStrictEqual(
+        follower
+          .stdout()
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l).subject),
+        ["before"]
+      )
       yield* runCli(["send-message", "--as", "alice", "tester", "after"])
       yield* runCli(["broadcast", "--as", "alice", "announcement"])
       yield* settle
-      const subjects = follower.stdout().trim().split("\n").map((l) => JSON.parse(l).subject)
+      const subjects = follower
+        .stdout()
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).subject)
       assert.deepStrictEqual(subjects, ["before", "after", "announcement"])
       const done = yield* follower.interrupt
       assert.strictEqual(done.exitCode, 0)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("an interrupted command other than tail-inbox --follow exits 130", () =>
     Effect.gen(function* () {
       const run = yield* startCli(["select"], { tty: true })
       const done = yield* run.interrupt
       assert.strictEqual(done.exitCode, 130)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("an unknown --as is SESSION_NOT_FOUND", () =>
     Effect.gen(function* () {
       const r = yield* runCli(["tail-inbox", "--as", "nobody"])
       assert.strictEqual(r.exitCode, 1)
       assert.match(r.stderr, /^error SESSION_NOT_FOUND/)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 })
 
 describe("search", () => {
@@ -190,10 +245,14 @@ describe("search", () => {
       assert.match(lines[1]!, /lunch {2}— friday lunch\?/)
       assert.match(lines[2]!, /release plan {2}— ship on friday/)
       const limited = JSON.parse((yield* runCli(["search", "friday", "--limit", "1", "--json"])).stdout)
-      assert.deepStrictEqual(limited.map((h: { subject: string }) => h.subject), ["lunch"])
+      assert.deepStrictEqual(
+        limited.map((h: { subject: string }) => h.subject),
+        ["lunch"]
+      )
       const none = yield* runCli(["search", "--as", "alice", "friday"])
       assert.match(none.stdout, /No messages visible to alice match "friday"/)
       const bad = yield* runCli(["search", "x", "--limit", "0"])
       assert.match(bad.stderr, /^error INVALID_ARGUMENT: limit must be/)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 })

@@ -16,7 +16,8 @@ describe("list-sessions", () => {
       assert.match(lines[0]!, /^ID\s+LABEL\s+PROVIDER\s+CWD\s+LAST SEEN\s+ONLINE\s+SUMMARY$/)
       assert.match(lines[1]!, /builder\s+codex\s+\/srv\/repo-b\s+just now\s+yes/)
       assert.match(lines[2]!, /planner\s+claude-code\s+~\/repo-a\s+2m ago\s+yes/)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("hides offline sessions unless --all, and says so when none are live", () =>
     Effect.gen(function* () {
@@ -26,7 +27,8 @@ describe("list-sessions", () => {
       assert.match(live.stdout, /No live sessions/)
       const all = yield* runCli(["list-sessions", "--all"])
       assert.match(all.stdout, /old\s+claude-code\s+\/srv\/old\s+11m ago\s+no/)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("--json prints the bridge_list_sessions fields", () =>
     Effect.gen(function* () {
@@ -45,14 +47,16 @@ describe("list-sessions", () => {
           summary: "planning the refactor"
         }
       ])
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("an unknown option is a usage error: exit 2, nothing on stdout", () =>
     Effect.gen(function* () {
       const r = yield* runCli(["list-sessions", "--bogus"])
       assert.strictEqual(r.exitCode, 2)
       assert.strictEqual(r.stdout, "")
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 })
 
 describe("select", () => {
@@ -63,7 +67,8 @@ describe("select", () => {
       const r = yield* runCli(["select", "--label", "BO"])
       assert.strictEqual(r.exitCode, 0)
       assert.strictEqual(r.stdout, `${bob.sessionId}\n`)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("without a TTY shows a numbered list on stderr and reads the choice", () =>
     Effect.gen(function* () {
@@ -75,7 +80,8 @@ describe("select", () => {
       assert.strictEqual(r.stdout, `${alice.sessionId}\n`)
       assert.match(r.stderr, /1\s+\S+\s+bob/)
       assert.match(r.stderr, /Choose a session \[1-2\]/)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("a choice out of range is a usage error", () =>
     Effect.gen(function* () {
@@ -85,7 +91,8 @@ describe("select", () => {
       assert.strictEqual(r.exitCode, 2)
       assert.strictEqual(r.stdout, "")
       assert.match(r.stderr, /error USAGE: not a choice: "7"/)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("on a TTY uses the arrow-key picker", () =>
     Effect.gen(function* () {
@@ -98,12 +105,14 @@ describe("select", () => {
       assert.strictEqual(r.exitCode, 0)
       assert.strictEqual(JSON.parse(r.stdout).sessionId, bob.sessionId)
       assert.match(r.stderr, /Pick a session/)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 
   it.effect("no live session is a domain error with its code", () =>
     Effect.gen(function* () {
       const r = yield* runCli(["select", "--label", "nobody"])
       assert.strictEqual(r.exitCode, 1)
       assert.match(r.stderr, /^error SESSION_NOT_FOUND: no live session has a label containing "nobody"\nhint: /)
-    }).pipe(Effect.provide(cliTestLayer())))
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 })

@@ -15,7 +15,11 @@ interface Ran {
 /** Runs `node dist/bin.js <args>` on a home with stdin closed (not a terminal). */
 const runBin = (home: string, args: ReadonlyArray<string>, input = ""): Promise<Ran> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: serverEnv({ home }), cwd: home, stdio: ["pipe", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: serverEnv({ home }),
+      cwd: home,
+      stdio: ["pipe", "pipe", "pipe"]
+    })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")))
@@ -81,13 +85,19 @@ describe("session-bridge CLI as a process", () => {
 
   it("tail-inbox --follow prints a message sent from another process, then exits 0 on SIGINT", async () => {
     const alice = handles[1] ?? (await mcp("alice"))
-    const child = spawn(process.execPath, [BIN, "tail-inbox", "--follow"], { env: serverEnv({ home }), cwd: home, stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [BIN, "tail-inbox", "--follow"], {
+      env: serverEnv({ home }),
+      cwd: home,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
     children.push(child)
     let stdout = ""
     let stderr = ""
     child.stdout!.on("data", (c: Buffer) => (stdout += c.toString("utf8")))
     child.stderr!.on("data", (c: Buffer) => (stderr += c.toString("utf8")))
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })))
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("exit", (code, signal) => resolve({ code, signal }))
+    )
     await waitFor("the follower to start watching", () => stderr.includes("Watching the inbox"))
     await alice.ok("bridge_send_message", { to: { label: user }, subject: "while you watch", body: "live line" })
     await waitFor("the message on stdout", () => stdout.includes("while you watch"))
@@ -120,10 +130,12 @@ describe("session-bridge CLI as a process", () => {
     const help = await runBin(home, ["--help"])
     assert.strictEqual(help.code, 0)
     assert.match(help.stdout, /\nMessaging\n {2}send-message/)
-    assert.notMatch(help.stdout, /\u001b\[/)
+    assert.notInclude(help.stdout, "\u001b[")
     const list = await runBin(home, ["list-sessions", "--json"])
     assert.strictEqual(list.code, 0, list.stderr)
-    const labels = JSON.parse(list.stdout).map((s: { label: string }) => s.label).sort()
+    const labels = JSON.parse(list.stdout)
+      .map((s: { label: string }) => s.label)
+      .sort()
     assert.includeMembers(labels, ["alice", "bob", user])
   }, 60_000)
 })

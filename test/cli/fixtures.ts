@@ -44,7 +44,8 @@ export const envelopeJson = (f: EnvelopeFixture): string =>
   )
 
 export const putFile = (path: string, text: string | Uint8Array) => Effect.flatMap(Store, (s) => s.write(path, text))
-export const exists = (path: string) => Effect.flatMap(Store, (s) => s.stat(path)).pipe(Effect.map((o) => o._tag === "Some"))
+export const exists = (path: string) =>
+  Effect.flatMap(Store, (s) => s.stat(path)).pipe(Effect.map((o) => o._tag === "Some"))
 
 const artifactMetaJson = (shaHex: string, size: number): string =>
   JSON.stringify(
@@ -62,4 +63,7 @@ const artifactMetaJson = (shaHex: string, size: number): string =>
 
 /** Stores an artifact (bytes + meta) as the Artifacts service would. */
 export const putArtifact = (shaHex: string, bytes: string) =>
-  Effect.zipRight(putFile(Layout.artifactBytes(shaHex), bytes), putFile(Layout.artifactMeta(shaHex), artifactMetaJson(shaHex, bytes.length)))
+  Effect.zipRight(
+    putFile(Layout.artifactBytes(shaHex), bytes),
+    putFile(Layout.artifactMeta(shaHex), artifactMetaJson(shaHex, bytes.length))
+  )

@@ -26,7 +26,8 @@ export interface RunOptions {
 }
 
 const recordingConsole = (out: Array<string>, err: Array<string>): Console.Console => {
-  const text = (args: ReadonlyArray<unknown>) => args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")
+  const text = (args: ReadonlyArray<unknown>) =>
+    args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")
   const toOut = (...args: ReadonlyArray<unknown>) => Effect.sync(() => void out.push(text(args)))
   const toErr = (...args: ReadonlyArray<unknown>) => Effect.sync(() => void err.push(text(args)))
   const unsafeOut = (...args: ReadonlyArray<unknown>) => void out.push(text(args))
@@ -90,7 +91,10 @@ const recordingTerminal = (options: RunOptions, err: Array<string>): Terminal.Te
     readInput: Effect.gen(function* () {
       const mailbox = yield* Mailbox.make<Terminal.UserInput>()
       for (const name of options.keys ?? []) {
-        yield* mailbox.offer({ input: name.length === 1 ? Option.some(name) : Option.none(), key: { name, ctrl: false, meta: false, shift: false } })
+        yield* mailbox.offer({
+          input: name.length === 1 ? Option.some(name) : Option.none(),
+          key: { name, ctrl: false, meta: false, shift: false }
+        })
       }
       yield* mailbox.end
       return mailbox
@@ -104,13 +108,29 @@ const fileSystem = (files: Record<string, string | Uint8Array>) =>
     readFile: (path) => {
       const found = files[path]
       return found === undefined
-        ? Effect.fail(new SystemError({ module: "FileSystem", method: "readFile", reason: "NotFound", pathOrDescriptor: path, description: "no such file" }))
+        ? Effect.fail(
+            new SystemError({
+              module: "FileSystem",
+              method: "readFile",
+              reason: "NotFound",
+              pathOrDescriptor: path,
+              description: "no such file"
+            })
+          )
         : Effect.succeed(typeof found === "string" ? new TextEncoder().encode(found) : found)
     },
     stat: (path) => {
       const found = files[path]
       return found === undefined
-        ? Effect.fail(new SystemError({ module: "FileSystem", method: "stat", reason: "NotFound", pathOrDescriptor: path, description: "no such file" }))
+        ? Effect.fail(
+            new SystemError({
+              module: "FileSystem",
+              method: "stat",
+              reason: "NotFound",
+              pathOrDescriptor: path,
+              description: "no such file"
+            })
+          )
         : Effect.succeed({
             type: "File",
             size: FileSystem.Size(typeof found === "string" ? new TextEncoder().encode(found).length : found.length),
@@ -153,7 +173,11 @@ export const startCli = (args: ReadonlyArray<string>, options: RunOptions = {}) 
       Effect.fork
     )
     const joined = (xs: ReadonlyArray<string>) => (xs.length === 0 ? "" : xs.join("\n") + "\n")
-    const result = (exit: Exit.Exit<unknown, unknown>): CliResult => ({ stdout: joined(out), stderr: joined(err), exitCode: exitCodeOf(exit, state) })
+    const result = (exit: Exit.Exit<unknown, unknown>): CliResult => ({
+      stdout: joined(out),
+      stderr: joined(err),
+      exitCode: exitCodeOf(exit, state)
+    })
     return {
       stdout: () => joined(out),
       stderr: () => joined(err),
