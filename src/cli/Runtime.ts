@@ -66,7 +66,7 @@ export const handleCliErrors =
       Effect.catchIf(
         (e): e is Extract<typeof e, UsageError> => e instanceof UsageError,
         (e) =>
-          Console.error(`error USAGE: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ""}`).pipe(
+          Console.error(`usage error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ""}`).pipe(
             Effect.zipRight(setExitCode(EXIT_USAGE))
           )
       ),

@@ -175,6 +175,20 @@ describe("gc", () => {
       assert.strictEqual((yield* runCli(["gc", "--offline-days", "soon"])).exitCode, 2)
     }).pipe(Effect.provide(cliTestLayer()))
   )
+
+  it.effect("shows a progress line on a terminal when the store holds many messages", () =>
+    Effect.gen(function* () {
+      for (let i = 0; i < 1000; i++) {
+        yield* putFile(Layout.inboxMessage(SESSION_B, ulid(1000 + i)), envelopeJson({ id: ulid(1000 + i) }))
+      }
+      const quiet = yield* runCli(["gc", "--dry-run"])
+      assert.notInclude(quiet.stderr, "scanned")
+      const r = yield* runCli(["gc", "--dry-run"], { tty: true })
+      assert.strictEqual(r.exitCode, 0)
+      assert.include(r.stderr, "\rgc: scanned 250/1000 messages")
+      assert.include(r.stderr, "\rgc: scanned 1000/1000 messages\n")
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
 })
 
 describe("purge", () => {
@@ -189,7 +203,7 @@ describe("purge", () => {
       yield* seed
       const r = yield* runCli(["purge"])
       assert.strictEqual(r.exitCode, 2)
-      assert.match(r.stderr, /^error USAGE: purge needs confirmation.*\nhint: Pass --yes/)
+      assert.match(r.stderr, /^usage error: purge needs confirmation.*\nhint: Pass --yes/)
       assert.isTrue(yield* exists(Layout.inboxMessage(SESSION_B, ulid(30))))
     }).pipe(Effect.provide(cliTestLayer()))
   )

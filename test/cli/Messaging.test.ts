@@ -134,7 +134,7 @@ describe("send-message", () => {
       assert.match(asWho.stderr, /^error SESSION_NOT_FOUND: --as "ghost"/)
       const both = yield* runCli(["send-message", "bob", "s", "--body", "a", "--body-file", "/x"])
       assert.strictEqual(both.exitCode, 2)
-      assert.match(both.stderr, /^error USAGE: --body and --body-file cannot both be given/)
+      assert.match(both.stderr, /^usage error: --body and --body-file cannot both be given/)
       const missingArg = yield* runCli(["send-message", "bob"])
       assert.strictEqual(missingArg.exitCode, 2)
       const emptySubject = yield* runCli(["send-message", "bob", " "])

@@ -119,7 +119,7 @@ describe("session-bridge CLI as a process", () => {
     assert.strictEqual(unknown.stdout, "")
     const purge = await runBin(home, ["purge"])
     assert.strictEqual(purge.code, 2)
-    assert.match(purge.stderr, /error USAGE: purge needs confirmation/)
+    assert.match(purge.stderr, /usage error: purge needs confirmation/)
     assert.isTrue(fs.existsSync(path.join(home, "sessions")))
     const verbose = await runBin(home, ["send-message", "nobody-here", "hi", "--verbose"])
     assert.strictEqual(verbose.code, 1)
