@@ -1,4 +1,4 @@
-import { Context, DateTime, Duration, Effect, Layer, Option, Queue, Stream } from "effect"
+import { Context, DateTime, Effect, Layer, Option } from "effect"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { ChannelName } from "../domain/Names.js"
@@ -11,9 +11,10 @@ import { Broadcasts } from "./Broadcasts.js"
 import { Channels } from "./Channels.js"
 import { checkBody, checkLimit, checkSubject } from "./Checks.js"
 import { Envelopes } from "./Envelopes.js"
-import { DEFAULT_MAX_BACKLOG, INBOX_DEFAULT_LIMIT, positiveIntFromEnv, WAIT_DEFAULT_SEC, WAIT_MAX_SEC } from "./Limits.js"
+import { DEFAULT_MAX_BACKLOG, INBOX_DEFAULT_LIMIT, positiveIntFromEnv } from "./Limits.js"
 import { type Address, Sessions } from "./Sessions.js"
 import { makeVisibility, type VisibleEntry } from "./Visibility.js"
+import { waitUntil } from "./Wait.js"
 
 /** One recipient session, or every other member of a channel ("#name"). */
 export type Recipient = Address | { readonly channel: string }
@@ -79,10 +80,6 @@ export class Mailbox extends Context.Tag("session-bridge/Mailbox")<Mailbox, Mail
 
 const isMessageId = (id: string) => /^[0-9A-Z]{26}$/.test(id)
 const party = (r: SessionRecord): Party => ({ sessionId: r.sessionId, label: r.label, provider: r.provider })
-
-/** The backstop re-check while waiting, in case a watch event is missed: 10 ms doubling to 1 s. */
-const BACKSTOP_FIRST_MS = 10
-const BACKSTOP_MAX_MS = 1000
 
 export const make = Effect.gen(function* () {
   const store = yield* Store
@@ -176,32 +173,7 @@ export const make = Effect.gen(function* () {
     })
 
   const waitForMessage = (sessionId: SessionId, timeoutSec?: number) =>
-    Effect.gen(function* () {
-      const timeout = timeoutSec ?? WAIT_DEFAULT_SEC
-      if (!Number.isFinite(timeout) || timeout < 0 || timeout > WAIT_MAX_SEC) {
-        return yield* bridgeError("INVALID_ARGUMENT", `timeoutSec must be from 0 to ${WAIT_MAX_SEC}, got ${timeout}`, "Omit it for 30 seconds.")
-      }
-      if (timeout === 0) return yield* takeOne(sessionId)
-      const loop = Effect.gen(function* () {
-        const signal = yield* Queue.sliding<void>(1)
-        yield* Stream.merge(store.watch(Layout.inboxDir(sessionId)), store.watch(Layout.broadcastsDir)).pipe(
-          Stream.runForEach(() => Queue.offer(signal, undefined)),
-          Effect.catchAll((e) => Effect.logWarning(`inbox watch failed: ${e.message}`)),
-          Effect.forkScoped
-        )
-        yield* Effect.yieldNow()
-        let backstop = BACKSTOP_FIRST_MS
-        while (true) {
-          const found = yield* takeOne(sessionId)
-          if (Option.isSome(found)) return found
-          yield* Effect.raceFirst(Queue.take(signal), Effect.sleep(Duration.millis(backstop)))
-          backstop = Math.min(backstop * 2, BACKSTOP_MAX_MS)
-        }
-      })
-      return yield* Effect.scoped(loop).pipe(
-        Effect.timeoutTo({ duration: Duration.seconds(timeout), onTimeout: () => Option.none<MessageEnvelope>(), onSuccess: (x) => x })
-      )
-    })
+    waitUntil(store, [Layout.inboxDir(sessionId), Layout.broadcastsDir], takeOne(sessionId), timeoutSec)
 
   return Mailbox.of({
     send,

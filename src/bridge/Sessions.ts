@@ -1,8 +1,8 @@
 import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
-import { isSafeSegment, Label } from "../domain/Names.js"
-import { ProviderId, SessionRecord } from "../domain/Records.js"
+import { Label } from "../domain/Names.js"
+import { type ProviderId, SessionRecord } from "../domain/Records.js"
 import { isUlid, SessionId } from "../domain/Ulid.js"
 import { readAllJson, readJson, writeJson, createJson } from "../services/Documents.js"
 import { logEvent } from "../services/EventLog.js"
@@ -10,27 +10,10 @@ import { HostEnv } from "../services/HostEnv.js"
 import { Ids } from "../services/Ids.js"
 import { Lock } from "../services/Lock.js"
 import { Store } from "../services/Store.js"
-import { sha256Hex } from "./Hash.js"
 import { LIVE_WINDOW_MS, MAX_SUMMARY_CHARS } from "./Limits.js"
+import { checkPointerKey, normalizeCwd, Pointer, type PointerInput, pointerRecord } from "./Pointers.js"
 
-/** pointers/<key>.json — which bridge session a host session, host process or cwd belongs to. */
-export class Pointer extends Schema.Class<Pointer>("Pointer")({
-  v: Schema.Literal(1),
-  sessionId: SessionId,
-  provider: Schema.optional(ProviderId),
-  hostSessionId: Schema.optional(Schema.String),
-  cwd: Schema.optional(Schema.String),
-  pid: Schema.optional(Schema.Number),
-  updatedAt: Schema.DateTimeUtc
-}) {}
-
-export interface PointerInput {
-  readonly sessionId: SessionId
-  readonly provider?: ProviderId | undefined
-  readonly hostSessionId?: string | undefined
-  readonly cwd?: string | undefined
-  readonly pid?: number | undefined
-}
+export { normalizeCwd, Pointer, type PointerInput, pointerKeys, safePointerKey } from "./Pointers.js"
 
 export interface RegisterInput {
   /** Keep this id (explicit env, pointer); a new ULID when absent. */
@@ -74,20 +57,6 @@ export interface SessionsShape {
 }
 
 export class Sessions extends Context.Tag("session-bridge/Sessions")<Sessions, SessionsShape>() {}
-
-const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
-
-/** A pointer key that is always one safe path segment: kept as is when safe, else hashed. */
-export const safePointerKey = (raw: string): Effect.Effect<string> =>
-  KEY_RE.test(raw) && isSafeSegment(raw) ? Effect.succeed(raw) : Effect.map(sha256Hex(raw), (h) => `h-${h}`)
-
-export const pointerKeys = {
-  host: (provider: ProviderId, hostSessionId: string) => safePointerKey(`${provider}-${hostSessionId}`),
-  pid: (provider: ProviderId, pid: number) => safePointerKey(`${provider}-pid-${pid}`),
-  cwd: (cwd: string) => Effect.map(sha256Hex(normalizeCwd(cwd)), (h) => `cwd-${h}`)
-}
-
-export const normalizeCwd = (cwd: string): string => (cwd.length > 1 ? cwd.replace(/\/+$/, "") : cwd)
 
 /** A label that is always valid: the given text with unsafe characters replaced. */
 export const sanitizeLabel = (raw: string): Label => {
@@ -233,25 +202,6 @@ export const make = Effect.gen(function* () {
       return only.record
     })
 
-  const checkKey = (key: string) =>
-    KEY_RE.test(key) && isSafeSegment(key)
-      ? Effect.void
-      : Effect.fail(bridgeError("INVALID_NAME", `invalid pointer key ${JSON.stringify(key.slice(0, 80))}`, "Build keys with pointerKeys."))
-  const pointerRecord = (p: PointerInput) =>
-    Effect.map(
-      DateTime.now,
-      (updatedAt) =>
-        new Pointer({
-          v: 1,
-          sessionId: p.sessionId,
-          ...(p.provider !== undefined ? { provider: p.provider } : {}),
-          ...(p.hostSessionId !== undefined ? { hostSessionId: p.hostSessionId } : {}),
-          ...(p.cwd !== undefined ? { cwd: normalizeCwd(p.cwd) } : {}),
-          ...(p.pid !== undefined ? { pid: p.pid } : {}),
-          updatedAt
-        })
-    )
-
   return Sessions.of({
     register,
     touch: (sessionId) => update(sessionId, (r, now) => new SessionRecord({ ...r, lastSeen: now })),
@@ -279,17 +229,17 @@ export const make = Effect.gen(function* () {
           }),
     resolve,
     writePointer: (key, p) =>
-      Effect.zipRight(checkKey(key), Effect.flatMap(pointerRecord(p), (rec) => writeJson(Layout.pointer(key), Pointer, rec))).pipe(
+      Effect.zipRight(checkPointerKey(key), Effect.flatMap(pointerRecord(p), (rec) => writeJson(Layout.pointer(key), Pointer, rec))).pipe(
         provideStore,
         Effect.mapError(toBridgeError)
       ),
     createPointer: (key, p) =>
-      Effect.zipRight(checkKey(key), Effect.flatMap(pointerRecord(p), (rec) => createJson(Layout.pointer(key), Pointer, rec))).pipe(
+      Effect.zipRight(checkPointerKey(key), Effect.flatMap(pointerRecord(p), (rec) => createJson(Layout.pointer(key), Pointer, rec))).pipe(
         provideStore,
         Effect.mapError(toBridgeError)
       ),
     readPointer: (key) =>
-      Effect.zipRight(checkKey(key), readJson(Layout.pointer(key), Pointer)).pipe(provideStore, Effect.mapError(toBridgeError))
+      Effect.zipRight(checkPointerKey(key), readJson(Layout.pointer(key), Pointer)).pipe(provideStore, Effect.mapError(toBridgeError))
   })
 })
 

@@ -1,0 +1,59 @@
+import { DateTime, Effect, Schema } from "effect"
+import { bridgeError } from "../domain/Errors.js"
+import { isSafeSegment } from "../domain/Names.js"
+import { ProviderId } from "../domain/Records.js"
+import { SessionId } from "../domain/Ulid.js"
+import { sha256Hex } from "./Hash.js"
+
+/** pointers/<key>.json — which bridge session a host session, host process or cwd belongs to. */
+export class Pointer extends Schema.Class<Pointer>("Pointer")({
+  v: Schema.Literal(1),
+  sessionId: SessionId,
+  provider: Schema.optional(ProviderId),
+  hostSessionId: Schema.optional(Schema.String),
+  cwd: Schema.optional(Schema.String),
+  pid: Schema.optional(Schema.Number),
+  updatedAt: Schema.DateTimeUtc
+}) {}
+
+export interface PointerInput {
+  readonly sessionId: SessionId
+  readonly provider?: ProviderId | undefined
+  readonly hostSessionId?: string | undefined
+  readonly cwd?: string | undefined
+  readonly pid?: number | undefined
+}
+
+const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+
+/** A pointer key that is always one safe path segment: kept as is when safe, else hashed. */
+export const safePointerKey = (raw: string): Effect.Effect<string> =>
+  KEY_RE.test(raw) && isSafeSegment(raw) ? Effect.succeed(raw) : Effect.map(sha256Hex(raw), (h) => `h-${h}`)
+
+export const pointerKeys = {
+  host: (provider: ProviderId, hostSessionId: string) => safePointerKey(`${provider}-${hostSessionId}`),
+  pid: (provider: ProviderId, pid: number) => safePointerKey(`${provider}-pid-${pid}`),
+  cwd: (cwd: string) => Effect.map(sha256Hex(normalizeCwd(cwd)), (h) => `cwd-${h}`)
+}
+
+export const normalizeCwd = (cwd: string): string => (cwd.length > 1 ? cwd.replace(/\/+$/, "") : cwd)
+
+export const checkPointerKey = (key: string) =>
+  KEY_RE.test(key) && isSafeSegment(key)
+    ? Effect.void
+    : Effect.fail(bridgeError("INVALID_NAME", `invalid pointer key ${JSON.stringify(key.slice(0, 80))}`, "Build keys with pointerKeys."))
+
+export const pointerRecord = (p: PointerInput) =>
+  Effect.map(
+    DateTime.now,
+    (updatedAt) =>
+      new Pointer({
+        v: 1,
+        sessionId: p.sessionId,
+        ...(p.provider !== undefined ? { provider: p.provider } : {}),
+        ...(p.hostSessionId !== undefined ? { hostSessionId: p.hostSessionId } : {}),
+        ...(p.cwd !== undefined ? { cwd: normalizeCwd(p.cwd) } : {}),
+        ...(p.pid !== undefined ? { pid: p.pid } : {}),
+        updatedAt
+      })
+  )
