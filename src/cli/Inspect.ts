@@ -1,4 +1,5 @@
 import { DateTime, Effect, Either, Option, ParseResult, Schema } from "effect"
+import { MessageRef } from "../bridge/Envelopes.js"
 import { Pointer } from "../bridge/Sessions.js"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
@@ -44,6 +45,7 @@ const kindOf = (path: string) => {
   if (p[0] === "channels" && p[2] === "history" && p.length === 4) return withSchema("channel message", MessageEnvelope)
   if (p[0] === "artifacts" && path.endsWith(".meta.json")) return withSchema("artifact meta", ArtifactMeta)
   if (p[0] === "pointers" && p.length === 2) return withSchema("pointer", Pointer)
+  if (p[0] === "refs" && p.length === 2) return withSchema("message ref", MessageRef)
   return undefined
 }
 
@@ -87,9 +89,10 @@ const collect = (paths: ReadonlyArray<string>) =>
 const messagePaths = (id: string) =>
   Effect.gen(function* () {
     const store = yield* Store
-    const paths = [Layout.broadcast(id), Layout.messageRef(id)]
-    for (const sid of yield* store.list("inbox")) paths.push(Layout.inboxMessage(sid, id))
+    const paths = [Layout.broadcast(id)]
     for (const c of yield* store.list(Layout.channelsDir)) paths.push(Layout.channelMessage(c, id))
+    for (const sid of yield* store.list("inbox")) paths.push(Layout.inboxMessage(sid, id))
+    paths.push(Layout.messageRef(id))
     return paths
   }).pipe(Effect.mapError(toBridgeError))
 

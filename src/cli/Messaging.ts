@@ -30,11 +30,18 @@ export const parseRecipient = (raw: string): Effect.Effect<Recipient, BridgeErro
     if (value.startsWith("/")) return { sessionId: (yield* sessions.resolve({ cwd: value })).sessionId }
     if (isUlid(value.toUpperCase())) return { sessionId: value.toUpperCase() }
     const byLabel = sessions.resolve({ label: value })
+    // A 6-25 character alphanumeric name may also be an id prefix; when neither matches, report the label.
     const record = /^[0-9A-Za-z]{6,25}$/.test(value)
       ? yield* byLabel.pipe(
           Effect.catchIf(
             (e) => e.code === "RECIPIENT_NOT_FOUND",
-            () => sessions.resolve({ sessionId: value })
+            (labelError) =>
+              sessions.resolve({ sessionId: value }).pipe(
+                Effect.catchIf(
+                  (e) => e.code === "RECIPIENT_NOT_FOUND",
+                  () => Effect.fail(labelError)
+                )
+              )
           )
         )
       : yield* byLabel

@@ -28,13 +28,26 @@ describe("inspect", () => {
       const id = ulid(10)
       yield* putFile(Layout.inboxMessage(SESSION_B, id), envelopeJson({ id, subject: "plan" }))
       yield* putFile(Layout.inboxMessage(SESSION_A, id), envelopeJson({ id, subject: "plan" }))
+      yield* putFile(
+        Layout.messageRef(id),
+        JSON.stringify({ v: 1, path: Layout.inboxMessage(SESSION_B, id), threadId: id })
+      )
       const r = yield* runCli(["inspect", id, "--json"])
-      const found = JSON.parse(r.stdout) as Array<{ path: string; kind: string; record: { subject: string } }>
-      assert.deepStrictEqual(found.map((f) => f.path).sort(), [
-        Layout.inboxMessage(SESSION_A, id),
-        Layout.inboxMessage(SESSION_B, id)
-      ])
-      assert.isTrue(found.every((f) => f.kind === "message" && f.record.subject === "plan"))
+      const found = JSON.parse(r.stdout) as Array<{
+        path: string
+        kind: string
+        record: { subject?: string; path?: string }
+      }>
+      assert.deepStrictEqual(
+        found.map((f) => [f.kind, f.path]),
+        [
+          ["message", Layout.inboxMessage(SESSION_A, id)],
+          ["message", Layout.inboxMessage(SESSION_B, id)],
+          ["message ref", Layout.messageRef(id)]
+        ]
+      )
+      assert.strictEqual(found[0]!.record.subject, "plan")
+      assert.strictEqual(found[2]!.record.path, Layout.inboxMessage(SESSION_B, id))
     }).pipe(Effect.provide(cliTestLayer()))
   )
 

@@ -120,6 +120,8 @@ describe("send-message", () => {
       assert.strictEqual(nobody.exitCode, 1)
       assert.match(nobody.stderr, /^error RECIPIENT_NOT_FOUND: no session matches label "carol"\nhint: .+\n$/)
       assert.strictEqual(nobody.stdout, "")
+      const prefixLike = yield* runCli(["send-message", "nobody1", "hi"])
+      assert.match(prefixLike.stderr, /^error RECIPIENT_NOT_FOUND: no session matches label "nobody1"/)
       const notMember = yield* runCli(["send-message", "#dev", "hi"])
       assert.match(notMember.stderr, /^error NOT_A_MEMBER: /)
       const big = yield* runCli(["send-message", "bob", "big"], { stdin: "x".repeat(64 * 1024 + 1) })
