@@ -1,9 +1,10 @@
 import { Cause, Clock, Effect, Either, type Layer, Option } from "effect"
 import { positiveIntFromEnv } from "../bridge/Limits.js"
+import type { BridgeError } from "../domain/Errors.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { DEFAULT_BUDGET_MS, withBudget } from "./Budget.js"
 import { findHost, type HookEvent, type HostAdapter, type HostPayload } from "./hosts/index.js"
-import { type HookServices, onEnd, onPrompt, onStart, onTurnEnd } from "./HookActions.js"
+import { type HookServices, nothing, onEnd, onPrompt, onStart, onTurnEnd } from "./HookActions.js"
 
 /** `hook <event> --provider <name>` (also `--provider=<name>`; SESSION_BRIDGE_PROVIDER when the flag is absent). */
 export interface HookArgs {
@@ -29,6 +30,11 @@ export interface HookOutcome {
   readonly note: string
 }
 
+/** A run's last step, run uninterruptibly once its preparation is done. */
+interface Last {
+  readonly run: Effect.Effect<HookOutcome, BridgeError>
+}
+
 const firstEnv = (env: typeof HostEnv.Service, names: ReadonlyArray<string>): string | undefined => {
   for (const name of names) {
     const value = env.get(name)
@@ -37,6 +43,7 @@ const firstEnv = (env: typeof HostEnv.Service, names: ReadonlyArray<string>): st
   return undefined
 }
 
+/** The event's interruptible work; yields the commit to run last and how to wrap a non-empty block. */
 const dispatch = (host: HostAdapter, hostEvent: string, event: HookEvent, payload: HostPayload, deadline: number) =>
   Effect.gen(function* () {
     const env = yield* HostEnv
@@ -47,20 +54,16 @@ const dispatch = (host: HostAdapter, hostEvent: string, event: HookEvent, payloa
     }
     const surfaceBy = host.surfaceOn.includes(event) ? deadline : undefined
     switch (event) {
-      case "start": {
-        const text = yield* onStart(input, surfaceBy)
-        return text === "" ? host.emptyReply(hostEvent) : host.contextReply(hostEvent, text)
-      }
-      case "prompt": {
-        const text = yield* onPrompt(input, surfaceBy)
-        return text === "" ? host.emptyReply(hostEvent) : host.contextReply(hostEvent, text)
-      }
+      case "start":
+        return yield* onStart(input, surfaceBy)
+      case "prompt":
+        return yield* onPrompt(input, surfaceBy)
       case "turn-end":
         yield* onTurnEnd(input)
-        return host.emptyReply(hostEvent)
+        return nothing
       case "end":
         yield* onEnd(input)
-        return host.emptyReply(hostEvent)
+        return nothing
     }
   })
 
@@ -88,15 +91,25 @@ export const runHook = <R>(
 
     const budgetMs = positiveIntFromEnv(env, "SESSION_BRIDGE_HOOK_BUDGET_MS", DEFAULT_BUDGET_MS)
     const deadline = (yield* Clock.currentTimeMillis) + budgetMs - elapsedMs
+    const done = (reply: string, note: string): Last => ({ run: Effect.succeed({ reply, note }) })
     const work = Effect.gen(function* () {
       const raw = yield* stdin
-      if (raw.trim() === "") return { reply: empty, note: "empty stdin" }
+      if (raw.trim() === "") return done(empty, "empty stdin")
       const payload = host.decode(raw)
-      if (Either.isLeft(payload)) return { reply: empty, note: `malformed payload: ${payload.left}` }
-      const reply = yield* dispatch(host, hostEvent, event, payload.right, deadline).pipe(Effect.provide(services))
-      return { reply, note: `${host.id} ${hostEvent} (${event}) done` }
+      if (Either.isLeft(payload)) return done(empty, `malformed payload: ${payload.left}`)
+      // The services' instances outlive this scope inside the commit; none of them holds a resource.
+      const commit = yield* dispatch(host, hostEvent, event, payload.right, deadline).pipe(Effect.provide(services))
+      return {
+        run: Effect.map(commit.run, (text) => ({
+          reply: text === "" ? empty : host.contextReply(hostEvent, text),
+          note: `${host.id} ${hostEvent} (${event}) done`
+        }))
+      }
     })
-    const outcome = yield* withBudget(work, budgetMs - elapsedMs)
+    const outcome = yield* withBudget(
+      Effect.map(work, (last) => last.run),
+      budgetMs - elapsedMs
+    )
     switch (outcome._tag) {
       case "Done":
         return outcome.value

@@ -22,52 +22,58 @@ export interface HookSessionInput {
   readonly cwd: string
 }
 
+/** The last, uninterruptible step of a run: marks what it will show and yields the block ("" for nothing). */
+export interface Commit {
+  readonly run: Effect.Effect<string, BridgeError>
+}
+export const nothing: Commit = { run: Effect.succeed("") }
+
 /**
- * Surfaces unread, not-yet-surfaced entries of the session's inbox (live broadcasts included), oldest first,
- * as one block. Only what fits is offered; of that, only the entries this run marks surfaced first (markers are
- * created exclusively, so two concurrent runs never show one entry twice) are shown. Anything else stays
- * waiting for a later prompt. Marking starts only with MARK_RESERVE_MS of the budget (`deadline`, epoch ms)
- * left, and runs to its end once started, so a run never marks entries it then fails to show.
+ * Plans to surface unread, not-yet-surfaced entries of the session's inbox (live broadcasts included), oldest
+ * first, as one block: only what fits is offered. The commit marks those surfaced and shows only the entries it
+ * marked first (markers are created exclusively, so two concurrent runs never show one entry twice); anything
+ * else stays waiting for a later prompt. The commit marks nothing unless MARK_RESERVE_MS of the budget
+ * (`deadline`, epoch ms) is left.
  */
-export const surface = (sessionId: SessionId, deadline: number): Effect.Effect<string, BridgeError, Mailbox> =>
+export const planSurface = (sessionId: SessionId, deadline: number): Effect.Effect<Commit, BridgeError, Mailbox> =>
   Effect.gen(function* () {
     const mailbox = yield* Mailbox
     const pending = yield* mailbox.unsurfaced(sessionId)
-    if (pending.length === 0) return ""
+    if (pending.length === 0) return nothing
     const offered: ReadonlyArray<InboxItem> = pending.slice(0, MAX_ENTRIES)
     const beyond = pending.length - offered.length
     const planned = renderInboxBlock(offered, beyond)
-    if (planned.shown.length === 0) return ""
-    if (deadline - (yield* Clock.currentTimeMillis) < MARK_RESERVE_MS) return ""
-    return yield* Effect.uninterruptible(
-      Effect.map(mailbox.markSurfaced(sessionId, planned.shown), (marked) => {
-        const won = new Set(marked)
-        if (won.size === planned.shown.length) return planned.text
-        if (won.size === 0) return ""
-        // Another run surfaced some of these meanwhile: show only ours, and keep the rest waiting.
-        const ours = offered.filter((m) => won.has(m.id))
-        return renderInboxBlock(ours, beyond + offered.length - planned.shown.length).text
-      })
-    )
+    if (planned.shown.length === 0) return nothing
+    const mark = Effect.map(mailbox.markSurfaced(sessionId, planned.shown), (marked) => {
+      const won = new Set(marked)
+      if (won.size === planned.shown.length) return planned.text
+      if (won.size === 0) return ""
+      // Another run surfaced some of these meanwhile: show only ours, and keep the rest waiting.
+      const ours = offered.filter((m) => won.has(m.id))
+      return renderInboxBlock(ours, beyond + offered.length - planned.shown.length).text
+    })
+    return {
+      run: Effect.flatMap(Clock.currentTimeMillis, (now) => (deadline - now < MARK_RESERVE_MS ? nothing.run : mark))
+    }
   })
 
 /**
  * Session start: register or refresh the record and point the host session id (and the cwd) at it. With
- * `surfaceBy` (the budget's deadline) it also surfaces, for hosts that take context at start.
+ * `surfaceBy` (the budget's deadline) it also plans to surface, for hosts that take context at start.
  */
 export const onStart = (input: HookSessionInput, surfaceBy: number | undefined) =>
   Effect.gen(function* () {
     const identity = yield* Identity
     const record = yield* identity.resolve({ ...input, claimPointers: true })
-    return surfaceBy !== undefined ? yield* surface(record.sessionId, surfaceBy) : ""
+    return surfaceBy !== undefined ? yield* planSurface(record.sessionId, surfaceBy) : nothing
   })
 
-/** Prompt submit: refresh lastSeen (registering the session if its start was missed), then surface. */
+/** Prompt submit: refresh lastSeen (registering the session if its start was missed), then plan to surface. */
 export const onPrompt = (input: HookSessionInput, surfaceBy: number | undefined) =>
   Effect.gen(function* () {
     const identity = yield* Identity
     const record = yield* identity.resolve(input)
-    return surfaceBy !== undefined ? yield* surface(record.sessionId, surfaceBy) : ""
+    return surfaceBy !== undefined ? yield* planSurface(record.sessionId, surfaceBy) : nothing
   })
 
 /** End of a turn: the session is alive; refresh lastSeen. */

@@ -40,6 +40,7 @@ const cut = (s: string, n: number): string => {
 
 /** One line: control characters become spaces, long values end in "…". */
 const oneLine = (s: string, max: number): string => {
+  // oxlint-disable-next-line no-control-regex -- control characters are what this removes
   const flat = defuse(s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").trim())
   return flat.length > max ? `${cut(flat, max - 1)}…` : flat
 }
@@ -106,7 +107,7 @@ const shares = (entries: ReadonlyArray<EntryParts>, room: number): Array<number>
   }
   const chosen = entries.slice(0, count)
   let left = room - chosen.reduce((n, e, i) => n + baseCost(e, i + 1), 0)
-  const out: Array<number> = new Array(count).fill(0)
+  const out: Array<number> = Array.from({ length: count }, () => 0)
   const order = chosen.map((e, i) => ({ e, i, len: e.body.length })).sort((a, b) => a.len - b.len)
   for (const [k, { e, i, len }] of order.entries()) {
     const fair = Math.floor(left / (count - k))
