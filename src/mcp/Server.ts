@@ -1,6 +1,11 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  type JSONRPCMessage,
+  ListToolsRequestSchema
+} from "@modelcontextprotocol/sdk/types.js"
 import {
   Cause,
   Context,
@@ -53,6 +58,29 @@ export const errorResult = (error: BridgeError): CallToolResult => textResult(JS
 
 export const successResult = (value: unknown): CallToolResult =>
   textResult(JSON.stringify(value === undefined ? { ok: true } : value))
+
+/**
+ * The answer to a request too large to read: an isError tool result for a tools/call (ARTIFACT_TOO_LARGE when
+ * it posts an artifact), a JSON-RPC error for anything else; nothing for a notification.
+ */
+export const oversizedReply = (line: {
+  readonly id: string | number | undefined
+  readonly head: string
+  readonly bytes: number
+}): JSONRPCMessage | undefined => {
+  if (line.id === undefined) return undefined
+  const message = `the request is ${line.bytes} bytes, more than this server reads in one message`
+  if (!line.head.includes('"tools/call"')) return { jsonrpc: "2.0", id: line.id, error: { code: -32600, message } }
+  const artifact = line.head.includes('"bridge_post_artifact"')
+  const error = artifact
+    ? bridgeError(
+        "ARTIFACT_TOO_LARGE",
+        message,
+        "Split the content; artifacts are capped by SESSION_BRIDGE_MAX_ARTIFACT_BYTES."
+      )
+    : bridgeError("INVALID_ARGUMENT", message, "Send large content as an artifact, in parts.")
+  return { jsonrpc: "2.0", id: line.id, result: errorResult(error) }
+}
 
 const describeParseError = (error: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(error)
@@ -181,7 +209,7 @@ export const make = <R, E>(options: McpServerOptions<R, E>) =>
       drain: Effect.flatMap(FiberSet.size(fibers), (n) =>
         n === 0
           ? Effect.void
-          : FiberSet.awaitEmpty(fibers).pipe(Effect.timeoutOption(options.drainMillis ?? 1000), Effect.asVoid)
+          : FiberSet.awaitEmpty(fibers).pipe(Effect.timeoutOption(options.drainMillis ?? 2000), Effect.asVoid)
       )
     })
   })

@@ -1,39 +1,55 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { Cause, Effect, Exit, Layer, Logger } from "effect"
 import { BridgeLayer } from "../bridge/BridgeLayer.js"
+import { DEFAULT_MAX_ARTIFACT_BYTES, positiveIntFromEnv } from "../bridge/Limits.js"
 import { InfraLayer } from "../platform/NodeLayers.js"
+import * as NodeHostEnv from "../platform/NodeHostEnv.js"
+import { NodeStdioTransport } from "../platform/NodeStdioTransport.js"
+import { HostEnv } from "../services/HostEnv.js"
 import { VERSION } from "../Version.js"
 import * as McpIdentity from "./McpIdentity.js"
 import * as McpServer from "./Server.js"
 import { tools } from "./Tools.js"
 
-/** Completes when stdin reaches EOF or closes: the host is gone (the SDK transport never notices). */
-const stdinEnded = Effect.async<void>((resume) => {
-  const done = () => resume(Effect.void)
-  process.stdin.once("end", done)
-  process.stdin.once("close", done)
-  return Effect.sync(() => {
-    process.stdin.off("end", done)
-    process.stdin.off("close", done)
-  })
-})
+/**
+ * The largest JSON-RPC line read from stdin: room for a maximal artifact with any JSON/base64 overhead, so an
+ * artifact over the cap reaches the handler and gets ARTIFACT_TOO_LARGE. Longer lines are skipped and answered.
+ */
+const maxLineBytes = (artifactCap: number) => 8 * artifactCap + 1024 * 1024
 
-const ServerLayer = McpServer.layer({
-  name: "session-bridge",
-  version: VERSION,
-  tools,
-  // Built at the first tool call: spawn → tools/list never touches the home.
-  context: (client) => McpIdentity.layer(client).pipe(Layer.provideMerge(BridgeLayer), Layer.provideMerge(InfraLayer)),
-  transport: new StdioServerTransport()
-})
-
-/** Serves until the client closes the transport or stdin ends, then lets calls in flight finish briefly. */
+/** Serves until stdin ends (the host is gone) or the transport closes, then lets calls in flight finish briefly. */
 const program = Effect.gen(function* () {
-  const server = yield* McpServer.McpServer
-  yield* Effect.raceFirst(server.closed, stdinEnded)
-  yield* server.drain
-}).pipe(Effect.provide(ServerLayer))
+  const env = yield* HostEnv
+  const transport = new NodeStdioTransport(process.stdin, process.stdout, {
+    maxLineBytes: maxLineBytes(
+      positiveIntFromEnv(env, "SESSION_BRIDGE_MAX_ARTIFACT_BYTES", DEFAULT_MAX_ARTIFACT_BYTES)
+    ),
+    onOversized: McpServer.oversizedReply
+  })
+  const serve = Effect.gen(function* () {
+    const server = yield* McpServer.McpServer
+    yield* Effect.raceFirst(
+      server.closed,
+      Effect.promise(() => transport.inputEnded)
+    )
+    yield* server.drain
+    // Let the replies of calls that just finished reach stdout before the transport closes.
+    yield* Effect.sleep(0)
+  })
+  yield* serve.pipe(
+    Effect.provide(
+      McpServer.layer({
+        name: "session-bridge",
+        version: VERSION,
+        tools,
+        // Built at the first tool call: spawn → tools/list never touches the home.
+        context: (client) =>
+          McpIdentity.layer(client).pipe(Layer.provideMerge(BridgeLayer), Layer.provideMerge(InfraLayer)),
+        transport
+      })
+    )
+  )
+}).pipe(Effect.provide(NodeHostEnv.layer))
 
 /** `session-bridge mcp`: stdout carries JSON-RPC only; every log line goes to stderr. */
 export const main = (): void =>

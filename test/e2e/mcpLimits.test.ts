@@ -1,4 +1,5 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { ensureBuilt } from "../support/build.js"
@@ -107,6 +108,20 @@ describe("limits and bad input over real processes", () => {
       await sender.errorCode("bridge_post_artifact", { contentBase64: Buffer.alloc(1001, 7).toString("base64") }),
       "ARTIFACT_TOO_LARGE"
     )
+  })
+
+  it("takes an artifact of exactly the default cap (10 MiB) over stdio, and refuses one byte more", async () => {
+    const bytes = randomBytes(10 * 1024 * 1024)
+    const posted = await other.ok("bridge_post_artifact", { contentBase64: bytes.toString("base64") })
+    assert.strictEqual(posted.size, bytes.length)
+    const got = await sink.ok("bridge_get_artifact", { sha256: posted.sha256, encoding: "base64" })
+    assert.isTrue(Buffer.from(got.content, "base64").equals(bytes))
+    const over = Buffer.concat([bytes, Buffer.from([1])])
+    assert.strictEqual(
+      await other.errorCode("bridge_post_artifact", { contentBase64: over.toString("base64") }),
+      "ARTIFACT_TOO_LARGE"
+    )
+    assert.deepStrictEqual(await other.ok("bridge_whoami").then((me) => me.label), "other")
   })
 
   it("gives a code for bad base64, unknown and malformed sha256s", async () => {

@@ -6,10 +6,14 @@ import { ensureBuilt } from "../support/build.js"
 import { serverEnv, tempHome } from "../support/mcpClient.js"
 
 /** Runs `session-bridge mcp` with raw JSON-RPC lines on stdin, closes stdin, and collects what came out. */
-const runRaw = (home: string, lines: ReadonlyArray<unknown>, options: { keepOpenUntilReplies?: number } = {}) =>
+const runRaw = (
+  home: string,
+  lines: ReadonlyArray<unknown>,
+  options: { keepOpenUntilReplies?: number; env?: Record<string, string> } = {}
+) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(process.cwd(), "dist", "bin.js"), "mcp"], {
-      env: serverEnv({ home }),
+      env: serverEnv({ home, ...(options.env ? { env: options.env } : {}) }),
       cwd: fs.existsSync(home) ? home : path.dirname(home),
       stdio: ["pipe", "pipe", "pipe"]
     })
@@ -75,6 +79,57 @@ describe("session-bridge mcp as a process", () => {
     assert.strictEqual(JSON.parse(byId.get(3).result.content[0].text).code, "INVALID_ARGUMENT")
     assert.strictEqual(JSON.parse(byId.get(4).result.content[0].text).code, "INVALID_ARGUMENT")
     assert.strictEqual(byId.get(5).error.code, -32601)
+    fs.rmSync(home, { recursive: true, force: true })
+  })
+
+  it("answers every call piped in before stdin closed, then exits 0", async () => {
+    const home = tempHome()
+    const r = await runRaw(home, [
+      initialize,
+      initialized,
+      { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "bridge_whoami", arguments: {} } },
+      { jsonrpc: "2.0", id: 3, method: "tools/list" }
+    ])
+    assert.strictEqual(r.code, 0, r.stderr)
+    const replies = r.stdout
+      .split("\n")
+      .filter((l) => l.length > 0)
+      .map((l) => JSON.parse(l))
+    const whoami = replies.find((m) => m.id === 2)
+    assert.isDefined(whoami, r.stdout)
+    assert.notStrictEqual(whoami.result.isError, true)
+    assert.isDefined(replies.find((m) => m.id === 3))
+    fs.rmSync(home, { recursive: true, force: true })
+  })
+
+  it("answers a message too large to read with an error for its id, and keeps serving", async () => {
+    const home = tempHome()
+    const huge = "x".repeat(2 * 1024 * 1024)
+    const r = await runRaw(
+      home,
+      [
+        initialize,
+        initialized,
+        {
+          method: "tools/call",
+          params: { name: "bridge_post_artifact", arguments: { text: huge } },
+          jsonrpc: "2.0",
+          id: 2
+        },
+        { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "bridge_whoami", arguments: {} } }
+      ],
+      { keepOpenUntilReplies: 3, env: { SESSION_BRIDGE_MAX_ARTIFACT_BYTES: "1000" } }
+    )
+    assert.strictEqual(r.code, 0, r.stderr)
+    const replies = new Map(
+      r.stdout
+        .split("\n")
+        .filter((l) => l.length > 0)
+        .map((l) => JSON.parse(l))
+        .map((m) => [m.id, m])
+    )
+    assert.strictEqual(JSON.parse(replies.get(2).result.content[0].text).code, "ARTIFACT_TOO_LARGE")
+    assert.notStrictEqual(replies.get(3).result.isError, true)
     fs.rmSync(home, { recursive: true, force: true })
   })
 

@@ -103,7 +103,9 @@ export const spawnMcp = async (options: SpawnOptions): Promise<McpHandle> => {
     args: [BIN, "mcp"],
     env: serverEnv(options),
     cwd: options.cwd ?? options.home,
-    stderr: "pipe"
+    stderr: "pipe",
+    // Room for a maximal artifact in base64 (the SDK client's default is 10 MiB).
+    maxBufferSize: 64 * 1024 * 1024
   })
   let stderr = ""
   transport.stderr?.on("data", (chunk: Buffer) => void (stderr += chunk.toString("utf8")))

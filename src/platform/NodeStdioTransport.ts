@@ -1,0 +1,154 @@
+import type { Readable, Writable } from "node:stream"
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
+import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js"
+
+/** What is known about a line that was too long to read: its JSON-RPC id (when found) and its first bytes. */
+export interface OversizedLine {
+  readonly id: string | number | undefined
+  readonly head: string
+  readonly bytes: number
+}
+
+export interface NodeStdioTransportOptions {
+  /** The longest line (one JSON-RPC message) accepted; longer ones are skipped, not buffered. */
+  readonly maxLineBytes: number
+  /** The reply to send for a skipped line (e.g. an error result for its id); nothing is sent when undefined. */
+  readonly onOversized?: (line: OversizedLine) => JSONRPCMessage | undefined
+}
+
+const EDGE = 512
+const ID_AT_END = /"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.)*")\s*\}\s*$/
+const ID_AT_START = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.)*")/
+
+const findId = (head: string, tail: string): string | number | undefined => {
+  const raw = ID_AT_END.exec(tail)?.[1] ?? ID_AT_START.exec(head)?.[1]
+  if (raw === undefined) return undefined
+  try {
+    const id: unknown = JSON.parse(raw)
+    return typeof id === "string" || typeof id === "number" ? id : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Newline-delimited JSON-RPC over a pair of Node streams (the MCP stdio transport), with three differences from
+ * the SDK's StdioServerTransport: stdin EOF is reported (`inputEnded`), so the server can exit when the host goes away;
+ * a long line is assembled once instead of re-copying the buffer on every chunk; and a line over the limit is
+ * skipped, answered through `onOversized`, and does not close the connection.
+ */
+export class NodeStdioTransport implements Transport {
+  onclose?: (() => void) | undefined
+  onerror?: ((error: Error) => void) | undefined
+  onmessage?: ((message: JSONRPCMessage) => void) | undefined
+
+  private pending: Array<Buffer> = []
+  private pendingBytes = 0
+  /** Set while skipping an oversized line: its size so far, its first and latest bytes. */
+  private skipping: { bytes: number; head: string; tail: Buffer } | undefined
+  private closed = false
+  private markEnded: () => void = () => undefined
+  /**
+   * Resolves when stdin reaches EOF or closes: the host is gone. The transport stays open for the replies still
+   * due (the caller closes it once calls in flight are done).
+   */
+  readonly inputEnded: Promise<void> = new Promise((resolve) => (this.markEnded = resolve))
+
+  constructor(
+    private readonly input: Readable,
+    private readonly output: Writable,
+    private readonly options: NodeStdioTransportOptions
+  ) {}
+
+  private readonly onData = (chunk: Buffer): void => {
+    let start = 0
+    for (;;) {
+      const newline = chunk.indexOf(10, start)
+      if (newline === -1) {
+        this.hold(chunk.subarray(start))
+        return
+      }
+      this.hold(chunk.subarray(start, newline))
+      this.endLine()
+      start = newline + 1
+    }
+  }
+
+  private hold(part: Buffer): void {
+    if (part.length === 0) return
+    if (this.skipping !== undefined) {
+      this.skipping.bytes += part.length
+      this.skipping.tail = Buffer.concat([this.skipping.tail, part]).subarray(-EDGE)
+      return
+    }
+    if (this.pendingBytes + part.length <= this.options.maxLineBytes) {
+      this.pending.push(part)
+      this.pendingBytes += part.length
+      return
+    }
+    const sofar = Buffer.concat([...this.pending, part])
+    this.skipping = {
+      bytes: sofar.length,
+      head: sofar.subarray(0, EDGE).toString("utf8"),
+      tail: sofar.subarray(-EDGE)
+    }
+    this.pending = []
+    this.pendingBytes = 0
+  }
+
+  private endLine(): void {
+    const skipped = this.skipping
+    if (skipped !== undefined) {
+      this.skipping = undefined
+      const id = findId(skipped.head, skipped.tail.toString("utf8"))
+      this.onerror?.(
+        new Error(`skipped a ${skipped.bytes}-byte message; the limit is ${this.options.maxLineBytes} bytes`)
+      )
+      const reply = this.options.onOversized?.({ id, head: skipped.head, bytes: skipped.bytes })
+      if (reply !== undefined) void this.send(reply)
+      return
+    }
+    const line = Buffer.concat(this.pending, this.pendingBytes).toString("utf8").replace(/\r$/, "")
+    this.pending = []
+    this.pendingBytes = 0
+    if (line.trim() === "") return
+    let message: JSONRPCMessage
+    try {
+      message = JSONRPCMessageSchema.parse(JSON.parse(line))
+    } catch (error) {
+      this.onerror?.(error instanceof Error ? error : new Error(String(error)))
+      return
+    }
+    this.onmessage?.(message)
+  }
+
+  private readonly onError = (error: Error): void => this.onerror?.(error)
+  private readonly onEnd = (): void => this.markEnded()
+
+  async start(): Promise<void> {
+    this.input.on("data", this.onData)
+    this.input.on("error", this.onError)
+    this.input.once("end", this.onEnd)
+    this.input.once("close", this.onEnd)
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.output.write(JSON.stringify(message) + "\n")) resolve()
+      else this.output.once("drain", resolve)
+    })
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.input.off("data", this.onData)
+    this.input.off("error", this.onError)
+    this.input.off("end", this.onEnd)
+    this.input.off("close", this.onEnd)
+    this.input.pause()
+    this.pending = []
+    this.markEnded()
+    this.onclose?.()
+  }
+}
