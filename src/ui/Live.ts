@@ -98,7 +98,7 @@ export const make = Effect.gen(function* () {
 
   const hub = yield* PubSub.unbounded<ChangeBatch>()
   yield* Stream.fromQueue(raw).pipe(
-    Stream.groupedWithin(256, "80 millis"),
+    Stream.groupedWithin(256, "50 millis"),
     Stream.map((chunk) => {
       const dirs = [...new Set(Array.from(chunk, (c) => c.dir))]
       const topics = Topic.filter((t) => dirs.some((d) => topicsOf(d).includes(t)))

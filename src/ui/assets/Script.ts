@@ -18,7 +18,7 @@ const SCRIPT_LIVE = String.raw`  // ---- tabs, refresh, live ----
   var pending = new Set(), timer = null, running = false;
   function schedule(topics) {
     topics.forEach(function (t) { if (loaders[t]) pending.add(t); });
-    if (!timer) timer = setTimeout(flush, 50);
+    if (!timer) timer = setTimeout(flush, 25);
   }
   function flush() {
     timer = null;

@@ -17,7 +17,7 @@ export const SCRIPT_VIEWS = String.raw`  // ---- sessions ----
           el("span", { class: "badge", text: s.provider }),
           el("span", { class: "badge unread" + (s.unread ? "" : " zero"), "data-testid": "unread", title: "unread", text: String(s.unread) })
         ]),
-        el("div", { class: "cwd", title: s.cwd, text: s.cwd.length > 36 ? "…" + s.cwd.slice(-35) : s.cwd }),
+        el("div", { class: "cwd", title: s.cwd, text: s.cwd.length > 32 ? "…" + s.cwd.slice(-31) : s.cwd }),
         el("div", { class: "seen" }, [s.endedAt ? "ended " : s.online ? "online · seen " : "offline · seen ", timeEl(s.endedAt || s.lastSeen)]),
         s.summary ? el("div", { class: "summary", text: s.summary }) : null
       ]);
