@@ -122,7 +122,7 @@ describe("limits and bad input over real processes", () => {
       "ARTIFACT_TOO_LARGE"
     )
     assert.deepStrictEqual(await other.ok("bridge_whoami").then((me) => me.label), "other")
-  })
+  }, 180_000)
 
   it("gives a code for bad base64, unknown and malformed sha256s", async () => {
     assert.strictEqual(
