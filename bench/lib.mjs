@@ -85,7 +85,8 @@ export const spawnMcp = async ({
       ...env
     },
     cwd: cwd ?? home,
-    stderr: "pipe"
+    stderr: "pipe",
+    maxBufferSize: 64 * 1024 * 1024
   })
   let stderr = ""
   transport.stderr?.on("data", (c) => (stderr += c))
