@@ -59,7 +59,8 @@ const statInfo = async (path: string): Promise<HostFileInfo> => {
     if (errno(error) !== "ENOENT" && errno(error) !== "ENOTDIR") throw error
     return { exists: false, isSymlink: false, isDirectory: false, writable: await canWrite(await existingParent(path)), size: 0, mode: 0 }
   }
-  const writable = (await canWrite(path)) && (await canWrite(nodePath.dirname(path)))
+  // A file without its owner's write bit is read-only on purpose, even for root (who may write anyway).
+  const writable = (st.mode & 0o200) !== 0 && (await canWrite(path)) && (await canWrite(nodePath.dirname(path)))
   return { exists: true, isSymlink: st.isSymbolicLink(), isDirectory: st.isDirectory(), writable, size: st.size, mode: st.mode & 0o7777 }
 }
 
@@ -71,9 +72,9 @@ const read: HostConfigShape["read"] = (path) =>
   Effect.gen(function* () {
     const i = yield* info(path)
     if (!i.exists || i.isDirectory) return Option.none()
-    if (i.size > MAX_CONFIG_BYTES) return yield* Effect.fail(tooLarge(path, i.size))
+    if (i.size > MAX_CONFIG_BYTES) return yield* tooLarge(path, i.size)
     const bytes = yield* attempt(path, () => fsp.readFile(path))
-    if (bytes.length > MAX_CONFIG_BYTES) return yield* Effect.fail(tooLarge(path, bytes.length))
+    if (bytes.length > MAX_CONFIG_BYTES) return yield* tooLarge(path, bytes.length)
     return yield* Effect.try({
       try: () => Option.some(decoder.decode(bytes)),
       catch: () => bridgeError("CONFIG_INVALID", `${path} is not UTF-8 text`, "Check that this is really the host's config file.")
