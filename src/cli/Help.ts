@@ -2,7 +2,7 @@ import { Command } from "@effect/cli"
 import { HashSet } from "effect"
 
 /** The groups of the root help, in the order they are printed. */
-export const GROUPS = ["messaging", "sessions", "providers", "maintenance", "cloud"] as const
+export const GROUPS = ["messaging", "sessions", "providers", "maintenance", "cloud", "entry"] as const
 export type Group = (typeof GROUPS)[number]
 
 const TITLES: Record<Group, string> = {
@@ -10,7 +10,8 @@ const TITLES: Record<Group, string> = {
   sessions: "Sessions",
   providers: "Providers (host CLIs)",
   maintenance: "Maintenance",
-  cloud: "Cloud (opt-in, across machines)"
+  cloud: "Cloud (opt-in, across machines)",
+  entry: "Run by host CLIs"
 }
 
 /** A subcommand with its help group and the one line shown for it in the root help. */
@@ -36,44 +37,17 @@ export const listed = <Name extends string, R, E, A>(
   command: Command.withDescription(command, summary)
 })
 
-/** Lines that are not @effect/cli commands but belong in the help (entry points that hosts run). */
-export interface ExtraLine {
-  readonly group: Group | "entry"
-  readonly usage: string
-  readonly summary: string
-}
-
-export const ENTRY_POINTS: ReadonlyArray<ExtraLine> = [
-  { group: "entry", usage: "mcp", summary: "The stdio MCP server a host CLI spawns for each session" },
-  {
-    group: "entry",
-    usage: "hook <event> --provider <name>",
-    summary: "The hook a host runs at session start, prompt submit and session end"
-  }
-]
-
 /** The grouped root help, as plain text (no colours, so it reads the same in a pipe). */
-export const rootHelp = (
-  version: string,
-  commands: ReadonlyArray<Listed<unknown>>,
-  extra: ReadonlyArray<ExtraLine> = ENTRY_POINTS
-): string => {
-  const width = Math.max(...commands.map((c) => c.name.length), ...extra.map((e) => e.usage.length)) + 2
+export const rootHelp = (version: string, commands: ReadonlyArray<Listed<unknown>>): string => {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 2
   const row = (name: string, summary: string) => `  ${name.padEnd(width)}${summary}`
   const sections: Array<string> = [
     `session-bridge ${version} — let coding-agent sessions on this machine message each other and share files.`,
     "Usage: session-bridge <command> [arguments] [options]"
   ]
   for (const group of GROUPS) {
-    const rows = [
-      ...commands.filter((c) => c.group === group).map((c) => row(c.name, c.summary)),
-      ...extra.filter((e) => e.group === group).map((e) => row(e.usage, e.summary))
-    ]
+    const rows = commands.filter((c) => c.group === group).map((c) => row(c.name, c.summary))
     if (rows.length > 0) sections.push([TITLES[group], ...rows].join("\n"))
-  }
-  const entry = extra.filter((e) => e.group === "entry")
-  if (entry.length > 0) {
-    sections.push(["Run by host CLIs", ...entry.map((e) => row(e.usage, e.summary))].join("\n"))
   }
   sections.push(
     [

@@ -7,6 +7,7 @@ import * as NodeHostConfig from "../platform/NodeHostConfig.js"
 import { InfraLayer } from "../platform/NodeLayers.js"
 import { VERSION } from "../Version.js"
 import { channelCommands } from "./Channel.js"
+import { entryPointCommands } from "./EntryPoints.js"
 import { rootHelp } from "./Help.js"
 import { maintenanceCommands } from "./Maintenance.js"
 import { messagingCommands } from "./Messaging.js"
@@ -34,8 +35,9 @@ export const commands = [
   ...uninstallCommands,
   ...doctorCommands,
   ...providersCommands,
-  ...maintenanceCommands
+  ...maintenanceCommands,
   // cloud: daemon, relay, cloud, contact
+  ...entryPointCommands
 ] as const
 
 export const rootCommand = Command.make("session-bridge", {}, () => Console.log(rootHelp(VERSION, commands))).pipe(

@@ -21,6 +21,17 @@ describe("root", () => {
     }).pipe(Effect.provide(cliTestLayer()))
   )
 
+  it.effect("mcp and hook have help (bin.ts runs them before @effect/cli otherwise)", () =>
+    Effect.gen(function* () {
+      const r = yield* runCli(["hook", "--help"])
+      assert.strictEqual(r.exitCode, 0)
+      assert.match(r.stdout, /--provider/)
+      const direct = yield* runCli(["mcp"])
+      assert.strictEqual(direct.exitCode, 2)
+      assert.match(direct.stderr, /^usage error: `mcp` runs only through the session-bridge executable/)
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
+
   it.effect("a subcommand's --help comes from @effect/cli", () =>
     Effect.gen(function* () {
       const r = yield* runCli(["list-sessions", "--help"])
