@@ -45,24 +45,25 @@ export const make = Effect.gen(function* () {
       }
       const subject = yield* checkSubject(input.subject)
       const body = yield* checkBody(input.body ?? "")
-      const claimed = yield* envelopes.claimId(Layout.broadcast)
       const now = yield* DateTime.now
-      const envelope = new MessageEnvelope({
-        v: 1,
-        id: claimed.id,
-        kind: "broadcast",
-        from: { sessionId: input.from.sessionId, label: input.from.label, provider: input.from.provider },
-        to: [],
-        subject,
-        body,
-        threadId: claimed.threadId,
-        artifacts: [],
-        createdAt: now,
-        expiresAt: DateTime.add(now, { seconds: ttl }),
-        origin: "local"
+      const envelope = yield* envelopes.publish({
+        canonical: Layout.broadcast,
+        build: (id, threadId) =>
+          new MessageEnvelope({
+            v: 1,
+            id,
+            kind: "broadcast",
+            from: { sessionId: input.from.sessionId, label: input.from.label, provider: input.from.provider },
+            to: [],
+            subject,
+            body,
+            threadId,
+            artifacts: [],
+            createdAt: now,
+            expiresAt: DateTime.add(now, { seconds: ttl }),
+            origin: "local"
+          })
       })
-      yield* envelopes.create(claimed.path, envelope)
-      yield* envelopes.indexThread(claimed)
       return envelope
     })
 

@@ -20,8 +20,8 @@ export const TOUCH_EVERY_MS = 30_000
 
 /**
  * Resolves the identity on the first `get` (not before: a host may spawn the server before its session-start
- * hook runs), then returns the cached record, refreshing lastSeen at most every TOUCH_EVERY_MS.
- * A record removed meanwhile is registered again.
+ * hook runs), then returns the cached record, refreshing lastSeen in the background at most every
+ * TOUCH_EVERY_MS. A record removed meanwhile is registered again.
  */
 export const makeLazy = <R>(
   input: Effect.Effect<IdentityInput, never, R>
@@ -45,10 +45,16 @@ export const makeLazy = <R>(
         if (Option.isNone(current)) return yield* resolveFresh
         const now = yield* Clock.currentTimeMillis
         if (now - current.value.touchedAt < TOUCH_EVERY_MS) return current.value.record
-        return yield* sessions.touch(current.value.record.sessionId).pipe(
-          Effect.tap((record) => Ref.set(state, Option.some({ record, touchedAt: now }))),
-          Effect.catchIf((e) => e.code === "SESSION_NOT_FOUND", () => resolveFresh)
+        // Refresh lastSeen in the background: the call does not wait for the record's lock and disk sync.
+        yield* Ref.set(state, Option.some({ record: current.value.record, touchedAt: now }))
+        yield* Effect.forkDaemon(
+          sessions.touch(current.value.record.sessionId).pipe(
+            Effect.tap((record) => Ref.set(state, Option.some({ record, touchedAt: now }))),
+            Effect.catchIf((e) => e.code === "SESSION_NOT_FOUND", () => mutex.withPermits(1)(resolveFresh)),
+            Effect.catchAll((e) => Effect.logWarning(`lastSeen not refreshed: ${e.message}`))
+          )
         )
+        return current.value.record
       })
     )
     return CurrentSession.of({ get })

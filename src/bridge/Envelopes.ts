@@ -11,10 +11,14 @@ import { Store } from "../services/Store.js"
 export const MessageRef = Schema.Struct({ v: Schema.Literal(1), path: Schema.String, threadId: MessageId })
 export type MessageRef = typeof MessageRef.Type
 
-export interface ClaimedId {
-  readonly id: MessageId
-  readonly threadId: MessageId
-  readonly path: string
+export interface PublishInput {
+  /** The thread to join (a reply); a new message starts its own thread (threadId = id). */
+  readonly threadId?: MessageId | undefined
+  /** Where the canonical copy lives (a recipient's inbox, the channel history, broadcasts/). */
+  readonly canonical: (id: MessageId) => string
+  /** Further copies, e.g. each channel member's inbox. */
+  readonly copies?: ((id: MessageId) => ReadonlyArray<string>) | undefined
+  readonly build: (id: MessageId, threadId: MessageId) => MessageEnvelope
 }
 
 /** One decoded envelope file, with its lowercased subject and body for matching. */
@@ -38,12 +42,13 @@ export interface EnvelopesShape {
   /** Creates the file only if absent; true when created. */
   readonly create: (path: string, envelope: MessageEnvelope) => Effect.Effect<boolean, BridgeError>
   /**
-   * A fresh message id no other process holds: refs/<id>.json is created exclusively, retrying with a new id
-   * on collision. `path` is where the canonical copy will be written; `threadId` defaults to the id itself.
+   * Writes a new message under an id no other process holds: the id's ref (refs/<id>.json), the canonical copy
+   * and every other copy are created exclusively and concurrently (one round of disk syncs); on a collision
+   * what this attempt created is removed and a new id is tried. A reply is also indexed under its thread.
    */
-  readonly claimId: (pathFor: (id: MessageId) => string, threadId?: MessageId | undefined) => Effect.Effect<ClaimedId, BridgeError>
-  /** Records a message under its thread (threads/<threadId>/<id>, holding the canonical path). */
-  readonly indexThread: (claimed: ClaimedId) => Effect.Effect<void, BridgeError>
+  readonly publish: (input: PublishInput) => Effect.Effect<MessageEnvelope, BridgeError>
+  /** Stores a prepared envelope at `path` (e.g. a remote message); false when that file already exists. */
+  readonly deliver: (path: string, envelope: MessageEnvelope) => Effect.Effect<boolean, BridgeError>
   readonly ref: (id: string) => Effect.Effect<Option.Option<MessageRef>, BridgeError>
   /** Canonical paths of a thread's messages, oldest first. */
   readonly threadPaths: (threadId: string) => Effect.Effect<ReadonlyArray<string>, BridgeError>
@@ -122,23 +127,56 @@ export const make = Effect.gen(function* () {
       return out
     })
 
-  const claimId = (pathFor: (id: MessageId) => string, threadId?: MessageId) =>
+  const provideStore = Effect.provideService(Store, store)
+  const create = (path: string, envelope: MessageEnvelope) =>
+    createJson(path, MessageEnvelope, envelope).pipe(
+      provideStore,
+      Effect.tap((created) => Effect.sync(() => created && files.set(path, stored(path, envelope))))
+    )
+  const threadMarker = (envelope: MessageEnvelope, path: string) =>
+    envelope.threadId === envelope.id ? Effect.void : store.write(Layout.threadMarker(envelope.threadId, envelope.id), path)
+
+  const publish = (input: PublishInput) =>
     Effect.gen(function* () {
       for (let attempt = 0; attempt < 8; attempt++) {
         const id = yield* Schema.decode(MessageId)(yield* ids.next).pipe(Effect.orDie)
-        const claimed = { id, threadId: threadId ?? id, path: pathFor(id) }
-        const ref: MessageRef = { v: 1, path: claimed.path, threadId: claimed.threadId }
-        if (yield* createJson(Layout.messageRef(id), MessageRef, ref).pipe(Effect.provideService(Store, store))) return claimed
+        const envelope = input.build(id, input.threadId ?? id)
+        const canonical = input.canonical(id)
+        const ref: MessageRef = { v: 1, path: canonical, threadId: envelope.threadId }
+        const paths = [...new Set([canonical, ...(input.copies?.(id) ?? [])])]
+        const [refCreated, created] = yield* Effect.all(
+          [
+            createJson(Layout.messageRef(id), MessageRef, ref).pipe(provideStore),
+            Effect.forEach(paths, (p) => create(p, envelope), { concurrency: 16 }),
+            threadMarker(envelope, canonical)
+          ],
+          { concurrency: "unbounded" }
+        )
+        if (refCreated && created.every(Boolean)) return envelope
         yield* Effect.logDebug(`message id ${id} already taken; retrying`)
+        const mine = [...(refCreated ? [Layout.messageRef(id)] : []), ...paths.filter((_, i) => created[i])]
+        yield* Effect.forEach(mine, (p) => Effect.zipRight(Effect.sync(() => files.delete(p)), store.remove(p)), { discard: true })
       }
       return yield* bridgeError("INTERNAL", "could not claim a fresh message id after 8 attempts", "Retry; if it persists run `session-bridge doctor`.")
     }).pipe(Effect.mapError((e) => (e._tag === "BridgeError" ? e : toBridgeError(e))))
 
+  const deliver = (path: string, envelope: MessageEnvelope) =>
+    Effect.gen(function* () {
+      const created = yield* create(path, envelope)
+      if (created) {
+        const ref: MessageRef = { v: 1, path, threadId: envelope.threadId }
+        yield* Effect.all([createJson(Layout.messageRef(envelope.id), MessageRef, ref).pipe(provideStore), threadMarker(envelope, path)], {
+          concurrency: "unbounded"
+        })
+      }
+      return created
+    }).pipe(Effect.mapError(toBridgeError))
+
   const isId = Schema.is(MessageId)
 
   return Envelopes.of({
-    claimId,
-    indexThread: (c) => store.write(Layout.threadMarker(c.threadId, c.id), c.path).pipe(Effect.mapError(toBridgeError)),
+    publish,
+    deliver,
     ref: (id) =>
       isId(id)
         ? readJson(Layout.messageRef(id), MessageRef).pipe(Effect.provideService(Store, store), Effect.mapError(toBridgeError))
@@ -147,20 +185,15 @@ export const make = Effect.gen(function* () {
       isId(threadId)
         ? Effect.gen(function* () {
             const dir = Layout.threadDir(threadId)
-            const names = yield* store.list(dir)
-            const paths = yield* Effect.forEach(names, (n) => store.readText(`${dir}/${n}`), { concurrency: 16 })
-            return paths.flatMap(Option.toArray)
+            const [root, names] = yield* Effect.all([readJson(Layout.messageRef(threadId), MessageRef).pipe(provideStore), store.list(dir)])
+            const replies = yield* Effect.forEach(names, (n) => store.readText(`${dir}/${n}`), { concurrency: 16 })
+            return [...Option.toArray(Option.map(root, (r) => r.path)), ...replies.flatMap(Option.toArray)]
           }).pipe(Effect.mapError(toBridgeError))
         : Effect.succeed([]),
     list,
     read: (path) => Effect.map(readStored(path), Option.map((s) => s.envelope)),
     readDir,
-    create: (path, envelope) =>
-      createJson(path, MessageEnvelope, envelope).pipe(
-        Effect.provideService(Store, store),
-        Effect.tap((created) => Effect.sync(() => created && files.set(path, stored(path, envelope)))),
-        Effect.mapError(toBridgeError)
-      )
+    create: (path, envelope) => create(path, envelope).pipe(Effect.mapError(toBridgeError))
   })
 })
 

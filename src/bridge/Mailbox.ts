@@ -62,8 +62,10 @@ export interface MailboxShape {
   /** Oldest first; THREAD_NOT_FOUND / MESSAGE_NOT_FOUND when nothing visible. */
   readonly thread: (sessionId: SessionId, by: { readonly threadId?: string | undefined; readonly messageId?: string | undefined }) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
   /**
-   * The oldest unread entry not yet shown to the session (marking it surfaced), waiting up to timeoutSec
-   * (0-300, default 30) for one to arrive; none on timeout. Woken by the store's watch of the inbox and broadcasts.
+   * The oldest unread entry not yet shown to the session, waiting up to timeoutSec (0-300, default 30) for one
+   * to arrive; none on timeout. Woken by the store's watch of the inbox and broadcasts. The entry is never
+   * returned twice by this process, and its surfaced marker is written in the background (so the reply does
+   * not wait for a disk sync): a prompt hook running in that instant may show it once more.
    */
   readonly waitForMessage: (sessionId: SessionId, timeoutSec?: number | undefined) => Effect.Effect<Option.Option<MessageEnvelope>, BridgeError>
   /** Unread, not yet surfaced inbox entries and live broadcasts, oldest first. */
@@ -129,27 +131,28 @@ export const make = Effect.gen(function* () {
       }
       yield* checkBacklog(recipients)
       const first = recipients[0]
-      const pathFor = (id: string) =>
-        channel !== undefined ? Layout.channelMessage(channel, id) : Layout.inboxMessage(first?.sessionId ?? "", id)
-      const claimed = yield* envelopes.claimId(pathFor, parent?.threadId)
-      const envelope = new MessageEnvelope({
-        v: 1,
-        id: claimed.id,
-        kind: channel !== undefined ? "channel" : "direct",
-        from: party(input.from),
-        to: recipients,
-        ...(channel !== undefined ? { channel } : {}),
-        subject,
-        body,
-        threadId: claimed.threadId,
-        ...(parent !== undefined ? { inReplyTo: parent.id } : {}),
-        artifacts: metas.map((m) => m.sha256),
-        createdAt: yield* DateTime.now,
-        origin: "local"
+      const now = yield* DateTime.now
+      const envelope = yield* envelopes.publish({
+        threadId: parent?.threadId,
+        canonical: (id) => (channel !== undefined ? Layout.channelMessage(channel, id) : Layout.inboxMessage(first?.sessionId ?? "", id)),
+        copies: (id) => recipients.map((p) => Layout.inboxMessage(p.sessionId, id)),
+        build: (id, threadId) =>
+          new MessageEnvelope({
+            v: 1,
+            id,
+            kind: channel !== undefined ? "channel" : "direct",
+            from: party(input.from),
+            to: recipients,
+            ...(channel !== undefined ? { channel } : {}),
+            subject,
+            body,
+            threadId,
+            ...(parent !== undefined ? { inReplyTo: parent.id } : {}),
+            artifacts: metas.map((m) => m.sha256),
+            createdAt: now,
+            origin: "local"
+          })
       })
-      if (channel !== undefined) yield* envelopes.create(claimed.path, envelope)
-      yield* Effect.forEach(recipients, (p) => envelopes.create(Layout.inboxMessage(p.sessionId, claimed.id), envelope), { concurrency: 8, discard: true })
-      yield* envelopes.indexThread(claimed)
       return { envelope, recipients }
     })
 
@@ -164,10 +167,16 @@ export const make = Effect.gen(function* () {
   const unsurfaced = (sessionId: SessionId) =>
     Effect.map(view.entries(sessionId), (all) => all.filter((e) => !e.read && !e.surfaced).map((e) => e.envelope))
 
+  /** Entries this process's waits handed out; their surfaced markers are written in the background. */
+  const handedOut = new Set<string>()
   const takeOne = (sessionId: SessionId) =>
     Effect.gen(function* () {
       for (const e of yield* unsurfaced(sessionId)) {
-        if ((yield* markSurfaced(sessionId, [e.id])).length > 0) return Option.some(e)
+        const key = `${sessionId}/${e.id}`
+        if (handedOut.has(key)) continue
+        handedOut.add(key)
+        yield* Effect.forkDaemon(Effect.ignore(markSurfaced(sessionId, [e.id])))
+        return Option.some(e)
       }
       return Option.none<MessageEnvelope>()
     })
@@ -177,13 +186,7 @@ export const make = Effect.gen(function* () {
 
   return Mailbox.of({
     send,
-    deliver: (recipient, envelope) =>
-      Effect.gen(function* () {
-        const path = Layout.inboxMessage(recipient, envelope.id)
-        const created = yield* envelopes.create(path, envelope)
-        if (created) yield* envelopes.indexThread({ id: envelope.id, threadId: envelope.threadId, path })
-        return created
-      }),
+    deliver: (recipient, envelope) => envelopes.deliver(Layout.inboxMessage(recipient, envelope.id), envelope),
     inbox: (sessionId, options) =>
       Effect.gen(function* () {
         const limit = yield* checkLimit(options?.limit, INBOX_DEFAULT_LIMIT)
