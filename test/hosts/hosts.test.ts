@@ -1,6 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
+import { startAnthropicStub } from "./stub-model.js"
 import { cacheRoot, codexHooks, entry, host, run, type Scratch, sb, scratch, snapshot, strip } from "./support.js"
 
 const made: Array<Scratch> = []
@@ -190,5 +191,35 @@ describe("Cursor (not installable: files checked against its documented schema)"
     expect(JSON.parse(reply.stdout)).toMatchObject({ continue: true })
     await sb(s, ["uninstall", "--provider", "cursor"])
     expect(snapshot(s.root, ["bridge", "tmp"])).toEqual({})
+  })
+})
+
+describe("a whole Claude Code turn against a stub model on 127.0.0.1", () => {
+  it("the prompt hook's inbox block reaches the model, and the model's tool call reaches our server", async () => {
+    const s = machine("claude-turn")
+    await initOk(s, "claude-code")
+    const sent = await sb(s, ["broadcast", "stub-turn-marker", "--body", "hello from the test"])
+    expect(sent.code).toBe(0)
+    const stub = await startAnthropicStub("mcp__session-bridge__bridge_whoami")
+    try {
+      const r = await host(
+        s,
+        "claude-code",
+        ["-p", "hello there", "--allowedTools", "mcp__session-bridge__bridge_whoami", "--output-format", "json"],
+        { ANTHROPIC_BASE_URL: stub.url, ANTHROPIC_API_KEY: "sk-stub", DISABLE_TELEMETRY: "1", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1" },
+        180_000
+      )
+      expect(r.code, r.stderr + r.stdout).toBe(0)
+      const first = stub.bodies.find((b) => b.includes("hello there") && b.includes("mcp__session-bridge__bridge_whoami"))
+      expect(first, "a model request offering our tool").toBeDefined()
+      expect(first).toContain("session-bridge-inbox")
+      expect(first).toContain("stub-turn-marker")
+      const result = stub.bodies.find((b) => b.includes('"tool_result"'))
+      expect(result, "the tool result went back to the model").toBeDefined()
+      expect(result).toMatch(/sessionId/)
+      expect(result).toContain("claude-code")
+    } finally {
+      await stub.close()
+    }
   })
 })

@@ -1,0 +1,74 @@
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+
+/**
+ * A stand-in for the Anthropic Messages API on 127.0.0.1: the first turn that offers `toolName` gets a call
+ * of it; a turn carrying its result gets a short text answer. Every request body is kept for assertions.
+ */
+export const startAnthropicStub = async (toolName: string) => {
+  const bodies: Array<string> = []
+  const server = http.createServer((req, res) => {
+    let raw = ""
+    req.on("data", (d) => (raw += d))
+    req.on("end", () => {
+      bodies.push(raw)
+      if (req.method !== "POST" || !(req.url ?? "").includes("/messages")) {
+        res.writeHead(404, { "content-type": "application/json" }).end("{}")
+        return
+      }
+      if ((req.url ?? "").includes("count_tokens")) {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ input_tokens: 10 }))
+        return
+      }
+      let body: { stream?: boolean; model?: string; tools?: Array<{ name: string }>; messages?: Array<unknown> } = {}
+      try {
+        body = JSON.parse(raw)
+      } catch {
+        // keep the empty body
+      }
+      const offersTool = (body.tools ?? []).some((t) => t.name === toolName)
+      const hasResult = raw.includes('"tool_result"')
+      const content =
+        offersTool && !hasResult
+          ? [{ type: "tool_use", id: "toolu_stub_1", name: toolName, input: {} }]
+          : [{ type: "text", text: "OK from stub" }]
+      const message = {
+        id: `msg_stub_${bodies.length}`,
+        type: "message",
+        role: "assistant",
+        model: body.model ?? "stub",
+        content,
+        stop_reason: content[0]!.type === "tool_use" ? "tool_use" : "end_turn",
+        stop_sequence: null,
+        usage: { input_tokens: 10, output_tokens: 5 }
+      }
+      if (body.stream !== true) {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(message))
+        return
+      }
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" })
+      const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+      send("message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null } })
+      content.forEach((block, index) => {
+        if (block.type === "tool_use") {
+          send("content_block_start", { type: "content_block_start", index, content_block: { ...block, input: {} } })
+          send("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: "{}" } })
+        } else {
+          send("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } })
+          send("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: (block as { text: string }).text } })
+        }
+        send("content_block_stop", { type: "content_block_stop", index })
+      })
+      send("message_delta", { type: "message_delta", delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: 5 } })
+      send("message_stop", { type: "message_stop" })
+      res.end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    bodies,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
