@@ -112,7 +112,11 @@ describe.skipIf(!runs)("dashboard in Chromium", () => {
 
   it("shows sessions, a live message, its thread and an artifact preview; survives a server restart", async () => {
     const t0 = Date.now()
-    const step = (name: string) => void process.stderr.write(`browser test: ${name} at ${Date.now() - t0} ms\n`)
+    const openThreads = () => page.locator("#timeline [data-testid=thread]").count()
+    const step = async (name: string) =>
+      void process.stderr.write(
+        `browser test: ${name} at ${Date.now() - t0} ms (threads open: ${await openThreads()})\n`
+      )
     const errors: Array<string> = []
     const exceptions: Array<string> = []
     page.on("pageerror", (e) => void exceptions.push(e.message))
@@ -125,7 +129,7 @@ describe.skipIf(!runs)("dashboard in Chromium", () => {
     expect(labels.sort()).toEqual(["alice", "bob"])
     await page.locator("#conn[data-state=live]").waitFor()
 
-    step("page loaded, two sessions")
+    await step("page loaded, two sessions")
     // A message from a real MCP server process appears without reload; its artifact is a picture of this page.
     const picture = (await page.screenshot()).toString("base64")
     const { sha256 } = await alice.ok("bridge_post_artifact", {
@@ -147,7 +151,7 @@ describe.skipIf(!runs)("dashboard in Chromium", () => {
     expect(latencyMs).toBeLessThan(5_000)
     await expect.poll(() => page.locator(`[data-session] [data-testid=unread]`).allTextContents()).toContain("1")
 
-    step("message seen live")
+    await step("message seen live")
     // bob replies; the thread opens in place with both messages, oldest first.
     await bob.ok("bridge_send_message", {
       to: { label: "alice" },
@@ -166,7 +170,7 @@ describe.skipIf(!runs)("dashboard in Chromium", () => {
       .poll(() => thread.locator("[data-testid=subject]").allTextContents())
       .toEqual(["parser plan ready", "re: parser plan ready"])
 
-    step("thread expanded")
+    await step("thread expanded")
     // The artifact previews as an image, with its metadata.
     await page
       .locator(`#timeline > [data-testid=message][data-id="${sent.messageId}"] > .chips [data-testid=artifact-chip]`)
@@ -181,7 +185,7 @@ describe.skipIf(!runs)("dashboard in Chromium", () => {
     await page.screenshot({ path: path.join(OUT, "ui-artifact.png") })
     await page.locator("#artifact-close").click()
 
-    step("artifact previewed")
+    await step("artifact previewed")
     // The search box runs the tool's search.
     await page.locator("[data-testid=search]").fill("tokenizer")
     await expect
@@ -191,7 +195,7 @@ describe.skipIf(!runs)("dashboard in Chromium", () => {
       .toEqual(["parser plan ready"])
     await page.locator("#search-clear").click()
 
-    step("search done")
+    await step("search done")
 
     // A channel with both sessions: members and history.
     await bob.ok("bridge_join_channel", { channel: "#parser" })
@@ -206,26 +210,28 @@ describe.skipIf(!runs)("dashboard in Chromium", () => {
     await expect.poll(() => page.locator("[data-testid=members] .badge").allTextContents()).toEqual(["bob", "alice"])
     await page.locator("[data-testid=channel-detail] [data-testid=subject]", { hasText: "tokenizer merged" }).waitFor()
     await page.locator(".tabs [data-tab=timeline]").click()
-    step("channel shown")
+    await step("channel shown")
     await page.screenshot({ path: path.join(OUT, "ui-dashboard.png") })
     await page.emulateMedia({ colorScheme: "dark" })
     await page.screenshot({ path: path.join(OUT, "ui-dashboard-dark.png") })
     await page.emulateMedia({ colorScheme: "light" })
 
-    step("screenshots")
+    await step("screenshots")
     expect(errors).toEqual([])
     // Restart the server on the same port (while it is down the browser logs refused connections): the page reconnects with the same token and keeps updating.
     await stopUi(ui)
     await page.locator("#conn:not([data-state=live])").waitFor()
-    step("page saw the server go")
+    await step("page saw the server go")
     ui = await startUi(bin, home, ui.port)
     await page.locator("#conn[data-state=live]").waitFor({ timeout: 15_000 })
-    step("page reconnected")
+    await step("page reconnected")
     const later = await bob.ok("bridge_broadcast", { subject: "lunch in 5", ttlSec: 600 })
     await page.locator(`#timeline > [data-testid=message][data-id="${later.messageId}"]`).waitFor({ timeout: 10_000 })
 
-    step("broadcast seen after restart")
+    await step("broadcast seen after restart")
     await page.locator(`#tab-timeline [data-testid=message]`, { hasText: "tokenizer merged" }).waitFor()
+    // The thread opened earlier stays open across live refreshes and the restart.
+    await expect.poll(openThreads).toBe(1)
     await page.screenshot({ path: path.join(OUT, "ui-final.png") })
     expect(exceptions).toEqual([])
   }, 120_000)

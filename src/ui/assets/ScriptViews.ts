@@ -76,13 +76,20 @@ export const SCRIPT_VIEWS = String.raw`  // ---- sessions ----
     state.openThreads.add(m.id);
     expandThread(li, m);
   }
+  // Threads shown from the last copy at once (no flicker on a live refresh), then re-read.
+  var threadCache = new Map();
+  function showThread(li, messages) {
+    var old = li.querySelector(":scope > .thread");
+    if (old) old.remove();
+    var ol = el("ol", { class: "thread", "data-testid": "thread" });
+    messages.forEach(function (t) { ol.appendChild(messageItem(t, true)); });
+    li.appendChild(ol);
+  }
   function expandThread(li, m) {
+    if (threadCache.has(m.threadId)) showThread(li, threadCache.get(m.threadId));
     return api("/api/threads/" + encodeURIComponent(m.threadId)).then(function (body) {
-      var old = li.querySelector(":scope > .thread");
-      if (old) old.remove();
-      var ol = el("ol", { class: "thread", "data-testid": "thread" });
-      body.messages.forEach(function (t) { ol.appendChild(messageItem(t, true)); });
-      li.appendChild(ol);
+      threadCache.set(m.threadId, body.messages);
+      if (state.openThreads.has(m.id)) showThread(li, body.messages);
     }).catch(function (e) { li.appendChild(el("p", { class: "empty", text: "thread: " + e.message })); });
   }
   function renderList(list, messages, emptyText) {
