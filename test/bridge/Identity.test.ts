@@ -7,8 +7,15 @@ import { Layout } from "../../src/domain/Layout.js"
 import { Store } from "../../src/services/Store.js"
 import { codeOf, memoryBridge } from "./support.js"
 
-/** Lets background fibers finish, including their real promises (Web Crypto hashing). */
-const settle = Effect.repeatN(Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve))), 20)
+/** Lets background fibers run (including real promises such as Web Crypto hashing) until `check` holds. */
+const eventually = (check: Effect.Effect<boolean, unknown, any>) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 2000; i++) {
+      if (yield* check) return true
+      yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    }
+    return false
+  })
 
 const EXPLICIT = "01J0000000000000000000000A"
 
@@ -81,14 +88,12 @@ describe("Identity", () => {
       const second = yield* current.get
       assert.strictEqual(second.sessionId, first.sessionId)
       // lastSeen is refreshed in the background.
-      yield* settle
-      const stored = Option.getOrThrow(yield* sessions.get(first.sessionId))
-      assert.isTrue(stored.lastSeen.epochMillis > first.lastSeen.epochMillis)
+      const refreshed = sessions.get(first.sessionId).pipe(Effect.map(Option.exists((r) => r.lastSeen.epochMillis > first.lastSeen.epochMillis)))
+      assert.isTrue(yield* eventually(refreshed))
       yield* (yield* Store).remove(Layout.session(first.sessionId))
       yield* TestClock.adjust("1 minute")
       assert.strictEqual((yield* current.get).sessionId, first.sessionId)
-      yield* settle
-      assert.isTrue(Option.isSome(yield* sessions.get(first.sessionId)))
+      assert.isTrue(yield* eventually(Effect.map(sessions.get(first.sessionId), Option.isSome)))
     }).pipe(Effect.provide(memoryBridge()))
   )
 })
