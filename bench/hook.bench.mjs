@@ -11,13 +11,16 @@ const TARGET = 1.5
 const home = tempHome("sb-bench-hook-")
 const cwd = path.join(home, "project")
 fs.mkdirSync(cwd)
+// Hosts hand their own environment to hooks, so both commands inherit this one (NODE_EXTRA_CA_CERTS, if set,
+// makes every node start slower, the baseline too); with it set, a last pair of rows uses a clean environment.
 // A generous budget so that every run does its whole work, however busy the machine.
-const env = {
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
+const bridgeEnv = {
   HOME: path.join(home, "user-home"),
   SESSION_BRIDGE_HOME: home,
   SESSION_BRIDGE_HOOK_BUDGET_MS: "20000"
 }
+const clean = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...bridgeEnv }
+let env = { ...process.env, ...bridgeEnv }
 const payload = JSON.stringify({
   session_id: "5b0c1e1e-0000-4000-8000-bench0000001",
   transcript_path: path.join(home, "t.jsonl"),
@@ -118,6 +121,25 @@ try {
   log(
     `hook bench: node ${ms(base)}, 0 unread ${ms(percentile(samples.zero, 50))}, 20 unread ${ms(percentile(samples.twenty, 50))}`
   )
+
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    env = clean
+    hookRun() // surfaces what the last loop left unsurfaced: the runs below have nothing to show
+    const node = []
+    const zero = []
+    for (let i = 0; i < RUNS; i++) {
+      node.push(timed(["-e", "0"]).wall)
+      zero.push(hookRun().wall)
+    }
+    const b = percentile(node, 50)
+    const z = percentile(zero, 50)
+    row(`node -e 0, environment without NODE_EXTRA_CA_CERTS (p50 of ${RUNS})`, ms(b), "report")
+    row(
+      `hook prompt, 0 unread, same environment (p50 of ${RUNS})`,
+      `${ms(z)} = ${(z / b).toFixed(2)}× node -e 0`,
+      "report"
+    )
+  }
 } finally {
   removeHome(home)
 }
