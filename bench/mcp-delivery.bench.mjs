@@ -16,6 +16,14 @@ const latency = async () => {
   try {
     await alice.call("bridge_whoami")
     await bob.call("bridge_whoami")
+    // The server's own cost per call: a round trip that does no store work (identity is cached after the first call).
+    const roundTrips = []
+    for (let i = 0; i < 50; i++) {
+      const t = performance.now()
+      await alice.call("bridge_whoami")
+      roundTrips.push(performance.now() - t)
+    }
+    row("tool call round trip, bridge_whoami (p50 of 50)", ms(percentile(roundTrips, 50)), "report")
     const fromSendStart = []
     const fromSendReturn = []
     for (let i = 0; i < WARMUP + ROUNDS; i++) {
