@@ -32,7 +32,7 @@ export const run = (
     if (options.port._tag === "Some" && !(options.port.value >= 0 && options.port.value <= 65535)) {
       return yield* bridgeError("INVALID_ARGUMENT", `--port must be 0-65535, got ${options.port.value}`)
     }
-    const address = yield* start(layerServer, { port: options.port, open: options.open })
+    const address = yield* start(layerServer, { port: options.port })
     yield* options.json
       ? Console.log(JSON.stringify(address))
       : Console.log(

@@ -10,20 +10,20 @@ import type { ChangeFeed } from "./Live.js"
 import { router } from "./Routes.js"
 import { type SecureRandom, token as newToken } from "./SecureRandom.js"
 
-/** Where the dashboard remembers its last port and token (see `reuse` below). */
+/** Where the dashboard remembers its last port and token (see `reusable` below). */
 export const SERVER_RECORD = "ui/server.json"
 
 const ServerRecord = Schema.Struct({
   v: Schema.Literal(1),
-  port: Schema.Int,
-  token: Schema.String,
+  port: Schema.Int.pipe(Schema.between(1, 65535)),
+  token: Schema.String.pipe(Schema.pattern(/^[0-9a-f]{48}$/)),
   pid: Schema.Int,
   startedAt: Schema.String
 })
 
 export interface UiOptions {
+  /** An explicit port; none means the previous run's port if it may be reused, else any free port. */
   readonly port: Option.Option<number>
-  readonly open: boolean
 }
 
 export interface UiAddress {

@@ -90,7 +90,7 @@ describe("ui server: live updates and restarts", () => {
       assert.strictEqual(second.port, first.port)
       assert.strictEqual(second.token, first.token)
       // While the previous server still runs (its pid alive), a new one draws a fresh token and port.
-      const third = yield* start(layerServer, { port: Option.none(), open: false }).pipe(
+      const third = yield* start(layerServer, { port: Option.none() }).pipe(
         Effect.scoped,
         Effect.provide(layers(home, 3333, [2222]))
       )

@@ -39,7 +39,7 @@ export const withDashboard = <A>(
 ) =>
   Effect.gen(function* () {
     const seeded = yield* seed
-    const address = yield* start(layerServer, { port: Option.fromNullable(options.port), open: false })
+    const address = yield* start(layerServer, { port: Option.fromNullable(options.port) })
     return yield* f(address, seeded)
   }).pipe(Effect.scoped, Effect.provide(layers(home, options.pid)))
 
