@@ -24,18 +24,42 @@ const homeChecks = Effect.gen(function* () {
   const env = yield* HostEnv
   const out: Array<Check> = []
   const home = yield* hc.info(store.root)
-  if (!home.exists) out.push(check("home", { level: "ok", message: `${store.root} does not exist yet; it is created on first use` }))
-  else if (!home.isDirectory) out.push(check("home", { level: "error", message: `${store.root} is not a directory`, remedy: "Move it aside or set SESSION_BRIDGE_HOME." }))
+  if (!home.exists)
+    out.push(check("home", { level: "ok", message: `${store.root} does not exist yet; it is created on first use` }))
+  else if (!home.isDirectory)
+    out.push(
+      check("home", {
+        level: "error",
+        message: `${store.root} is not a directory`,
+        remedy: "Move it aside or set SESSION_BRIDGE_HOME."
+      })
+    )
   else if ((home.mode & 0o077) !== 0)
-    out.push(check("home", { level: "warn", message: `${store.root} is mode ${home.mode.toString(8)}, looser than 700`, remedy: `chmod 700 ${store.root} (every command also tightens it)` }))
-  else if (!home.writable) out.push(check("home", { level: "error", message: `${store.root} is not writable`, remedy: `chmod u+w ${store.root}` }))
+    out.push(
+      check("home", {
+        level: "warn",
+        message: `${store.root} is mode ${home.mode.toString(8)}, looser than 700`,
+        remedy: `chmod 700 ${store.root} (every command also tightens it)`
+      })
+    )
+  else if (!home.writable)
+    out.push(
+      check("home", { level: "error", message: `${store.root} is not writable`, remedy: `chmod u+w ${store.root}` })
+    )
   else out.push(check("home", { level: "ok", message: `${store.root} (mode 700)` }))
-  for (const [what, path] of [["node", env.execPath], ["entry", env.entryPath]] as const) {
+  for (const [what, path] of [
+    ["node", env.execPath],
+    ["entry", env.entryPath]
+  ] as const) {
     const i = yield* hc.info(path)
     out.push(
       i.exists
         ? check("runtime", { level: "ok", message: `${what} ${path}` })
-        : check("runtime", { level: "error", message: `${what} ${path} does not exist`, remedy: "Reinstall session-bridge, then rerun init." })
+        : check("runtime", {
+            level: "error",
+            message: `${what} ${path} does not exist`,
+            remedy: "Reinstall session-bridge, then rerun init."
+          })
     )
   }
   return out
@@ -51,19 +75,48 @@ const providerChecks = Effect.forEach(
       const contexts = yield* installedContexts(adapter, Option.none())
       const version = yield* hostVersion(adapter)
       const found = (yield* hostFound(adapter, contexts[0]!)) || Option.isSome(version)
-      out.push(check(area, { level: "ok", message: `host ${found ? "found" : "not found"}${Option.isSome(version) ? `, version ${version.value}` : ""}` }))
+      out.push(
+        check(area, {
+          level: "ok",
+          message: `host ${found ? "found" : "not found"}${Option.isSome(version) ? `, version ${version.value}` : ""}`
+        })
+      )
       for (const ctx of contexts) {
         const status = yield* installStatus(adapter, ctx)
         const where = ctx.scope === "project" ? ` (project ${tildify(ctx.projectDir, env.home)})` : ""
         const initCmd = `session-bridge init --provider ${adapter.id}${ctx.scope === "project" ? ` --project ${ctx.projectDir}` : ""}`
         if (status.state === "installed") {
-          out.push(check(area, { level: "ok", message: `session-bridge installed${where}, entries point at this node and entry` }))
-          if (adapter.check !== undefined) out.push(...(yield* Effect.orElseSucceed(adapter.check(ctx), () => [])).map((f) => check(area, f)))
+          out.push(
+            check(area, {
+              level: "ok",
+              message: `session-bridge installed${where}, entries point at this node and entry`
+            })
+          )
+          if (adapter.check !== undefined)
+            out.push(...(yield* Effect.orElseSucceed(adapter.check(ctx), () => [])).map((f) => check(area, f)))
         } else if (status.state === "stale")
-          out.push(check(area, { level: "error", message: `entries missing or out of date${where}: ${status.pending.map((p) => tildify(p, env.home)).join(", ")}`, remedy: `Run \`${initCmd}\`.` }))
+          out.push(
+            check(area, {
+              level: "error",
+              message: `entries missing or out of date${where}: ${status.pending.map((p) => tildify(p, env.home)).join(", ")}`,
+              remedy: `Run \`${initCmd}\`.`
+            })
+          )
         else if (status.state === "config-error")
-          out.push(check(area, { level: "error", message: status.error ?? "config error", remedy: "Fix the file named above, then rerun init." }))
-        else out.push(check(area, { level: "ok", message: `session-bridge not installed${where}${found ? `; \`${initCmd}\` adds it` : ""}` }))
+          out.push(
+            check(area, {
+              level: "error",
+              message: status.error ?? "config error",
+              remedy: "Fix the file named above, then rerun init."
+            })
+          )
+        else
+          out.push(
+            check(area, {
+              level: "ok",
+              message: `session-bridge not installed${where}${found ? `; \`${initCmd}\` adds it` : ""}`
+            })
+          )
       }
       return out
     }),
@@ -78,7 +131,8 @@ const mcpRoundTrip = (scratch: string) =>
     const tools = yield* Effect.acquireUseRelease(
       Effect.tryPromise(async () => {
         const { Client } = await import("@modelcontextprotocol/sdk/client/index.js")
-        const { StdioClientTransport, getDefaultEnvironment } = await import("@modelcontextprotocol/sdk/client/stdio.js")
+        const { StdioClientTransport, getDefaultEnvironment } =
+          await import("@modelcontextprotocol/sdk/client/stdio.js")
         const client = new Client({ name: "session-bridge-doctor", version: "1" })
         const transport = new StdioClientTransport({
           command: env.execPath,
@@ -108,14 +162,20 @@ const hookRoundTrip = (scratch: string) =>
   Effect.gen(function* () {
     const env = yield* HostEnv
     const started = yield* Effect.clockWith((c) => c.currentTimeMillis)
-    const cmd = PlatformCommand.make(env.execPath, env.entryPath, "hook", "UserPromptSubmit", "--provider", "claude-code").pipe(
-      PlatformCommand.env({ SESSION_BRIDGE_HOME: scratch }),
-      PlatformCommand.feed(SAMPLE_PROMPT)
-    )
+    const cmd = PlatformCommand.make(
+      env.execPath,
+      env.entryPath,
+      "hook",
+      "UserPromptSubmit",
+      "--provider",
+      "claude-code"
+    ).pipe(PlatformCommand.env({ SESSION_BRIDGE_HOME: scratch }), PlatformCommand.feed(SAMPLE_PROMPT))
     const { code, stdout } = yield* Effect.scoped(
       Effect.gen(function* () {
         const proc = yield* PlatformCommand.start(cmd)
-        const [stdout, code] = yield* Effect.all([Stream.mkString(Stream.decodeText(proc.stdout)), proc.exitCode], { concurrency: 2 })
+        const [stdout, code] = yield* Effect.all([Stream.mkString(Stream.decodeText(proc.stdout)), proc.exitCode], {
+          concurrency: 2
+        })
         return { code, stdout }
       })
     ).pipe(Effect.timeout(Duration.seconds(15)))
@@ -133,7 +193,10 @@ const roundTrips = Effect.scoped(
     const mcp = yield* Effect.either(mcpRoundTrip(scratch))
     out.push(
       mcp._tag === "Right" && mcp.right.tools.length > 0
-        ? check("mcp", { level: "ok", message: `server answered in ${mcp.right.ms} ms with ${mcp.right.tools.length} tools` })
+        ? check("mcp", {
+            level: "ok",
+            message: `server answered in ${mcp.right.ms} ms with ${mcp.right.tools.length} tools`
+          })
         : check("mcp", {
             level: "error",
             message: `the MCP server did not answer tools/list: ${mcp._tag === "Left" ? String(mcp.left) : "no tools"}`,
@@ -147,7 +210,8 @@ const roundTrips = Effect.scoped(
         : check("hook", {
             level: "error",
             message: `the hook round trip failed: ${hook._tag === "Left" ? String(hook.left) : `exit ${hook.right.code}${hook.right.parsed ? "" : ", stdout not JSON"}`}`,
-            remedy: "Run `echo '{}' | session-bridge hook UserPromptSubmit --provider claude-code --verbose` to see why."
+            remedy:
+              "Run `echo '{}' | session-bridge hook UserPromptSubmit --provider claude-code --verbose` to see why."
           })
     )
     return out
@@ -161,15 +225,23 @@ const doctorCommand = Command.make("doctor", { json: jsonOption }, ({ json }) =>
     if (json) yield* printJson({ ok: broken.length === 0, checks })
     else {
       for (const c of checks) {
-        yield* Console.log(`${c.level === "ok" ? "ok  " : c.level === "warn" ? "warn" : "FAIL"}  ${c.area.padEnd(12)} ${c.message}`)
+        yield* Console.log(
+          `${c.level === "ok" ? "ok  " : c.level === "warn" ? "warn" : "FAIL"}  ${c.area.padEnd(12)} ${c.message}`
+        )
         if (c.remedy !== undefined) yield* Console.log(`      ${"".padEnd(12)} → ${c.remedy}`)
       }
-      yield* Console.log(broken.length === 0 ? "No problems found." : `${broken.length} problem${broken.length === 1 ? "" : "s"} found.`)
+      yield* Console.log(
+        broken.length === 0 ? "No problems found." : `${broken.length} problem${broken.length === 1 ? "" : "s"} found.`
+      )
     }
     if (broken.length > 0) yield* setExitCode(1)
   })
 )
 
 export const doctorCommands = [
-  listed("providers", "Check the home, each host's install and trust, the MCP server and a hook round trip", doctorCommand)
+  listed(
+    "providers",
+    "Check the home, each host's install and trust, the MCP server and a hook round trip",
+    doctorCommand
+  )
 ] as const

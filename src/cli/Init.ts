@@ -4,7 +4,15 @@ import { applyInstall, planInstall } from "../providers/Installer.js"
 import { installContext, selectProviders } from "../providers/Selection.js"
 import { listed } from "./Help.js"
 import { jsonOption, printJson } from "./Output.js"
-import { allOption, dryRunOption, planJson, printPlan, projectOption, providerOption, resolveProject } from "./ProviderReport.js"
+import {
+  allOption,
+  dryRunOption,
+  planJson,
+  printPlan,
+  projectOption,
+  providerOption,
+  resolveProject
+} from "./ProviderReport.js"
 
 const labelOption = Options.text("label").pipe(
   Options.optional,
@@ -13,7 +21,14 @@ const labelOption = Options.text("label").pipe(
 
 const initCommand = Command.make(
   "init",
-  { provider: providerOption, all: allOption, label: labelOption, project: projectOption, dryRun: dryRunOption, json: jsonOption },
+  {
+    provider: providerOption,
+    all: allOption,
+    label: labelOption,
+    project: projectOption,
+    dryRun: dryRunOption,
+    json: jsonOption
+  },
   ({ all, dryRun, json, label, project, provider }) =>
     Effect.gen(function* () {
       const projectDir = yield* resolveProject(project)
@@ -33,17 +48,25 @@ const initCommand = Command.make(
           providers: plans.map((p) => ({ ...planJson(p, dryRun), tier: p.adapter.tier, notes: p.adapter.notes(p.ctx) }))
         })
       }
-      if (selection.how === "env") yield* Console.log(`Detected from the environment: ${plans.map((p) => p.adapter.id).join(", ")}`)
-      if (selection.how === "installed") yield* Console.log(`Found host configs for: ${plans.map((p) => p.adapter.id).join(", ")}`)
+      if (selection.how === "env")
+        yield* Console.log(`Detected from the environment: ${plans.map((p) => p.adapter.id).join(", ")}`)
+      if (selection.how === "installed")
+        yield* Console.log(`Found host configs for: ${plans.map((p) => p.adapter.id).join(", ")}`)
       for (const plan of plans) {
         yield* printPlan(plan, dryRun, "install")
         for (const note of plan.adapter.notes(plan.ctx)) yield* Console.log(`  note: ${note}`)
       }
       if (!dryRun && plans.some((p) => p.changes.length > 0))
-        yield* Console.log("Restart open sessions of these CLIs to load session-bridge; `session-bridge doctor` checks the install.")
+        yield* Console.log(
+          "Restart open sessions of these CLIs to load session-bridge; `session-bridge doctor` checks the install."
+        )
     })
 )
 
 export const initCommands = [
-  listed("providers", "Register the MCP server and hooks with host CLIs (auto-detected, or --provider / --all)", initCommand)
+  listed(
+    "providers",
+    "Register the MCP server and hooks with host CLIs (auto-detected, or --provider / --all)",
+    initCommand
+  )
 ] as const

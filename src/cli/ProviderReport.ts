@@ -8,10 +8,14 @@ import { tildify } from "./Output.js"
 
 export const providerOption = Options.text("provider").pipe(
   Options.repeated,
-  Options.withDescription("A host to act on (repeatable): claude-code, codex, grok, opencode, gemini-cli, cursor, cline")
+  Options.withDescription(
+    "A host to act on (repeatable): claude-code, codex, grok, opencode, gemini-cli, cursor, cline"
+  )
 )
 export const allOption = Options.boolean("all").pipe(Options.withDescription("Every supported host"))
-export const dryRunOption = Options.boolean("dry-run").pipe(Options.withDescription("Print the exact edits as a unified diff; write nothing"))
+export const dryRunOption = Options.boolean("dry-run").pipe(
+  Options.withDescription("Print the exact edits as a unified diff; write nothing")
+)
 export const projectOption = Options.text("project").pipe(
   Options.optional,
   Options.withDescription("Use the host's project scope for this folder (e.g. --project .) where the host has one")
@@ -46,14 +50,23 @@ export const printPlan = (plan: Plan, dryRun: boolean, verb: "install" | "uninst
     const head = `${plan.adapter.id}${where}`
     if (plan.changes.length === 0) {
       yield* Console.log(
-        verb === "install" ? `${head}: already installed, nothing to change` : `${head}: nothing of session-bridge found, nothing to change`
+        verb === "install"
+          ? `${head}: already installed, nothing to change`
+          : `${head}: nothing of session-bridge found, nothing to change`
       )
       return
     }
-    yield* Console.log(`${head}: ${dryRun ? "would change" : "changed"} ${plan.changes.length} file${plan.changes.length === 1 ? "" : "s"}`)
+    yield* Console.log(
+      `${head}: ${dryRun ? "would change" : "changed"} ${plan.changes.length} file${plan.changes.length === 1 ? "" : "s"}`
+    )
     for (const c of plan.changes) {
       const action = actionOf(c)
-      yield* Console.log(`  ${(dryRun ? `would be ${action}` : action).padEnd(16)} ${tildify(c.path, env.home)}  (${c.role})`)
-      if (dryRun) yield* Console.log(unifiedDiff(c.path, Option.getOrUndefined(c.before), Option.getOrUndefined(c.after)).replace(/\n$/, ""))
+      yield* Console.log(
+        `  ${(dryRun ? `would be ${action}` : action).padEnd(16)} ${tildify(c.path, env.home)}  (${c.role})`
+      )
+      if (dryRun)
+        yield* Console.log(
+          unifiedDiff(c.path, Option.getOrUndefined(c.before), Option.getOrUndefined(c.after)).replace(/\n$/, "")
+        )
     }
   })

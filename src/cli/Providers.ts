@@ -30,7 +30,11 @@ const listProvidersCommand = Command.make("list-providers", { json: jsonOption }
             injection: adapter.injection,
             detected: adapter.detectEnv(env.get),
             hostFound: found,
-            installed: statuses.map((s) => ({ scope: s.ctx.scope, ...(s.ctx.scope === "project" ? { projectDir: s.ctx.projectDir } : {}), state: s.state })),
+            installed: statuses.map((s) => ({
+              scope: s.ctx.scope,
+              ...(s.ctx.scope === "project" ? { projectDir: s.ctx.projectDir } : {}),
+              state: s.state
+            })),
             version: Option.getOrNull(version)
           }
         }),
@@ -73,7 +77,10 @@ export const pluginFiles = (): Record<string, string> => {
   }
 }
 
-const outOption = Options.text("out").pipe(Options.optional, Options.withDescription("Folder to write the plugin into (else print the files as JSON)"))
+const outOption = Options.text("out").pipe(
+  Options.optional,
+  Options.withDescription("Folder to write the plugin into (else print the files as JSON)")
+)
 
 const emitManifestCommand = Command.make("emit-manifest", { out: outOption }, ({ out }) =>
   Effect.gen(function* () {
@@ -83,7 +90,9 @@ const emitManifestCommand = Command.make("emit-manifest", { out: outOption }, ({
     const hc = yield* HostConfig
     for (const [name, text] of Object.entries(files)) yield* hc.write(`${dir.value}/${name}`, text)
     yield* Console.log(`Wrote the Claude Code plugin to ${dir.value}: ${Object.keys(files).join(", ")}`)
-    yield* Console.log("It runs `session-bridge` from PATH: install the package globally (npm i -g) on machines that use it.")
+    yield* Console.log(
+      "It runs `session-bridge` from PATH: install the package globally (npm i -g) on machines that use it."
+    )
   })
 ).pipe(Command.withDescription("Write the Claude Code marketplace plugin (plugin.json, hooks/hooks.json, .mcp.json)"))
 

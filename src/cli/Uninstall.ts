@@ -6,7 +6,15 @@ import { findProvider, PROVIDERS } from "../providers/Registry.js"
 import { installedContexts } from "../providers/Selection.js"
 import { listed } from "./Help.js"
 import { jsonOption, printJson } from "./Output.js"
-import { allOption, dryRunOption, planJson, printPlan, projectOption, providerOption, resolveProject } from "./ProviderReport.js"
+import {
+  allOption,
+  dryRunOption,
+  planJson,
+  printPlan,
+  projectOption,
+  providerOption,
+  resolveProject
+} from "./ProviderReport.js"
 
 const uninstallCommand = Command.make(
   "uninstall",
@@ -14,10 +22,16 @@ const uninstallCommand = Command.make(
   ({ all, dryRun, json, project, provider }) =>
     Effect.gen(function* () {
       if (!all && provider.length === 0)
-        return yield* bridgeError("INVALID_ARGUMENT", "name a host with --provider <id>, or use --all", "See `session-bridge list-providers`.")
+        return yield* bridgeError(
+          "INVALID_ARGUMENT",
+          "name a host with --provider <id>, or use --all",
+          "See `session-bridge list-providers`."
+        )
       const adapters = all ? PROVIDERS : yield* Effect.forEach(provider, findProvider)
       const projectDir = yield* resolveProject(project)
-      const contexts = yield* Effect.forEach(adapters, (a) => Effect.map(installedContexts(a, projectDir), (cs) => cs.map((ctx) => ({ a, ctx }))))
+      const contexts = yield* Effect.forEach(adapters, (a) =>
+        Effect.map(installedContexts(a, projectDir), (cs) => cs.map((ctx) => ({ a, ctx })))
+      )
       const plans = yield* Effect.forEach(contexts.flat(), ({ a, ctx }) => planUninstall(a, ctx))
       if (!dryRun) yield* Effect.forEach(plans, applyUninstall, { discard: true })
       if (json) return yield* printJson({ dryRun, providers: plans.map((p) => planJson(p, dryRun)) })
@@ -26,5 +40,9 @@ const uninstallCommand = Command.make(
 )
 
 export const uninstallCommands = [
-  listed("providers", "Remove exactly what init added (files it created go; edited files come back as they were)", uninstallCommand)
+  listed(
+    "providers",
+    "Remove exactly what init added (files it created go; edited files come back as they were)",
+    uninstallCommand
+  )
 ] as const

@@ -17,7 +17,11 @@ const errno = (cause: unknown): string | undefined => (cause as NodeJS.ErrnoExce
 
 const ioError = (path: string, cause: unknown) =>
   errno(cause) === "EACCES" || errno(cause) === "EPERM" || errno(cause) === "EROFS"
-    ? bridgeError("CONFIG_UNWRITABLE", `cannot write ${path}: ${errno(cause)}`, "Make the file and its folder writable by you, then rerun.")
+    ? bridgeError(
+        "CONFIG_UNWRITABLE",
+        `cannot write ${path}: ${errno(cause)}`,
+        "Make the file and its folder writable by you, then rerun."
+      )
     : bridgeError(
         "CONFIG_UNWRITABLE",
         `cannot access ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
@@ -57,11 +61,25 @@ const statInfo = async (path: string): Promise<HostFileInfo> => {
     st = await fsp.lstat(path)
   } catch (error) {
     if (errno(error) !== "ENOENT" && errno(error) !== "ENOTDIR") throw error
-    return { exists: false, isSymlink: false, isDirectory: false, writable: await canWrite(await existingParent(path)), size: 0, mode: 0 }
+    return {
+      exists: false,
+      isSymlink: false,
+      isDirectory: false,
+      writable: await canWrite(await existingParent(path)),
+      size: 0,
+      mode: 0
+    }
   }
   // A file without its owner's write bit is read-only on purpose, even for root (who may write anyway).
   const writable = (st.mode & 0o200) !== 0 && (await canWrite(path)) && (await canWrite(nodePath.dirname(path)))
-  return { exists: true, isSymlink: st.isSymbolicLink(), isDirectory: st.isDirectory(), writable, size: st.size, mode: st.mode & 0o7777 }
+  return {
+    exists: true,
+    isSymlink: st.isSymbolicLink(),
+    isDirectory: st.isDirectory(),
+    writable,
+    size: st.size,
+    mode: st.mode & 0o7777
+  }
 }
 
 const info: HostConfigShape["info"] = (path) => attempt(path, () => statInfo(path))
@@ -77,13 +95,17 @@ const read: HostConfigShape["read"] = (path) =>
     if (bytes.length > MAX_CONFIG_BYTES) return yield* tooLarge(path, bytes.length)
     return yield* Effect.try({
       try: () => Option.some(decoder.decode(bytes)),
-      catch: () => bridgeError("CONFIG_INVALID", `${path} is not UTF-8 text`, "Check that this is really the host's config file.")
+      catch: () =>
+        bridgeError("CONFIG_INVALID", `${path} is not UTF-8 text`, "Check that this is really the host's config file.")
     })
   })
 
 const writeAtomic = async (path: string, text: string, mode: number): Promise<void> => {
   await fsp.mkdir(nodePath.dirname(path), { recursive: true })
-  const tmp = nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.sb-${randomBytes(6).toString("hex")}.tmp`)
+  const tmp = nodePath.join(
+    nodePath.dirname(path),
+    `.${nodePath.basename(path)}.sb-${randomBytes(6).toString("hex")}.tmp`
+  )
   const handle = await fsp.open(tmp, "wx", mode)
   try {
     await handle.writeFile(text)

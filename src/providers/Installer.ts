@@ -49,7 +49,9 @@ export const makeContext = (adapter: ProviderAdapter, options: ContextOptions) =
     const store = yield* Store
     const scope: Scope = adapter.scopes.includes(options.scope) ? options.scope : (adapter.scopes[0] ?? "user")
     const bridgeEnv: Record<string, string> = {}
-    const home = Option.orElse(env.get("SESSION_BRIDGE_HOME"), () => (store.root.startsWith("/") ? Option.some(store.root) : Option.none()))
+    const home = Option.orElse(env.get("SESSION_BRIDGE_HOME"), () =>
+      store.root.startsWith("/") ? Option.some(store.root) : Option.none()
+    )
     if (Option.isSome(home)) bridgeEnv["SESSION_BRIDGE_HOME"] = home.value
     if (Option.isSome(options.label)) bridgeEnv["SESSION_BRIDGE_LABEL"] = options.label.value
     const ctx: InstallContext = {
@@ -72,7 +74,10 @@ const readAll = (files: ReadonlyArray<ManagedFile>) =>
     return original
   })
 
-const viewOf = (original: Map<string, Option.Option<string>>, planned: Map<string, Option.Option<string>>): PlanView => ({
+const viewOf = (
+  original: Map<string, Option.Option<string>>,
+  planned: Map<string, Option.Option<string>>
+): PlanView => ({
   original: (p) => original.get(p) ?? Option.none(),
   planned: (p) => planned.get(p) ?? original.get(p) ?? Option.none()
 })
@@ -80,7 +85,9 @@ const viewOf = (original: Map<string, Option.Option<string>>, planned: Map<strin
 /** Fails before anything is written when a file to change is a symlink, read-only or a directory. */
 const checkEditable = (changes: ReadonlyArray<FileChange>) =>
   Effect.flatMap(HostConfig, (hc) =>
-    Effect.forEach(changes, (c) => Effect.flatMap(hc.info(c.path), (info) => assertEditable(info, c.path)), { discard: true })
+    Effect.forEach(changes, (c) => Effect.flatMap(hc.info(c.path), (info) => assertEditable(info, c.path)), {
+      discard: true
+    })
   )
 
 /** What `init` would change for this adapter, computed from the files as they are now. */
@@ -111,7 +118,9 @@ export const planUninstall = (adapter: ProviderAdapter, ctx: InstallContext) =>
     const path = manifestPath(adapter.id, ctx.scope, ctx.projectDir)
     const manifest = yield* storeErr(readManifest(path))
     const files = yield* adapter.files(ctx)
-    const recorded = new Map<string, ManifestFile>(Option.match(manifest, { onNone: () => [], onSome: (m) => m.files.map((f) => [f.path, f] as const) }))
+    const recorded = new Map<string, ManifestFile>(
+      Option.match(manifest, { onNone: () => [], onSome: (m) => m.files.map((f) => [f.path, f] as const) })
+    )
     const original = yield* readAll(files)
     const planned = new Map<string, Option.Option<string>>()
     const view = viewOf(original, planned)
@@ -179,8 +188,19 @@ export const applyInstall = (plan: Plan): Effect.Effect<void, BridgeError, HostC
       yield* storeErr(store.createExclusive(backup, c.before.value))
       const kept = yield* storeErr(store.readText(backup))
       if (!Option.exists(kept, (k) => sha256(k) === priorSha))
-        return yield* bridgeError("STORE_IO", `backup ${backup} does not match ${c.path}`, "Move the backup aside and rerun.")
-      entries.set(c.path, { path: c.path, role: c.role, created: false, priorSha256: priorSha, backup, writtenSha256: sha256(after) })
+        return yield* bridgeError(
+          "STORE_IO",
+          `backup ${backup} does not match ${c.path}`,
+          "Move the backup aside and rerun."
+        )
+      entries.set(c.path, {
+        path: c.path,
+        role: c.role,
+        created: false,
+        priorSha256: priorSha,
+        backup,
+        writtenSha256: sha256(after)
+      })
     }
     for (const c of plan.changes) yield* writeChange(c)
     const now = DateTime.formatIso(yield* DateTime.now)
@@ -189,7 +209,9 @@ export const applyInstall = (plan: Plan): Effect.Effect<void, BridgeError, HostC
       provider: plan.adapter.id,
       scope: plan.ctx.scope,
       ...(plan.ctx.scope === "project" ? { projectDir: plan.ctx.projectDir } : {}),
-      ...(plan.ctx.bridgeEnv["SESSION_BRIDGE_LABEL"] !== undefined ? { label: plan.ctx.bridgeEnv["SESSION_BRIDGE_LABEL"] } : {}),
+      ...(plan.ctx.bridgeEnv["SESSION_BRIDGE_LABEL"] !== undefined
+        ? { label: plan.ctx.bridgeEnv["SESSION_BRIDGE_LABEL"] }
+        : {}),
       updatedAt: now,
       files: [...entries.values()]
     }

@@ -14,7 +14,9 @@ export const deepEqual = (a: unknown, b: unknown): boolean => {
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a)
     const kb = Object.keys(b)
-    return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]))
+    return (
+      ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]))
+    )
   }
   return false
 }
@@ -38,7 +40,10 @@ const eolOf = (text: string) => (text.includes("\r\n") ? "\r\n" : "\n")
 export const parseObject = (doc: JsonDoc): Effect.Effect<JsonObject, BridgeError> => {
   if (doc.text.trim() === "") return Effect.succeed({})
   const errors: Array<jsonc.ParseError> = []
-  const value: unknown = jsonc.parse(doc.text, errors, { allowTrailingComma: doc.allowComments, disallowComments: !doc.allowComments })
+  const value: unknown = jsonc.parse(doc.text, errors, {
+    allowTrailingComma: doc.allowComments,
+    disallowComments: !doc.allowComments
+  })
   if (errors.length > 0) {
     const e = errors[0]!
     const line = doc.text.slice(0, e.offset).split("\n").length
@@ -52,7 +57,11 @@ export const parseObject = (doc: JsonDoc): Effect.Effect<JsonObject, BridgeError
   }
   if (!isObject(value))
     return Effect.fail(
-      bridgeError("CONFIG_INVALID", `${doc.path} does not hold a JSON object at the top level`, "Fix the file, then rerun. Nothing was written.")
+      bridgeError(
+        "CONFIG_INVALID",
+        `${doc.path} does not hold a JSON object at the top level`,
+        "Fix the file, then rerun. Nothing was written."
+      )
     )
   return Effect.succeed(value)
 }

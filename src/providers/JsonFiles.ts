@@ -8,14 +8,20 @@ type KeyPath = ReadonlyArray<string>
 
 const docOf = (path: string, text: string, allowComments: boolean) => ({ path, text, allowComments })
 
-const isEmptyJson = (allowComments: boolean, ignore: ReadonlyArray<string> = []) => (text: string) => {
-  if (text.trim() === "") return true
-  const parsed = Effect.runSync(Effect.either(parseObject(docOf("", text, allowComments))))
-  return parsed._tag === "Right" && Object.keys(parsed.right).every((k) => ignore.includes(k))
-}
+const isEmptyJson =
+  (allowComments: boolean, ignore: ReadonlyArray<string> = []) =>
+  (text: string) => {
+    if (text.trim() === "") return true
+    const parsed = Effect.runSync(Effect.either(parseObject(docOf("", text, allowComments))))
+    return parsed._tag === "Right" && Object.keys(parsed.right).every((k) => ignore.includes(k))
+  }
 
 /** Removes the object at `path` and then each listed parent that is left empty. */
-const removeAndPrune = (text: string, path: KeyPath, prune: ReadonlyArray<KeyPath>): Effect.Effect<string, BridgeError> =>
+const removeAndPrune = (
+  text: string,
+  path: KeyPath,
+  prune: ReadonlyArray<KeyPath>
+): Effect.Effect<string, BridgeError> =>
   Effect.sync(() => {
     let out = setAt(text, path, undefined)
     for (const p of prune) {
@@ -53,7 +59,10 @@ export const jsonEntryFile = (options: {
       return setAt(out, options.key, options.value)
     }),
   uninstall: (current) =>
-    Effect.zipRight(parseObject(docOf(options.path, current, options.allowComments)), removeAndPrune(current, options.key, options.prune)),
+    Effect.zipRight(
+      parseObject(docOf(options.path, current, options.allowComments)),
+      removeAndPrune(current, options.key, options.prune)
+    ),
   isEmpty: isEmptyJson(options.allowComments, options.ignoreWhenEmpty)
 })
 
@@ -79,7 +88,13 @@ export const mergeHookList = (
   nested: boolean
 ): Effect.Effect<ReadonlyArray<Json>, BridgeError> => {
   if (existing !== undefined && !Array.isArray(existing))
-    return Effect.fail(bridgeError("CONFIG_INVALID", `${path}: hooks.${event} is not a list`, "Fix the file, then rerun. Nothing was written."))
+    return Effect.fail(
+      bridgeError(
+        "CONFIG_INVALID",
+        `${path}: hooks.${event} is not a list`,
+        "Fix the file, then rerun. Nothing was written."
+      )
+    )
   const list: ReadonlyArray<Json> = existing ?? []
   const out: Array<Json> = []
   let insertAt = -1
@@ -118,13 +133,24 @@ export const hooksFile = (options: {
       const root = yield* parseObject(docOf(options.path, text, options.allowComments))
       const hooks = getAt(root, ["hooks"])
       if (hooks !== undefined && !isObject(hooks))
-        return yield* bridgeError("CONFIG_INVALID", `${options.path}: "hooks" is not an object`, "Fix the file, then rerun. Nothing was written.")
+        return yield* bridgeError(
+          "CONFIG_INVALID",
+          `${options.path}: "hooks" is not an object`,
+          "Fix the file, then rerun. Nothing was written."
+        )
       let out = text
       if (install && options.seed !== undefined)
         for (const [k, v] of Object.entries(options.seed)) if (getAt(root, [k]) === undefined) out = setAt(out, [k], v)
       for (const spec of options.hooks) {
         const existing = getAt(root, ["hooks", spec.event])
-        const merged = yield* mergeHookList(options.path, spec.event, existing, install ? spec.entry : undefined, options.provider, options.nested)
+        const merged = yield* mergeHookList(
+          options.path,
+          spec.event,
+          existing,
+          install ? spec.entry : undefined,
+          options.provider,
+          options.nested
+        )
         if (existing === undefined && merged.length === 0) continue
         out = setAt(out, ["hooks", spec.event], merged.length === 0 ? undefined : merged)
       }
@@ -137,14 +163,23 @@ export const hooksFile = (options: {
   return {
     path: options.path,
     role: options.role,
-    install: (current) => edit(Option.getOrElse(current, () => ""), true),
+    install: (current) =>
+      edit(
+        Option.getOrElse(current, () => ""),
+        true
+      ),
     uninstall: (current) => edit(current, false),
     isEmpty: isEmptyJson(options.allowComments, Object.keys(options.seed ?? {}))
   }
 }
 
 /** A file that is wholly ours (a plugin, a rule file): written as given, removed on uninstall. */
-export const ownedFile = (options: { readonly path: string; readonly role: string; readonly text: string; readonly executable?: boolean }): ManagedFile => ({
+export const ownedFile = (options: {
+  readonly path: string
+  readonly role: string
+  readonly text: string
+  readonly executable?: boolean
+}): ManagedFile => ({
   path: options.path,
   role: options.role,
   ...(options.executable === true ? { executable: true } : {}),
@@ -168,7 +203,11 @@ const stripBlock = (text: string, dropSeparator: boolean): { text: string; at: n
 }
 
 /** A Markdown file where we own one marked block (instructions a host always reads). */
-export const markdownBlockFile = (options: { readonly path: string; readonly role: string; readonly body: string }): ManagedFile => {
+export const markdownBlockFile = (options: {
+  readonly path: string
+  readonly role: string
+  readonly body: string
+}): ManagedFile => {
   const block = `${BLOCK_START}\n${options.body.trimEnd()}\n${BLOCK_END}\n`
   return {
     path: options.path,

@@ -54,6 +54,8 @@ export const manifestsOf = (provider: HostId) =>
     const names = (yield* store.list(INSTALLS_DIR)).filter(
       (n) => n === `${provider}.json` || (n.startsWith(`${provider}.project-`) && n.endsWith(".json"))
     )
-    const found = yield* Effect.forEach(names, (n) => Effect.map(readManifest(`${INSTALLS_DIR}/${n}`), (m) => ({ path: `${INSTALLS_DIR}/${n}`, manifest: m })))
+    const found = yield* Effect.forEach(names, (n) =>
+      Effect.map(readManifest(`${INSTALLS_DIR}/${n}`), (m) => ({ path: `${INSTALLS_DIR}/${n}`, manifest: m }))
+    )
     return found.flatMap(({ manifest, path }) => (Option.isSome(manifest) ? [{ path, manifest: manifest.value }] : []))
   })

@@ -5,7 +5,11 @@ import type { InstallContext } from "./Provider.js"
  * blocking the host's event loop, feeds it the payload, and returns the context text it printed (plain
  * text, or the `additionalContext` / `additional_context` / `context` field of a JSON reply).
  */
-export const hookRunnerSource = (ctx: InstallContext, provider: string, timeoutMs: number): string => `import { spawn } from "node:child_process"
+export const hookRunnerSource = (
+  ctx: InstallContext,
+  provider: string,
+  timeoutMs: number
+): string => `import { spawn } from "node:child_process"
 
 const NODE = ${JSON.stringify(ctx.node)}
 const ENTRY = ${JSON.stringify(ctx.entry)}

@@ -19,6 +19,12 @@ export const findProvider = (name: string) => {
   const id = name === "claude" ? "claude-code" : name === "gemini" ? "gemini-cli" : name
   const found = PROVIDERS.find((p) => p.id === id)
   return found === undefined
-    ? Effect.fail(bridgeError("PROVIDER_UNKNOWN", `unknown provider ${JSON.stringify(name)}`, `Use one of: ${HOST_IDS.join(", ")}.`))
+    ? Effect.fail(
+        bridgeError(
+          "PROVIDER_UNKNOWN",
+          `unknown provider ${JSON.stringify(name)}`,
+          `Use one of: ${HOST_IDS.join(", ")}.`
+        )
+      )
     : Effect.succeed(found)
 }

@@ -18,7 +18,12 @@ export interface Selection {
 export const hostFound = (adapter: ProviderAdapter, ctx: InstallContext) =>
   Effect.flatMap(HostConfig, (hc) =>
     Effect.map(
-      Effect.forEach(adapter.hostPaths(ctx), (p) => Effect.orElseSucceed(Effect.map(hc.info(p), (i) => i.exists), () => false)),
+      Effect.forEach(adapter.hostPaths(ctx), (p) =>
+        Effect.orElseSucceed(
+          Effect.map(hc.info(p), (i) => i.exists),
+          () => false
+        )
+      ),
       (found) => found.some((x) => x)
     )
   )
@@ -56,7 +61,10 @@ export const installContext = (adapter: ProviderAdapter, options: ContextOptions
   Effect.gen(function* () {
     const first = yield* makeContext(adapter, options)
     if (Option.isSome(options.label)) return first
-    const previous = yield* Effect.mapError(readManifest(manifestPath(adapter.id, first.scope, first.projectDir)), toBridgeError)
+    const previous = yield* Effect.mapError(
+      readManifest(manifestPath(adapter.id, first.scope, first.projectDir)),
+      toBridgeError
+    )
     const label = Option.flatMap(previous, (m) => Option.fromNullable(m.label))
     return Option.isSome(label) ? yield* makeContext(adapter, { ...options, label }) : first
   })
@@ -64,10 +72,17 @@ export const installContext = (adapter: ProviderAdapter, options: ContextOptions
 /** Every context an adapter was installed in (from its manifests), else its default one. */
 export const installedContexts = (adapter: ProviderAdapter, projectDir: Option.Option<string>) =>
   Effect.gen(function* () {
-    if (Option.isSome(projectDir)) return [yield* installContext(adapter, { scope: "project", projectDir, label: Option.none() })]
+    if (Option.isSome(projectDir))
+      return [yield* installContext(adapter, { scope: "project", projectDir, label: Option.none() })]
     const manifests = yield* Effect.mapError(manifestsOf(adapter.id), toBridgeError)
     if (manifests.length === 0)
-      return [yield* makeContext(adapter, { scope: adapter.scopes.includes("user") ? "user" : "project", projectDir, label: Option.none() })]
+      return [
+        yield* makeContext(adapter, {
+          scope: adapter.scopes.includes("user") ? "user" : "project",
+          projectDir,
+          label: Option.none()
+        })
+      ]
     return yield* Effect.forEach(manifests, ({ manifest }) =>
       makeContext(adapter, {
         scope: manifest.scope,

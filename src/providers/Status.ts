@@ -18,9 +18,18 @@ export interface InstallStatus {
 /** Whether our entries are in place for one context: nothing to change means installed. */
 export const installStatus = (adapter: ProviderAdapter, ctx: InstallContext) =>
   Effect.gen(function* () {
-    const manifest = yield* Effect.mapError(readManifest(manifestPath(adapter.id, ctx.scope, ctx.projectDir)), toBridgeError)
+    const manifest = yield* Effect.mapError(
+      readManifest(manifestPath(adapter.id, ctx.scope, ctx.projectDir)),
+      toBridgeError
+    )
     const plan = yield* Effect.either(planInstall(adapter, ctx))
-    if (plan._tag === "Left") return { ctx, state: "config-error", pending: [], error: `${plan.left.code}: ${plan.left.message}` } satisfies InstallStatus
+    if (plan._tag === "Left")
+      return {
+        ctx,
+        state: "config-error",
+        pending: [],
+        error: `${plan.left.code}: ${plan.left.message}`
+      } satisfies InstallStatus
     const pending = plan.right.changes.map((c) => c.path)
     const state: InstallState = pending.length === 0 ? "installed" : Option.isSome(manifest) ? "stale" : "not-installed"
     return { ctx, state, pending } satisfies InstallStatus

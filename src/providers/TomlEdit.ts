@@ -59,7 +59,10 @@ const isTableStart = (line: string) => /^\s*\[/.test(line)
 const isFiller = (line: string) => /^\s*(#.*)?$/.test(line)
 
 /** A basic TOML string. */
-export const tomlString = (s: string): string => JSON.stringify(s).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029")
+export const tomlString = (s: string): string =>
+  JSON.stringify(s)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029")
 
 export const tomlKey = (k: string): string => (/^[A-Za-z0-9_-]+$/.test(k) ? k : tomlString(k))
 

@@ -3,11 +3,14 @@ import { hookCommand, hookEvents, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { hooksFile, jsonEntryFile } from "./JsonFiles.js"
 import type { InstallContext, ProviderAdapter } from "./Provider.js"
 
-
-const configDir = (ctx: InstallContext) => Option.getOrElse(ctx.getEnv("CLAUDE_CONFIG_DIR"), () => `${ctx.home}/.claude`)
+const configDir = (ctx: InstallContext) =>
+  Option.getOrElse(ctx.getEnv("CLAUDE_CONFIG_DIR"), () => `${ctx.home}/.claude`)
 /** ~/.claude.json, or $CLAUDE_CONFIG_DIR/.claude.json when that is set. */
 const stateFile = (ctx: InstallContext) =>
-  Option.match(ctx.getEnv("CLAUDE_CONFIG_DIR"), { onNone: () => `${ctx.home}/.claude.json`, onSome: (d) => `${d}/.claude.json` })
+  Option.match(ctx.getEnv("CLAUDE_CONFIG_DIR"), {
+    onNone: () => `${ctx.home}/.claude.json`,
+    onSome: (d) => `${d}/.claude.json`
+  })
 
 const server = (ctx: InstallContext) => ({ type: "stdio", ...mcpCommand(ctx), env: { ...ctx.bridgeEnv } })
 

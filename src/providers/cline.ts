@@ -6,10 +6,15 @@ import type { InstallContext, ProviderAdapter } from "./Provider.js"
 
 const clineDir = (ctx: InstallContext) => Option.getOrElse(ctx.getEnv("CLINE_DIR"), () => `${ctx.home}/.cline`)
 const settingsPath = (ctx: InstallContext) =>
-  Option.getOrElse(ctx.getEnv("CLINE_MCP_SETTINGS_PATH"), () => `${clineDir(ctx)}/data/settings/cline_mcp_settings.json`)
+  Option.getOrElse(
+    ctx.getEnv("CLINE_MCP_SETTINGS_PATH"),
+    () => `${clineDir(ctx)}/data/settings/cline_mcp_settings.json`
+  )
 
 /** The plugin: `beforeRun` runs the prompt hook and appends its text to the run's context. */
-export const clinePlugin = (ctx: InstallContext): string => `// session-bridge plugin for Cline. Written by \`session-bridge init\`; \`session-bridge uninstall\` removes it.
+export const clinePlugin = (
+  ctx: InstallContext
+): string => `// session-bridge plugin for Cline. Written by \`session-bridge init\`; \`session-bridge uninstall\` removes it.
 ${hookRunnerSource(ctx, "cline", HOST_HOOK_TIMEOUT_SEC * 1000)}
 const textOf = (content) =>
   typeof content === "string" ? content : Array.isArray(content) ? content.map((c) => (typeof c === "string" ? c : c?.text ?? "")).join("\\n") : ""
@@ -57,7 +62,11 @@ export const cline: ProviderAdapter = {
         value: { transport: { type: "stdio", ...mcpCommand(ctx), env: { ...ctx.bridgeEnv } } },
         prune: [["mcpServers"]]
       }),
-      ownedFile({ path: `${clineDir(ctx)}/plugins/session-bridge.js`, role: "plugin (session start and prompt-time inbox)", text: clinePlugin(ctx) })
+      ownedFile({
+        path: `${clineDir(ctx)}/plugins/session-bridge.js`,
+        role: "plugin (session start and prompt-time inbox)",
+        text: clinePlugin(ctx)
+      })
     ]),
   notes: () => [
     "Cline's file hooks cannot add context at prompt time (they run detached), so the inbox arrives through the plugin in ~/.cline/plugins/."

@@ -8,10 +8,19 @@ import type { Finding, InstallContext, ManagedFile, PlanView, ProviderAdapter } 
 import { parseToml, replaceTables, tomlKey, tomlString } from "./TomlEdit.js"
 import { HostConfig } from "../services/HostConfig.js"
 
-
 const snake = (event: string) => event.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase()
 /** Events whose hook groups carry a matcher (and so a `matcher` in the trust hash). */
-const MATCHER_EVENTS = new Set(["PreToolUse", "PostToolUse", "PermissionRequest", "PreCompact", "PostCompact", "SessionStart", "SessionEnd", "SubagentStart", "SubagentStop"])
+const MATCHER_EVENTS = new Set([
+  "PreToolUse",
+  "PostToolUse",
+  "PermissionRequest",
+  "PreCompact",
+  "PostCompact",
+  "SessionStart",
+  "SessionEnd",
+  "SubagentStart",
+  "SubagentStop"
+])
 
 const canonical = (v: unknown): string => {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`
@@ -27,7 +36,11 @@ const canonical = (v: unknown): string => {
  * The `trusted_hash` Codex compares before running a non-managed hook: sha256 over the canonical JSON
  * (sorted keys, no whitespace) of the event name, the group's matcher (matcher events only) and the handler.
  */
-export const codexTrustHash = (event: string, group: { readonly [k: string]: Json }, handler: { readonly [k: string]: Json }): string => {
+export const codexTrustHash = (
+  event: string,
+  group: { readonly [k: string]: Json },
+  handler: { readonly [k: string]: Json }
+): string => {
   const normalized: Record<string, Json> = {
     type: "command",
     command: handler["command"] ?? "",
@@ -74,7 +87,9 @@ const serverBlock = (ctx: InstallContext): string => {
     `[mcp_servers.${SERVER_NAME}]`,
     `command = ${tomlString(command)}`,
     `args = [${args.map(tomlString).join(", ")}]`,
-    ...(env.length > 0 ? ["", `[mcp_servers.${SERVER_NAME}.env]`, ...env.map(([k, v]) => `${tomlKey(k)} = ${tomlString(v)}`)] : [])
+    ...(env.length > 0
+      ? ["", `[mcp_servers.${SERVER_NAME}.env]`, ...env.map(([k, v]) => `${tomlKey(k)} = ${tomlString(v)}`)]
+      : [])
   ].join("\n")
 }
 
@@ -85,15 +100,30 @@ const trustBlock = (entries: ReadonlyArray<{ key: string; hash: string }>) =>
 const configFile = (ctx: InstallContext): ManagedFile => {
   const hooksJson = hooksPath(ctx)
   const stateKeys = (view: PlanView, which: "original" | "planned") =>
-    Effect.map(ourTrustEntries(hooksJson, Option.getOrElse(view[which](hooksJson), () => "")), (es) => es.map((e) => e.key))
+    Effect.map(
+      ourTrustEntries(
+        hooksJson,
+        Option.getOrElse(view[which](hooksJson), () => "")
+      ),
+      (es) => es.map((e) => e.key)
+    )
   const edit = (text: string, view: PlanView, install: boolean) =>
     Effect.gen(function* () {
       const path = configPath(ctx)
       yield* parseToml(path, text)
-      const planned = install ? yield* ourTrustEntries(hooksJson, Option.getOrElse(view.planned(hooksJson), () => "")) : []
+      const planned = install
+        ? yield* ourTrustEntries(
+            hooksJson,
+            Option.getOrElse(view.planned(hooksJson), () => "")
+          )
+        : []
       const mine = new Set([...(yield* stateKeys(view, "original")), ...planned.map((e) => e.key)])
       let out = replaceTables(text, isServerTable, install ? serverBlock(ctx) : "")
-      out = replaceTables(out, (k) => k.length === 3 && k[0] === "hooks" && k[1] === "state" && mine.has(k[2]!), trustBlock(planned))
+      out = replaceTables(
+        out,
+        (k) => k.length === 3 && k[0] === "hooks" && k[1] === "state" && mine.has(k[2]!),
+        trustBlock(planned)
+      )
       const parsed = yield* Effect.mapError(parseToml(path, out), () =>
         bridgeError(
           "CONFIG_INVALID",
@@ -102,13 +132,22 @@ const configFile = (ctx: InstallContext): ManagedFile => {
         )
       )
       if (install && !isObject(getAt(parsed as Json, ["mcp_servers", SERVER_NAME])))
-        return yield* bridgeError("CONFIG_INVALID", `${path}: could not place [mcp_servers.${SERVER_NAME}]`, "Fix the file, then rerun.")
+        return yield* bridgeError(
+          "CONFIG_INVALID",
+          `${path}: could not place [mcp_servers.${SERVER_NAME}]`,
+          "Fix the file, then rerun."
+        )
       return out
     })
   return {
     path: configPath(ctx),
     role: "MCP server and hook trust",
-    install: (current, view) => edit(Option.getOrElse(current, () => ""), view, true),
+    install: (current, view) =>
+      edit(
+        Option.getOrElse(current, () => ""),
+        view,
+        true
+      ),
     uninstall: (current, view) => edit(current, view, false),
     isEmpty: (text) => text.trim() === ""
   }
@@ -122,7 +161,10 @@ export const codex: ProviderAdapter = {
   scopes: ["user"],
   injection: "hooks",
   identity: "hook payload session_id (Codex gives its MCP servers no session id)",
-  detectEnv: (get) => Option.isSome(get("CODEX_THREAD_ID")) || Option.isSome(get("CODEX_SANDBOX")) || Option.isSome(get("CODEX_MANAGED_BY_NPM")),
+  detectEnv: (get) =>
+    Option.isSome(get("CODEX_THREAD_ID")) ||
+    Option.isSome(get("CODEX_SANDBOX")) ||
+    Option.isSome(get("CODEX_MANAGED_BY_NPM")),
   hostPaths: (ctx) => [codexHome(ctx)],
   files: (ctx) =>
     Effect.succeed([
@@ -156,7 +198,8 @@ export const codex: ProviderAdapter = {
             : {
                 level: "error",
                 message: `Codex will silently skip hook ${e.key}: its trust record is ${recorded === undefined ? "missing" : "stale"}`,
-                remedy: "Run `session-bridge init --provider codex` again (it rewrites the trust records), or trust the hook in Codex's /hooks view."
+                remedy:
+                  "Run `session-bridge init --provider codex` again (it rewrites the trust records), or trust the hook in Codex's /hooks view."
               }
         )
       }

@@ -3,7 +3,6 @@ import { hookCommand, hookEvents, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { hooksFile, jsonEntryFile, ownedFile } from "./JsonFiles.js"
 import type { InstallContext, ManagedFile, ProviderAdapter } from "./Provider.js"
 
-
 export const CURSOR_RULE = `---
 description: session-bridge inbox and messaging
 alwaysApply: true
@@ -25,7 +24,8 @@ export const cursor: ProviderAdapter = {
   scopes: ["user", "project"],
   injection: "hooks",
   identity: "hook payload conversation_id",
-  detectEnv: (get) => Option.isSome(get("CURSOR_TRACE_ID")) || Option.isSome(get("CURSOR_AGENT")) || Option.isSome(get("CURSOR_VERSION")),
+  detectEnv: (get) =>
+    Option.isSome(get("CURSOR_TRACE_ID")) || Option.isSome(get("CURSOR_AGENT")) || Option.isSome(get("CURSOR_VERSION")),
   hostPaths: (ctx) => [`${ctx.home}/.cursor`],
   files: (ctx) => {
     const files: Array<ManagedFile> = [
@@ -45,17 +45,24 @@ export const cursor: ProviderAdapter = {
         nested: false,
         seed: { version: 1 },
         // Cursor's entries are flat `{ command, timeout }` objects under camelCase event names.
-        hooks: hookEvents("cursor").map(({ event, timeout }) => ({ event, entry: { command: hookCommand(ctx, event, "cursor"), timeout } }))
+        hooks: hookEvents("cursor").map(({ event, timeout }) => ({
+          event,
+          entry: { command: hookCommand(ctx, event, "cursor"), timeout }
+        }))
       })
     ]
     if (ctx.scope === "project")
-      files.push(ownedFile({ path: `${root(ctx)}/rules/session-bridge.mdc`, role: "always-applied rule", text: CURSOR_RULE }))
+      files.push(
+        ownedFile({ path: `${root(ctx)}/rules/session-bridge.mdc`, role: "always-applied rule", text: CURSOR_RULE })
+      )
     return Effect.succeed(files)
   },
   notes: (ctx) => [
     "Cursor may need the server enabled once: Settings → MCP, or `cursor-agent mcp enable session-bridge`.",
     ...(ctx.scope === "user"
-      ? ["Rules are per project in Cursor: `session-bridge init --provider cursor --project <dir>` adds an always-applied rule as a fallback channel."]
+      ? [
+          "Rules are per project in Cursor: `session-bridge init --provider cursor --project <dir>` adds an always-applied rule as a fallback channel."
+        ]
       : [])
   ]
 }

@@ -5,7 +5,6 @@ import { getAt, isObject, parseObject } from "./JsonEdit.js"
 import { type HookSpec, hooksFile, jsonEntryFile } from "./JsonFiles.js"
 import type { Finding, InstallContext, ManagedFile, ProviderAdapter } from "./Provider.js"
 
-
 const geminiDir = (ctx: InstallContext) => `${ctx.home}/.gemini`
 const settingsPath = (ctx: InstallContext) =>
   ctx.scope === "user" ? `${geminiDir(ctx)}/settings.json` : `${ctx.projectDir}/.gemini/settings.json`
@@ -30,19 +29,20 @@ const settingsFile = (ctx: InstallContext): ManagedFile => {
     provider: "gemini-cli",
     nested: true,
     // BeforeAgent is Gemini CLI's prompt submit; its timeouts are in milliseconds.
-    hooks: hookEvents("gemini-cli").map(
-      ({ event, timeout }): HookSpec => ({
-        event,
-        entry: { hooks: [{ name: SERVER_NAME, type: "command", command: hookCommand(ctx, event, "gemini-cli"), timeout }] }
-      })
-    )
+    hooks: hookEvents("gemini-cli").map(({ event, timeout }): HookSpec => ({
+      event,
+      entry: {
+        hooks: [{ name: SERVER_NAME, type: "command", command: hookCommand(ctx, event, "gemini-cli"), timeout }]
+      }
+    }))
   })
   return {
     path,
     role: "MCP server and hooks",
     install: (current, view) =>
       Effect.flatMap(server.install(current, view), (text) => hooks.install(Option.some(text), view)),
-    uninstall: (current, view) => Effect.flatMap(server.uninstall(current, view), (text) => hooks.uninstall(text, view)),
+    uninstall: (current, view) =>
+      Effect.flatMap(server.uninstall(current, view), (text) => hooks.uninstall(text, view)),
     isEmpty: server.isEmpty
   }
 }
@@ -53,7 +53,9 @@ const folderTrust = (rules: Record<string, unknown>, dir: string): "trusted" | "
   for (const [path, rule] of Object.entries(rules)) {
     const p = path.replace(/\/+$/, "")
     const applies =
-      rule === "TRUST_PARENT" ? dir.startsWith(p.slice(0, p.lastIndexOf("/") + 1)) : dir === p || dir.startsWith(p + "/")
+      rule === "TRUST_PARENT"
+        ? dir.startsWith(p.slice(0, p.lastIndexOf("/") + 1))
+        : dir === p || dir.startsWith(p + "/")
     if (!applies) continue
     const verdict = rule === "DO_NOT_TRUST" ? "distrusted" : "trusted"
     if (best === undefined || p.length > best.len) best = { len: p.length, verdict }
@@ -84,7 +86,10 @@ export const geminiCli: ProviderAdapter = {
       const parsed = Option.isSome(settings)
         ? yield* parseObject({ path: settingsPath(ctx), text: settings.value, allowComments: true })
         : {}
-      if (getAt(parsed, ["security", "folderTrust", "enabled"]) === false || Option.contains(ctx.getEnv("GEMINI_CLI_TRUST_WORKSPACE"), "true"))
+      if (
+        getAt(parsed, ["security", "folderTrust", "enabled"]) === false ||
+        Option.contains(ctx.getEnv("GEMINI_CLI_TRUST_WORKSPACE"), "true")
+      )
         return [{ level: "ok", message: "folder trust is off; servers and hooks load in every folder" }]
       const file = yield* hc.read(trustedFoldersPath(ctx))
       const rules = Option.isSome(file)

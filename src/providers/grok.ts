@@ -30,7 +30,11 @@ export const grok: ProviderAdapter = {
         value: { name: SERVER_NAME, transport: { type: "stdio", ...mcpCommand(ctx), env: { ...ctx.bridgeEnv } } },
         prune: [["mcpServers"]]
       }),
-      markdownBlockFile({ path: `${ctx.projectDir}/.grok/GROK.md`, role: "instructions (fallback for missing hooks)", body: GROK_INSTRUCTIONS })
+      markdownBlockFile({
+        path: `${ctx.projectDir}/.grok/GROK.md`,
+        role: "instructions (fallback for missing hooks)",
+        body: GROK_INSTRUCTIONS
+      })
     ]),
   notes: (ctx) => [
     `Grok CLI has no hooks: messages are not pushed into prompts. .grok/GROK.md tells the model to check its inbox with the MCP tools.`,

@@ -9,7 +9,9 @@ const globalDir = (ctx: InstallContext) =>
   `${Option.getOrElse(ctx.getEnv("XDG_CONFIG_HOME"), () => `${ctx.home}/.config`)}/opencode`
 
 /** The plugin: registers the session, and adds the inbox to each user message as a synthetic text part. */
-export const opencodePlugin = (ctx: InstallContext): string => `// session-bridge plugin for opencode. Written by \`session-bridge init\`; \`session-bridge uninstall\` removes it.
+export const opencodePlugin = (
+  ctx: InstallContext
+): string => `// session-bridge plugin for opencode. Written by \`session-bridge init\`; \`session-bridge uninstall\` removes it.
 ${hookRunnerSource(ctx, "opencode", HOST_HOOK_TIMEOUT_SEC * 1000)}
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 let lastTime = 0
@@ -66,12 +68,21 @@ export const opencode: ProviderAdapter = {
           role: "MCP server",
           allowComments: true,
           key: ["mcp", SERVER_NAME],
-          value: { type: "local", command: [mcpCommand(ctx).command, ...mcpCommand(ctx).args], environment: { ...ctx.bridgeEnv }, enabled: true },
+          value: {
+            type: "local",
+            command: [mcpCommand(ctx).command, ...mcpCommand(ctx).args],
+            environment: { ...ctx.bridgeEnv },
+            enabled: true
+          },
           prune: [["mcp"]],
           seed: { $schema: "https://opencode.ai/config.json" },
           ignoreWhenEmpty: ["$schema"]
         }),
-        ownedFile({ path: `${pluginDir}/session-bridge.js`, role: "plugin (prompt-time inbox)", text: opencodePlugin(ctx) })
+        ownedFile({
+          path: `${pluginDir}/session-bridge.js`,
+          role: "plugin (prompt-time inbox)",
+          text: opencodePlugin(ctx)
+        })
       ]
     }),
   notes: () => []

@@ -25,7 +25,11 @@ export interface HostConfigShape {
   /** The file's text; None when it does not exist. CONFIG_INVALID when it is huge or not UTF-8 text. */
   readonly read: (path: string) => Effect.Effect<Option.Option<string>, BridgeError>
   /** Atomic replace or create; `executable` makes a created file 0755. */
-  readonly write: (path: string, text: string, options?: { readonly executable?: boolean }) => Effect.Effect<void, BridgeError>
+  readonly write: (
+    path: string,
+    text: string,
+    options?: { readonly executable?: boolean }
+  ) => Effect.Effect<void, BridgeError>
   /** Removes a file; false when it was not there. */
   readonly remove: (path: string) => Effect.Effect<boolean, BridgeError>
 }
@@ -45,7 +49,9 @@ export const assertEditable = (info: HostFileInfo, path: string): Effect.Effect<
       )
     )
   if (info.isDirectory)
-    return Effect.fail(bridgeError("CONFIG_UNWRITABLE", `${path} is a directory, not a config file`, "Move it aside, then rerun."))
+    return Effect.fail(
+      bridgeError("CONFIG_UNWRITABLE", `${path} is a directory, not a config file`, "Move it aside, then rerun.")
+    )
   if (!info.writable)
     return Effect.fail(
       bridgeError(
@@ -83,7 +89,8 @@ export class MemoryHostConfig extends Context.Tag("session-bridge/MemoryHostConf
 export const makeMemory = (seed: MemorySeed = {}) =>
   Effect.gen(function* () {
     const initial = new Map<string, MemoryFile>()
-    for (const [path, v] of Object.entries(seed)) initial.set(path, typeof v === "string" ? { text: v, mode: 0o644 } : v)
+    for (const [path, v] of Object.entries(seed))
+      initial.set(path, typeof v === "string" ? { text: v, mode: 0o644 } : v)
     const files = yield* Ref.make(initial)
     const isDir = (m: Map<string, MemoryFile>, path: string) => [...m.keys()].some((k) => k.startsWith(path + "/"))
 
@@ -106,7 +113,7 @@ export const makeMemory = (seed: MemorySeed = {}) =>
       Effect.gen(function* () {
         const i = yield* info(path)
         if (!i.exists || i.isDirectory) return Option.none()
-        if (i.size > MAX_CONFIG_BYTES) return yield* Effect.fail(tooLarge(path, i.size))
+        if (i.size > MAX_CONFIG_BYTES) return yield* tooLarge(path, i.size)
         return Option.map(Option.fromNullable((yield* Ref.get(files)).get(path)), (f) => f.text)
       })
     const write: HostConfigShape["write"] = (path, text, options) =>

@@ -19,15 +19,25 @@ const initOk = async (s: Scratch, provider: string, extra: ReadonlyArray<string>
   const r = await sb(s, ["init", "--provider", provider, "--label", `t-${provider}`, "--json", ...extra])
   expect(r.stderr).toBe("")
   expect(r.code).toBe(0)
-  const report = JSON.parse(r.stdout) as { providers: Array<{ changes: Array<{ path: string }>; notes: Array<string> }> }
-  return { paths: report.providers.flatMap((p) => p.changes.map((c) => c.path)), notes: report.providers.flatMap((p) => p.notes) }
+  const report = JSON.parse(r.stdout) as {
+    providers: Array<{ changes: Array<{ path: string }>; notes: Array<string> }>
+  }
+  return {
+    paths: report.providers.flatMap((p) => p.changes.map((c) => c.path)),
+    notes: report.providers.flatMap((p) => p.notes)
+  }
 }
 
 /**
  * After uninstall every file init changed is as it was before init: gone when init created it, byte-for-byte
  * otherwise, except files the host itself rewrote meanwhile (`hostRewritten`), checked by the caller.
  */
-const uninstallRestores = async (s: Scratch, provider: string, changed: ReadonlyArray<string>, hostRewritten: ReadonlyArray<string> = []) => {
+const uninstallRestores = async (
+  s: Scratch,
+  provider: string,
+  changed: ReadonlyArray<string>,
+  hostRewritten: ReadonlyArray<string> = []
+) => {
   const before = new Map(changed.map((p) => [p, beforeInit.get(p)]))
   const r = await sb(s, ["uninstall", "--provider", provider])
   expect(r.code).toBe(0)
@@ -48,7 +58,14 @@ const rememberBeforeInit = (s: Scratch) => {
 describe("Claude Code 2.1.197", () => {
   it("`claude mcp list` connects to our server; uninstall restores the home", async () => {
     const s = machine("claude")
-    fs.writeFileSync(`${s.home}/.claude.json`, JSON.stringify({ numStartups: 3, mcpServers: { other: { type: "stdio", command: "other", args: [] } } }, null, 2) + "\n")
+    fs.writeFileSync(
+      `${s.home}/.claude.json`,
+      JSON.stringify(
+        { numStartups: 3, mcpServers: { other: { type: "stdio", command: "other", args: [] } } },
+        null,
+        2
+      ) + "\n"
+    )
     rememberBeforeInit(s)
     const { paths } = await initOk(s, "claude-code")
     const list = await host(s, "claude-code", ["mcp", "list"])
@@ -74,14 +91,22 @@ describe("Codex 0.171.0", () => {
     const { paths } = await initOk(s, "codex")
     const list = await host(s, "codex", ["mcp", "list", "--json"])
     expect(list.code).toBe(0)
-    const servers = JSON.parse(list.stdout) as Array<{ name: string; transport: { command: string; args: Array<string>; env: Record<string, string> } }>
+    const servers = JSON.parse(list.stdout) as Array<{
+      name: string
+      transport: { command: string; args: Array<string>; env: Record<string, string> }
+    }>
     const ours = servers.find((x) => x.name === "session-bridge")
     expect(ours?.transport.command).toBe(process.execPath)
     expect(ours?.transport.args).toEqual([entry, "mcp"])
     expect(ours?.transport.env).toEqual({ SESSION_BRIDGE_HOME: s.bridgeHome, SESSION_BRIDGE_LABEL: "t-codex" })
     expect(servers.some((x) => x.name === "other")).toBe(true)
     const hooks = (await codexHooks(s)).filter((h) => h.command.includes("--provider codex"))
-    expect(hooks.map((h) => h.key.split(":")[1]).sort()).toEqual(["session_end", "session_start", "stop", "user_prompt_submit"])
+    expect(hooks.map((h) => h.key.split(":")[1]).sort()).toEqual([
+      "session_end",
+      "session_start",
+      "stop",
+      "user_prompt_submit"
+    ])
     for (const h of hooks) expect(h.trustStatus, h.key).toBe("trusted")
     const doctor = await sb(s, ["doctor", "--json"])
     const report = JSON.parse(doctor.stdout) as { checks: Array<{ area: string; level: string; message: string }> }
@@ -99,7 +124,11 @@ describe("Gemini CLI 0.61.0", () => {
     expect(strip(untrusted.stdout + untrusted.stderr)).toMatch(/session-bridge: .* - Disabled/)
     const doctor = await sb(s, ["doctor", "--json"])
     const report = JSON.parse(doctor.stdout) as { checks: Array<{ area: string; level: string; message: string }> }
-    expect(report.checks.some((c) => c.area === "gemini-cli" && c.level === "warn" && c.message.includes("does not yet trust"))).toBe(true)
+    expect(
+      report.checks.some(
+        (c) => c.area === "gemini-cli" && c.level === "warn" && c.message.includes("does not yet trust")
+      )
+    ).toBe(true)
     const trusted = await host(s, "gemini-cli", ["mcp", "list"], { GEMINI_CLI_TRUST_WORKSPACE: "true" })
     expect(strip(trusted.stdout + trusted.stderr)).toMatch(/✓ session-bridge: .*bin\.js mcp \(stdio\) - Connected/)
     await uninstallRestores(s, "gemini-cli", paths)
@@ -111,11 +140,20 @@ describe("opencode 1.18.33", () => {
     const s = machine("opencode")
     const cfg = `${s.home}/.config/opencode/opencode.jsonc`
     fs.mkdirSync(path.dirname(cfg), { recursive: true })
-    fs.writeFileSync(cfg, `{\n  // my settings\n  "$schema": "https://opencode.ai/config.json",\n  "autoupdate": false\n}\n`)
+    fs.writeFileSync(
+      cfg,
+      `{\n  // my settings\n  "$schema": "https://opencode.ai/config.json",\n  "autoupdate": false\n}\n`
+    )
     rememberBeforeInit(s)
     const { paths } = await initOk(s, "opencode")
     expect(fs.readFileSync(cfg, "utf8")).toContain("// my settings")
-    const list = await host(s, "opencode", ["mcp", "list"], { OPENCODE_DISABLE_MODELS_FETCH: "1", OPENCODE_DISABLE_AUTOUPDATE: "1" }, 240_000)
+    const list = await host(
+      s,
+      "opencode",
+      ["mcp", "list"],
+      { OPENCODE_DISABLE_MODELS_FETCH: "1", OPENCODE_DISABLE_AUTOUPDATE: "1" },
+      240_000
+    )
     expect(strip(list.stdout + list.stderr)).toMatch(/✓ session-bridge\s+connected/)
     await uninstallRestores(s, "opencode", paths)
   })
@@ -138,11 +176,23 @@ describe("Cline 3.0.65", () => {
       const second = await plugin.hooks.beforeRun({ snapshot })
       console.log(JSON.stringify({ regs, name: plugin.name, capabilities: plugin.manifest?.capabilities, first: first ?? null, second: second ?? null }))
     `
-    const r = await run(process.execPath, ["--input-type=module", "-e", probe], { env: { ...s.env, SESSION_BRIDGE_LABEL: "t-cline" }, cwd: s.project, timeoutMs: 120_000 })
+    const r = await run(process.execPath, ["--input-type=module", "-e", probe], {
+      env: { ...s.env, SESSION_BRIDGE_LABEL: "t-cline" },
+      cwd: s.project,
+      timeoutMs: 120_000
+    })
     expect(r.stderr).toBe("")
     const out = JSON.parse(r.stdout.trim().split("\n").pop()!)
     expect(out.regs).toEqual([
-      { name: "session-bridge", transport: { type: "stdio", command: process.execPath, args: [entry, "mcp"], env: { SESSION_BRIDGE_HOME: s.bridgeHome, SESSION_BRIDGE_LABEL: "t-cline" } } }
+      {
+        name: "session-bridge",
+        transport: {
+          type: "stdio",
+          command: process.execPath,
+          args: [entry, "mcp"],
+          env: { SESSION_BRIDGE_HOME: s.bridgeHome, SESSION_BRIDGE_LABEL: "t-cline" }
+        }
+      }
     ])
     expect(out.name).toBe("session-bridge")
     expect(out.capabilities).toContain("hooks")
@@ -171,10 +221,30 @@ describe("Cursor (not installable: files checked against its documented schema)"
     await initOk(s, "cursor", ["--project", s.project])
     await initOk(s, "cursor")
     const mcp = JSON.parse(fs.readFileSync(`${s.home}/.cursor/mcp.json`, "utf8"))
-    expect(mcp.mcpServers["session-bridge"]).toEqual({ command: process.execPath, args: [entry, "mcp"], env: { SESSION_BRIDGE_HOME: s.bridgeHome, SESSION_BRIDGE_LABEL: "t-cursor" } })
+    expect(mcp.mcpServers["session-bridge"]).toEqual({
+      command: process.execPath,
+      args: [entry, "mcp"],
+      env: { SESSION_BRIDGE_HOME: s.bridgeHome, SESSION_BRIDGE_LABEL: "t-cursor" }
+    })
     const hooks = JSON.parse(fs.readFileSync(`${s.home}/.cursor/hooks.json`, "utf8"))
     expect(hooks.version).toBe(1)
-    const known = ["sessionStart", "sessionEnd", "beforeSubmitPrompt", "afterAgentResponse", "afterAgentThought", "stop", "preToolUse", "postToolUse", "beforeShellExecution", "afterShellExecution", "beforeMCPExecution", "afterMCPExecution", "beforeReadFile", "afterFileEdit", "preCompact"]
+    const known = [
+      "sessionStart",
+      "sessionEnd",
+      "beforeSubmitPrompt",
+      "afterAgentResponse",
+      "afterAgentThought",
+      "stop",
+      "preToolUse",
+      "postToolUse",
+      "beforeShellExecution",
+      "afterShellExecution",
+      "beforeMCPExecution",
+      "afterMCPExecution",
+      "beforeReadFile",
+      "afterFileEdit",
+      "preCompact"
+    ]
     for (const [event, entries] of Object.entries(hooks.hooks as Record<string, Array<Record<string, unknown>>>)) {
       expect(known).toContain(event)
       for (const e of entries) {
@@ -186,7 +256,16 @@ describe("Cursor (not installable: files checked against its documented schema)"
     expect(rule).toMatch(/^---\n(.|\n)*alwaysApply: true\n(.|\n)*---\n/)
     // The registered hook command itself runs and answers Cursor's beforeSubmitPrompt shape.
     const cmd = hooks.hooks.beforeSubmitPrompt[0].command as string
-    const reply = await run("/bin/sh", ["-c", cmd], { env: s.env, cwd: s.project, input: JSON.stringify({ conversation_id: "c1", hook_event_name: "beforeSubmitPrompt", prompt: "hi", workspace_roots: [s.project] }) })
+    const reply = await run("/bin/sh", ["-c", cmd], {
+      env: s.env,
+      cwd: s.project,
+      input: JSON.stringify({
+        conversation_id: "c1",
+        hook_event_name: "beforeSubmitPrompt",
+        prompt: "hi",
+        workspace_roots: [s.project]
+      })
+    })
     expect(reply.code).toBe(0)
     expect(JSON.parse(reply.stdout)).toMatchObject({ continue: true })
     await sb(s, ["uninstall", "--provider", "cursor"])
@@ -206,11 +285,18 @@ describe("a whole Claude Code turn against a stub model on 127.0.0.1", () => {
         s,
         "claude-code",
         ["-p", "hello there", "--allowedTools", "mcp__session-bridge__bridge_whoami", "--output-format", "json"],
-        { ANTHROPIC_BASE_URL: stub.url, ANTHROPIC_API_KEY: "sk-stub", DISABLE_TELEMETRY: "1", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1" },
+        {
+          ANTHROPIC_BASE_URL: stub.url,
+          ANTHROPIC_API_KEY: "sk-stub",
+          DISABLE_TELEMETRY: "1",
+          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1"
+        },
         180_000
       )
       expect(r.code, r.stderr + r.stdout).toBe(0)
-      const first = stub.bodies.find((b) => b.includes("hello there") && b.includes("mcp__session-bridge__bridge_whoami"))
+      const first = stub.bodies.find(
+        (b) => b.includes("hello there") && b.includes("mcp__session-bridge__bridge_whoami")
+      )
       expect(first, "a model request offering our tool").toBeDefined()
       expect(first).toContain("session-bridge-inbox")
       expect(first).toContain("stub-turn-marker")

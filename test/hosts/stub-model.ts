@@ -52,14 +52,26 @@ export const startAnthropicStub = async (toolName: string) => {
       content.forEach((block, index) => {
         if (block.type === "tool_use") {
           send("content_block_start", { type: "content_block_start", index, content_block: { ...block, input: {} } })
-          send("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: "{}" } })
+          send("content_block_delta", {
+            type: "content_block_delta",
+            index,
+            delta: { type: "input_json_delta", partial_json: "{}" }
+          })
         } else {
           send("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } })
-          send("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: (block as { text: string }).text } })
+          send("content_block_delta", {
+            type: "content_block_delta",
+            index,
+            delta: { type: "text_delta", text: (block as { text: string }).text }
+          })
         }
         send("content_block_stop", { type: "content_block_stop", index })
       })
-      send("message_delta", { type: "message_delta", delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: 5 } })
+      send("message_delta", {
+        type: "message_delta",
+        delta: { stop_reason: message.stop_reason, stop_sequence: null },
+        usage: { output_tokens: 5 }
+      })
       send("message_stop", { type: "message_stop" })
       res.end()
     })

@@ -51,11 +51,21 @@ export interface RunResult {
 export const run = (
   command: string,
   args: ReadonlyArray<string>,
-  options: { readonly env: Record<string, string>; readonly cwd: string; readonly timeoutMs?: number; readonly input?: string }
+  options: {
+    readonly env: Record<string, string>
+    readonly cwd: string
+    readonly timeoutMs?: number
+    readonly input?: string
+  }
 ): Promise<RunResult> =>
   new Promise((resolve) => {
     const started = Date.now()
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"], detached: true })
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true
+    })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (d) => (stdout += d))
@@ -84,11 +94,21 @@ export const run = (
 
 /** Runs `session-bridge <args>` as a user of the scratch machine would. */
 export const sb = (s: Scratch, args: ReadonlyArray<string>, extraEnv: Record<string, string> = {}, input?: string) =>
-  run(process.execPath, [entry, ...args], { env: { ...s.env, ...extraEnv }, cwd: s.project, timeoutMs: 120_000, ...(input !== undefined ? { input } : {}) })
+  run(process.execPath, [entry, ...args], {
+    env: { ...s.env, ...extraEnv },
+    cwd: s.project,
+    timeoutMs: 120_000,
+    ...(input !== undefined ? { input } : {})
+  })
 
 /** Runs a cached host CLI in the scratch machine. */
-export const host = (s: Scratch, id: string, args: ReadonlyArray<string>, extraEnv: Record<string, string> = {}, timeoutMs = 120_000) =>
-  run(hostBin(id), args, { env: { ...s.env, ...extraEnv }, cwd: s.project, timeoutMs })
+export const host = (
+  s: Scratch,
+  id: string,
+  args: ReadonlyArray<string>,
+  extraEnv: Record<string, string> = {},
+  timeoutMs = 120_000
+) => run(hostBin(id), args, { env: { ...s.env, ...extraEnv }, cwd: s.project, timeoutMs })
 
 /** Every regular file under `dir` (relative path → text), skipping folders a host fills by itself. */
 export const snapshot = (dir: string, skip: ReadonlyArray<string> = []): Record<string, string> => {
@@ -106,12 +126,20 @@ export const snapshot = (dir: string, skip: ReadonlyArray<string> = []): Record<
   return out
 }
 
-export const strip = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "")
+const ANSI = new RegExp(String.fromCharCode(27) + "\\[[0-9;]*m", "g")
+export const strip = (text: string) => text.replace(ANSI, "")
 
 /** Asks `codex app-server` (JSON-RPC over stdio) for the hooks it sees in `cwd` and their trust status. */
-export const codexHooks = (s: Scratch): Promise<Array<{ key: string; command: string; trustStatus: string; currentHash: string }>> =>
+export const codexHooks = (
+  s: Scratch
+): Promise<Array<{ key: string; command: string; trustStatus: string; currentHash: string }>> =>
   new Promise((resolve, reject) => {
-    const child = spawn(hostBin("codex"), ["app-server"], { cwd: s.project, env: s.env, stdio: ["pipe", "pipe", "ignore"], detached: true })
+    const child = spawn(hostBin("codex"), ["app-server"], {
+      cwd: s.project,
+      env: s.env,
+      stdio: ["pipe", "pipe", "ignore"],
+      detached: true
+    })
     const stop = () => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL")
@@ -133,7 +161,9 @@ export const codexHooks = (s: Scratch): Promise<Array<{ key: string; command: st
         const msg = JSON.parse(line)
         if (msg.id === 1) {
           child.stdin.write(JSON.stringify({ jsonrpc: "2.0", method: "initialized" }) + "\n")
-          child.stdin.write(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "hooks/list", params: { cwds: [s.project] } }) + "\n")
+          child.stdin.write(
+            JSON.stringify({ jsonrpc: "2.0", id: 2, method: "hooks/list", params: { cwds: [s.project] } }) + "\n"
+          )
         } else if (msg.id === 2) {
           clearTimeout(timer)
           stop()
@@ -142,5 +172,12 @@ export const codexHooks = (s: Scratch): Promise<Array<{ key: string; command: st
         }
       }
     })
-    child.stdin.write(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { clientInfo: { name: "sb-test", version: "1" } } }) + "\n")
+    child.stdin.write(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { clientInfo: { name: "sb-test", version: "1" } }
+      }) + "\n"
+    )
   })

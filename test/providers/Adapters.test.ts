@@ -4,7 +4,17 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { PROVIDERS } from "../../src/providers/Registry.js"
 import type { ProviderAdapter } from "../../src/providers/Provider.js"
-import { HOME, install, memoryLayer, PROJECT, snapshotDir, snapshotMemory, tempRoot, fsLayer, uninstall } from "./harness.js"
+import {
+  HOME,
+  install,
+  memoryLayer,
+  PROJECT,
+  snapshotDir,
+  snapshotMemory,
+  tempRoot,
+  fsLayer,
+  uninstall
+} from "./harness.js"
 
 /** Realistic pre-existing user config for each host: comments where the format allows, unrelated entries. */
 const seeds: Record<string, Record<string, string>> = {
@@ -47,7 +57,10 @@ const suite = (adapter: ProviderAdapter) => {
       assert.notDeepEqual(installed, before)
       for (const [p, text] of Object.entries(seed)) {
         // unrelated user content survives the install
-        const kept = (text.match(/"(numStartups|model|theme|other|echo mine|\.\/mine\.sh)"|# my codex config|keep me|Always write tests first|\/\/ my theme|comments are allowed/g) ?? [])
+        const kept =
+          text.match(
+            /"(numStartups|model|theme|other|echo mine|\.\/mine\.sh)"|# my codex config|keep me|Always write tests first|\/\/ my theme|comments are allowed/g
+          ) ?? []
         for (const k of kept) assert.include(installed[p] ?? "", k, `${p} lost ${k}`)
       }
       const second = yield* install(adapter)
@@ -55,7 +68,8 @@ const suite = (adapter: ProviderAdapter) => {
       assert.deepStrictEqual(yield* snapshotMemory, installed)
       yield* uninstall(adapter)
       assert.deepStrictEqual(yield* snapshotMemory, before)
-    }).pipe(Effect.provide(memoryLayer(seed))))
+    }).pipe(Effect.provide(memoryLayer(seed)))
+  )
 
   it.effect("on an empty home: install then uninstall leaves no file behind", () =>
     Effect.gen(function* () {
@@ -65,17 +79,26 @@ const suite = (adapter: ProviderAdapter) => {
       assert.isTrue(Object.values(installed).some((t) => t.includes("SESSION_BRIDGE_LABEL")))
       yield* uninstall(adapter)
       assert.deepStrictEqual(yield* snapshotMemory, {})
-    }).pipe(Effect.provide(memoryLayer())))
+    }).pipe(Effect.provide(memoryLayer()))
+  )
 
   it.effect("uninstall after the user edited a file removes only our entries", () =>
     Effect.gen(function* () {
       yield* install(adapter)
-      const target = (yield* install(adapter)).files.find((f) => !f.path.endsWith(".js") && !f.path.endsWith("TaskStart") && !f.path.endsWith(".md") && !f.path.endsWith(".mdc"))
+      const target = (yield* install(adapter)).files.find(
+        (f) =>
+          !f.path.endsWith(".js") &&
+          !f.path.endsWith("TaskStart") &&
+          !f.path.endsWith(".md") &&
+          !f.path.endsWith(".mdc")
+      )
       assert.isDefined(target)
       const snap = yield* snapshotMemory
       const text = snap[target!.path]!
       // a user edit after install: append a harmless key or comment
-      const edited = target!.path.endsWith(".toml") ? text + "\n[user_added]\nx = 1\n" : text.replace(/^\{/, `{\n  "userAdded": true,`)
+      const edited = target!.path.endsWith(".toml")
+        ? text + "\n[user_added]\nx = 1\n"
+        : text.replace(/^\{/, `{\n  "userAdded": true,`)
       const { HostConfig } = yield* Effect.promise(() => import("../../src/services/HostConfig.js"))
       yield* Effect.flatMap(HostConfig, (hc) => hc.write(target!.path, edited))
       yield* uninstall(adapter)
@@ -83,14 +106,17 @@ const suite = (adapter: ProviderAdapter) => {
       assert.include(after, target!.path.endsWith(".toml") ? "[user_added]" : "userAdded")
       assert.notInclude(after, "session-bridge")
       assert.notInclude(after, "bin.js")
-    }).pipe(Effect.provide(memoryLayer(seed))))
+    }).pipe(Effect.provide(memoryLayer(seed)))
+  )
 
   it.effect("on the real file system: install, reinstall, uninstall restore every file byte-for-byte", () =>
     Effect.gen(function* () {
       const root = tempRoot()
       const mapped: Record<string, string> = {}
       for (const [p, text] of Object.entries(seed)) {
-        const real = p.startsWith(HOME) ? `${root}/home${p.slice(HOME.length)}` : `${root}/project${p.slice(PROJECT.length)}`
+        const real = p.startsWith(HOME)
+          ? `${root}/home${p.slice(HOME.length)}`
+          : `${root}/project${p.slice(PROJECT.length)}`
         fs.mkdirSync(path.dirname(real), { recursive: true })
         fs.writeFileSync(real, text)
         mapped[real] = text
@@ -107,7 +133,8 @@ const suite = (adapter: ProviderAdapter) => {
         assert.deepStrictEqual(snapshotDir(root), before)
       }).pipe(Effect.provide(fsLayer(root)))
       fs.rmSync(root, { recursive: true, force: true })
-    }))
+    })
+  )
 }
 
 for (const adapter of PROVIDERS) describe(`provider ${adapter.id}`, () => suite(adapter))

@@ -9,7 +9,16 @@ import { opencode } from "../../src/providers/opencode.js"
 import type { ProviderAdapter } from "../../src/providers/Provider.js"
 import { MAX_CONFIG_BYTES } from "../../src/services/HostConfig.js"
 import { Store } from "../../src/services/Store.js"
-import { contextOptions, fsLayer, HOME, install, memoryLayer, snapshotDir, snapshotMemory, tempRoot } from "./harness.js"
+import {
+  contextOptions,
+  fsLayer,
+  HOME,
+  install,
+  memoryLayer,
+  snapshotDir,
+  snapshotMemory,
+  tempRoot
+} from "./harness.js"
 
 const failsWith = (adapter: ProviderAdapter, code: string, fileInMessage: string) =>
   Effect.gen(function* () {
@@ -28,45 +37,60 @@ describe("broken and hostile host configs (memory)", () => {
   it.effect("invalid JSON: CONFIG_INVALID naming the file, nothing written", () =>
     failsWith(claudeCode, "CONFIG_INVALID", `${HOME}/.claude.json`).pipe(
       Effect.provide(memoryLayer({ [`${HOME}/.claude.json`]: `{ "numStartups": 3, ` }))
-    ))
+    )
+  )
 
   it.effect("a JSON array at the top level is not a config", () =>
-    failsWith(claudeCode, "CONFIG_INVALID", "settings.json").pipe(Effect.provide(memoryLayer({ [`${HOME}/.claude/settings.json`]: `[1, 2]` }))))
+    failsWith(claudeCode, "CONFIG_INVALID", "settings.json").pipe(
+      Effect.provide(memoryLayer({ [`${HOME}/.claude/settings.json`]: `[1, 2]` }))
+    )
+  )
 
   it.effect("hooks that are not a list: CONFIG_INVALID", () =>
     failsWith(geminiCli, "CONFIG_INVALID", "hooks.BeforeAgent").pipe(
       Effect.provide(memoryLayer({ [`${HOME}/.gemini/settings.json`]: `{ "hooks": { "BeforeAgent": "nope" } }` }))
-    ))
+    )
+  )
 
   it.effect("comments in a strict JSON file are refused (the host would refuse them too)", () =>
     failsWith(claudeCode, "CONFIG_INVALID", ".claude.json").pipe(
       Effect.provide(memoryLayer({ [`${HOME}/.claude.json`]: `{\n  // no\n  "a": 1\n}\n` }))
-    ))
+    )
+  )
 
   it.effect("invalid TOML: CONFIG_INVALID naming config.toml, hooks.json untouched", () =>
     failsWith(codex, "CONFIG_INVALID", `${HOME}/.codex/config.toml`).pipe(
       Effect.provide(memoryLayer({ [`${HOME}/.codex/config.toml`]: `model = "o3\n[broken` }))
-    ))
+    )
+  )
 
   it.effect("our server defined inline in TOML: CONFIG_INVALID with a hint, nothing written", () =>
     failsWith(codex, "CONFIG_INVALID", "config.toml").pipe(
-      Effect.provide(memoryLayer({ [`${HOME}/.codex/config.toml`]: `mcp_servers = { "session-bridge" = { command = "x" } }\n` }))
-    ))
+      Effect.provide(
+        memoryLayer({ [`${HOME}/.codex/config.toml`]: `mcp_servers = { "session-bridge" = { command = "x" } }\n` })
+      )
+    )
+  )
 
   it.effect("a read-only file: CONFIG_UNWRITABLE, nothing written", () =>
     failsWith(opencode, "CONFIG_UNWRITABLE", "opencode.json").pipe(
-      Effect.provide(memoryLayer({ [`${HOME}/.config/opencode/opencode.json`]: { text: "{}\n", mode: 0o444, readonly: true } }))
-    ))
+      Effect.provide(
+        memoryLayer({ [`${HOME}/.config/opencode/opencode.json`]: { text: "{}\n", mode: 0o444, readonly: true } })
+      )
+    )
+  )
 
   it.effect("a symlinked config: CONFIG_UNWRITABLE naming it", () =>
     failsWith(claudeCode, "CONFIG_UNWRITABLE", "symbolic link").pipe(
       Effect.provide(memoryLayer({ [`${HOME}/.claude/settings.json`]: { text: "{}\n", mode: 0o644, symlink: true } }))
-    ))
+    )
+  )
 
   it.effect("a huge file: CONFIG_INVALID with its size", () =>
     failsWith(claudeCode, "CONFIG_INVALID", "byte limit").pipe(
       Effect.provide(memoryLayer({ [`${HOME}/.claude.json`]: `{"x":"${"a".repeat(MAX_CONFIG_BYTES)}"}` }))
-    ))
+    )
+  )
 
   it.effect("a backup already stored is never overwritten", () =>
     Effect.gen(function* () {
@@ -84,7 +108,8 @@ describe("broken and hostile host configs (memory)", () => {
       yield* hc.write(`${HOME}/.claude.json`, text.replace('"numStartups": 1', '"numStartups": 2'))
       yield* applyInstall(yield* planInstall(claudeCode, ctx))
       assert.deepStrictEqual(yield* store.readText(path), first)
-    }).pipe(Effect.provide(memoryLayer({ [`${HOME}/.claude.json`]: `{\n  "numStartups": 1\n}\n` }))))
+    }).pipe(Effect.provide(memoryLayer({ [`${HOME}/.claude.json`]: `{\n  "numStartups": 1\n}\n` })))
+  )
 })
 
 describe("broken and hostile host configs (real file system)", () => {
@@ -114,7 +139,8 @@ describe("broken and hostile host configs (real file system)", () => {
       claudeCode,
       "CONFIG_UNWRITABLE",
       "settings.json"
-    ))
+    )
+  )
 
   it.effect("symlinked config", () =>
     onDisk(
@@ -126,7 +152,8 @@ describe("broken and hostile host configs (real file system)", () => {
       claudeCode,
       "CONFIG_UNWRITABLE",
       ".claude.json"
-    ))
+    )
+  )
 
   it.effect("invalid JSON", () =>
     onDisk(
@@ -137,7 +164,8 @@ describe("broken and hostile host configs (real file system)", () => {
       geminiCli,
       "CONFIG_INVALID",
       ".gemini/settings.json"
-    ))
+    )
+  )
 
   it.effect("huge file", () =>
     onDisk(
@@ -148,5 +176,6 @@ describe("broken and hostile host configs (real file system)", () => {
       claudeCode,
       "CONFIG_INVALID",
       "byte limit"
-    ))
+    )
+  )
 })
