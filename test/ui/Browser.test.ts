@@ -101,7 +101,7 @@ describe.skipIf(!runs)("dashboard in Chromium", () => {
       viewport: { width: 1366, height: 800 }
     })
     page = context.pages()[0] ?? (await context.newPage())
-  }, 120_000)
+  }, 180_000)
 
   afterAll(async () => {
     await context?.close()
