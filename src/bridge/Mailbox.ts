@@ -164,8 +164,21 @@ export const make = Effect.gen(function* () {
   const markSurfaced = markers(Layout.surfacedMarker)
   const createRead = markers(Layout.readMarker)
 
+  /** Reads only the inbox copies that are neither read nor surfaced (the hook runs this on every prompt). */
   const unsurfaced = (sessionId: SessionId) =>
-    Effect.map(view.entries(sessionId), (all) => all.filter((e) => !e.read && !e.surfaced).map((e) => e.envelope))
+    Effect.gen(function* () {
+      const ids = (dir: string) => Effect.map(envelopes.list(dir), (names) => new Set(names))
+      const [names, live, read, surfaced] = yield* Effect.all(
+        [envelopes.list(Layout.inboxDir(sessionId)), broadcasts.live, ids(Layout.readDir(sessionId)), ids(Layout.surfacedDir(sessionId))],
+        { concurrency: 4 }
+      )
+      const waiting = (id: string) => !read.has(id) && !surfaced.has(id)
+      const fresh = names.filter((n) => n.endsWith(".json") && waiting(n.slice(0, -5)))
+      const inbox = yield* Effect.forEach(fresh, (n) => envelopes.read(`${Layout.inboxDir(sessionId)}/${n}`), { concurrency: 16 })
+      const out = inbox.flatMap(Option.toArray)
+      for (const s of live) if (s.envelope.from.sessionId !== sessionId && waiting(s.envelope.id)) out.push(s.envelope)
+      return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    })
 
   /** Entries this process's waits handed out; their surfaced markers are written in the background. */
   const handedOut = new Set<string>()
