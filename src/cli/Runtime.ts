@@ -1,5 +1,5 @@
 import { ValidationError } from "@effect/cli"
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Data, Effect, Exit, FiberRef, Logger, LogLevel } from "effect"
 import { BridgeError, LockError, StoreError, toBridgeError } from "../domain/Errors.js"
 

@@ -1,5 +1,5 @@
 import { Command } from "@effect/cli"
-import { NodeContext } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Array as Arr, Console, Effect, Layer } from "effect"
 import { BridgeLayer } from "../bridge/BridgeLayer.js"
 import * as NodeCliIO from "../platform/NodeCliIO.js"

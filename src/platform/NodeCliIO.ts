@@ -1,6 +1,6 @@
 import * as PlatformError from "@effect/platform/Error"
 import * as Terminal from "@effect/platform/Terminal"
-import { NodeStream } from "@effect/platform-node"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Effect, Exit, Layer, Mailbox, Option, RcRef } from "effect"
 import * as readline from "node:readline"
 import { Stdin, tooLarge } from "../cli/Stdin.js"
