@@ -6,7 +6,7 @@ import { type Recipient, Mailbox } from "../bridge/Mailbox.js"
 import { Search } from "../bridge/Search.js"
 import { Sessions } from "../bridge/Sessions.js"
 import { envelopeView, hitView, partyView } from "../bridge/Views.js"
-import type { BridgeError } from "../domain/Errors.js"
+import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope, SessionRecord } from "../domain/Records.js"
 import { isUlid } from "../domain/Ulid.js"
@@ -48,6 +48,28 @@ export const parseRecipient = (raw: string): Effect.Effect<Recipient, BridgeErro
     return { sessionId: record.sessionId }
   })
 
+/** The domain's hints name MCP tools; at the terminal, name the CLI command that helps instead. */
+export const withCliHints = <A, R>(effect: Effect.Effect<A, BridgeError, R>): Effect.Effect<A, BridgeError, R> =>
+  Effect.mapError(effect, (e) => {
+    const channel = /#[a-z0-9._-]+/.exec(e.message)?.[0] ?? "#channel"
+    switch (e.code) {
+      case "NOT_A_MEMBER":
+        return bridgeError(
+          e.code,
+          e.message,
+          `Join it first: \`session-bridge channel join ${channel}\` (with --as to join as another session).`
+        )
+      case "MESSAGE_NOT_FOUND":
+        return bridgeError(
+          e.code,
+          e.message,
+          "Use an id from `session-bridge tail-inbox --all`, `search` or `channel history`."
+        )
+      default:
+        return e
+    }
+  })
+
 const to = Args.text({ name: "to" }).pipe(
   Args.withDescription("Recipient: a label, an absolute cwd, a session id or prefix, or #channel")
 )
@@ -72,14 +94,16 @@ export const sendAndReport = (
   Effect.gen(function* () {
     const mailbox = yield* Mailbox
     const metas = yield* postArtifacts(input.artifacts, from)
-    const result = yield* mailbox.send({
-      from,
-      to: recipient,
-      subject: input.subject,
-      body: input.body,
-      artifacts: metas.map((m) => m.sha256),
-      replyTo: Option.getOrUndefined(input.replyTo)
-    })
+    const result = yield* withCliHints(
+      mailbox.send({
+        from,
+        to: recipient,
+        subject: input.subject,
+        body: input.body,
+        artifacts: metas.map((m) => m.sha256),
+        replyTo: Option.getOrUndefined(input.replyTo)
+      })
+    )
     const e = result.envelope
     if (json) {
       return yield* printJson({

@@ -44,7 +44,10 @@ describe("channel", () => {
       assert.strictEqual((yield* runCli(["channel", "leave", "#release"])).stdout, "tester was not in #release.\n")
       const notMember = yield* runCli(["channel", "history", "#release"])
       assert.strictEqual(notMember.exitCode, 1)
-      assert.match(notMember.stderr, /^error NOT_A_MEMBER: you have not joined #release\nhint: /)
+      assert.strictEqual(
+        notMember.stderr,
+        "error NOT_A_MEMBER: you have not joined #release\nhint: Join it first: `session-bridge channel join #release` (with --as to join as another session).\n"
+      )
     }).pipe(Effect.provide(cliTestLayer()))
   )
 
