@@ -32,4 +32,27 @@ describe("search", () => {
       assert.strictEqual(yield* codeOf(call(search, bob, { query: "x", limit: 5000 })), "INVALID_ARGUMENT")
     }).pipe(Effect.provide(memoryBridge()))
   )
+
+  it.effect("agrees with a plain scan on many messages (any term order, repeated words, limits)", () =>
+    Effect.gen(function* () {
+      const alice = yield* register("alice")
+      const bob = yield* register("bob")
+      const words = ["alpha", "beta", "gamma", "delta", "alphabet"]
+      const sent: Array<{ id: string; text: string }> = []
+      for (let i = 0; i < 60; i++) {
+        const subject = `${words[i % 5]} ${words[(i * 3) % 5]} #${i}`
+        const body = i % 4 === 0 ? "alpha alpha beta" : `${words[(i * 7) % 5]}`
+        const r = yield* call(sendMessage, alice, { to: { label: "bob" }, subject, body })
+        sent.push({ id: r.messageId, text: `${subject}\n${body}`.toLowerCase() })
+      }
+      for (const query of ["alpha", "beta alpha", "alphabet gamma", "delta #1", "zeta", "ALPHA beta #4"]) {
+        for (const limit of [1, 7, 100]) {
+          const terms = query.toLowerCase().split(" ")
+          const expected = sent.filter((m) => terms.every((t) => m.text.includes(t))).map((m) => m.id).reverse().slice(0, limit)
+          const got = (yield* call(search, bob, { query, limit })).results.map((r: { id: string }) => r.id)
+          assert.deepStrictEqual(got, expected, `${query} / ${limit}`)
+        }
+      }
+    }).pipe(Effect.provide(memoryBridge({ env: { SESSION_BRIDGE_MAX_BACKLOG: "100" } })))
+  )
 })
