@@ -55,6 +55,16 @@ const tools = [
   })
 ]
 
+/** Set when the `hang` tool's fiber is interrupted. */
+let hangInterrupted = false
+
+const hang = tool({
+  name: "hang",
+  description: "Never returns.",
+  input: Schema.Struct({}),
+  handler: () => Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => void (hangInterrupted = true))))
+})
+
 interface Probe {
   builds: number
   clients: Array<Option.Option<ClientInfo>>
@@ -67,7 +77,7 @@ const withServer = (probe: Probe, f: (client: McpHandle, server: McpServer.McpSe
     const server = yield* McpServer.make({
       name: "test",
       version: "0.0.0",
-      tools,
+      tools: [...tools, hang],
       transport: serverSide,
       context: (client) =>
         Layer.effect(
@@ -97,7 +107,7 @@ describe("McpServer", () => {
       const { tools: listed } = await c.client.listTools()
       assert.deepStrictEqual(
         listed.map((t) => t.name),
-        tools.map((t) => t.name)
+        [...tools, hang].map((t) => t.name)
       )
       for (const t of listed) assert.strictEqual(t.inputSchema.type, "object")
       const text = JSON.stringify(listed)
@@ -179,6 +189,22 @@ describe("McpServer", () => {
       assert.strictEqual(probe.builds, 2)
     })
   })
+
+  it.live("interrupts a call the client cancels", () =>
+    withServer(freshProbe(), async (c) => {
+      hangInterrupted = false
+      const controller = new AbortController()
+      const call = c.client.callTool({ name: "hang", arguments: {} }, undefined, { signal: controller.signal })
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      controller.abort("changed my mind")
+      await call.then(
+        () => assert.fail("a cancelled call does not resolve"),
+        () => undefined
+      )
+      for (let i = 0; i < 50 && !hangInterrupted; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      assert.isTrue(hangInterrupted)
+    })
+  )
 
   it.live("completes `closed` when the client closes the transport", () =>
     Effect.gen(function* () {
