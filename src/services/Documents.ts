@@ -1,4 +1,4 @@
-import { DateTime, Effect, Option, ParseResult, Schema } from "effect"
+import { DateTime, Effect, type Either, Option, ParseResult, Schema } from "effect"
 import type { StoreError } from "../domain/Errors.js"
 import { logEvent } from "./EventLog.js"
 import { Store } from "./Store.js"
@@ -13,6 +13,18 @@ export const quarantine = (path: string, reason: string): Effect.Effect<void, ne
     yield* logEvent("quarantined", { path, movedTo: target, reason: reason.slice(0, 500) })
   }).pipe(Effect.catchAll((error) => Effect.logWarning(`could not quarantine ${path}: ${error.message}`)))
 
+/** One JSON decoder per schema, built on first use (building one per read shows in the hook's per-prompt cost). */
+const decoders = new WeakMap<object, (text: string) => Either.Either<unknown, ParseResult.ParseError>>()
+const jsonDecoder = <A, I>(
+  schema: Schema.Schema<A, I>
+): ((text: string) => Either.Either<A, ParseResult.ParseError>) => {
+  const known = decoders.get(schema)
+  if (known !== undefined) return known as (text: string) => Either.Either<A, ParseResult.ParseError>
+  const made = Schema.decodeUnknownEither(Schema.parseJson(schema))
+  decoders.set(schema, made)
+  return made
+}
+
 /** Reads a JSON record through its schema; a corrupt file is quarantined and reads as missing. */
 export const readJson = <A, I>(
   path: string,
@@ -22,7 +34,7 @@ export const readJson = <A, I>(
     const store = yield* Store
     const text = yield* store.readText(path)
     if (Option.isNone(text)) return Option.none()
-    const decoded = Schema.decodeUnknownEither(Schema.parseJson(schema))(text.value)
+    const decoded = jsonDecoder(schema)(text.value)
     if (decoded._tag === "Right") return Option.some(decoded.right)
     yield* quarantine(path, ParseResult.TreeFormatter.formatErrorSync(decoded.left))
     return Option.none()
