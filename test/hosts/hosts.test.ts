@@ -1,7 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { startAnthropicStub } from "./stub-model.js"
+import { startAnthropicStub, startResponsesStub } from "./stub-model.js"
 import { cacheRoot, codexHooks, entry, host, run, type Scratch, sb, scratch, snapshot, strip } from "./support.js"
 
 const made: Array<Scratch> = []
@@ -304,6 +304,67 @@ describe("a whole Claude Code turn against a stub model on 127.0.0.1", () => {
       expect(result, "the tool result went back to the model").toBeDefined()
       expect(result).toMatch(/sessionId/)
       expect(result).toContain("claude-code")
+    } finally {
+      await stub.close()
+    }
+  })
+})
+
+describe("a whole Codex turn against a stub model on 127.0.0.1", () => {
+  it("Codex runs our trusted prompt hook and its inbox block reaches the model", async () => {
+    const s = machine("codex-turn")
+    const stub = await startResponsesStub()
+    try {
+      fs.mkdirSync(`${s.home}/.codex`, { recursive: true })
+      fs.writeFileSync(
+        `${s.home}/.codex/config.toml`,
+        [
+          `model = "stub-model"`,
+          `model_provider = "stub"`,
+          ``,
+          `[model_providers.stub]`,
+          `name = "stub"`,
+          `base_url = "${stub.url}/v1"`,
+          `wire_api = "responses"`,
+          `env_key = "STUB_API_KEY"`,
+          ``
+        ].join("\n")
+      )
+      await initOk(s, "codex")
+      const sent = await sb(s, ["broadcast", "codex-turn-marker", "--body", "hello codex"])
+      expect(sent.code).toBe(0)
+      const r = await host(
+        s,
+        "codex",
+        ["exec", "--skip-git-repo-check", "hello codex"],
+        { STUB_API_KEY: "sk-stub" },
+        180_000
+      )
+      expect(r.code, r.stderr.slice(-2000)).toBe(0)
+      const request = stub.bodies.find((b) => b.includes("hello codex") && b.includes("/responses") === false)
+      expect(request, "a model request").toBeDefined()
+      expect(request).toContain("session-bridge-inbox")
+      expect(request).toContain("codex-turn-marker")
+      // Control: without the trust records Codex skips the same hooks silently.
+      const config = fs.readFileSync(`${s.home}/.codex/config.toml`, "utf8")
+      fs.writeFileSync(
+        `${s.home}/.codex/config.toml`,
+        config.replace(/\[hooks\.state\.[^\n]*\]\ntrusted_hash = [^\n]*\n\n?/g, "")
+      )
+      expect(fs.readFileSync(`${s.home}/.codex/config.toml`, "utf8")).not.toContain("trusted_hash")
+      await sb(s, ["broadcast", "untrusted-marker", "--body", "should not arrive"])
+      const seen = stub.bodies.length
+      const again = await host(
+        s,
+        "codex",
+        ["exec", "--skip-git-repo-check", "second prompt"],
+        { STUB_API_KEY: "sk-stub" },
+        180_000
+      )
+      expect(again.code).toBe(0)
+      const later = stub.bodies.slice(seen).join("\n")
+      expect(later).toContain("second prompt")
+      expect(later).not.toContain("untrusted-marker")
     } finally {
       await stub.close()
     }

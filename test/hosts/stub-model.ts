@@ -84,3 +84,61 @@ export const startAnthropicStub = async (toolName: string) => {
     close: () => new Promise<void>((resolve) => server.close(() => resolve()))
   }
 }
+
+/** A stand-in for the OpenAI Responses API (Codex's wire protocol): every turn answers with one text message. */
+export const startResponsesStub = async () => {
+  const bodies: Array<string> = []
+  const server = http.createServer((req, res) => {
+    let raw = ""
+    req.on("data", (d) => (raw += d))
+    req.on("end", () => {
+      bodies.push(raw)
+      if (req.method !== "POST" || !(req.url ?? "").includes("/responses")) {
+        res.writeHead(404, { "content-type": "application/json" }).end("{}")
+        return
+      }
+      const id = `resp_stub_${bodies.length}`
+      const item = {
+        type: "message",
+        id: `msg_stub_${bodies.length}`,
+        role: "assistant",
+        status: "completed",
+        content: [{ type: "output_text", text: "OK from stub", annotations: [] }]
+      }
+      const usage = {
+        input_tokens: 10,
+        input_tokens_details: { cached_tokens: 0 },
+        output_tokens: 5,
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: 15
+      }
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" })
+      const send = (data: { type: string }) => res.write(`event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`)
+      send({ type: "response.created", response: { id, status: "in_progress", output: [] } } as { type: string })
+      send({
+        type: "response.output_item.added",
+        output_index: 0,
+        item: { ...item, status: "in_progress", content: [] }
+      } as { type: string })
+      send({
+        type: "response.output_text.delta",
+        output_index: 0,
+        content_index: 0,
+        item_id: item.id,
+        delta: "OK from stub"
+      } as { type: string })
+      send({ type: "response.output_item.done", output_index: 0, item } as { type: string })
+      send({ type: "response.completed", response: { id, status: "completed", output: [item], usage } } as {
+        type: string
+      })
+      res.end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    bodies,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
