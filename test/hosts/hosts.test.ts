@@ -1,7 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { startAnthropicStub, startResponsesStub } from "./stub-model.js"
+import { startAnthropicStub, startChatStub, startResponsesStub } from "./stub-model.js"
 import { cacheRoot, codexHooks, entry, host, run, type Scratch, sb, scratch, snapshot, strip } from "./support.js"
 
 const made: Array<Scratch> = []
@@ -365,6 +365,53 @@ describe("a whole Codex turn against a stub model on 127.0.0.1", () => {
       const later = stub.bodies.slice(seen).join("\n")
       expect(later).toContain("second prompt")
       expect(later).not.toContain("untrusted-marker")
+    } finally {
+      await stub.close()
+    }
+  })
+})
+
+describe("a whole opencode turn against a stub model on 127.0.0.1", () => {
+  it("our plugin adds the inbox block to the user message that reaches the model", async () => {
+    const s = machine("opencode-turn")
+    const stub = await startChatStub()
+    try {
+      const cfg = `${s.home}/.config/opencode/opencode.json`
+      fs.mkdirSync(path.dirname(cfg), { recursive: true })
+      fs.writeFileSync(
+        cfg,
+        JSON.stringify(
+          {
+            $schema: "https://opencode.ai/config.json",
+            autoupdate: false,
+            model: "stub/stub-model",
+            provider: {
+              stub: {
+                npm: "@ai-sdk/openai-compatible",
+                name: "stub",
+                options: { baseURL: `${stub.url}/v1`, apiKey: "sk-stub" },
+                models: { "stub-model": { name: "stub-model" } }
+              }
+            }
+          },
+          null,
+          2
+        ) + "\n"
+      )
+      await initOk(s, "opencode")
+      const sent = await sb(s, ["broadcast", "opencode-turn-marker", "--body", "hello opencode"])
+      expect(sent.code).toBe(0)
+      const r = await host(
+        s,
+        "opencode",
+        ["run", "hello opencode"],
+        { OPENCODE_DISABLE_MODELS_FETCH: "1", OPENCODE_DISABLE_AUTOUPDATE: "1" },
+        240_000
+      )
+      expect(r.code, r.stderr.slice(-2000)).toBe(0)
+      const request = stub.bodies.find((b) => b.includes("hello opencode") && b.includes("opencode-turn-marker"))
+      expect(request, "a model request carrying the prompt and the inbox block").toBeDefined()
+      expect(request).toContain("session-bridge-inbox")
     } finally {
       await stub.close()
     }

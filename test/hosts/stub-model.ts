@@ -142,3 +142,54 @@ export const startResponsesStub = async () => {
     close: () => new Promise<void>((resolve) => server.close(() => resolve()))
   }
 }
+
+/** A stand-in for an OpenAI-compatible chat completions endpoint (streamed or not): always "OK from stub". */
+export const startChatStub = async () => {
+  const bodies: Array<string> = []
+  const server = http.createServer((req, res) => {
+    let raw = ""
+    req.on("data", (d) => (raw += d))
+    req.on("end", () => {
+      bodies.push(raw)
+      if (req.method !== "POST" || !(req.url ?? "").includes("/chat/completions")) {
+        res.writeHead(404, { "content-type": "application/json" }).end("{}")
+        return
+      }
+      let stream = false
+      try {
+        stream = JSON.parse(raw).stream === true
+      } catch {
+        // not JSON: answer plainly
+      }
+      const base = { id: `chatcmpl-${bodies.length}`, created: 1_800_000_000, model: "stub-model" }
+      const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 }
+      if (!stream) {
+        res.writeHead(200, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            ...base,
+            object: "chat.completion",
+            choices: [{ index: 0, message: { role: "assistant", content: "OK from stub" }, finish_reason: "stop" }],
+            usage
+          })
+        )
+        return
+      }
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" })
+      const chunk = (choice: unknown, extra: object = {}) =>
+        res.write(
+          `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [choice], ...extra })}\n\n`
+        )
+      chunk({ index: 0, delta: { role: "assistant", content: "OK from stub" }, finish_reason: null })
+      chunk({ index: 0, delta: {}, finish_reason: "stop" }, { usage })
+      res.write("data: [DONE]\n\n")
+      res.end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    bodies,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
