@@ -137,6 +137,20 @@ describe("hook process", () => {
     assert.isAbove(fs.statSync(cached).size, 1000)
   })
 
+  it("the hook's path loads no CLI framework and no MCP SDK", () => {
+    const dist = path.dirname(BIN)
+    const entry = /import\("\.\/(chunks\/main-[^"]+\.js)"\);\w+\(\w+\)/.exec(fs.readFileSync(BIN, "utf8"))
+    assert.isNotNull(entry, "bin.js imports the hook entry chunk")
+    const chunk = fs.readFileSync(path.join(dist, entry![1]!), "utf8")
+    // The entry chunk imports Node built-ins (and esbuild's shared runtime helpers), then runs dist/hook.cjs.
+    for (const m of chunk.matchAll(/from\s*"([^"]+)"/g)) assert.match(m[1]!, /^(node:|\.\/chunk-)/)
+    const bundle = fs.readFileSync(path.join(dist, "hook.cjs"), "utf8")
+    for (const marker of ["notifications/initialized", "McpServer", "--completions", "--wizard", "ZodError"]) {
+      assert.notInclude(bundle, marker)
+    }
+    assert.notMatch(bundle, /require\("(@effect\/cli|@modelcontextprotocol|zod)/)
+  })
+
   it("bad input, /dev/null and unknown names: the host's empty reply, exit 0", async () => {
     const home = tempHome()
     const cases: ReadonlyArray<[ReadonlyArray<string>, string | undefined, string]> = [
