@@ -66,10 +66,16 @@ export const main = (args: ReadonlyArray<string>): void => {
     ),
     Logger.withMinimumLogLevel(debug ? LogLevel.Debug : LogLevel.None)
   )
+  let finished = false
   const finish = (reply: string, note: string) => {
+    if (finished) return
+    finished = true
     if (debug) process.stderr.write(`session-bridge hook: ${note} (${Math.round(performance.now())} ms)\n`)
     process.stdout.write(reply, () => process.exit(0))
   }
+  // A host that stopped reading (EPIPE) or a stray exception still gets exit 0, and stdout stays clean.
+  process.stdout.on("error", () => process.exit(0))
+  process.once("uncaughtException", (error) => finish("", `crashed: ${error.message}`))
   Effect.runPromiseExit(program).then(
     (exit) => (Exit.isSuccess(exit) ? finish(exit.value.reply, exit.value.note) : finish("", "crashed")),
     () => finish("", "crashed")
