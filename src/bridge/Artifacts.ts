@@ -1,4 +1,4 @@
-import { Context, DateTime, Effect, Encoding, Layer, Option, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { Sha256 } from "../domain/Names.js"
@@ -7,6 +7,7 @@ import type { SessionId } from "../domain/Ulid.js"
 import { createJson, readJson } from "../services/Documents.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/Store.js"
+import { decodeBase64, encodeBase64 } from "./Base64.js"
 import { sha256Hex } from "./Hash.js"
 import { DEFAULT_MAX_ARTIFACT_BYTES, positiveIntFromEnv } from "./Limits.js"
 
@@ -49,7 +50,6 @@ export class Artifacts extends Context.Tag("session-bridge/Artifacts")<Artifacts
 
 const encoder = new TextEncoder()
 const strictDecoder = new TextDecoder("utf-8", { fatal: true })
-const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/
 
 export const isTextLike = (mimeType: string): boolean =>
   mimeType.startsWith("text/") || /[/+](json|xml|yaml|x-yaml|javascript|typescript|x-sh|toml)$/.test(mimeType)
@@ -73,14 +73,14 @@ export const make = Effect.gen(function* () {
       const bytes = encoder.encode(content.text)
       return bytes.length > maxBytes ? Effect.fail(tooLarge(bytes.length)) : Effect.succeed(bytes)
     }
-    const cleaned = content.base64.replace(/[\r\n\s]/g, "")
+    const cleaned = content.base64.replace(/\s+/g, "")
     const estimated = Math.floor((cleaned.length * 3) / 4)
     if (estimated - 2 > maxBytes) return Effect.fail(tooLarge(estimated))
-    const bad = bridgeError("INVALID_ARGUMENT", "contentBase64 is not valid base64", "Encode the bytes with standard base64 (A-Z a-z 0-9 + /, '=' padding), or pass text.")
-    if (!BASE64_RE.test(cleaned)) return Effect.fail(bad)
-    const decoded = Encoding.decodeBase64(cleaned)
-    if (decoded._tag === "Left") return Effect.fail(bad)
-    return decoded.right.length > maxBytes ? Effect.fail(tooLarge(decoded.right.length)) : Effect.succeed(decoded.right)
+    const decoded = decodeBase64(cleaned)
+    if (Option.isNone(decoded)) {
+      return Effect.fail(bridgeError("INVALID_ARGUMENT", "contentBase64 is not valid base64", "Encode the bytes with standard base64 (A-Z a-z 0-9 + /, '=' padding), or pass text."))
+    }
+    return decoded.value.length > maxBytes ? Effect.fail(tooLarge(decoded.value.length)) : Effect.succeed(decoded.value)
   }
 
   const meta = (raw: string) =>
@@ -130,7 +130,7 @@ export const make = Effect.gen(function* () {
       const m = yield* meta(raw)
       const data = yield* bytes(m.sha256)
       const wanted = encoding ?? (isTextLike(m.mimeType) ? "text" : "base64")
-      if (wanted === "base64") return { meta: m, encoding: wanted, content: Encoding.encodeBase64(data) }
+      if (wanted === "base64") return { meta: m, encoding: wanted, content: encodeBase64(data) }
       const text = yield* Effect.try({
         try: () => strictDecoder.decode(data),
         catch: () => bridgeError("INVALID_ARGUMENT", `artifact ${m.sha256} is not valid UTF-8 text`, "Ask for encoding \"base64\".")
