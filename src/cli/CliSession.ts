@@ -1,5 +1,6 @@
 import { Options } from "@effect/cli"
 import { Effect, Option, Schema } from "effect"
+import type { Recipient } from "../bridge/Mailbox.js"
 import { pointerKeys, sanitizeLabel, Sessions } from "../bridge/Sessions.js"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import type { SessionRecord } from "../domain/Records.js"
@@ -97,3 +98,33 @@ export const actingSession = (
   as: Option.Option<string>
 ): Effect.Effect<SessionRecord, BridgeError, Sessions | HostEnv | Ids> =>
   Option.match(as, { onNone: () => cliSession, onSome: resolveAs })
+
+/**
+ * A recipient as the send tool accepts it: `#channel`, an absolute cwd, a session id, a label,
+ * or a unique live id prefix (tried when no label matches).
+ */
+export const parseRecipient = (raw: string): Effect.Effect<Recipient, BridgeError, Sessions> =>
+  Effect.gen(function* () {
+    const value = raw.trim()
+    if (value.startsWith("#")) return { channel: value }
+    const sessions = yield* Sessions
+    if (value.startsWith("/")) return { sessionId: (yield* sessions.resolve({ cwd: value })).sessionId }
+    if (isUlid(value.toUpperCase())) return { sessionId: value.toUpperCase() }
+    const byLabel = sessions.resolve({ label: value })
+    // A 6-25 character alphanumeric name may also be an id prefix; when neither matches, report the label.
+    const record = /^[0-9A-Za-z]{6,25}$/.test(value)
+      ? yield* byLabel.pipe(
+          Effect.catchIf(
+            (e) => e.code === "RECIPIENT_NOT_FOUND",
+            (labelError) =>
+              sessions.resolve({ sessionId: value }).pipe(
+                Effect.catchIf(
+                  (e) => e.code === "RECIPIENT_NOT_FOUND",
+                  () => Effect.fail(labelError)
+                )
+              )
+          )
+        )
+      : yield* byLabel
+    return { sessionId: record.sessionId }
+  })

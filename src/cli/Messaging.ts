@@ -4,49 +4,17 @@ import { Broadcasts } from "../bridge/Broadcasts.js"
 import { BROADCAST_TTL_DEFAULT_SEC } from "../bridge/Limits.js"
 import { type Recipient, Mailbox } from "../bridge/Mailbox.js"
 import { Search } from "../bridge/Search.js"
-import { Sessions } from "../bridge/Sessions.js"
 import { envelopeView, hitView, partyView } from "../bridge/Views.js"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope, SessionRecord } from "../domain/Records.js"
-import { isUlid } from "../domain/Ulid.js"
 import { Store } from "../services/Store.js"
-import { actingSession, asOption } from "./CliSession.js"
+import { actingSession, asOption, parseRecipient } from "./CliSession.js"
 import { artifactOption, bodyOptions, postArtifacts, readBody } from "./Compose.js"
 import { listed } from "./Help.js"
 import { messageTable, showMessage } from "./MessageView.js"
 import { jsonOption, plural, printJson, printJsonLine, relativeTime } from "./Output.js"
 import { exitZeroOnInterrupt } from "./Runtime.js"
-
-/**
- * A recipient as the send tool accepts it: `#channel`, an absolute cwd, a session id, a label,
- * or a unique live id prefix (tried when no label matches).
- */
-export const parseRecipient = (raw: string): Effect.Effect<Recipient, BridgeError, Sessions> =>
-  Effect.gen(function* () {
-    const value = raw.trim()
-    if (value.startsWith("#")) return { channel: value }
-    const sessions = yield* Sessions
-    if (value.startsWith("/")) return { sessionId: (yield* sessions.resolve({ cwd: value })).sessionId }
-    if (isUlid(value.toUpperCase())) return { sessionId: value.toUpperCase() }
-    const byLabel = sessions.resolve({ label: value })
-    // A 6-25 character alphanumeric name may also be an id prefix; when neither matches, report the label.
-    const record = /^[0-9A-Za-z]{6,25}$/.test(value)
-      ? yield* byLabel.pipe(
-          Effect.catchIf(
-            (e) => e.code === "RECIPIENT_NOT_FOUND",
-            (labelError) =>
-              sessions.resolve({ sessionId: value }).pipe(
-                Effect.catchIf(
-                  (e) => e.code === "RECIPIENT_NOT_FOUND",
-                  () => Effect.fail(labelError)
-                )
-              )
-          )
-        )
-      : yield* byLabel
-    return { sessionId: record.sessionId }
-  })
 
 /** The domain's hints name MCP tools; at the terminal, name the CLI command that helps instead. */
 export const withCliHints = <A, R>(effect: Effect.Effect<A, BridgeError, R>): Effect.Effect<A, BridgeError, R> =>
