@@ -123,6 +123,11 @@ export class NodeStdioTransport implements Transport {
   }
 
   private readonly onError = (error: Error): void => this.onerror?.(error)
+  /** stdout failed (EPIPE: the host closed its end): nothing can be answered any more. */
+  private readonly onOutputError = (error: Error): void => {
+    this.onerror?.(error)
+    void this.close()
+  }
   private readonly onEnd = (): void => this.markEnded()
 
   async start(): Promise<void> {
@@ -130,10 +135,12 @@ export class NodeStdioTransport implements Transport {
     this.input.on("error", this.onError)
     this.input.once("end", this.onEnd)
     this.input.once("close", this.onEnd)
+    this.output.on("error", this.onOutputError)
   }
 
   send(message: JSONRPCMessage): Promise<void> {
     return new Promise((resolve) => {
+      if (this.closed || this.output.destroyed) return resolve()
       if (this.output.write(JSON.stringify(message) + "\n")) resolve()
       else this.output.once("drain", resolve)
     })
@@ -147,6 +154,9 @@ export class NodeStdioTransport implements Transport {
     this.input.off("end", this.onEnd)
     this.input.off("close", this.onEnd)
     this.input.pause()
+    // Keep swallowing late write errors on stdout after close.
+    this.output.off("error", this.onOutputError)
+    this.output.on("error", () => undefined)
     this.pending = []
     this.markEnded()
     this.onclose?.()

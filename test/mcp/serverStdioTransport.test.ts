@@ -23,7 +23,7 @@ const setup = (maxLineBytes = 1000) => {
   transport.onclose = () => void closed++
   let written = ""
   output.on("data", (c: Buffer) => (written += c.toString("utf8")))
-  return { input, transport, messages, errors, oversized, closed: () => closed, written: () => written }
+  return { input, output, transport, messages, errors, oversized, closed: () => closed, written: () => written }
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve))
@@ -87,11 +87,23 @@ describe("NodeStdioTransport", () => {
   it("finds the id at the start of a line too, and answers a non-tool request with a JSON-RPC error", async () => {
     const t = setup(100)
     await t.transport.start()
-    t.input.write(JSON.stringify({ jsonrpc: "2.0", id: "abc", method: "tools/list", params: { pad: "y".repeat(500) } }) + "\n")
+    t.input.write(
+      JSON.stringify({ jsonrpc: "2.0", id: "abc", method: "tools/list", params: { pad: "y".repeat(500) } }) + "\n"
+    )
     await tick()
     const reply = JSON.parse(t.written().trim())
     assert.strictEqual(reply.id, "abc")
     assert.strictEqual(reply.error.code, -32600)
+  })
+
+  it("closes when stdout fails (the host closed its end)", async () => {
+    const t = setup()
+    await t.transport.start()
+    t.output.emit("error", Object.assign(new Error("write EPIPE"), { code: "EPIPE" }))
+    await tick()
+    assert.strictEqual(t.closed(), 1)
+    assert.include(t.errors, "write EPIPE")
+    await t.transport.send({ jsonrpc: "2.0", id: 9, result: {} })
   })
 
   it("reports stdin EOF without closing, and closes once", async () => {
