@@ -57,7 +57,8 @@ const numberedPrompt = (statuses: ReadonlyArray<SessionStatus>, rows: ReadonlyAr
       ["#", ...HEADERS],
       rows.map((r, i) => [String(i + 1), ...r])
     )
-    yield* Console.error(`${table}\nChoose a session [1-${statuses.length}]: `)
+    yield* Console.error(table)
+    yield* terminal.display(`Choose a session [1-${statuses.length}]: `).pipe(Effect.ignore)
     const line = yield* terminal.readLine.pipe(
       Effect.mapError(() =>
         usageError(
