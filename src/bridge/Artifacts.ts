@@ -42,7 +42,10 @@ export interface ArtifactsShape {
   /** ARTIFACT_NOT_FOUND for an unknown sha, INVALID_ARGUMENT for a malformed one. */
   readonly meta: (sha256: string) => Effect.Effect<ArtifactMeta, BridgeError>
   /** Bytes as UTF-8 text or base64; default text for text-like types, else base64. */
-  readonly get: (sha256: string, encoding?: ArtifactEncoding | undefined) => Effect.Effect<ArtifactContentResult, BridgeError>
+  readonly get: (
+    sha256: string,
+    encoding?: ArtifactEncoding | undefined
+  ) => Effect.Effect<ArtifactContentResult, BridgeError>
   readonly bytes: (sha256: string) => Effect.Effect<Uint8Array, BridgeError>
 }
 
@@ -56,7 +59,13 @@ export const isTextLike = (mimeType: string): boolean =>
 
 const decodeSha = (raw: string) =>
   Schema.decodeUnknown(Sha256)(raw.trim().toLowerCase()).pipe(
-    Effect.mapError(() => bridgeError("INVALID_ARGUMENT", `not a sha256: ${JSON.stringify(raw.slice(0, 80))}`, "Pass the 64-hex sha256 returned by bridge_post_artifact."))
+    Effect.mapError(() =>
+      bridgeError(
+        "INVALID_ARGUMENT",
+        `not a sha256: ${JSON.stringify(raw.slice(0, 80))}`,
+        "Pass the 64-hex sha256 returned by bridge_post_artifact."
+      )
+    )
   )
 
 export const make = Effect.gen(function* () {
@@ -66,7 +75,11 @@ export const make = Effect.gen(function* () {
   const provideStore = Effect.provideService(Store, store)
 
   const tooLarge = (size: number) =>
-    bridgeError("ARTIFACT_TOO_LARGE", `artifact is ${size} bytes; the cap is ${maxBytes}`, "Split it, or raise SESSION_BRIDGE_MAX_ARTIFACT_BYTES for every session.")
+    bridgeError(
+      "ARTIFACT_TOO_LARGE",
+      `artifact is ${size} bytes; the cap is ${maxBytes}`,
+      "Split it, or raise SESSION_BRIDGE_MAX_ARTIFACT_BYTES for every session."
+    )
 
   const toBytes = (content: ArtifactContent): Effect.Effect<Uint8Array, BridgeError> => {
     if ("text" in content) {
@@ -78,7 +91,13 @@ export const make = Effect.gen(function* () {
     if (estimated - 2 > maxBytes) return Effect.fail(tooLarge(estimated))
     const decoded = decodeBase64(cleaned)
     if (Option.isNone(decoded)) {
-      return Effect.fail(bridgeError("INVALID_ARGUMENT", "contentBase64 is not valid base64", "Encode the bytes with standard base64 (A-Z a-z 0-9 + /, '=' padding), or pass text."))
+      return Effect.fail(
+        bridgeError(
+          "INVALID_ARGUMENT",
+          "contentBase64 is not valid base64",
+          "Encode the bytes with standard base64 (A-Z a-z 0-9 + /, '=' padding), or pass text."
+        )
+      )
     }
     return decoded.value.length > maxBytes ? Effect.fail(tooLarge(decoded.value.length)) : Effect.succeed(decoded.value)
   }
@@ -86,9 +105,16 @@ export const make = Effect.gen(function* () {
   const meta = (raw: string) =>
     Effect.gen(function* () {
       const sha = yield* decodeSha(raw)
-      const found = yield* readJson(Layout.artifactMeta(sha), ArtifactMeta).pipe(provideStore, Effect.mapError(toBridgeError))
+      const found = yield* readJson(Layout.artifactMeta(sha), ArtifactMeta).pipe(
+        provideStore,
+        Effect.mapError(toBridgeError)
+      )
       if (Option.isNone(found)) {
-        return yield* bridgeError("ARTIFACT_NOT_FOUND", `no artifact ${sha}`, "Post it first with bridge_post_artifact; use the sha256 it returns.")
+        return yield* bridgeError(
+          "ARTIFACT_NOT_FOUND",
+          `no artifact ${sha}`,
+          "Post it first with bridge_post_artifact; use the sha256 it returns."
+        )
       }
       return found.value
     })
@@ -97,7 +123,8 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const m = yield* meta(raw)
       const data = yield* store.read(Layout.artifactBytes(m.sha256)).pipe(Effect.mapError(toBridgeError))
-      if (Option.isNone(data)) return yield* bridgeError("ARTIFACT_NOT_FOUND", `artifact ${m.sha256} has no bytes stored`, "Post it again.")
+      if (Option.isNone(data))
+        return yield* bridgeError("ARTIFACT_NOT_FOUND", `artifact ${m.sha256} has no bytes stored`, "Post it again.")
       return data.value
     })
 
@@ -105,7 +132,8 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const data = yield* toBytes(input.content)
       const sha = yield* Schema.decode(Sha256)(yield* sha256Hex(data)).pipe(Effect.orDie)
-      const mimeType = input.mimeType ?? ("text" in input.content ? "text/plain; charset=utf-8" : "application/octet-stream")
+      const mimeType =
+        input.mimeType ?? ("text" in input.content ? "text/plain; charset=utf-8" : "application/octet-stream")
       const fresh = new ArtifactMeta({
         v: 1,
         sha256: sha,
@@ -133,7 +161,8 @@ export const make = Effect.gen(function* () {
       if (wanted === "base64") return { meta: m, encoding: wanted, content: encodeBase64(data) }
       const text = yield* Effect.try({
         try: () => strictDecoder.decode(data),
-        catch: () => bridgeError("INVALID_ARGUMENT", `artifact ${m.sha256} is not valid UTF-8 text`, "Ask for encoding \"base64\".")
+        catch: () =>
+          bridgeError("INVALID_ARGUMENT", `artifact ${m.sha256} is not valid UTF-8 text`, 'Ask for encoding "base64".')
       })
       return { meta: m, encoding: wanted, content: text }
     })

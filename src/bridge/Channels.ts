@@ -50,7 +50,11 @@ export interface ChannelsShape {
   /** NOT_A_MEMBER unless `sessionId` has joined. */
   readonly requireMember: (sessionId: SessionId, channel: string) => Effect.Effect<ChannelName, BridgeError>
   /** The most recent `limit` messages (default 50), oldest first; members only. */
-  readonly history: (sessionId: SessionId, channel: string, limit?: number | undefined) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
+  readonly history: (
+    sessionId: SessionId,
+    channel: string,
+    limit?: number | undefined
+  ) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
   /** Channels `sessionId` has joined. */
   readonly joined: (sessionId: SessionId) => Effect.Effect<ReadonlyArray<ChannelName>, BridgeError>
 }
@@ -67,7 +71,11 @@ export const make = Effect.gen(function* () {
   const parse = (raw: string) =>
     Schema.decodeUnknown(ChannelRef)(raw).pipe(
       Effect.mapError(() =>
-        bridgeError("INVALID_NAME", `invalid channel name ${JSON.stringify(raw.slice(0, 80))}`, "A channel is '#' plus 1-64 of a-z 0-9 . _ - starting with a letter or digit, e.g. #release.")
+        bridgeError(
+          "INVALID_NAME",
+          `invalid channel name ${JSON.stringify(raw.slice(0, 80))}`,
+          "A channel is '#' plus 1-64 of a-z 0-9 . _ - starting with a letter or digit, e.g. #release."
+        )
       )
     )
 
@@ -75,16 +83,25 @@ export const make = Effect.gen(function* () {
     readJson(Layout.channelMembers(channel), ChannelMembers).pipe(provideStore, Effect.mapError(toBridgeError))
 
   const members = (channel: ChannelName) =>
-    Effect.map(readMembers(channel), (found) => Option.match(found, { onNone: (): ReadonlyArray<SessionId> => [], onSome: (m) => m.members.map((x) => x.sessionId) }))
+    Effect.map(readMembers(channel), (found) =>
+      Option.match(found, {
+        onNone: (): ReadonlyArray<SessionId> => [],
+        onSome: (m) => m.members.map((x) => x.sessionId)
+      })
+    )
 
   const modify = (channel: ChannelName, f: (current: ChannelMembers) => ChannelMembers) =>
     lock
       .withLock(`channel-${channel}`)(
         Effect.gen(function* () {
           const now = yield* DateTime.now
-          const current = Option.getOrElse(yield* readMembers(channel), () => new ChannelMembers({ v: 1, channel, createdAt: now, members: [] }))
+          const current = Option.getOrElse(
+            yield* readMembers(channel),
+            () => new ChannelMembers({ v: 1, channel, createdAt: now, members: [] })
+          )
           const next = f(current)
-          if (next !== current) yield* writeJson(Layout.channelMembers(channel), ChannelMembers, next).pipe(provideStore)
+          if (next !== current)
+            yield* writeJson(Layout.channelMembers(channel), ChannelMembers, next).pipe(provideStore)
           return next
         })
       )
@@ -103,7 +120,11 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const channel = yield* parse(raw)
       if (!(yield* members(channel)).includes(sessionId)) {
-        return yield* bridgeError("NOT_A_MEMBER", `you have not joined #${channel}`, `Call bridge_join_channel with channel "#${channel}" first.`)
+        return yield* bridgeError(
+          "NOT_A_MEMBER",
+          `you have not joined #${channel}`,
+          `Call bridge_join_channel with channel "#${channel}" first.`
+        )
       }
       return channel
     })
@@ -126,7 +147,9 @@ export const make = Effect.gen(function* () {
         const channel = yield* parse(raw)
         const now = yield* DateTime.now
         const next = yield* modify(channel, (m) =>
-          m.members.some((x) => x.sessionId === sessionId) ? m : new ChannelMembers({ ...m, members: [...m.members, { sessionId, joinedAt: now }] })
+          m.members.some((x) => x.sessionId === sessionId)
+            ? m
+            : new ChannelMembers({ ...m, members: [...m.members, { sessionId, joinedAt: now }] })
         )
         return { channel, members: yield* memberViews(next.members.map((x) => x.sessionId)) }
       }),

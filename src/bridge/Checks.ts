@@ -8,7 +8,13 @@ export const checkSubject = (subject: string): Effect.Effect<string, BridgeError
   subject.trim().length === 0
     ? Effect.fail(bridgeError("INVALID_ARGUMENT", "subject is empty", "Give the message a short subject line."))
     : subject.length > MAX_SUBJECT_CHARS
-      ? Effect.fail(bridgeError("INVALID_ARGUMENT", `subject is ${subject.length} characters; the limit is ${MAX_SUBJECT_CHARS}`, "Put the details in the body."))
+      ? Effect.fail(
+          bridgeError(
+            "INVALID_ARGUMENT",
+            `subject is ${subject.length} characters; the limit is ${MAX_SUBJECT_CHARS}`,
+            "Put the details in the body."
+          )
+        )
       : Effect.succeed(subject)
 
 /** A body of at most 64 KiB of UTF-8. */
@@ -16,7 +22,11 @@ export const checkBody = (body: string): Effect.Effect<string, BridgeError> => {
   const size = utf8Length(body)
   return size > MAX_BODY_BYTES
     ? Effect.fail(
-        bridgeError("BODY_TOO_LARGE", `body is ${size} bytes of UTF-8; the limit is ${MAX_BODY_BYTES}`, "Post the content with bridge_post_artifact and send its sha256 in artifacts.")
+        bridgeError(
+          "BODY_TOO_LARGE",
+          `body is ${size} bytes of UTF-8; the limit is ${MAX_BODY_BYTES}`,
+          "Post the content with bridge_post_artifact and send its sha256 in artifacts."
+        )
       )
     : Effect.succeed(body)
 }
@@ -27,4 +37,10 @@ export const checkLimit = (limit: number | undefined, fallback: number): Effect.
     ? Effect.succeed(fallback)
     : Number.isInteger(limit) && limit >= 1 && limit <= MAX_LIST_LIMIT
       ? Effect.succeed(limit)
-      : Effect.fail(bridgeError("INVALID_ARGUMENT", `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`, "Omit it for the default."))
+      : Effect.fail(
+          bridgeError(
+            "INVALID_ARGUMENT",
+            `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`,
+            "Omit it for the default."
+          )
+        )

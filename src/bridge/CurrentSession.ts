@@ -9,7 +9,10 @@ export interface CurrentSessionShape {
   readonly get: Effect.Effect<SessionRecord, BridgeError>
 }
 
-export class CurrentSession extends Context.Tag("session-bridge/CurrentSession")<CurrentSession, CurrentSessionShape>() {}
+export class CurrentSession extends Context.Tag("session-bridge/CurrentSession")<
+  CurrentSession,
+  CurrentSessionShape
+>() {}
 
 /** Always the given record (tests, CLI `--as`). */
 export const layerFixed = (record: SessionRecord): Layer.Layer<CurrentSession> =>
@@ -50,7 +53,10 @@ export const makeLazy = <R>(
         yield* Effect.forkDaemon(
           sessions.touch(current.value.record.sessionId).pipe(
             Effect.tap((record) => Ref.set(state, Option.some({ record, touchedAt: now }))),
-            Effect.catchIf((e) => e.code === "SESSION_NOT_FOUND", () => mutex.withPermits(1)(resolveFresh)),
+            Effect.catchIf(
+              (e) => e.code === "SESSION_NOT_FOUND",
+              () => mutex.withPermits(1)(resolveFresh)
+            ),
             Effect.catchAll((e) => Effect.logWarning(`lastSeen not refreshed: ${e.message}`))
           )
         )

@@ -70,7 +70,10 @@ export const make = Effect.gen(function* () {
   const store = yield* Store
   const ids = yield* Ids
   const files = new Map<string, StoredEnvelope>()
-  const dirs = new Map<string, { readonly mtimeMs: number; readonly listedAt: number; readonly names: ReadonlyArray<string> }>()
+  const dirs = new Map<
+    string,
+    { readonly mtimeMs: number; readonly listedAt: number; readonly names: ReadonlyArray<string> }
+  >()
 
   const list = (dir: string) =>
     Effect.gen(function* () {
@@ -81,7 +84,12 @@ export const make = Effect.gen(function* () {
       }
       const mtimeMs = st.value.mtimeMs
       const cached = dirs.get(dir)
-      if (cached !== undefined && mtimeMs > 0 && cached.mtimeMs === mtimeMs && cached.listedAt - mtimeMs > MTIME_TRUST_MS) {
+      if (
+        cached !== undefined &&
+        mtimeMs > 0 &&
+        cached.mtimeMs === mtimeMs &&
+        cached.listedAt - mtimeMs > MTIME_TRUST_MS
+      ) {
         return cached.names
       }
       const listedAt = yield* Clock.currentTimeMillis
@@ -103,7 +111,14 @@ export const make = Effect.gen(function* () {
     }).pipe(Effect.mapError(toBridgeError))
 
   /** The last result per directory, keyed by the listing it was built from (same array = same result). */
-  const results = new Map<string, { readonly names: ReadonlyArray<string>; readonly byName: Map<string, StoredEnvelope>; readonly out: ReadonlyArray<StoredEnvelope> }>()
+  const results = new Map<
+    string,
+    {
+      readonly names: ReadonlyArray<string>
+      readonly byName: Map<string, StoredEnvelope>
+      readonly out: ReadonlyArray<StoredEnvelope>
+    }
+  >()
 
   const readDir = (dir: string) =>
     Effect.gen(function* () {
@@ -134,7 +149,9 @@ export const make = Effect.gen(function* () {
       Effect.tap((created) => Effect.sync(() => created && files.set(path, stored(path, envelope))))
     )
   const threadMarker = (envelope: MessageEnvelope, path: string) =>
-    envelope.threadId === envelope.id ? Effect.void : store.write(Layout.threadMarker(envelope.threadId, envelope.id), path)
+    envelope.threadId === envelope.id
+      ? Effect.void
+      : store.write(Layout.threadMarker(envelope.threadId, envelope.id), path)
 
   const publish = (input: PublishInput) =>
     Effect.gen(function* () {
@@ -155,9 +172,21 @@ export const make = Effect.gen(function* () {
         if (refCreated && created.every(Boolean)) return envelope
         yield* Effect.logDebug(`message id ${id} already taken; retrying`)
         const mine = [...(refCreated ? [Layout.messageRef(id)] : []), ...paths.filter((_, i) => created[i])]
-        yield* Effect.forEach(mine, (p) => Effect.zipRight(Effect.sync(() => files.delete(p)), store.remove(p)), { discard: true })
+        yield* Effect.forEach(
+          mine,
+          (p) =>
+            Effect.zipRight(
+              Effect.sync(() => files.delete(p)),
+              store.remove(p)
+            ),
+          { discard: true }
+        )
       }
-      return yield* bridgeError("INTERNAL", "could not claim a fresh message id after 8 attempts", "Retry; if it persists run `session-bridge doctor`.")
+      return yield* bridgeError(
+        "INTERNAL",
+        "could not claim a fresh message id after 8 attempts",
+        "Retry; if it persists run `session-bridge doctor`."
+      )
     }).pipe(Effect.mapError((e) => (e._tag === "BridgeError" ? e : toBridgeError(e))))
 
   const deliver = (path: string, envelope: MessageEnvelope) =>
@@ -165,9 +194,15 @@ export const make = Effect.gen(function* () {
       const created = yield* create(path, envelope)
       if (created) {
         const ref: MessageRef = { v: 1, path, threadId: envelope.threadId }
-        yield* Effect.all([createJson(Layout.messageRef(envelope.id), MessageRef, ref).pipe(provideStore), threadMarker(envelope, path)], {
-          concurrency: "unbounded"
-        })
+        yield* Effect.all(
+          [
+            createJson(Layout.messageRef(envelope.id), MessageRef, ref).pipe(provideStore),
+            threadMarker(envelope, path)
+          ],
+          {
+            concurrency: "unbounded"
+          }
+        )
       }
       return created
     }).pipe(Effect.mapError(toBridgeError))
@@ -179,19 +214,29 @@ export const make = Effect.gen(function* () {
     deliver,
     ref: (id) =>
       isId(id)
-        ? readJson(Layout.messageRef(id), MessageRef).pipe(Effect.provideService(Store, store), Effect.mapError(toBridgeError))
+        ? readJson(Layout.messageRef(id), MessageRef).pipe(
+            Effect.provideService(Store, store),
+            Effect.mapError(toBridgeError)
+          )
         : Effect.succeed(Option.none()),
     threadPaths: (threadId) =>
       isId(threadId)
         ? Effect.gen(function* () {
             const dir = Layout.threadDir(threadId)
-            const [root, names] = yield* Effect.all([readJson(Layout.messageRef(threadId), MessageRef).pipe(provideStore), store.list(dir)])
+            const [root, names] = yield* Effect.all([
+              readJson(Layout.messageRef(threadId), MessageRef).pipe(provideStore),
+              store.list(dir)
+            ])
             const replies = yield* Effect.forEach(names, (n) => store.readText(`${dir}/${n}`), { concurrency: 16 })
             return [...Option.toArray(Option.map(root, (r) => r.path)), ...replies.flatMap(Option.toArray)]
           }).pipe(Effect.mapError(toBridgeError))
         : Effect.succeed([]),
     list,
-    read: (path) => Effect.map(readStored(path), Option.map((s) => s.envelope)),
+    read: (path) =>
+      Effect.map(
+        readStored(path),
+        Option.map((s) => s.envelope)
+      ),
     readDir,
     create: (path, envelope) => create(path, envelope).pipe(Effect.mapError(toBridgeError))
   })

@@ -60,7 +60,8 @@ export const make = Effect.gen(function* () {
       const explicit = env.get("SESSION_BRIDGE_SESSION_ID")
       const claudeId = env.get("CLAUDE_CODE_SESSION_ID")
       const hostSessionId = input.hostSessionId ?? Option.getOrUndefined(claudeId)
-      const hostProvider: ProviderId = input.hostSessionId === undefined && Option.isSome(claudeId) ? "claude-code" : input.provider
+      const hostProvider: ProviderId =
+        input.hostSessionId === undefined && Option.isSome(claudeId) ? "claude-code" : input.provider
 
       let sessionId: SessionId | undefined
       if (Option.isSome(explicit)) {
@@ -97,8 +98,10 @@ export const make = Effect.gen(function* () {
       if (input.claimPointers === true) {
         const pointer = { sessionId, provider: input.provider, hostSessionId, cwd: input.cwd, pid: input.hostPid }
         yield* sessions.writePointer(cwdKey, pointer)
-        if (input.hostPid !== undefined) yield* sessions.writePointer(yield* pointerKeys.pid(input.provider, input.hostPid), pointer)
-        if (hostSessionId !== undefined) yield* sessions.writePointer(yield* pointerKeys.host(hostProvider, hostSessionId), pointer)
+        if (input.hostPid !== undefined)
+          yield* sessions.writePointer(yield* pointerKeys.pid(input.provider, input.hostPid), pointer)
+        if (hostSessionId !== undefined)
+          yield* sessions.writePointer(yield* pointerKeys.host(hostProvider, hostSessionId), pointer)
       }
       return record
     })

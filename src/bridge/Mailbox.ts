@@ -54,24 +54,39 @@ export interface MailboxShape {
   readonly send: (input: SendInput) => Effect.Effect<SendResult, BridgeError>
   /** Stores a prepared envelope (e.g. a remote one) in a recipient's inbox; false when that id is already there. */
   readonly deliver: (recipient: SessionId, envelope: MessageEnvelope) => Effect.Effect<boolean, BridgeError>
-  readonly inbox: (sessionId: SessionId, options?: { readonly all?: boolean | undefined; readonly limit?: number | undefined }) => Effect.Effect<InboxList, BridgeError>
+  readonly inbox: (
+    sessionId: SessionId,
+    options?: { readonly all?: boolean | undefined; readonly limit?: number | undefined }
+  ) => Effect.Effect<InboxList, BridgeError>
   /** MESSAGE_NOT_FOUND unless the session may see the message. */
   readonly read: (sessionId: SessionId, id: string) => Effect.Effect<MessageDetail, BridgeError>
   /** Idempotent: counts only newly marked ids; ids neither in the inbox nor live broadcasts come back as unknown. */
-  readonly markRead: (sessionId: SessionId, ids: ReadonlyArray<string>) => Effect.Effect<{ readonly marked: number; readonly unknown: ReadonlyArray<string> }, BridgeError>
+  readonly markRead: (
+    sessionId: SessionId,
+    ids: ReadonlyArray<string>
+  ) => Effect.Effect<{ readonly marked: number; readonly unknown: ReadonlyArray<string> }, BridgeError>
   /** Oldest first; THREAD_NOT_FOUND / MESSAGE_NOT_FOUND when nothing visible. */
-  readonly thread: (sessionId: SessionId, by: { readonly threadId?: string | undefined; readonly messageId?: string | undefined }) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
+  readonly thread: (
+    sessionId: SessionId,
+    by: { readonly threadId?: string | undefined; readonly messageId?: string | undefined }
+  ) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
   /**
    * The oldest unread entry not yet shown to the session, waiting up to timeoutSec (0-300, default 30) for one
    * to arrive; none on timeout. Woken by the store's watch of the inbox and broadcasts. The entry is never
    * returned twice by this process, and its surfaced marker is written in the background (so the reply does
    * not wait for a disk sync): a prompt hook running in that instant may show it once more.
    */
-  readonly waitForMessage: (sessionId: SessionId, timeoutSec?: number | undefined) => Effect.Effect<Option.Option<MessageEnvelope>, BridgeError>
+  readonly waitForMessage: (
+    sessionId: SessionId,
+    timeoutSec?: number | undefined
+  ) => Effect.Effect<Option.Option<MessageEnvelope>, BridgeError>
   /** Unread, not yet surfaced inbox entries and live broadcasts, oldest first. */
   readonly unsurfaced: (sessionId: SessionId) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
   /** Creates surfaced markers exclusively; returns the ids this call marked first (at most once across processes). */
-  readonly markSurfaced: (sessionId: SessionId, ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>, BridgeError>
+  readonly markSurfaced: (
+    sessionId: SessionId,
+    ids: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<string>, BridgeError>
   /** Unread inbox copies (the backlog BACKLOG_FULL guards). */
   readonly backlog: (sessionId: SessionId) => Effect.Effect<number, BridgeError>
   /** The per-inbox unread cap (SESSION_BRIDGE_MAX_BACKLOG, default 1000). */
@@ -95,17 +110,28 @@ export const make = Effect.gen(function* () {
   const maxBacklog = positiveIntFromEnv(env, "SESSION_BRIDGE_MAX_BACKLOG", DEFAULT_MAX_BACKLOG)
 
   const notFound = (id: string) =>
-    bridgeError("MESSAGE_NOT_FOUND", `no message ${JSON.stringify(id.slice(0, 40))} visible to you`, "Use an id from bridge_list_inbox, bridge_search or bridge_channel_history.")
+    bridgeError(
+      "MESSAGE_NOT_FOUND",
+      `no message ${JSON.stringify(id.slice(0, 40))} visible to you`,
+      "Use an id from bridge_list_inbox, bridge_search or bridge_channel_history."
+    )
 
   const requireVisible = (sessionId: SessionId, id: string) =>
-    Effect.flatMap(view.find(sessionId, id.trim().toUpperCase()), Option.match({ onNone: () => Effect.fail(notFound(id)), onSome: Effect.succeed }))
+    Effect.flatMap(
+      view.find(sessionId, id.trim().toUpperCase()),
+      Option.match({ onNone: () => Effect.fail(notFound(id)), onSome: Effect.succeed })
+    )
 
   const checkBacklog = (recipients: ReadonlyArray<Party>) =>
     Effect.forEach(recipients, (p) =>
       Effect.flatMap(view.backlog(p.sessionId), (n) =>
         n >= maxBacklog
           ? Effect.fail(
-              bridgeError("BACKLOG_FULL", `${p.label} (${p.sessionId}) has ${n} unread messages; the cap is ${maxBacklog}. Nothing was sent.`, "Wait for the recipient to read its inbox, then retry.")
+              bridgeError(
+                "BACKLOG_FULL",
+                `${p.label} (${p.sessionId}) has ${n} unread messages; the cap is ${maxBacklog}. Nothing was sent.`,
+                "Wait for the recipient to read its inbox, then retry."
+              )
             )
           : Effect.void
       )
@@ -117,7 +143,8 @@ export const make = Effect.gen(function* () {
       const body = yield* checkBody(input.body ?? "")
       const shas = [...new Set(input.artifacts ?? [])]
       const metas = yield* Effect.forEach(shas, (sha) => artifacts.meta(sha))
-      const parent = input.replyTo === undefined ? undefined : yield* requireVisible(input.from.sessionId, input.replyTo)
+      const parent =
+        input.replyTo === undefined ? undefined : yield* requireVisible(input.from.sessionId, input.replyTo)
       const to = input.to
       let channel: ChannelName | undefined
       let recipients: ReadonlyArray<Party>
@@ -134,7 +161,8 @@ export const make = Effect.gen(function* () {
       const now = yield* DateTime.now
       const envelope = yield* envelopes.publish({
         threadId: parent?.threadId,
-        canonical: (id) => (channel !== undefined ? Layout.channelMessage(channel, id) : Layout.inboxMessage(first?.sessionId ?? "", id)),
+        canonical: (id) =>
+          channel !== undefined ? Layout.channelMessage(channel, id) : Layout.inboxMessage(first?.sessionId ?? "", id),
         copies: (id) => recipients.map((p) => Layout.inboxMessage(p.sessionId, id)),
         build: (id, threadId) =>
           new MessageEnvelope({
@@ -156,11 +184,16 @@ export const make = Effect.gen(function* () {
       return { envelope, recipients }
     })
 
-  const markers = (dirOf: (sessionId: string, id: string) => string) => (sessionId: SessionId, ids: ReadonlyArray<string>) =>
-    Effect.forEach([...new Set(ids)], (id) => Effect.map(store.createExclusive(dirOf(sessionId, id), ""), (won) => (won ? [id] : [])), { concurrency: 8 }).pipe(
-      Effect.map((r) => r.flat()),
-      Effect.mapError(toBridgeError)
-    )
+  const markers =
+    (dirOf: (sessionId: string, id: string) => string) => (sessionId: SessionId, ids: ReadonlyArray<string>) =>
+      Effect.forEach(
+        [...new Set(ids)],
+        (id) => Effect.map(store.createExclusive(dirOf(sessionId, id), ""), (won) => (won ? [id] : [])),
+        { concurrency: 8 }
+      ).pipe(
+        Effect.map((r) => r.flat()),
+        Effect.mapError(toBridgeError)
+      )
   const markSurfaced = markers(Layout.surfacedMarker)
   const createRead = markers(Layout.readMarker)
 
@@ -169,12 +202,19 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const ids = (dir: string) => Effect.map(envelopes.list(dir), (names) => new Set(names))
       const [names, live, read, surfaced] = yield* Effect.all(
-        [envelopes.list(Layout.inboxDir(sessionId)), broadcasts.live, ids(Layout.readDir(sessionId)), ids(Layout.surfacedDir(sessionId))],
+        [
+          envelopes.list(Layout.inboxDir(sessionId)),
+          broadcasts.live,
+          ids(Layout.readDir(sessionId)),
+          ids(Layout.surfacedDir(sessionId))
+        ],
         { concurrency: 4 }
       )
       const waiting = (id: string) => !read.has(id) && !surfaced.has(id)
       const fresh = names.filter((n) => n.endsWith(".json") && waiting(n.slice(0, -5)))
-      const inbox = yield* Effect.forEach(fresh, (n) => envelopes.read(`${Layout.inboxDir(sessionId)}/${n}`), { concurrency: 16 })
+      const inbox = yield* Effect.forEach(fresh, (n) => envelopes.read(`${Layout.inboxDir(sessionId)}/${n}`), {
+        concurrency: 16
+      })
       const out = inbox.flatMap(Option.toArray)
       for (const s of live) if (s.envelope.from.sessionId !== sessionId && waiting(s.envelope.id)) out.push(s.envelope)
       return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -211,7 +251,9 @@ export const make = Effect.gen(function* () {
     read: (sessionId, id) =>
       Effect.gen(function* () {
         const envelope = yield* requireVisible(sessionId, id)
-        const read = Option.isSome(yield* store.stat(Layout.readMarker(sessionId, envelope.id)).pipe(Effect.mapError(toBridgeError)))
+        const read = Option.isSome(
+          yield* store.stat(Layout.readMarker(sessionId, envelope.id)).pipe(Effect.mapError(toBridgeError))
+        )
         const metas = yield* Effect.forEach(envelope.artifacts, (sha) => Effect.option(artifacts.meta(sha)))
         return { envelope, read, artifacts: metas.flatMap(Option.toArray) }
       }),
@@ -221,7 +263,9 @@ export const make = Effect.gen(function* () {
         const unknown: Array<string> = []
         for (const raw of ids) {
           const id = raw.trim().toUpperCase()
-          const inInbox = isMessageId(id) && Option.isSome(yield* store.stat(Layout.inboxMessage(sessionId, id)).pipe(Effect.mapError(toBridgeError)))
+          const inInbox =
+            isMessageId(id) &&
+            Option.isSome(yield* store.stat(Layout.inboxMessage(sessionId, id)).pipe(Effect.mapError(toBridgeError)))
           if (inInbox || (isMessageId(id) && Option.isSome(yield* broadcasts.get(id)))) known.push(id)
           else unknown.push(raw)
         }
@@ -230,11 +274,23 @@ export const make = Effect.gen(function* () {
     thread: (sessionId, by) =>
       Effect.gen(function* () {
         if ((by.threadId === undefined) === (by.messageId === undefined)) {
-          return yield* bridgeError("INVALID_ARGUMENT", "pass exactly one of threadId or messageId", "Use the threadId from bridge_list_inbox, or any message id.")
+          return yield* bridgeError(
+            "INVALID_ARGUMENT",
+            "pass exactly one of threadId or messageId",
+            "Use the threadId from bridge_list_inbox, or any message id."
+          )
         }
-        const threadId = by.threadId !== undefined ? by.threadId.trim().toUpperCase() : (yield* requireVisible(sessionId, by.messageId ?? "")).threadId
+        const threadId =
+          by.threadId !== undefined
+            ? by.threadId.trim().toUpperCase()
+            : (yield* requireVisible(sessionId, by.messageId ?? "")).threadId
         const messages = yield* view.thread(sessionId, threadId)
-        if (messages.length === 0) return yield* bridgeError("THREAD_NOT_FOUND", `no thread ${JSON.stringify(threadId.slice(0, 40))} visible to you`, "Use a threadId from bridge_list_inbox or bridge_read_message.")
+        if (messages.length === 0)
+          return yield* bridgeError(
+            "THREAD_NOT_FOUND",
+            `no thread ${JSON.stringify(threadId.slice(0, 40))} visible to you`,
+            "Use a threadId from bridge_list_inbox or bridge_read_message."
+          )
         return messages
       }),
     waitForMessage,
@@ -245,4 +301,8 @@ export const make = Effect.gen(function* () {
   })
 })
 
-export const layer: Layer.Layer<Mailbox, never, Store | HostEnv | Sessions | Envelopes | Broadcasts | Channels | Artifacts> = Layer.effect(Mailbox, make)
+export const layer: Layer.Layer<
+  Mailbox,
+  never,
+  Store | HostEnv | Sessions | Envelopes | Broadcasts | Channels | Artifacts
+> = Layer.effect(Mailbox, make)

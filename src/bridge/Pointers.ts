@@ -41,7 +41,13 @@ export const normalizeCwd = (cwd: string): string => (cwd.length > 1 ? cwd.repla
 export const checkPointerKey = (key: string) =>
   KEY_RE.test(key) && isSafeSegment(key)
     ? Effect.void
-    : Effect.fail(bridgeError("INVALID_NAME", `invalid pointer key ${JSON.stringify(key.slice(0, 80))}`, "Build keys with pointerKeys."))
+    : Effect.fail(
+        bridgeError(
+          "INVALID_NAME",
+          `invalid pointer key ${JSON.stringify(key.slice(0, 80))}`,
+          "Build keys with pointerKeys."
+        )
+      )
 
 export const pointerRecord = (p: PointerInput) =>
   Effect.map(

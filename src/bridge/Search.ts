@@ -17,7 +17,11 @@ export const MAX_QUERY_CHARS = 200
  * Decoded envelopes are cached per process (see Envelopes), so repeated searches only read new files.
  */
 export interface SearchShape {
-  readonly search: (sessionId: SessionId, query: string, limit?: number | undefined) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
+  readonly search: (
+    sessionId: SessionId,
+    query: string,
+    limit?: number | undefined
+  ) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
 }
 
 export class Search extends Context.Tag("session-bridge/Search")<Search, SearchShape>() {}
@@ -95,11 +99,16 @@ export const make = Effect.gen(function* () {
       const n = yield* checkLimit(limit, SEARCH_DEFAULT_LIMIT)
       const terms = query
         .toLowerCase()
+        // oxlint-disable-next-line no-control-regex -- control characters (NUL separates the joined texts) are dropped
         .replace(/[\u0000-\u001f\u007f]/g, " ")
         .split(/\s+/)
         .filter((t) => t.length > 0)
       if (terms.length === 0 || query.length > MAX_QUERY_CHARS) {
-        return yield* bridgeError("INVALID_ARGUMENT", `query must have 1-${MAX_QUERY_CHARS} characters and at least one word`, "Search for a word or phrase from the subject or body.")
+        return yield* bridgeError(
+          "INVALID_ARGUMENT",
+          `query must have 1-${MAX_QUERY_CHARS} characters and at least one word`,
+          "Search for a word or phrase from the subject or body."
+        )
       }
       const { base, live } = yield* view.searchable(sessionId)
       const matches = (s: StoredEnvelope) => {

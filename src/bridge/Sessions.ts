@@ -45,7 +45,9 @@ export interface SessionsShape {
   readonly get: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, BridgeError>
   readonly require: (sessionId: SessionId) => Effect.Effect<SessionRecord, BridgeError>
   /** Newest lastSeen first; online sessions only unless includeOffline. */
-  readonly list: (options?: { readonly includeOffline?: boolean | undefined }) => Effect.Effect<ReadonlyArray<SessionStatus>, BridgeError>
+  readonly list: (options?: {
+    readonly includeOffline?: boolean | undefined
+  }) => Effect.Effect<ReadonlyArray<SessionStatus>, BridgeError>
   readonly isOnline: (record: SessionRecord) => Effect.Effect<boolean>
   readonly setSummary: (sessionId: SessionId, summary: string) => Effect.Effect<SessionRecord, BridgeError>
   /** Label | absolute cwd | full id | unique live 6-25 char prefix. */
@@ -60,7 +62,11 @@ export class Sessions extends Context.Tag("session-bridge/Sessions")<Sessions, S
 
 /** A label that is always valid: the given text with unsafe characters replaced. */
 export const sanitizeLabel = (raw: string): Label => {
-  const cleaned = raw.replace(/[\u0000-\u001f\u007f/\\]/g, "-").trim().slice(0, 64)
+  const cleaned = raw
+    // oxlint-disable-next-line no-control-regex -- control characters are what this replaces
+    .replace(/[\u0000-\u001f\u007f/\\]/g, "-")
+    .trim()
+    .slice(0, 64)
   return Schema.decodeSync(Label)(cleaned === "" || cleaned === "." || cleaned === ".." ? "session" : cleaned)
 }
 
@@ -68,7 +74,13 @@ export const basename = (cwd: string): string => normalizeCwd(cwd).split("/").po
 
 const decodeLabel = (raw: string) =>
   Schema.decodeUnknown(Label)(raw).pipe(
-    Effect.mapError(() => bridgeError("INVALID_NAME", `invalid label ${JSON.stringify(raw.slice(0, 80))}`, "A label is 1-64 characters with no '/', '\\', NUL or control characters."))
+    Effect.mapError(() =>
+      bridgeError(
+        "INVALID_NAME",
+        `invalid label ${JSON.stringify(raw.slice(0, 80))}`,
+        "A label is 1-64 characters with no '/', '\\', NUL or control characters."
+      )
+    )
   )
 
 const notFound = (what: string, hint: string) => bridgeError("RECIPIENT_NOT_FOUND", `no session matches ${what}`, hint)
@@ -80,13 +92,18 @@ export const make = Effect.gen(function* () {
   const env = yield* HostEnv
   const provideStore = Effect.provideService(Store, store)
 
-  const get = (sessionId: SessionId) => readJson(Layout.session(sessionId), SessionRecord).pipe(provideStore, Effect.mapError(toBridgeError))
-  const save = (record: SessionRecord) => writeJson(Layout.session(record.sessionId), SessionRecord, record).pipe(provideStore)
+  const get = (sessionId: SessionId) =>
+    readJson(Layout.session(sessionId), SessionRecord).pipe(provideStore, Effect.mapError(toBridgeError))
+  const save = (record: SessionRecord) =>
+    writeJson(Layout.session(record.sessionId), SessionRecord, record).pipe(provideStore)
   const locked = <A>(sessionId: string, effect: Effect.Effect<A, BridgeError>) =>
     lock.withLock(`session-${sessionId}`)(effect).pipe(Effect.mapError(toBridgeError))
 
   const isOnline = (record: SessionRecord) =>
-    Effect.map(DateTime.now, (now) => record.endedAt === undefined && DateTime.distance(record.lastSeen, now) <= LIVE_WINDOW_MS)
+    Effect.map(
+      DateTime.now,
+      (now) => record.endedAt === undefined && DateTime.distance(record.lastSeen, now) <= LIVE_WINDOW_MS
+    )
 
   const update = (sessionId: SessionId, f: (r: SessionRecord, now: DateTime.Utc) => SessionRecord) =>
     locked(
@@ -94,7 +111,11 @@ export const make = Effect.gen(function* () {
       Effect.gen(function* () {
         const current = yield* get(sessionId)
         if (Option.isNone(current)) {
-          return yield* bridgeError("SESSION_NOT_FOUND", `no session ${sessionId}`, "Run `session-bridge list-sessions --all`; a new session registers on its first tool call or prompt.")
+          return yield* bridgeError(
+            "SESSION_NOT_FOUND",
+            `no session ${sessionId}`,
+            "Run `session-bridge list-sessions --all`; a new session registers on its first tool call or prompt."
+          )
         }
         const next = f(current.value, yield* DateTime.now)
         yield* save(next).pipe(Effect.mapError(toBridgeError))
@@ -113,7 +134,8 @@ export const make = Effect.gen(function* () {
           const current = yield* get(sessionId)
           const base = Option.match(current, {
             onNone: () => ({
-              label: explicit ?? sanitizeLabel(Option.getOrElse(env.get("SESSION_BRIDGE_LABEL"), () => basename(input.cwd))),
+              label:
+                explicit ?? sanitizeLabel(Option.getOrElse(env.get("SESSION_BRIDGE_LABEL"), () => basename(input.cwd))),
               createdAt: now,
               summary: undefined as string | undefined
             }),
@@ -133,7 +155,13 @@ export const make = Effect.gen(function* () {
             ...(base.summary !== undefined ? { summary: base.summary } : {})
           })
           yield* save(record).pipe(Effect.mapError(toBridgeError))
-          if (Option.isNone(current)) yield* logEvent("session_registered", { sessionId, label: record.label, cwd: record.cwd, provider: record.provider }).pipe(provideStore)
+          if (Option.isNone(current))
+            yield* logEvent("session_registered", {
+              sessionId,
+              label: record.label,
+              cwd: record.cwd,
+              provider: record.provider
+            }).pipe(provideStore)
           return record
         })
       )
@@ -141,8 +169,13 @@ export const make = Effect.gen(function* () {
 
   const list = (options?: { readonly includeOffline?: boolean | undefined }) =>
     Effect.gen(function* () {
-      const records = yield* readAllJson(Layout.sessionsDir, SessionRecord).pipe(provideStore, Effect.mapError(toBridgeError))
-      const statuses = yield* Effect.forEach(records, (record) => Effect.map(isOnline(record), (online) => ({ record, online })))
+      const records = yield* readAllJson(Layout.sessionsDir, SessionRecord).pipe(
+        provideStore,
+        Effect.mapError(toBridgeError)
+      )
+      const statuses = yield* Effect.forEach(records, (record) =>
+        Effect.map(isOnline(record), (online) => ({ record, online }))
+      )
       return statuses
         .filter((s) => s.online || options?.includeOffline === true)
         .sort((a, b) => DateTime.toEpochMillis(b.record.lastSeen) - DateTime.toEpochMillis(a.record.lastSeen))
@@ -154,7 +187,10 @@ export const make = Effect.gen(function* () {
       const pool = live.length > 0 ? live : matches
       const chosen = pool[0]
       if (chosen === undefined) {
-        return yield* notFound(`${kind} ${JSON.stringify(value)}`, "Run bridge_list_sessions (or `session-bridge list-sessions --all`) to see who is there.")
+        return yield* notFound(
+          `${kind} ${JSON.stringify(value)}`,
+          "Run bridge_list_sessions (or `session-bridge list-sessions --all`) to see who is there."
+        )
       }
       if (pool.length > 1) {
         yield* logEvent(`ambiguous_${kind}_resolved`, {
@@ -170,15 +206,27 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       if ("label" in address) {
         const all = yield* list({ includeOffline: true })
-        return yield* pickNewest("label", address.label, all.filter((s) => s.record.label === address.label))
+        return yield* pickNewest(
+          "label",
+          address.label,
+          all.filter((s) => s.record.label === address.label)
+        )
       }
       if ("cwd" in address) {
         if (!address.cwd.startsWith("/")) {
-          return yield* bridgeError("INVALID_ARGUMENT", `to.cwd must be an absolute path, got ${JSON.stringify(address.cwd.slice(0, 200))}`, "Pass the peer's working directory starting with '/'.")
+          return yield* bridgeError(
+            "INVALID_ARGUMENT",
+            `to.cwd must be an absolute path, got ${JSON.stringify(address.cwd.slice(0, 200))}`,
+            "Pass the peer's working directory starting with '/'."
+          )
         }
         const cwd = normalizeCwd(address.cwd)
         const all = yield* list({ includeOffline: true })
-        return yield* pickNewest("cwd", cwd, all.filter((s) => s.record.cwd === cwd))
+        return yield* pickNewest(
+          "cwd",
+          cwd,
+          all.filter((s) => s.record.cwd === cwd)
+        )
       }
       const raw = address.sessionId.trim().toUpperCase()
       if (isUlid(raw)) {
@@ -187,7 +235,11 @@ export const make = Effect.gen(function* () {
         return yield* notFound(`session id ${raw}`, "Check the id with bridge_list_sessions (includeOffline: true).")
       }
       if (!/^[0-9A-Z]{6,25}$/.test(raw)) {
-        return yield* bridgeError("INVALID_ARGUMENT", `to.sessionId must be a 26-character id or a 6-25 character prefix`, "Copy the id from bridge_list_sessions.")
+        return yield* bridgeError(
+          "INVALID_ARGUMENT",
+          `to.sessionId must be a 26-character id or a 6-25 character prefix`,
+          "Copy the id from bridge_list_sessions."
+        )
       }
       const live = (yield* list()).filter((s) => s.record.sessionId.startsWith(raw))
       if (live.length > 1) {
@@ -198,7 +250,11 @@ export const make = Effect.gen(function* () {
         )
       }
       const only = live[0]
-      if (only === undefined) return yield* notFound(`prefix ${raw} among live sessions`, "Prefixes match live sessions only; use the full session id for an offline one.")
+      if (only === undefined)
+        return yield* notFound(
+          `prefix ${raw} among live sessions`,
+          "Prefixes match live sessions only; use the full session id for an offline one."
+        )
       return only.record
     })
 
@@ -208,13 +264,19 @@ export const make = Effect.gen(function* () {
     end: (sessionId) =>
       update(sessionId, (r, now) => new SessionRecord({ ...r, lastSeen: now, endedAt: now })).pipe(
         Effect.map(Option.some),
-        Effect.catchIf((e) => e.code === "SESSION_NOT_FOUND", () => Effect.succeed(Option.none()))
+        Effect.catchIf(
+          (e) => e.code === "SESSION_NOT_FOUND",
+          () => Effect.succeed(Option.none())
+        )
       ),
     get,
     require: (sessionId) =>
       Effect.flatMap(get(sessionId), (found) =>
         Option.match(found, {
-          onNone: () => Effect.fail(bridgeError("SESSION_NOT_FOUND", `no session ${sessionId}`, "Run `session-bridge list-sessions --all`.")),
+          onNone: () =>
+            Effect.fail(
+              bridgeError("SESSION_NOT_FOUND", `no session ${sessionId}`, "Run `session-bridge list-sessions --all`.")
+            ),
           onSome: Effect.succeed
         })
       ),
@@ -222,24 +284,33 @@ export const make = Effect.gen(function* () {
     isOnline,
     setSummary: (sessionId, summary) =>
       summary.length > MAX_SUMMARY_CHARS
-        ? Effect.fail(bridgeError("INVALID_ARGUMENT", `summary is ${summary.length} characters; the limit is ${MAX_SUMMARY_CHARS}`, "Keep the summary to a sentence or two."))
+        ? Effect.fail(
+            bridgeError(
+              "INVALID_ARGUMENT",
+              `summary is ${summary.length} characters; the limit is ${MAX_SUMMARY_CHARS}`,
+              "Keep the summary to a sentence or two."
+            )
+          )
         : update(sessionId, (r) => {
             const { summary: _previous, ...rest } = r
             return new SessionRecord(summary.trim() === "" ? rest : { ...rest, summary })
           }),
     resolve,
     writePointer: (key, p) =>
-      Effect.zipRight(checkPointerKey(key), Effect.flatMap(pointerRecord(p), (rec) => writeJson(Layout.pointer(key), Pointer, rec))).pipe(
-        provideStore,
-        Effect.mapError(toBridgeError)
-      ),
+      Effect.zipRight(
+        checkPointerKey(key),
+        Effect.flatMap(pointerRecord(p), (rec) => writeJson(Layout.pointer(key), Pointer, rec))
+      ).pipe(provideStore, Effect.mapError(toBridgeError)),
     createPointer: (key, p) =>
-      Effect.zipRight(checkPointerKey(key), Effect.flatMap(pointerRecord(p), (rec) => createJson(Layout.pointer(key), Pointer, rec))).pipe(
+      Effect.zipRight(
+        checkPointerKey(key),
+        Effect.flatMap(pointerRecord(p), (rec) => createJson(Layout.pointer(key), Pointer, rec))
+      ).pipe(provideStore, Effect.mapError(toBridgeError)),
+    readPointer: (key) =>
+      Effect.zipRight(checkPointerKey(key), readJson(Layout.pointer(key), Pointer)).pipe(
         provideStore,
         Effect.mapError(toBridgeError)
-      ),
-    readPointer: (key) =>
-      Effect.zipRight(checkPointerKey(key), readJson(Layout.pointer(key), Pointer)).pipe(provideStore, Effect.mapError(toBridgeError))
+      )
   })
 })
 

@@ -37,7 +37,9 @@ const headView = (e: MessageEnvelope) => ({
   createdAt: iso(e.createdAt),
   threadId: e.threadId,
   ...(e.expiresAt !== undefined ? { expiresAt: iso(e.expiresAt) } : {}),
-  ...(e.origin === "remote" ? { origin: e.origin, ...(e.remoteFrom !== undefined ? { remoteFrom: e.remoteFrom } : {}) } : {})
+  ...(e.origin === "remote"
+    ? { origin: e.origin, ...(e.remoteFrom !== undefined ? { remoteFrom: e.remoteFrom } : {}) }
+    : {})
 })
 
 export const entryView = (e: VisibleEntry) => ({ ...headView(e.envelope), read: e.read })

@@ -21,11 +21,17 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
   const entries = (sessionId: SessionId): Effect.Effect<ReadonlyArray<VisibleEntry>, BridgeError> =>
     Effect.gen(function* () {
       const [inbox, live, read, surfaced] = yield* Effect.all(
-        [envelopes.readDir(Layout.inboxDir(sessionId)), broadcasts.live, idSet(Layout.readDir(sessionId)), idSet(Layout.surfacedDir(sessionId))],
+        [
+          envelopes.readDir(Layout.inboxDir(sessionId)),
+          broadcasts.live,
+          idSet(Layout.readDir(sessionId)),
+          idSet(Layout.surfacedDir(sessionId))
+        ],
         { concurrency: 4 }
       )
       const out: Array<VisibleEntry> = []
-      for (const s of inbox) out.push({ envelope: s.envelope, read: read.has(s.envelope.id), surfaced: surfaced.has(s.envelope.id) })
+      for (const s of inbox)
+        out.push({ envelope: s.envelope, read: read.has(s.envelope.id), surfaced: surfaced.has(s.envelope.id) })
       for (const s of live) {
         if (s.envelope.from.sessionId === sessionId) continue
         out.push({ envelope: s.envelope, read: read.has(s.envelope.id), surfaced: surfaced.has(s.envelope.id) })
@@ -36,7 +42,10 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
   /** Unread inbox copies (broadcasts not counted): the backlog that BACKLOG_FULL guards. */
   const backlog = (sessionId: SessionId): Effect.Effect<number, BridgeError> =>
     Effect.gen(function* () {
-      const [inbox, read] = yield* Effect.all([envelopes.list(Layout.inboxDir(sessionId)), idSet(Layout.readDir(sessionId))])
+      const [inbox, read] = yield* Effect.all([
+        envelopes.list(Layout.inboxDir(sessionId)),
+        idSet(Layout.readDir(sessionId))
+      ])
       let n = 0
       for (const name of inbox) if (name.endsWith(".json") && !read.has(name.slice(0, -5))) n++
       return n
@@ -77,7 +86,10 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
     })
 
   /** Per session: the inbox + channel-history candidates, rebuilt only when one of those listings changed. */
-  const searchCache = new Map<string, { readonly parts: ReadonlyArray<ReadonlyArray<StoredEnvelope>>; readonly out: ReadonlyArray<StoredEnvelope> }>()
+  const searchCache = new Map<
+    string,
+    { readonly parts: ReadonlyArray<ReadonlyArray<StoredEnvelope>>; readonly out: ReadonlyArray<StoredEnvelope> }
+  >()
 
   /**
    * Everything search may look at: `base` (inbox and joined channels' history, oldest first by id; an inbox copy
@@ -85,17 +97,28 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
    */
   const searchable = (
     sessionId: SessionId
-  ): Effect.Effect<{ readonly base: ReadonlyArray<StoredEnvelope>; readonly live: ReadonlyArray<StoredEnvelope> }, BridgeError> =>
+  ): Effect.Effect<
+    { readonly base: ReadonlyArray<StoredEnvelope>; readonly live: ReadonlyArray<StoredEnvelope> },
+    BridgeError
+  > =>
     Effect.gen(function* () {
       const joined = yield* channels.joined(sessionId)
       const [live, inbox, ...histories] = yield* Effect.all(
-        [broadcasts.live, envelopes.readDir(Layout.inboxDir(sessionId)), ...joined.map((c) => envelopes.readDir(Layout.channelHistoryDir(c)))],
+        [
+          broadcasts.live,
+          envelopes.readDir(Layout.inboxDir(sessionId)),
+          ...joined.map((c) => envelopes.readDir(Layout.channelHistoryDir(c)))
+        ],
         { concurrency: 4 }
       )
       const parts = [inbox, ...histories]
       const cached = searchCache.get(sessionId)
       let base: ReadonlyArray<StoredEnvelope>
-      if (cached !== undefined && cached.parts.length === parts.length && cached.parts.every((p, i) => p === parts[i])) {
+      if (
+        cached !== undefined &&
+        cached.parts.length === parts.length &&
+        cached.parts.every((p, i) => p === parts[i])
+      ) {
         base = cached.out
       } else {
         const inChannels = new Set<string>(joined)
@@ -106,7 +129,8 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
           out.push(s)
         }
         for (const h of histories) for (const s of h) out.push(s)
-        if (histories.length > 0) out.sort((a, b) => (a.envelope.id < b.envelope.id ? -1 : a.envelope.id > b.envelope.id ? 1 : 0))
+        if (histories.length > 0)
+          out.sort((a, b) => (a.envelope.id < b.envelope.id ? -1 : a.envelope.id > b.envelope.id ? 1 : 0))
         searchCache.set(sessionId, { parts, out })
         base = out
       }

@@ -21,12 +21,19 @@ export const waitUntil = <A>(
   Effect.gen(function* () {
     const timeout = timeoutSec ?? WAIT_DEFAULT_SEC
     if (!Number.isFinite(timeout) || timeout < 0 || timeout > WAIT_MAX_SEC) {
-      return yield* bridgeError("INVALID_ARGUMENT", `timeoutSec must be from 0 to ${WAIT_MAX_SEC}, got ${timeout}`, "Omit it for 30 seconds.")
+      return yield* bridgeError(
+        "INVALID_ARGUMENT",
+        `timeoutSec must be from 0 to ${WAIT_MAX_SEC}, got ${timeout}`,
+        "Omit it for 30 seconds."
+      )
     }
     if (timeout === 0) return yield* attempt
     const loop = Effect.gen(function* () {
       const signal = yield* Queue.sliding<void>(1)
-      yield* Stream.mergeAll(dirs.map((d) => store.watch(d)), { concurrency: "unbounded" }).pipe(
+      yield* Stream.mergeAll(
+        dirs.map((d) => store.watch(d)),
+        { concurrency: "unbounded" }
+      ).pipe(
         Stream.runForEach(() => Queue.offer(signal, undefined)),
         Effect.catchAll((e) => Effect.logWarning(`watch failed: ${e.message}`)),
         Effect.forkScoped

@@ -29,12 +29,19 @@ describe("Identity", () => {
       const again = yield* identity.resolve({ provider: "codex", cwd: "/work/app" })
       assert.strictEqual(again.sessionId, EXPLICIT)
       assert.strictEqual((yield* (yield* Sessions).list()).length, 1)
-    }).pipe(Effect.provide(memoryBridge({ env: { SESSION_BRIDGE_SESSION_ID: EXPLICIT.toLowerCase(), SESSION_BRIDGE_LABEL: "planner" } })))
+    }).pipe(
+      Effect.provide(
+        memoryBridge({ env: { SESSION_BRIDGE_SESSION_ID: EXPLICIT.toLowerCase(), SESSION_BRIDGE_LABEL: "planner" } })
+      )
+    )
   )
 
   it.effect("a malformed SESSION_BRIDGE_SESSION_ID is IDENTITY_UNRESOLVED", () =>
     Effect.gen(function* () {
-      assert.strictEqual(yield* codeOf((yield* Identity).resolve({ provider: "codex", cwd: "/w" })), "IDENTITY_UNRESOLVED")
+      assert.strictEqual(
+        yield* codeOf((yield* Identity).resolve({ provider: "codex", cwd: "/w" })),
+        "IDENTITY_UNRESOLVED"
+      )
     }).pipe(Effect.provide(memoryBridge({ env: { SESSION_BRIDGE_SESSION_ID: "nope" } })))
   )
 
@@ -43,7 +50,12 @@ describe("Identity", () => {
       const identity = yield* Identity
       // The MCP server may resolve first (hook not run yet): it claims the host-session pointer.
       const fromServer = yield* identity.resolve({ provider: "claude-code", cwd: "/work/app" })
-      const fromHook = yield* identity.resolve({ provider: "claude-code", cwd: "/work/app", hostSessionId: "abc-123", claimPointers: true })
+      const fromHook = yield* identity.resolve({
+        provider: "claude-code",
+        cwd: "/work/app",
+        hostSessionId: "abc-123",
+        claimPointers: true
+      })
       assert.strictEqual(fromHook.sessionId, fromServer.sessionId)
       assert.strictEqual(fromHook.hostSessionId, "abc-123")
       yield* (yield* Sessions).end(fromHook.sessionId)
@@ -62,7 +74,12 @@ describe("Identity", () => {
     Effect.gen(function* () {
       const identity = yield* Identity
       const sessions = yield* Sessions
-      const hooked = yield* identity.resolve({ provider: "codex", cwd: "/work/svc", hostSessionId: "h1", claimPointers: true })
+      const hooked = yield* identity.resolve({
+        provider: "codex",
+        cwd: "/work/svc",
+        hostSessionId: "h1",
+        claimPointers: true
+      })
       const server = yield* identity.resolve({ provider: "codex", cwd: "/work/svc/" })
       assert.strictEqual(server.sessionId, hooked.sessionId)
       const pointer = yield* sessions.readPointer(yield* pointerKeys.cwd("/work/svc"))
@@ -80,7 +97,9 @@ describe("Identity", () => {
   it.effect("the lazy CurrentSession resolves on first use, caches, and re-registers a removed record", () =>
     Effect.gen(function* () {
       const sessions = yield* Sessions
-      const current = yield* CurrentSession.makeLazy(Effect.succeed({ provider: "opencode" as const, cwd: "/work/lazy" }))
+      const current = yield* CurrentSession.makeLazy(
+        Effect.succeed({ provider: "opencode" as const, cwd: "/work/lazy" })
+      )
       assert.strictEqual((yield* sessions.list({ includeOffline: true })).length, 0)
       const first = yield* current.get
       assert.strictEqual(first.label, "lazy")
@@ -88,7 +107,9 @@ describe("Identity", () => {
       const second = yield* current.get
       assert.strictEqual(second.sessionId, first.sessionId)
       // lastSeen is refreshed in the background.
-      const refreshed = sessions.get(first.sessionId).pipe(Effect.map(Option.exists((r) => r.lastSeen.epochMillis > first.lastSeen.epochMillis)))
+      const refreshed = sessions
+        .get(first.sessionId)
+        .pipe(Effect.map(Option.exists((r) => r.lastSeen.epochMillis > first.lastSeen.epochMillis)))
       assert.isTrue(yield* eventually(refreshed))
       yield* (yield* Store).remove(Layout.session(first.sessionId))
       yield* TestClock.adjust("1 minute")
@@ -97,4 +118,3 @@ describe("Identity", () => {
     }).pipe(Effect.provide(memoryBridge()))
   )
 })
-

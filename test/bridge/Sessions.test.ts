@@ -25,7 +25,10 @@ describe("Sessions", () => {
       const again = yield* sessions.register({ sessionId: a.sessionId, cwd: "/work/beta", provider: "codex" })
       assert.strictEqual(again.label, "beta")
       assert.strictEqual(again.createdAt.epochMillis, a.createdAt.epochMillis)
-      assert.strictEqual(yield* codeOf(sessions.register({ cwd: "/x", provider: "codex", label: "../evil" })), "INVALID_NAME")
+      assert.strictEqual(
+        yield* codeOf(sessions.register({ cwd: "/x", provider: "codex", label: "../evil" })),
+        "INVALID_NAME"
+      )
     }).pipe(Effect.provide(memoryBridge()))
   )
 
@@ -35,12 +38,24 @@ describe("Sessions", () => {
       yield* TestClock.adjust("9 minutes")
       const b = yield* register("bob")
       let listed = (yield* call(listSessions, b)).sessions
-      assert.deepStrictEqual(listed.map((s: { label: string }) => s.label), ["bob", "alice"])
+      assert.deepStrictEqual(
+        listed.map((s: { label: string }) => s.label),
+        ["bob", "alice"]
+      )
       yield* TestClock.adjust("2 minutes")
       listed = (yield* call(listSessions, b)).sessions
-      assert.deepStrictEqual(listed.map((s: { label: string }) => s.label), ["bob"])
+      assert.deepStrictEqual(
+        listed.map((s: { label: string }) => s.label),
+        ["bob"]
+      )
       listed = (yield* call(listSessions, b, { includeOffline: true })).sessions
-      assert.deepStrictEqual(listed.map((s: { label: string; online: boolean }) => [s.label, s.online]), [["bob", true], ["alice", false]])
+      assert.deepStrictEqual(
+        listed.map((s: { label: string; online: boolean }) => [s.label, s.online]),
+        [
+          ["bob", true],
+          ["alice", false]
+        ]
+      )
       yield* (yield* Sessions).touch(a.sessionId)
       assert.strictEqual((yield* call(listSessions, b)).sessions.length, 2)
     }).pipe(Effect.provide(memoryBridge()))
@@ -50,7 +65,9 @@ describe("Sessions", () => {
     Effect.gen(function* () {
       const a = yield* register("alice")
       const b = yield* register("bob")
-      assert.deepStrictEqual(yield* call(setSummary, b, { summary: "reviewing the parser" }), { summary: "reviewing the parser" })
+      assert.deepStrictEqual(yield* call(setSummary, b, { summary: "reviewing the parser" }), {
+        summary: "reviewing the parser"
+      })
       yield* (yield* Sessions).end(a.sessionId)
       const listed = (yield* call(listSessions, b, { includeOffline: true })).sessions
       assert.deepStrictEqual(listed.find((s: { label: string }) => s.label === "bob").summary, "reviewing the parser")
@@ -77,7 +94,12 @@ describe("addressing", () => {
       yield* register("alice")
       yield* TestClock.adjust("5 minutes")
       const bob = yield* register("bob", "/work/bob")
-      for (const to of [{ label: "bob" }, { cwd: "/work/bob/" }, { sessionId: bob.sessionId }, { sessionId: bob.sessionId.slice(0, 10).toLowerCase() }]) {
+      for (const to of [
+        { label: "bob" },
+        { cwd: "/work/bob/" },
+        { sessionId: bob.sessionId },
+        { sessionId: bob.sessionId.slice(0, 10).toLowerCase() }
+      ]) {
         const sent = yield* sendTo(to)
         assert.deepStrictEqual(sent.recipients, [{ sessionId: bob.sessionId, label: "bob" }])
       }
@@ -95,7 +117,10 @@ describe("addressing", () => {
       const byCwd = yield* sendTo({ cwd: "/work/same" })
       assert.strictEqual(byCwd.recipients[0].sessionId, fresh.sessionId)
       const logged = (yield* events).filter((e) => e.event.startsWith("ambiguous_"))
-      assert.deepStrictEqual(logged.map((e) => e.event), ["ambiguous_label_resolved", "ambiguous_cwd_resolved"])
+      assert.deepStrictEqual(
+        logged.map((e) => e.event),
+        ["ambiguous_label_resolved", "ambiguous_cwd_resolved"]
+      )
       assert.strictEqual(logged[0]!.data["chosen"], fresh.sessionId)
       assert.includeMembers(logged[0]!.data["candidates"] as Array<string>, [old.sessionId, fresh.sessionId])
     }).pipe(Effect.provide(memoryBridge()))
@@ -130,7 +155,12 @@ describe("addressing", () => {
       // A prefix only matches live sessions.
       yield* TestClock.adjust("11 minutes")
       ids = []
-      assert.strictEqual(yield* codeOf(sendTo({ sessionId: (yield* sessions.list({ includeOffline: true }))[2]!.record.sessionId.slice(0, 10) })), "RECIPIENT_NOT_FOUND")
+      assert.strictEqual(
+        yield* codeOf(
+          sendTo({ sessionId: (yield* sessions.list({ includeOffline: true }))[2]!.record.sessionId.slice(0, 10) })
+        ),
+        "RECIPIENT_NOT_FOUND"
+      )
       assert.isTrue(Option.isNone(yield* sessions.get("01ARZ3NDEKTSV4RRFFQ69G5FAV" as never)))
     }).pipe(Effect.provide(memoryBridge()))
   )

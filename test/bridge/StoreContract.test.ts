@@ -24,7 +24,8 @@ const env = HostEnv.layerMemory({ env: { SESSION_BRIDGE_MAX_BACKLOG: "3" } })
 
 type IdsLayer = Layer.Layer<Ids>
 
-const memory = (ids: IdsLayer = IdsLive.layer) => BridgeLayer.pipe(Layer.provideMerge(Layer.mergeAll(storeMemory, Lock.layerMemory, ids, env)))
+const memory = (ids: IdsLayer = IdsLive.layer) =>
+  BridgeLayer.pipe(Layer.provideMerge(Layer.mergeAll(storeMemory, Lock.layerMemory, ids, env)))
 
 const fileSystem = (ids: IdsLayer = IdsLive.layer) =>
   Layer.unwrapScoped(
@@ -45,7 +46,9 @@ const fileSystem = (ids: IdsLayer = IdsLive.layer) =>
 const forcedIds = (forced: Array<string>) =>
   Layer.effect(
     Ids,
-    Effect.map(IdsLive.make, (real) => Ids.of({ next: Effect.suspend(() => (forced.length > 0 ? Effect.succeed(forced.shift()!) : real.next)) }))
+    Effect.map(IdsLive.make, (real) =>
+      Ids.of({ next: Effect.suspend(() => (forced.length > 0 ? Effect.succeed(forced.shift()!) : real.next)) })
+    )
   )
 
 const contract = (name: string, layer: (ids?: IdsLayer) => Layer.Layer<any, never, never>) =>
@@ -58,7 +61,10 @@ const contract = (name: string, layer: (ids?: IdsLayer) => Layer.Layer<any, neve
         assert.strictEqual((yield* call(readMessage, bob, { id: sent.messageId })).body, "über")
         yield* call(sendMessage, alice, { to: { cwd: "/work/bob" }, subject: "two" })
         yield* call(sendMessage, alice, { to: { sessionId: bob.sessionId }, subject: "three" })
-        assert.strictEqual(yield* codeOf(call(sendMessage, alice, { to: { label: "bob" }, subject: "four" })), "BACKLOG_FULL")
+        assert.strictEqual(
+          yield* codeOf(call(sendMessage, alice, { to: { label: "bob" }, subject: "four" })),
+          "BACKLOG_FULL"
+        )
         assert.strictEqual((yield* call(listInbox, bob)).unread, 3)
         assert.deepStrictEqual(yield* call(markRead, bob, { ids: [sent.messageId] }), { marked: 1 })
         assert.deepStrictEqual(yield* call(markRead, bob, { ids: [sent.messageId] }), { marked: 0 })
@@ -72,7 +78,10 @@ const contract = (name: string, layer: (ids?: IdsLayer) => Layer.Layer<any, neve
         const bob = yield* register("bob")
         for (const who of [alice, bob]) yield* call(joinChannel, who, { channel: "#dev" })
         yield* call(sendMessage, alice, { to: { channel: "#dev" }, subject: "build green", body: "ship it" })
-        assert.deepStrictEqual((yield* call(search, bob, { query: "ship" })).results.map((r: { subject: string }) => r.subject), ["build green"])
+        assert.deepStrictEqual(
+          (yield* call(search, bob, { query: "ship" })).results.map((r: { subject: string }) => r.subject),
+          ["build green"]
+        )
         const bytes = Encoding.encodeBase64(new Uint8Array([0, 255, 1, 254]))
         const a = yield* call(postArtifact, alice, { contentBase64: bytes })
         const b = yield* call(postArtifact, bob, { contentBase64: bytes })
@@ -98,7 +107,10 @@ const contract = (name: string, layer: (ids?: IdsLayer) => Layer.Layer<any, neve
         const alice = yield* register("alice")
         const bob = yield* register("bob")
         const sent = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "once" })
-        const runs = yield* Effect.all(Array.from({ length: 4 }, () => mailbox.markSurfaced(bob.sessionId, [sent.messageId])), { concurrency: 4 })
+        const runs = yield* Effect.all(
+          Array.from({ length: 4 }, () => mailbox.markSurfaced(bob.sessionId, [sent.messageId])),
+          { concurrency: 4 }
+        )
         assert.strictEqual(runs.flat().length, 1)
       }).pipe(Effect.provide(layer()))
     )
@@ -111,7 +123,10 @@ const contract = (name: string, layer: (ids?: IdsLayer) => Layer.Layer<any, neve
         const store = yield* Store
         yield* store.write(Layout.inboxMessage(bob.sessionId, "01J00000000000000000000000"), "{ not json")
         const inbox = yield* call(listInbox, bob)
-        assert.deepStrictEqual(inbox.entries.map((e: { subject: string }) => e.subject), ["fine"])
+        assert.deepStrictEqual(
+          inbox.entries.map((e: { subject: string }) => e.subject),
+          ["fine"]
+        )
         assert.strictEqual((yield* store.list("quarantine")).length, 1)
       }).pipe(Effect.provide(layer()))
     )
@@ -126,8 +141,14 @@ const contract = (name: string, layer: (ids?: IdsLayer) => Layer.Layer<any, neve
         const two = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "two" })
         assert.strictEqual(forced.length, 0)
         assert.notStrictEqual(one.messageId, two.messageId)
-        const inbox = (yield* call(listInbox, bob)).entries.map((e: { id: string; subject: string }) => [e.id, e.subject])
-        assert.deepStrictEqual(inbox, [[two.messageId, "two"], [one.messageId, "one"]])
+        const inbox = (yield* call(listInbox, bob)).entries.map((e: { id: string; subject: string }) => [
+          e.id,
+          e.subject
+        ])
+        assert.deepStrictEqual(inbox, [
+          [two.messageId, "two"],
+          [one.messageId, "one"]
+        ])
       }).pipe(Effect.provide(layer(forcedIds(forced))))
     })
   })

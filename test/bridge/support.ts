@@ -25,7 +25,8 @@ export const call = (def: AnyToolDef<ToolRequirements>, as: SessionRecord, args:
   ) as Effect.Effect<any, BridgeError, Exclude<ToolRequirements, CurrentSession.CurrentSession>>
 
 /** The error code a failing tool call gives. */
-export const codeOf = <R>(effect: Effect.Effect<unknown, BridgeError, R>) => Effect.map(Effect.flip(effect), (e) => e.code)
+export const codeOf = <R>(effect: Effect.Effect<unknown, BridgeError, R>) =>
+  Effect.map(Effect.flip(effect), (e) => e.code)
 
 /** The events of the event log, parsed. */
 export const events = Effect.gen(function* () {

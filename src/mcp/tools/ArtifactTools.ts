@@ -6,7 +6,8 @@ import { caller } from "./Caller.js"
 
 export const postArtifact = tool({
   name: "bridge_post_artifact",
-  description: "Store a file for others (content-addressed, max 10 MiB by default): pass text or contentBase64. Returns its sha256 to put in a message's artifacts.",
+  description:
+    "Store a file for others (content-addressed, max 10 MiB by default): pass text or contentBase64. Returns its sha256 to put in a message's artifacts.",
   input: Schema.Struct({
     text: Schema.optional(Schema.String),
     contentBase64: Schema.optional(Schema.String),
@@ -17,10 +18,19 @@ export const postArtifact = tool({
     Effect.gen(function* () {
       const me = yield* caller
       if ((args.text === undefined) === (args.contentBase64 === undefined)) {
-        return yield* bridgeError("INVALID_ARGUMENT", "pass exactly one of text or contentBase64", "Use text for UTF-8 content, contentBase64 for bytes.")
+        return yield* bridgeError(
+          "INVALID_ARGUMENT",
+          "pass exactly one of text or contentBase64",
+          "Use text for UTF-8 content, contentBase64 for bytes."
+        )
       }
       const content = args.text !== undefined ? { text: args.text } : { base64: args.contentBase64 ?? "" }
-      const posted = yield* (yield* Artifacts).post({ content, name: args.name, mimeType: args.mimeType, postedBy: me.sessionId })
+      const posted = yield* (yield* Artifacts).post({
+        content,
+        name: args.name,
+        mimeType: args.mimeType,
+        postedBy: me.sessionId
+      })
       return { sha256: posted.meta.sha256, size: posted.meta.size, deduped: posted.deduped }
     })
 })

@@ -5,12 +5,20 @@ import { caller } from "./Caller.js"
 
 export const broadcast = tool({
   name: "bridge_broadcast",
-  description: "Announce to every session on this machine until it expires. ttlSec 1-604800, default 3600. Body max 64 KiB.",
-  input: Schema.Struct({ subject: Schema.String, body: Schema.optional(Schema.String), ttlSec: Schema.optional(Schema.Number) }),
+  description:
+    "Announce to every session on this machine until it expires. ttlSec 1-604800, default 3600. Body max 64 KiB.",
+  input: Schema.Struct({
+    subject: Schema.String,
+    body: Schema.optional(Schema.String),
+    ttlSec: Schema.optional(Schema.Number)
+  }),
   handler: ({ subject, body, ttlSec }) =>
     Effect.gen(function* () {
       const from = yield* caller
       const envelope = yield* (yield* Broadcasts).post({ from, subject, body, ttlSec })
-      return { messageId: envelope.id, expiresAt: envelope.expiresAt === undefined ? "" : DateTime.formatIso(envelope.expiresAt) }
+      return {
+        messageId: envelope.id,
+        expiresAt: envelope.expiresAt === undefined ? "" : DateTime.formatIso(envelope.expiresAt)
+      }
     })
 })

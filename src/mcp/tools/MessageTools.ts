@@ -10,7 +10,10 @@ const To = Schema.Struct({
   cwd: Schema.optional(Schema.String),
   sessionId: Schema.optional(Schema.String),
   channel: Schema.optional(Schema.String)
-}).annotations({ description: "Exactly one of: label, cwd (absolute path), sessionId (or a unique 6+ char prefix), channel (#name, joined)" })
+}).annotations({
+  description:
+    "Exactly one of: label, cwd (absolute path), sessionId (or a unique 6+ char prefix), channel (#name, joined)"
+})
 
 const toRecipient = (to: typeof To.Type) => {
   const given: Array<Recipient> = []
@@ -21,7 +24,13 @@ const toRecipient = (to: typeof To.Type) => {
   const only = given[0]
   return given.length === 1 && only !== undefined
     ? Effect.succeed(only)
-    : Effect.fail(bridgeError("INVALID_ARGUMENT", `to must name exactly one of label, cwd, sessionId, channel (got ${given.length})`, "e.g. {\"to\": {\"label\": \"reviewer\"}}"))
+    : Effect.fail(
+        bridgeError(
+          "INVALID_ARGUMENT",
+          `to must name exactly one of label, cwd, sessionId, channel (got ${given.length})`,
+          'e.g. {"to": {"label": "reviewer"}}'
+        )
+      )
 }
 
 export const sendMessage = tool({
@@ -39,14 +48,26 @@ export const sendMessage = tool({
     Effect.gen(function* () {
       const from = yield* caller
       const to = yield* toRecipient(args.to)
-      const sent = yield* (yield* Mailbox).send({ from, to, subject: args.subject, body: args.body, artifacts: args.artifacts, replyTo: args.replyTo })
-      return { messageId: sent.envelope.id, threadId: sent.envelope.threadId, recipients: sent.recipients.map(partyView) }
+      const sent = yield* (yield* Mailbox).send({
+        from,
+        to,
+        subject: args.subject,
+        body: args.body,
+        artifacts: args.artifacts,
+        replyTo: args.replyTo
+      })
+      return {
+        messageId: sent.envelope.id,
+        threadId: sent.envelope.threadId,
+        recipients: sent.recipients.map(partyView)
+      }
     })
 })
 
 export const listInbox = tool({
   name: "bridge_list_inbox",
-  description: "Your inbox, newest first: unread direct/channel messages and live broadcasts (all: include read). Returns headers and the unread count.",
+  description:
+    "Your inbox, newest first: unread direct/channel messages and live broadcasts (all: include read). Returns headers and the unread count.",
   input: Schema.Struct({ all: Schema.optional(Schema.Boolean), limit: Schema.optional(Schema.Int) }),
   handler: ({ all, limit }) =>
     Effect.gen(function* () {
@@ -94,7 +115,8 @@ export const getThread = tool({
 
 export const waitForMessage = tool({
   name: "bridge_wait_for_message",
-  description: "Block until a message you have not been shown arrives (or return one already waiting). timeoutSec 0-300, default 30. Use sparingly.",
+  description:
+    "Block until a message you have not been shown arrives (or return one already waiting). timeoutSec 0-300, default 30. Use sparingly.",
   input: Schema.Struct({ timeoutSec: Schema.optional(Schema.Number) }),
   handler: ({ timeoutSec }) =>
     Effect.gen(function* () {

@@ -6,7 +6,8 @@ import { caller } from "./Caller.js"
 
 export const search = tool({
   name: "bridge_search",
-  description: "Search subject and body of your inbox, your channels and live broadcasts; every word must match. Newest first (limit default 20).",
+  description:
+    "Search subject and body of your inbox, your channels and live broadcasts; every word must match. Newest first (limit default 20).",
   input: Schema.Struct({ query: Schema.String, limit: Schema.optional(Schema.Int) }),
   handler: ({ query, limit }) =>
     Effect.gen(function* () {

@@ -13,7 +13,8 @@ export const whoami = tool({
 
 export const listSessions = tool({
   name: "bridge_list_sessions",
-  description: "Sessions on this machine you can message (online = seen in the last 10 min). includeOffline adds the rest.",
+  description:
+    "Sessions on this machine you can message (online = seen in the last 10 min). includeOffline adds the rest.",
   input: Schema.Struct({ includeOffline: Schema.optional(Schema.Boolean) }),
   handler: ({ includeOffline }) =>
     Effect.gen(function* () {

@@ -16,7 +16,10 @@ describe("artifacts", () => {
       const again = yield* call(postArtifact, bob, { contentBase64: Encoding.encodeBase64("hello\n") })
       assert.deepStrictEqual(again, { sha256: HELLO_SHA, size: 6, deduped: true })
       const got = yield* call(getArtifact, bob, { sha256: HELLO_SHA })
-      assert.deepStrictEqual([got.content, got.encoding, got.name, got.mimeType], ["hello\n", "text", "greeting.txt", "text/plain; charset=utf-8"])
+      assert.deepStrictEqual(
+        [got.content, got.encoding, got.name, got.mimeType],
+        ["hello\n", "text", "greeting.txt", "text/plain; charset=utf-8"]
+      )
       const b64 = yield* call(getArtifact, bob, { sha256: HELLO_SHA.toUpperCase(), encoding: "base64" })
       assert.strictEqual(b64.content, "aGVsbG8K")
     }).pipe(Effect.provide(memoryBridge()))
@@ -26,12 +29,18 @@ describe("artifacts", () => {
     Effect.gen(function* () {
       const alice = yield* register("alice")
       const bytes = new Uint8Array(256).map((_, i) => i)
-      const posted = yield* call(postArtifact, alice, { contentBase64: Encoding.encodeBase64(bytes), mimeType: "application/octet-stream" })
+      const posted = yield* call(postArtifact, alice, {
+        contentBase64: Encoding.encodeBase64(bytes),
+        mimeType: "application/octet-stream"
+      })
       assert.strictEqual(posted.size, 256)
       const got = yield* call(getArtifact, alice, { sha256: posted.sha256 })
       assert.strictEqual(got.encoding, "base64")
       assert.deepStrictEqual(Encoding.decodeBase64(got.content), Encoding.decodeBase64(Encoding.encodeBase64(bytes)))
-      assert.strictEqual(yield* codeOf(call(getArtifact, alice, { sha256: posted.sha256, encoding: "text" })), "INVALID_ARGUMENT")
+      assert.strictEqual(
+        yield* codeOf(call(getArtifact, alice, { sha256: posted.sha256, encoding: "text" })),
+        "INVALID_ARGUMENT"
+      )
     }).pipe(Effect.provide(memoryBridge()))
   )
 
@@ -39,15 +48,25 @@ describe("artifacts", () => {
     Effect.gen(function* () {
       const alice = yield* register("alice")
       for (const contentBase64 of ["not base64!", "abc", "ab=c", "YQ==YQ=="]) {
-        assert.strictEqual(yield* codeOf(call(postArtifact, alice, { contentBase64 })), "INVALID_ARGUMENT", contentBase64)
+        assert.strictEqual(
+          yield* codeOf(call(postArtifact, alice, { contentBase64 })),
+          "INVALID_ARGUMENT",
+          contentBase64
+        )
       }
       assert.strictEqual(yield* codeOf(call(getArtifact, alice, { sha256: "0".repeat(64) })), "ARTIFACT_NOT_FOUND")
       assert.strictEqual(yield* codeOf(call(getArtifact, alice, { sha256: "../../etc/passwd" })), "INVALID_ARGUMENT")
       assert.strictEqual(yield* codeOf(call(postArtifact, alice, {})), "INVALID_ARGUMENT")
-      assert.strictEqual(yield* codeOf(call(postArtifact, alice, { text: "a", contentBase64: "YQ==" })), "INVALID_ARGUMENT")
+      assert.strictEqual(
+        yield* codeOf(call(postArtifact, alice, { text: "a", contentBase64: "YQ==" })),
+        "INVALID_ARGUMENT"
+      )
       assert.strictEqual((yield* call(postArtifact, alice, { text: "x".repeat(16) })).size, 16)
       assert.strictEqual(yield* codeOf(call(postArtifact, alice, { text: "x".repeat(17) })), "ARTIFACT_TOO_LARGE")
-      assert.strictEqual(yield* codeOf(call(postArtifact, alice, { contentBase64: Encoding.encodeBase64("y".repeat(17)) })), "ARTIFACT_TOO_LARGE")
+      assert.strictEqual(
+        yield* codeOf(call(postArtifact, alice, { contentBase64: Encoding.encodeBase64("y".repeat(17)) })),
+        "ARTIFACT_TOO_LARGE"
+      )
     }).pipe(Effect.provide(memoryBridge({ env: { SESSION_BRIDGE_MAX_ARTIFACT_BYTES: "16" } })))
   )
 })

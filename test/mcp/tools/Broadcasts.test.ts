@@ -15,7 +15,10 @@ describe("broadcasts", () => {
       assert.strictEqual(posted.expiresAt, "1970-01-01T00:01:00.000Z")
       for (const who of [bob, carol]) {
         const inbox = yield* call(listInbox, who)
-        assert.deepStrictEqual(inbox.entries.map((e: { id: string; kind: string }) => [e.id, e.kind]), [[posted.messageId, "broadcast"]])
+        assert.deepStrictEqual(
+          inbox.entries.map((e: { id: string; kind: string }) => [e.id, e.kind]),
+          [[posted.messageId, "broadcast"]]
+        )
       }
       assert.strictEqual((yield* call(listInbox, alice)).entries.length, 0)
       assert.deepStrictEqual(yield* call(markRead, bob, { ids: [posted.messageId] }), { marked: 1 })
@@ -36,9 +39,15 @@ describe("broadcasts", () => {
       yield* TestClock.adjust("1 second")
       assert.strictEqual((yield* call(listInbox, bob, { all: true })).entries.length, 0)
       assert.strictEqual(yield* codeOf(call(readMessage, bob, { id: posted.messageId })), "MESSAGE_NOT_FOUND")
-      assert.deepStrictEqual(yield* call(markRead, bob, { ids: [posted.messageId] }), { marked: 0, unknown: [posted.messageId] })
+      assert.deepStrictEqual(yield* call(markRead, bob, { ids: [posted.messageId] }), {
+        marked: 0,
+        unknown: [posted.messageId]
+      })
       const expired = yield* (yield* Broadcasts).expired
-      assert.deepStrictEqual(expired.map((s) => s.envelope.id), [posted.messageId])
+      assert.deepStrictEqual(
+        expired.map((s) => s.envelope.id),
+        [posted.messageId]
+      )
     }).pipe(Effect.provide(memoryBridge()))
   )
 
@@ -52,7 +61,10 @@ describe("broadcasts", () => {
       assert.strictEqual(week.expiresAt, "1970-01-08T00:00:00.000Z")
       const hour = yield* call(broadcast, alice, { subject: "x" })
       assert.strictEqual(hour.expiresAt, "1970-01-01T01:00:00.000Z")
-      assert.strictEqual(yield* codeOf(call(broadcast, alice, { subject: "x", body: "y".repeat(65_537) })), "BODY_TOO_LARGE")
+      assert.strictEqual(
+        yield* codeOf(call(broadcast, alice, { subject: "x", body: "y".repeat(65_537) })),
+        "BODY_TOO_LARGE"
+      )
     }).pipe(Effect.provide(memoryBridge()))
   )
 })

@@ -15,14 +15,20 @@ describe("messages", () => {
       assert.strictEqual(sent.threadId, sent.messageId)
       const inbox = yield* call(listInbox, bob)
       assert.strictEqual(inbox.unread, 1)
-      assert.deepStrictEqual(inbox.entries.map((e: { id: string; kind: string; read: boolean }) => [e.id, e.kind, e.read]), [[sent.messageId, "direct", false]])
+      assert.deepStrictEqual(
+        inbox.entries.map((e: { id: string; kind: string; read: boolean }) => [e.id, e.kind, e.read]),
+        [[sent.messageId, "direct", false]]
+      )
       assert.deepStrictEqual(inbox.entries[0].from, { sessionId: alice.sessionId, label: "alice" })
       const full = yield* call(readMessage, bob, { id: sent.messageId })
       assert.strictEqual(full.body, "step 1")
       assert.isFalse(full.read)
       assert.deepStrictEqual(yield* call(markRead, bob, { ids: [sent.messageId] }), { marked: 1 })
       assert.deepStrictEqual(yield* call(markRead, bob, { ids: [sent.messageId, sent.messageId] }), { marked: 0 })
-      assert.deepStrictEqual(yield* call(markRead, bob, { ids: ["01ARZ3NDEKTSV4RRFFQ69G5FAV"] }), { marked: 0, unknown: ["01ARZ3NDEKTSV4RRFFQ69G5FAV"] })
+      assert.deepStrictEqual(yield* call(markRead, bob, { ids: ["01ARZ3NDEKTSV4RRFFQ69G5FAV"] }), {
+        marked: 0,
+        unknown: ["01ARZ3NDEKTSV4RRFFQ69G5FAV"]
+      })
       assert.strictEqual((yield* call(listInbox, bob)).entries.length, 0)
       const all = yield* call(listInbox, bob, { all: true })
       assert.deepStrictEqual([all.unread, all.entries.length, all.entries[0].read], [0, 1, true])
@@ -40,7 +46,10 @@ describe("messages", () => {
       const bob = yield* register("bob")
       for (const subject of ["one", "two", "three"]) yield* call(sendMessage, alice, { to: { label: "bob" }, subject })
       const inbox = yield* call(listInbox, bob, { limit: 2 })
-      assert.deepStrictEqual(inbox.entries.map((e: { subject: string }) => e.subject), ["three", "two"])
+      assert.deepStrictEqual(
+        inbox.entries.map((e: { subject: string }) => e.subject),
+        ["three", "two"]
+      )
       assert.strictEqual(inbox.unread, 3)
       assert.strictEqual(yield* codeOf(call(listInbox, bob, { limit: 0 })), "INVALID_ARGUMENT")
     }).pipe(Effect.provide(memoryBridge()))
@@ -52,18 +61,31 @@ describe("messages", () => {
       const bob = yield* register("bob")
       const first = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "q" })
       const second = yield* call(sendMessage, bob, { to: { label: "alice" }, subject: "a", replyTo: first.messageId })
-      const third = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "thanks", replyTo: second.messageId })
+      const third = yield* call(sendMessage, alice, {
+        to: { label: "bob" },
+        subject: "thanks",
+        replyTo: second.messageId
+      })
       assert.strictEqual(second.threadId, first.messageId)
       assert.strictEqual(third.threadId, first.messageId)
       const byThread = yield* call(getThread, alice, { threadId: first.threadId })
-      assert.deepStrictEqual(byThread.messages.map((m: { subject: string }) => m.subject), ["q", "a", "thanks"])
+      assert.deepStrictEqual(
+        byThread.messages.map((m: { subject: string }) => m.subject),
+        ["q", "a", "thanks"]
+      )
       assert.strictEqual(byThread.messages[2].inReplyTo, second.messageId)
       const byMessage = yield* call(getThread, bob, { messageId: third.messageId })
-      assert.deepStrictEqual(byMessage.messages.map((m: { id: string }) => m.id), [first.messageId, second.messageId, third.messageId])
+      assert.deepStrictEqual(
+        byMessage.messages.map((m: { id: string }) => m.id),
+        [first.messageId, second.messageId, third.messageId]
+      )
       const carol = yield* register("carol")
       assert.strictEqual(yield* codeOf(call(getThread, carol, { threadId: first.threadId })), "THREAD_NOT_FOUND")
       assert.strictEqual(yield* codeOf(call(getThread, alice, {})), "INVALID_ARGUMENT")
-      assert.strictEqual(yield* codeOf(call(sendMessage, carol, { to: { label: "bob" }, subject: "x", replyTo: first.messageId })), "MESSAGE_NOT_FOUND")
+      assert.strictEqual(
+        yield* codeOf(call(sendMessage, carol, { to: { label: "bob" }, subject: "x", replyTo: first.messageId })),
+        "MESSAGE_NOT_FOUND"
+      )
     }).pipe(Effect.provide(memoryBridge()))
   )
 
@@ -72,11 +94,24 @@ describe("messages", () => {
       const alice = yield* register("alice")
       const bob = yield* register("bob")
       const posted = yield* call(postArtifact, alice, { text: "diff --git", name: "fix.diff", mimeType: "text/x-diff" })
-      const sent = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "patch", artifacts: [posted.sha256] })
+      const sent = yield* call(sendMessage, alice, {
+        to: { label: "bob" },
+        subject: "patch",
+        artifacts: [posted.sha256]
+      })
       const full = yield* call(readMessage, bob, { id: sent.messageId })
-      assert.deepStrictEqual(full.artifacts.map((a: { sha256: string; name: string; size: number }) => [a.sha256, a.name, a.size]), [[posted.sha256, "fix.diff", 10]])
-      assert.strictEqual(yield* codeOf(call(sendMessage, alice, { to: { label: "bob" }, subject: "x", artifacts: ["0".repeat(64)] })), "ARTIFACT_NOT_FOUND")
-      assert.strictEqual(yield* codeOf(call(sendMessage, alice, { to: { label: "bob" }, subject: "x", artifacts: ["nope"] })), "INVALID_ARGUMENT")
+      assert.deepStrictEqual(
+        full.artifacts.map((a: { sha256: string; name: string; size: number }) => [a.sha256, a.name, a.size]),
+        [[posted.sha256, "fix.diff", 10]]
+      )
+      assert.strictEqual(
+        yield* codeOf(call(sendMessage, alice, { to: { label: "bob" }, subject: "x", artifacts: ["0".repeat(64)] })),
+        "ARTIFACT_NOT_FOUND"
+      )
+      assert.strictEqual(
+        yield* codeOf(call(sendMessage, alice, { to: { label: "bob" }, subject: "x", artifacts: ["nope"] })),
+        "INVALID_ARGUMENT"
+      )
     }).pipe(Effect.provide(memoryBridge()))
   )
 
@@ -85,10 +120,16 @@ describe("messages", () => {
       const alice = yield* register("alice")
       const bob = yield* register("bob")
       // 21,846 three-byte characters = 65,538 bytes, though only 21,846 characters.
-      assert.strictEqual(yield* codeOf(call(sendMessage, alice, { to: { label: "bob" }, subject: "big", body: "€".repeat(21_846) })), "BODY_TOO_LARGE")
+      assert.strictEqual(
+        yield* codeOf(call(sendMessage, alice, { to: { label: "bob" }, subject: "big", body: "€".repeat(21_846) })),
+        "BODY_TOO_LARGE"
+      )
       const ok = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "max", body: "x".repeat(64 * 1024) })
       assert.isString(ok.messageId)
-      assert.strictEqual(yield* codeOf(call(sendMessage, alice, { to: { label: "bob" }, subject: "  " })), "INVALID_ARGUMENT")
+      assert.strictEqual(
+        yield* codeOf(call(sendMessage, alice, { to: { label: "bob" }, subject: "  " })),
+        "INVALID_ARGUMENT"
+      )
       assert.strictEqual((yield* call(listInbox, bob)).unread, 1)
     }).pipe(Effect.provide(memoryBridge()))
   )
@@ -98,11 +139,17 @@ describe("messages", () => {
       const alice = yield* register("alice")
       const bob = yield* register("bob")
       for (let i = 0; i < 5; i++) yield* call(sendMessage, alice, { to: { label: "bob" }, subject: `m${i}` })
-      assert.strictEqual(yield* codeOf(call(sendMessage, alice, { to: { label: "bob" }, subject: "overflow" })), "BACKLOG_FULL")
+      assert.strictEqual(
+        yield* codeOf(call(sendMessage, alice, { to: { label: "bob" }, subject: "overflow" })),
+        "BACKLOG_FULL"
+      )
       const store = yield* Store
       assert.strictEqual((yield* store.list(Layout.inboxDir(bob.sessionId))).length, 5)
       const inbox = yield* call(listInbox, bob)
-      assert.deepStrictEqual(inbox.entries.map((e: { subject: string }) => e.subject), ["m4", "m3", "m2", "m1", "m0"])
+      assert.deepStrictEqual(
+        inbox.entries.map((e: { subject: string }) => e.subject),
+        ["m4", "m3", "m2", "m1", "m0"]
+      )
       yield* call(markRead, bob, { ids: [inbox.entries[0].id] })
       const again = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "now fits" })
       assert.isTrue(Option.isSome(yield* store.stat(Layout.inboxMessage(bob.sessionId, again.messageId))))

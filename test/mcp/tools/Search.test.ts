@@ -22,7 +22,11 @@ describe("search", () => {
       yield* TestClock.adjust("1 second")
       yield* call(broadcast, carol, { subject: "parser freeze", ttlSec: 10 })
       yield* call(sendMessage, alice, { to: { label: "carol" }, subject: "parser secret for carol" })
-      assert.deepStrictEqual(subjects(yield* call(search, bob, { query: "PARSER" })), ["parser freeze", "review", "parser before bob joined"])
+      assert.deepStrictEqual(subjects(yield* call(search, bob, { query: "PARSER" })), [
+        "parser freeze",
+        "review",
+        "parser before bob joined"
+      ])
       assert.deepStrictEqual(subjects(yield* call(search, bob, { query: "parser tabs" })), ["review"])
       assert.deepStrictEqual(subjects(yield* call(search, bob, { query: "parser", limit: 1 })), ["parser freeze"])
       assert.strictEqual((yield* call(search, bob, { query: "tabs" })).results[0].snippet, "The Parser fails on tabs")
@@ -48,7 +52,11 @@ describe("search", () => {
       for (const query of ["alpha", "beta alpha", "alphabet gamma", "delta #1", "zeta", "ALPHA beta #4"]) {
         for (const limit of [1, 7, 100]) {
           const terms = query.toLowerCase().split(" ")
-          const expected = sent.filter((m) => terms.every((t) => m.text.includes(t))).map((m) => m.id).reverse().slice(0, limit)
+          const expected = sent
+            .filter((m) => terms.every((t) => m.text.includes(t)))
+            .map((m) => m.id)
+            .reverse()
+            .slice(0, limit)
           const got = (yield* call(search, bob, { query, limit })).results.map((r: { id: string }) => r.id)
           assert.deepStrictEqual(got, expected, `${query} / ${limit}`)
         }

@@ -22,11 +22,12 @@ const CONTRACT = [
   "bridge_search"
 ]
 
-const listed = () => tools.map((t) => ({ name: t.name, description: t.description, inputSchema: inputJsonSchema(t.input) }))
+const listed = () =>
+  tools.map((t) => ({ name: t.name, description: t.description, inputSchema: inputJsonSchema(t.input) }))
 
 describe("tool table", () => {
   it("has exactly the seventeen contract tools", () => {
-    assert.deepStrictEqual([...tools.map((t) => t.name)].sort(), [...CONTRACT].sort())
+    assert.deepStrictEqual(tools.map((t) => t.name).sort(), [...CONTRACT].sort())
   })
 
   it("serializes tools/list under 12,000 characters", () => {
@@ -35,7 +36,8 @@ describe("tool table", () => {
   })
 
   it("keeps the contract's argument names", () => {
-    const props = (name: string) => Object.keys((listed().find((t) => t.name === name)?.inputSchema["properties"] ?? {}) as object).sort()
+    const props = (name: string) =>
+      Object.keys((listed().find((t) => t.name === name)?.inputSchema["properties"] ?? {}) as object).sort()
     assert.deepStrictEqual(props("bridge_send_message"), ["artifacts", "body", "replyTo", "subject", "to"])
     assert.deepStrictEqual(props("bridge_post_artifact"), ["contentBase64", "mimeType", "name", "text"])
     assert.deepStrictEqual(props("bridge_get_artifact"), ["encoding", "sha256"])

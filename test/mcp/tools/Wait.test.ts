@@ -61,29 +61,43 @@ describe("wait_for_message", () => {
 })
 
 describe("unsurfaced / markSurfaced (the prompt hook's view)", () => {
-  it.effect("unread, not yet surfaced inbox entries and live broadcasts, oldest first; each surfaced at most once", () =>
-    Effect.gen(function* () {
-      const mailbox = yield* Mailbox
-      const alice = yield* register("alice")
-      const bob = yield* register("bob")
-      const first = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "one" })
-      yield* TestClock.adjust("1 millis")
-      const cast = yield* call(broadcast, alice, { subject: "two" })
-      yield* TestClock.adjust("1 millis")
-      const third = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "three" })
-      yield* call(markRead, bob, { ids: [third.messageId] })
-      const pending = yield* mailbox.unsurfaced(bob.sessionId)
-      assert.deepStrictEqual(pending.map((e) => e.id), [first.messageId, cast.messageId])
-      // Two concurrent hook runs race for the same entries: every id is won exactly once.
-      const [x, y] = yield* Effect.all(
-        [mailbox.markSurfaced(bob.sessionId, pending.map((e) => e.id)), mailbox.markSurfaced(bob.sessionId, pending.map((e) => e.id))],
-        { concurrency: 2 }
-      )
-      assert.deepStrictEqual([...x, ...y].sort(), [first.messageId, cast.messageId].sort())
-      assert.deepStrictEqual(yield* mailbox.markSurfaced(bob.sessionId, [first.messageId]), [])
-      assert.deepStrictEqual(yield* mailbox.unsurfaced(bob.sessionId), [])
-      // Alice does not see her own broadcast.
-      assert.deepStrictEqual(yield* mailbox.unsurfaced(alice.sessionId), [])
-    }).pipe(Effect.provide(memoryBridge()))
+  it.effect(
+    "unread, not yet surfaced inbox entries and live broadcasts, oldest first; each surfaced at most once",
+    () =>
+      Effect.gen(function* () {
+        const mailbox = yield* Mailbox
+        const alice = yield* register("alice")
+        const bob = yield* register("bob")
+        const first = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "one" })
+        yield* TestClock.adjust("1 millis")
+        const cast = yield* call(broadcast, alice, { subject: "two" })
+        yield* TestClock.adjust("1 millis")
+        const third = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "three" })
+        yield* call(markRead, bob, { ids: [third.messageId] })
+        const pending = yield* mailbox.unsurfaced(bob.sessionId)
+        assert.deepStrictEqual(
+          pending.map((e) => e.id),
+          [first.messageId, cast.messageId]
+        )
+        // Two concurrent hook runs race for the same entries: every id is won exactly once.
+        const [x, y] = yield* Effect.all(
+          [
+            mailbox.markSurfaced(
+              bob.sessionId,
+              pending.map((e) => e.id)
+            ),
+            mailbox.markSurfaced(
+              bob.sessionId,
+              pending.map((e) => e.id)
+            )
+          ],
+          { concurrency: 2 }
+        )
+        assert.deepStrictEqual([...x, ...y].sort(), [first.messageId, cast.messageId].sort())
+        assert.deepStrictEqual(yield* mailbox.markSurfaced(bob.sessionId, [first.messageId]), [])
+        assert.deepStrictEqual(yield* mailbox.unsurfaced(bob.sessionId), [])
+        // Alice does not see her own broadcast.
+        assert.deepStrictEqual(yield* mailbox.unsurfaced(alice.sessionId), [])
+      }).pipe(Effect.provide(memoryBridge()))
   )
 })
