@@ -2,7 +2,7 @@ import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { ensureBuilt } from "../support/build.js"
+import { BIN, ensureBuilt } from "../support/build.js"
 import { serverEnv, tempHome } from "../support/mcpClient.js"
 
 /** Runs `session-bridge mcp` with raw JSON-RPC lines on stdin, closes stdin, and collects what came out. */
@@ -12,7 +12,7 @@ const runRaw = (
   options: { keepOpenUntilReplies?: number; env?: Record<string, string> } = {}
 ) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(process.cwd(), "dist", "bin.js"), "mcp"], {
+    const child = spawn(process.execPath, [BIN, "mcp"], {
       env: serverEnv({ home, ...(options.env ? { env: options.env } : {}) }),
       cwd: fs.existsSync(home) ? home : path.dirname(home),
       stdio: ["pipe", "pipe", "pipe"]
