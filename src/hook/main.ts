@@ -32,8 +32,11 @@ const writeCache = (file: string, data: Buffer): void => {
   try {
     const dir = path.dirname(file)
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
-    for (const old of fs.readdirSync(dir))
-      if (old.startsWith("hook-") && old !== path.basename(file)) fs.rmSync(path.join(dir, old), { force: true })
+    // Older bundles' caches for this node go; other node versions sharing the home keep theirs.
+    const mine = `hook-${process.version}-${process.arch}-`
+    for (const old of fs.readdirSync(dir)) {
+      if (old.startsWith(mine) && old !== path.basename(file)) fs.rmSync(path.join(dir, old), { force: true })
+    }
     const tmp = `${file}.${process.pid}.tmp`
     fs.writeFileSync(tmp, data, { mode: 0o600 })
     fs.renameSync(tmp, file)
