@@ -1,7 +1,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { startAnthropicStub, startChatStub, startResponsesStub } from "./stub-model.js"
+import { startAnthropicStub, startChatStub, startGeminiStub, startResponsesStub } from "./stub-model.js"
 import { cacheRoot, codexHooks, entry, host, run, type Scratch, sb, scratch, snapshot, strip } from "./support.js"
 
 const made: Array<Scratch> = []
@@ -412,6 +412,37 @@ describe("a whole opencode turn against a stub model on 127.0.0.1", () => {
       const request = stub.bodies.find((b) => b.includes("hello opencode") && b.includes("opencode-turn-marker"))
       expect(request, "a model request carrying the prompt and the inbox block").toBeDefined()
       expect(request).toContain("session-bridge-inbox")
+    } finally {
+      await stub.close()
+    }
+  })
+})
+
+describe("a whole Gemini CLI turn against a stub model on 127.0.0.1", () => {
+  it("our BeforeAgent hook's inbox block reaches the model (in a trusted folder)", async () => {
+    const s = machine("gemini-turn")
+    const stub = await startGeminiStub()
+    try {
+      fs.mkdirSync(`${s.home}/.gemini`, { recursive: true })
+      fs.writeFileSync(
+        `${s.home}/.gemini/settings.json`,
+        JSON.stringify({ security: { auth: { selectedType: "gemini-api-key" } } }, null, 2) + "\n"
+      )
+      await initOk(s, "gemini-cli")
+      const sent = await sb(s, ["broadcast", "gemini-turn-marker", "--body", "hello gemini"])
+      expect(sent.code).toBe(0)
+      const r = await host(
+        s,
+        "gemini-cli",
+        ["-p", "hello gemini"],
+        { GEMINI_API_KEY: "stub-key", GOOGLE_GEMINI_BASE_URL: stub.url, GEMINI_CLI_TRUST_WORKSPACE: "true" },
+        240_000
+      )
+      expect(r.code, r.stderr.slice(-2000)).toBe(0)
+      const request = stub.bodies.find((b) => b.includes("hello gemini") && b.includes("gemini-turn-marker"))
+      expect(request, "a model request carrying the prompt and the inbox block").toBeDefined()
+      // Gemini CLI HTML-escapes the hook text: the tag arrives as &lt;session-bridge-inbox&gt;.
+      expect(request).toMatch(/session-bridge-inbox/)
     } finally {
       await stub.close()
     }

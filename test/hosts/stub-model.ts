@@ -193,3 +193,36 @@ export const startChatStub = async () => {
     close: () => new Promise<void>((resolve) => server.close(() => resolve()))
   }
 }
+
+/** A stand-in for the Gemini API (generateContent, streamed or not; countTokens): always "OK from stub". */
+export const startGeminiStub = async () => {
+  const bodies: Array<string> = []
+  const server = http.createServer((req, res) => {
+    let raw = ""
+    req.on("data", (d) => (raw += d))
+    req.on("end", () => {
+      bodies.push(raw)
+      const url = req.url ?? ""
+      const reply = {
+        candidates: [{ content: { parts: [{ text: "OK from stub" }], role: "model" }, finishReason: "STOP", index: 0 }],
+        usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
+        modelVersion: "stub-model"
+      }
+      if (url.includes(":countTokens"))
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ totalTokens: 10 }))
+      else if (url.includes(":streamGenerateContent")) {
+        res.writeHead(200, { "content-type": "text/event-stream" })
+        res.end(`data: ${JSON.stringify(reply)}\r\n\r\n`)
+      } else if (url.includes(":generateContent"))
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(reply))
+      else res.writeHead(404, { "content-type": "application/json" }).end("{}")
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    bodies,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
