@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
-import { Context, Effect, Layer, Option, Schema } from "effect"
+import { Context, Effect, Layer, Logger, LogLevel, Option, Schema } from "effect"
 import { bridgeError } from "../../src/domain/Errors.js"
 import type { ClientInfo } from "../../src/mcp/ClientInfo.js"
 import * as McpServer from "../../src/mcp/Server.js"
@@ -156,6 +156,7 @@ describe("McpServer", () => {
   )
 
   it.live("returns a defect as INTERNAL and keeps serving", () =>
+    // The defect is logged (to stderr in the real server); keep the test output quiet.
     withServer(freshProbe(), async (c) => {
       const r = await c.call("crash")
       assert.isFalse(r.ok)
@@ -164,7 +165,7 @@ describe("McpServer", () => {
         assert.include(r.error.message, "boom")
       }
       assert.deepStrictEqual(await c.ok("echo", { text: "still here" }), { text: "still here" })
-    })
+    }).pipe(Logger.withMinimumLogLevel(LogLevel.None))
   )
 
   it.live("builds the handlers' context lazily, once, with the client's info", () => {
