@@ -1,7 +1,6 @@
-import { Context, DateTime, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
-import type { ChannelName } from "../domain/Names.js"
 import { type ArtifactMeta, MessageEnvelope, type Party, type SessionRecord } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
 import { HostEnv } from "../services/HostEnv.js"
@@ -9,10 +8,11 @@ import { Store } from "../services/Store.js"
 import { Artifacts } from "./Artifacts.js"
 import { Broadcasts } from "./Broadcasts.js"
 import { Channels } from "./Channels.js"
-import { checkBody, checkLimit, checkSubject } from "./Checks.js"
+import { checkLimit } from "./Checks.js"
 import { Envelopes } from "./Envelopes.js"
 import { DEFAULT_MAX_BACKLOG, INBOX_DEFAULT_LIMIT, positiveIntFromEnv } from "./Limits.js"
 import { type Address, Sessions } from "./Sessions.js"
+import { makeSend } from "./Send.js"
 import { makeVisibility, type VisibleEntry } from "./Visibility.js"
 import { waitUntil } from "./Wait.js"
 
@@ -96,7 +96,6 @@ export interface MailboxShape {
 export class Mailbox extends Context.Tag("session-bridge/Mailbox")<Mailbox, MailboxShape>() {}
 
 const isMessageId = (id: string) => /^[0-9A-Z]{26}$/.test(id)
-const party = (r: SessionRecord): Party => ({ sessionId: r.sessionId, label: r.label, provider: r.provider })
 
 export const make = Effect.gen(function* () {
   const store = yield* Store
@@ -122,67 +121,7 @@ export const make = Effect.gen(function* () {
       Option.match({ onNone: () => Effect.fail(notFound(id)), onSome: Effect.succeed })
     )
 
-  const checkBacklog = (recipients: ReadonlyArray<Party>) =>
-    Effect.forEach(recipients, (p) =>
-      Effect.flatMap(view.backlog(p.sessionId), (n) =>
-        n >= maxBacklog
-          ? Effect.fail(
-              bridgeError(
-                "BACKLOG_FULL",
-                `${p.label} (${p.sessionId}) has ${n} unread messages; the cap is ${maxBacklog}. Nothing was sent.`,
-                "Wait for the recipient to read its inbox, then retry."
-              )
-            )
-          : Effect.void
-      )
-    )
-
-  const send = (input: SendInput) =>
-    Effect.gen(function* () {
-      const subject = yield* checkSubject(input.subject)
-      const body = yield* checkBody(input.body ?? "")
-      const shas = [...new Set(input.artifacts ?? [])]
-      const metas = yield* Effect.forEach(shas, (sha) => artifacts.meta(sha))
-      const parent =
-        input.replyTo === undefined ? undefined : yield* requireVisible(input.from.sessionId, input.replyTo)
-      const to = input.to
-      let channel: ChannelName | undefined
-      let recipients: ReadonlyArray<Party>
-      if ("channel" in to) {
-        const name = yield* channels.requireMember(input.from.sessionId, to.channel)
-        const others = (yield* channels.members(name)).filter((id) => id !== input.from.sessionId)
-        recipients = (yield* Effect.forEach(others, (id) => sessions.get(id))).flatMap(Option.toArray).map(party)
-        channel = name
-      } else {
-        recipients = [party(yield* sessions.resolve(to))]
-      }
-      yield* checkBacklog(recipients)
-      const first = recipients[0]
-      const now = yield* DateTime.now
-      const envelope = yield* envelopes.publish({
-        threadId: parent?.threadId,
-        canonical: (id) =>
-          channel !== undefined ? Layout.channelMessage(channel, id) : Layout.inboxMessage(first?.sessionId ?? "", id),
-        copies: (id) => recipients.map((p) => Layout.inboxMessage(p.sessionId, id)),
-        build: (id, threadId) =>
-          new MessageEnvelope({
-            v: 1,
-            id,
-            kind: channel !== undefined ? "channel" : "direct",
-            from: party(input.from),
-            to: recipients,
-            ...(channel !== undefined ? { channel } : {}),
-            subject,
-            body,
-            threadId,
-            ...(parent !== undefined ? { inReplyTo: parent.id } : {}),
-            artifacts: metas.map((m) => m.sha256),
-            createdAt: now,
-            origin: "local"
-          })
-      })
-      return { envelope, recipients }
-    })
+  const send = makeSend({ sessions, envelopes, channels, artifacts, view, maxBacklog, requireVisible })
 
   const markers =
     (dirOf: (sessionId: string, id: string) => string) => (sessionId: SessionId, ids: ReadonlyArray<string>) =>

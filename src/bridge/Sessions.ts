@@ -3,13 +3,14 @@ import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.j
 import { Layout } from "../domain/Layout.js"
 import { Label } from "../domain/Names.js"
 import { type ProviderId, SessionRecord } from "../domain/Records.js"
-import { isUlid, SessionId } from "../domain/Ulid.js"
+import { SessionId } from "../domain/Ulid.js"
 import { readAllJson, readJson, writeJson, createJson } from "../services/Documents.js"
 import { logEvent } from "../services/EventLog.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Ids } from "../services/Ids.js"
 import { Lock } from "../services/Lock.js"
 import { Store } from "../services/Store.js"
+import { makeResolve } from "./Addressing.js"
 import { LIVE_WINDOW_MS, MAX_SUMMARY_CHARS } from "./Limits.js"
 import { checkPointerKey, normalizeCwd, Pointer, type PointerInput, pointerRecord } from "./Pointers.js"
 
@@ -82,8 +83,6 @@ const decodeLabel = (raw: string) =>
       )
     )
   )
-
-const notFound = (what: string, hint: string) => bridgeError("RECIPIENT_NOT_FOUND", `no session matches ${what}`, hint)
 
 export const make = Effect.gen(function* () {
   const store = yield* Store
@@ -181,82 +180,7 @@ export const make = Effect.gen(function* () {
         .sort((a, b) => DateTime.toEpochMillis(b.record.lastSeen) - DateTime.toEpochMillis(a.record.lastSeen))
     })
 
-  const pickNewest = (kind: "label" | "cwd", value: string, matches: ReadonlyArray<SessionStatus>) =>
-    Effect.gen(function* () {
-      const live = matches.filter((m) => m.online)
-      const pool = live.length > 0 ? live : matches
-      const chosen = pool[0]
-      if (chosen === undefined) {
-        return yield* notFound(
-          `${kind} ${JSON.stringify(value)}`,
-          "Run bridge_list_sessions (or `session-bridge list-sessions --all`) to see who is there."
-        )
-      }
-      if (pool.length > 1) {
-        yield* logEvent(`ambiguous_${kind}_resolved`, {
-          [kind]: value,
-          chosen: chosen.record.sessionId,
-          candidates: pool.map((m) => m.record.sessionId)
-        }).pipe(provideStore)
-      }
-      return chosen.record
-    })
-
-  const resolve = (address: Address): Effect.Effect<SessionRecord, BridgeError> =>
-    Effect.gen(function* () {
-      if ("label" in address) {
-        const all = yield* list({ includeOffline: true })
-        return yield* pickNewest(
-          "label",
-          address.label,
-          all.filter((s) => s.record.label === address.label)
-        )
-      }
-      if ("cwd" in address) {
-        if (!address.cwd.startsWith("/")) {
-          return yield* bridgeError(
-            "INVALID_ARGUMENT",
-            `to.cwd must be an absolute path, got ${JSON.stringify(address.cwd.slice(0, 200))}`,
-            "Pass the peer's working directory starting with '/'."
-          )
-        }
-        const cwd = normalizeCwd(address.cwd)
-        const all = yield* list({ includeOffline: true })
-        return yield* pickNewest(
-          "cwd",
-          cwd,
-          all.filter((s) => s.record.cwd === cwd)
-        )
-      }
-      const raw = address.sessionId.trim().toUpperCase()
-      if (isUlid(raw)) {
-        const found = yield* get(yield* Schema.decode(SessionId)(raw).pipe(Effect.orDie))
-        if (Option.isSome(found)) return found.value
-        return yield* notFound(`session id ${raw}`, "Check the id with bridge_list_sessions (includeOffline: true).")
-      }
-      if (!/^[0-9A-Z]{6,25}$/.test(raw)) {
-        return yield* bridgeError(
-          "INVALID_ARGUMENT",
-          `to.sessionId must be a 26-character id or a 6-25 character prefix`,
-          "Copy the id from bridge_list_sessions."
-        )
-      }
-      const live = (yield* list()).filter((s) => s.record.sessionId.startsWith(raw))
-      if (live.length > 1) {
-        return yield* bridgeError(
-          "AMBIGUOUS_RECIPIENT",
-          `prefix ${raw} matches ${live.length} live sessions: ${live.map((s) => `${s.record.sessionId} (${s.record.label})`).join(", ")}`,
-          "Use a longer prefix or the full session id."
-        )
-      }
-      const only = live[0]
-      if (only === undefined)
-        return yield* notFound(
-          `prefix ${raw} among live sessions`,
-          "Prefixes match live sessions only; use the full session id for an offline one."
-        )
-      return only.record
-    })
+  const resolve = makeResolve({ list, get, store })
 
   return Sessions.of({
     register,

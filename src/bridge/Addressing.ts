@@ -1,0 +1,101 @@
+import { Effect, Option, Schema } from "effect"
+import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import type { SessionRecord } from "../domain/Records.js"
+import { isUlid, SessionId } from "../domain/Ulid.js"
+import { logEvent } from "../services/EventLog.js"
+import { Store, type StoreShape } from "../services/Store.js"
+import { normalizeCwd } from "./Pointers.js"
+import type { Address, SessionsShape, SessionStatus } from "./Sessions.js"
+
+const notFound = (what: string, hint: string) => bridgeError("RECIPIENT_NOT_FOUND", `no session matches ${what}`, hint)
+
+/**
+ * Addressing: a label or an absolute cwd matches any registered session, live ones first (several: the newest
+ * lastSeen wins, and ambiguous_label_resolved / ambiguous_cwd_resolved is logged); a full id names one
+ * session; a 6-25 character prefix (any case) must be unique among live sessions.
+ */
+export const makeResolve = (deps: {
+  readonly list: SessionsShape["list"]
+  readonly get: SessionsShape["get"]
+  readonly store: StoreShape
+}): ((address: Address) => Effect.Effect<SessionRecord, BridgeError>) => {
+  const { get, list, store } = deps
+  const provideStore = Effect.provideService(Store, store)
+  const pickNewest = (kind: "label" | "cwd", value: string, matches: ReadonlyArray<SessionStatus>) =>
+    Effect.gen(function* () {
+      const live = matches.filter((m) => m.online)
+      const pool = live.length > 0 ? live : matches
+      const chosen = pool[0]
+      if (chosen === undefined) {
+        return yield* notFound(
+          `${kind} ${JSON.stringify(value)}`,
+          "Run bridge_list_sessions (or `session-bridge list-sessions --all`) to see who is there."
+        )
+      }
+      if (pool.length > 1) {
+        yield* logEvent(`ambiguous_${kind}_resolved`, {
+          [kind]: value,
+          chosen: chosen.record.sessionId,
+          candidates: pool.map((m) => m.record.sessionId)
+        }).pipe(provideStore)
+      }
+      return chosen.record
+    })
+
+  const resolve = (address: Address): Effect.Effect<SessionRecord, BridgeError> =>
+    Effect.gen(function* () {
+      if ("label" in address) {
+        const all = yield* list({ includeOffline: true })
+        return yield* pickNewest(
+          "label",
+          address.label,
+          all.filter((s) => s.record.label === address.label)
+        )
+      }
+      if ("cwd" in address) {
+        if (!address.cwd.startsWith("/")) {
+          return yield* bridgeError(
+            "INVALID_ARGUMENT",
+            `to.cwd must be an absolute path, got ${JSON.stringify(address.cwd.slice(0, 200))}`,
+            "Pass the peer's working directory starting with '/'."
+          )
+        }
+        const cwd = normalizeCwd(address.cwd)
+        const all = yield* list({ includeOffline: true })
+        return yield* pickNewest(
+          "cwd",
+          cwd,
+          all.filter((s) => s.record.cwd === cwd)
+        )
+      }
+      const raw = address.sessionId.trim().toUpperCase()
+      if (isUlid(raw)) {
+        const found = yield* get(yield* Schema.decode(SessionId)(raw).pipe(Effect.orDie))
+        if (Option.isSome(found)) return found.value
+        return yield* notFound(`session id ${raw}`, "Check the id with bridge_list_sessions (includeOffline: true).")
+      }
+      if (!/^[0-9A-Z]{6,25}$/.test(raw)) {
+        return yield* bridgeError(
+          "INVALID_ARGUMENT",
+          `to.sessionId must be a 26-character id or a 6-25 character prefix`,
+          "Copy the id from bridge_list_sessions."
+        )
+      }
+      const live = (yield* list()).filter((s) => s.record.sessionId.startsWith(raw))
+      if (live.length > 1) {
+        return yield* bridgeError(
+          "AMBIGUOUS_RECIPIENT",
+          `prefix ${raw} matches ${live.length} live sessions: ${live.map((s) => `${s.record.sessionId} (${s.record.label})`).join(", ")}`,
+          "Use a longer prefix or the full session id."
+        )
+      }
+      const only = live[0]
+      if (only === undefined)
+        return yield* notFound(
+          `prefix ${raw} among live sessions`,
+          "Prefixes match live sessions only; use the full session id for an offline one."
+        )
+      return only.record
+    })
+  return resolve
+}

@@ -1,0 +1,93 @@
+import { DateTime, Effect, Option } from "effect"
+import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { Layout } from "../domain/Layout.js"
+import type { ChannelName } from "../domain/Names.js"
+import { MessageEnvelope, type Party, type SessionRecord } from "../domain/Records.js"
+import type { SessionId } from "../domain/Ulid.js"
+import type { ArtifactsShape } from "./Artifacts.js"
+import type { ChannelsShape } from "./Channels.js"
+import { checkBody, checkSubject } from "./Checks.js"
+import type { EnvelopesShape } from "./Envelopes.js"
+import type { SendInput, SendResult } from "./Mailbox.js"
+import type { SessionsShape } from "./Sessions.js"
+import type { Visibility } from "./Visibility.js"
+
+const party = (r: SessionRecord): Party => ({ sessionId: r.sessionId, label: r.label, provider: r.provider })
+
+/**
+ * Sending: every check (subject, body size, artifacts, replyTo, recipients, each recipient's backlog) runs
+ * before anything is written, so a refused send leaves no trace; then all copies are written at once.
+ */
+export const makeSend = (deps: {
+  readonly sessions: SessionsShape
+  readonly envelopes: EnvelopesShape
+  readonly channels: ChannelsShape
+  readonly artifacts: ArtifactsShape
+  readonly view: Visibility
+  readonly maxBacklog: number
+  readonly requireVisible: (sessionId: SessionId, id: string) => Effect.Effect<MessageEnvelope, BridgeError>
+}): ((input: SendInput) => Effect.Effect<SendResult, BridgeError>) => {
+  const { sessions, envelopes, channels, artifacts, view, maxBacklog, requireVisible } = deps
+  const checkBacklog = (recipients: ReadonlyArray<Party>) =>
+    Effect.forEach(recipients, (p) =>
+      Effect.flatMap(view.backlog(p.sessionId), (n) =>
+        n >= maxBacklog
+          ? Effect.fail(
+              bridgeError(
+                "BACKLOG_FULL",
+                `${p.label} (${p.sessionId}) has ${n} unread messages; the cap is ${maxBacklog}. Nothing was sent.`,
+                "Wait for the recipient to read its inbox, then retry."
+              )
+            )
+          : Effect.void
+      )
+    )
+
+  const send = (input: SendInput) =>
+    Effect.gen(function* () {
+      const subject = yield* checkSubject(input.subject)
+      const body = yield* checkBody(input.body ?? "")
+      const shas = [...new Set(input.artifacts ?? [])]
+      const metas = yield* Effect.forEach(shas, (sha) => artifacts.meta(sha))
+      const parent =
+        input.replyTo === undefined ? undefined : yield* requireVisible(input.from.sessionId, input.replyTo)
+      const to = input.to
+      let channel: ChannelName | undefined
+      let recipients: ReadonlyArray<Party>
+      if ("channel" in to) {
+        const name = yield* channels.requireMember(input.from.sessionId, to.channel)
+        const others = (yield* channels.members(name)).filter((id) => id !== input.from.sessionId)
+        recipients = (yield* Effect.forEach(others, (id) => sessions.get(id))).flatMap(Option.toArray).map(party)
+        channel = name
+      } else {
+        recipients = [party(yield* sessions.resolve(to))]
+      }
+      yield* checkBacklog(recipients)
+      const first = recipients[0]
+      const now = yield* DateTime.now
+      const envelope = yield* envelopes.publish({
+        threadId: parent?.threadId,
+        canonical: (id) =>
+          channel !== undefined ? Layout.channelMessage(channel, id) : Layout.inboxMessage(first?.sessionId ?? "", id),
+        copies: (id) => recipients.map((p) => Layout.inboxMessage(p.sessionId, id)),
+        build: (id, threadId) =>
+          new MessageEnvelope({
+            v: 1,
+            id,
+            kind: channel !== undefined ? "channel" : "direct",
+            from: party(input.from),
+            to: recipients,
+            ...(channel !== undefined ? { channel } : {}),
+            subject,
+            body,
+            threadId,
+            ...(parent !== undefined ? { inReplyTo: parent.id } : {}),
+            artifacts: metas.map((m) => m.sha256),
+            createdAt: now,
+            origin: "local"
+          })
+      })
+      return { envelope, recipients }
+    })
+  return send
+}
