@@ -7,7 +7,7 @@ import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
 import { Mailbox } from "../../src/bridge/Mailbox.js"
 import { Layout } from "../../src/domain/Layout.js"
 import { getArtifact, postArtifact } from "../../src/mcp/tools/ArtifactTools.js"
-import { joinChannel } from "../../src/mcp/tools/ChannelTools.js"
+import { joinChannel, listChannels } from "../../src/mcp/tools/ChannelTools.js"
 import { listInbox, markRead, readMessage, sendMessage, waitForMessage } from "../../src/mcp/tools/MessageTools.js"
 import { search } from "../../src/mcp/tools/SearchTools.js"
 import { layerFileSystem } from "../../src/platform/FileSystemStore.js"
@@ -98,6 +98,21 @@ const contract = (name: string, layer: (ids?: IdsLayer) => Layer.Layer<any, neve
         yield* Effect.sleep("50 millis")
         const sent = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "ping" })
         assert.strictEqual((yield* Fiber.join(waiting)).message.id, sent.messageId)
+      }).pipe(Effect.provide(layer()))
+    )
+
+    it.live("concurrent joins all land in members.json (read-modify-write under the channel lock)", () =>
+      Effect.gen(function* () {
+        const members = yield* Effect.all(
+          ["a", "b", "c", "d", "e"].map((l) => register(l)),
+          { concurrency: 5 }
+        )
+        yield* Effect.all(
+          members.map((m) => call(joinChannel, m, { channel: "#race" })),
+          { concurrency: 5 }
+        )
+        const list = yield* call(listChannels, members[0]!)
+        assert.deepStrictEqual(list.channels, [{ channel: "#race", members: 5, joined: true }])
       }).pipe(Effect.provide(layer()))
     )
 

@@ -1,5 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
+import { Mailbox } from "../../../src/bridge/Mailbox.js"
+import { MessageEnvelope } from "../../../src/domain/Records.js"
+import type { MessageId } from "../../../src/domain/Ulid.js"
 import { Store } from "../../../src/services/Store.js"
 import { Layout } from "../../../src/domain/Layout.js"
 import { getThread, listInbox, markRead, readMessage, sendMessage } from "../../../src/mcp/tools/MessageTools.js"
@@ -154,5 +157,39 @@ describe("messages", () => {
       const again = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "now fits" })
       assert.isTrue(Option.isSome(yield* store.stat(Layout.inboxMessage(bob.sessionId, again.messageId))))
     }).pipe(Effect.provide(memoryBridge({ env: { SESSION_BRIDGE_MAX_BACKLOG: "5" } })))
+  )
+
+  it.effect("deliver stores a prepared (remote) envelope once, visible in the inbox and its thread", () =>
+    Effect.gen(function* () {
+      const alice = yield* register("alice")
+      const bob = yield* register("bob")
+      const mailbox = yield* Mailbox
+      const sent = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "local" })
+      const original = (yield* mailbox.read(bob.sessionId, sent.messageId)).envelope
+      const remote = new MessageEnvelope({
+        ...original,
+        id: "01J00000000000000000000001" as MessageId,
+        inReplyTo: original.id,
+        subject: "from afar",
+        origin: "remote",
+        remoteFrom: "carol@relay"
+      })
+      assert.isTrue(yield* mailbox.deliver(bob.sessionId, remote))
+      assert.isFalse(yield* mailbox.deliver(bob.sessionId, remote))
+      // The remote id is later than the local one (TestClock starts at 0): newest first in the inbox, last in the thread.
+      const inbox = yield* call(listInbox, bob)
+      assert.deepStrictEqual(
+        inbox.entries.map((e: { subject: string; origin?: string }) => [e.subject, e.origin]),
+        [
+          ["from afar", "remote"],
+          ["local", undefined]
+        ]
+      )
+      const thread = yield* call(getThread, bob, { messageId: remote.id })
+      assert.deepStrictEqual(
+        thread.messages.map((m: { subject: string }) => m.subject),
+        ["local", "from afar"]
+      )
+    }).pipe(Effect.provide(memoryBridge()))
   )
 })
