@@ -13,8 +13,8 @@ import { Envelopes } from "./Envelopes.js"
 import { DEFAULT_MAX_BACKLOG, INBOX_DEFAULT_LIMIT, positiveIntFromEnv } from "./Limits.js"
 import { type Address, Sessions } from "./Sessions.js"
 import { makeSend } from "./Send.js"
+import { makeSurfacing } from "./Surfacing.js"
 import { makeVisibility, type VisibleEntry } from "./Visibility.js"
-import { waitUntil } from "./Wait.js"
 
 /** One recipient session, or every other member of a channel ("#name"). */
 export type Recipient = Address | { readonly channel: string }
@@ -123,58 +123,7 @@ export const make = Effect.gen(function* () {
 
   const send = makeSend({ sessions, envelopes, channels, artifacts, view, maxBacklog, requireVisible })
 
-  const markers =
-    (dirOf: (sessionId: string, id: string) => string) => (sessionId: SessionId, ids: ReadonlyArray<string>) =>
-      Effect.forEach(
-        [...new Set(ids)],
-        (id) => Effect.map(store.createExclusive(dirOf(sessionId, id), ""), (won) => (won ? [id] : [])),
-        { concurrency: 8 }
-      ).pipe(
-        Effect.map((r) => r.flat()),
-        Effect.mapError(toBridgeError)
-      )
-  const markSurfaced = markers(Layout.surfacedMarker)
-  const createRead = markers(Layout.readMarker)
-
-  /** Reads only the inbox copies that are neither read nor surfaced (the hook runs this on every prompt). */
-  const unsurfaced = (sessionId: SessionId) =>
-    Effect.gen(function* () {
-      const ids = (dir: string) => Effect.map(envelopes.list(dir), (names) => new Set(names))
-      const [names, live, read, surfaced] = yield* Effect.all(
-        [
-          envelopes.list(Layout.inboxDir(sessionId)),
-          broadcasts.live,
-          ids(Layout.readDir(sessionId)),
-          ids(Layout.surfacedDir(sessionId))
-        ],
-        { concurrency: 4 }
-      )
-      const waiting = (id: string) => !read.has(id) && !surfaced.has(id)
-      const fresh = names.filter((n) => n.endsWith(".json") && waiting(n.slice(0, -5)))
-      const inbox = yield* Effect.forEach(fresh, (n) => envelopes.read(`${Layout.inboxDir(sessionId)}/${n}`), {
-        concurrency: 16
-      })
-      const out = inbox.flatMap(Option.toArray)
-      for (const s of live) if (s.envelope.from.sessionId !== sessionId && waiting(s.envelope.id)) out.push(s.envelope)
-      return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    })
-
-  /** Entries this process's waits handed out; their surfaced markers are written in the background. */
-  const handedOut = new Set<string>()
-  const takeOne = (sessionId: SessionId) =>
-    Effect.gen(function* () {
-      for (const e of yield* unsurfaced(sessionId)) {
-        const key = `${sessionId}/${e.id}`
-        if (handedOut.has(key)) continue
-        handedOut.add(key)
-        yield* Effect.forkDaemon(Effect.ignore(markSurfaced(sessionId, [e.id])))
-        return Option.some(e)
-      }
-      return Option.none<MessageEnvelope>()
-    })
-
-  const waitForMessage = (sessionId: SessionId, timeoutSec?: number) =>
-    waitUntil(store, [Layout.inboxDir(sessionId), Layout.broadcastsDir], takeOne(sessionId), timeoutSec)
+  const { markSurfaced, createRead, unsurfaced, waitForMessage } = makeSurfacing({ store, envelopes, broadcasts })
 
   return Mailbox.of({
     send,

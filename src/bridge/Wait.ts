@@ -1,6 +1,6 @@
 import { Duration, Effect, Option, Queue, Stream } from "effect"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
-import type { StoreShape } from "../services/Store.js"
+import type { StoreChange, StoreShape } from "../services/Store.js"
 import { WAIT_DEFAULT_SEC, WAIT_MAX_SEC } from "./Limits.js"
 
 /** The backstop re-check while waiting, in case a watch event is missed: 10 ms doubling to 1 s. */
@@ -16,7 +16,9 @@ export const waitUntil = <A>(
   store: StoreShape,
   dirs: ReadonlyArray<string>,
   attempt: Effect.Effect<Option.Option<A>, BridgeError>,
-  timeoutSec: number | undefined
+  timeoutSec: number | undefined,
+  /** A cheaper first look at the entry a change names; the full `attempt` runs when it finds nothing. */
+  onChange: (change: StoreChange) => Effect.Effect<Option.Option<A>, BridgeError> = () => Effect.succeed(Option.none())
 ): Effect.Effect<Option.Option<A>, BridgeError> =>
   Effect.gen(function* () {
     const timeout = timeoutSec ?? WAIT_DEFAULT_SEC
@@ -29,23 +31,35 @@ export const waitUntil = <A>(
     }
     if (timeout === 0) return yield* attempt
     const loop = Effect.gen(function* () {
-      const signal = yield* Queue.sliding<void>(1)
+      const changes = yield* Queue.unbounded<StoreChange>()
       yield* Stream.mergeAll(
         dirs.map((d) => store.watch(d)),
         { concurrency: "unbounded" }
       ).pipe(
-        Stream.runForEach(() => Queue.offer(signal, undefined)),
+        Stream.runForEach((change) => Queue.offer(changes, change)),
         Effect.catchAll((e) => Effect.logWarning(`watch failed: ${e.message}`)),
         Effect.forkScoped
       )
       yield* Effect.yieldNow()
       let backstop = BACKSTOP_FIRST_MS
-      while (true) {
-        const found = yield* attempt
-        if (Option.isSome(found)) return found
-        yield* Effect.raceFirst(Queue.take(signal), Effect.sleep(Duration.millis(backstop)))
-        backstop = Math.min(backstop * 2, BACKSTOP_MAX_MS)
+      let found = yield* attempt
+      while (Option.isNone(found)) {
+        const woke = yield* Effect.raceFirst(
+          Effect.map(Queue.take(changes), Option.some),
+          Effect.as(Effect.sleep(Duration.millis(backstop)), Option.none())
+        )
+        if (Option.isSome(woke)) {
+          const pending = [woke.value, ...(yield* Queue.takeAll(changes))]
+          for (const change of pending) {
+            found = yield* onChange(change)
+            if (Option.isSome(found)) return found
+          }
+        } else {
+          backstop = Math.min(backstop * 2, BACKSTOP_MAX_MS)
+        }
+        found = yield* attempt
       }
+      return found
     })
     return yield* Effect.scoped(loop).pipe(
       Effect.timeoutTo({ duration: Duration.seconds(timeout), onTimeout: () => Option.none<A>(), onSuccess: (x) => x })
