@@ -76,15 +76,20 @@ export const makeSurfacing = (deps: {
       const id = change.name.endsWith(".json") ? change.name.slice(0, -5) : ""
       const key = `${sessionId}/${id}`
       if (!isMessageId(id) || handedOut.has(key)) return Option.none<MessageEnvelope>()
-      const marked = yield* Effect.all(
-        [store.stat(Layout.readMarker(sessionId, id)), store.stat(Layout.surfacedMarker(sessionId, id))],
-        { concurrency: 2 }
-      ).pipe(Effect.mapError(toBridgeError))
-      if (marked.some(Option.isSome)) return Option.none<MessageEnvelope>()
-      const found =
+      const entry =
         change.dir === Layout.broadcastsDir
-          ? Option.filter(yield* broadcasts.get(id), (e) => e.from.sessionId !== sessionId)
-          : yield* envelopes.read(`${change.dir}/${change.name}`)
+          ? Effect.map(
+              broadcasts.get(id),
+              Option.filter((e) => e.from.sessionId !== sessionId)
+            )
+          : envelopes.read(`${change.dir}/${change.name}`)
+      const stat = (path: string) => Effect.mapError(store.stat(path), toBridgeError)
+      // The markers and the entry are read at once: one round of file-system calls.
+      const [read, surfaced, found] = yield* Effect.all(
+        [stat(Layout.readMarker(sessionId, id)), stat(Layout.surfacedMarker(sessionId, id)), entry],
+        { concurrency: 3 }
+      )
+      if (Option.isSome(read) || Option.isSome(surfaced)) return Option.none<MessageEnvelope>()
       if (Option.isNone(found) || handedOut.has(key)) return Option.none<MessageEnvelope>()
       handedOut.add(key)
       yield* Effect.forkDaemon(Effect.ignore(markSurfaced(sessionId, [id])))
