@@ -203,8 +203,14 @@ export const startGeminiStub = async () => {
     req.on("end", () => {
       bodies.push(raw)
       const url = req.url ?? ""
+      // Gemini CLI first asks a small model to route the prompt and wants JSON back; anything else retries with backoff.
+      const text = raw.includes("complexity_score")
+        ? JSON.stringify({ complexity_reasoning: "stub", complexity_score: 10 })
+        : raw.includes("model_choice")
+          ? JSON.stringify({ reasoning: "stub", model_choice: "flash" })
+          : "OK from stub"
       const reply = {
-        candidates: [{ content: { parts: [{ text: "OK from stub" }], role: "model" }, finishReason: "STOP", index: 0 }],
+        candidates: [{ content: { parts: [{ text }], role: "model" }, finishReason: "STOP", index: 0 }],
         usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
         modelVersion: "stub-model"
       }
