@@ -54,6 +54,8 @@ const initCommand = Command.make(
         yield* Console.log(`Found host configs for: ${plans.map((p) => p.adapter.id).join(", ")}`)
       for (const plan of plans) {
         yield* printPlan(plan, dryRun, "install")
+        if (Option.isSome(projectDir) && !plan.adapter.scopes.includes("project"))
+          yield* Console.log(`  note: ${plan.adapter.name} has no project scope here; installed for your user instead.`)
         for (const note of plan.adapter.notes(plan.ctx)) yield* Console.log(`  note: ${note}`)
       }
       if (!dryRun && plans.some((p) => p.changes.length > 0))
