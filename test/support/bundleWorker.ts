@@ -5,7 +5,18 @@ import { buildSync } from "esbuild"
 
 /** Bundles a TypeScript worker into a runnable .mjs file (cached per process) and returns its path. */
 export const bundleWorker = (entry: string): string => {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sb-worker-")), path.basename(entry).replace(/\.ts$/, ".mjs"))
-  buildSync({ entryPoints: [entry], outfile: out, bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "error" })
+  const out = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), "sb-worker-")),
+    path.basename(entry).replace(/\.ts$/, ".mjs")
+  )
+  buildSync({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "error"
+  })
   return out
 }

@@ -37,7 +37,9 @@ const program = Effect.gen(function* () {
     }
     case "lock-hold": {
       const lock = yield* Lock
-      yield* lock.withLock("held")(Effect.sync(() => process.stdout.write("holding\n")).pipe(Effect.zipRight(Effect.never)))
+      return yield* lock.withLock("held")(
+        Effect.sync(() => process.stdout.write("holding\n")).pipe(Effect.zipRight(Effect.never))
+      )
     }
   }
 })
