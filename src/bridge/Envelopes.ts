@@ -42,9 +42,10 @@ export interface EnvelopesShape {
   /** Creates the file only if absent; true when created. */
   readonly create: (path: string, envelope: MessageEnvelope) => Effect.Effect<boolean, BridgeError>
   /**
-   * Writes a new message under an id no other process holds: the id's ref (refs/<id>.json), the canonical copy
-   * and every other copy are created exclusively and concurrently (one round of disk syncs); on a collision
-   * what this attempt created is removed and a new id is tried. A reply is also indexed under its thread.
+   * Writes a new message under an id no other process holds: the canonical copy and every other copy are
+   * created exclusively and concurrently first (so a waiting recipient sees its copy after one disk sync), then
+   * the id's ref (refs/<id>.json, exclusive) and, for a reply, its thread marker; on a collision what this
+   * attempt created is removed and a new id is tried.
    */
   readonly publish: (input: PublishInput) => Effect.Effect<MessageEnvelope, BridgeError>
   /** Stores a prepared envelope at `path` (e.g. a remote message); false when that file already exists. */
@@ -161,15 +162,20 @@ export const make = Effect.gen(function* () {
         const canonical = input.canonical(id)
         const ref: MessageRef = { v: 1, path: canonical, threadId: envelope.threadId }
         const paths = [...new Set([canonical, ...(input.copies?.(id) ?? [])])]
-        const [refCreated, created] = yield* Effect.all(
-          [
-            createJson(Layout.messageRef(id), MessageRef, ref).pipe(provideStore),
-            Effect.forEach(paths, (p) => create(p, envelope), { concurrency: 16 }),
-            threadMarker(envelope, canonical)
-          ],
-          { concurrency: "unbounded" }
-        )
-        if (refCreated && created.every(Boolean)) return envelope
+        // The copies go first, so a waiting recipient's watch fires as early as possible; the ref and the thread
+        // marker follow (a collision on a fresh id is caught by the copies themselves or, at the latest, the ref).
+        const created = yield* Effect.forEach(paths, (p) => create(p, envelope), { concurrency: 16 })
+        const allCreated = created.every(Boolean)
+        const [refCreated] = allCreated
+          ? yield* Effect.all(
+              [
+                createJson(Layout.messageRef(id), MessageRef, ref).pipe(provideStore),
+                threadMarker(envelope, canonical)
+              ],
+              { concurrency: "unbounded" }
+            )
+          : [false]
+        if (refCreated && allCreated) return envelope
         yield* Effect.logDebug(`message id ${id} already taken; retrying`)
         const mine = [...(refCreated ? [Layout.messageRef(id)] : []), ...paths.filter((_, i) => created[i])]
         yield* Effect.forEach(

@@ -24,7 +24,7 @@ export const makeSurfacing = (deps: {
     (dirOf: (sessionId: string, id: string) => string) => (sessionId: SessionId, ids: ReadonlyArray<string>) =>
       Effect.forEach(
         [...new Set(ids)],
-        (id) => Effect.map(store.createExclusive(dirOf(sessionId, id), ""), (won) => (won ? [id] : [])),
+        (id) => Effect.map(store.createEmpty(dirOf(sessionId, id)), (won) => (won ? [id] : [])),
         { concurrency: 8 }
       ).pipe(
         Effect.map((r) => r.flat()),

@@ -1,4 +1,4 @@
-import { Duration, Effect, Option, Queue, Stream } from "effect"
+import { Duration, Effect, Option, Queue, Scope, Stream } from "effect"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import type { StoreChange, StoreShape } from "../services/Store.js"
 import { WAIT_DEFAULT_SEC, WAIT_MAX_SEC } from "./Limits.js"
@@ -61,7 +61,10 @@ export const waitUntil = <A>(
       }
       return found
     })
-    return yield* Effect.scoped(loop).pipe(
-      Effect.timeoutTo({ duration: Duration.seconds(timeout), onTimeout: () => Option.none<A>(), onSuccess: (x) => x })
+    // The watches are closed in the background once the wait is decided, so the answer does not wait for them.
+    const scope = yield* Scope.make()
+    return yield* Scope.extend(loop, scope).pipe(
+      Effect.timeoutTo({ duration: Duration.seconds(timeout), onTimeout: () => Option.none<A>(), onSuccess: (x) => x }),
+      Effect.onExit((exit) => Effect.forkDaemon(Scope.close(scope, exit)))
     )
   })

@@ -17,10 +17,18 @@ const io = <A>(path: string, f: () => Promise<A>): Effect.Effect<A, StoreError> 
 
 const tempName = () => `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`
 
+const fsync = (fd: number) =>
+  new Promise<void>((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve())))
+
 /** Polling fallback interval for directories where fs.watch is unavailable. */
 const POLL_MS = 200
 
-/** The real store: files under `root`, created 0700/0600, atomic writes, exclusive creates by hard link. */
+/**
+ * The real store: files under `root`, created 0700/0600, atomic writes, exclusive creates by hard link.
+ * Reads, listings, stats and the metadata calls of a create (small files, page cache) are made directly rather
+ * than through libuv's small thread pool, where each call waits its turn; fsync, which waits for the disk,
+ * still goes through the pool.
+ */
 export const make = (root: string): StoreShape => {
   const abs = (parts: ReadonlyArray<string>) => nodePath.join(root, ...parts)
   const ensuredDirs = new Set<string>()
@@ -57,7 +65,7 @@ export const make = (root: string): StoreShape => {
   const readOption = (path: string) =>
     withPath(path, async (file) => {
       try {
-        return Option.some<Uint8Array>(await fsp.readFile(file))
+        return Option.some<Uint8Array>(fs.readFileSync(file))
       } catch (error) {
         if (code(error) === "ENOENT" || code(error) === "ENOTDIR") return Option.none<Uint8Array>()
         throw error
@@ -66,7 +74,10 @@ export const make = (root: string): StoreShape => {
 
   const listNames = async (dir: string): Promise<Array<string>> => {
     try {
-      return (await fsp.readdir(dir)).filter((n) => !n.startsWith(TEMP_PREFIX)).sort()
+      return fs
+        .readdirSync(dir)
+        .filter((n) => !n.startsWith(TEMP_PREFIX))
+        .sort()
     } catch (error) {
       if (code(error) === "ENOENT" || code(error) === "ENOTDIR") return []
       throw error
@@ -156,15 +167,37 @@ export const make = (root: string): StoreShape => {
       }),
     createExclusive: (path, data) =>
       withPath(path, async (file) => {
-        const tmp = await writeTemp(file, data)
+        // Opening, writing a small buffer, linking and unlinking are quick metadata and page-cache calls, made
+        // directly; only the fsync, the one that waits for the disk, goes through the thread pool. The temp
+        // file is linked into place while still open.
+        const dir = nodePath.dirname(file)
+        await ensureDir(root)
+        await ensureDir(dir)
+        const tmp = nodePath.join(dir, tempName())
+        const fd = fs.openSync(tmp, "wx", FILE_MODE)
         try {
-          await fsp.link(tmp, file)
+          fs.writeFileSync(fd, data)
+          await fsync(fd)
+          fs.linkSync(tmp, file)
           return true
         } catch (error) {
           if (code(error) === "EEXIST") return false
           throw error
         } finally {
-          await fsp.rm(tmp, { force: true })
+          fs.closeSync(fd)
+          fs.rmSync(tmp, { force: true })
+        }
+      }),
+    createEmpty: (path) =>
+      withPath(path, async (file) => {
+        await ensureDir(root)
+        await ensureDir(nodePath.dirname(file))
+        try {
+          await (await fsp.open(file, "wx", FILE_MODE)).close()
+          return true
+        } catch (error) {
+          if (code(error) === "EEXIST") return false
+          throw error
         }
       }),
     append: (path, data) =>
@@ -177,7 +210,7 @@ export const make = (root: string): StoreShape => {
     stat: (path) =>
       withPath(path, async (file) => {
         try {
-          const st = await fsp.stat(file)
+          const st = fs.statSync(file)
           return Option.some({
             size: st.size,
             mtimeMs: st.mtimeMs,

@@ -37,23 +37,24 @@ export const makeMemory = Effect.gen(function* () {
   const read: StoreShape["read"] = (path) =>
     Effect.flatMap(segments(path), () => Ref.get(files).pipe(Effect.map((m) => Option.fromNullable(m.get(path)?.data))))
 
+  const createExclusive: StoreShape["createExclusive"] = (path, data) =>
+    Effect.gen(function* () {
+      yield* segments(path)
+      const now = yield* Clock.currentTimeMillis
+      const created = yield* Ref.modify(files, (m) =>
+        m.has(path) ? [false, m] : [true, new Map(m).set(path, { data: toBytes(data), mode: FILE_MODE, mtimeMs: now })]
+      )
+      if (created) yield* notify(path)
+      return created
+    })
+
   const service: StoreShape = {
     root: "memory:",
     read,
     readText: (path) => read(path).pipe(Effect.map(Option.map((b) => decoder.decode(b)))),
     write: (path, data) => Effect.zipRight(segments(path), put(path, data)),
-    createExclusive: (path, data) =>
-      Effect.gen(function* () {
-        yield* segments(path)
-        const now = yield* Clock.currentTimeMillis
-        const created = yield* Ref.modify(files, (m) =>
-          m.has(path)
-            ? [false, m]
-            : [true, new Map(m).set(path, { data: toBytes(data), mode: FILE_MODE, mtimeMs: now })]
-        )
-        if (created) yield* notify(path)
-        return created
-      }),
+    createExclusive,
+    createEmpty: (path) => createExclusive(path, new Uint8Array()),
     append: (path, data) =>
       Effect.gen(function* () {
         yield* segments(path)

@@ -28,6 +28,11 @@ export interface StoreShape {
   readonly write: (path: string, data: Uint8Array | string) => Effect.Effect<void, StoreError>
   /** Atomic create that never overwrites: true when created, false when the path already existed. */
   readonly createExclusive: (path: string, data: Uint8Array | string) => Effect.Effect<boolean, StoreError>
+  /**
+   * Creates an empty file only if absent (a marker): true when created, false when it already existed. One
+   * exclusive open, no temp file: an empty file cannot be seen half-written.
+   */
+  readonly createEmpty: (path: string) => Effect.Effect<boolean, StoreError>
   /** Append one chunk (a JSON line) to a log file. */
   readonly append: (path: string, data: string) => Effect.Effect<void, StoreError>
   /** Entry names in a directory, sorted; [] when it does not exist. Temp files are never listed. */

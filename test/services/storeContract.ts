@@ -66,6 +66,29 @@ export const testStore = (make: () => Layer.Layer<Store>) => {
     )
   )
 
+  it.live("createEmpty makes an empty file once and never overwrites", () =>
+    run(
+      Effect.gen(function* () {
+        const store = yield* Store
+        assert.isTrue(yield* store.createEmpty("marks/read/1"))
+        assert.isFalse(yield* store.createEmpty("marks/read/1"))
+        assert.deepStrictEqual(text(yield* store.read("marks/read/1")), Option.some(""))
+        yield* store.write("marks/read/2", "kept")
+        assert.isFalse(yield* store.createEmpty("marks/read/2"))
+        assert.deepStrictEqual(text(yield* store.read("marks/read/2")), Option.some("kept"))
+        assert.deepStrictEqual(yield* store.list("marks/read"), ["1", "2"])
+        const results = yield* Effect.forEach(
+          Array.from({ length: 20 }, (_, i) => i),
+          () => store.createEmpty("marks/race"),
+          { concurrency: "unbounded" }
+        )
+        assert.strictEqual(results.filter((r) => r).length, 1)
+        const bad = yield* Effect.flip(store.createEmpty("../escape"))
+        assert.strictEqual(bad._tag, "StoreError")
+      })
+    )
+  )
+
   it.live("list is sorted, one level, and hides temp files", () =>
     run(
       Effect.gen(function* () {
