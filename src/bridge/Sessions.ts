@@ -4,7 +4,7 @@ import { Layout } from "../domain/Layout.js"
 import { Label } from "../domain/Names.js"
 import { type ProviderId, SessionRecord } from "../domain/Records.js"
 import { SessionId } from "../domain/Ulid.js"
-import { readAllJson, readJson, writeJson, createJson } from "../services/Documents.js"
+import { readJson, writeJson, createJson } from "../services/Documents.js"
 import { logEvent } from "../services/EventLog.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Ids } from "../services/Ids.js"
@@ -12,6 +12,7 @@ import { Lock } from "../services/Lock.js"
 import { Store } from "../services/Store.js"
 import { makeResolve } from "./Addressing.js"
 import { LIVE_WINDOW_MS, MAX_SUMMARY_CHARS } from "./Limits.js"
+import { makeRecordCache } from "./RecordCache.js"
 import { checkPointerKey, normalizeCwd, Pointer, type PointerInput, pointerRecord } from "./Pointers.js"
 
 export { normalizeCwd, Pointer, type PointerInput, pointerKeys, safePointerKey } from "./Pointers.js"
@@ -166,12 +167,10 @@ export const make = Effect.gen(function* () {
       )
     })
 
+  const recordCache = makeRecordCache(store, Layout.sessionsDir, SessionRecord)
   const list = (options?: { readonly includeOffline?: boolean | undefined }) =>
     Effect.gen(function* () {
-      const records = yield* readAllJson(Layout.sessionsDir, SessionRecord).pipe(
-        provideStore,
-        Effect.mapError(toBridgeError)
-      )
+      const records = yield* Effect.mapError(recordCache.readAll, toBridgeError)
       const statuses = yield* Effect.forEach(records, (record) =>
         Effect.map(isOnline(record), (online) => ({ record, online }))
       )

@@ -1,0 +1,45 @@
+import { Clock, Effect, Option, type Schema } from "effect"
+import type { StoreError } from "../domain/Errors.js"
+import { readJson } from "../services/Documents.js"
+import { Store, type StoreShape } from "../services/Store.js"
+
+/** A file whose mtime is this much older than the moment it was decoded is trusted (covers coarse mtimes). */
+export const RECORD_TRUST_MS = 2000
+
+/**
+ * Every decodable JSON record of one directory, decoded once per version: a file is decoded again when its
+ * size or mtime changed, or when it was decoded within RECORD_TRUST_MS of its last change (a rewrite in the
+ * same mtime tick with the same size cannot go unnoticed). A listing costs one stat per file.
+ */
+export const makeRecordCache = <A, I>(store: StoreShape, dir: string, schema: Schema.Schema<A, I>) => {
+  const cache = new Map<string, { readonly size: number; readonly mtimeMs: number; readonly record: A }>()
+  const readOne = (name: string) =>
+    Effect.gen(function* () {
+      const path = `${dir}/${name}`
+      const st = yield* store.stat(path)
+      if (Option.isNone(st)) {
+        cache.delete(name)
+        return Option.none<A>()
+      }
+      const { size, mtimeMs } = st.value
+      const hit = cache.get(name)
+      if (hit !== undefined && hit.size === size && hit.mtimeMs === mtimeMs) return Option.some(hit.record)
+      const now = yield* Clock.currentTimeMillis
+      const decoded = yield* readJson(path, schema).pipe(Effect.provideService(Store, store))
+      if (Option.isSome(decoded) && mtimeMs > 0 && now - mtimeMs > RECORD_TRUST_MS) {
+        cache.set(name, { size, mtimeMs, record: decoded.value })
+      } else {
+        cache.delete(name)
+      }
+      return decoded
+    })
+
+  const readAll: Effect.Effect<ReadonlyArray<A>, StoreError> = Effect.gen(function* () {
+    const names = (yield* store.list(dir)).filter((n) => n.endsWith(".json"))
+    const listed = new Set(names)
+    for (const name of cache.keys()) if (!listed.has(name)) cache.delete(name)
+    const found = yield* Effect.forEach(names, readOne, { concurrency: 16 })
+    return found.flatMap(Option.toArray)
+  })
+  return { readAll }
+}
