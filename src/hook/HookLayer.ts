@@ -1,4 +1,4 @@
-import { Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import * as Artifacts from "../bridge/Artifacts.js"
 import * as Broadcasts from "../bridge/Broadcasts.js"
 import * as Channels from "../bridge/Channels.js"
@@ -7,23 +7,36 @@ import * as Identity from "../bridge/Identity.js"
 import * as Mailbox from "../bridge/Mailbox.js"
 import * as Sessions from "../bridge/Sessions.js"
 import { InfraLayer } from "../platform/NodeLayers.js"
-import type { HostEnv } from "../services/HostEnv.js"
-import type { Ids } from "../services/Ids.js"
-import type { Lock } from "../services/Lock.js"
-import type { Store } from "../services/Store.js"
+import { HostEnv } from "../services/HostEnv.js"
+import { Ids } from "../services/Ids.js"
+import { Lock } from "../services/Lock.js"
+import { Store } from "../services/Store.js"
 import type { HookServices } from "./HookActions.js"
+
+/**
+ * The domain services the hook uses, built in one step from the infrastructure's services: each service's `make`
+ * runs once, in dependency order, over the services made before it. The same services as chaining their layers,
+ * without building a layer graph (scopes and memo maps) on every hook run.
+ */
+const domainServices = Effect.gen(function* () {
+  const infra = Context.make(Store, yield* Store).pipe(
+    Context.add(Lock, yield* Lock),
+    Context.add(Ids, yield* Ids),
+    Context.add(HostEnv, yield* HostEnv)
+  )
+  const c1 = Context.add(infra, Sessions.Sessions, yield* Effect.provide(Sessions.make, infra))
+  const c2 = Context.add(c1, Identity.Identity, yield* Effect.provide(Identity.make, c1))
+  const c3 = Context.add(c2, Envelopes.Envelopes, yield* Effect.provide(Envelopes.make, c2))
+  const c4 = Context.add(c3, Broadcasts.Broadcasts, yield* Effect.provide(Broadcasts.make, c3))
+  const c5 = Context.add(c4, Channels.Channels, yield* Effect.provide(Channels.make, c4))
+  const c6 = Context.add(c5, Artifacts.Artifacts, yield* Effect.provide(Artifacts.make, c5))
+  return Context.add(c6, Mailbox.Mailbox, yield* Effect.provide(Mailbox.make, c6))
+})
 
 /** The domain services the hook uses, over any infrastructure (files in production, memory in tests). */
 export const hookServices = <E, R>(
   infra: Layer.Layer<Store | Lock | Ids | HostEnv, E, R>
-): Layer.Layer<HookServices | Store | HostEnv, E, R> =>
-  Mailbox.layer.pipe(
-    Layer.provideMerge(Layer.mergeAll(Broadcasts.layer, Channels.layer, Artifacts.layer)),
-    Layer.provideMerge(Envelopes.layer),
-    Layer.provideMerge(Identity.layer),
-    Layer.provideMerge(Sessions.layer),
-    Layer.provideMerge(infra)
-  )
+): Layer.Layer<HookServices | Store | HostEnv, E, R> => Layer.effectContext(domainServices).pipe(Layer.provide(infra))
 
 /** The hook's production services: the store on the resolved home, file locks, the real process. */
 export const HookLayer = hookServices(InfraLayer)

@@ -56,7 +56,8 @@ const loadBundle = (file: string): HookMain | undefined => {
   } catch {
     cachedData = undefined
   }
-  const source = fs.readFileSync(file, "utf8")
+  // The bundle is pure ASCII (esbuild escapes everything else), so latin1 reads it as-is, without UTF-8 decoding.
+  const source = fs.readFileSync(file, "latin1")
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     ...(cachedData !== undefined ? { cachedData } : {})
