@@ -6,9 +6,11 @@ import * as Envelopes from "../bridge/Envelopes.js"
 import * as Identity from "../bridge/Identity.js"
 import * as Mailbox from "../bridge/Mailbox.js"
 import * as Sessions from "../bridge/Sessions.js"
-import { InfraLayer } from "../platform/NodeLayers.js"
+import * as FileSystemStore from "../platform/FileSystemStore.js"
+import { resolveHomeAndMigrate } from "../platform/Migration.js"
+import * as FileLock from "../services/FileLock.js"
 import { HostEnv } from "../services/HostEnv.js"
-import { Ids } from "../services/Ids.js"
+import * as Ids from "../services/Ids.js"
 import { Lock } from "../services/Lock.js"
 import { Store } from "../services/Store.js"
 import type { HookServices } from "./HookActions.js"
@@ -21,7 +23,7 @@ import type { HookServices } from "./HookActions.js"
 const domainServices = Effect.gen(function* () {
   const infra = Context.make(Store, yield* Store).pipe(
     Context.add(Lock, yield* Lock),
-    Context.add(Ids, yield* Ids),
+    Context.add(Ids.Ids, yield* Ids.Ids),
     Context.add(HostEnv, yield* HostEnv)
   )
   const c1 = Context.add(infra, Sessions.Sessions, yield* Effect.provide(Sessions.make, infra))
@@ -35,8 +37,22 @@ const domainServices = Effect.gen(function* () {
 
 /** The domain services the hook uses, over any infrastructure (files in production, memory in tests). */
 export const hookServices = <E, R>(
-  infra: Layer.Layer<Store | Lock | Ids | HostEnv, E, R>
+  infra: Layer.Layer<Store | Lock | Ids.Ids | HostEnv, E, R>
 ): Layer.Layer<HookServices | Store | HostEnv, E, R> => Layer.effectContext(domainServices).pipe(Layer.provide(infra))
 
-/** The hook's production services: the store on the resolved home, file locks, the real process. */
-export const HookLayer = hookServices(InfraLayer)
+/**
+ * The production infrastructure as InfraLayer (src/platform/NodeLayers.ts) assembles it, made in one step: the
+ * store on the resolved (and, once, migrated) home, file locks and ids, over the real process's HostEnv.
+ */
+const nodeInfra = Effect.gen(function* () {
+  const env = yield* HostEnv
+  const store = FileSystemStore.make(yield* resolveHomeAndMigrate(env))
+  const base = Context.make(HostEnv, env).pipe(Context.add(Store, store))
+  const lock = yield* Effect.provide(FileLock.make, base)
+  return base.pipe(Context.add(Lock, lock), Context.add(Ids.Ids, yield* Ids.make))
+})
+
+/** The hook's production services: the store on the resolved home, file locks, over the real process. */
+export const HookLayer: Layer.Layer<HookServices | Store | HostEnv, never, HostEnv> = Layer.effectContext(
+  Effect.flatMap(nodeInfra, (infra) => Effect.provide(domainServices, infra))
+)
