@@ -31,7 +31,7 @@ export interface StoredEnvelope {
 /**
  * Envelope files (inbox copies, channel history, broadcasts) read through a per-process cache. Envelope
  * files are immutable once created, so a decoded one stays valid while its name is listed. A directory
- * listing is reused while the directory's mtime is unchanged and older than MTIME_TRUST_MS.
+ * listing is reused while the directory's mtime is unchanged and was older than mtimeTrustMs when listed.
  */
 export interface EnvelopesShape {
   /** Entry names of a directory, sorted (cached as described). */
@@ -57,9 +57,23 @@ export interface EnvelopesShape {
 
 export class Envelopes extends Context.Tag("session-bridge/Envelopes")<Envelopes, EnvelopesShape>() {}
 
-/** A directory mtime this much older than the listing time is trusted (covers 1 s mtime granularity). */
+/**
+ * A directory mtime this much older than the listing time is trusted: a later change in the same timestamp tick
+ * would otherwise go unseen. File systems with whole-second timestamps (FAT, HFS+, some network mounts) need 2 s;
+ * one whose mtimes carry a sub-second part (ext4, xfs, btrfs, tmpfs, APFS) ticks in at most a few milliseconds.
+ */
 export const MTIME_TRUST_MS = 2000
+export const FINE_MTIME_TRUST_MS = 50
+
+/** How long after `mtimeMs` a listing must have been made to be trusted while the mtime stays the same. */
+export const mtimeTrustMs = (mtimeMs: number): number => (mtimeMs % 1000 === 0 ? MTIME_TRUST_MS : FINE_MTIME_TRUST_MS)
 const MAX_CACHED = 200_000
+
+const sameNames = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
 
 const stored = (path: string, envelope: MessageEnvelope): StoredEnvelope => ({
   path,
@@ -89,12 +103,14 @@ export const make = Effect.gen(function* () {
         cached !== undefined &&
         mtimeMs > 0 &&
         cached.mtimeMs === mtimeMs &&
-        cached.listedAt - mtimeMs > MTIME_TRUST_MS
+        cached.listedAt - mtimeMs > mtimeTrustMs(mtimeMs)
       ) {
         return cached.names
       }
       const listedAt = yield* Clock.currentTimeMillis
-      const names = yield* store.list(dir)
+      const fresh = yield* store.list(dir)
+      // An unchanged listing keeps its array, so results built from it (readDir, search) stay cached.
+      const names = cached !== undefined && sameNames(cached.names, fresh) ? cached.names : fresh
       dirs.set(dir, { mtimeMs, listedAt, names })
       return names
     }).pipe(Effect.mapError(toBridgeError))
