@@ -145,7 +145,7 @@ export const make = Effect.gen(function* () {
       const known = previous?.byName ?? new Map<string, StoredEnvelope>()
       const jsonNames = names.filter((n) => n.endsWith(".json"))
       const missing = jsonNames.filter((n) => !known.has(n))
-      const loaded = yield* Effect.forEach(missing, (n) => readStored(`${dir}/${n}`), { concurrency: 16 })
+      const loaded = yield* Effect.forEach(missing, (n) => readStored(`${dir}/${n}`))
       const byName = new Map<string, StoredEnvelope>()
       const out: Array<StoredEnvelope> = []
       let j = 0
@@ -170,6 +170,12 @@ export const make = Effect.gen(function* () {
       ? Effect.void
       : store.write(Layout.threadMarker(envelope.threadId, envelope.id), path)
 
+  /** The id's ref and, for a reply, its thread marker (both at once when there are two files to sync). */
+  const refAndMarker = (id: MessageId, ref: MessageRef, envelope: MessageEnvelope, path: string) =>
+    Effect.all([createJson(Layout.messageRef(id), MessageRef, ref).pipe(provideStore), threadMarker(envelope, path)], {
+      concurrency: envelope.threadId === envelope.id ? 1 : 2
+    })
+
   const publish = (input: PublishInput) =>
     Effect.gen(function* () {
       for (let attempt = 0; attempt < 8; attempt++) {
@@ -180,17 +186,12 @@ export const make = Effect.gen(function* () {
         const paths = [...new Set([canonical, ...(input.copies?.(id) ?? [])])]
         // The copies go first, so a waiting recipient's watch fires as early as possible; the ref and the thread
         // marker follow (a collision on a fresh id is caught by the copies themselves or, at the latest, the ref).
-        const created = yield* Effect.forEach(paths, (p) => create(p, envelope), { concurrency: 16 })
+        // Concurrency only where there is more than one fsync to wait for: a fiber costs more than a direct call.
+        const created = yield* Effect.forEach(paths, (p) => create(p, envelope), {
+          concurrency: paths.length > 1 ? 16 : 1
+        })
         const allCreated = created.every(Boolean)
-        const [refCreated] = allCreated
-          ? yield* Effect.all(
-              [
-                createJson(Layout.messageRef(id), MessageRef, ref).pipe(provideStore),
-                threadMarker(envelope, canonical)
-              ],
-              { concurrency: "unbounded" }
-            )
-          : [false]
+        const [refCreated] = allCreated ? yield* refAndMarker(id, ref, envelope, canonical) : [false]
         if (refCreated && allCreated) return envelope
         yield* Effect.logDebug(`message id ${id} already taken; retrying`)
         const mine = [...(refCreated ? [Layout.messageRef(id)] : []), ...paths.filter((_, i) => created[i])]
@@ -216,15 +217,7 @@ export const make = Effect.gen(function* () {
       const created = yield* create(path, envelope)
       if (created) {
         const ref: MessageRef = { v: 1, path, threadId: envelope.threadId }
-        yield* Effect.all(
-          [
-            createJson(Layout.messageRef(envelope.id), MessageRef, ref).pipe(provideStore),
-            threadMarker(envelope, path)
-          ],
-          {
-            concurrency: "unbounded"
-          }
-        )
+        yield* refAndMarker(envelope.id, ref, envelope, path)
       }
       return created
     }).pipe(Effect.mapError(toBridgeError))
@@ -249,7 +242,7 @@ export const make = Effect.gen(function* () {
               readJson(Layout.messageRef(threadId), MessageRef).pipe(provideStore),
               store.list(dir)
             ])
-            const replies = yield* Effect.forEach(names, (n) => store.readText(`${dir}/${n}`), { concurrency: 16 })
+            const replies = yield* Effect.forEach(names, (n) => store.readText(`${dir}/${n}`))
             return [...Option.toArray(Option.map(root, (r) => r.path)), ...replies.flatMap(Option.toArray)]
           }).pipe(Effect.mapError(toBridgeError))
         : Effect.succeed([]),

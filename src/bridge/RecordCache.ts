@@ -38,7 +38,7 @@ export const makeRecordCache = <A, I>(store: StoreShape, dir: string, schema: Sc
     const names = (yield* store.list(dir)).filter((n) => n.endsWith(".json"))
     const listed = new Set(names)
     for (const name of cache.keys()) if (!listed.has(name)) cache.delete(name)
-    const found = yield* Effect.forEach(names, readOne, { concurrency: 16 })
+    const found = yield* Effect.forEach(names, readOne)
     return found.flatMap(Option.toArray)
   })
   return { readAll }

@@ -22,10 +22,8 @@ export const makeSurfacing = (deps: {
   const { store, envelopes, broadcasts } = deps
   const markers =
     (dirOf: (sessionId: string, id: string) => string) => (sessionId: SessionId, ids: ReadonlyArray<string>) =>
-      Effect.forEach(
-        [...new Set(ids)],
-        (id) => Effect.map(store.createEmpty(dirOf(sessionId, id)), (won) => (won ? [id] : [])),
-        { concurrency: 8 }
+      Effect.forEach([...new Set(ids)], (id) =>
+        Effect.map(store.createEmpty(dirOf(sessionId, id)), (won) => (won ? [id] : []))
       ).pipe(
         Effect.map((r) => r.flat()),
         Effect.mapError(toBridgeError)
@@ -37,20 +35,15 @@ export const makeSurfacing = (deps: {
   const unsurfaced = (sessionId: SessionId) =>
     Effect.gen(function* () {
       const ids = (dir: string) => Effect.map(envelopes.list(dir), (names) => new Set(names))
-      const [names, live, read, surfaced] = yield* Effect.all(
-        [
-          envelopes.list(Layout.inboxDir(sessionId)),
-          broadcasts.live,
-          ids(Layout.readDir(sessionId)),
-          ids(Layout.surfacedDir(sessionId))
-        ],
-        { concurrency: 4 }
-      )
+      const [names, live, read, surfaced] = yield* Effect.all([
+        envelopes.list(Layout.inboxDir(sessionId)),
+        broadcasts.live,
+        ids(Layout.readDir(sessionId)),
+        ids(Layout.surfacedDir(sessionId))
+      ])
       const waiting = (id: string) => !read.has(id) && !surfaced.has(id)
       const fresh = names.filter((n) => n.endsWith(".json") && waiting(n.slice(0, -5)))
-      const inbox = yield* Effect.forEach(fresh, (n) => envelopes.read(`${Layout.inboxDir(sessionId)}/${n}`), {
-        concurrency: 16
-      })
+      const inbox = yield* Effect.forEach(fresh, (n) => envelopes.read(`${Layout.inboxDir(sessionId)}/${n}`))
       const out = inbox.flatMap(Option.toArray)
       for (const s of live) if (s.envelope.from.sessionId !== sessionId && waiting(s.envelope.id)) out.push(s.envelope)
       return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -84,11 +77,11 @@ export const makeSurfacing = (deps: {
             )
           : envelopes.read(`${change.dir}/${change.name}`)
       const stat = (path: string) => Effect.mapError(store.stat(path), toBridgeError)
-      // The markers and the entry are read at once: one round of file-system calls.
-      const [read, surfaced, found] = yield* Effect.all(
-        [stat(Layout.readMarker(sessionId, id)), stat(Layout.surfacedMarker(sessionId, id)), entry],
-        { concurrency: 3 }
-      )
+      const [read, surfaced, found] = yield* Effect.all([
+        stat(Layout.readMarker(sessionId, id)),
+        stat(Layout.surfacedMarker(sessionId, id)),
+        entry
+      ])
       if (Option.isSome(read) || Option.isSome(surfaced)) return Option.none<MessageEnvelope>()
       if (Option.isNone(found) || handedOut.has(key)) return Option.none<MessageEnvelope>()
       handedOut.add(key)

@@ -20,15 +20,12 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
   /** Inbox copies plus live broadcasts from others, each with its read and surfaced state; oldest first. */
   const entries = (sessionId: SessionId): Effect.Effect<ReadonlyArray<VisibleEntry>, BridgeError> =>
     Effect.gen(function* () {
-      const [inbox, live, read, surfaced] = yield* Effect.all(
-        [
-          envelopes.readDir(Layout.inboxDir(sessionId)),
-          broadcasts.live,
-          idSet(Layout.readDir(sessionId)),
-          idSet(Layout.surfacedDir(sessionId))
-        ],
-        { concurrency: 4 }
-      )
+      const [inbox, live, read, surfaced] = yield* Effect.all([
+        envelopes.readDir(Layout.inboxDir(sessionId)),
+        broadcasts.live,
+        idSet(Layout.readDir(sessionId)),
+        idSet(Layout.surfacedDir(sessionId))
+      ])
       const out: Array<VisibleEntry> = []
       for (const s of inbox)
         out.push({ envelope: s.envelope, read: read.has(s.envelope.id), surfaced: surfaced.has(s.envelope.id) })
@@ -80,7 +77,7 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
   const thread = (sessionId: SessionId, threadId: string): Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError> =>
     Effect.gen(function* () {
       const paths = yield* envelopes.threadPaths(threadId)
-      const found = yield* Effect.forEach(paths, (p) => envelopes.read(p), { concurrency: 16 })
+      const found = yield* Effect.forEach(paths, (p) => envelopes.read(p))
       const visible = yield* Effect.filter(found.flatMap(Option.toArray), (e) => maySee(sessionId, e))
       return visible.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     })
@@ -103,14 +100,11 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
   > =>
     Effect.gen(function* () {
       const joined = yield* channels.joined(sessionId)
-      const [live, inbox, ...histories] = yield* Effect.all(
-        [
-          broadcasts.live,
-          envelopes.readDir(Layout.inboxDir(sessionId)),
-          ...joined.map((c) => envelopes.readDir(Layout.channelHistoryDir(c)))
-        ],
-        { concurrency: 4 }
-      )
+      const [live, inbox, ...histories] = yield* Effect.all([
+        broadcasts.live,
+        envelopes.readDir(Layout.inboxDir(sessionId)),
+        ...joined.map((c) => envelopes.readDir(Layout.channelHistoryDir(c)))
+      ])
       const parts = [inbox, ...histories]
       const cached = searchCache.get(sessionId)
       let base: ReadonlyArray<StoredEnvelope>

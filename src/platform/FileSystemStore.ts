@@ -9,11 +9,15 @@ import { dirSegments, segments } from "../services/StorePath.js"
 
 const code = (cause: unknown): string | undefined => (cause as NodeJS.ErrnoException | undefined)?.code
 
+const storeError = (path: string) => (cause: unknown) =>
+  new StoreError({ reason: code(cause) === "ENOENT" ? "NotFound" : "Io", path, cause })
+
 const io = <A>(path: string, f: () => Promise<A>): Effect.Effect<A, StoreError> =>
-  Effect.tryPromise({
-    try: f,
-    catch: (cause) => new StoreError({ reason: code(cause) === "ENOENT" ? "NotFound" : "Io", path, cause })
-  })
+  Effect.tryPromise({ try: f, catch: storeError(path) })
+
+/** A call made directly on this thread: the fiber never suspends for it. */
+const ioSync = <A>(path: string, f: () => A): Effect.Effect<A, StoreError> =>
+  Effect.try({ try: f, catch: storeError(path) })
 
 const tempName = () => `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`
 
@@ -25,21 +29,23 @@ const POLL_MS = 200
 
 /**
  * The real store: files under `root`, created 0700/0600, atomic writes, exclusive creates by hard link.
- * Reads, listings, stats and the metadata calls of a create (small files, page cache) are made directly rather
- * than through libuv's small thread pool, where each call waits its turn; fsync, which waits for the disk,
- * still goes through the pool.
+ * Reads, listings, stats, empty-marker creates and the metadata calls of a create (small files, page cache) are
+ * made directly rather than through libuv's small thread pool, where each call waits its turn; reads, listings,
+ * stats and marker creates are synchronous Effects, so a fiber does not even suspend for them. fsync, which
+ * waits for the disk, still goes through the pool.
  */
 export const make = (root: string): StoreShape => {
   const abs = (parts: ReadonlyArray<string>) => nodePath.join(root, ...parts)
   const ensuredDirs = new Set<string>()
 
-  const ensureDir = async (dir: string): Promise<void> => {
+  const ensureDirSync = (dir: string): void => {
     if (ensuredDirs.has(dir)) return
-    await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE })
-    const st = await fsp.stat(dir)
-    if ((st.mode & 0o077) !== 0) await fsp.chmod(dir, DIR_MODE)
+    fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE })
+    const st = fs.statSync(dir)
+    if ((st.mode & 0o077) !== 0) fs.chmodSync(dir, DIR_MODE)
     ensuredDirs.add(dir)
   }
+  const ensureDir = async (dir: string): Promise<void> => ensureDirSync(dir)
 
   /** Writes `data` to a fresh temp file beside `target`, fsynced, and returns its path. */
   const writeTemp = async (target: string, data: Uint8Array | string): Promise<string> => {
@@ -61,9 +67,13 @@ export const make = (root: string): StoreShape => {
     Effect.flatMap(segments(path), (parts) => io(path, () => f(abs(parts))))
   const withDir = <A>(dir: string, f: (file: string) => Promise<A>) =>
     Effect.flatMap(dirSegments(dir), (parts) => io(dir, () => f(abs(parts))))
+  const withPathSync = <A>(path: string, f: (file: string) => A) =>
+    Effect.flatMap(segments(path), (parts) => ioSync(path, () => f(abs(parts))))
+  const withDirSync = <A>(dir: string, f: (file: string) => A) =>
+    Effect.flatMap(dirSegments(dir), (parts) => ioSync(dir, () => f(abs(parts))))
 
   const readOption = (path: string) =>
-    withPath(path, async (file) => {
+    withPathSync(path, (file) => {
       try {
         return Option.some<Uint8Array>(fs.readFileSync(file))
       } catch (error) {
@@ -72,7 +82,7 @@ export const make = (root: string): StoreShape => {
       }
     })
 
-  const listNames = async (dir: string): Promise<Array<string>> => {
+  const listNames = (dir: string): Array<string> => {
     try {
       return fs
         .readdirSync(dir)
@@ -127,18 +137,18 @@ export const make = (root: string): StoreShape => {
               let known = new Set<string>()
               let first = true
               timer = setInterval(() => {
-                listNames(file).then(
-                  (names) => {
-                    const now = new Set(names)
-                    if (!first) {
-                      for (const n of now) if (!known.has(n)) void emit.single({ dir, name: n })
-                      for (const n of known) if (!now.has(n)) void emit.single({ dir, name: n })
-                    }
-                    first = false
-                    known = now
-                  },
-                  () => undefined
-                )
+                let now: Set<string>
+                try {
+                  now = new Set(listNames(file))
+                } catch {
+                  return // an unreadable directory is looked at again on the next tick
+                }
+                if (!first) {
+                  for (const n of now) if (!known.has(n)) void emit.single({ dir, name: n })
+                  for (const n of known) if (!now.has(n)) void emit.single({ dir, name: n })
+                }
+                first = false
+                known = now
               }, POLL_MS)
               timer.unref()
             }
@@ -189,11 +199,11 @@ export const make = (root: string): StoreShape => {
         }
       }),
     createEmpty: (path) =>
-      withPath(path, async (file) => {
-        await ensureDir(root)
-        await ensureDir(nodePath.dirname(file))
+      withPathSync(path, (file) => {
+        ensureDirSync(root)
+        ensureDirSync(nodePath.dirname(file))
         try {
-          await (await fsp.open(file, "wx", FILE_MODE)).close()
+          fs.closeSync(fs.openSync(file, "wx", FILE_MODE))
           return true
         } catch (error) {
           if (code(error) === "EEXIST") return false
@@ -206,9 +216,9 @@ export const make = (root: string): StoreShape => {
         await ensureDir(nodePath.dirname(file))
         await fsp.appendFile(file, data, { mode: FILE_MODE, flag: "a" })
       }),
-    list: (dir) => withDir(dir, listNames),
+    list: (dir) => withDirSync(dir, listNames),
     stat: (path) =>
-      withPath(path, async (file) => {
+      withPathSync(path, (file) => {
         try {
           const st = fs.statSync(file)
           return Option.some({
