@@ -13,6 +13,8 @@ export const DEFAULT_MAX_ARTIFACT_BYTES = 10 * 1024 * 1024
 export const DEFAULT_MAX_BACKLOG = 1000
 /** A session is online when its lastSeen is within this window. */
 export const LIVE_WINDOW_MS = 10 * 60 * 1000
+/** A registration that would change nothing but a lastSeen younger than this writes nothing (hook: every prompt). */
+export const LAST_SEEN_REFRESH_MS = 60 * 1000
 export const BROADCAST_TTL_MIN_SEC = 1
 export const BROADCAST_TTL_MAX_SEC = 7 * 24 * 3600
 export const BROADCAST_TTL_DEFAULT_SEC = 3600

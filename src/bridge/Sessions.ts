@@ -11,7 +11,7 @@ import { Ids } from "../services/Ids.js"
 import { Lock } from "../services/Lock.js"
 import { Store } from "../services/Store.js"
 import { makeResolve } from "./Addressing.js"
-import { LIVE_WINDOW_MS, MAX_SUMMARY_CHARS } from "./Limits.js"
+import { LAST_SEEN_REFRESH_MS, LIVE_WINDOW_MS, MAX_SUMMARY_CHARS } from "./Limits.js"
 import { makeRecordCache } from "./RecordCache.js"
 import { checkPointerKey, normalizeCwd, Pointer, type PointerInput, pointerRecord } from "./Pointers.js"
 
@@ -123,10 +123,31 @@ export const make = Effect.gen(function* () {
       })
     )
 
+  /** The stored record when registering `input` would only move a recent lastSeen: no lock, no write. */
+  const unchanged = (sessionId: SessionId, input: RegisterInput, explicit: Label | undefined) =>
+    Effect.gen(function* () {
+      const current = yield* get(sessionId)
+      if (Option.isNone(current)) return current
+      const r = current.value
+      const same =
+        r.endedAt === undefined &&
+        DateTime.distance(r.lastSeen, yield* DateTime.now) < LAST_SEEN_REFRESH_MS &&
+        (explicit === undefined || explicit === r.label) &&
+        r.cwd === normalizeCwd(input.cwd) &&
+        r.provider === input.provider &&
+        (input.hostSessionId === undefined || input.hostSessionId === r.hostSessionId) &&
+        (input.pid === undefined || input.pid === r.pid)
+      return same ? current : Option.none()
+    })
+
   const register = (input: RegisterInput) =>
     Effect.gen(function* () {
       const explicit = input.label === undefined ? undefined : yield* decodeLabel(input.label)
       const sessionId = input.sessionId ?? (yield* Schema.decode(SessionId)(yield* ids.next).pipe(Effect.orDie))
+      if (input.sessionId !== undefined) {
+        const fresh = yield* unchanged(sessionId, input, explicit)
+        if (Option.isSome(fresh)) return fresh.value
+      }
       return yield* locked(
         sessionId,
         Effect.gen(function* () {

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, TestClock } from "effect"
 import { Sessions } from "../../src/bridge/Sessions.js"
+import { Store } from "../../src/services/Store.js"
 import { sendMessage, listInbox } from "../../src/mcp/tools/MessageTools.js"
 import { listSessions, setSummary, whoami } from "../../src/mcp/tools/SessionTools.js"
 import { call, codeOf, events, memoryBridge, register } from "./support.js"
@@ -29,6 +30,33 @@ describe("Sessions", () => {
         yield* codeOf(sessions.register({ cwd: "/x", provider: "codex", label: "../evil" })),
         "INVALID_NAME"
       )
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+
+  it.effect("a refresh that changes nothing within a minute writes nothing; later, or with a change, it does", () =>
+    Effect.gen(function* () {
+      const sessions = yield* Sessions
+      const store = yield* Store
+      const a = yield* sessions.register({ cwd: "/work/gamma", provider: "codex", hostSessionId: "h-1" })
+      const input = { sessionId: a.sessionId, cwd: "/work/gamma", provider: "codex" as const }
+      const stored = () => Effect.map(store.readText(`sessions/${a.sessionId}.json`), Option.getOrThrow)
+      const before = yield* stored()
+      yield* TestClock.adjust("30 seconds")
+      const same = yield* sessions.register(input)
+      assert.strictEqual(same.lastSeen.epochMillis, a.lastSeen.epochMillis)
+      assert.strictEqual(same.hostSessionId, "h-1")
+      assert.strictEqual(yield* stored(), before)
+      // A new label is written at once.
+      const renamed = yield* sessions.register({ ...input, label: "renamed" })
+      assert.strictEqual(renamed.label, "renamed")
+      assert.isAbove(renamed.lastSeen.epochMillis, a.lastSeen.epochMillis)
+      yield* TestClock.adjust("61 seconds")
+      const later = yield* sessions.register(input)
+      assert.strictEqual(later.lastSeen.epochMillis, renamed.lastSeen.epochMillis + 61_000)
+      // An ended session is revived by its next registration, however recent its lastSeen.
+      yield* sessions.end(a.sessionId)
+      const revived = yield* sessions.register(input)
+      assert.isUndefined(revived.endedAt)
     }).pipe(Effect.provide(memoryBridge()))
   )
 

@@ -204,6 +204,10 @@ describe("hook process", () => {
     const payload = JSON.stringify({ session_id: "c-2", cwd: home })
     await runHook(home, ["SessionStart", "--provider", "codex"], payload, env)
     await sendMany(home, id, 3)
+    // A lastSeen old enough to need refreshing, so the prompt must take the session's lock.
+    const recordFile = path.join(home, "sessions", `${id}.json`)
+    const record = JSON.parse(fs.readFileSync(recordFile, "utf8"))
+    fs.writeFileSync(recordFile, JSON.stringify({ ...record, lastSeen: new Date(Date.now() - 300_000).toISOString() }))
     const lock = path.join(home, Layout.locksDir, `session-${id}.lock`)
     fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, token: "held", at: Date.now() }))
     const blocked = await runHook(home, ["UserPromptSubmit", "--provider", "codex"], payload, {
