@@ -1,16 +1,26 @@
-import { Duration, Effect, Option, Queue, Scope, Stream } from "effect"
+import { Duration, Effect, Option, Queue, Scope } from "effect"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import type { StoreChange, StoreShape } from "../services/Store.js"
 import { WAIT_DEFAULT_SEC, WAIT_MAX_SEC } from "./Limits.js"
 
-/** The backstop re-check while waiting, in case a watch event is missed: 10 ms doubling to 1 s. */
-const BACKSTOP_FIRST_MS = 10
+/** The backstop re-check while waiting, in case a watch event is missed: 50 ms doubling to 1 s. */
+const BACKSTOP_FIRST_MS = 50
 const BACKSTOP_MAX_MS = 1000
+const BACKSTOP = "backstop" as const
+
+/** Wakes the waiting loop at the backstop times, whatever the watches report. */
+const backstop = (wakes: Queue.Enqueue<StoreChange | typeof BACKSTOP>) =>
+  Effect.gen(function* () {
+    for (let ms = BACKSTOP_FIRST_MS; ; ms = Math.min(ms * 2, BACKSTOP_MAX_MS)) {
+      yield* Effect.sleep(Duration.millis(ms))
+      yield* Queue.offer(wakes, BACKSTOP)
+    }
+  })
 
 /**
- * Runs `attempt` until it finds something or `timeoutSec` (0-300, default 30) passes. Between attempts it
- * sleeps until the store's watch reports a change under one of `dirs`, or the backstop re-check is due (it
- * covers a change that lands while the watch is still starting, or a missed event). 0 attempts once.
+ * Runs `attempt` until it finds something or `timeoutSec` (0-300, default 30) passes. The store subscriptions
+ * to `dirs` are live before the first attempt, so nothing that lands afterwards goes unseen; between attempts it
+ * sleeps until a change is reported or the backstop re-check (for a missed event) is due. 0 attempts once.
  */
 export const waitUntil = <A>(
   store: StoreShape,
@@ -31,31 +41,26 @@ export const waitUntil = <A>(
     }
     if (timeout === 0) return yield* attempt
     const loop = Effect.gen(function* () {
-      const changes = yield* Queue.unbounded<StoreChange>()
-      yield* Stream.mergeAll(
-        dirs.map((d) => store.watch(d)),
-        { concurrency: "unbounded" }
-      ).pipe(
-        Stream.runForEach((change) => Queue.offer(changes, change)),
-        Effect.catchAll((e) => Effect.logWarning(`watch failed: ${e.message}`)),
-        Effect.forkScoped
+      const wakes = yield* Queue.unbounded<StoreChange | typeof BACKSTOP>()
+      const offer = (change: StoreChange) => void Queue.unsafeOffer(wakes, change)
+      yield* Effect.forEach(
+        dirs,
+        (d) =>
+          store
+            .subscribe(d, offer)
+            .pipe(
+              Effect.catchAll((e) => Effect.logWarning(`watch of ${d} failed: ${e.message}; re-checking on a timer`))
+            ),
+        { discard: true }
       )
-      yield* Effect.yieldNow()
-      let backstop = BACKSTOP_FIRST_MS
+      yield* Effect.forkScoped(backstop(wakes))
       let found = yield* attempt
       while (Option.isNone(found)) {
-        const woke = yield* Effect.raceFirst(
-          Effect.map(Queue.take(changes), Option.some),
-          Effect.as(Effect.sleep(Duration.millis(backstop)), Option.none())
-        )
-        if (Option.isSome(woke)) {
-          const pending = [woke.value, ...(yield* Queue.takeAll(changes))]
-          for (const change of pending) {
-            found = yield* onChange(change)
-            if (Option.isSome(found)) return found
-          }
-        } else {
-          backstop = Math.min(backstop * 2, BACKSTOP_MAX_MS)
+        const first = yield* Queue.take(wakes)
+        for (const wake of [first, ...(yield* Queue.takeAll(wakes))]) {
+          if (wake === BACKSTOP) continue
+          found = yield* onChange(wake)
+          if (Option.isSome(found)) return found
         }
         found = yield* attempt
       }

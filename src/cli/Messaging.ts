@@ -1,5 +1,5 @@
 import { Args, Command, Options } from "@effect/cli"
-import { Console, DateTime, Effect, Option, Queue, Stream } from "effect"
+import { Console, DateTime, Effect, Option, Queue } from "effect"
 import { Broadcasts } from "../bridge/Broadcasts.js"
 import { BROADCAST_TTL_DEFAULT_SEC } from "../bridge/Limits.js"
 import { type Recipient, Mailbox } from "../bridge/Mailbox.js"
@@ -154,15 +154,17 @@ const tailInbox = Command.make(
       const print = (e: MessageEnvelope, read: boolean) =>
         json ? printJsonLine({ ...envelopeView(e), read }) : Effect.flatMap(showMessage(e, read), Console.log)
 
-      // Watch before listing, so nothing that lands in between is missed.
+      // Subscribe before listing, so nothing that lands in between is missed.
       const signal = yield* Queue.sliding<void>(1)
       if (follow) {
-        yield* Stream.merge(store.watch(Layout.inboxDir(me.sessionId)), store.watch(Layout.broadcastsDir)).pipe(
-          Stream.runForEach(() => Queue.offer(signal, undefined)),
-          Effect.catchAll((e) => Effect.logWarning(`inbox watch failed: ${e.message}`)),
-          Effect.forkScoped
+        yield* Effect.forEach(
+          [Layout.inboxDir(me.sessionId), Layout.broadcastsDir],
+          (dir) =>
+            store
+              .subscribe(dir, () => void Queue.unsafeOffer(signal, undefined))
+              .pipe(Effect.catchAll((e) => Effect.logWarning(`inbox watch failed: ${e.message}`))),
+          { discard: true }
         )
-        yield* Effect.yieldNow()
       }
       const first = yield* mailbox.inbox(me.sessionId, { all, limit })
       const seen = new Set<string>()

@@ -2,7 +2,7 @@ import * as fs from "node:fs"
 import * as fsp from "node:fs/promises"
 import * as nodePath from "node:path"
 import { randomBytes } from "node:crypto"
-import { Effect, Layer, Option, Stream } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { StoreError } from "../domain/Errors.js"
 import { DIR_MODE, FILE_MODE, Store, TEMP_PREFIX, type StoreChange, type StoreShape } from "../services/Store.js"
 import { dirSegments, segments } from "../services/StorePath.js"
@@ -111,55 +111,57 @@ export const make = (root: string): StoreShape => {
     }
   }
 
-  const watch = (dir: string): Stream.Stream<StoreChange, StoreError> =>
-    Stream.unwrap(
-      withDir(dir, async (file) => {
-        await ensureDir(root)
-        await ensureDir(file)
-        return file
-      }).pipe(
-        Effect.map((file) =>
-          Stream.async<StoreChange, StoreError>((emit) => {
-            let watcher: fs.FSWatcher | undefined
-            let timer: NodeJS.Timeout | undefined
-            try {
-              watcher = fs.watch(file, { persistent: false }, (_event, name) => {
-                if (name && !name.startsWith(TEMP_PREFIX)) void emit.single({ dir, name: name.toString() })
-              })
-              watcher.on("error", () => startPolling())
-            } catch {
-              startPolling()
-            }
-            function startPolling() {
-              watcher?.close()
-              watcher = undefined
-              if (timer) return
-              let known = new Set<string>()
-              let first = true
-              timer = setInterval(() => {
-                let now: Set<string>
-                try {
-                  now = new Set(listNames(file))
-                } catch {
-                  return // an unreadable directory is looked at again on the next tick
-                }
-                if (!first) {
-                  for (const n of now) if (!known.has(n)) void emit.single({ dir, name: n })
-                  for (const n of known) if (!now.has(n)) void emit.single({ dir, name: n })
-                }
-                first = false
-                known = now
-              }, POLL_MS)
-              timer.unref()
-            }
-            return Effect.sync(() => {
-              watcher?.close()
-              if (timer) clearInterval(timer)
-            })
-          })
-        )
+  /** fs.watch on the directory; where that fails (some network or virtual file systems), a 200 ms listing poll. */
+  const watchDirectory = (file: string, dir: string, onChange: (change: StoreChange) => void) => {
+    let watcher: fs.FSWatcher | undefined
+    let timer: NodeJS.Timeout | undefined
+    const startPolling = () => {
+      watcher?.close()
+      watcher = undefined
+      if (timer) return
+      const snapshot = (): Set<string> | undefined => {
+        try {
+          return new Set(listNames(file))
+        } catch {
+          return undefined // an unreadable directory is looked at again on the next tick
+        }
+      }
+      let known = snapshot() ?? new Set<string>()
+      timer = setInterval(() => {
+        const now = snapshot()
+        if (now === undefined) return
+        for (const n of now) if (!known.has(n)) onChange({ dir, name: n })
+        for (const n of known) if (!now.has(n)) onChange({ dir, name: n })
+        known = now
+      }, POLL_MS)
+      timer.unref()
+    }
+    try {
+      watcher = fs.watch(file, { persistent: false }, (_event, name) => {
+        if (name && !name.startsWith(TEMP_PREFIX)) onChange({ dir, name: name.toString() })
+      })
+      watcher.on("error", startPolling)
+    } catch {
+      startPolling()
+    }
+    return () => {
+      watcher?.close()
+      if (timer) clearInterval(timer)
+    }
+  }
+
+  const subscribe: StoreShape["subscribe"] = (dir, onChange) =>
+    Effect.flatMap(dirSegments(dir), (parts) =>
+      Effect.acquireRelease(
+        ioSync(dir, () => {
+          const file = abs(parts)
+          ensureDirSync(root)
+          ensureDirSync(file)
+          return watchDirectory(file, dir, onChange)
+        }),
+        (stop) => Effect.sync(stop)
       )
-    )
+    ).pipe(Effect.asVoid)
 
   return {
     root,
@@ -255,7 +257,7 @@ export const make = (root: string): StoreShape => {
           await fsp.rename(file, target)
         })
       ),
-    watch,
+    subscribe,
     repairModes: io(root, async () => {
       let fixed = 0
       await fsp.mkdir(root, { recursive: true, mode: DIR_MODE })

@@ -1,4 +1,4 @@
-import { Clock, Effect, Layer, Option, PubSub, Ref, Stream } from "effect"
+import { Clock, Effect, Layer, Option, Ref } from "effect"
 import { StoreError } from "../domain/Errors.js"
 import { FILE_MODE, Store, type StoreChange, type StoreShape } from "./Store.js"
 import { dirSegments, segments } from "./StorePath.js"
@@ -16,16 +16,17 @@ const toBytes = (data: Uint8Array | string): Uint8Array => (typeof data === "str
 /** An in-memory store with the same semantics as the file-system one, driven by Effect's Clock. */
 export const makeMemory = Effect.gen(function* () {
   const files = yield* Ref.make(new Map<string, Entry>())
-  const changes = yield* PubSub.unbounded<StoreChange>()
+  const listeners = new Set<{ readonly dir: string; readonly onChange: (change: StoreChange) => void }>()
 
   const parentOf = (path: string) => {
     const i = path.lastIndexOf("/")
     return { dir: i < 0 ? "" : path.slice(0, i), name: i < 0 ? path : path.slice(i + 1) }
   }
-  const notify = (path: string) => {
-    const { dir, name } = parentOf(path)
-    return PubSub.publish(changes, { dir, name })
-  }
+  const notify = (path: string) =>
+    Effect.sync(() => {
+      const change = parentOf(path)
+      for (const l of listeners) if (l.dir === change.dir) l.onChange(change)
+    })
   const put = (path: string, data: Uint8Array | string) =>
     Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
@@ -118,14 +119,18 @@ export const makeMemory = Effect.gen(function* () {
         yield* notify(from)
         yield* notify(to)
       }),
-    watch: (dir) =>
-      Stream.unwrapScoped(
-        Effect.gen(function* () {
-          yield* dirSegments(dir)
-          const sub = yield* PubSub.subscribe(changes)
-          return Stream.fromQueue(sub).pipe(Stream.filter((c) => c.dir === dir))
-        })
-      ),
+    subscribe: (dir, onChange) =>
+      Effect.zipRight(
+        dirSegments(dir),
+        Effect.acquireRelease(
+          Effect.sync(() => {
+            const listener = { dir, onChange }
+            listeners.add(listener)
+            return listener
+          }),
+          (listener) => Effect.sync(() => listeners.delete(listener))
+        )
+      ).pipe(Effect.asVoid),
     repairModes: Effect.succeed(0),
     staleTempFiles: () => Effect.succeed([])
   }

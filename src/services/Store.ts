@@ -1,4 +1,4 @@
-import { Context, type Effect, type Option, type Stream } from "effect"
+import { Context, type Effect, type Option, type Scope } from "effect"
 import type { StoreError } from "../domain/Errors.js"
 
 /** A change seen under a watched directory: the entry name that appeared, changed or went away. */
@@ -44,8 +44,15 @@ export interface StoreShape {
   readonly removeTree: (dir: string) => Effect.Effect<void, StoreError>
   /** Atomic rename within the store; the target's parent is created. */
   readonly move: (from: string, to: string) => Effect.Effect<void, StoreError>
-  /** Changes under a directory (created if missing), as they happen. */
-  readonly watch: (dir: string) => Stream.Stream<StoreChange, StoreError>
+  /**
+   * Calls `onChange` for every change directly under `dir` (created if missing) until the scope closes. The
+   * subscription is live when this returns: nothing that lands afterwards is missed. `onChange` must not throw.
+   * (StoreWatch.watch offers the same as a Stream.)
+   */
+  readonly subscribe: (
+    dir: string,
+    onChange: (change: StoreChange) => void
+  ) => Effect.Effect<void, StoreError, Scope.Scope>
   /** Tightens looser modes found anywhere under the home; returns how many were fixed. */
   readonly repairModes: Effect.Effect<number, StoreError>
   /** Temp files left behind by interrupted writers, older than `olderThanMs`. */

@@ -1,6 +1,7 @@
 import { Context, Effect, Layer, PubSub, Queue, Ref, type Scope, Stream } from "effect"
 import { Layout } from "../domain/Layout.js"
 import { Store, type StoreChange } from "../services/Store.js"
+import { watch } from "../services/StoreWatch.js"
 
 /** What a change under the home affects, as the page names its views. */
 export const Topic = ["sessions", "messages", "broadcasts", "channels", "artifacts"] as const
@@ -69,7 +70,7 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const fresh = yield* Ref.modify(watched, (set) => (set.has(dir) ? [false, set] : [true, new Set(set).add(dir)]))
       if (!fresh) return
-      yield* store.watch(dir).pipe(
+      yield* watch(store, dir).pipe(
         Stream.runForEach((change) =>
           Queue.offer(raw, change).pipe(
             Effect.zipRight(depth > 0 ? followChild(dir, change.name, depth - 1) : Effect.void)

@@ -1,6 +1,7 @@
 import { assert, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Option, Stream } from "effect"
-import { Store } from "../../src/services/Store.js"
+import { Chunk, Deferred, Effect, Exit, Fiber, Layer, Option, Stream } from "effect"
+import { Store, type StoreChange } from "../../src/services/Store.js"
+import { watch } from "../../src/services/StoreWatch.js"
 
 const text = (o: Option.Option<Uint8Array>) => Option.map(o, (b) => new TextDecoder().decode(b))
 
@@ -159,11 +160,36 @@ export const testStore = (make: () => Layer.Layer<Store>) => {
     )
   )
 
+  it.live("a subscription is live when it returns and ends with its scope", () =>
+    run(
+      Effect.gen(function* () {
+        const store = yield* Store
+        const seen: Array<StoreChange> = []
+        const landed = yield* Deferred.make<void>()
+        yield* Effect.scoped(
+          Effect.gen(function* () {
+            yield* store.subscribe("inbox/T", (change) => {
+              seen.push(change)
+              if (change.name === "m1.json") Deferred.unsafeDone(landed, Exit.void)
+            })
+            // No pause: a file written once subscribe has returned is seen.
+            yield* store.write("inbox/T/m1.json", "{}")
+            yield* Deferred.await(landed).pipe(Effect.timeout("5 seconds"))
+          })
+        )
+        assert.deepInclude(seen, { dir: "inbox/T", name: "m1.json" })
+        yield* store.write("inbox/T/m2.json", "{}")
+        yield* Effect.sleep("100 millis")
+        assert.notDeepInclude(seen, { dir: "inbox/T", name: "m2.json" })
+      })
+    )
+  )
+
   it.live("watch sees a file landing in a directory", () =>
     run(
       Effect.gen(function* () {
         const store = yield* Store
-        const fiber = yield* store.watch("inbox/S").pipe(
+        const fiber = yield* watch(store, "inbox/S").pipe(
           Stream.filter((c) => c.name === "m1.json"),
           Stream.take(1),
           Stream.runCollect,
