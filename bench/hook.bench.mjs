@@ -1,6 +1,8 @@
 // Hook wall time, whole process (`node dist/bin.js hook UserPromptSubmit --provider claude-code`), prompt submit with
-// 0 and with 20 unread messages, median of RUNS runs each, as a ratio to `node -e 0` measured in the same loop.
+// 0 and with 20 unread messages, median of RUNS runs each, as a ratio to `node -e 0` measured in the same loop; and the
+// floor any Effect + Schema hook starts from (see below).
 import { spawnSync } from "node:child_process"
+import { build } from "esbuild"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { BIN, log, ms, percentile, removeHome, requireBuild, row, spawnMcp, tempHome } from "./lib.mjs"
@@ -46,6 +48,48 @@ const timed = (args, input) => {
 }
 
 const hookRun = () => timed(hookArgs("UserPromptSubmit"), payload)
+
+// The floor: the least an Effect hook can do (read stdin, decode it with effect/Schema in an Effect program,
+// print nothing), bundled the same way and started through the same V8 code cache. It shows how much of the
+// hook's time Effect and Schema take by themselves on this machine.
+const floorDir = path.join(home, "floor")
+fs.mkdirSync(floorDir)
+await build({
+  stdin: {
+    contents: `import { Effect, Schema } from "effect"
+      const Payload = Schema.Struct({ session_id: Schema.String, cwd: Schema.String, prompt: Schema.optional(Schema.String) })
+      const stdin = Effect.async((resume) => {
+        const chunks = []
+        process.stdin.on("data", (c) => chunks.push(c))
+        process.stdin.once("end", () => resume(Effect.succeed(Buffer.concat(chunks).toString("utf8"))))
+      })
+      Effect.runPromise(Effect.flatMap(stdin, (raw) => Schema.decodeUnknown(Schema.parseJson(Payload))(raw))).then(
+        () => process.stdout.write("", () => process.exit(0))
+      )`,
+    resolveDir: path.resolve(import.meta.dirname, ".."),
+    loader: "js"
+  },
+  outfile: path.join(floorDir, "floor.cjs"),
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  minify: true,
+  charset: "ascii",
+  logLevel: "error"
+})
+fs.writeFileSync(
+  path.join(floorDir, "run.cjs"),
+  `const fs = require("node:fs"), vm = require("node:vm"), path = require("node:path")
+  const file = path.join(__dirname, "floor.cjs"), cache = path.join(__dirname, "floor.v8")
+  let cachedData
+  try { cachedData = fs.readFileSync(cache) } catch {}
+  const script = new vm.Script("(function (exports, require, module, __filename, __dirname) {" + fs.readFileSync(file, "latin1") + "\\n})", { filename: file, ...(cachedData ? { cachedData } : {}) })
+  if (!cachedData || script.cachedDataRejected) process.once("exit", () => fs.writeFileSync(cache, script.createCachedData()))
+  const m = { exports: {} }
+  script.runInThisContext()(m.exports, require, m, file, __dirname)`
+)
+const floorRun = () => timed([path.join(floorDir, "run.cjs")], payload)
 const shown = (stdout) =>
   stdout === "" ? 0 : (JSON.parse(stdout).hookSpecificOutput.additionalContext.match(/^id: /gm) ?? []).length
 
@@ -59,7 +103,7 @@ try {
 
   const sender = await spawnMcp({ home, label: "bench-sender", cwd: home })
   const surfacedDir = path.join(home, "state", sessionId, "surfaced")
-  const samples = { node: [], zero: [], twenty: [], nodeCpu: [], zeroCpu: [], twentyCpu: [] }
+  const samples = { node: [], zero: [], twenty: [], floor: [], nodeCpu: [], zeroCpu: [], twentyCpu: [] }
   const seed = async () => {
     for (let i = 0; i < 20; i++) {
       await sender.call("bridge_send_message", {
@@ -73,6 +117,7 @@ try {
   for (let i = 0; i < 3; i++) {
     timed(["-e", "0"])
     hookRun()
+    floorRun()
   }
   // Interleave node -e 0, 0 unread and 20 unread so load on a shared machine hits all three alike.
   // 20 unread: the same 20 messages, their surfaced markers removed before each run (not timed).
@@ -91,6 +136,7 @@ try {
     if (zero.stdout !== "") throw new Error(`expected nothing to surface, got ${zero.stdout.slice(0, 80)}`)
     samples.zero.push(zero.wall)
     samples.zeroCpu.push(zero.cpu)
+    samples.floor.push(floorRun().wall)
     for (const id of marked()) fs.rmSync(path.join(surfacedDir, id))
   }
   await sender.close()
@@ -119,6 +165,12 @@ try {
       )
     }
   }
+  const floor = percentile(samples.floor, 50)
+  row(
+    `floor: bundled effect + Schema decoding stdin, same code cache (p50 of ${RUNS})`,
+    `${ms(floor)} = ${(floor / base).toFixed(2)}× node -e 0`,
+    "report"
+  )
   log(
     `hook bench: node ${ms(base)}, 0 unread ${ms(percentile(samples.zero, 50))}, 20 unread ${ms(percentile(samples.twenty, 50))}`
   )
