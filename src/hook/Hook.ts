@@ -80,6 +80,7 @@ export const runHook = <R>(
   elapsedMs = 0
 ): Effect.Effect<HookOutcome, never, HostEnv | R> =>
   Effect.gen(function* () {
+    yield* Effect.logDebug(`started after ${Math.round(elapsedMs)} ms`)
     const env = yield* HostEnv
     const parsed = parseArgs(args)
     const host = findHost(parsed.provider ?? Option.getOrElse(env.get("SESSION_BRIDGE_PROVIDER"), () => ""))
@@ -94,9 +95,11 @@ export const runHook = <R>(
     const done = (reply: string, note: string): Last => ({ run: Effect.succeed({ reply, note }) })
     const work = Effect.gen(function* () {
       const raw = yield* stdin
+      yield* Effect.logDebug(`read ${raw.length} characters of stdin`)
       if (raw.trim() === "") return done(empty, "empty stdin")
       const payload = host.decode(raw)
       if (Either.isLeft(payload)) return done(empty, `malformed payload: ${payload.left}`)
+      yield* Effect.logDebug("payload decoded")
       // The services' instances outlive this scope inside the commit; none of them holds a resource.
       const commit = yield* dispatch(host, hostEvent, event, payload.right, deadline).pipe(Effect.provide(services))
       return {

@@ -39,6 +39,7 @@ export const planSurface = (sessionId: SessionId, deadline: number): Effect.Effe
   Effect.gen(function* () {
     const mailbox = yield* Mailbox
     const pending = yield* mailbox.unsurfaced(sessionId)
+    yield* Effect.logDebug(`${pending.length} entries waiting to be surfaced`)
     if (pending.length === 0) return nothing
     const offered: ReadonlyArray<InboxItem> = pending.slice(0, MAX_ENTRIES)
     const beyond = pending.length - offered.length
@@ -73,6 +74,7 @@ export const onPrompt = (input: HookSessionInput, surfaceBy: number | undefined)
   Effect.gen(function* () {
     const identity = yield* Identity
     const record = yield* identity.resolve(input)
+    yield* Effect.logDebug(`session ${record.sessionId} resolved`)
     return surfaceBy !== undefined ? yield* planSurface(record.sessionId, surfaceBy) : nothing
   })
 

@@ -1,55 +1,17 @@
 import { Effect, Exit, Layer, Logger, LogLevel } from "effect"
 import * as NodeHostEnv from "../platform/NodeHostEnv.js"
+import { readStdinFd } from "../platform/NodeStdinFd.js"
 import { runHook } from "./Hook.js"
 import { HookLayer } from "./HookLayer.js"
 
 /** Payloads are a few hundred bytes; a prompt pasted into one may be large, but not this large. */
 const MAX_STDIN_BYTES = 8 * 1024 * 1024
 
-class StdinError {
-  readonly _tag = "StdinError"
-  constructor(readonly message: string) {}
-}
-
-/** All of stdin as UTF-8 (EOF ends it); "" for a terminal, which never ends. Interrupting it stops reading. */
-const readStdin = Effect.async<string, StdinError>((resume) => {
-  const stdin = process.stdin
-  if (stdin.isTTY) {
-    resume(Effect.succeed(""))
-    return
-  }
-  const chunks: Array<Buffer> = []
-  let size = 0
-  const cleanup = () => {
-    stdin.off("data", onData)
-    stdin.off("end", onEnd)
-    stdin.off("error", onError)
-    stdin.destroy()
-  }
-  function onData(chunk: Buffer) {
-    size += chunk.length
-    if (size > MAX_STDIN_BYTES) {
-      cleanup()
-      resume(Effect.fail(new StdinError(`stdin is larger than ${MAX_STDIN_BYTES} bytes`)))
-    } else chunks.push(chunk)
-  }
-  function onEnd() {
-    cleanup()
-    resume(Effect.succeed(Buffer.concat(chunks).toString("utf8")))
-  }
-  function onError(error: Error) {
-    cleanup()
-    resume(Effect.fail(new StdinError(error.message)))
-  }
-  stdin.on("data", onData)
-  stdin.once("end", onEnd)
-  stdin.once("error", onError)
-  return Effect.sync(cleanup)
-})
-
 const stderrLogger = Logger.make(({ logLevel, message }) => {
   const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
-  process.stderr.write(`session-bridge hook ${logLevel.label.toLowerCase()}: ${text}\n`)
+  process.stderr.write(
+    `session-bridge hook ${logLevel.label.toLowerCase()}: ${text} (${Math.round(performance.now())} ms)\n`
+  )
 })
 
 /**
@@ -60,7 +22,7 @@ const stderrLogger = Logger.make(({ logLevel, message }) => {
 export const main = (args: ReadonlyArray<string>): void => {
   const startupMs = performance.now()
   const debug = (process.env["SESSION_BRIDGE_DEBUG"] ?? "") !== ""
-  const program = runHook(args, readStdin, HookLayer, startupMs).pipe(
+  const program = runHook(args, readStdinFd(MAX_STDIN_BYTES), HookLayer, startupMs).pipe(
     Effect.provide(
       Layer.merge(NodeHostEnv.layer, Logger.replace(Logger.defaultLogger, debug ? stderrLogger : Logger.none))
     ),
