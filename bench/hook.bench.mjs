@@ -1,11 +1,12 @@
-// Hook wall time, whole process (`node dist/bin.js hook UserPromptSubmit --provider claude-code`), prompt submit with
+// Hook wall time, whole process (`node dist/session-bridge.cjs hook UserPromptSubmit --provider claude-code`, the
+// command `init` writes for an installed package), prompt submit with
 // 0 and with 20 unread messages, median of RUNS runs each, as a ratio to `node -e 0` measured in the same loop; and the
 // floor any Effect + Schema hook starts from (see below).
 import { spawnSync } from "node:child_process"
 import { build } from "esbuild"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { BIN, log, ms, percentile, removeHome, requireBuild, row, spawnMcp, tempHome } from "./lib.mjs"
+import { LAUNCHER, log, ms, percentile, removeHome, requireBuild, row, spawnMcp, tempHome } from "./lib.mjs"
 
 requireBuild()
 const RUNS = Number(process.env.HOOK_BENCH_RUNS ?? 30)
@@ -32,7 +33,7 @@ const payload = JSON.stringify({
   hook_event_name: "UserPromptSubmit",
   prompt: "hi"
 })
-const hookArgs = (event) => [BIN, "hook", event, "--provider", "claude-code"]
+const hookArgs = (event) => [LAUNCHER, "hook", event, "--provider", "claude-code"]
 const hasTime = fs.existsSync("/usr/bin/time")
 
 /** One process: wall ms, CPU ms (user+sys, through /usr/bin/time when present) and its stdout. */

@@ -11,6 +11,8 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 export const BIN = path.join(REPO, "dist", "bin.js")
+/** The installed executable (package.json "bin"), what `init` writes into host configs for an installed package. */
+export const LAUNCHER = path.join(REPO, "dist", "session-bridge.cjs")
 
 /**
  * Prints one result row. run.mjs collects every stdout line that is a JSON object with a `name`:

@@ -56,8 +56,25 @@ await build({
   rmSync(next, { recursive: true, force: true })
   throw error
 })
-// The shebang is kept from src/bin.ts; make the entries executable.
-for (const f of ["bin.js", "legacy.js"]) chmodSync(new URL(f, next.href + "/"), 0o755)
+// The installed executable: a CommonJS launcher (Node starts it sooner than an ES module) that runs the hook bundle
+// itself and hands every other command to bin.js, kept as a real dynamic import.
+await build({
+  entryPoints: ["src/launcher.ts"],
+  outfile: `${next.pathname}/session-bridge.cjs`,
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  minify: true,
+  legalComments: "none",
+  external: ["./bin.js"],
+  logLevel: "warning"
+}).catch((error) => {
+  rmSync(next, { recursive: true, force: true })
+  throw error
+})
+// The shebangs are kept from src/bin.ts and src/launcher.ts; make the entries executable.
+for (const f of ["bin.js", "legacy.js", "session-bridge.cjs"]) chmodSync(new URL(f, next.href + "/"), 0o755)
 if (existsSync(dist)) renameSync(dist, old)
 renameSync(next, dist)
 rmSync(old, { recursive: true, force: true })

@@ -1,85 +1,15 @@
 /**
- * The hook's entry, loaded by bin.ts: it starts the hook bundle (dist/hook.cjs, built from ./run.ts) through V8's
- * code cache, because the hook runs on every prompt and Node 20 caches no compiled code for ES modules. This file
- * imports Node built-ins only, so nothing else is parsed before the bundle.
- *
- * The cache lives in the bridge home (`cache/hook-<node>-<bundle>.v8`, 0600) and is written only into a home
- * that already exists. It is created at the end of a run that had none (or whose cache V8 rejected), so it holds
- * the code that run compiled; a stale or foreign file is rejected by V8 and replaced. Without the bundle (running
- * from source) the hook is imported directly.
+ * The hook's ES module entry, loaded by bin.ts: the bundle beside dist/chunks, else (running from source) the
+ * hook imported directly.
  */
-import * as fs from "node:fs"
-import { createRequire } from "node:module"
-import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import * as vm from "node:vm"
-
-type HookMain = (args: ReadonlyArray<string>) => void
-
-const bridgeHome = (): string =>
-  process.env["SESSION_BRIDGE_HOME"] || path.join(process.env["HOME"] || os.homedir(), ".session-bridge")
-
-/** Where the compiled code for this bundle and this node goes; undefined when the home does not exist yet. */
-const cacheFile = (bundle: fs.Stats): string | undefined => {
-  const home = bridgeHome()
-  if (!fs.statSync(home, { throwIfNoEntry: false })?.isDirectory()) return undefined
-  const key = `${process.version}-${process.arch}-${bundle.size}-${Math.floor(bundle.mtimeMs)}`
-  return path.join(home, "cache", `hook-${key}.v8`)
-}
-
-const writeCache = (file: string, data: Buffer): void => {
-  try {
-    const dir = path.dirname(file)
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
-    // Older bundles' caches for this node go; other node versions sharing the home keep theirs.
-    const mine = `hook-${process.version}-${process.arch}-`
-    for (const old of fs.readdirSync(dir)) {
-      if (old.startsWith(mine) && old !== path.basename(file)) fs.rmSync(path.join(dir, old), { force: true })
-    }
-    const tmp = `${file}.${process.pid}.tmp`
-    fs.writeFileSync(tmp, data, { mode: 0o600 })
-    fs.renameSync(tmp, file)
-  } catch {
-    // A cache that cannot be written only costs speed.
-  }
-}
-
-/** Compiles and runs the CommonJS bundle with cached code when there is some; returns its `main`. */
-const loadBundle = (file: string): HookMain | undefined => {
-  const stat = fs.statSync(file, { throwIfNoEntry: false })
-  if (!stat?.isFile()) return undefined
-  const cache = cacheFile(stat)
-  let cachedData: Buffer | undefined
-  try {
-    if (cache !== undefined) cachedData = fs.readFileSync(cache)
-  } catch {
-    cachedData = undefined
-  }
-  // The bundle is pure ASCII (esbuild escapes everything else), so latin1 reads it as-is, without UTF-8 decoding.
-  const source = fs.readFileSync(file, "latin1")
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: file,
-    ...(cachedData !== undefined ? { cachedData } : {})
-  })
-  if (cache !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
-    process.once("exit", () => writeCache(cache, script.createCachedData()))
-  }
-  const module = { exports: {} as { main?: HookMain } }
-  script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file))
-  return module.exports.main
-}
+import { startBundledHook } from "./boot.js"
 
 export const main = (args: ReadonlyArray<string>): void => {
   // Bundled, this file is dist/chunks/<name>.js and the hook bundle is dist/hook.cjs.
   const here = path.dirname(fileURLToPath(import.meta.url))
-  let run: HookMain | undefined
-  try {
-    run = loadBundle(path.join(here, "..", "hook.cjs"))
-  } catch {
-    run = undefined
-  }
-  if (run !== undefined) return run(args)
+  if (startBundledHook(args, path.join(here, "..", "hook.cjs"))) return
   import("./run.js").then(
     (m) => m.main(args),
     () => process.exit(0)

@@ -14,7 +14,7 @@ import { layerFileSystem } from "../../src/platform/FileSystemStore.js"
 import * as FileLock from "../../src/services/FileLock.js"
 import * as HostEnv from "../../src/services/HostEnv.js"
 import * as Ids from "../../src/services/Ids.js"
-import { ensureBuilt } from "../support/build.js"
+import { ensureBuilt, LAUNCHER } from "../support/build.js"
 
 let BIN = ""
 beforeAll(async () => {
@@ -32,16 +32,20 @@ interface Run {
   readonly ms: number
 }
 
-/** Runs the real `session-bridge hook` process with `stdin` (or /dev/null when undefined). */
+/**
+ * Runs the real `session-bridge hook` process with `stdin` (or /dev/null when undefined), through the installed
+ * executable (the CommonJS launcher) unless `entry` says otherwise.
+ */
 const runHook = (
   home: string,
   args: ReadonlyArray<string>,
   stdin: string | undefined,
-  env: Record<string, string> = {}
+  env: Record<string, string> = {},
+  entry = LAUNCHER
 ) =>
   new Promise<Run>((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(process.execPath, [BIN, "hook", ...args], {
+    const child = spawn(process.execPath, [entry, "hook", ...args], {
       cwd: home,
       env: {
         PATH: process.env["PATH"] ?? "/usr/bin:/bin",
@@ -114,6 +118,16 @@ describe("hook process", () => {
     assert.deepStrictEqual(shownSubjects(prompt.stdout), [0, 1])
     const again = await runHook(home, ["UserPromptSubmit", "--provider", "claude"], claude(home, "UserPromptSubmit"))
     assert.deepStrictEqual([again.code, again.stdout], [0, ""])
+    // The ES module entry (dist/bin.js, written by `init` when run from a checkout) gives the same replies.
+    await sendMany(home, sessionId, 1)
+    const viaBin = await runHook(
+      home,
+      ["UserPromptSubmit", "--provider", "claude"],
+      claude(home, "UserPromptSubmit"),
+      {},
+      BIN
+    )
+    assert.deepStrictEqual([viaBin.code, viaBin.stderr, shownSubjects(viaBin.stdout)], [0, "", [0]])
     const gemini = await runHook(home, ["BeforeAgent", "--provider", "gemini"], claude(home, "BeforeAgent", "g-1"), {
       SESSION_BRIDGE_DEBUG: "1"
     })
@@ -139,6 +153,13 @@ describe("hook process", () => {
 
   it("the hook's path loads no CLI framework and no MCP SDK", () => {
     const dist = path.dirname(BIN)
+    // The launcher requires Node built-ins only and imports bin.js only for other commands.
+    const launcher = fs.readFileSync(LAUNCHER, "utf8")
+    for (const m of launcher.matchAll(/require\("([^"]+)"\)/g)) assert.match(m[1]!, /^node:/)
+    assert.deepStrictEqual(
+      [...launcher.matchAll(/import\("([^"]+)"\)/g)].map((m) => m[1]),
+      ["./bin.js"]
+    )
     const entry = /import\("\.\/(chunks\/main-[^"]+\.js)"\);\w+\(\w+\)/.exec(fs.readFileSync(BIN, "utf8"))
     assert.isNotNull(entry, "bin.js imports the hook entry chunk")
     const chunk = fs.readFileSync(path.join(dist, entry![1]!), "utf8")

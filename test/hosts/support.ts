@@ -9,7 +9,8 @@ import { cacheRoot, ensureHosts, hostBin, HOSTS } from "./install-hosts.mjs"
 export { cacheRoot, ensureHosts, hostBin, HOSTS }
 
 export const repoRoot = path.resolve(fileURLToPath(new URL("../..", import.meta.url)))
-export const entry = path.join(repoRoot, "dist", "bin.js")
+/** The installed executable (package.json "bin"), as `init` writes it for an installed package. */
+export const entry = path.join(repoRoot, "dist", "session-bridge.cjs")
 
 export interface Scratch {
   readonly root: string

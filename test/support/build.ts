@@ -6,6 +6,8 @@ import * as path from "node:path"
 /** The repository root and the built executable that end-to-end tests spawn. */
 export const REPO = path.resolve(import.meta.dirname, "../..")
 export const BIN = path.join(REPO, "dist", "bin.js")
+/** The installed executable (package.json "bin"): a CommonJS launcher that runs the hook bundle itself. */
+export const LAUNCHER = path.join(REPO, "dist", "session-bridge.cjs")
 
 const newestMtime = (entry: string): number => {
   let st: fs.Stats

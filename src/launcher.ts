@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+/**
+ * The installed `session-bridge` executable, bundled as CommonJS (dist/session-bridge.cjs): Node starts a CommonJS
+ * entry about ten milliseconds sooner than an ES module, which the hook, run on every prompt, feels. `hook` starts
+ * the hook bundle beside this file directly; everything else (and a hook without its bundle) goes to the ES
+ * module entry, dist/bin.js, which reads the same arguments.
+ */
+import * as path from "node:path"
+import { startBundledHook } from "./hook/boot.js"
+
+const [command, ...rest] = process.argv.slice(2)
+const wantsHelp = rest.includes("--help") || rest.includes("-h")
+
+if (!(command === "hook" && !wantsHelp && startBundledHook(rest, path.join(__dirname, "hook.cjs")))) {
+  void import("./bin.js")
+}
