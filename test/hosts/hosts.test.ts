@@ -69,7 +69,7 @@ describe("Claude Code 2.1.197", () => {
     rememberBeforeInit(s)
     const { paths } = await initOk(s, "claude-code")
     const list = await host(s, "claude-code", ["mcp", "list"])
-    expect(strip(list.stdout)).toMatch(/session-bridge: .*bin\.js mcp - ✔ Connected/)
+    expect(strip(list.stdout)).toMatch(/session-bridge: .*session-bridge\.cjs mcp - ✔ Connected/)
     const again = await sb(s, ["init", "--provider", "claude-code"])
     expect(again.stdout).toContain("already installed")
     // `claude mcp list` rewrites ~/.claude.json itself: uninstall then removes only our entry from it.
@@ -130,7 +130,9 @@ describe("Gemini CLI 0.61.0", () => {
       )
     ).toBe(true)
     const trusted = await host(s, "gemini-cli", ["mcp", "list"], { GEMINI_CLI_TRUST_WORKSPACE: "true" })
-    expect(strip(trusted.stdout + trusted.stderr)).toMatch(/✓ session-bridge: .*bin\.js mcp \(stdio\) - Connected/)
+    expect(strip(trusted.stdout + trusted.stderr)).toMatch(
+      /✓ session-bridge: .*session-bridge\.cjs mcp \(stdio\) - Connected/
+    )
     await uninstallRestores(s, "gemini-cli", paths)
   })
 })
