@@ -1,4 +1,4 @@
-import { Cause, Clock, Effect, Either, type Layer, Option } from "effect"
+import { Cause, Clock, type Context, Effect, Either, Option } from "effect"
 import { positiveIntFromEnv } from "../bridge/Limits.js"
 import type { BridgeError } from "../domain/Errors.js"
 import { HostEnv } from "../services/HostEnv.js"
@@ -76,7 +76,7 @@ const dispatch = (host: HostAdapter, hostEvent: string, event: HookEvent, payloa
 export const runHook = <R>(
   args: ReadonlyArray<string>,
   stdin: Effect.Effect<string, unknown>,
-  services: Layer.Layer<HookServices, unknown, R>,
+  services: Effect.Effect<Context.Context<HookServices>, unknown, R>,
   elapsedMs = 0
 ): Effect.Effect<HookOutcome, never, HostEnv | R> =>
   Effect.gen(function* () {
@@ -101,7 +101,9 @@ export const runHook = <R>(
       if (Either.isLeft(payload)) return done(empty, `malformed payload: ${payload.left}`)
       yield* Effect.logDebug("payload decoded")
       // The services' instances outlive this scope inside the commit; none of them holds a resource.
-      const commit = yield* dispatch(host, hostEvent, event, payload.right, deadline).pipe(Effect.provide(services))
+      const commit = yield* Effect.flatMap(services, (ctx) =>
+        Effect.provide(dispatch(host, hostEvent, event, payload.right, deadline), ctx)
+      )
       return {
         run: Effect.map(commit.run, (text) => ({
           reply: text === "" ? empty : host.contextReply(hostEvent, text),

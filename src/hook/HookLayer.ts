@@ -52,7 +52,13 @@ const nodeInfra = Effect.gen(function* () {
   return base.pipe(Context.add(Lock, lock), Context.add(Ids.Ids, yield* Ids.make))
 })
 
-/** The hook's production services: the store on the resolved home, file locks, over the real process. */
-export const HookLayer: Layer.Layer<HookServices | Store | HostEnv, never, HostEnv> = Layer.effectContext(
-  Effect.flatMap(nodeInfra, (infra) => Effect.provide(domainServices, infra))
-)
+/**
+ * The hook's production services: the store on the resolved home, file locks, over the real process. An Effect
+ * that makes the services' context rather than a layer: nothing in it needs a scope, and building a layer graph
+ * costs a measurable share of a hook run.
+ */
+export const nodeHookServices: Effect.Effect<
+  Context.Context<HookServices | Store | HostEnv>,
+  never,
+  HostEnv
+> = Effect.flatMap(nodeInfra, (infra) => Effect.provide(domainServices, infra))

@@ -1,8 +1,9 @@
-import { Effect, Exit, Layer, Logger, LogLevel } from "effect"
+import { Effect, Exit, FiberRef, HashSet, Logger, LogLevel } from "effect"
 import * as NodeHostEnv from "../platform/NodeHostEnv.js"
 import { readStdinFd } from "../platform/NodeStdinFd.js"
+import { HostEnv } from "../services/HostEnv.js"
 import { runHook } from "./Hook.js"
-import { HookLayer } from "./HookLayer.js"
+import { nodeHookServices } from "./HookLayer.js"
 
 /** Payloads are a few hundred bytes; a prompt pasted into one may be large, but not this large. */
 const MAX_STDIN_BYTES = 8 * 1024 * 1024
@@ -22,12 +23,16 @@ const stderrLogger = Logger.make(({ logLevel, message }) => {
 export const main = (args: ReadonlyArray<string>): void => {
   const startupMs = performance.now()
   const debug = (process.env["SESSION_BRIDGE_DEBUG"] ?? "") !== ""
-  const program = runHook(args, readStdinFd(MAX_STDIN_BYTES), HookLayer, startupMs).pipe(
-    Effect.provide(
-      Layer.merge(NodeHostEnv.layer, Logger.replace(Logger.defaultLogger, debug ? stderrLogger : Logger.none))
-    ),
-    Logger.withMinimumLogLevel(debug ? LogLevel.Debug : LogLevel.None)
+  // Services and the logger are provided directly, not as layers: a layer graph costs a measurable share of a run.
+  const run = runHook(args, readStdinFd(MAX_STDIN_BYTES), nodeHookServices, startupMs).pipe(
+    Effect.provideService(HostEnv, NodeHostEnv.make())
   )
+  const program = debug
+    ? run.pipe(
+        Effect.locally(FiberRef.currentLoggers, HashSet.make(stderrLogger)),
+        Logger.withMinimumLogLevel(LogLevel.Debug)
+      )
+    : run.pipe(Logger.withMinimumLogLevel(LogLevel.None))
   let finished = false
   const finish = (reply: string, note: string) => {
     if (finished) return

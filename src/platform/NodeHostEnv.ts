@@ -20,8 +20,8 @@ const userName = (): string => {
   }
 }
 
-/** The real process. */
-export const layer: Layer.Layer<HostEnv> = Layer.sync(HostEnv, () => ({
+/** The real process, read when called. */
+export const make = (): typeof HostEnv.Service => ({
   get: (name: string) => Option.fromNullable(process.env[name]).pipe(Option.filter((v) => v !== "")),
   cwd: process.cwd(),
   home: process.env["HOME"] || os.homedir(),
@@ -32,4 +32,7 @@ export const layer: Layer.Layer<HostEnv> = Layer.sync(HostEnv, () => ({
   isPidAlive,
   userName: userName(),
   nodeVersion: process.version
-}))
+})
+
+/** The real process. */
+export const layer: Layer.Layer<HostEnv> = Layer.sync(HostEnv, make)

@@ -21,7 +21,7 @@ const claudePayload = (event: string, extra: Record<string, unknown> = {}) =>
 /** Services over fresh memory infrastructure, built once so several hook runs share one home. */
 const world = (env: Record<string, string> = {}, infra = memoryInfra({ env, cwd: "/home/u/proj" })) =>
   Effect.map(Layer.build(hookServices(infra)), (ctx) => ({
-    services: Layer.succeedContext(ctx),
+    services: Effect.succeed(ctx),
     hostEnv: HostEnv.layerMemory({ env, cwd: "/home/u/proj" }),
     ctx
   }))
