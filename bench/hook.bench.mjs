@@ -57,7 +57,8 @@ const floorDir = path.join(home, "floor")
 fs.mkdirSync(floorDir)
 await build({
   stdin: {
-    contents: `import { Effect, Schema } from "effect"
+    contents: `import * as Effect from "effect/Effect"
+      import * as Schema from "effect/Schema"
       const Payload = Schema.Struct({ session_id: Schema.String, cwd: Schema.String, prompt: Schema.optional(Schema.String) })
       const stdin = Effect.async((resume) => {
         const chunks = []

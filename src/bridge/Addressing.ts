@@ -1,4 +1,6 @@
-import { Effect, Option, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import type { SessionRecord } from "../domain/Records.js"
 import { isUlid, SessionId } from "../domain/Ulid.js"

@@ -1,4 +1,4 @@
-import { Option } from "effect"
+import * as Option from "effect/Option"
 
 /** Standard base64 (RFC 4648, '+' '/', '=' padding), fast on megabytes: no per-character string building. */
 

@@ -1,4 +1,4 @@
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import type { HostEnv } from "../services/HostEnv.js"
 import type { Ids } from "../services/Ids.js"
 import type { Lock } from "../services/Lock.js"

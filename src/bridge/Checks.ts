@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import { utf8Length } from "./Hash.js"
 import { MAX_BODY_BYTES, MAX_LIST_LIMIT, MAX_SUBJECT_CHARS } from "./Limits.js"

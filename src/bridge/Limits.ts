@@ -1,4 +1,4 @@
-import { Option } from "effect"
+import * as Option from "effect/Option"
 import type { HostEnvShape } from "../services/HostEnv.js"
 
 /** Direct, channel and broadcast bodies: 64 KiB of UTF-8. */

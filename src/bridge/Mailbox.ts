@@ -1,4 +1,7 @@
-import { Context, Effect, Layer, Option } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { type ArtifactMeta, MessageEnvelope, type Party, type SessionRecord } from "../domain/Records.js"

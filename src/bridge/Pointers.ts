@@ -1,4 +1,6 @@
-import { DateTime, Effect, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { bridgeError } from "../domain/Errors.js"
 import { isSafeSegment } from "../domain/Names.js"
 import { ProviderId } from "../domain/Records.js"

@@ -1,4 +1,7 @@
-import { Clock, Effect, Option, type Schema } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Schema from "effect/Schema"
 import type { StoreError } from "../domain/Errors.js"
 import { readJson } from "../services/Documents.js"
 import { Store, type StoreShape } from "../services/Store.js"

@@ -1,4 +1,6 @@
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import type { MessageEnvelope } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"

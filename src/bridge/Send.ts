@@ -1,4 +1,6 @@
-import { DateTime, Effect, Option } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { ChannelName } from "../domain/Names.js"

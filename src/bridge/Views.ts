@@ -1,4 +1,4 @@
-import { DateTime } from "effect"
+import * as DateTime from "effect/DateTime"
 import type { ArtifactMeta, MessageEnvelope, Party, SessionRecord } from "../domain/Records.js"
 import type { SessionStatus } from "./Sessions.js"
 import type { VisibleEntry } from "./Visibility.js"

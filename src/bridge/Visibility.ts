@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { BridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope } from "../domain/Records.js"

@@ -1,4 +1,7 @@
-import { DateTime, Effect, Option, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { Channels, ChannelMembers } from "../bridge/Channels.js"
 import { Pointer } from "../bridge/Sessions.js"
 import { SessionId } from "../domain/Ulid.js"

@@ -1,5 +1,5 @@
-import { Command } from "@effect/cli"
-import { HashSet } from "effect"
+import * as Command from "@effect/cli/Command"
+import * as HashSet from "effect/HashSet"
 
 /** The groups of the root help, in the order they are printed. */
 export const GROUPS = ["messaging", "sessions", "providers", "maintenance", "cloud", "entry"] as const

@@ -1,4 +1,5 @@
-import { DateTime, Effect } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
 import type { MessageEnvelope } from "../domain/Records.js"
 import { formatTable, relativeTime, truncate } from "./Output.js"
 

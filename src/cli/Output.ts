@@ -1,5 +1,7 @@
-import { Options } from "@effect/cli"
-import { Console, DateTime, Effect } from "effect"
+import * as Options from "@effect/cli/Options"
+import * as Console from "effect/Console"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
 
 /** `--json` on every command that prints data. */
 export const jsonOption = Options.boolean("json").pipe(

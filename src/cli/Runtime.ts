@@ -1,6 +1,13 @@
-import { ValidationError } from "@effect/cli"
+import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Cause, Console, Data, Effect, Exit, FiberRef, Logger, LogLevel } from "effect"
+import * as Cause from "effect/Cause"
+import * as Console from "effect/Console"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import { BridgeError, LockError, StoreError, toBridgeError } from "../domain/Errors.js"
 
 /** Exit codes: 0 success, 1 a domain error, 2 usage, 130 interrupted. */

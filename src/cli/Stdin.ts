@@ -1,4 +1,7 @@
-import { Context, Effect, Layer, Option } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 
 /** Standard input as the CLI uses it: the message body of `send-message … < file`. */

@@ -1,5 +1,5 @@
-import { Command } from "@effect/cli"
-import { Effect } from "effect"
+import * as Command from "@effect/cli/Command"
+import * as Effect from "effect/Effect"
 import { bridgeError } from "../domain/Errors.js"
 import { applyUninstall, planUninstall } from "../providers/Installer.js"
 import { findProvider, PROVIDERS } from "../providers/Registry.js"

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** Every stable error code a user, a host or a script may see. Listed with remedies in docs/troubleshooting.md. */
 export const ErrorCode = Schema.Literal(

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const CONTROL = /[\u0000-\u001f\u007f]/
 

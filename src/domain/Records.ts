@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { ChannelName, Label, Sha256 } from "./Names.js"
 import { MessageId, SessionId } from "./Ulid.js"
 

@@ -1,4 +1,9 @@
-import { type Cause, Duration, Effect, Exit, Fiber, Option } from "effect"
+import type * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 
 /** Default wall-clock budget of one hook run (SESSION_BRIDGE_HOOK_BUDGET_MS). */
 export const DEFAULT_BUDGET_MS = 1500

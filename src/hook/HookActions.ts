@@ -1,4 +1,7 @@
-import { Clock, Effect, Option, Schema } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { Identity } from "../bridge/Identity.js"
 import { Mailbox } from "../bridge/Mailbox.js"
 import { pointerKeys, Sessions } from "../bridge/Sessions.js"

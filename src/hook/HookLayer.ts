@@ -1,4 +1,6 @@
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Artifacts from "../bridge/Artifacts.js"
 import * as Broadcasts from "../bridge/Broadcasts.js"
 import * as Channels from "../bridge/Channels.js"

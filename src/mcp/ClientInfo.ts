@@ -1,4 +1,5 @@
-import { Option, Schema } from "effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { ProviderId } from "../domain/Records.js"
 import type { HostEnvShape } from "../services/HostEnv.js"
 

@@ -1,4 +1,5 @@
-import { JSONSchema, type Schema } from "effect"
+import * as JSONSchema from "effect/JSONSchema"
+import type * as Schema from "effect/Schema"
 
 export type JsonObject = { [key: string]: unknown }
 

@@ -1,4 +1,6 @@
-import { Effect, type Layer, type Option } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
 import * as CurrentSession from "../bridge/CurrentSession.js"
 import type { Identity } from "../bridge/Identity.js"
 import type { Sessions } from "../bridge/Sessions.js"

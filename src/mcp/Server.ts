@@ -6,21 +6,19 @@ import {
   type JSONRPCMessage,
   ListToolsRequestSchema
 } from "@modelcontextprotocol/sdk/types.js"
-import {
-  Cause,
-  Context,
-  Deferred,
-  Effect,
-  ExecutionStrategy,
-  Exit,
-  FiberSet,
-  Layer,
-  Option,
-  ParseResult,
-  Runtime,
-  Schema,
-  Scope
-} from "effect"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as FiberSet from "effect/FiberSet"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Runtime from "effect/Runtime"
+import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 import { BridgeError, bridgeError, LockError, StoreError, toBridgeError } from "../domain/Errors.js"
 import type { ClientInfo } from "./ClientInfo.js"
 import { inputJsonSchema, type JsonObject } from "./JsonSchemas.js"

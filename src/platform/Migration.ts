@@ -1,6 +1,7 @@
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { chooseHome } from "../services/Home.js"
 import type { HostEnvShape } from "../services/HostEnv.js"
 

@@ -1,7 +1,12 @@
 import * as PlatformError from "@effect/platform/Error"
 import * as Terminal from "@effect/platform/Terminal"
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Effect, Exit, Layer, Mailbox, Option, RcRef } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
+import * as RcRef from "effect/RcRef"
 import * as readline from "node:readline"
 import { Stdin, tooLarge } from "../cli/Stdin.js"
 

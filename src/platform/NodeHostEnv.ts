@@ -1,6 +1,7 @@
 import * as os from "node:os"
 import * as path from "node:path"
-import { Layer, Option } from "effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { HostEnv } from "../services/HostEnv.js"
 
 const isPidAlive = (pid: number): boolean => {

@@ -1,4 +1,5 @@
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as FileLock from "../services/FileLock.js"
 import { HostEnv } from "../services/HostEnv.js"
 import * as Ids from "../services/Ids.js"

@@ -1,6 +1,6 @@
 import * as fs from "node:fs"
 import * as tty from "node:tty"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 export class StdinReadError {
   readonly _tag = "StdinReadError"

@@ -1,4 +1,6 @@
-import { DateTime, Effect, Option } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
 import { assertEditable, HostConfig } from "../services/HostConfig.js"
 import { HostEnv } from "../services/HostEnv.js"

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as jsonc from "jsonc-parser/lib/esm/main.js"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 

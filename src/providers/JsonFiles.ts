@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import { isOurHookCommand } from "./Commands.js"
 import { getAt, isObject, type Json, type JsonObject, parseObject, setAt } from "./JsonEdit.js"

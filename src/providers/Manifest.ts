@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto"
-import { Effect, Option, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { readJson, writeJson } from "../services/Documents.js"
 import { Store } from "../services/Store.js"
 import type { HostId, Scope } from "./Provider.js"

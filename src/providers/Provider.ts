@@ -1,4 +1,5 @@
-import type { Effect, Option } from "effect"
+import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
 import type { BridgeError } from "../domain/Errors.js"
 import type { HostConfig } from "../services/HostConfig.js"
 

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { bridgeError } from "../domain/Errors.js"
 import { claudeCode } from "./claude-code.js"
 import { cline } from "./cline.js"

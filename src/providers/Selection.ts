@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
 import { HostConfig } from "../services/HostConfig.js"
 import { HostEnv } from "../services/HostEnv.js"

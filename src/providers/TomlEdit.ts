@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { parse } from "smol-toml"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto"
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { bridgeError } from "../domain/Errors.js"
 import { hookCommand, hookEvents, isOurHookCommand, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { getAt, isObject, type Json, parseObject } from "./JsonEdit.js"

@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { hookCommand, hookEvents, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { hooksFile, jsonEntryFile, ownedFile } from "./JsonFiles.js"
 import type { InstallContext, ManagedFile, ProviderAdapter } from "./Provider.js"

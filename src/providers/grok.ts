@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { mcpCommand, SERVER_NAME } from "./Commands.js"
 import { jsonEntryFile, markdownBlockFile } from "./JsonFiles.js"
 import type { ProviderAdapter } from "./Provider.js"

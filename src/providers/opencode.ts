@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { HostConfig } from "../services/HostConfig.js"
 import { HOST_HOOK_TIMEOUT_SEC, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { jsonEntryFile, ownedFile } from "./JsonFiles.js"

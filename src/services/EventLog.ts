@@ -1,4 +1,5 @@
-import { DateTime, Effect } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
 import { Store } from "./Store.js"
 
 export const EVENT_LOG = "events.log"

@@ -1,4 +1,8 @@
-import { Context, Effect, Layer, Option, Ref } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 
 /** Host config files larger than this are refused: no real config is this big, and reading it whole would hurt. */

@@ -1,4 +1,6 @@
-import { Context, Layer, Option } from "effect"
+import * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 
 /** The only door to the process in src/: environment, cwd, home, pid, platform. */
 export interface HostEnvShape {

@@ -1,4 +1,9 @@
-import { Clock, Context, Effect, Layer, Random, Ref } from "effect"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Random from "effect/Random"
+import * as Ref from "effect/Ref"
 import { CROCKFORD, encodeTime } from "../domain/Ulid.js"
 
 /** Monotonic ULIDs from Effect's Clock and Random: deterministic under TestClock and a seeded Random. */

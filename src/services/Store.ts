@@ -1,4 +1,7 @@
-import { Context, type Effect, type Option, type Scope } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import type { StoreError } from "../domain/Errors.js"
 
 /** A change seen under a watched directory: the entry name that appeared, changed or went away. */

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { StoreError } from "../domain/Errors.js"
 import { isSafeSegment } from "../domain/Names.js"
 

@@ -1,4 +1,4 @@
-import { Stream } from "effect"
+import * as Stream from "effect/Stream"
 import type { StoreError } from "../domain/Errors.js"
 import type { StoreChange, StoreShape } from "./Store.js"
 

@@ -1,4 +1,5 @@
-import { Context, type Effect } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 import type { BridgeError } from "../domain/Errors.js"
 import type { MessageKind } from "../domain/Records.js"
 import type { ArtifactView, BroadcastView, ChannelView, MessageView, SessionView } from "./Views.js"

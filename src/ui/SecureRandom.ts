@@ -1,4 +1,6 @@
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 
 /** Crypto-strength randomness, for secrets such as the dashboard token. Effect's Random is not. */
 export class SecureRandom extends Context.Tag("session-bridge/SecureRandom")<

@@ -1,4 +1,4 @@
-import { DateTime } from "effect"
+import * as DateTime from "effect/DateTime"
 import type { ArtifactMeta, MessageEnvelope, SessionRecord } from "../domain/Records.js"
 
 /** The JSON shapes the dashboard page reads. Times are ISO-8601 strings. */

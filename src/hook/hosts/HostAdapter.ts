@@ -1,4 +1,5 @@
-import { Either, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import type { ProviderId } from "../../domain/Records.js"
 
 /** What a hook run is about, whatever the host calls it. */

@@ -1,4 +1,5 @@
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { Artifacts } from "../../bridge/Artifacts.js"
 import { bridgeError } from "../../domain/Errors.js"
 import { tool } from "../ToolDef.js"

@@ -1,4 +1,6 @@
-import { DateTime, Effect, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { Broadcasts } from "../../bridge/Broadcasts.js"
 import { tool } from "../ToolDef.js"
 import { caller } from "./Caller.js"

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { CurrentSession } from "../../bridge/CurrentSession.js"
 
 /** The session the tool call acts for. */

@@ -1,4 +1,5 @@
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { Channels } from "../../bridge/Channels.js"
 import { envelopeView } from "../../bridge/Views.js"
 import { tool } from "../ToolDef.js"

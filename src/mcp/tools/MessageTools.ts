@@ -1,4 +1,6 @@
-import { Effect, Option, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { bridgeError } from "../../domain/Errors.js"
 import { Mailbox, type Recipient } from "../../bridge/Mailbox.js"
 import { artifactView, entryView, envelopeView, partyView } from "../../bridge/Views.js"

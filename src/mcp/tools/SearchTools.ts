@@ -1,4 +1,5 @@
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { Search } from "../../bridge/Search.js"
 import { hitView } from "../../bridge/Views.js"
 import { tool } from "../ToolDef.js"
