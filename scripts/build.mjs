@@ -47,7 +47,9 @@ await build({
   target: "node20",
   minify: true,
   legalComments: "none",
-  define: { __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version) },
+  // The hook reads fd 0 and writes fd 1 itself; `process.stdout` is touched only by effect's logger module at load
+  // time (to pick colours), and that touch would set up a stream (node:net, node:tty) costing several ms per prompt.
+  define: { __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version), "process.stdout": "undefined" },
   plugins: [noFastCheck],
   // Escapes every non-ASCII character (esbuild's default, stated because src/hook/main.ts reads the file as latin1).
   charset: "ascii",

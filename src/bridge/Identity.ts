@@ -87,9 +87,10 @@ export const make = Effect.gen(function* () {
         const found = yield* sessions.readPointer(yield* pointerKeys.pid(input.provider, input.hostPid))
         sessionId = Option.getOrUndefined(found)?.sessionId
       }
-      const cwdKey = yield* pointerKeys.cwd(input.cwd)
+      // The cwd's key (a sha256) is made only when it is used: most runs resolve by the host's session id.
+      const cwdKey = pointerKeys.cwd(input.cwd)
       if (sessionId === undefined) {
-        sessionId = yield* claim(cwdKey, { provider: input.provider, cwd: input.cwd })
+        sessionId = yield* claim(yield* cwdKey, { provider: input.provider, cwd: input.cwd })
       }
       const record = yield* sessions.register({
         sessionId,
@@ -101,7 +102,7 @@ export const make = Effect.gen(function* () {
       })
       if (input.claimPointers === true) {
         const pointer = { sessionId, provider: input.provider, hostSessionId, cwd: input.cwd, pid: input.hostPid }
-        yield* sessions.writePointer(cwdKey, pointer)
+        yield* sessions.writePointer(yield* cwdKey, pointer)
         if (input.hostPid !== undefined)
           yield* sessions.writePointer(yield* pointerKeys.pid(input.provider, input.hostPid), pointer)
         if (hostSessionId !== undefined)

@@ -5,7 +5,7 @@ import * as HashSet from "effect/HashSet"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as NodeHostEnv from "../platform/NodeHostEnv.js"
-import { readStdinFd } from "../platform/NodeStdinFd.js"
+import { readStdinFd, writeStdoutFd } from "../platform/NodeStdioFd.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { runHook } from "./Hook.js"
 import { nodeHookServices } from "./HookLayer.js"
@@ -23,7 +23,8 @@ const stderrLogger = Logger.make(({ logLevel, message }) => {
 /**
  * `session-bridge hook <event> --provider <name>`: stdout gets exactly the host's reply and nothing else;
  * diagnostics go to stderr only when SESSION_BRIDGE_DEBUG is set. Always exits 0, promptly. Bundled on its own
- * as dist/hook.cjs and started by ./main.ts.
+ * as dist/hook.cjs and started by ./boot.ts. Standard input and output are used through their descriptors, never
+ * as `process.stdin`/`process.stdout` streams (the build makes sure of it, see scripts/build.mjs).
  */
 export const main = (args: ReadonlyArray<string>): void => {
   const startupMs = performance.now()
@@ -43,10 +44,11 @@ export const main = (args: ReadonlyArray<string>): void => {
     if (finished) return
     finished = true
     if (debug) process.stderr.write(`session-bridge hook: ${note} (${Math.round(performance.now())} ms)\n`)
-    process.stdout.write(reply, () => process.exit(0))
+    // A host that stopped reading (EPIPE) still gets exit 0.
+    writeStdoutFd(reply)
+    process.exit(0)
   }
-  // A host that stopped reading (EPIPE) or a stray exception still gets exit 0, and stdout stays clean.
-  process.stdout.on("error", () => process.exit(0))
+  // A stray exception still gets exit 0, and stdout stays clean.
   process.once("uncaughtException", (error) => finish("", `crashed: ${error.message}`))
   Effect.runPromiseExit(program).then(
     (exit) => (Exit.isSuccess(exit) ? finish(exit.value.reply, exit.value.note) : finish("", "crashed")),

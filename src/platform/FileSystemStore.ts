@@ -1,7 +1,5 @@
 import * as fs from "node:fs"
-import * as fsp from "node:fs/promises"
 import * as nodePath from "node:path"
-import { randomBytes } from "node:crypto"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -21,7 +19,38 @@ const io = <A>(path: string, f: () => Promise<A>): Effect.Effect<A, StoreError> 
 const ioSync = <A>(path: string, f: () => A): Effect.Effect<A, StoreError> =>
   Effect.try({ try: f, catch: storeError(path) })
 
-const tempName = () => `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`
+let tempCount = 0
+/**
+ * A temp file name unique among live processes (pid, a per-process count) and, against a dead process's leftover
+ * with the same pid, random enough; openTemp retries the rare name already taken. (No node:crypto: loading it
+ * costs the hook, which runs on every prompt, about as much as its own work.)
+ */
+const tempName = () =>
+  `${TEMP_PREFIX}${process.pid}-${(++tempCount).toString(36)}-${Math.random().toString(36).slice(2, 10)}`
+
+/** Creates a fresh temp file in `dir` (0600, exclusive) and returns its path and descriptor. */
+const openTemp = (dir: string): { readonly tmp: string; readonly fd: number } => {
+  for (let attempt = 0; ; attempt++) {
+    const tmp = nodePath.join(dir, tempName())
+    try {
+      return { tmp, fd: fs.openSync(tmp, "wx", FILE_MODE) }
+    } catch (error) {
+      if (code(error) !== "EEXIST" || attempt >= 4) throw error
+    }
+  }
+}
+
+/** Removes a file; one that is already gone is fine. */
+const unlinkQuietly = (file: string): void => {
+  try {
+    fs.unlinkSync(file)
+  } catch (error) {
+    if (code(error) !== "ENOENT") throw error
+  }
+}
+
+/** node:fs/promises, loaded on first use only (maintenance calls): loading it costs each hook run milliseconds. */
+const fsp = () => fs.promises
 
 const fsync = (fd: number) =>
   new Promise<void>((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve())))
@@ -47,21 +76,22 @@ export const make = (root: string): StoreShape => {
     if ((st.mode & 0o077) !== 0) fs.chmodSync(dir, DIR_MODE)
     ensuredDirs.add(dir)
   }
-  const ensureDir = async (dir: string): Promise<void> => ensureDirSync(dir)
 
   /** Writes `data` to a fresh temp file beside `target`, fsynced, and returns its path. */
   const writeTemp = async (target: string, data: Uint8Array | string): Promise<string> => {
     const dir = nodePath.dirname(target)
-    await ensureDir(root)
-    await ensureDir(dir)
-    const tmp = nodePath.join(dir, tempName())
-    const handle = await fsp.open(tmp, "wx", FILE_MODE)
+    ensureDirSync(root)
+    ensureDirSync(dir)
+    const { tmp, fd } = openTemp(dir)
     try {
-      await handle.writeFile(data)
-      await handle.sync()
-    } finally {
-      await handle.close()
+      fs.writeFileSync(fd, data)
+      await fsync(fd)
+    } catch (error) {
+      fs.closeSync(fd)
+      unlinkQuietly(tmp)
+      throw error
     }
+    fs.closeSync(fd)
     return tmp
   }
 
@@ -99,14 +129,14 @@ export const make = (root: string): StoreShape => {
   const walk = async (dir: string, visit: (file: string, st: fs.Stats) => Promise<void>): Promise<void> => {
     let entries: Array<fs.Dirent>
     try {
-      entries = await fsp.readdir(dir, { withFileTypes: true })
+      entries = await fsp().readdir(dir, { withFileTypes: true })
     } catch (error) {
       if (code(error) === "ENOENT") return
       throw error
     }
     for (const entry of entries) {
       const file = nodePath.join(dir, entry.name)
-      const st = await fsp.lstat(file)
+      const st = await fsp().lstat(file)
       if (st.isSymbolicLink()) continue
       await visit(file, st)
       if (st.isDirectory()) await walk(file, visit)
@@ -173,9 +203,9 @@ export const make = (root: string): StoreShape => {
       withPath(path, async (file) => {
         const tmp = await writeTemp(file, data)
         try {
-          await fsp.rename(tmp, file)
+          fs.renameSync(tmp, file)
         } catch (error) {
-          await fsp.rm(tmp, { force: true })
+          unlinkQuietly(tmp)
           throw error
         }
       }),
@@ -185,10 +215,9 @@ export const make = (root: string): StoreShape => {
         // directly; only the fsync, the one that waits for the disk, goes through the thread pool. The temp
         // file is linked into place while still open.
         const dir = nodePath.dirname(file)
-        await ensureDir(root)
-        await ensureDir(dir)
-        const tmp = nodePath.join(dir, tempName())
-        const fd = fs.openSync(tmp, "wx", FILE_MODE)
+        ensureDirSync(root)
+        ensureDirSync(dir)
+        const { tmp, fd } = openTemp(dir)
         try {
           fs.writeFileSync(fd, data)
           await fsync(fd)
@@ -199,7 +228,7 @@ export const make = (root: string): StoreShape => {
           throw error
         } finally {
           fs.closeSync(fd)
-          fs.rmSync(tmp, { force: true })
+          unlinkQuietly(tmp)
         }
       }),
     createEmpty: (path) =>
@@ -215,10 +244,10 @@ export const make = (root: string): StoreShape => {
         }
       }),
     append: (path, data) =>
-      withPath(path, async (file) => {
-        await ensureDir(root)
-        await ensureDir(nodePath.dirname(file))
-        await fsp.appendFile(file, data, { mode: FILE_MODE, flag: "a" })
+      withPathSync(path, (file) => {
+        ensureDirSync(root)
+        ensureDirSync(nodePath.dirname(file))
+        fs.appendFileSync(file, data, { mode: FILE_MODE, flag: "a" })
       }),
     list: (dir) => withDirSync(dir, listNames),
     stat: (path) =>
@@ -237,9 +266,9 @@ export const make = (root: string): StoreShape => {
         }
       }),
     remove: (path) =>
-      withPath(path, async (file) => {
+      withPathSync(path, (file) => {
         try {
-          await fsp.unlink(file)
+          fs.unlinkSync(file)
           return true
         } catch (error) {
           if (code(error) === "ENOENT") return false
@@ -248,31 +277,31 @@ export const make = (root: string): StoreShape => {
       }),
     removeTree: (dir) =>
       withDir(dir, async (file) => {
-        await fsp.rm(file, { recursive: true, force: true })
+        await fsp().rm(file, { recursive: true, force: true })
         for (const d of ensuredDirs) if (d === file || d.startsWith(file + nodePath.sep)) ensuredDirs.delete(d)
       }),
     move: (from, to) =>
       Effect.flatMap(segments(to), (toParts) =>
-        withPath(from, async (file) => {
+        withPathSync(from, (file) => {
           const target = abs(toParts)
-          await ensureDir(nodePath.dirname(target))
-          await fsp.rename(file, target)
+          ensureDirSync(nodePath.dirname(target))
+          fs.renameSync(file, target)
         })
       ),
     subscribe,
     repairModes: io(root, async () => {
       let fixed = 0
-      await fsp.mkdir(root, { recursive: true, mode: DIR_MODE })
-      const rootStat = await fsp.stat(root)
+      await fsp().mkdir(root, { recursive: true, mode: DIR_MODE })
+      const rootStat = await fsp().stat(root)
       if ((rootStat.mode & 0o777) !== DIR_MODE) {
-        await fsp.chmod(root, DIR_MODE)
+        await fsp().chmod(root, DIR_MODE)
         fixed++
       }
       ensuredDirs.add(root)
       await walk(root, async (file, st) => {
         const want = st.isDirectory() ? DIR_MODE : FILE_MODE
         if ((st.mode & 0o777) !== want) {
-          await fsp.chmod(file, want)
+          await fsp().chmod(file, want)
           fixed++
         }
       })

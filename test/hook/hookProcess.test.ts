@@ -170,6 +170,13 @@ describe("hook process", () => {
       assert.notInclude(bundle, marker)
     }
     assert.notMatch(bundle, /require\("(@effect\/cli|@modelcontextprotocol|zod)/)
+    // Node built-ins whose loading costs milliseconds per prompt stay out; stdin and stdout are used as descriptors.
+    assert.deepStrictEqual([...new Set([...bundle.matchAll(/require\("(node:[^"]+)"\)/g)].map((m) => m[1]))].sort(), [
+      "node:fs",
+      "node:os",
+      "node:path"
+    ])
+    assert.notMatch(bundle, /process\.std(in|out)\b/)
   })
 
   it("bad input, /dev/null and unknown names: the host's empty reply, exit 0", async () => {

@@ -1,5 +1,4 @@
 import * as fs from "node:fs"
-import * as tty from "node:tty"
 import * as Effect from "effect/Effect"
 
 export class StdinReadError {
@@ -11,13 +10,26 @@ export class StdinReadError {
 const RETRY_MS = 2
 
 /**
- * All of standard input as UTF-8, read from fd 0 with plain `fs.read` calls until end of file; "" for a terminal,
- * which never ends. It does not create `process.stdin` (a stream whose setup costs several milliseconds), which
- * matters to the hook, run on every prompt. Past `maxBytes` it fails. Interrupting it stops reading.
+ * Standard input and output through their file descriptors, for the hook: `process.stdin` and `process.stdout` are
+ * streams whose setup (node:net, node:tty) costs several milliseconds of every prompt.
+ */
+
+/** True when fd 0 is a character device: a terminal (which never ends) or /dev/null (empty): both read as "". */
+const stdinIsCharacterDevice = (): boolean => {
+  try {
+    return fs.fstatSync(0).isCharacterDevice()
+  } catch {
+    return true // no stdin at all: nothing to read
+  }
+}
+
+/**
+ * All of standard input as UTF-8, read from fd 0 with plain `fs.read` calls until end of file; "" for a terminal
+ * or /dev/null. Past `maxBytes` it fails. Interrupting it stops reading.
  */
 export const readStdinFd = (maxBytes: number): Effect.Effect<string, StdinReadError> =>
   Effect.async<string, StdinReadError>((resume) => {
-    if (tty.isatty(0)) {
+    if (stdinIsCharacterDevice()) {
       resume(Effect.succeed(""))
       return
     }
@@ -58,3 +70,21 @@ export const readStdinFd = (maxBytes: number): Effect.Effect<string, StdinReadEr
       if (timer !== undefined) clearTimeout(timer)
     })
   })
+
+/**
+ * Writes `text` to fd 1 and returns; false when stdout is gone (EPIPE: the reader left) or unusable. A pipe left
+ * non-blocking by the parent and full for a moment (EAGAIN) is retried for up to a second.
+ */
+export const writeStdoutFd = (text: string): boolean => {
+  let data = Buffer.from(text, "utf8")
+  const deadline = performance.now() + 1000
+  while (data.length > 0) {
+    try {
+      data = data.subarray(fs.writeSync(1, data))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EAGAIN" || performance.now() > deadline) return false
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1)
+    }
+  }
+  return true
+}
