@@ -139,7 +139,7 @@ export const make = Effect.gen(function* () {
       const sha = yield* Schema.decode(Sha256)(yield* sha256Hex(data)).pipe(Effect.orDie)
       const mimeType =
         input.mimeType ?? ("text" in input.content ? "text/plain; charset=utf-8" : "application/octet-stream")
-      const fresh = new ArtifactMeta({
+      const fresh = ArtifactMeta.make({
         v: 1,
         sha256: sha,
         size: data.length,

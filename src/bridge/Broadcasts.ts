@@ -53,7 +53,7 @@ export const make = Effect.gen(function* () {
       const envelope = yield* envelopes.publish({
         canonical: Layout.broadcast,
         build: (id, threadId) =>
-          new MessageEnvelope({
+          MessageEnvelope.make({
             v: 1,
             id,
             kind: "broadcast",

@@ -18,12 +18,13 @@ import { HISTORY_DEFAULT_LIMIT } from "./Limits.js"
 import { Sessions } from "./Sessions.js"
 
 /** channels/<name>/members.json */
-export class ChannelMembers extends Schema.Class<ChannelMembers>("ChannelMembers")({
+export const ChannelMembers = Schema.Struct({
   v: Schema.Literal(1),
   channel: ChannelName,
   createdAt: Schema.DateTimeUtc,
   members: Schema.Array(Schema.Struct({ sessionId: SessionId, joinedAt: Schema.DateTimeUtc }))
-}) {}
+})
+export type ChannelMembers = typeof ChannelMembers.Type
 
 export interface MemberView {
   readonly sessionId: SessionId
@@ -100,9 +101,8 @@ export const make = Effect.gen(function* () {
       .withLock(`channel-${channel}`)(
         Effect.gen(function* () {
           const now = yield* DateTime.now
-          const current = Option.getOrElse(
-            yield* readMembers(channel),
-            () => new ChannelMembers({ v: 1, channel, createdAt: now, members: [] })
+          const current = Option.getOrElse(yield* readMembers(channel), () =>
+            ChannelMembers.make({ v: 1, channel, createdAt: now, members: [] })
           )
           const next = f(current)
           if (next !== current)
@@ -154,7 +154,7 @@ export const make = Effect.gen(function* () {
         const next = yield* modify(channel, (m) =>
           m.members.some((x) => x.sessionId === sessionId)
             ? m
-            : new ChannelMembers({ ...m, members: [...m.members, { sessionId, joinedAt: now }] })
+            : ChannelMembers.make({ ...m, members: [...m.members, { sessionId, joinedAt: now }] })
         )
         return { channel, members: yield* memberViews(next.members.map((x) => x.sessionId)) }
       }),
@@ -165,7 +165,7 @@ export const make = Effect.gen(function* () {
         yield* modify(channel, (m) => {
           if (!m.members.some((x) => x.sessionId === sessionId)) return m
           left = true
-          return new ChannelMembers({ ...m, members: m.members.filter((x) => x.sessionId !== sessionId) })
+          return ChannelMembers.make({ ...m, members: m.members.filter((x) => x.sessionId !== sessionId) })
         })
         return { left }
       }),

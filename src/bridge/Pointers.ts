@@ -8,7 +8,7 @@ import { SessionId } from "../domain/Ulid.js"
 import { sha256Hex } from "./Hash.js"
 
 /** pointers/<key>.json — which bridge session a host session, host process or cwd belongs to. */
-export class Pointer extends Schema.Class<Pointer>("Pointer")({
+export const Pointer = Schema.Struct({
   v: Schema.Literal(1),
   sessionId: SessionId,
   provider: Schema.optional(ProviderId),
@@ -16,7 +16,8 @@ export class Pointer extends Schema.Class<Pointer>("Pointer")({
   cwd: Schema.optional(Schema.String),
   pid: Schema.optional(Schema.Number),
   updatedAt: Schema.DateTimeUtc
-}) {}
+})
+export type Pointer = typeof Pointer.Type
 
 export interface PointerInput {
   readonly sessionId: SessionId
@@ -52,16 +53,14 @@ export const checkPointerKey = (key: string) =>
       )
 
 export const pointerRecord = (p: PointerInput) =>
-  Effect.map(
-    DateTime.now,
-    (updatedAt) =>
-      new Pointer({
-        v: 1,
-        sessionId: p.sessionId,
-        ...(p.provider !== undefined ? { provider: p.provider } : {}),
-        ...(p.hostSessionId !== undefined ? { hostSessionId: p.hostSessionId } : {}),
-        ...(p.cwd !== undefined ? { cwd: normalizeCwd(p.cwd) } : {}),
-        ...(p.pid !== undefined ? { pid: p.pid } : {}),
-        updatedAt
-      })
+  Effect.map(DateTime.now, (updatedAt) =>
+    Pointer.make({
+      v: 1,
+      sessionId: p.sessionId,
+      ...(p.provider !== undefined ? { provider: p.provider } : {}),
+      ...(p.hostSessionId !== undefined ? { hostSessionId: p.hostSessionId } : {}),
+      ...(p.cwd !== undefined ? { cwd: normalizeCwd(p.cwd) } : {}),
+      ...(p.pid !== undefined ? { pid: p.pid } : {}),
+      updatedAt
+    })
   )

@@ -73,7 +73,7 @@ export const makeSend = (deps: {
           channel !== undefined ? Layout.channelMessage(channel, id) : Layout.inboxMessage(first?.sessionId ?? "", id),
         copies: (id) => recipients.map((p) => Layout.inboxMessage(p.sessionId, id)),
         build: (id, threadId) =>
-          new MessageEnvelope({
+          MessageEnvelope.make({
             v: 1,
             id,
             kind: channel !== undefined ? "channel" : "direct",

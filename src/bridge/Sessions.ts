@@ -168,7 +168,7 @@ export const make = Effect.gen(function* () {
             onSome: (r) => ({ label: explicit ?? r.label, createdAt: r.createdAt, summary: r.summary })
           })
           const hostSessionId = input.hostSessionId ?? Option.getOrUndefined(current)?.hostSessionId
-          const record = new SessionRecord({
+          const record = SessionRecord.make({
             v: 1,
             sessionId,
             label: base.label,
@@ -209,9 +209,9 @@ export const make = Effect.gen(function* () {
 
   return Sessions.of({
     register,
-    touch: (sessionId) => update(sessionId, (r, now) => new SessionRecord({ ...r, lastSeen: now })),
+    touch: (sessionId) => update(sessionId, (r, now) => SessionRecord.make({ ...r, lastSeen: now })),
     end: (sessionId) =>
-      update(sessionId, (r, now) => new SessionRecord({ ...r, lastSeen: now, endedAt: now })).pipe(
+      update(sessionId, (r, now) => SessionRecord.make({ ...r, lastSeen: now, endedAt: now })).pipe(
         Effect.map(Option.some),
         Effect.catchIf(
           (e) => e.code === "SESSION_NOT_FOUND",
@@ -242,7 +242,7 @@ export const make = Effect.gen(function* () {
           )
         : update(sessionId, (r) => {
             const { summary: _previous, ...rest } = r
-            return new SessionRecord(summary.trim() === "" ? rest : { ...rest, summary })
+            return SessionRecord.make(summary.trim() === "" ? rest : { ...rest, summary })
           }),
     resolve,
     writePointer: (key, p) =>

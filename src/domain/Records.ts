@@ -17,7 +17,7 @@ export const ProviderId = Schema.Literal(
 export type ProviderId = typeof ProviderId.Type
 
 /** sessions/<id>.json — one per session, local or (later) remote presence. */
-export class SessionRecord extends Schema.Class<SessionRecord>("SessionRecord")({
+export const SessionRecord = Schema.Struct({
   v: Schema.Literal(1),
   sessionId: SessionId,
   label: Label,
@@ -29,7 +29,8 @@ export class SessionRecord extends Schema.Class<SessionRecord>("SessionRecord")(
   lastSeen: Schema.DateTimeUtc,
   endedAt: Schema.optional(Schema.DateTimeUtc),
   summary: Schema.optional(Schema.String)
-}) {}
+})
+export type SessionRecord = typeof SessionRecord.Type
 
 export const MessageKind = Schema.Literal("direct", "channel", "broadcast")
 export type MessageKind = typeof MessageKind.Type
@@ -46,7 +47,7 @@ export const Party = Schema.Struct({
 export type Party = typeof Party.Type
 
 /** The envelope of every message, stored once per recipient inbox (direct, channel) or once (broadcast). */
-export class MessageEnvelope extends Schema.Class<MessageEnvelope>("MessageEnvelope")({
+export const MessageEnvelope = Schema.Struct({
   v: Schema.Literal(1),
   id: MessageId,
   kind: MessageKind,
@@ -62,10 +63,11 @@ export class MessageEnvelope extends Schema.Class<MessageEnvelope>("MessageEnvel
   expiresAt: Schema.optional(Schema.DateTimeUtc),
   origin: Origin,
   remoteFrom: Schema.optional(Schema.String)
-}) {}
+})
+export type MessageEnvelope = typeof MessageEnvelope.Type
 
 /** artifacts/<sha>.meta.json — beside the bytes in artifacts/<sha>.bin. */
-export class ArtifactMeta extends Schema.Class<ArtifactMeta>("ArtifactMeta")({
+export const ArtifactMeta = Schema.Struct({
   v: Schema.Literal(1),
   sha256: Sha256,
   size: Schema.Number,
@@ -73,7 +75,8 @@ export class ArtifactMeta extends Schema.Class<ArtifactMeta>("ArtifactMeta")({
   mimeType: Schema.String,
   postedBy: SessionId,
   createdAt: Schema.DateTimeUtc
-}) {}
+})
+export type ArtifactMeta = typeof ArtifactMeta.Type
 
 /** One line of the JSON-lines event log. */
 export const EventRecord = Schema.Struct({

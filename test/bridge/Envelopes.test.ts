@@ -14,7 +14,7 @@ const DIR = `inbox/${SESSION}`
 
 const envelope = (n: number) => {
   const id = `01JBBBBBBBBBBBBBBBBBBBBB${String(n).padStart(2, "0")}` as MessageId
-  return new MessageEnvelope({
+  return MessageEnvelope.make({
     v: 1,
     id,
     kind: "direct",

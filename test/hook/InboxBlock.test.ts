@@ -40,7 +40,7 @@ describe("renderInboxBlock", () => {
   })
 
   it("accepts a real envelope and names channel messages by channel", () => {
-    const env = new MessageEnvelope({
+    const env = MessageEnvelope.make({
       v: 1,
       id: Schema.decodeSync(MessageId)(ulid(5)),
       kind: "channel",

@@ -63,7 +63,7 @@ export const seed = Effect.gen(function* () {
   const channelMessage = yield* mailbox.send({ from: alice, to: { channel: "#build" }, subject: "green on main" })
   // bob was last seen a day ago: offline.
   const dayAgo = DateTime.subtract(yield* DateTime.now, { days: 1 })
-  yield* writeJson(Layout.session(bob.sessionId), SessionRecord, new SessionRecord({ ...bob, lastSeen: dayAgo }))
+  yield* writeJson(Layout.session(bob.sessionId), SessionRecord, SessionRecord.make({ ...bob, lastSeen: dayAgo }))
   return {
     alice: alice.sessionId as string,
     bob: bob.sessionId as string,

@@ -166,7 +166,7 @@ describe("messages", () => {
       const mailbox = yield* Mailbox
       const sent = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "local" })
       const original = (yield* mailbox.read(bob.sessionId, sent.messageId)).envelope
-      const remote = new MessageEnvelope({
+      const remote = MessageEnvelope.make({
         ...original,
         id: "01J00000000000000000000001" as MessageId,
         inReplyTo: original.id,
