@@ -9,7 +9,7 @@ import { Layout } from "../domain/Layout.js"
 import { ChannelName, ChannelRef } from "../domain/Names.js"
 import type { MessageEnvelope } from "../domain/Records.js"
 import { SessionId } from "../domain/Ulid.js"
-import { readJson, writeJson } from "../services/Documents.js"
+import { readJsonIn, writeJson } from "../services/Documents.js"
 import { Lock } from "../services/Lock.js"
 import { Store } from "../services/Store.js"
 import { checkLimit } from "./Checks.js"
@@ -86,7 +86,7 @@ export const make = Effect.gen(function* () {
     )
 
   const readMembers = (channel: ChannelName) =>
-    readJson(Layout.channelMembers(channel), ChannelMembers).pipe(provideStore, Effect.mapError(toBridgeError))
+    readJsonIn(store, Layout.channelMembers(channel), ChannelMembers).pipe(Effect.mapError(toBridgeError))
 
   const members = (channel: ChannelName) =>
     Effect.map(readMembers(channel), (found) =>

@@ -8,9 +8,10 @@ import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.j
 import { Layout } from "../domain/Layout.js"
 import { MessageEnvelope } from "../domain/Records.js"
 import { MessageId } from "../domain/Ulid.js"
-import { createJson, readJson } from "../services/Documents.js"
+import { createJson, readJson, readJsonIn } from "../services/Documents.js"
 import { Ids } from "../services/Ids.js"
 import { Store } from "../services/Store.js"
+import { mtimeTrustMs } from "./MtimeTrust.js"
 
 /** refs/<id>.json — claimed exclusively when a message is sent: its canonical copy and its thread. */
 export const MessageRef = Schema.Struct({ v: Schema.Literal(1), path: Schema.String, threadId: MessageId })
@@ -62,16 +63,6 @@ export interface EnvelopesShape {
 
 export class Envelopes extends Context.Tag("session-bridge/Envelopes")<Envelopes, EnvelopesShape>() {}
 
-/**
- * A directory mtime this much older than the listing time is trusted: a later change in the same timestamp tick
- * would otherwise go unseen. File systems with whole-second timestamps (FAT, HFS+, some network mounts) need 2 s;
- * one whose mtimes carry a sub-second part (ext4, xfs, btrfs, tmpfs, APFS) ticks in at most a few milliseconds.
- */
-export const MTIME_TRUST_MS = 2000
-export const FINE_MTIME_TRUST_MS = 50
-
-/** How long after `mtimeMs` a listing must have been made to be trusted while the mtime stays the same. */
-export const mtimeTrustMs = (mtimeMs: number): number => (mtimeMs % 1000 === 0 ? MTIME_TRUST_MS : FINE_MTIME_TRUST_MS)
 const MAX_CACHED = 200_000
 
 const sameNames = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean => {
@@ -124,7 +115,7 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const hit = files.get(path)
       if (hit !== undefined) return Option.some(hit)
-      const decoded = yield* readJson(path, MessageEnvelope).pipe(Effect.provideService(Store, store))
+      const decoded = yield* readJsonIn(store, path, MessageEnvelope)
       if (Option.isNone(decoded)) return Option.none<StoredEnvelope>()
       if (files.size >= MAX_CACHED) files.clear()
       const entry = stored(path, decoded.value)

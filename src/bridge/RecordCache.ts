@@ -3,15 +3,13 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import type { StoreError } from "../domain/Errors.js"
-import { readJson } from "../services/Documents.js"
-import { Store, type StoreShape } from "../services/Store.js"
-
-/** A file whose mtime is this much older than the moment it was decoded is trusted (covers coarse mtimes). */
-export const RECORD_TRUST_MS = 2000
+import { readJsonIn } from "../services/Documents.js"
+import type { StoreShape } from "../services/Store.js"
+import { mtimeTrustMs } from "./MtimeTrust.js"
 
 /**
  * Every decodable JSON record of one directory, decoded once per version: a file is decoded again when its
- * size or mtime changed, or when it was decoded within RECORD_TRUST_MS of its last change (a rewrite in the
+ * size or mtime changed, or when it was decoded within mtimeTrustMs of its last change (a rewrite in the
  * same mtime tick with the same size cannot go unnoticed). A listing costs one stat per file.
  */
 export const makeRecordCache = <A, I>(store: StoreShape, dir: string, schema: Schema.Schema<A, I>) => {
@@ -28,8 +26,8 @@ export const makeRecordCache = <A, I>(store: StoreShape, dir: string, schema: Sc
       const hit = cache.get(name)
       if (hit !== undefined && hit.size === size && hit.mtimeMs === mtimeMs) return Option.some(hit.record)
       const now = yield* Clock.currentTimeMillis
-      const decoded = yield* readJson(path, schema).pipe(Effect.provideService(Store, store))
-      if (Option.isSome(decoded) && mtimeMs > 0 && now - mtimeMs > RECORD_TRUST_MS) {
+      const decoded = yield* readJsonIn(store, path, schema)
+      if (Option.isSome(decoded) && mtimeMs > 0 && now - mtimeMs > mtimeTrustMs(mtimeMs)) {
         cache.set(name, { size, mtimeMs, record: decoded.value })
       } else {
         cache.delete(name)

@@ -9,7 +9,7 @@ import { Layout } from "../domain/Layout.js"
 import { Label } from "../domain/Names.js"
 import { type ProviderId, SessionRecord } from "../domain/Records.js"
 import { SessionId } from "../domain/Ulid.js"
-import { readJson, writeJson, createJson } from "../services/Documents.js"
+import { createJson, readJsonIn, writeJson } from "../services/Documents.js"
 import { logEvent } from "../services/EventLog.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Ids } from "../services/Ids.js"
@@ -98,7 +98,7 @@ export const make = Effect.gen(function* () {
   const provideStore = Effect.provideService(Store, store)
 
   const get = (sessionId: SessionId) =>
-    readJson(Layout.session(sessionId), SessionRecord).pipe(provideStore, Effect.mapError(toBridgeError))
+    readJsonIn(store, Layout.session(sessionId), SessionRecord).pipe(Effect.mapError(toBridgeError))
   const save = (record: SessionRecord) =>
     writeJson(Layout.session(record.sessionId), SessionRecord, record).pipe(provideStore)
   const locked = <A>(sessionId: string, effect: Effect.Effect<A, BridgeError>) =>
@@ -256,8 +256,7 @@ export const make = Effect.gen(function* () {
         Effect.flatMap(pointerRecord(p), (rec) => createJson(Layout.pointer(key), Pointer, rec))
       ).pipe(provideStore, Effect.mapError(toBridgeError)),
     readPointer: (key) =>
-      Effect.zipRight(checkPointerKey(key), readJson(Layout.pointer(key), Pointer)).pipe(
-        provideStore,
+      Effect.zipRight(checkPointerKey(key), readJsonIn(store, Layout.pointer(key), Pointer)).pipe(
         Effect.mapError(toBridgeError)
       )
   })

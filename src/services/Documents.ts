@@ -6,7 +6,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { StoreError } from "../domain/Errors.js"
 import { logEvent } from "./EventLog.js"
-import { Store } from "./Store.js"
+import { Store, type StoreShape } from "./Store.js"
 
 /** Moves a file that failed to decode to quarantine/, logs it, and lets the reader go on. */
 export const quarantine = (path: string, reason: string): Effect.Effect<void, never, Store> =>
@@ -30,20 +30,31 @@ const jsonDecoder = <A, I>(
   return made
 }
 
+/**
+ * Reads a JSON record of `store` through its schema; a corrupt file is quarantined and reads as missing. Services
+ * that hold the store call this directly: providing the Store service on every read costs more than the read.
+ */
+export const readJsonIn = <A, I>(
+  store: StoreShape,
+  path: string,
+  schema: Schema.Schema<A, I>
+): Effect.Effect<Option.Option<A>, StoreError> =>
+  Effect.flatMap(store.readText(path), (text) => {
+    if (Option.isNone(text)) return Effect.succeed(Option.none<A>())
+    const decoded = jsonDecoder(schema)(text.value)
+    if (decoded._tag === "Right") return Effect.succeed(Option.some(decoded.right))
+    return quarantine(path, ParseResult.TreeFormatter.formatErrorSync(decoded.left)).pipe(
+      Effect.provideService(Store, store),
+      Effect.as(Option.none<A>())
+    )
+  })
+
 /** Reads a JSON record through its schema; a corrupt file is quarantined and reads as missing. */
 export const readJson = <A, I>(
   path: string,
   schema: Schema.Schema<A, I>
 ): Effect.Effect<Option.Option<A>, StoreError, Store> =>
-  Effect.gen(function* () {
-    const store = yield* Store
-    const text = yield* store.readText(path)
-    if (Option.isNone(text)) return Option.none()
-    const decoded = jsonDecoder(schema)(text.value)
-    if (decoded._tag === "Right") return Option.some(decoded.right)
-    yield* quarantine(path, ParseResult.TreeFormatter.formatErrorSync(decoded.left))
-    return Option.none()
-  })
+  Effect.flatMap(Store, (store) => readJsonIn(store, path, schema))
 
 const encodeWith = <A, I>(schema: Schema.Schema<A, I>, value: A): string =>
   JSON.stringify(Schema.encodeSync(schema)(value), null, 2) + "\n"

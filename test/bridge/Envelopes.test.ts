@@ -4,6 +4,7 @@ import * as nodePath from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime, Effect, Layer } from "effect"
 import * as Envelopes from "../../src/bridge/Envelopes.js"
+import { FINE_MTIME_TRUST_MS, MTIME_TRUST_MS, mtimeTrustMs } from "../../src/bridge/MtimeTrust.js"
 import { MessageEnvelope } from "../../src/domain/Records.js"
 import type { MessageId, SessionId } from "../../src/domain/Ulid.js"
 import { layerFileSystem } from "../../src/platform/FileSystemStore.js"
@@ -41,8 +42,8 @@ const twoProcesses = Effect.gen(function* () {
 
 describe("Envelopes listing cache", () => {
   it("trusts fine-grained mtimes after 50 ms and whole-second ones only after 2 s", () => {
-    assert.strictEqual(Envelopes.mtimeTrustMs(1_795_771_419_000), Envelopes.MTIME_TRUST_MS)
-    assert.strictEqual(Envelopes.mtimeTrustMs(1_795_771_419_798.708), Envelopes.FINE_MTIME_TRUST_MS)
+    assert.strictEqual(mtimeTrustMs(1_795_771_419_000), MTIME_TRUST_MS)
+    assert.strictEqual(mtimeTrustMs(1_795_771_419_798.708), FINE_MTIME_TRUST_MS)
   })
 
   it.live("an unchanged relisting keeps the previous result, a file from another process is seen", () =>
