@@ -8,7 +8,7 @@ import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.j
 import { Layout } from "../domain/Layout.js"
 import { MessageEnvelope } from "../domain/Records.js"
 import { MessageId } from "../domain/Ulid.js"
-import { createJson, readJson, readJsonIn } from "../services/Documents.js"
+import { createJson, readJson, readJsonIn, readJsonsIn } from "../services/Documents.js"
 import { Ids } from "../services/Ids.js"
 import { Store } from "../services/Store.js"
 import { mtimeTrustMs } from "./MtimeTrust.js"
@@ -43,6 +43,10 @@ export interface EnvelopesShape {
   /** Entry names of a directory, sorted (cached as described). */
   readonly list: (dir: string) => Effect.Effect<ReadonlyArray<string>, BridgeError>
   readonly read: (path: string) => Effect.Effect<Option.Option<MessageEnvelope>, BridgeError>
+  /** `read` for several paths at once (uncached ones in one store call), in the same order. */
+  readonly readMany: (
+    paths: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<Option.Option<MessageEnvelope>>, BridgeError>
   /** Every decodable envelope of a directory, oldest first (by file name, a ULID). */
   readonly readDir: (dir: string) => Effect.Effect<ReadonlyArray<StoredEnvelope>, BridgeError>
   /** Creates the file only if absent; true when created. */
@@ -123,6 +127,21 @@ export const make = Effect.gen(function* () {
       return Option.some(entry)
     }).pipe(Effect.mapError(toBridgeError))
 
+  /** Several envelopes: cached ones from the cache, the rest in one store call; oldest-first order is the caller's. */
+  const readStoredMany = (paths: ReadonlyArray<string>) =>
+    Effect.suspend(() => {
+      const missing = paths.filter((p) => !files.has(p))
+      const found = (): Array<Option.Option<StoredEnvelope>> => paths.map((p) => Option.fromNullable(files.get(p)))
+      if (missing.length === 0) return Effect.succeed(found())
+      return Effect.map(readJsonsIn(store, missing, MessageEnvelope), (decoded) => {
+        if (files.size + missing.length >= MAX_CACHED) files.clear()
+        decoded.forEach((d, i) => {
+          if (Option.isSome(d)) files.set(missing[i]!, stored(missing[i]!, d.value))
+        })
+        return found()
+      })
+    }).pipe(Effect.mapError(toBridgeError))
+
   /** The last result per directory, keyed by the listing it was built from (same array = same result). */
   const results = new Map<
     string,
@@ -141,7 +160,7 @@ export const make = Effect.gen(function* () {
       const known = previous?.byName ?? new Map<string, StoredEnvelope>()
       const jsonNames = names.filter((n) => n.endsWith(".json"))
       const missing = jsonNames.filter((n) => !known.has(n))
-      const loaded = yield* Effect.forEach(missing, (n) => readStored(`${dir}/${n}`))
+      const loaded = yield* readStoredMany(missing.map((n) => `${dir}/${n}`))
       const byName = new Map<string, StoredEnvelope>()
       const out: Array<StoredEnvelope> = []
       let j = 0
@@ -248,6 +267,7 @@ export const make = Effect.gen(function* () {
         readStored(path),
         Option.map((s) => s.envelope)
       ),
+    readMany: (paths) => Effect.map(readStoredMany(paths), (found) => found.map(Option.map((s) => s.envelope))),
     readDir,
     create: (path, envelope) => create(path, envelope).pipe(Effect.mapError(toBridgeError))
   })

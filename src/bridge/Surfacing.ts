@@ -44,7 +44,7 @@ export const makeSurfacing = (deps: {
       ])
       const waiting = (id: string) => !read.has(id) && !surfaced.has(id)
       const fresh = names.filter((n) => n.endsWith(".json") && waiting(n.slice(0, -5)))
-      const inbox = yield* Effect.forEach(fresh, (n) => envelopes.read(`${Layout.inboxDir(sessionId)}/${n}`))
+      const inbox = yield* envelopes.readMany(fresh.map((n) => `${Layout.inboxDir(sessionId)}/${n}`))
       const out = inbox.flatMap(Option.toArray)
       for (const s of live) if (s.envelope.from.sessionId !== sessionId && waiting(s.envelope.id)) out.push(s.envelope)
       return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

@@ -114,6 +114,20 @@ export const make = (root: string): StoreShape => {
       }
     })
 
+  const readTexts: StoreShape["readTexts"] = (paths) =>
+    Effect.flatMap(Effect.forEach(paths, segments), (all) =>
+      ioSync(paths[0] ?? root, () =>
+        all.map((parts) => {
+          try {
+            return Option.some(fs.readFileSync(abs(parts), "utf8"))
+          } catch (error) {
+            if (code(error) === "ENOENT" || code(error) === "ENOTDIR") return Option.none<string>()
+            throw error
+          }
+        })
+      )
+    )
+
   const listNames = (dir: string): Array<string> => {
     try {
       return fs
@@ -198,6 +212,7 @@ export const make = (root: string): StoreShape => {
   return {
     root,
     read: readOption,
+    readTexts,
     readText: (path) => readOption(path).pipe(Effect.map(Option.map((b) => Buffer.from(b).toString("utf8")))),
     write: (path, data) =>
       withPath(path, async (file) => {

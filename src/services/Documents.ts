@@ -49,6 +49,32 @@ export const readJsonIn = <A, I>(
     )
   })
 
+/** readJsonIn for several records at once (one store call); each corrupt one is quarantined and reads as missing. */
+export const readJsonsIn = <A, I>(
+  store: StoreShape,
+  paths: ReadonlyArray<string>,
+  schema: Schema.Schema<A, I>
+): Effect.Effect<ReadonlyArray<Option.Option<A>>, StoreError> =>
+  Effect.flatMap(store.readTexts(paths), (texts) => {
+    const decode = jsonDecoder(schema)
+    const corrupt: Array<readonly [string, ParseResult.ParseError]> = []
+    const out = texts.map((text, i): Option.Option<A> => {
+      if (Option.isNone(text)) return Option.none()
+      const decoded = decode(text.value)
+      if (decoded._tag === "Right") return Option.some(decoded.right)
+      corrupt.push([paths[i]!, decoded.left])
+      return Option.none()
+    })
+    if (corrupt.length === 0) return Effect.succeed(out)
+    return Effect.forEach(
+      corrupt,
+      ([path, error]) => quarantine(path, ParseResult.TreeFormatter.formatErrorSync(error)),
+      {
+        discard: true
+      }
+    ).pipe(Effect.provideService(Store, store), Effect.as(out))
+  })
+
 /** Reads a JSON record through its schema; a corrupt file is quarantined and reads as missing. */
 export const readJson = <A, I>(
   path: string,

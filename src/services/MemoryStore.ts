@@ -56,6 +56,13 @@ export const makeMemory = Effect.gen(function* () {
   const service: StoreShape = {
     root: "memory:",
     read,
+    readTexts: (paths) =>
+      Effect.zipRight(
+        Effect.forEach(paths, segments, { discard: true }),
+        Effect.map(Ref.get(files), (m) =>
+          paths.map((p) => Option.map(Option.fromNullable(m.get(p)?.data), (b) => decoder.decode(b)))
+        )
+      ),
     readText: (path) => read(path).pipe(Effect.map(Option.map((b) => decoder.decode(b)))),
     write: (path, data) => Effect.zipRight(segments(path), put(path, data)),
     createExclusive,

@@ -27,6 +27,11 @@ export interface StoreShape {
   readonly root: string
   readonly read: (path: string) => Effect.Effect<Option.Option<Uint8Array>, StoreError>
   readonly readText: (path: string) => Effect.Effect<Option.Option<string>, StoreError>
+  /**
+   * Several files as UTF-8 text in one call, in order; none for each missing one. Reading many small records
+   * (an inbox) this way costs one step instead of one per file. Any invalid path fails the whole call.
+   */
+  readonly readTexts: (paths: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Option.Option<string>>, StoreError>
   /** Atomic replace: temp file in the same directory, fsync, rename. */
   readonly write: (path: string, data: Uint8Array | string) => Effect.Effect<void, StoreError>
   /** Atomic create that never overwrites: true when created, false when the path already existed. */

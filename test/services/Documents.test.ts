@@ -4,7 +4,7 @@ import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Schema } from "effect"
 import { layerFileSystem } from "../../src/platform/FileSystemStore.js"
-import { createJson, readAllJson, readJson, writeJson } from "../../src/services/Documents.js"
+import { createJson, readAllJson, readJson, readJsonsIn, writeJson } from "../../src/services/Documents.js"
 import { layerMemory } from "../../src/services/MemoryStore.js"
 import { Store } from "../../src/services/Store.js"
 
@@ -44,6 +44,18 @@ const suite = (make: () => Layer.Layer<Store>) => {
       // The quarantined bytes are kept, not lost.
       const kept = yield* store.readText(`quarantine/${quarantined.find((n) => n.endsWith("notes__bad.json"))}`)
       assert.deepStrictEqual(kept, Option.some("{not json"))
+    }).pipe(Effect.provide(make()))
+  )
+
+  it.effect("several records read at once: in order, missing and corrupt ones as none, corrupt ones quarantined", () =>
+    Effect.gen(function* () {
+      const store = yield* Store
+      yield* writeJson("notes/one.json", Note, { v: 1 as const, text: "one" })
+      yield* store.write("notes/bad.json", "{not json")
+      const read = yield* readJsonsIn(store, ["notes/bad.json", "notes/none.json", "notes/one.json"], Note)
+      assert.deepStrictEqual(read, [Option.none(), Option.none(), Option.some({ v: 1 as const, text: "one" })])
+      assert.deepStrictEqual(yield* store.list("notes"), ["one.json"])
+      assert.strictEqual((yield* store.list("quarantine")).length, 1)
     }).pipe(Effect.provide(make()))
   )
 }

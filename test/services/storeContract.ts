@@ -26,6 +26,24 @@ export const testStore = (make: () => Layer.Layer<Store>) => {
     )
   )
 
+  it.live("readTexts reads several files in order, none for missing ones, and refuses a hostile path", () =>
+    run(
+      Effect.gen(function* () {
+        const store = yield* Store
+        yield* store.write("many/a.json", "A")
+        yield* store.write("many/c.json", "C é")
+        assert.deepStrictEqual(yield* store.readTexts(["many/c.json", "many/b.json", "many/a.json"]), [
+          Option.some("C é"),
+          Option.none(),
+          Option.some("A")
+        ])
+        assert.deepStrictEqual(yield* store.readTexts([]), [])
+        const error = yield* Effect.flip(store.readTexts(["many/a.json", "../escape"]))
+        assert.strictEqual(error.reason, "InvalidPath")
+      })
+    )
+  )
+
   it.live("missing files read as none and list as empty", () =>
     run(
       Effect.gen(function* () {
