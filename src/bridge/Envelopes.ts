@@ -75,11 +75,17 @@ const sameNames = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean 
   return true
 }
 
-const stored = (path: string, envelope: MessageEnvelope): StoredEnvelope => ({
-  path,
-  envelope,
-  text: `${envelope.subject}\n${envelope.body}`.toLowerCase()
-})
+/** The lowercased text is made on first use (by search), not for every envelope read (the hook, the inbox). */
+const stored = (path: string, envelope: MessageEnvelope): StoredEnvelope => {
+  let text: string | undefined
+  return {
+    path,
+    envelope,
+    get text() {
+      return (text ??= `${envelope.subject}\n${envelope.body}`.toLowerCase())
+    }
+  }
+}
 
 export const make = Effect.gen(function* () {
   const store = yield* Store
