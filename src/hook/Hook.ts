@@ -33,6 +33,8 @@ export const parseArgs = (args: ReadonlyArray<string>): HookArgs => {
 export interface HookOutcome {
   readonly reply: string
   readonly note: string
+  /** True when the reply carries an inbox block (the code that builds one has then run). */
+  readonly shown?: boolean
 }
 
 /** A run's last step, run uninterruptibly once its preparation is done. */
@@ -112,7 +114,8 @@ export const runHook = <R>(
       return {
         run: Effect.map(commit.run, (text) => ({
           reply: text === "" ? empty : host.contextReply(hostEvent, text),
-          note: `${host.id} ${hostEvent} (${event}) done`
+          note: `${host.id} ${hostEvent} (${event}) done`,
+          shown: text !== ""
         }))
       }
     })

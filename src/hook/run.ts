@@ -26,7 +26,7 @@ const stderrLogger = Logger.make(({ logLevel, message }) => {
  * as dist/hook.cjs and started by ./boot.ts. Standard input and output are used through their descriptors, never
  * as `process.stdin`/`process.stdout` streams (the build makes sure of it, see scripts/build.mjs).
  */
-export const main = (args: ReadonlyArray<string>): void => {
+export const main = (args: ReadonlyArray<string>, report?: (outcome: { readonly shown: boolean }) => void): void => {
   const startupMs = performance.now()
   const debug = (process.env["SESSION_BRIDGE_DEBUG"] ?? "") !== ""
   // Services and the logger are provided directly, not as layers: a layer graph costs a measurable share of a run.
@@ -40,9 +40,10 @@ export const main = (args: ReadonlyArray<string>): void => {
       )
     : run.pipe(Logger.withMinimumLogLevel(LogLevel.None))
   let finished = false
-  const finish = (reply: string, note: string) => {
+  const finish = (reply: string, note: string, shown = false) => {
     if (finished) return
     finished = true
+    report?.({ shown })
     if (debug) process.stderr.write(`session-bridge hook: ${note} (${Math.round(performance.now())} ms)\n`)
     // A host that stopped reading (EPIPE) still gets exit 0.
     writeStdoutFd(reply)
@@ -51,7 +52,8 @@ export const main = (args: ReadonlyArray<string>): void => {
   // A stray exception still gets exit 0, and stdout stays clean.
   process.once("uncaughtException", (error) => finish("", `crashed: ${error.message}`))
   Effect.runPromiseExit(program).then(
-    (exit) => (Exit.isSuccess(exit) ? finish(exit.value.reply, exit.value.note) : finish("", "crashed")),
+    (exit) =>
+      Exit.isSuccess(exit) ? finish(exit.value.reply, exit.value.note, exit.value.shown) : finish("", "crashed"),
     () => finish("", "crashed")
   )
 }

@@ -149,6 +149,21 @@ describe("hook process", () => {
     const run = await runHook(home, ["UserPromptSubmit", "--provider", "claude"], payload)
     assert.deepStrictEqual([run.code, run.stdout, run.stderr], [0, "", ""])
     assert.isAbove(fs.statSync(cached).size, 1000)
+    // The first run that shows messages writes the cache once more, with the code that formats them; it replaces
+    // the first one and later runs keep it.
+    const sessionId = fs.readdirSync(path.join(home, "sessions"))[0]!.replace(/\.json$/, "")
+    await sendMany(home, sessionId, 2)
+    const shown = await runHook(home, ["UserPromptSubmit", "--provider", "claude"], payload)
+    assert.deepStrictEqual(shownSubjects(shown.stdout), [0, 1])
+    const after = fs.readdirSync(cacheDir)
+    assert.deepStrictEqual(after, [file!.replace(/\.v8$/, ".shown.v8")])
+    const written = fs.statSync(path.join(cacheDir, after[0]!)).mtimeMs
+    await sendMany(home, sessionId, 1)
+    assert.deepStrictEqual(
+      shownSubjects((await runHook(home, ["UserPromptSubmit", "--provider", "claude"], payload)).stdout),
+      [0]
+    )
+    assert.strictEqual(fs.statSync(path.join(cacheDir, after[0]!)).mtimeMs, written)
   })
 
   it("the hook's path loads no CLI framework and no MCP SDK", () => {
