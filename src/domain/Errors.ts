@@ -1,3 +1,4 @@
+import * as Data from "effect/Data"
 import * as Schema from "effect/Schema"
 
 /** Every stable error code a user, a host or a script may see. Listed with remedies in docs/troubleshooting.md. */
@@ -28,11 +29,11 @@ export type ErrorCode = typeof ErrorCode.Type
  * The error every boundary (MCP result, CLI exit, HTTP status) understands:
  * a stable code, a one-line message, and a hint saying what to do next.
  */
-export class BridgeError extends Schema.TaggedError<BridgeError>()("BridgeError", {
-  code: ErrorCode,
-  message: Schema.String,
-  hint: Schema.optional(Schema.String)
-}) {
+export class BridgeError extends Data.TaggedError("BridgeError")<{
+  readonly code: ErrorCode
+  readonly message: string
+  readonly hint?: string
+}> {
   override toJSON() {
     return { code: this.code, message: this.message, hint: this.hint ?? "" }
   }
@@ -42,11 +43,11 @@ export const bridgeError = (code: ErrorCode, message: string, hint?: string): Br
   new BridgeError(hint === undefined ? { code, message } : { code, message, hint })
 
 /** A failure of the on-disk store. */
-export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
-  reason: Schema.Literal("NotFound", "Exists", "Io", "InvalidPath"),
-  path: Schema.String,
-  cause: Schema.optional(Schema.Defect)
-}) {
+export class StoreError extends Data.TaggedError("StoreError")<{
+  readonly reason: "NotFound" | "Exists" | "Io" | "InvalidPath"
+  readonly path: string
+  readonly cause?: unknown
+}> {
   override get message(): string {
     switch (this.reason) {
       case "NotFound":
@@ -62,10 +63,10 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
 }
 
 /** The cross-process lock could not be taken in time. */
-export class LockError extends Schema.TaggedError<LockError>()("LockError", {
-  name: Schema.String,
-  waitedMs: Schema.Number
-}) {
+export class LockError extends Data.TaggedError("LockError")<{
+  readonly name: string
+  readonly waitedMs: number
+}> {
   override get message(): string {
     return `lock ${this.name} still held after ${this.waitedMs} ms`
   }
