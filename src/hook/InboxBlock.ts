@@ -28,8 +28,12 @@ const CLOSE = "</session-bridge-inbox>"
 const UNTRUSTED_OPEN = "<external-untrusted-data>"
 const UNTRUSTED_CLOSE = "</external-untrusted-data>"
 
-/** Defuses text that would open or close one of our own tags, so a body cannot end the block early. */
-const defuse = (s: string): string => s.replace(/<(\/?)(session-bridge-inbox|external-untrusted-data)/gi, "‹$1$2")
+/**
+ * Defuses text that would open or close one of our own tags, so a body cannot end the block early. Text without
+ * a "<" is returned as is: the case-insensitive pattern costs its compilation on every hook run that meets it.
+ */
+const defuse = (s: string): string =>
+  s.includes("<") ? s.replace(/<(\/?)(session-bridge-inbox|external-untrusted-data)/gi, "‹$1$2") : s
 
 /** Cuts to at most `n` UTF-16 units without splitting a surrogate pair. */
 const cut = (s: string, n: number): string => {
