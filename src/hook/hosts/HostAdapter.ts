@@ -59,12 +59,20 @@ export const nonBlank = (s: string | null | undefined): string | undefined =>
 export const OptionalText = Schema.optional(Schema.NullOr(Schema.String))
 
 /** Builds a `decode` from a payload schema and a mapping to HostPayload (JSON parse errors included). */
-export const decoder =
-  <A, I>(schema: Schema.Schema<A, I>, toPayload: (a: A) => HostPayload) =>
-  (json: string): Either.Either<HostPayload, string> => {
-    const decoded = Schema.decodeUnknownEither(Schema.parseJson(schema), { onExcessProperty: "ignore" })(json)
-    return Either.isRight(decoded) ? Either.right(toPayload(decoded.right)) : Either.left(decoded.left.message)
-  }
+export const decoder = <A, I>(
+  schema: Schema.Schema<A, I>,
+  toPayload: (a: A) => HostPayload
+): ((json: string) => Either.Either<HostPayload, string>) => {
+  const decode = Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore" })
+  return (json) =>
+    Either.try({
+      try: (): unknown => JSON.parse(json),
+      catch: (error) => `not JSON: ${error instanceof Error ? error.message : String(error)}`
+    }).pipe(
+      Either.flatMap((raw) => Either.mapLeft(decode(raw), (error) => error.message)),
+      Either.map(toPayload)
+    )
+}
 
 /** The Claude-style event quartet that Claude Code, Codex and the plugin shims share. */
 export const CLAUDE_EVENTS: ReadonlyArray<HostEventSpec> = [
