@@ -9,24 +9,30 @@ const next = new URL(`../dist.next-${process.pid}`, import.meta.url)
 const old = new URL(`../dist.old-${process.pid}`, import.meta.url)
 rmSync(next, { recursive: true, force: true })
 
-await build({
+/** One esbuild run with the options every bundle shares; a failure removes the half-built folder. */
+const bundle = (options) =>
+  build({
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    minify: true,
+    legalComments: "none",
+    logLevel: "warning",
+    ...options
+  }).catch((error) => {
+    rmSync(next, { recursive: true, force: true })
+    throw error
+  })
+
+await bundle({
   entryPoints: { bin: "src/bin.ts", legacy: "src/legacy.ts" },
   outdir: next.pathname,
-  bundle: true,
   splitting: true,
   format: "esm",
-  platform: "node",
-  target: "node20",
-  minify: true,
   sourcemap: false,
-  legalComments: "none",
   chunkNames: "chunks/[name]-[hash]",
   define: { __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version) },
-  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-  logLevel: "warning"
-}).catch((error) => {
-  rmSync(next, { recursive: true, force: true })
-  throw error
+  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" }
 })
 // effect/Schema imports fast-check as a namespace for its Arbitrary annotations; they only run when a test generates
 // data, never in the hook. An empty module in its place keeps about 36 KB out of what every hook run parses and runs.
@@ -37,43 +43,26 @@ const noFastCheck = {
     b.onLoad({ filter: /.*/, namespace: "no-fast-check" }, () => ({ contents: "export {}", loader: "js" }))
   }
 }
-// The hook again as one CommonJS script: src/hook/main.ts runs it through V8's code cache (none exists for ESM on Node 20).
-await build({
+// The hook again as one CommonJS script: src/hook/boot.ts runs it through V8's code cache (none exists for ESM on
+// Node 20).
+await bundle({
   entryPoints: ["src/hook/run.ts"],
   outfile: `${next.pathname}/hook.cjs`,
-  bundle: true,
   format: "cjs",
-  platform: "node",
-  target: "node20",
-  minify: true,
-  legalComments: "none",
   // The hook reads fd 0 and writes fd 1 itself; `process.stdout` is touched only by effect's logger module at load
   // time (to pick colours), and that touch would set up a stream (node:net, node:tty) costing several ms per prompt.
   define: { __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version), "process.stdout": "undefined" },
   plugins: [noFastCheck],
-  // Escapes every non-ASCII character (esbuild's default, stated because src/hook/main.ts reads the file as latin1).
-  charset: "ascii",
-  logLevel: "warning"
-}).catch((error) => {
-  rmSync(next, { recursive: true, force: true })
-  throw error
+  // Escapes every non-ASCII character (esbuild's default, stated because src/hook/boot.ts reads the file as latin1).
+  charset: "ascii"
 })
 // The installed executable: a CommonJS launcher (Node starts it sooner than an ES module) that runs the hook bundle
 // itself and hands every other command to bin.js, kept as a real dynamic import.
-await build({
+await bundle({
   entryPoints: ["src/launcher.ts"],
   outfile: `${next.pathname}/session-bridge.cjs`,
-  bundle: true,
   format: "cjs",
-  platform: "node",
-  target: "node20",
-  minify: true,
-  legalComments: "none",
-  external: ["./bin.js"],
-  logLevel: "warning"
-}).catch((error) => {
-  rmSync(next, { recursive: true, force: true })
-  throw error
+  external: ["./bin.js"]
 })
 // The shebangs are kept from src/bin.ts and src/launcher.ts; make the entries executable.
 for (const f of ["bin.js", "legacy.js", "session-bridge.cjs"]) chmodSync(new URL(f, next.href + "/"), 0o755)
