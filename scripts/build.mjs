@@ -44,7 +44,8 @@ const noFastCheck = {
   }
 }
 // The hook again as one CommonJS script: src/hook/boot.ts runs it through V8's code cache (none exists for ESM on
-// Node 20).
+// Node 20). The file holds the module already inside Node's CommonJS wrapper, so boot.ts compiles the text it reads
+// as is: wrapping it at run time would copy the whole source into a second string on every prompt.
 await bundle({
   entryPoints: ["src/hook/run.ts"],
   outfile: `${next.pathname}/hook.cjs`,
@@ -53,6 +54,8 @@ await bundle({
   // time (to pick colours), and that touch would set up a stream (node:net, node:tty) costing several ms per prompt.
   define: { __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version), "process.stdout": "undefined" },
   plugins: [noFastCheck],
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {" },
+  footer: { js: "\n})" },
   // Escapes every non-ASCII character (esbuild's default, stated because src/hook/boot.ts reads the file as latin1).
   charset: "ascii"
 })

@@ -5,12 +5,12 @@
  * the hook bundle beside this file directly; everything else (and a hook without its bundle) goes to the ES
  * module entry, dist/bin.js, which reads the same arguments.
  */
-import * as path from "node:path"
+import { join } from "node:path"
 import { startBundledHook } from "./hook/boot.js"
 
 const [command, ...rest] = process.argv.slice(2)
 const wantsHelp = rest.includes("--help") || rest.includes("-h")
 
-if (!(command === "hook" && !wantsHelp && startBundledHook(rest, path.join(__dirname, "hook.cjs")))) {
+if (!(command === "hook" && !wantsHelp && startBundledHook(rest, join(__dirname, "hook.cjs")))) {
   void import("./bin.js")
 }

@@ -11,6 +11,7 @@ import * as Identity from "./Identity.js"
 import * as Mailbox from "./Mailbox.js"
 import * as Search from "./Search.js"
 import * as Sessions from "./Sessions.js"
+import * as Surfacing from "./Surfacing.js"
 
 /** Every domain service a tool handler, the hook, the CLI or the UI may ask for. */
 export type BridgeServices =
@@ -21,11 +22,13 @@ export type BridgeServices =
   | Broadcasts.Broadcasts
   | Channels.Channels
   | Mailbox.Mailbox
+  | Surfacing.Surfacing
   | Search.Search
 
 const base = Layer.mergeAll(Sessions.layer, Envelopes.layer, Artifacts.layer)
 const withChannels = Layer.mergeAll(Channels.layer, Broadcasts.layer, Identity.layer).pipe(Layer.provideMerge(base))
-const withMailbox = Layer.mergeAll(Mailbox.layer, Search.layer).pipe(Layer.provideMerge(withChannels))
+const withSurfacing = Surfacing.layer.pipe(Layer.provideMerge(withChannels))
+const withMailbox = Layer.mergeAll(Mailbox.layer, Search.layer).pipe(Layer.provideMerge(withSurfacing))
 
 /** All domain services over the infrastructure (Store, Lock, Ids, HostEnv). Build it once per process. */
 export const BridgeLayer: Layer.Layer<BridgeServices, never, Store | Lock | Ids | HostEnv> = withMailbox

@@ -16,7 +16,8 @@ import { Envelopes } from "./Envelopes.js"
 import { DEFAULT_MAX_BACKLOG, INBOX_DEFAULT_LIMIT, positiveIntFromEnv } from "./Limits.js"
 import { type Address, Sessions } from "./Sessions.js"
 import { makeSend } from "./Send.js"
-import { makeSurfacing } from "./Surfacing.js"
+import { makeWaitForMessage } from "./NextMessage.js"
+import { Surfacing } from "./Surfacing.js"
 import { makeVisibility, type VisibleEntry } from "./Visibility.js"
 
 /** One recipient session, or every other member of a channel ("#name"). */
@@ -83,13 +84,6 @@ export interface MailboxShape {
     sessionId: SessionId,
     timeoutSec?: number | undefined
   ) => Effect.Effect<Option.Option<MessageEnvelope>, BridgeError>
-  /** Unread, not yet surfaced inbox entries and live broadcasts, oldest first. */
-  readonly unsurfaced: (sessionId: SessionId) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
-  /** Creates surfaced markers exclusively; returns the ids this call marked first (at most once across processes). */
-  readonly markSurfaced: (
-    sessionId: SessionId,
-    ids: ReadonlyArray<string>
-  ) => Effect.Effect<ReadonlyArray<string>, BridgeError>
   /** Unread inbox copies (the backlog BACKLOG_FULL guards). */
   readonly backlog: (sessionId: SessionId) => Effect.Effect<number, BridgeError>
   /** The per-inbox unread cap (SESSION_BRIDGE_MAX_BACKLOG, default 1000). */
@@ -126,7 +120,8 @@ export const make = Effect.gen(function* () {
 
   const send = makeSend({ sessions, envelopes, channels, artifacts, view, maxBacklog, requireVisible })
 
-  const { markSurfaced, createRead, unsurfaced, waitForMessage } = makeSurfacing({ store, envelopes, broadcasts })
+  const surfacing = yield* Surfacing
+  const waitForMessage = makeWaitForMessage({ store, envelopes, broadcasts, surfacing })
 
   return Mailbox.of({
     send,
@@ -160,7 +155,7 @@ export const make = Effect.gen(function* () {
           if (inInbox || (isMessageId(id) && Option.isSome(yield* broadcasts.get(id)))) known.push(id)
           else unknown.push(raw)
         }
-        return { marked: (yield* createRead(sessionId, known)).length, unknown }
+        return { marked: (yield* surfacing.createRead(sessionId, known)).length, unknown }
       }),
     thread: (sessionId, by) =>
       Effect.gen(function* () {
@@ -185,8 +180,6 @@ export const make = Effect.gen(function* () {
         return messages
       }),
     waitForMessage,
-    unsurfaced,
-    markSurfaced,
     backlog: view.backlog,
     maxBacklog
   })
@@ -195,5 +188,5 @@ export const make = Effect.gen(function* () {
 export const layer: Layer.Layer<
   Mailbox,
   never,
-  Store | HostEnv | Sessions | Envelopes | Broadcasts | Channels | Artifacts
+  Store | HostEnv | Sessions | Envelopes | Broadcasts | Channels | Artifacts | Surfacing
 > = Layer.effect(Mailbox, make)

@@ -1,26 +1,40 @@
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { toBridgeError } from "../domain/Errors.js"
+import { type BridgeError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
-import type { StoreChange, StoreShape } from "../services/Store.js"
-import type { BroadcastsShape } from "./Broadcasts.js"
-import type { EnvelopesShape } from "./Envelopes.js"
-import { waitUntil } from "./Wait.js"
-
-const isMessageId = (id: string) => /^[0-9A-Z]{26}$/.test(id)
+import { Store } from "../services/Store.js"
+import { Broadcasts } from "./Broadcasts.js"
+import { Envelopes } from "./Envelopes.js"
 
 /**
- * Read and surfaced markers (empty files created exclusively: the first creator wins), the entries not yet
- * shown to a session, and waiting for the next one.
+ * Read and surfaced markers (empty files created exclusively: the first creator wins) and the entries not yet
+ * shown to a session. The prompt hook needs only this of the mailbox.
  */
-export const makeSurfacing = (deps: {
-  readonly store: StoreShape
-  readonly envelopes: EnvelopesShape
-  readonly broadcasts: BroadcastsShape
-}) => {
-  const { store, envelopes, broadcasts } = deps
+export interface SurfacingShape {
+  /** Unread, not yet surfaced inbox entries and live broadcasts, oldest first. */
+  readonly unsurfaced: (sessionId: SessionId) => Effect.Effect<Array<MessageEnvelope>, BridgeError>
+  /** Creates surfaced markers exclusively; returns the ids this call marked first (at most once across processes). */
+  readonly markSurfaced: (
+    sessionId: SessionId,
+    ids: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<string>, BridgeError>
+  /** Creates read markers exclusively; returns the ids this call marked first. */
+  readonly createRead: (
+    sessionId: SessionId,
+    ids: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<string>, BridgeError>
+}
+
+export class Surfacing extends Context.Tag("session-bridge/Surfacing")<Surfacing, SurfacingShape>() {}
+
+export const make = Effect.gen(function* () {
+  const store = yield* Store
+  const envelopes = yield* Envelopes
+  const broadcasts = yield* Broadcasts
   const markers =
     (dirOf: (sessionId: string, id: string) => string) => (sessionId: SessionId, ids: ReadonlyArray<string>) =>
       Effect.forEach([...new Set(ids)], (id) =>
@@ -29,8 +43,6 @@ export const makeSurfacing = (deps: {
         Effect.map((r) => r.flat()),
         Effect.mapError(toBridgeError)
       )
-  const markSurfaced = markers(Layout.surfacedMarker)
-  const createRead = markers(Layout.readMarker)
 
   /** Reads only the inbox copies that are neither read nor surfaced (the hook runs this on every prompt). */
   const unsurfaced = (sessionId: SessionId) =>
@@ -50,49 +62,11 @@ export const makeSurfacing = (deps: {
       return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     })
 
-  /** Entries this process's waits handed out; their surfaced markers are written in the background. */
-  const handedOut = new Set<string>()
-  const takeOne = (sessionId: SessionId) =>
-    Effect.gen(function* () {
-      for (const e of yield* unsurfaced(sessionId)) {
-        const key = `${sessionId}/${e.id}`
-        if (handedOut.has(key)) continue
-        handedOut.add(key)
-        yield* Effect.forkDaemon(Effect.ignore(markSurfaced(sessionId, [e.id])))
-        return Option.some(e)
-      }
-      return Option.none<MessageEnvelope>()
-    })
+  return Surfacing.of({
+    unsurfaced,
+    markSurfaced: markers(Layout.surfacedMarker),
+    createRead: markers(Layout.readMarker)
+  })
+})
 
-  /** The entry a watch event names, when it is new to this session: no directory listing needed. */
-  const takeNamed = (sessionId: SessionId, change: StoreChange) =>
-    Effect.gen(function* () {
-      const id = change.name.endsWith(".json") ? change.name.slice(0, -5) : ""
-      const key = `${sessionId}/${id}`
-      if (!isMessageId(id) || handedOut.has(key)) return Option.none<MessageEnvelope>()
-      const entry =
-        change.dir === Layout.broadcastsDir
-          ? Effect.map(
-              broadcasts.get(id),
-              Option.filter((e) => e.from.sessionId !== sessionId)
-            )
-          : envelopes.read(`${change.dir}/${change.name}`)
-      const stat = (path: string) => Effect.mapError(store.stat(path), toBridgeError)
-      const [read, surfaced, found] = yield* Effect.all([
-        stat(Layout.readMarker(sessionId, id)),
-        stat(Layout.surfacedMarker(sessionId, id)),
-        entry
-      ])
-      if (Option.isSome(read) || Option.isSome(surfaced)) return Option.none<MessageEnvelope>()
-      if (Option.isNone(found) || handedOut.has(key)) return Option.none<MessageEnvelope>()
-      handedOut.add(key)
-      yield* Effect.forkDaemon(Effect.ignore(markSurfaced(sessionId, [id])))
-      return found
-    })
-
-  const waitForMessage = (sessionId: SessionId, timeoutSec?: number) =>
-    waitUntil(store, [Layout.inboxDir(sessionId), Layout.broadcastsDir], takeOne(sessionId), timeoutSec, (change) =>
-      takeNamed(sessionId, change)
-    )
-  return { markSurfaced, createRead, unsurfaced, waitForMessage }
-}
+export const layer: Layer.Layer<Surfacing, never, Store | Envelopes | Broadcasts> = Layer.effect(Surfacing, make)

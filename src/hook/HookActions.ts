@@ -3,17 +3,18 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { Identity } from "../bridge/Identity.js"
-import { Mailbox } from "../bridge/Mailbox.js"
 import { pointerKeys, Sessions } from "../bridge/Sessions.js"
+import { Surfacing } from "../bridge/Surfacing.js"
 import type { BridgeError } from "../domain/Errors.js"
 import type { ProviderId } from "../domain/Records.js"
 import { SessionId } from "../domain/Ulid.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { type InboxItem, MAX_ENTRIES, renderInboxBlock } from "./InboxBlock.js"
 
-export type HookServices = Identity | Sessions | Mailbox
+export type HookServices = Identity | Sessions | Surfacing
 
-const decodeSessionId = Schema.decodeOption(SessionId)
+/** Built on first use: most runs never decode a session id from the environment. */
+const decodeSessionId = (s: string) => Schema.decodeOption(SessionId)(s)
 
 /** Marking needs this much of the budget left; with less, nothing is marked and everything keeps waiting. */
 export const MARK_RESERVE_MS = 100
@@ -38,17 +39,17 @@ export const nothing: Commit = { run: Effect.succeed("") }
  * else stays waiting for a later prompt. The commit marks nothing unless MARK_RESERVE_MS of the budget
  * (`deadline`, epoch ms) is left.
  */
-export const planSurface = (sessionId: SessionId, deadline: number): Effect.Effect<Commit, BridgeError, Mailbox> =>
+export const planSurface = (sessionId: SessionId, deadline: number): Effect.Effect<Commit, BridgeError, Surfacing> =>
   Effect.gen(function* () {
-    const mailbox = yield* Mailbox
-    const pending = yield* mailbox.unsurfaced(sessionId)
+    const surfacing = yield* Surfacing
+    const pending = yield* surfacing.unsurfaced(sessionId)
     yield* Effect.logDebug(`${pending.length} entries waiting to be surfaced`)
     if (pending.length === 0) return nothing
     const offered: ReadonlyArray<InboxItem> = pending.slice(0, MAX_ENTRIES)
     const beyond = pending.length - offered.length
     const planned = renderInboxBlock(offered, beyond)
     if (planned.shown.length === 0) return nothing
-    const mark = Effect.map(mailbox.markSurfaced(sessionId, planned.shown), (marked) => {
+    const mark = Effect.map(surfacing.markSurfaced(sessionId, planned.shown), (marked) => {
       const won = new Set(marked)
       if (won.size === planned.shown.length) return planned.text
       if (won.size === 0) return ""

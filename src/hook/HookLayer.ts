@@ -1,13 +1,11 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Artifacts from "../bridge/Artifacts.js"
 import * as Broadcasts from "../bridge/Broadcasts.js"
-import * as Channels from "../bridge/Channels.js"
 import * as Envelopes from "../bridge/Envelopes.js"
 import * as Identity from "../bridge/Identity.js"
-import * as Mailbox from "../bridge/Mailbox.js"
 import * as Sessions from "../bridge/Sessions.js"
+import * as Surfacing from "../bridge/Surfacing.js"
 import * as FileSystemStore from "../platform/FileSystemStore.js"
 import { resolveHomeAndMigrate } from "../platform/Migration.js"
 import * as FileLock from "../services/FileLock.js"
@@ -32,9 +30,7 @@ const domainServices = Effect.gen(function* () {
   const c2 = Context.add(c1, Identity.Identity, yield* Effect.provide(Identity.make, c1))
   const c3 = Context.add(c2, Envelopes.Envelopes, yield* Effect.provide(Envelopes.make, c2))
   const c4 = Context.add(c3, Broadcasts.Broadcasts, yield* Effect.provide(Broadcasts.make, c3))
-  const c5 = Context.add(c4, Channels.Channels, yield* Effect.provide(Channels.make, c4))
-  const c6 = Context.add(c5, Artifacts.Artifacts, yield* Effect.provide(Artifacts.make, c5))
-  return Context.add(c6, Mailbox.Mailbox, yield* Effect.provide(Mailbox.make, c6))
+  return Context.add(c4, Surfacing.Surfacing, yield* Effect.provide(Surfacing.make, c4))
 })
 
 /** The domain services the hook uses, over any infrastructure (files in production, memory in tests). */

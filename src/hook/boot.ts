@@ -10,32 +10,32 @@
  * messages, so the first run that does writes it once more (`….shown.v8`, preferred from then on): the code that
  * decodes and formats messages is then cached too.
  */
-import * as fs from "node:fs"
+import { type Stats, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
-import * as os from "node:os"
-import * as path from "node:path"
-import * as vm from "node:vm"
+import { homedir } from "node:os"
+import { basename, dirname, join } from "node:path"
+import { Script } from "node:vm"
 
 type HookMain = (args: ReadonlyArray<string>, report?: (outcome: { readonly shown: boolean }) => void) => void
 
 const bridgeHome = (): string =>
-  process.env["SESSION_BRIDGE_HOME"] || path.join(process.env["HOME"] || os.homedir(), ".session-bridge")
+  process.env["SESSION_BRIDGE_HOME"] || join(process.env["HOME"] || homedir(), ".session-bridge")
 
 /**
  * Where the compiled code for this bundle and this node goes (`lean`: from any run; `shown`: from a run that showed
  * messages); undefined when the home does not exist yet.
  */
-const cacheFiles = (bundle: fs.Stats): { readonly lean: string; readonly shown: string } | undefined => {
+const cacheFiles = (bundle: Stats): { readonly lean: string; readonly shown: string } | undefined => {
   const home = bridgeHome()
-  if (!fs.statSync(home, { throwIfNoEntry: false })?.isDirectory()) return undefined
+  if (!statSync(home, { throwIfNoEntry: false })?.isDirectory()) return undefined
   const key = `${process.version}-${process.arch}-${bundle.size}-${Math.floor(bundle.mtimeMs)}`
-  const base = path.join(home, "cache", `hook-${key}`)
+  const base = join(home, "cache", `hook-${key}`)
   return { lean: `${base}.v8`, shown: `${base}.shown.v8` }
 }
 
 const readIfPresent = (file: string): Buffer | undefined => {
   try {
-    return fs.readFileSync(file)
+    return readFileSync(file)
   } catch {
     return undefined
   }
@@ -43,16 +43,16 @@ const readIfPresent = (file: string): Buffer | undefined => {
 
 const writeCache = (file: string, data: Buffer): void => {
   try {
-    const dir = path.dirname(file)
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+    const dir = dirname(file)
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
     // Older bundles' caches for this node go; other node versions sharing the home keep theirs.
     const mine = `hook-${process.version}-${process.arch}-`
-    for (const old of fs.readdirSync(dir)) {
-      if (old.startsWith(mine) && old !== path.basename(file)) fs.rmSync(path.join(dir, old), { force: true })
+    for (const old of readdirSync(dir)) {
+      if (old.startsWith(mine) && old !== basename(file)) rmSync(join(dir, old), { force: true })
     }
     const tmp = `${file}.${process.pid}.tmp`
-    fs.writeFileSync(tmp, data, { mode: 0o600 })
-    fs.renameSync(tmp, file)
+    writeFileSync(tmp, data, { mode: 0o600 })
+    renameSync(tmp, file)
   } catch {
     // A cache that cannot be written only costs speed.
   }
@@ -65,14 +65,16 @@ const writeCache = (file: string, data: Buffer): void => {
 const loadBundle = (
   file: string
 ): { readonly main: HookMain; readonly report: (outcome: { readonly shown: boolean }) => void } | undefined => {
-  const stat = fs.statSync(file, { throwIfNoEntry: false })
+  const stat = statSync(file, { throwIfNoEntry: false })
   if (!stat?.isFile()) return undefined
   const cache = cacheFiles(stat)
   const shownData = cache === undefined ? undefined : readIfPresent(cache.shown)
   const cachedData = shownData ?? (cache === undefined ? undefined : readIfPresent(cache.lean))
   // The bundle is pure ASCII (esbuild escapes everything else), so latin1 reads it as-is, without UTF-8 decoding.
-  const source = fs.readFileSync(file, "latin1")
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  // It is already wrapped as `(function (exports, require, module, __filename, __dirname) {…})` (see
+  // scripts/build.mjs): the text read is the text compiled, with no second copy.
+  const source = readFileSync(file, "latin1")
+  const script = new Script(source, {
     filename: file,
     ...(cachedData !== undefined ? { cachedData } : {})
   })
@@ -85,7 +87,7 @@ const loadBundle = (
     if (target !== undefined) writeCache(target, script.createCachedData())
   })
   const module = { exports: {} as { main?: HookMain } }
-  script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file))
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file))
   return module.exports.main === undefined ? undefined : { main: module.exports.main, report }
 }
 

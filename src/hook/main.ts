@@ -2,14 +2,14 @@
  * The hook's ES module entry, loaded by bin.ts: the bundle beside dist/chunks, else (running from source) the
  * hook imported directly.
  */
-import * as path from "node:path"
+import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { startBundledHook } from "./boot.js"
 
 export const main = (args: ReadonlyArray<string>): void => {
   // Bundled, this file is dist/chunks/<name>.js and the hook bundle is dist/hook.cjs.
-  const here = path.dirname(fileURLToPath(import.meta.url))
-  if (startBundledHook(args, path.join(here, "..", "hook.cjs"))) return
+  const here = dirname(fileURLToPath(import.meta.url))
+  if (startBundledHook(args, join(here, "..", "hook.cjs"))) return
   import("./run.js").then(
     (m) => m.main(args),
     () => process.exit(0)

@@ -1,5 +1,24 @@
-import * as fs from "node:fs"
-import * as nodePath from "node:path"
+import {
+  type Dirent,
+  type FSWatcher,
+  type Stats,
+  appendFileSync,
+  chmodSync,
+  closeSync,
+  fsync as fsyncWithCallback,
+  linkSync,
+  mkdirSync,
+  openSync,
+  promises as fsPromises,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  watch,
+  writeFileSync
+} from "node:fs"
+import { basename, dirname, join, relative, sep } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -31,9 +50,9 @@ const tempName = () =>
 /** Creates a fresh temp file in `dir` (0600, exclusive) and returns its path and descriptor. */
 const openTemp = (dir: string): { readonly tmp: string; readonly fd: number } => {
   for (let attempt = 0; ; attempt++) {
-    const tmp = nodePath.join(dir, tempName())
+    const tmp = join(dir, tempName())
     try {
-      return { tmp, fd: fs.openSync(tmp, "wx", FILE_MODE) }
+      return { tmp, fd: openSync(tmp, "wx", FILE_MODE) }
     } catch (error) {
       if (code(error) !== "EEXIST" || attempt >= 4) throw error
     }
@@ -43,17 +62,17 @@ const openTemp = (dir: string): { readonly tmp: string; readonly fd: number } =>
 /** Removes a file; one that is already gone is fine. */
 const unlinkQuietly = (file: string): void => {
   try {
-    fs.unlinkSync(file)
+    unlinkSync(file)
   } catch (error) {
     if (code(error) !== "ENOENT") throw error
   }
 }
 
 /** node:fs/promises, loaded on first use only (maintenance calls): loading it costs each hook run milliseconds. */
-const fsp = () => fs.promises
+const fsp = () => fsPromises
 
 const fsync = (fd: number) =>
-  new Promise<void>((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve())))
+  new Promise<void>((resolve, reject) => fsyncWithCallback(fd, (error) => (error ? reject(error) : resolve())))
 
 /** Polling fallback interval for directories where fs.watch is unavailable. */
 const POLL_MS = 200
@@ -66,32 +85,32 @@ const POLL_MS = 200
  * waits for the disk, still goes through the pool.
  */
 export const make = (root: string): StoreShape => {
-  const abs = (parts: ReadonlyArray<string>) => nodePath.join(root, ...parts)
+  const abs = (parts: ReadonlyArray<string>) => join(root, ...parts)
   const ensuredDirs = new Set<string>()
 
   const ensureDirSync = (dir: string): void => {
     if (ensuredDirs.has(dir)) return
-    fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE })
-    const st = fs.statSync(dir)
-    if ((st.mode & 0o077) !== 0) fs.chmodSync(dir, DIR_MODE)
+    mkdirSync(dir, { recursive: true, mode: DIR_MODE })
+    const st = statSync(dir)
+    if ((st.mode & 0o077) !== 0) chmodSync(dir, DIR_MODE)
     ensuredDirs.add(dir)
   }
 
   /** Writes `data` to a fresh temp file beside `target`, fsynced, and returns its path. */
   const writeTemp = async (target: string, data: Uint8Array | string): Promise<string> => {
-    const dir = nodePath.dirname(target)
+    const dir = dirname(target)
     ensureDirSync(root)
     ensureDirSync(dir)
     const { tmp, fd } = openTemp(dir)
     try {
-      fs.writeFileSync(fd, data)
+      writeFileSync(fd, data)
       await fsync(fd)
     } catch (error) {
-      fs.closeSync(fd)
+      closeSync(fd)
       unlinkQuietly(tmp)
       throw error
     }
-    fs.closeSync(fd)
+    closeSync(fd)
     return tmp
   }
 
@@ -107,7 +126,7 @@ export const make = (root: string): StoreShape => {
   const readOption = (path: string) =>
     withPathSync(path, (file) => {
       try {
-        return Option.some<Uint8Array>(fs.readFileSync(file))
+        return Option.some<Uint8Array>(readFileSync(file))
       } catch (error) {
         if (code(error) === "ENOENT" || code(error) === "ENOTDIR") return Option.none<Uint8Array>()
         throw error
@@ -119,7 +138,7 @@ export const make = (root: string): StoreShape => {
       ioSync(paths[0] ?? root, () =>
         all.map((parts) => {
           try {
-            return Option.some(fs.readFileSync(abs(parts), "utf8"))
+            return Option.some(readFileSync(abs(parts), "utf8"))
           } catch (error) {
             if (code(error) === "ENOENT" || code(error) === "ENOTDIR") return Option.none<string>()
             throw error
@@ -130,8 +149,7 @@ export const make = (root: string): StoreShape => {
 
   const listNames = (dir: string): Array<string> => {
     try {
-      return fs
-        .readdirSync(dir)
+      return readdirSync(dir)
         .filter((n) => !n.startsWith(TEMP_PREFIX))
         .sort()
     } catch (error) {
@@ -140,8 +158,8 @@ export const make = (root: string): StoreShape => {
     }
   }
 
-  const walk = async (dir: string, visit: (file: string, st: fs.Stats) => Promise<void>): Promise<void> => {
-    let entries: Array<fs.Dirent>
+  const walk = async (dir: string, visit: (file: string, st: Stats) => Promise<void>): Promise<void> => {
+    let entries: Array<Dirent>
     try {
       entries = await fsp().readdir(dir, { withFileTypes: true })
     } catch (error) {
@@ -149,7 +167,7 @@ export const make = (root: string): StoreShape => {
       throw error
     }
     for (const entry of entries) {
-      const file = nodePath.join(dir, entry.name)
+      const file = join(dir, entry.name)
       const st = await fsp().lstat(file)
       if (st.isSymbolicLink()) continue
       await visit(file, st)
@@ -159,7 +177,7 @@ export const make = (root: string): StoreShape => {
 
   /** fs.watch on the directory; where that fails (some network or virtual file systems), a 200 ms listing poll. */
   const watchDirectory = (file: string, dir: string, onChange: (change: StoreChange) => void) => {
-    let watcher: fs.FSWatcher | undefined
+    let watcher: FSWatcher | undefined
     let timer: NodeJS.Timeout | undefined
     const startPolling = () => {
       watcher?.close()
@@ -183,7 +201,7 @@ export const make = (root: string): StoreShape => {
       timer.unref()
     }
     try {
-      watcher = fs.watch(file, { persistent: false }, (_event, name) => {
+      watcher = watch(file, { persistent: false }, (_event, name) => {
         if (name && !name.startsWith(TEMP_PREFIX)) onChange({ dir, name: name.toString() })
       })
       watcher.on("error", startPolling)
@@ -218,7 +236,7 @@ export const make = (root: string): StoreShape => {
       withPath(path, async (file) => {
         const tmp = await writeTemp(file, data)
         try {
-          fs.renameSync(tmp, file)
+          renameSync(tmp, file)
         } catch (error) {
           unlinkQuietly(tmp)
           throw error
@@ -229,29 +247,29 @@ export const make = (root: string): StoreShape => {
         // Opening, writing a small buffer, linking and unlinking are quick metadata and page-cache calls, made
         // directly; only the fsync, the one that waits for the disk, goes through the thread pool. The temp
         // file is linked into place while still open.
-        const dir = nodePath.dirname(file)
+        const dir = dirname(file)
         ensureDirSync(root)
         ensureDirSync(dir)
         const { tmp, fd } = openTemp(dir)
         try {
-          fs.writeFileSync(fd, data)
+          writeFileSync(fd, data)
           await fsync(fd)
-          fs.linkSync(tmp, file)
+          linkSync(tmp, file)
           return true
         } catch (error) {
           if (code(error) === "EEXIST") return false
           throw error
         } finally {
-          fs.closeSync(fd)
+          closeSync(fd)
           unlinkQuietly(tmp)
         }
       }),
     createEmpty: (path) =>
       withPathSync(path, (file) => {
         ensureDirSync(root)
-        ensureDirSync(nodePath.dirname(file))
+        ensureDirSync(dirname(file))
         try {
-          fs.closeSync(fs.openSync(file, "wx", FILE_MODE))
+          closeSync(openSync(file, "wx", FILE_MODE))
           return true
         } catch (error) {
           if (code(error) === "EEXIST") return false
@@ -261,14 +279,14 @@ export const make = (root: string): StoreShape => {
     append: (path, data) =>
       withPathSync(path, (file) => {
         ensureDirSync(root)
-        ensureDirSync(nodePath.dirname(file))
-        fs.appendFileSync(file, data, { mode: FILE_MODE, flag: "a" })
+        ensureDirSync(dirname(file))
+        appendFileSync(file, data, { mode: FILE_MODE, flag: "a" })
       }),
     list: (dir) => withDirSync(dir, listNames),
     stat: (path) =>
       withPathSync(path, (file) => {
         try {
-          const st = fs.statSync(file)
+          const st = statSync(file)
           return Option.some({
             size: st.size,
             mtimeMs: st.mtimeMs,
@@ -283,7 +301,7 @@ export const make = (root: string): StoreShape => {
     remove: (path) =>
       withPathSync(path, (file) => {
         try {
-          fs.unlinkSync(file)
+          unlinkSync(file)
           return true
         } catch (error) {
           if (code(error) === "ENOENT") return false
@@ -293,14 +311,14 @@ export const make = (root: string): StoreShape => {
     removeTree: (dir) =>
       withDir(dir, async (file) => {
         await fsp().rm(file, { recursive: true, force: true })
-        for (const d of ensuredDirs) if (d === file || d.startsWith(file + nodePath.sep)) ensuredDirs.delete(d)
+        for (const d of ensuredDirs) if (d === file || d.startsWith(file + sep)) ensuredDirs.delete(d)
       }),
     move: (from, to) =>
       Effect.flatMap(segments(to), (toParts) =>
         withPathSync(from, (file) => {
           const target = abs(toParts)
-          ensureDirSync(nodePath.dirname(target))
-          fs.renameSync(file, target)
+          ensureDirSync(dirname(target))
+          renameSync(file, target)
         })
       ),
     subscribe,
@@ -327,8 +345,8 @@ export const make = (root: string): StoreShape => {
         const found: Array<string> = []
         const cutoff = Date.now() - olderThanMs
         await walk(root, async (file, st) => {
-          if (st.isFile() && nodePath.basename(file).startsWith(TEMP_PREFIX) && st.mtimeMs < cutoff) {
-            found.push(nodePath.relative(root, file).split(nodePath.sep).join("/"))
+          if (st.isFile() && basename(file).startsWith(TEMP_PREFIX) && st.mtimeMs < cutoff) {
+            found.push(relative(root, file).split(sep).join("/"))
           }
         })
         return found

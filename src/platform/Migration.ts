@@ -1,5 +1,5 @@
-import * as fs from "node:fs"
-import * as nodePath from "node:path"
+import { chmodSync, cpSync, existsSync, lstatSync, readdirSync, renameSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { chooseHome } from "../services/Home.js"
@@ -11,23 +11,23 @@ import type { HostEnvShape } from "../services/HostEnv.js"
  */
 export const resolveHomeAndMigrate = (env: HostEnvShape): Effect.Effect<string> =>
   Effect.gen(function* () {
-    const legacy = nodePath.join(env.home, ".amc-bridge")
-    const target = nodePath.join(env.home, ".session-bridge")
-    const choice = chooseHome(env, fs.existsSync(legacy), fs.existsSync(target))
+    const legacy = join(env.home, ".amc-bridge")
+    const target = join(env.home, ".session-bridge")
+    const choice = chooseHome(env, existsSync(legacy), existsSync(target))
     if (Option.isNone(choice.migrateFrom)) return choice.home
     const from = choice.migrateFrom.value
     yield* Effect.try(() => {
       const staging = `${target}.migrating-${process.pid}`
-      fs.cpSync(from, staging, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true })
+      cpSync(from, staging, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true })
       const tighten = (p: string) => {
-        const st = fs.lstatSync(p)
+        const st = lstatSync(p)
         if (st.isSymbolicLink()) return
-        fs.chmodSync(p, st.isDirectory() ? 0o700 : 0o600)
-        if (st.isDirectory()) for (const n of fs.readdirSync(p)) tighten(nodePath.join(p, n))
+        chmodSync(p, st.isDirectory() ? 0o700 : 0o600)
+        if (st.isDirectory()) for (const n of readdirSync(p)) tighten(join(p, n))
       }
       tighten(staging)
-      fs.renameSync(staging, target)
-      fs.writeFileSync(nodePath.join(from, ".migrated-to"), target + "\n", { mode: 0o600 })
+      renameSync(staging, target)
+      writeFileSync(join(from, ".migrated-to"), target + "\n", { mode: 0o600 })
     }).pipe(
       Effect.tap(() => Effect.logInfo(`migrated ${from} to ${target}`)),
       Effect.catchAll((error) =>

@@ -1,5 +1,5 @@
-import * as os from "node:os"
-import * as path from "node:path"
+import { homedir, userInfo } from "node:os"
+import { resolve } from "node:path"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { HostEnv } from "../services/HostEnv.js"
@@ -15,7 +15,7 @@ const isPidAlive = (pid: number): boolean => {
 
 const userName = (): string => {
   try {
-    return os.userInfo().username
+    return userInfo().username
   } catch {
     return process.env["USER"] ?? "user"
   }
@@ -25,11 +25,11 @@ const userName = (): string => {
 export const make = (): typeof HostEnv.Service => ({
   get: (name: string) => Option.fromNullable(process.env[name]).pipe(Option.filter((v) => v !== "")),
   cwd: process.cwd(),
-  home: process.env["HOME"] || os.homedir(),
+  home: process.env["HOME"] || homedir(),
   pid: process.pid,
   platform: process.platform,
   execPath: process.execPath,
-  entryPath: path.resolve(process.argv[1] ?? "session-bridge"),
+  entryPath: resolve(process.argv[1] ?? "session-bridge"),
   isPidAlive,
   userName: userName(),
   nodeVersion: process.version

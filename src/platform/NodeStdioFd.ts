@@ -1,4 +1,4 @@
-import * as fs from "node:fs"
+import { fstatSync, read as readFd, writeSync } from "node:fs"
 import * as Effect from "effect/Effect"
 
 export class StdinReadError {
@@ -17,7 +17,7 @@ const RETRY_MS = 2
 /** True when fd 0 is a character device: a terminal (which never ends) or /dev/null (empty): both read as "". */
 const stdinIsCharacterDevice = (): boolean => {
   try {
-    return fs.fstatSync(0).isCharacterDevice()
+    return fstatSync(0).isCharacterDevice()
   } catch {
     return true // no stdin at all: nothing to read
   }
@@ -39,7 +39,7 @@ export const readStdinFd = (maxBytes: number): Effect.Effect<string, StdinReadEr
     let timer: NodeJS.Timeout | undefined
     const next = (): void => {
       const buffer = Buffer.allocUnsafe(64 * 1024)
-      fs.read(0, buffer, 0, buffer.length, null, (error, n) => {
+      readFd(0, buffer, 0, buffer.length, null, (error, n) => {
         if (stopped) return
         if (error !== null) {
           if (error.code === "EAGAIN") {
@@ -80,7 +80,7 @@ export const writeStdoutFd = (text: string): boolean => {
   const deadline = performance.now() + 1000
   while (data.length > 0) {
     try {
-      data = data.subarray(fs.writeSync(1, data))
+      data = data.subarray(writeSync(1, data))
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EAGAIN" || performance.now() > deadline) return false
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1)

@@ -10,7 +10,8 @@ import { Lock, type LockShape } from "./Lock.js"
 import { Store } from "./Store.js"
 
 const LockFile = Schema.parseJson(Schema.Struct({ pid: Schema.Number, token: Schema.String, at: Schema.Number }))
-const decodeLockFile = Schema.decodeUnknownOption(LockFile)
+/** Built on first use: most runs never read a lock file (only a contended or stale lock is read). */
+const decodeLockFile = (u: unknown) => Schema.decodeUnknownOption(LockFile)(u)
 
 /** A lock older than this is stale even when its pid looks alive (pid reuse). */
 export const STALE_MS = 30_000

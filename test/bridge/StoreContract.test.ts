@@ -4,7 +4,7 @@ import * as nodePath from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Encoding, Fiber, Layer } from "effect"
 import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
-import { Mailbox } from "../../src/bridge/Mailbox.js"
+import { Surfacing } from "../../src/bridge/Surfacing.js"
 import { Layout } from "../../src/domain/Layout.js"
 import { getArtifact, postArtifact } from "../../src/mcp/tools/ArtifactTools.js"
 import { joinChannel, listChannels } from "../../src/mcp/tools/ChannelTools.js"
@@ -118,12 +118,12 @@ const contract = (name: string, layer: (ids?: IdsLayer) => Layer.Layer<any, neve
 
     it.live("surfaced markers: concurrent claims win each id once", () =>
       Effect.gen(function* () {
-        const mailbox = yield* Mailbox
+        const surfacing = yield* Surfacing
         const alice = yield* register("alice")
         const bob = yield* register("bob")
         const sent = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "once" })
         const runs = yield* Effect.all(
-          Array.from({ length: 4 }, () => mailbox.markSurfaced(bob.sessionId, [sent.messageId])),
+          Array.from({ length: 4 }, () => surfacing.markSurfaced(bob.sessionId, [sent.messageId])),
           { concurrency: 4 }
         )
         assert.strictEqual(runs.flat().length, 1)

@@ -1,7 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Option, TestClock } from "effect"
+import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
 import { Mailbox } from "../../src/bridge/Mailbox.js"
 import { pointerKeys, Sessions } from "../../src/bridge/Sessions.js"
+import { Surfacing } from "../../src/bridge/Surfacing.js"
 import { Layout } from "../../src/domain/Layout.js"
 import type { SessionId } from "../../src/domain/Ulid.js"
 import { parseArgs, runHook } from "../../src/hook/Hook.js"
@@ -18,20 +20,27 @@ const HSID = "a4fe65b5-c27e-445f-ba26-ced122f339de"
 const claudePayload = (event: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ session_id: HSID, cwd: "/home/u/proj", hook_event_name: event, ...extra })
 
-/** Services over fresh memory infrastructure, built once so several hook runs share one home. */
+/**
+ * The hook's services over fresh memory infrastructure, built once so several hook runs share one home; and every
+ * domain service over the same infrastructure (another process on that home), to send messages and read state.
+ */
 const world = (env: Record<string, string> = {}, infra = memoryInfra({ env, cwd: "/home/u/proj" })) =>
-  Effect.map(Layer.build(hookServices(infra)), (ctx) => ({
-    services: Effect.succeed(ctx),
-    hostEnv: HostEnv.layerMemory({ env, cwd: "/home/u/proj" }),
-    ctx
-  }))
+  Effect.gen(function* () {
+    const shared = Layer.succeedContext(yield* Layer.build(infra))
+    const hookCtx = yield* Layer.build(hookServices(shared))
+    return {
+      services: Effect.succeed(hookCtx),
+      hostEnv: HostEnv.layerMemory({ env, cwd: "/home/u/proj" }),
+      ctx: yield* Layer.build(Layer.merge(BridgeLayer, shared).pipe(Layer.provide(shared)))
+    }
+  })
 
 type World = Effect.Effect.Success<ReturnType<typeof world>>
 
 const hook = (w: World, args: ReadonlyArray<string>, stdin: string) =>
   runHook(args, Effect.succeed(stdin), w.services).pipe(Effect.provide(w.hostEnv))
 
-const inWorld = <A, E>(w: World, effect: Effect.Effect<A, E, Mailbox | Sessions | Store>) =>
+const inWorld = <A, E>(w: World, effect: Effect.Effect<A, E, Mailbox | Surfacing | Sessions | Store>) =>
   Effect.provide(effect, w.ctx)
 
 /** A second session (the sender) and `n` messages from it to the hook's session. */
@@ -327,7 +336,7 @@ describe("budget", () => {
       assert.strictEqual(
         (yield* inWorld(
           w,
-          Effect.flatMap(Mailbox, (m) => m.unsurfaced(id))
+          Effect.flatMap(Surfacing, (s) => s.unsurfaced(id))
         )).length,
         2
       )

@@ -4,12 +4,12 @@ import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
 import { Mailbox } from "../../src/bridge/Mailbox.js"
 import { Sessions } from "../../src/bridge/Sessions.js"
 import { Layout } from "../../src/domain/Layout.js"
 import { CROCKFORD, encodeTime, SessionId } from "../../src/domain/Ulid.js"
 import { Schema } from "effect"
-import { hookServices } from "../../src/hook/HookLayer.js"
 import { layerFileSystem } from "../../src/platform/FileSystemStore.js"
 import * as FileLock from "../../src/services/FileLock.js"
 import * as HostEnv from "../../src/services/HostEnv.js"
@@ -77,7 +77,7 @@ const onHome = <A, E>(home: string, effect: Effect.Effect<A, E, Mailbox | Sessio
       Layer.mergeAll(layerFileSystem(home), Ids.layer, HostEnv.layerMemory({ pid: process.pid, cwd: home }))
     )
   )
-  return Effect.runPromise(Effect.provide(effect, hookServices(infra)))
+  return Effect.runPromise(Effect.provide(effect, BridgeLayer.pipe(Layer.provide(infra))))
 }
 
 const sendMany = (home: string, to: string, n: number) =>

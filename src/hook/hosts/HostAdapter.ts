@@ -1,4 +1,5 @@
 import * as Either from "effect/Either"
+import type { ParseError } from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { ProviderId } from "../../domain/Records.js"
 
@@ -58,12 +59,17 @@ export const nonBlank = (s: string | null | undefined): string | undefined =>
 /** Schema for fields hosts may send as a string, null, or not at all. */
 export const OptionalText = Schema.optional(Schema.NullOr(Schema.String))
 
-/** Builds a `decode` from a payload schema and a mapping to HostPayload (JSON parse errors included). */
+/**
+ * Builds a `decode` from a payload schema and a mapping to HostPayload (JSON parse errors included). The schema's
+ * parser is built on the first call: a hook run decodes one host's payload, and building all seven at load time
+ * shows in every run's cost.
+ */
 export const decoder = <A, I>(
   schema: Schema.Schema<A, I>,
   toPayload: (a: A) => HostPayload
 ): ((json: string) => Either.Either<HostPayload, string>) => {
-  const decode = Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore" })
+  let parser: ((u: unknown) => Either.Either<A, ParseError>) | undefined
+  const decode = (u: unknown) => (parser ??= Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore" }))(u)
   return (json) =>
     Either.try({
       try: (): unknown => JSON.parse(json),

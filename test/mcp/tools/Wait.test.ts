@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
-import { Mailbox } from "../../../src/bridge/Mailbox.js"
+import { Surfacing } from "../../../src/bridge/Surfacing.js"
 import { broadcast } from "../../../src/mcp/tools/BroadcastTools.js"
 import { markRead, sendMessage, waitForMessage } from "../../../src/mcp/tools/MessageTools.js"
 import { call, codeOf, memoryBridge, register } from "../../bridge/support.js"
@@ -65,7 +65,7 @@ describe("unsurfaced / markSurfaced (the prompt hook's view)", () => {
     "unread, not yet surfaced inbox entries and live broadcasts, oldest first; each surfaced at most once",
     () =>
       Effect.gen(function* () {
-        const mailbox = yield* Mailbox
+        const surfacing = yield* Surfacing
         const alice = yield* register("alice")
         const bob = yield* register("bob")
         const first = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "one" })
@@ -74,7 +74,7 @@ describe("unsurfaced / markSurfaced (the prompt hook's view)", () => {
         yield* TestClock.adjust("1 millis")
         const third = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "three" })
         yield* call(markRead, bob, { ids: [third.messageId] })
-        const pending = yield* mailbox.unsurfaced(bob.sessionId)
+        const pending = yield* surfacing.unsurfaced(bob.sessionId)
         assert.deepStrictEqual(
           pending.map((e) => e.id),
           [first.messageId, cast.messageId]
@@ -82,11 +82,11 @@ describe("unsurfaced / markSurfaced (the prompt hook's view)", () => {
         // Two concurrent hook runs race for the same entries: every id is won exactly once.
         const [x, y] = yield* Effect.all(
           [
-            mailbox.markSurfaced(
+            surfacing.markSurfaced(
               bob.sessionId,
               pending.map((e) => e.id)
             ),
-            mailbox.markSurfaced(
+            surfacing.markSurfaced(
               bob.sessionId,
               pending.map((e) => e.id)
             )
@@ -94,10 +94,10 @@ describe("unsurfaced / markSurfaced (the prompt hook's view)", () => {
           { concurrency: 2 }
         )
         assert.deepStrictEqual([...x, ...y].sort(), [first.messageId, cast.messageId].sort())
-        assert.deepStrictEqual(yield* mailbox.markSurfaced(bob.sessionId, [first.messageId]), [])
-        assert.deepStrictEqual(yield* mailbox.unsurfaced(bob.sessionId), [])
+        assert.deepStrictEqual(yield* surfacing.markSurfaced(bob.sessionId, [first.messageId]), [])
+        assert.deepStrictEqual(yield* surfacing.unsurfaced(bob.sessionId), [])
         // Alice does not see her own broadcast.
-        assert.deepStrictEqual(yield* mailbox.unsurfaced(alice.sessionId), [])
+        assert.deepStrictEqual(yield* surfacing.unsurfaced(alice.sessionId), [])
       }).pipe(Effect.provide(memoryBridge()))
   )
 })

@@ -1,0 +1,73 @@
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { toBridgeError } from "../domain/Errors.js"
+import { Layout } from "../domain/Layout.js"
+import type { MessageEnvelope } from "../domain/Records.js"
+import type { SessionId } from "../domain/Ulid.js"
+import type { StoreChange, StoreShape } from "../services/Store.js"
+import type { BroadcastsShape } from "./Broadcasts.js"
+import type { EnvelopesShape } from "./Envelopes.js"
+import type { SurfacingShape } from "./Surfacing.js"
+import { waitUntil } from "./Wait.js"
+
+const isMessageId = (id: string) => /^[0-9A-Z]{26}$/.test(id)
+
+/**
+ * `waitForMessage`: the oldest unread entry not yet shown to a session, waiting for one to arrive. An entry is
+ * handed out at most once per process; its surfaced marker is written in the background.
+ */
+export const makeWaitForMessage = (deps: {
+  readonly store: StoreShape
+  readonly envelopes: EnvelopesShape
+  readonly broadcasts: BroadcastsShape
+  readonly surfacing: SurfacingShape
+}) => {
+  const { store, envelopes, broadcasts, surfacing } = deps
+  /** Entries this process's waits handed out. */
+  const handedOut = new Set<string>()
+  const markInBackground = (sessionId: SessionId, id: string) =>
+    Effect.forkDaemon(Effect.ignore(surfacing.markSurfaced(sessionId, [id])))
+
+  const takeOne = (sessionId: SessionId) =>
+    Effect.gen(function* () {
+      for (const e of yield* surfacing.unsurfaced(sessionId)) {
+        const key = `${sessionId}/${e.id}`
+        if (handedOut.has(key)) continue
+        handedOut.add(key)
+        yield* markInBackground(sessionId, e.id)
+        return Option.some(e)
+      }
+      return Option.none<MessageEnvelope>()
+    })
+
+  /** The entry a watch event names, when it is new to this session: no directory listing needed. */
+  const takeNamed = (sessionId: SessionId, change: StoreChange) =>
+    Effect.gen(function* () {
+      const id = change.name.endsWith(".json") ? change.name.slice(0, -5) : ""
+      const key = `${sessionId}/${id}`
+      if (!isMessageId(id) || handedOut.has(key)) return Option.none<MessageEnvelope>()
+      const entry =
+        change.dir === Layout.broadcastsDir
+          ? Effect.map(
+              broadcasts.get(id),
+              Option.filter((e) => e.from.sessionId !== sessionId)
+            )
+          : envelopes.read(`${change.dir}/${change.name}`)
+      const stat = (path: string) => Effect.mapError(store.stat(path), toBridgeError)
+      const [read, surfaced, found] = yield* Effect.all([
+        stat(Layout.readMarker(sessionId, id)),
+        stat(Layout.surfacedMarker(sessionId, id)),
+        entry
+      ])
+      if (Option.isSome(read) || Option.isSome(surfaced)) return Option.none<MessageEnvelope>()
+      if (Option.isNone(found) || handedOut.has(key)) return Option.none<MessageEnvelope>()
+      handedOut.add(key)
+      yield* markInBackground(sessionId, id)
+      return found
+    })
+
+  return (sessionId: SessionId, timeoutSec?: number) =>
+    waitUntil(store, [Layout.inboxDir(sessionId), Layout.broadcastsDir], takeOne(sessionId), timeoutSec, (change) =>
+      takeNamed(sessionId, change)
+    )
+}
