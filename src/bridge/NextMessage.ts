@@ -30,7 +30,7 @@ export const makeWaitForMessage = (deps: {
 
   const takeOne = (sessionId: SessionId) =>
     Effect.gen(function* () {
-      for (const e of yield* surfacing.unsurfaced(sessionId)) {
+      for (const e of (yield* surfacing.unsurfaced(sessionId)).entries) {
         const key = `${sessionId}/${e.id}`
         if (handedOut.has(key)) continue
         handedOut.add(key)

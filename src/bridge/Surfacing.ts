@@ -10,13 +10,25 @@ import { Store } from "../services/Store.js"
 import { Broadcasts } from "./Broadcasts.js"
 import { Envelopes } from "./Envelopes.js"
 
+/** What waits to be shown to a session. */
+export interface Pending {
+  /** The oldest waiting entries (at most the limit asked for), oldest first. */
+  readonly entries: Array<MessageEnvelope>
+  /** How many entries wait in all, `entries` included. */
+  readonly waiting: number
+}
+
 /**
  * Read and surfaced markers (empty files created exclusively: the first creator wins) and the entries not yet
  * shown to a session. The prompt hook needs only this of the mailbox.
  */
 export interface SurfacingShape {
-  /** Unread, not yet surfaced inbox entries and live broadcasts, oldest first. */
-  readonly unsurfaced: (sessionId: SessionId) => Effect.Effect<Array<MessageEnvelope>, BridgeError>
+  /**
+   * Unread, not yet surfaced inbox entries and live broadcasts, oldest first. With `limit`, only the oldest
+   * `limit` are read from disk (a session back after a long absence may have hundreds waiting); `waiting`
+   * still counts them all.
+   */
+  readonly unsurfaced: (sessionId: SessionId, limit?: number) => Effect.Effect<Pending, BridgeError>
   /** Creates surfaced markers exclusively; returns the ids this call marked first (at most once across processes). */
   readonly markSurfaced: (
     sessionId: SessionId,
@@ -44,22 +56,39 @@ export const make = Effect.gen(function* () {
         Effect.mapError(toBridgeError)
       )
 
-  /** Reads only the inbox copies that are neither read nor surfaced (the hook runs this on every prompt). */
-  const unsurfaced = (sessionId: SessionId) =>
+  /**
+   * Lists what waits by name (inbox file names are message ids, ULIDs in time order) and reads only the inbox
+   * copies it returns: the hook runs this on every prompt. An entry that cannot be decoded is quarantined by
+   * the read and not counted.
+   */
+  const unsurfaced = (sessionId: SessionId, limit?: number) =>
     Effect.gen(function* () {
       const ids = (dir: string) => Effect.map(envelopes.list(dir), (names) => new Set(names))
+      const inboxDir = Layout.inboxDir(sessionId)
       const [names, live, read, surfaced] = yield* Effect.all([
-        envelopes.list(Layout.inboxDir(sessionId)),
+        envelopes.list(inboxDir),
         broadcasts.live,
         ids(Layout.readDir(sessionId)),
         ids(Layout.surfacedDir(sessionId))
       ])
-      const waiting = (id: string) => !read.has(id) && !surfaced.has(id)
-      const fresh = names.filter((n) => n.endsWith(".json") && waiting(n.slice(0, -5)))
-      const inbox = yield* envelopes.readMany(fresh.map((n) => `${Layout.inboxDir(sessionId)}/${n}`))
-      const out = inbox.flatMap(Option.toArray)
-      for (const s of live) if (s.envelope.from.sessionId !== sessionId && waiting(s.envelope.id)) out.push(s.envelope)
-      return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      const isWaiting = (id: string) => !read.has(id) && !surfaced.has(id)
+      const candidates: Array<{ readonly id: string; readonly stored?: MessageEnvelope }> = []
+      for (const n of names)
+        if (n.endsWith(".json") && isWaiting(n.slice(0, -5))) candidates.push({ id: n.slice(0, -5) })
+      for (const s of live)
+        if (s.envelope.from.sessionId !== sessionId && isWaiting(s.envelope.id))
+          candidates.push({ id: s.envelope.id, stored: s.envelope })
+      candidates.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      const chosen = limit === undefined ? candidates : candidates.slice(0, Math.max(0, limit))
+      const toRead = chosen.filter((c) => c.stored === undefined)
+      const decoded = yield* envelopes.readMany(toRead.map((c) => `${inboxDir}/${c.id}.json`))
+      const byId = new Map<string, MessageEnvelope>()
+      for (const e of decoded) if (Option.isSome(e)) byId.set(e.value.id, e.value)
+      const entries = chosen.flatMap((c) => {
+        const e = c.stored ?? byId.get(c.id)
+        return e === undefined ? [] : [e]
+      })
+      return { entries, waiting: candidates.length - (chosen.length - entries.length) }
     })
 
   return Surfacing.of({

@@ -42,11 +42,11 @@ export const nothing: Commit = { run: Effect.succeed("") }
 export const planSurface = (sessionId: SessionId, deadline: number): Effect.Effect<Commit, BridgeError, Surfacing> =>
   Effect.gen(function* () {
     const surfacing = yield* Surfacing
-    const pending = yield* surfacing.unsurfaced(sessionId)
-    yield* Effect.logDebug(`${pending.length} entries waiting to be surfaced`)
-    if (pending.length === 0) return nothing
-    const offered: ReadonlyArray<InboxItem> = pending.slice(0, MAX_ENTRIES)
-    const beyond = pending.length - offered.length
+    const pending = yield* surfacing.unsurfaced(sessionId, MAX_ENTRIES)
+    yield* Effect.logDebug(`${pending.waiting} entries waiting to be surfaced`)
+    if (pending.entries.length === 0) return nothing
+    const offered: ReadonlyArray<InboxItem> = pending.entries
+    const beyond = pending.waiting - offered.length
     const planned = renderInboxBlock(offered, beyond)
     if (planned.shown.length === 0) return nothing
     const mark = Effect.map(surfacing.markSurfaced(sessionId, planned.shown), (marked) => {

@@ -337,7 +337,7 @@ describe("budget", () => {
         (yield* inWorld(
           w,
           Effect.flatMap(Surfacing, (s) => s.unsurfaced(id))
-        )).length,
+        )).waiting,
         2
       )
       assert.include(contextOf((yield* prompt(w)).reply), "subject 1")

@@ -74,11 +74,15 @@ describe("unsurfaced / markSurfaced (the prompt hook's view)", () => {
         yield* TestClock.adjust("1 millis")
         const third = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "three" })
         yield* call(markRead, bob, { ids: [third.messageId] })
-        const pending = yield* surfacing.unsurfaced(bob.sessionId)
+        const { entries: pending, waiting } = yield* surfacing.unsurfaced(bob.sessionId)
         assert.deepStrictEqual(
           pending.map((e) => e.id),
           [first.messageId, cast.messageId]
         )
+        assert.strictEqual(waiting, 2)
+        // With a limit only the oldest are read; all still count as waiting.
+        const oldest = yield* surfacing.unsurfaced(bob.sessionId, 1)
+        assert.deepStrictEqual([oldest.entries.map((e) => e.id), oldest.waiting], [[first.messageId], 2])
         // Two concurrent hook runs race for the same entries: every id is won exactly once.
         const [x, y] = yield* Effect.all(
           [
@@ -95,9 +99,9 @@ describe("unsurfaced / markSurfaced (the prompt hook's view)", () => {
         )
         assert.deepStrictEqual([...x, ...y].sort(), [first.messageId, cast.messageId].sort())
         assert.deepStrictEqual(yield* surfacing.markSurfaced(bob.sessionId, [first.messageId]), [])
-        assert.deepStrictEqual(yield* surfacing.unsurfaced(bob.sessionId), [])
+        assert.deepStrictEqual(yield* surfacing.unsurfaced(bob.sessionId), { entries: [], waiting: 0 })
         // Alice does not see her own broadcast.
-        assert.deepStrictEqual(yield* surfacing.unsurfaced(alice.sessionId), [])
+        assert.deepStrictEqual(yield* surfacing.unsurfaced(alice.sessionId), { entries: [], waiting: 0 })
       }).pipe(Effect.provide(memoryBridge()))
   )
 })
