@@ -35,11 +35,17 @@ const payload = JSON.stringify({
 })
 const hookArgs = (event) => [LAUNCHER, "hook", event, "--provider", "claude-code"]
 const hasTime = fs.existsSync("/usr/bin/time")
+// Every measured process runs on one CPU (taskset, when present; HOOK_BENCH_CPU picks it, "none" turns pinning
+// off), so that the hook and its baseline share a core: on a shared machine the cores' speeds can differ by tens
+// of percent, and a median over runs landing on either core is then a median of two distributions.
+const CPU = process.env.HOOK_BENCH_CPU ?? "0"
+const taskset = ["/usr/bin/taskset", "/bin/taskset"].find((p) => fs.existsSync(p))
+const pin = taskset !== undefined && CPU !== "none" ? [taskset, "-c", CPU] : []
 
 /** One process: wall ms, CPU ms (user+sys, through /usr/bin/time when present) and its stdout. */
 const timed = (args, input) => {
-  const command = hasTime ? "/usr/bin/time" : process.execPath
-  const argv = hasTime ? ["-f", "%U %S", process.execPath, ...args] : args
+  const inner = hasTime ? ["/usr/bin/time", "-f", "%U %S", process.execPath, ...args] : [process.execPath, ...args]
+  const [command, ...argv] = [...pin, ...inner]
   const start = process.hrtime.bigint()
   const r = spawnSync(command, argv, { input, env, cwd, encoding: "utf8" })
   const wall = Number(process.hrtime.bigint() - start) / 1e6
@@ -106,8 +112,8 @@ try {
   const sender = await spawnMcp({ home, label: "bench-sender", cwd: home })
   const surfacedDir = path.join(home, "state", sessionId, "surfaced")
   const samples = { node: [], zero: [], twenty: [], floor: [], nodeCpu: [], zeroCpu: [], twentyCpu: [] }
-  const seed = async () => {
-    for (let i = 0; i < 20; i++) {
+  const seed = async (from, to) => {
+    for (let i = from; i < to; i++) {
       await sender.call("bridge_send_message", {
         to: { sessionId },
         subject: `bench ${i}`,
@@ -123,7 +129,7 @@ try {
   }
   // Interleave node -e 0, 0 unread and 20 unread so load on a shared machine hits all three alike.
   // 20 unread: the same 20 messages, their surfaced markers removed before each run (not timed).
-  await seed()
+  await seed(0, 20)
   const marked = () => (fs.existsSync(surfacedDir) ? fs.readdirSync(surfacedDir) : [])
   for (const id of marked()) fs.rmSync(path.join(surfacedDir, id))
   for (let i = 0; i < RUNS; i++) {
@@ -141,11 +147,27 @@ try {
     samples.floor.push(floorRun().wall)
     for (const id of marked()) fs.rmSync(path.join(surfacedDir, id))
   }
+  // A large backlog: 500 waiting, of which a prompt shows (and reads) only the oldest 20.
+  await seed(20, 500)
+  const backlog = []
+  for (let i = 0; i < CLEAN_RUNS; i++) {
+    const base = timed(["-e", "0"])
+    const run = hookRun()
+    if (shown(run.stdout) !== 20) throw new Error(`expected 20 of 500 surfaced, got ${shown(run.stdout)}`)
+    backlog.push(run.wall / base.wall)
+    for (const id of marked()) fs.rmSync(path.join(surfacedDir, id))
+  }
   await sender.close()
+  // Everything surfaced: the runs after this one have nothing to show.
+  fs.mkdirSync(surfacedDir, { recursive: true })
+  for (const n of fs.readdirSync(path.join(home, "inbox", sessionId))) {
+    fs.writeFileSync(path.join(surfacedDir, n.replace(/\.json$/, "")), "")
+  }
 
   const base = percentile(samples.node, 50)
   const baseCpu = percentile(samples.nodeCpu, 50)
   row(`node -e 0 (p50 of ${RUNS})`, ms(base), "report")
+  row("measured processes pinned to", pin.length > 0 ? `CPU ${CPU} (taskset)` : "no CPU (no taskset)", "report")
   for (const [key, label] of [
     ["zero", "0 unread"],
     ["twenty", "20 unread"]
@@ -167,6 +189,11 @@ try {
       )
     }
   }
+  row(
+    `hook prompt, 500 unread (shows the oldest 20), wall (p50 of ${CLEAN_RUNS} paired ratios)`,
+    `${percentile(backlog, 50).toFixed(2)}× node -e 0`,
+    "report"
+  )
   const floor = percentile(samples.floor, 50)
   row(
     `floor: bundled effect + Schema decoding stdin, same code cache (p50 of ${RUNS})`,
@@ -179,7 +206,6 @@ try {
 
   if (process.env.NODE_EXTRA_CA_CERTS) {
     env = clean
-    hookRun() // surfaces what the last loop left unsurfaced: the runs below have nothing to show
     const node = []
     const zero = []
     for (let i = 0; i < CLEAN_RUNS; i++) {

@@ -21,19 +21,27 @@ const userName = (): string => {
   }
 }
 
-/** The real process, read when called. */
-export const make = (): typeof HostEnv.Service => ({
-  get: (name: string) => Option.fromNullable(process.env[name]).pipe(Option.filter((v) => v !== "")),
-  cwd: process.cwd(),
-  home: process.env["HOME"] || homedir(),
-  pid: process.pid,
-  platform: process.platform,
-  execPath: process.execPath,
-  entryPath: resolve(process.argv[1] ?? "session-bridge"),
-  isPidAlive,
-  userName: userName(),
-  nodeVersion: process.version
-})
+/**
+ * The real process, read when called. The user name is looked up on first use only (getpwuid reads the user
+ * database: most commands, the hook among them, never need it).
+ */
+export const make = (): typeof HostEnv.Service => {
+  let user: string | undefined
+  return {
+    get: (name: string) => Option.fromNullable(process.env[name]).pipe(Option.filter((v) => v !== "")),
+    cwd: process.cwd(),
+    home: process.env["HOME"] || homedir(),
+    pid: process.pid,
+    platform: process.platform,
+    execPath: process.execPath,
+    entryPath: resolve(process.argv[1] ?? "session-bridge"),
+    isPidAlive,
+    get userName() {
+      return (user ??= userName())
+    },
+    nodeVersion: process.version
+  }
+}
 
 /** The real process. */
 export const layer: Layer.Layer<HostEnv> = Layer.sync(HostEnv, make)

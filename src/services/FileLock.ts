@@ -9,9 +9,13 @@ import { HostEnv } from "./HostEnv.js"
 import { Lock, type LockShape } from "./Lock.js"
 import { Store } from "./Store.js"
 
-const LockFile = Schema.parseJson(Schema.Struct({ pid: Schema.Number, token: Schema.String, at: Schema.Number }))
-/** Built on first use: most runs never read a lock file (only a contended or stale lock is read). */
-const decodeLockFile = (u: unknown) => Schema.decodeUnknownOption(LockFile)(u)
+/** The lock file's schema, made on first use: most runs never read a lock file (only a contended or stale one). */
+let lockFile:
+  ((u: unknown) => Option.Option<{ readonly pid: number; readonly token: string; readonly at: number }>) | undefined
+const decodeLockFile = (u: unknown) =>
+  (lockFile ??= Schema.decodeUnknownOption(
+    Schema.parseJson(Schema.Struct({ pid: Schema.Number, token: Schema.String, at: Schema.Number }))
+  ))(u)
 
 /** A lock older than this is stale even when its pid looks alive (pid reuse). */
 export const STALE_MS = 30_000

@@ -60,16 +60,16 @@ export const nonBlank = (s: string | null | undefined): string | undefined =>
 export const OptionalText = Schema.optional(Schema.NullOr(Schema.String))
 
 /**
- * Builds a `decode` from a payload schema and a mapping to HostPayload (JSON parse errors included). The schema's
- * parser is built on the first call: a hook run decodes one host's payload, and building all seven at load time
- * shows in every run's cost.
+ * Builds a `decode` from a payload schema and a mapping to HostPayload (JSON parse errors included). The schema
+ * and its parser are made on the first call: a hook run decodes one host's payload, and making all seven at load
+ * time shows in every run's cost.
  */
 export const decoder = <A, I>(
-  schema: Schema.Schema<A, I>,
+  schema: () => Schema.Schema<A, I>,
   toPayload: (a: A) => HostPayload
 ): ((json: string) => Either.Either<HostPayload, string>) => {
   let parser: ((u: unknown) => Either.Either<A, ParseError>) | undefined
-  const decode = (u: unknown) => (parser ??= Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore" }))(u)
+  const decode = (u: unknown) => (parser ??= Schema.decodeUnknownEither(schema(), { onExcessProperty: "ignore" }))(u)
   return (json) =>
     Either.try({
       try: (): unknown => JSON.parse(json),

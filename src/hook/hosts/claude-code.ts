@@ -16,12 +16,13 @@ import {
  * Context goes back as `hookSpecificOutput.additionalContext` (capped by the host at 10,000 characters) and
  * reaches the model as a system entry; an empty stdout adds nothing.
  */
-export const Payload = Schema.Struct({
-  session_id: OptionalText,
-  cwd: OptionalText,
-  hook_event_name: OptionalText,
-  source: OptionalText
-})
+const Payload = () =>
+  Schema.Struct({
+    session_id: OptionalText,
+    cwd: OptionalText,
+    hook_event_name: OptionalText,
+    source: OptionalText
+  })
 
 export const claudeCode: HostAdapter = {
   id: "claude-code",

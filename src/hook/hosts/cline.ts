@@ -22,14 +22,15 @@ import {
  * file-hook payload (`taskId`, `workspaceRoots`, `workspaceInfo.rootPath`) and event names (TaskStart,
  * TaskResume, TaskComplete, SessionShutdown) are accepted too; `{"context":T}` is also a valid file-hook reply.
  */
-export const Payload = Schema.Struct({
-  taskId: OptionalText,
-  conversationId: OptionalText,
-  session_id: OptionalText,
-  cwd: OptionalText,
-  workspaceRoots: Schema.optional(Schema.NullOr(Schema.Array(Schema.String))),
-  workspaceInfo: Schema.optional(Schema.NullOr(Schema.Struct({ rootPath: OptionalText })))
-})
+const Payload = () =>
+  Schema.Struct({
+    taskId: OptionalText,
+    conversationId: OptionalText,
+    session_id: OptionalText,
+    cwd: OptionalText,
+    workspaceRoots: Schema.optional(Schema.NullOr(Schema.Array(Schema.String))),
+    workspaceInfo: Schema.optional(Schema.NullOr(Schema.Struct({ rootPath: OptionalText })))
+  })
 
 export const cline: HostAdapter = {
   id: "cline",

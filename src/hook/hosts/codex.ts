@@ -16,12 +16,13 @@ import {
  * (no extra keys anywhere): context is `{"hookSpecificOutput":{"hookEventName":E,"additionalContext":T}}`,
  * and Stop must get nothing or `{}` (plain text there fails the hook). The empty reply is `{}` everywhere.
  */
-export const Payload = Schema.Struct({
-  session_id: OptionalText,
-  cwd: OptionalText,
-  hook_event_name: OptionalText,
-  source: OptionalText
-})
+const Payload = () =>
+  Schema.Struct({
+    session_id: OptionalText,
+    cwd: OptionalText,
+    hook_event_name: OptionalText,
+    source: OptionalText
+  })
 
 /** Events whose output schema has `hookSpecificOutput.additionalContext`. */
 const CONTEXT_EVENTS = new Set(["SessionStart", "UserPromptSubmit"])

@@ -8,13 +8,14 @@ import { decoder, eventTable, type HostAdapter, type HostEventSpec, nonBlank, Op
  * beforeSubmitPrompt answers `{"continue":true}` and, on clients that honour it, `additional_context` too.
  * Because prompt-time context is disputed, Cursor also surfaces at session start.
  */
-export const Payload = Schema.Struct({
-  conversation_id: OptionalText,
-  session_id: OptionalText,
-  cwd: OptionalText,
-  workspace_roots: Schema.optional(Schema.NullOr(Schema.Array(Schema.String))),
-  hook_event_name: OptionalText
-})
+const Payload = () =>
+  Schema.Struct({
+    conversation_id: OptionalText,
+    session_id: OptionalText,
+    cwd: OptionalText,
+    workspace_roots: Schema.optional(Schema.NullOr(Schema.Array(Schema.String))),
+    hook_event_name: OptionalText
+  })
 
 const EVENTS: ReadonlyArray<HostEventSpec> = [
   { hostEvent: "sessionStart", event: "start" },

@@ -16,12 +16,13 @@ import {
  * user, never to the model): `{"hookSpecificOutput":{"hookEventName":"BeforeAgent","additionalContext":T}}`
  * becomes a `<hook_context>` part of the user turn, with `<` and `>` HTML-escaped by the host.
  */
-export const Payload = Schema.Struct({
-  session_id: OptionalText,
-  cwd: OptionalText,
-  hook_event_name: OptionalText,
-  source: OptionalText
-})
+const Payload = () =>
+  Schema.Struct({
+    session_id: OptionalText,
+    cwd: OptionalText,
+    hook_event_name: OptionalText,
+    source: OptionalText
+  })
 
 const EVENTS: ReadonlyArray<HostEventSpec> = [
   { hostEvent: "SessionStart", event: "start" },

@@ -15,11 +15,12 @@ import {
  * (stdin `{"session_id"?: "...", "cwd": "/abs"}`, stdout `{"context":T}` or `{}`); without a host session id the
  * session is keyed by its cwd.
  */
-export const Payload = Schema.Struct({
-  session_id: OptionalText,
-  sessionID: OptionalText,
-  cwd: OptionalText
-})
+const Payload = () =>
+  Schema.Struct({
+    session_id: OptionalText,
+    sessionID: OptionalText,
+    cwd: OptionalText
+  })
 
 export const grok: HostAdapter = {
   id: "grok",

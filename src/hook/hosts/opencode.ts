@@ -23,12 +23,13 @@ import {
  * carrying `id` (`prt_…`), `sessionID` and `messageID` (`output.message.id`). `session_id` is accepted
  * in place of `sessionID`, and opencode's own event names are accepted as aliases.
  */
-export const Payload = Schema.Struct({
-  sessionID: OptionalText,
-  session_id: OptionalText,
-  cwd: OptionalText,
-  directory: OptionalText
-})
+const Payload = () =>
+  Schema.Struct({
+    sessionID: OptionalText,
+    session_id: OptionalText,
+    cwd: OptionalText,
+    directory: OptionalText
+  })
 
 export const opencode: HostAdapter = {
   id: "opencode",
