@@ -12,14 +12,15 @@
  */
 import { type Stats, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
-import { homedir } from "node:os"
 import { basename, dirname, join } from "node:path"
 import { Script } from "node:vm"
 
 type HookMain = (args: ReadonlyArray<string>, report?: (outcome: { readonly shown: boolean }) => void) => void
 
 const bridgeHome = (): string =>
-  process.env["SESSION_BRIDGE_HOME"] || join(process.env["HOME"] || homedir(), ".session-bridge")
+  process.env["SESSION_BRIDGE_HOME"] ||
+  // node:os is loaded only without HOME: loading it costs about a millisecond of every prompt.
+  join(process.env["HOME"] || process.getBuiltinModule("node:os").homedir(), ".session-bridge")
 
 /**
  * Where the compiled code for this bundle and this node goes (`lean`: from any run; `shown`: from a run that showed

@@ -1,4 +1,3 @@
-import { homedir, userInfo } from "node:os"
 import { resolve } from "node:path"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -13,9 +12,15 @@ const isPidAlive = (pid: number): boolean => {
   }
 }
 
+/**
+ * node:os, loaded when first needed: loading it costs about a millisecond, and the hook, which runs on every prompt,
+ * needs it only when HOME is unset.
+ */
+const os = () => process.getBuiltinModule("node:os")
+
 const userName = (): string => {
   try {
-    return userInfo().username
+    return os().userInfo().username
   } catch {
     return process.env["USER"] ?? "user"
   }
@@ -30,7 +35,7 @@ export const make = (): typeof HostEnv.Service => {
   return {
     get: (name: string) => Option.fromNullable(process.env[name]).pipe(Option.filter((v) => v !== "")),
     cwd: process.cwd(),
-    home: process.env["HOME"] || homedir(),
+    home: process.env["HOME"] || os().homedir(),
     pid: process.pid,
     platform: process.platform,
     execPath: process.execPath,

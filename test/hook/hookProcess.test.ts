@@ -185,12 +185,13 @@ describe("hook process", () => {
       assert.notInclude(bundle, marker)
     }
     assert.notMatch(bundle, /require\("(@effect\/cli|@modelcontextprotocol|zod)/)
-    // Node built-ins whose loading costs milliseconds per prompt stay out; stdin and stdout are used as descriptors.
+    // Node built-ins whose loading costs milliseconds per prompt stay out (node:os is loaded only without HOME);
+    // stdin and stdout are used as descriptors.
     assert.deepStrictEqual([...new Set([...bundle.matchAll(/require\("(node:[^"]+)"\)/g)].map((m) => m[1]))].sort(), [
       "node:fs",
-      "node:os",
       "node:path"
     ])
+    for (const m of launcher.matchAll(/require\("([^"]+)"\)/g)) assert.notStrictEqual(m[1], "node:os")
     assert.notMatch(bundle, /process\.std(in|out)\b/)
   })
 
