@@ -52,7 +52,14 @@ await bundle({
   format: "cjs",
   // The hook reads fd 0 and writes fd 1 itself; `process.stdout` is touched only by effect's logger module at load
   // time (to pick colours), and that touch would set up a stream (node:net, node:tty) costing several ms per prompt.
-  define: { __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version), "process.stdout": "undefined" },
+  define: {
+    __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version),
+    "process.stdout": "undefined",
+    // Node's global `performance` loads perf_hooks on first touch (Effect's clock touches it at load); the hook's
+    // own `performance` has the one method used, now() (src/platform/HookPerformance.ts).
+    performance: "hookPerformance"
+  },
+  inject: ["src/platform/HookPerformance.ts"],
   plugins: [noFastCheck],
   banner: { js: "(function (exports, require, module, __filename, __dirname) {" },
   footer: { js: "\n})" },
