@@ -100,25 +100,33 @@ const noteCost = (e: EntryParts) => truncationNote(e.id, e.body.length).length +
  * is shared out fairly, short bodies whole and what they leave going to the long ones (at most MAX_BODY each).
  */
 const shares = (entries: ReadonlyArray<EntryParts>, room: number): Array<number> => {
-  let count = 0
+  // Each entry's fixed costs, computed once (each is a rendering of the entry).
+  const base: Array<number> = []
+  const note: Array<number> = []
   let reserved = 0
   for (const [i, e] of entries.entries()) {
     const len = e.body.length
-    const need = baseCost(e, i + 1) + Math.min(MIN_BODY, len) + (len > MIN_BODY ? noteCost(e) : 0)
-    if (count > 0 && reserved + need > room) break
+    const b = baseCost(e, i + 1)
+    const n = noteCost(e)
+    const need = b + Math.min(MIN_BODY, len) + (len > MIN_BODY ? n : 0)
+    if (base.length > 0 && reserved + need > room) break
     reserved += need
-    count++
+    base.push(b)
+    note.push(n)
   }
-  const chosen = entries.slice(0, count)
-  let left = room - chosen.reduce((n, e, i) => n + baseCost(e, i + 1), 0)
+  const count = base.length
+  let left = room - base.reduce((sum, b) => sum + b, 0)
   const out: Array<number> = Array.from({ length: count }, () => 0)
-  const order = chosen.map((e, i) => ({ e, i, len: e.body.length })).sort((a, b) => a.len - b.len)
-  for (const [k, { e, i, len }] of order.entries()) {
+  const order = entries
+    .slice(0, count)
+    .map((e, i) => ({ i, len: e.body.length }))
+    .sort((a, b) => a.len - b.len)
+  for (const [k, { i, len }] of order.entries()) {
     const fair = Math.floor(left / (count - k))
     const give =
-      len <= Math.min(fair, MAX_BODY) ? len : Math.max(Math.min(MIN_BODY, len), Math.min(MAX_BODY, fair - noteCost(e)))
+      len <= Math.min(fair, MAX_BODY) ? len : Math.max(Math.min(MIN_BODY, len), Math.min(MAX_BODY, fair - note[i]!))
     out[i] = give
-    left -= give + (give < len ? noteCost(e) : 0)
+    left -= give + (give < len ? note[i]! : 0)
   }
   return out
 }
