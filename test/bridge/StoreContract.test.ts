@@ -146,6 +146,33 @@ const contract = (name: string, layer: (ids?: IdsLayer) => Layer.Layer<any, neve
       }).pipe(Effect.provide(layer()))
     )
 
+    it.live("the hook's limited read: a corrupt oldest entry is quarantined and not counted; the rest wait", () =>
+      Effect.gen(function* () {
+        const surfacing = yield* Surfacing
+        const alice = yield* register("alice")
+        const bob = yield* register("bob")
+        const store = yield* Store
+        // The oldest id sorts first (a ULID from the year 2021), and it is not JSON.
+        yield* store.write(Layout.inboxMessage(bob.sessionId, "01F00000000000000000000000"), "{ not json")
+        const sent = []
+        // (this layer caps a backlog at 3 unread)
+        for (const subject of ["one", "two"])
+          sent.push(yield* call(sendMessage, alice, { to: { label: "bob" }, subject }))
+        const pending = yield* surfacing.unsurfaced(bob.sessionId, 2)
+        assert.deepStrictEqual(
+          pending.entries.map((e) => e.subject),
+          ["one"]
+        )
+        assert.strictEqual(pending.waiting, 2)
+        assert.strictEqual((yield* store.list("quarantine")).length, 1)
+        const next = yield* surfacing.unsurfaced(bob.sessionId, 2)
+        assert.deepStrictEqual(
+          [next.entries.map((e) => e.id), next.waiting],
+          [[sent[0]!.messageId, sent[1]!.messageId], 2]
+        )
+      }).pipe(Effect.provide(layer()))
+    )
+
     it.live("two senders racing on one id never overwrite each other", () => {
       const forced: Array<string> = []
       return Effect.gen(function* () {
