@@ -80,6 +80,25 @@ export const decoder = <A, I>(
     )
 }
 
+/**
+ * The payload of the Claude-style hook protocol that Claude Code, Codex and Gemini CLI share: `session_id`,
+ * `cwd`, `hook_event_name`, and `source` on session start ("resume" when the host resumes a session).
+ */
+export const claudeStyleDecode = decoder(
+  () =>
+    Schema.Struct({
+      session_id: OptionalText,
+      cwd: OptionalText,
+      hook_event_name: OptionalText,
+      source: OptionalText
+    }),
+  (p) => ({
+    hostSessionId: nonBlank(p.session_id),
+    cwd: nonBlank(p.cwd),
+    resumed: p.source === "resume"
+  })
+)
+
 /** The Claude-style event quartet that Claude Code, Codex and the plugin shims share. */
 export const CLAUDE_EVENTS: ReadonlyArray<HostEventSpec> = [
   { hostEvent: "SessionStart", event: "start" },

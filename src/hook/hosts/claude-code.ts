@@ -1,13 +1,4 @@
-import * as Schema from "effect/Schema"
-import {
-  CLAUDE_EVENTS,
-  decoder,
-  eventTable,
-  type HostAdapter,
-  hookSpecificOutput,
-  nonBlank,
-  OptionalText
-} from "./HostAdapter.js"
+import { CLAUDE_EVENTS, claudeStyleDecode, eventTable, type HostAdapter, hookSpecificOutput } from "./HostAdapter.js"
 
 /**
  * Claude Code (verified with 2.1.197). Hooks in settings.json run `session-bridge hook <Event> --provider claude-code`
@@ -16,14 +7,6 @@ import {
  * Context goes back as `hookSpecificOutput.additionalContext` (capped by the host at 10,000 characters) and
  * reaches the model as a system entry; an empty stdout adds nothing.
  */
-const Payload = () =>
-  Schema.Struct({
-    session_id: OptionalText,
-    cwd: OptionalText,
-    hook_event_name: OptionalText,
-    source: OptionalText
-  })
-
 export const claudeCode: HostAdapter = {
   id: "claude-code",
   install: CLAUDE_EVENTS,
@@ -33,11 +16,7 @@ export const claudeCode: HostAdapter = {
   sessionIdEnv: ["CLAUDE_CODE_SESSION_ID"],
   cwdEnv: ["CLAUDE_PROJECT_DIR"],
   surfaceOn: ["prompt"],
-  decode: decoder(Payload, (p) => ({
-    hostSessionId: nonBlank(p.session_id),
-    cwd: nonBlank(p.cwd),
-    resumed: p.source === "resume"
-  })),
+  decode: claudeStyleDecode,
   emptyReply: () => "",
   contextReply: hookSpecificOutput
 }

@@ -1,13 +1,4 @@
-import * as Schema from "effect/Schema"
-import {
-  CLAUDE_EVENTS,
-  decoder,
-  eventTable,
-  type HostAdapter,
-  hookSpecificOutput,
-  nonBlank,
-  OptionalText
-} from "./HostAdapter.js"
+import { CLAUDE_EVENTS, claudeStyleDecode, eventTable, type HostAdapter, hookSpecificOutput } from "./HostAdapter.js"
 
 /**
  * Codex CLI (verified with 0.171.0). hooks.json is Claude-compatible: SessionStart, UserPromptSubmit, Stop and
@@ -16,14 +7,6 @@ import {
  * (no extra keys anywhere): context is `{"hookSpecificOutput":{"hookEventName":E,"additionalContext":T}}`,
  * and Stop must get nothing or `{}` (plain text there fails the hook). The empty reply is `{}` everywhere.
  */
-const Payload = () =>
-  Schema.Struct({
-    session_id: OptionalText,
-    cwd: OptionalText,
-    hook_event_name: OptionalText,
-    source: OptionalText
-  })
-
 /** Events whose output schema has `hookSpecificOutput.additionalContext`. */
 const CONTEXT_EVENTS = new Set(["SessionStart", "UserPromptSubmit"])
 
@@ -36,11 +19,7 @@ export const codex: HostAdapter = {
   sessionIdEnv: [],
   cwdEnv: [],
   surfaceOn: ["prompt"],
-  decode: decoder(Payload, (p) => ({
-    hostSessionId: nonBlank(p.session_id),
-    cwd: nonBlank(p.cwd),
-    resumed: p.source === "resume"
-  })),
+  decode: claudeStyleDecode,
   emptyReply: () => "{}",
   contextReply: (hostEvent, text) => (CONTEXT_EVENTS.has(hostEvent) ? hookSpecificOutput(hostEvent, text) : "{}")
 }

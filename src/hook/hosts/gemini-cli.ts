@@ -1,12 +1,9 @@
-import * as Schema from "effect/Schema"
 import {
-  decoder,
+  claudeStyleDecode,
   eventTable,
   type HostAdapter,
   type HostEventSpec,
-  hookSpecificOutput,
-  nonBlank,
-  OptionalText
+  hookSpecificOutput
 } from "./HostAdapter.js"
 
 /**
@@ -16,14 +13,6 @@ import {
  * user, never to the model): `{"hookSpecificOutput":{"hookEventName":"BeforeAgent","additionalContext":T}}`
  * becomes a `<hook_context>` part of the user turn, with `<` and `>` HTML-escaped by the host.
  */
-const Payload = () =>
-  Schema.Struct({
-    session_id: OptionalText,
-    cwd: OptionalText,
-    hook_event_name: OptionalText,
-    source: OptionalText
-  })
-
 const EVENTS: ReadonlyArray<HostEventSpec> = [
   { hostEvent: "SessionStart", event: "start" },
   { hostEvent: "BeforeAgent", event: "prompt" },
@@ -40,11 +29,7 @@ export const geminiCli: HostAdapter = {
   sessionIdEnv: ["GEMINI_SESSION_ID"],
   cwdEnv: ["GEMINI_CWD", "GEMINI_PROJECT_DIR"],
   surfaceOn: ["prompt"],
-  decode: decoder(Payload, (p) => ({
-    hostSessionId: nonBlank(p.session_id),
-    cwd: nonBlank(p.cwd),
-    resumed: p.source === "resume"
-  })),
+  decode: claudeStyleDecode,
   emptyReply: () => "{}",
   contextReply: (hostEvent, text) =>
     hostEvent === "BeforeAgent" || hostEvent === "SessionStart" ? hookSpecificOutput(hostEvent, text) : "{}"
