@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { Artifacts } from "../../bridge/Artifacts.js"
+import { base64Chunk, isUtf8, textChunk } from "../../bridge/ArtifactChunks.js"
+import { Artifacts, isTextLike } from "../../bridge/Artifacts.js"
 import { bridgeError } from "../../domain/Errors.js"
 import { tool } from "../ToolDef.js"
 import { caller } from "./Caller.js"
@@ -36,21 +37,56 @@ export const postArtifact = tool({
     })
 })
 
+/**
+ * The most a bridge_get_artifact reply may put on one stdout line: well under the 10 MiB an MCP SDK client
+ * buffers by default, whatever the bytes (see docs/adr/0008-artifact-ranged-reads.md).
+ */
+export const MAX_REPLY_LINE_BYTES = 4 * 1024 * 1024
+/** Room for the JSON-RPC envelope and the result's wrapping around the tool's JSON body. */
+const ENVELOPE_BYTES = 512
+const utf8 = new TextEncoder()
+
 export const getArtifact = tool({
   name: "bridge_get_artifact",
-  description: "Fetch an artifact's bytes by sha256, as text or base64 (default: text for text types, else base64).",
-  input: Schema.Struct({ sha256: Schema.String, encoding: Schema.optional(Schema.Literal("text", "base64")) }),
-  handler: ({ sha256, encoding }) =>
+  description:
+    "Fetch an artifact's bytes by sha256, as text or base64 (default: text for text types, else base64). A large one comes in pieces: when the reply has nextOffset, call again with offset: nextOffset.",
+  input: Schema.Struct({
+    sha256: Schema.String,
+    encoding: Schema.optional(Schema.Literal("text", "base64")),
+    offset: Schema.optional(Schema.NonNegativeInt),
+    length: Schema.optional(Schema.Int.pipe(Schema.positive()))
+  }),
+  handler: ({ sha256, encoding, offset, length }) =>
     Effect.gen(function* () {
       yield* caller
-      const got = yield* (yield* Artifacts).get(sha256, encoding)
+      const artifacts = yield* Artifacts
+      const meta = yield* artifacts.meta(sha256)
+      const data = yield* artifacts.bytes(meta.sha256)
+      const wanted = encoding ?? (isTextLike(meta.mimeType) ? "text" : "base64")
+      if (wanted === "text" && !isUtf8(data))
+        return yield* bridgeError(
+          "INVALID_ARGUMENT",
+          `artifact ${meta.sha256} is not valid UTF-8 text`,
+          'Ask for encoding "base64".'
+        )
+      const head = {
+        sha256: meta.sha256,
+        size: meta.size,
+        ...(meta.name !== undefined ? { name: meta.name } : {}),
+        mimeType: meta.mimeType,
+        encoding: wanted
+      }
+      const widest = { ...head, offset: data.length, length: data.length, nextOffset: data.length, content: "" }
+      const overhead = utf8.encode(JSON.stringify(JSON.stringify(widest))).length + ENVELOPE_BYTES
+      const request = { offset: offset ?? 0, length, budget: MAX_REPLY_LINE_BYTES - overhead }
+      const chunk = yield* wanted === "text" ? textChunk(data, request) : base64Chunk(data, request)
+      const next = chunk.offset + chunk.length
       return {
-        sha256: got.meta.sha256,
-        size: got.meta.size,
-        ...(got.meta.name !== undefined ? { name: got.meta.name } : {}),
-        mimeType: got.meta.mimeType,
-        encoding: got.encoding,
-        content: got.content
+        ...head,
+        offset: chunk.offset,
+        length: chunk.length,
+        ...(next < data.length ? { nextOffset: next } : {}),
+        content: chunk.content
       }
     })
 })
