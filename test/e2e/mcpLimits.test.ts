@@ -18,6 +18,22 @@ const spawn = async (options: Parameters<typeof spawnMcp>[0]) => {
   return handle
 }
 
+/** Fetches an artifact piece by piece, following nextOffset, as a client of bridge_get_artifact does. */
+const fetchArtifact = async (handle: McpHandle, sha256: string) => {
+  const parts: Array<Buffer> = []
+  let offset: number | undefined = 0
+  let replies = 0
+  let encoding = ""
+  while (offset !== undefined) {
+    const got: any = await handle.ok("bridge_get_artifact", { sha256, offset })
+    encoding = got.encoding
+    parts.push(Buffer.from(got.content, got.encoding === "text" ? "utf8" : "base64"))
+    offset = got.nextOffset
+    replies++
+  }
+  return { bytes: Buffer.concat(parts), replies, encoding }
+}
+
 const walk = (dir: string, visit: (p: string, st: fs.Stats) => void) => {
   for (const name of fs.readdirSync(dir)) {
     const p = path.join(dir, name)
@@ -114,8 +130,6 @@ describe("limits and bad input over real processes", () => {
     const bytes = randomBytes(10 * 1024 * 1024)
     const posted = await other.ok("bridge_post_artifact", { contentBase64: bytes.toString("base64") })
     assert.strictEqual(posted.size, bytes.length)
-    const got = await sink.ok("bridge_get_artifact", { sha256: posted.sha256, encoding: "base64" })
-    assert.isTrue(Buffer.from(got.content, "base64").equals(bytes))
     const over = Buffer.concat([bytes, Buffer.from([1])])
     assert.strictEqual(
       await other.errorCode("bridge_post_artifact", { contentBase64: over.toString("base64") }),
@@ -123,6 +137,28 @@ describe("limits and bad input over real processes", () => {
     )
     assert.deepStrictEqual(await other.ok("bridge_whoami").then((me) => me.label), "other")
   }, 180_000)
+
+  it("gives back every artifact up to the cap byte-exact to an SDK client with its default 10 MiB buffer", async () => {
+    const big = 10 * 1024 * 1024
+    const cases: Array<[string, Buffer, Record<string, unknown>]> = [
+      ["random bytes", randomBytes(big), {}],
+      ["quotes", Buffer.alloc(big, 0x22), { text: '"'.repeat(big) }],
+      ["control characters", Buffer.alloc(big, 0x01), { mimeType: "text/plain" }]
+    ]
+    for (const [what, bytes, post] of cases) {
+      const posted = await other.ok("bridge_post_artifact", {
+        ...("text" in post ? {} : { contentBase64: bytes.toString("base64") }),
+        ...post
+      })
+      assert.strictEqual(posted.size, big, what)
+      const fetched = await fetchArtifact(sink, posted.sha256)
+      assert.isTrue(fetched.bytes.equals(bytes), what)
+      assert.isAbove(fetched.replies, 1, what)
+      assert.strictEqual(fetched.encoding, what === "random bytes" ? "base64" : "text", what)
+    }
+    assert.deepStrictEqual(sink.transportErrors, [])
+    assert.strictEqual((await sink.ok("bridge_whoami")).label, "sink")
+  }, 300_000)
 
   it("gives a code for bad base64, unknown and malformed sha256s", async () => {
     assert.strictEqual(

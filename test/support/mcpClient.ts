@@ -84,6 +84,8 @@ export interface SpawnOptions {
   readonly cwd?: string
   readonly clientName?: string
   readonly env?: Record<string, string>
+  /** The client's read buffer; by default the SDK's own (10 MiB), as real hosts have it. */
+  readonly maxBufferSize?: number
 }
 
 /** Environment for a spawned server: nothing inherited from the test runner but PATH, plus what the test sets. */
@@ -104,8 +106,7 @@ export const spawnMcp = async (options: SpawnOptions): Promise<McpHandle> => {
     env: serverEnv(options),
     cwd: options.cwd ?? options.home,
     stderr: "pipe",
-    // Room for a maximal artifact in base64 (the SDK client's default is 10 MiB).
-    maxBufferSize: 64 * 1024 * 1024
+    ...(options.maxBufferSize !== undefined ? { maxBufferSize: options.maxBufferSize } : {})
   })
   let stderr = ""
   transport.stderr?.on("data", (chunk: Buffer) => void (stderr += chunk.toString("utf8")))
