@@ -40,7 +40,7 @@ describe("tool table", () => {
       Object.keys((listed().find((t) => t.name === name)?.inputSchema["properties"] ?? {}) as object).sort()
     assert.deepStrictEqual(props("bridge_send_message"), ["artifacts", "body", "replyTo", "subject", "to"])
     assert.deepStrictEqual(props("bridge_post_artifact"), ["contentBase64", "mimeType", "name", "text"])
-    assert.deepStrictEqual(props("bridge_get_artifact"), ["encoding", "sha256"])
+    assert.deepStrictEqual(props("bridge_get_artifact"), ["encoding", "length", "offset", "sha256"])
     assert.deepStrictEqual(props("bridge_get_thread"), ["messageId", "threadId"])
     assert.deepStrictEqual(props("bridge_list_inbox"), ["all", "limit"])
     assert.deepStrictEqual(props("bridge_wait_for_message"), ["timeoutSec"])
