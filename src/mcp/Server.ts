@@ -3,8 +3,10 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import {
   CallToolRequestSchema,
   type CallToolResult,
+  ErrorCode,
   type JSONRPCMessage,
-  ListToolsRequestSchema
+  ListToolsRequestSchema,
+  McpError
 } from "@modelcontextprotocol/sdk/types.js"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
@@ -22,6 +24,7 @@ import * as Scope from "effect/Scope"
 import { BridgeError, bridgeError, LockError, StoreError, toBridgeError } from "../domain/Errors.js"
 import type { ClientInfo } from "./ClientInfo.js"
 import { inputJsonSchema, type JsonObject } from "./JsonSchemas.js"
+import { ParamsGuard } from "./ParamsGuard.js"
 import type { AnyToolDef } from "./ToolDef.js"
 
 export interface McpServerOptions<R, E> {
@@ -190,15 +193,23 @@ export const make = <R, E>(options: McpServerOptions<R, E>) =>
       })
 
     server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...listTools()] }))
-    server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-      runPromise(Effect.raceFirst(callTool(request.params.name, request.params.arguments), abortable(extra.signal)))
-    )
+    server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+      // A tool that does not exist is a protocol error (JSON-RPC -32602), not a tool's error result.
+      if (!byName.has(request.params.name))
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `unknown tool ${JSON.stringify(request.params.name)}; tools/list gives the tools this server offers`
+        )
+      return runPromise(
+        Effect.raceFirst(callTool(request.params.name, request.params.arguments), abortable(extra.signal))
+      )
+    })
     server.onclose = () => Deferred.unsafeDone(closed, Exit.void)
     const runtime = yield* Effect.runtime<never>()
     server.onerror = (error) => Runtime.runFork(runtime)(Effect.logWarning(`mcp transport: ${error.message}`))
 
     yield* Effect.acquireRelease(
-      Effect.promise(() => server.connect(options.transport)),
+      Effect.promise(() => server.connect(new ParamsGuard(options.transport))),
       () => Effect.promise(() => server.close().catch(() => undefined))
     )
 

@@ -31,11 +31,26 @@ const findId = (head: string, tail: string): string | number | undefined => {
   }
 }
 
+/** The JSON-RPC 2.0 error reply to a line that is not a message: its id when one can be read, else null. */
+interface InvalidLineReply {
+  readonly jsonrpc: "2.0"
+  readonly id: string | number | null
+  readonly error: { readonly code: number; readonly message: string }
+}
+
+const INVALID_REQUEST = "Invalid Request: not a JSON-RPC 2.0 request, notification or response"
+
+const requestId = (json: unknown): string | number | null => {
+  if (typeof json !== "object" || json === null || !("id" in json)) return null
+  return typeof json.id === "string" || typeof json.id === "number" ? json.id : null
+}
+
 /**
  * Newline-delimited JSON-RPC over a pair of Node streams (the MCP stdio transport), with three differences from
  * the SDK's StdioServerTransport: stdin EOF is reported (`inputEnded`), so the server can exit when the host goes away;
- * a long line is assembled once instead of re-copying the buffer on every chunk; and a line over the limit is
- * skipped, answered through `onOversized`, and does not close the connection.
+ * a long line is assembled once instead of re-copying the buffer on every chunk; a line over the limit is
+ * skipped, answered through `onOversized`, and does not close the connection; and a line that is not JSON
+ * (-32700) or not JSON-RPC (-32600) is answered as JSON-RPC 2.0 says.
  */
 export class NodeStdioTransport implements Transport {
   onclose?: (() => void) | undefined
@@ -112,14 +127,25 @@ export class NodeStdioTransport implements Transport {
     this.pending = []
     this.pendingBytes = 0
     if (line.trim() === "") return
-    let message: JSONRPCMessage
+    let json: unknown
     try {
-      message = JSONRPCMessageSchema.parse(JSON.parse(line))
+      json = JSON.parse(line)
     } catch (error) {
       this.onerror?.(error instanceof Error ? error : new Error(String(error)))
+      void this.write({
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32700, message: "Parse error: the line is not JSON" }
+      })
       return
     }
-    this.onmessage?.(message)
+    const parsed = JSONRPCMessageSchema.safeParse(json)
+    if (!parsed.success) {
+      this.onerror?.(new Error(`not a JSON-RPC 2.0 message: ${line.slice(0, 200)}`))
+      void this.write({ jsonrpc: "2.0", id: requestId(json), error: { code: -32600, message: INVALID_REQUEST } })
+      return
+    }
+    this.onmessage?.(parsed.data)
   }
 
   private readonly onError = (error: Error): void => this.onerror?.(error)
@@ -139,6 +165,11 @@ export class NodeStdioTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
+    return this.write(message)
+  }
+
+  /** Writes one line; also the replies (`id: null`) that the SDK's message type cannot express. */
+  private write(message: JSONRPCMessage | InvalidLineReply): Promise<void> {
     return new Promise((resolve) => {
       if (this.closed || this.output.destroyed) return resolve()
       if (this.output.write(JSON.stringify(message) + "\n")) resolve()

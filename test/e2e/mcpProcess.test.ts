@@ -64,11 +64,11 @@ describe("session-bridge mcp as a process", () => {
         { jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "no_such_tool", arguments: {} } },
         { jsonrpc: "2.0", id: 5, method: "no/such/method" }
       ],
-      { keepOpenUntilReplies: 5 }
+      { keepOpenUntilReplies: 6 }
     )
     assert.strictEqual(r.code, 0, r.stderr)
     const lines = r.stdout.split("\n").filter((l) => l.length > 0)
-    assert.isAtLeast(lines.length, 5)
+    assert.isAtLeast(lines.length, 6)
     for (const line of lines) {
       const message = JSON.parse(line)
       assert.strictEqual(message.jsonrpc, "2.0", line)
@@ -77,8 +77,50 @@ describe("session-bridge mcp as a process", () => {
     assert.isArray(byId.get(2).result.tools)
     assert.strictEqual(byId.get(3).result.isError, true)
     assert.strictEqual(JSON.parse(byId.get(3).result.content[0].text).code, "INVALID_ARGUMENT")
-    assert.strictEqual(JSON.parse(byId.get(4).result.content[0].text).code, "INVALID_ARGUMENT")
+    assert.strictEqual(byId.get(4).error.code, -32602)
     assert.strictEqual(byId.get(5).error.code, -32601)
+    assert.strictEqual(byId.get(null).error.code, -32700)
+    fs.rmSync(home, { recursive: true, force: true })
+  })
+
+  it("answers bad lines as JSON-RPC 2.0 says: -32700 unparsable, -32600 not a request, -32602 invalid params", async () => {
+    const home = tempHome()
+    const call = (id: number, params: unknown) => ({ jsonrpc: "2.0", id, method: "tools/call", params })
+    const r = await runRaw(
+      home,
+      [
+        initialize,
+        initialized,
+        '{"jsonrpc":"2.0","id":2,"method":"tools/list"',
+        "not json at all",
+        '{"hello":1}',
+        "[1,2]",
+        '{"jsonrpc":"2.0","id":6,"method":7}',
+        '{"jsonrpc":"1.0","id":7,"method":"ping"}',
+        call(8, { arguments: {} }),
+        call(9, { name: "bridge_whoami", arguments: "x" }),
+        call(10, { name: "no_such_tool", arguments: {} }),
+        call(11, { name: "bridge_send_message", arguments: { to: 42 } }),
+        { jsonrpc: "2.0", id: 12, method: "initialize", params: { capabilities: {} } },
+        { jsonrpc: "2.0", id: 13, method: "tools/list", params: { cursor: 5 } },
+        { jsonrpc: "2.0", id: 14, method: "ping" }
+      ],
+      { keepOpenUntilReplies: 14 }
+    )
+    assert.strictEqual(r.code, 0, r.stderr)
+    const replies = r.stdout
+      .split("\n")
+      .filter((l) => l.length > 0)
+      .map((l) => JSON.parse(l))
+    const codes = (id: unknown) => replies.filter((m) => m.id === id).map((m) => m.error?.code)
+    assert.deepStrictEqual(codes(null), [-32700, -32700, -32600, -32600])
+    for (const id of [6, 7]) assert.deepStrictEqual(codes(id), [-32600], `id ${id}`)
+    for (const id of [8, 9, 10, 12, 13]) assert.deepStrictEqual(codes(id), [-32602], `id ${id}`)
+    const tool = replies.find((m) => m.id === 11)
+    assert.isTrue(tool.result.isError)
+    assert.strictEqual(JSON.parse(tool.result.content[0].text).code, "INVALID_ARGUMENT")
+    assert.deepStrictEqual(replies.find((m) => m.id === 14)?.result, {})
+    assert.include(replies.find((m) => m.id === 10).error.message, "no_such_tool")
     fs.rmSync(home, { recursive: true, force: true })
   })
 

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
+import { McpError } from "@modelcontextprotocol/sdk/types.js"
 import { Context, Effect, Layer, Logger, LogLevel, Option, Schema } from "effect"
 import { bridgeError } from "../../src/domain/Errors.js"
 import type { ClientInfo } from "../../src/mcp/ClientInfo.js"
@@ -141,7 +142,21 @@ describe("McpServer", () => {
       assert.strictEqual(await c.errorCode("echo", { text: "a", times: 9 }), "INVALID_ARGUMENT")
       assert.strictEqual(await c.errorCode("echo", { text: "a", extra: true }), "INVALID_ARGUMENT")
       assert.strictEqual(await c.errorCode("either", {}), "INVALID_ARGUMENT")
-      assert.strictEqual(await c.errorCode("no_such_tool", {}), "INVALID_ARGUMENT")
+    })
+  )
+
+  it.live("answers a tool that does not exist with JSON-RPC -32602, not a tool result", () =>
+    withServer(freshProbe(), async (c) => {
+      const refused = await c.client.callTool({ name: "no_such_tool", arguments: {} }).then(
+        () => undefined,
+        (error: unknown) => error
+      )
+      assert.instanceOf(refused, McpError)
+      if (refused instanceof McpError) {
+        assert.strictEqual(refused.code, -32602)
+        assert.include(refused.message, "no_such_tool")
+      }
+      assert.strictEqual(await c.errorCode("echo", { text: 5 }), "INVALID_ARGUMENT")
     })
   )
 

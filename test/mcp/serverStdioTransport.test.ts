@@ -46,15 +46,29 @@ describe("NodeStdioTransport", () => {
     assert.deepStrictEqual(t.errors, [])
   })
 
-  it("reports a line that is not JSON-RPC and keeps reading", async () => {
+  it("answers a line that is not JSON-RPC (-32700 unparsable, -32600 not a message) and keeps reading", async () => {
     const t = setup()
     await t.transport.start()
-    t.input.write(`not json\n{"hello":1}\n${ping(4)}\n`)
+    t.input.write(`not json\n{"hello":1}\n{"jsonrpc":"2.0","id":"x","method":[]}\n[]\n${ping(4)}\n`)
     await tick()
-    assert.strictEqual(t.errors.length, 2)
+    assert.strictEqual(t.errors.length, 4)
     assert.deepStrictEqual(
       t.messages.map((m) => ("id" in m ? m.id : undefined)),
       [4]
+    )
+    const replies = t
+      .written()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+    assert.deepStrictEqual(
+      replies.map((r) => [r.jsonrpc, r.id, r.error.code]),
+      [
+        ["2.0", null, -32700],
+        ["2.0", null, -32600],
+        ["2.0", "x", -32600],
+        ["2.0", null, -32600]
+      ]
     )
   })
 
