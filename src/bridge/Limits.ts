@@ -24,6 +24,8 @@ export const INBOX_DEFAULT_LIMIT = 50
 export const HISTORY_DEFAULT_LIMIT = 50
 export const SEARCH_DEFAULT_LIMIT = 20
 export const MAX_LIST_LIMIT = 1000
+/** Ids one bridge_mark_read may name. */
+export const MAX_MARK_READ_IDS = 1000
 
 /** A positive integer from the environment, else the fallback. */
 export const positiveIntFromEnv = (env: HostEnvShape, name: string, fallback: number): number =>

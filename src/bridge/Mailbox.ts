@@ -13,7 +13,7 @@ import { Broadcasts } from "./Broadcasts.js"
 import { Channels } from "./Channels.js"
 import { checkLimit } from "./Checks.js"
 import { Envelopes } from "./Envelopes.js"
-import { DEFAULT_MAX_BACKLOG, INBOX_DEFAULT_LIMIT, positiveIntFromEnv } from "./Limits.js"
+import { DEFAULT_MAX_BACKLOG, INBOX_DEFAULT_LIMIT, MAX_MARK_READ_IDS, positiveIntFromEnv } from "./Limits.js"
 import { type Address, Sessions } from "./Sessions.js"
 import { makeSend } from "./Send.js"
 import { makeWaitForMessage } from "./NextMessage.js"
@@ -64,11 +64,14 @@ export interface MailboxShape {
   ) => Effect.Effect<InboxList, BridgeError>
   /** MESSAGE_NOT_FOUND unless the session may see the message. */
   readonly read: (sessionId: SessionId, id: string) => Effect.Effect<MessageDetail, BridgeError>
-  /** Idempotent: counts only newly marked ids; ids neither in the inbox nor live broadcasts come back as unknown. */
+  /**
+   * Idempotent: counts only newly marked ids, and the distinct ids that are neither in the inbox nor live
+   * broadcasts. At most MAX_MARK_READ_IDS ids (INVALID_ARGUMENT above); repeats count once.
+   */
   readonly markRead: (
     sessionId: SessionId,
     ids: ReadonlyArray<string>
-  ) => Effect.Effect<{ readonly marked: number; readonly unknown: ReadonlyArray<string> }, BridgeError>
+  ) => Effect.Effect<{ readonly marked: number; readonly unknown: number }, BridgeError>
   /** Oldest first; THREAD_NOT_FOUND / MESSAGE_NOT_FOUND when nothing visible. */
   readonly thread: (
     sessionId: SessionId,
@@ -145,15 +148,20 @@ export const make = Effect.gen(function* () {
       }),
     markRead: (sessionId, ids) =>
       Effect.gen(function* () {
+        if (ids.length > MAX_MARK_READ_IDS)
+          return yield* bridgeError(
+            "INVALID_ARGUMENT",
+            `ids has ${ids.length} entries; at most ${MAX_MARK_READ_IDS} per call`,
+            "Mark them in batches."
+          )
         const known: Array<string> = []
-        const unknown: Array<string> = []
-        for (const raw of ids) {
-          const id = raw.trim().toUpperCase()
+        let unknown = 0
+        for (const id of new Set(ids.map((raw) => raw.trim().toUpperCase()))) {
           const inInbox =
             isMessageId(id) &&
             Option.isSome(yield* store.stat(Layout.inboxMessage(sessionId, id)).pipe(Effect.mapError(toBridgeError)))
           if (inInbox || (isMessageId(id) && Option.isSome(yield* broadcasts.get(id)))) known.push(id)
-          else unknown.push(raw)
+          else unknown++
         }
         return { marked: (yield* surfacing.createRead(sessionId, known)).length, unknown }
       }),

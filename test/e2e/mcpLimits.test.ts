@@ -196,6 +196,7 @@ describe("limits and bad input over real processes", () => {
       ["bridge_list_inbox", { limit: 0 }],
       ["bridge_list_inbox", { limit: 1.5 }],
       ["bridge_mark_read", { ids: "not-a-list" }],
+      ["bridge_mark_read", { ids: Array.from({ length: 100_000 }, () => testSessionId()) }],
       ["bridge_search", { query: "" }],
       ["bridge_get_thread", {}],
       ["bridge_wait_for_message", { timeoutSec: -1 }],
@@ -203,6 +204,11 @@ describe("limits and bad input over real processes", () => {
     ]
     for (const [tool, args] of cases)
       assert.strictEqual(await other.errorCode(tool, args), "INVALID_ARGUMENT", `${tool} ${JSON.stringify(args)}`)
+    const duplicates = await other.client.callTool({
+      name: "bridge_mark_read",
+      arguments: { ids: Array(1000).fill("x") }
+    })
+    assert.deepStrictEqual(duplicates.content, [{ type: "text", text: JSON.stringify({ marked: 0, unknown: 1 }) }])
     assert.strictEqual(await other.errorCode("bridge_read_message", { id: testSessionId() }), "MESSAGE_NOT_FOUND")
     assert.strictEqual(await other.errorCode("bridge_read_message", { id: "../../sessions/x" }), "MESSAGE_NOT_FOUND")
     assert.strictEqual(

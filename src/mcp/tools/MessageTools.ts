@@ -2,6 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { bridgeError } from "../../domain/Errors.js"
+import { MAX_MARK_READ_IDS } from "../../bridge/Limits.js"
 import { Mailbox, type Recipient } from "../../bridge/Mailbox.js"
 import { artifactView, entryView, envelopeView, partyView } from "../../bridge/Views.js"
 import { tool } from "../ToolDef.js"
@@ -93,13 +94,13 @@ export const readMessage = tool({
 
 export const markRead = tool({
   name: "bridge_mark_read",
-  description: "Mark inbox or broadcast ids read. Idempotent; returns how many were newly marked.",
-  input: Schema.Struct({ ids: Schema.Array(Schema.String) }),
+  description: `Mark inbox or broadcast ids read (at most ${MAX_MARK_READ_IDS}). Idempotent; returns how many were newly marked.`,
+  input: Schema.Struct({ ids: Schema.Array(Schema.String).pipe(Schema.maxItems(MAX_MARK_READ_IDS)) }),
   handler: ({ ids }) =>
     Effect.gen(function* () {
       const me = yield* caller
       const result = yield* (yield* Mailbox).markRead(me.sessionId, ids)
-      return result.unknown.length > 0 ? { marked: result.marked, unknown: result.unknown } : { marked: result.marked }
+      return result.unknown > 0 ? { marked: result.marked, unknown: result.unknown } : { marked: result.marked }
     })
 })
 

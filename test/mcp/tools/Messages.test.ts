@@ -30,7 +30,7 @@ describe("messages", () => {
       assert.deepStrictEqual(yield* call(markRead, bob, { ids: [sent.messageId, sent.messageId] }), { marked: 0 })
       assert.deepStrictEqual(yield* call(markRead, bob, { ids: ["01ARZ3NDEKTSV4RRFFQ69G5FAV"] }), {
         marked: 0,
-        unknown: ["01ARZ3NDEKTSV4RRFFQ69G5FAV"]
+        unknown: 1
       })
       assert.strictEqual((yield* call(listInbox, bob)).entries.length, 0)
       const all = yield* call(listInbox, bob, { all: true })
@@ -190,6 +190,27 @@ describe("messages", () => {
         thread.messages.map((m: { subject: string }) => m.subject),
         ["local", "from afar"]
       )
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+
+  it.effect("mark_read counts repeated ids once, answers counts not ids, and takes at most 1000 ids", () =>
+    Effect.gen(function* () {
+      const alice = yield* register("alice")
+      const bob = yield* register("bob")
+      const sent = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "once" })
+      const repeated = Array.from({ length: 1000 }, (_, i) =>
+        i % 2 === 0 ? sent.messageId : "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+      )
+      assert.deepStrictEqual(yield* call(markRead, bob, { ids: repeated }), { marked: 1, unknown: 1 })
+      const lower = ["../../x", "nope", "NOPE ", sent.messageId.toLowerCase()]
+      assert.deepStrictEqual(yield* call(markRead, bob, { ids: lower }), { marked: 0, unknown: 2 })
+      const tooMany = Array.from({ length: 100_000 }, () => sent.messageId)
+      assert.strictEqual(yield* codeOf((yield* Mailbox).markRead(bob.sessionId, tooMany)), "INVALID_ARGUMENT")
+      assert.strictEqual(
+        yield* codeOf((yield* Mailbox).markRead(bob.sessionId, tooMany.slice(0, 1001))),
+        "INVALID_ARGUMENT"
+      )
+      assert.strictEqual((yield* call(listInbox, bob, { all: true })).entries.length, 1)
     }).pipe(Effect.provide(memoryBridge()))
   )
 })
