@@ -9,11 +9,17 @@ export const jsonOption = Options.boolean("json").pipe(
   Options.withDescription("Print JSON (for scripts) instead of text")
 )
 
-/** Prints one value as pretty JSON on stdout. */
-export const printJson = (value: unknown): Effect.Effect<void> => Console.log(JSON.stringify(value, null, 2))
+/**
+ * Prints one value as pretty JSON on stdout. Strings keep their exact text; DEL, C1 and invisible or bidi
+ * characters in them are written as `\uXXXX` escapes (JSON.stringify escapes only C0), so even JSON output
+ * shown on a terminal is inert.
+ */
+export const printJson = (value: unknown): Effect.Effect<void> =>
+  Console.log(visible(JSON.stringify(value, null, 2), "json"))
 
-/** Prints one value as a single JSON line (for streams such as tail-inbox --json). */
-export const printJsonLine = (value: unknown): Effect.Effect<void> => Console.log(JSON.stringify(value))
+/** Prints one value as a single JSON line (for streams such as tail-inbox --json), escaped as printJson does. */
+export const printJsonLine = (value: unknown): Effect.Effect<void> =>
+  Console.log(visible(JSON.stringify(value), "json"))
 
 /**
  * Human output on stdout. Every character a terminal would act on or that is invisible is shown as an escape

@@ -41,14 +41,23 @@ const escape = (c: string): string => {
   return `\\u${hex(code, 4)}`
 }
 
+/** The JSON escape of one character: `\uXXXX` per UTF-16 unit, so JSON.parse gives the character back. */
+const jsonEscape = (c: string): string => {
+  let out = ""
+  for (let i = 0; i < c.length; i++) out += `\\u${hex(c.charCodeAt(i), 4)}`
+  return out
+}
+
 /**
  * `text` with every control, format and invisible character shown as an escape (see above). "line" escapes
  * line breaks and tabs too, for one-line fields (labels, subjects, table cells); "block" keeps `\n` and `\t`,
- * for bodies. Text with nothing to escape is returned as is (one scan, no copy); the result of either layout
- * contains nothing either layout would escape, so applying it twice changes nothing.
+ * for bodies. "json" is for JSON text (the output of JSON.stringify, which escapes C0 controls but not DEL, C1
+ * or the format characters): the same characters become `\uXXXX` escapes, so the JSON still parses to the exact
+ * text. Text with nothing to escape is returned as is (one scan, no copy); the result contains nothing the
+ * layout would escape, so applying it twice changes nothing.
  */
-export const visible = (text: string, layout: "line" | "block" = "line"): string => {
+export const visible = (text: string, layout: "line" | "block" | "json" = "line"): string => {
   const pattern = layout === "line" ? LINE : BLOCK
   pattern.lastIndex = 0
-  return pattern.test(text) ? text.replace(pattern, escape) : text
+  return pattern.test(text) ? text.replace(pattern, layout === "json" ? jsonEscape : escape) : text
 }

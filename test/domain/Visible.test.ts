@@ -31,6 +31,14 @@ describe("visible", () => {
     assert.strictEqual(visible("a\nb\tc\r\n", "block"), "a\nb\tc\\r\n")
   })
 
+  it("json layout escapes what JSON.stringify leaves raw, and the JSON still parses to the exact text", () => {
+    const exact = { s: "a\x1b\x7f\x9b\u202e\u200b\u2028\u{e0041}\ud800z\n\t😀" }
+    const json = visible(JSON.stringify(exact, null, 2), "json")
+    assert.isFalse(UNSAFE_BLOCK.test(json))
+    assert.include(json, "\\u007f\\u009b\\u202e\\u200b\\u2028\\udb40\\udc41")
+    assert.deepStrictEqual(JSON.parse(json), exact)
+  })
+
   it("leaves ordinary text alone, emoji and non-Latin scripts included", () => {
     for (const s of ["plain", "naïve café", "日本語", "😀 👍🏽", "עברית", "<tag> & \\x1b literal"]) {
       assert.strictEqual(visible(s), s)
