@@ -19,14 +19,14 @@
  * and the MCP tools carry. Zero-width joiners inside emoji sequences are escaped too (no exceptions, no guessing).
  */
 
-/** Everything `visible` escapes in "line" layout. */
-// oxlint-disable-next-line no-control-regex -- control characters are what this finds
-const LINE =
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}\ud800-\udfff]/gu
-/** The same without `\n` and `\t`, for "block" layout. */
-// oxlint-disable-next-line no-control-regex -- control characters are what this finds
-const BLOCK =
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}\ud800-\udfff]/gu
+/** Characters outside C0 that `visible` escapes in every layout: DEL, C1, format and invisible ones, lone surrogates. */
+const OTHERS =
+  "\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb" +
+  "\\u{e0000}-\\u{e007f}\\ud800-\\udfff"
+/** Everything `visible` escapes in "line" layout (a lone surrogate is one code point under the u flag). */
+const LINE = new RegExp(`[\\u0000-\\u001f${OTHERS}]`, "gu")
+/** The same without `\n` and `\t`, for "block" and "json" layouts. */
+const BLOCK = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f${OTHERS}]`, "gu")
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, "0")
 

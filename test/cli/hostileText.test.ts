@@ -12,9 +12,11 @@ import { serverEnv, tempHome, testSessionId } from "../support/mcpClient.js"
  */
 
 /** Raw bytes that must never reach a terminal from stored text: C0 but \n and \t, DEL, C1, bidi/invisible format. */
-// oxlint-disable-next-line no-control-regex -- control characters are what this looks for
-const UNSAFE =
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/u
+const UNSAFE = new RegExp(
+  // oxlint-disable-next-line no-control-regex -- control characters are what this looks for
+  "[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}]",
+  "u"
+)
 
 /** ESC/OSC 52 (clipboard), OSC 8 (hidden link), clear screen, BEL, CR overwrite, CSI through C1, bidi, zero-width, tags. */
 const HOSTILE =

@@ -2,9 +2,11 @@ import { assert, describe, it } from "@effect/vitest"
 import { visible } from "../../src/domain/Visible.js"
 
 /** What a terminal must never receive raw from stored text: C0 (but \n and \t in block layout), DEL, C1, and the invisible or bidi format characters. */
-// oxlint-disable-next-line no-control-regex -- control characters are what this looks for
-const UNSAFE_BLOCK =
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}\ud800-\udfff]/u
+const UNSAFE_BLOCK = new RegExp(
+  // oxlint-disable-next-line no-control-regex -- control characters are what this looks for
+  "[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}\\ud800-\\udfff]",
+  "u"
+)
 
 describe("visible", () => {
   it("shows terminal controls as escapes: ESC, OSC 52, OSC 8, BEL, CR, clear screen", () => {
