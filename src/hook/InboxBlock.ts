@@ -29,10 +29,12 @@ const CLOSE = "</session-bridge-inbox>"
 const UNTRUSTED_OPEN = "<external-untrusted-data>"
 const UNTRUSTED_CLOSE = "</external-untrusted-data>"
 /**
- * Every line of a message's content starts with this (an empty line is a bare "|"), so no content line can look
- * like a line of the block's own: the structure cannot be forged by content, whatever it holds.
+ * Every line of a message's content starts with this, so no content line can look like a line of the block's own:
+ * the structure cannot be forged by content, whatever it holds.
  */
 const CONTENT = "| "
+const NEWLINES = /\n/g
+const NEWLINE_PREFIXED = "\n" + CONTENT
 /** Body characters rendered at most: escapes and prefixes only lengthen text, and no entry shows more than MAX_BODY. */
 const BODY_SCAN = MAX_BODY + 1
 
@@ -51,12 +53,8 @@ const oneLine = (s: string, max: number): string => {
 
 /** A body as content lines: escapes as in `visible` (newlines and tabs kept), then each line prefixed. */
 const contentLines = (body: string): string =>
-  body === ""
-    ? ""
-    : visible(cut(body, BODY_SCAN), "block")
-        .split("\n")
-        .map((line) => (line === "" ? "|" : CONTENT + line))
-        .join("\n")
+  // A global regex replace with a plain replacement is V8's fastest path here (replaceAll or split/join cost 2-7x).
+  body === "" ? "" : CONTENT + visible(cut(body, BODY_SCAN), "block").replace(NEWLINES, NEWLINE_PREFIXED)
 
 /** How many characters of the message's text a rendering of content lines holds (prefixes not counted). */
 const textChars = (content: string): number => {
@@ -100,7 +98,7 @@ const truncationNote = (id: string, hidden: number) =>
   `[${plural(hidden, "more character")} not shown: bridge_read_message {"id":"${id}"}]`
 
 const renderEntry = (e: EntryParts, index: number, share: number): string => {
-  // A cut may end inside a line's prefix ("|"): that line shows as empty, which is what it shows of the text.
+  // A cut may end inside a line's prefix (a bare "|"): that line shows as empty, which is what it shows of the text.
   const shown = share < e.body.length ? cut(e.body, share).replace(/\n$/, "") : e.body
   const lines = [`--- message ${index} ---`, ...e.head]
   if (e.remote) lines.push(UNTRUSTED_OPEN)
