@@ -1,7 +1,6 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Channels } from "../bridge/Channels.js"
@@ -11,7 +10,7 @@ import { artifactOption, bodyOptions, readBody } from "./Compose.js"
 import { listed } from "./Help.js"
 import { sendAndReport, withCliHints } from "./Messaging.js"
 import { showMessage } from "./MessageView.js"
-import { formatTable, jsonOption, plural, printJson } from "./Output.js"
+import { formatTable, jsonOption, plural, inline, printJson, printText } from "./Output.js"
 
 const channelArg = Args.text({ name: "channel" }).pipe(
   Args.withDescription("The channel, e.g. #release (the '#' is optional)")
@@ -24,8 +23,8 @@ const list = Command.make("list", { as: asOption, json: jsonOption }, ({ as, jso
     if (json)
       return yield* printJson(channels.map((c) => ({ channel: `#${c.channel}`, members: c.members, joined: c.joined })))
     if (channels.length === 0)
-      return yield* Console.log("No channels yet. `session-bridge channel join #name` creates one.")
-    yield* Console.log(
+      return yield* printText("No channels yet. `session-bridge channel join #name` creates one.")
+    yield* printText(
       formatTable(
         ["CHANNEL", "MEMBERS", "JOINED"],
         channels.map((c) => [`#${c.channel}`, String(c.members), c.joined ? "yes" : "no"])
@@ -39,8 +38,8 @@ const join = Command.make("join", { channel: channelArg, as: asOption, json: jso
     const me = yield* actingSession(as)
     const info = yield* Effect.flatMap(Channels, (c) => c.join(me.sessionId, channel))
     if (json) return yield* printJson({ channel: `#${info.channel}`, members: info.members })
-    const names = info.members.map((m) => `${m.label}${m.online ? "" : " (offline)"}`).join(", ")
-    yield* Console.log(`${me.label} is in #${info.channel}: ${plural(info.members.length, "member")} (${names}).`)
+    const names = info.members.map((m) => `${inline(m.label)}${m.online ? "" : " (offline)"}`).join(", ")
+    yield* printText(`${me.label} is in #${info.channel}: ${plural(info.members.length, "member")} (${names}).`)
   })
 ).pipe(Command.withDescription("Join a channel (it is created on first join)"))
 
@@ -51,7 +50,7 @@ const leave = Command.make("leave", { channel: channelArg, as: asOption, json: j
     const name = yield* channels.parse(channel)
     const { left } = yield* channels.leave(me.sessionId, channel)
     if (json) return yield* printJson({ channel: `#${name}`, left })
-    yield* Console.log(left ? `${me.label} left #${name}.` : `${me.label} was not in #${name}.`)
+    yield* printText(left ? `${me.label} left #${name}.` : `${me.label} was not in #${name}.`)
   })
 ).pipe(Command.withDescription("Leave a channel"))
 
@@ -75,8 +74,8 @@ const history = Command.make(
         )
       )
       if (json) return yield* printJson(messages.map(envelopeView))
-      if (messages.length === 0) return yield* Console.log("No messages in this channel yet.")
-      for (const e of messages) yield* Effect.flatMap(showMessage(e), Console.log)
+      if (messages.length === 0) return yield* printText("No messages in this channel yet.")
+      for (const e of messages) yield* Effect.flatMap(showMessage(e), printText)
     })
 ).pipe(Command.withDescription("Print a channel's recent messages, oldest first (members only)"))
 
@@ -105,7 +104,7 @@ const post = Command.make(
 ).pipe(Command.withDescription("Post a message to a channel you joined"))
 
 const channel = Command.make("channel", {}, () =>
-  Console.log(
+  printText(
     [
       "Usage: session-bridge channel <subcommand> [--as <label|id>] [--json]",
       "  list                              channels, member counts, whether you joined",

@@ -3,7 +3,6 @@ import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import * as Clock from "effect/Clock"
-import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { type BridgeError, bridgeError, ErrorCode } from "../domain/Errors.js"
@@ -11,6 +10,7 @@ import { sha256Hex } from "../bridge/Hash.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Ids } from "../services/Ids.js"
 import { listed } from "./Help.js"
+import { printText } from "./Output.js"
 
 const keepOption = Options.boolean("keep").pipe(
   Options.withDescription("Keep the temporary home instead of removing it")
@@ -87,7 +87,7 @@ const spawnPeer = (home: string, label: string) =>
     return { label, sessionId, call } satisfies Peer
   })
 
-const say = (line: string) => Console.log(line)
+const say = (line: string) => printText(line)
 const short = (id: string) => `${id.slice(0, 10)}…`
 
 const script = (home: string) =>

@@ -1,7 +1,6 @@
 import * as Command from "@effect/cli/Command"
 import * as PlatformCommand from "@effect/platform/Command"
 import * as FileSystem from "@effect/platform/FileSystem"
-import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -14,7 +13,7 @@ import { HostConfig } from "../services/HostConfig.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/Store.js"
 import { listed } from "./Help.js"
-import { jsonOption, printJson, tildify } from "./Output.js"
+import { jsonOption, printJson, printText, tildify } from "./Output.js"
 import { setExitCode } from "./Runtime.js"
 
 interface Check extends Finding {
@@ -230,12 +229,12 @@ const doctorCommand = Command.make("doctor", { json: jsonOption }, ({ json }) =>
     if (json) yield* printJson({ ok: broken.length === 0, checks })
     else {
       for (const c of checks) {
-        yield* Console.log(
+        yield* printText(
           `${c.level === "ok" ? "ok  " : c.level === "warn" ? "warn" : "FAIL"}  ${c.area.padEnd(12)} ${c.message}`
         )
-        if (c.remedy !== undefined) yield* Console.log(`      ${"".padEnd(12)} → ${c.remedy}`)
+        if (c.remedy !== undefined) yield* printText(`      ${"".padEnd(12)} → ${c.remedy}`)
       }
-      yield* Console.log(
+      yield* printText(
         broken.length === 0 ? "No problems found." : `${broken.length} problem${broken.length === 1 ? "" : "s"} found.`
       )
     }

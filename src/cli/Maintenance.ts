@@ -3,7 +3,6 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Prompt from "@effect/cli/Prompt"
 import * as Terminal from "@effect/platform/Terminal"
-import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { toBridgeError } from "../domain/Errors.js"
@@ -14,7 +13,7 @@ import { VERSION } from "../Version.js"
 import { applyGc, DEFAULT_GC, planGc, type Removal, walk } from "./Gc.js"
 import { listed } from "./Help.js"
 import { inspectTarget, type Located } from "./Inspect.js"
-import { formatBytes, jsonOption, plural, printJson } from "./Output.js"
+import { formatBytes, jsonOption, plural, printErrorText, printJson, printText } from "./Output.js"
 import { usageError } from "./Runtime.js"
 
 const versionCommand = Command.make("version", { json: jsonOption }, ({ json }) =>
@@ -24,9 +23,7 @@ const versionCommand = Command.make("version", { json: jsonOption }, ({ json }) 
     const info = { version: VERSION, node: host.nodeVersion, home: store.root, layoutVersion: LAYOUT_VERSION }
     yield* json
       ? printJson(info)
-      : Console.log(
-          `session-bridge ${info.version}\nnode ${info.node}\nhome ${info.home}\nlayout v${info.layoutVersion}`
-        )
+      : printText(`session-bridge ${info.version}\nnode ${info.node}\nhome ${info.home}\nlayout v${info.layoutVersion}`)
   })
 )
 
@@ -45,7 +42,7 @@ const showLocated = (l: Located): string => {
 const inspectCommand = Command.make("inspect", { target, json: jsonOption }, ({ target, json }) =>
   Effect.gen(function* () {
     const found = yield* inspectTarget(target)
-    yield* json ? printJson(found) : Console.log(found.map(showLocated).join("\n\n"))
+    yield* json ? printJson(found) : printText(found.map(showLocated).join("\n\n"))
   })
 )
 
@@ -83,7 +80,7 @@ const gcCommand = Command.make("gc", { dryRun, offlineDays, json: jsonOption }, 
     if (!dryRun) yield* applyGc(removals)
     const bytes = removals.reduce((n, r) => n + r.bytes, 0)
     if (json) return yield* printJson({ dryRun, bytesFreed: bytes, removed: removals })
-    if (removals.length === 0) return yield* Console.log("Nothing to collect.")
+    if (removals.length === 0) return yield* printText("Nothing to collect.")
     const verb = dryRun ? "Would remove" : "Removed"
     const lines: Array<string> = []
     for (const kind of Object.keys(KIND_TITLES) as Array<Removal["kind"]>) {
@@ -101,7 +98,7 @@ const gcCommand = Command.make("gc", { dryRun, offlineDays, json: jsonOption }, 
     lines.push(
       `${verb} ${plural(removals.length, "entry", "entries")}, ${dryRun ? "would free" : "freed"} ${formatBytes(bytes)}.`
     )
-    yield* Console.log(lines.join("\n"))
+    yield* printText(lines.join("\n"))
   }).pipe(Effect.catchTag("StoreError", (e) => Effect.fail(toBridgeError(e))))
 )
 
@@ -143,11 +140,11 @@ const purgeCommand = Command.make("purge", { yes, json: jsonOption }, ({ yes, js
           "Pass --yes to delete all local state without asking."
         )
       }
-      yield* Console.error(summary)
+      yield* printErrorText(summary)
       const ok = yield* Prompt.confirm({ message: "Delete all of it?", initial: false }).pipe(
         Effect.catchTag("QuitException", () => Effect.succeed(false))
       )
-      if (!ok) return yield* Console.error("Nothing deleted.")
+      if (!ok) return yield* printErrorText("Nothing deleted.")
     }
     for (const name of yield* store.list("")) {
       const st = yield* store.stat(name)
@@ -156,7 +153,7 @@ const purgeCommand = Command.make("purge", { yes, json: jsonOption }, ({ yes, js
     }
     yield* json
       ? printJson({ home: store.root, deleted: inv })
-      : Console.log(`Deleted ${plural(inv.files, "file")} (${formatBytes(inv.bytes)}) under ${store.root}.`)
+      : printText(`Deleted ${plural(inv.files, "file")} (${formatBytes(inv.bytes)}) under ${store.root}.`)
   }).pipe(Effect.catchTag("StoreError", (e) => Effect.fail(toBridgeError(e))))
 )
 

@@ -1,7 +1,7 @@
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import type { MessageEnvelope } from "../domain/Records.js"
-import { formatTable, relativeTime, truncate } from "./Output.js"
+import { formatTable, inline, multiline, relativeTime, truncate } from "./Output.js"
 
 const nowMs = Effect.map(DateTime.now, DateTime.toEpochMillis)
 
@@ -9,9 +9,12 @@ const where = (e: MessageEnvelope) =>
   e.kind === "broadcast" ? "broadcast" : e.kind === "channel" ? `#${e.channel ?? "?"}` : "direct"
 
 const sender = (e: MessageEnvelope) =>
-  `${e.from.label}${e.origin === "remote" ? ` (remote${e.remoteFrom ? `: ${e.remoteFrom}` : ""})` : ""}`
+  inline(`${e.from.label}${e.origin === "remote" ? ` (remote${e.remoteFrom ? `: ${e.remoteFrom}` : ""})` : ""}`)
 
-/** One message in full, as tail-inbox and channel history print it. */
+/**
+ * One message in full, as tail-inbox and channel history print it. Sender and subject are one line each and the
+ * body keeps its lines and tabs; every other control or invisible character is shown as an escape.
+ */
 export const showMessage = (e: MessageEnvelope, read?: boolean) =>
   Effect.map(nowMs, (now) => {
     const when = relativeTime(DateTime.toEpochMillis(e.createdAt), now)
@@ -22,8 +25,13 @@ export const showMessage = (e: MessageEnvelope, read?: boolean) =>
     ]
       .filter((x) => x !== undefined)
       .join(", ")
-    const lines = [`── ${e.id}  from ${sender(e)}  ${when}  (${flags})`, `   ${e.subject}`]
-    if (e.body !== "") lines.push(...e.body.split("\n").map((l) => `   │ ${l}`))
+    const lines = [`── ${e.id}  from ${sender(e)}  ${when}  (${flags})`, `   ${inline(e.subject)}`]
+    if (e.body !== "")
+      lines.push(
+        ...multiline(e.body)
+          .split("\n")
+          .map((l) => `   │ ${l}`)
+      )
     for (const sha of e.artifacts) lines.push(`   + artifact ${sha}`)
     if (e.threadId !== e.id) lines.push(`   thread ${e.threadId}`)
     return lines.join("\n")

@@ -1,7 +1,6 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import * as Console from "effect/Console"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -19,7 +18,16 @@ import { actingSession, asOption, parseRecipient } from "./CliSession.js"
 import { artifactOption, bodyOptions, postArtifacts, readBody } from "./Compose.js"
 import { listed } from "./Help.js"
 import { messageTable, showMessage } from "./MessageView.js"
-import { jsonOption, plural, printJson, printJsonLine, relativeTime } from "./Output.js"
+import {
+  inline,
+  jsonOption,
+  plural,
+  printJson,
+  printJsonLine,
+  printErrorText,
+  printText,
+  relativeTime
+} from "./Output.js"
 import { exitZeroOnInterrupt } from "./Runtime.js"
 
 /** The domain's hints name MCP tools; at the terminal, name the CLI command that helps instead. */
@@ -87,13 +95,13 @@ export const sendAndReport = (
         artifacts: [...e.artifacts]
       })
     }
-    const names = result.recipients.map((p) => p.label).join(", ")
+    const names = result.recipients.map((p) => inline(p.label)).join(", ")
     const where =
       e.channel !== undefined
         ? `#${e.channel} (${plural(result.recipients.length, "member")}${names ? `: ${names}` : ""})`
         : names
     const extra = e.artifacts.length > 0 ? ` with ${plural(e.artifacts.length, "artifact")}` : ""
-    yield* Console.log(
+    yield* printText(
       `Sent ${e.id} to ${where}${extra} as ${from.label}.${e.threadId !== e.id ? ` Thread ${e.threadId}.` : ""}`
     )
   })
@@ -130,7 +138,7 @@ const broadcast = Command.make("broadcast", { as: asOption, subject, ...bodyOpti
     const expiresAt = e.expiresAt ?? e.createdAt
     if (o.json) return yield* printJson({ messageId: e.id, expiresAt: DateTime.formatIso(expiresAt) })
     const inMs = DateTime.toEpochMillis(expiresAt) - DateTime.toEpochMillis(e.createdAt)
-    yield* Console.log(
+    yield* printText(
       `Broadcast ${e.id} as ${from.label}; expires ${relativeTime(0, -inMs)} (${DateTime.formatIso(expiresAt)}).`
     )
   })
@@ -158,7 +166,7 @@ const tailInbox = Command.make(
       const mailbox = yield* Mailbox
       const store = yield* Store
       const print = (e: MessageEnvelope, read: boolean) =>
-        json ? printJsonLine({ ...envelopeView(e), read }) : Effect.flatMap(showMessage(e, read), Console.log)
+        json ? printJsonLine({ ...envelopeView(e), read }) : Effect.flatMap(showMessage(e, read), printText)
 
       // Subscribe before listing, so nothing that lands in between is missed.
       const signal = yield* Queue.sliding<void>(1)
@@ -179,13 +187,12 @@ const tailInbox = Command.make(
         yield* print(entry.envelope, entry.read)
       }
       if (!follow) {
-        if (first.entries.length === 0 && !json)
-          yield* Console.log(`No ${all ? "" : "unread "}messages for ${me.label}.`)
+        if (first.entries.length === 0 && !json) yield* printText(`No ${all ? "" : "unread "}messages for ${me.label}.`)
         return
       }
       for (const entry of (yield* mailbox.inbox(me.sessionId, { all: true, limit: 1000 })).entries)
         seen.add(entry.envelope.id)
-      if (!json) yield* Console.error(`Watching the inbox of ${me.label} (${me.sessionId}); Ctrl-C to stop.`)
+      if (!json) yield* printErrorText(`Watching the inbox of ${me.label} (${me.sessionId}); Ctrl-C to stop.`)
       yield* exitZeroOnInterrupt
       while (true) {
         yield* Queue.take(signal)
@@ -212,8 +219,8 @@ const search = Command.make(
       const hits = yield* Effect.flatMap(Search, (s) => s.search(me.sessionId, query, limit))
       if (json) return yield* printJson(hits.map(hitView))
       if (hits.length === 0)
-        return yield* Console.log(`No messages visible to ${me.label} match ${JSON.stringify(query)}.`)
-      yield* Console.log(yield* messageTable(hits.map((e) => ({ envelope: e, note: e.body }))))
+        return yield* printText(`No messages visible to ${me.label} match ${JSON.stringify(query)}.`)
+      yield* printText(yield* messageTable(hits.map((e) => ({ envelope: e, note: e.body }))))
     })
 )
 

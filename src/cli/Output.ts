@@ -2,22 +2,50 @@ import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import { visible } from "../domain/Visible.js"
 
 /** `--json` on every command that prints data. */
 export const jsonOption = Options.boolean("json").pipe(
   Options.withDescription("Print JSON (for scripts) instead of text")
 )
 
-/** Prints one value as pretty JSON on stdout. */
-export const printJson = (value: unknown): Effect.Effect<void> => Console.log(JSON.stringify(value, null, 2))
+/**
+ * Prints one value as pretty JSON on stdout. Strings keep their exact text; DEL, C1 and invisible or bidi
+ * characters in them are written as `\uXXXX` escapes (JSON.stringify escapes only C0), so even JSON output
+ * shown on a terminal is inert.
+ */
+export const printJson = (value: unknown): Effect.Effect<void> =>
+  Console.log(visible(JSON.stringify(value, null, 2), "json"))
 
-/** Prints one value as a single JSON line (for streams such as tail-inbox --json). */
-export const printJsonLine = (value: unknown): Effect.Effect<void> => Console.log(JSON.stringify(value))
+/** Prints one value as a single JSON line (for streams such as tail-inbox --json), escaped as printJson does. */
+export const printJsonLine = (value: unknown): Effect.Effect<void> =>
+  Console.log(visible(JSON.stringify(value), "json"))
 
-/** Shortens `text` to at most `max` characters, ending in "…" when cut; newlines become spaces. */
+/**
+ * Human output on stdout. Every character a terminal would act on or that is invisible is shown as an escape
+ * (`visible`, src/domain/Visible.ts), so stored text printed here stays inert; newlines and tabs are kept.
+ */
+export const printText = (text: string): Effect.Effect<void> => Console.log(visible(text, "block"))
+
+/** Human output on stderr, made inert the same way. */
+export const printErrorText = (text: string): Effect.Effect<void> => Console.error(visible(text, "block"))
+
+/** One-line text from the store (a label, subject, summary, path), every control character shown as an escape. */
+export const inline = (text: string): string => visible(text, "line")
+
+/** Text from the store that keeps its lines (a body): newlines and tabs kept, everything else as for `inline`. */
+export const multiline = (text: string): string => visible(text, "block")
+
+/**
+ * Shortens `text` to at most `max` characters, ending in "…" when cut; newlines become spaces, and any other
+ * control or invisible character is shown as an escape (`inline`).
+ */
 export const truncate = (text: string, max: number): string => {
-  const flat = text.replace(/\s*\n\s*/g, " ")
-  return flat.length <= max ? flat : flat.slice(0, Math.max(0, max - 1)) + "…"
+  const flat = inline(text.replace(/\s*\n\s*/g, " "))
+  if (flat.length <= max) return flat
+  const end = Math.max(0, max - 1)
+  // Never end on the first half of a surrogate pair.
+  return flat.slice(0, /[\uD800-\uDBFF]/.test(flat.charAt(end - 1)) ? end - 1 : end) + "…"
 }
 
 /** Replaces a leading home directory with "~". */

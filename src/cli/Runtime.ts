@@ -1,7 +1,6 @@
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
-import * as Console from "effect/Console"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -9,6 +8,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import { BridgeError, LockError, StoreError, toBridgeError } from "../domain/Errors.js"
+import { printErrorText } from "./Output.js"
 
 /** Exit codes: 0 success, 1 a domain error, 2 usage, 130 interrupted. */
 export const EXIT_DOMAIN = 1
@@ -73,12 +73,12 @@ export const handleCliErrors =
       Effect.catchIf(
         (e): e is Extract<typeof e, UsageError> => e instanceof UsageError,
         (e) =>
-          Console.error(`usage error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ""}`).pipe(
+          printErrorText(`usage error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ""}`).pipe(
             Effect.zipRight(setExitCode(EXIT_USAGE))
           )
       ),
       Effect.tapErrorCause((cause) =>
-        Cause.isInterruptedOnly(cause) ? Effect.void : Console.error(describeFailure(cause, options.verbose))
+        Cause.isInterruptedOnly(cause) ? Effect.void : printErrorText(describeFailure(cause, options.verbose))
       ),
       Logger.withMinimumLogLevel(options.verbose ? LogLevel.Debug : LogLevel.Info),
       Effect.locally(currentExitState, state)

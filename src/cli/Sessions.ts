@@ -2,7 +2,6 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Prompt from "@effect/cli/Prompt"
 import * as Terminal from "@effect/platform/Terminal"
-import * as Console from "effect/Console"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -11,7 +10,17 @@ import { sessionView } from "../bridge/Views.js"
 import { bridgeError } from "../domain/Errors.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { listed } from "./Help.js"
-import { formatTable, jsonOption, printJson, relativeTime, tildify, truncate } from "./Output.js"
+import {
+  formatTable,
+  inline,
+  jsonOption,
+  printErrorText,
+  printJson,
+  printText,
+  relativeTime,
+  tildify,
+  truncate
+} from "./Output.js"
 import { usageError } from "./Runtime.js"
 
 const sessionRows = (statuses: ReadonlyArray<SessionStatus>) =>
@@ -20,9 +29,9 @@ const sessionRows = (statuses: ReadonlyArray<SessionStatus>) =>
     const now = DateTime.toEpochMillis(yield* DateTime.now)
     return statuses.map((s) => [
       s.record.sessionId,
-      s.record.label,
+      inline(s.record.label),
       s.record.provider,
-      tildify(s.record.cwd, host.home),
+      inline(tildify(s.record.cwd, host.home)),
       relativeTime(DateTime.toEpochMillis(s.record.lastSeen), now),
       s.online ? "yes" : "no",
       truncate(s.record.summary ?? "", 60)
@@ -41,11 +50,11 @@ const listSessions = Command.make("list-sessions", { all, json: jsonOption }, ({
     const statuses = yield* sessions.list({ includeOffline: all })
     if (json) return yield* printJson(statuses.map(sessionView))
     if (statuses.length === 0) {
-      return yield* Console.log(
+      return yield* printText(
         all ? "No sessions yet." : "No live sessions. `session-bridge list-sessions --all` shows offline ones too."
       )
     }
-    yield* Console.log(formatTable(HEADERS, yield* sessionRows(statuses)))
+    yield* printText(formatTable(HEADERS, yield* sessionRows(statuses)))
   })
 )
 
@@ -62,7 +71,7 @@ const numberedPrompt = (statuses: ReadonlyArray<SessionStatus>, rows: ReadonlyAr
       ["#", ...HEADERS],
       rows.map((r, i) => [String(i + 1), ...r])
     )
-    yield* Console.error(table)
+    yield* printErrorText(table)
     yield* terminal.display(`Choose a session [1-${statuses.length}]: `).pipe(Effect.ignore)
     const line = yield* terminal.readLine.pipe(
       Effect.mapError(() =>
@@ -87,7 +96,7 @@ const arrowPrompt = (statuses: ReadonlyArray<SessionStatus>, rows: ReadonlyArray
   Prompt.select({
     message: "Pick a session (arrow keys, Enter)",
     choices: statuses.map((s, i) => ({
-      title: formatTable(HEADERS, rows).split("\n")[i + 1] ?? s.record.label,
+      title: formatTable(HEADERS, rows).split("\n")[i + 1] ?? inline(s.record.label),
       value: s
     }))
   }).pipe(Effect.catchTag("QuitException", () => Effect.interrupt))
@@ -117,7 +126,7 @@ const select = Command.make("select", { label: labelFilter, json: jsonOption }, 
         : (yield* terminal.isTTY)
           ? yield* arrowPrompt(live, rows)
           : yield* numberedPrompt(live, rows)
-    yield* json ? printJson(sessionView(chosen)) : Console.log(chosen.record.sessionId)
+    yield* json ? printJson(sessionView(chosen)) : printText(chosen.record.sessionId)
   })
 )
 

@@ -168,7 +168,7 @@ describe("hook runs", () => {
       const first = yield* prompt(w)
       const text = contextOf(first.reply)
       assert.include(text, "<session-bridge-inbox>")
-      assert.include(text, "from: alice (codex) | subject: subject 0")
+      assert.include(text, "from: alice\nhost: codex\nsubject: subject 0\n")
       assert.include(text, "body 2")
       assert.include(text, "No more messages waiting")
       assert.strictEqual(JSON.parse(first.reply).hookSpecificOutput.hookEventName, "UserPromptSubmit")
