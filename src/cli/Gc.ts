@@ -230,7 +230,8 @@ export const applyGc = (removals: ReadonlyArray<Removal>) =>
         const { sessionId, channel } = r.member
         if (isSessionId(sessionId)) yield* channels.leave(sessionId, channel)
       } else if (r.kind === "lock") yield* removeIfStale(r.path)
-      else if (r.tree === true) yield* store.removeTree(r.path)
+      // A tree that a writer adds to while it is removed is gone over again.
+      else if (r.tree === true) yield* store.removeTree(r.path).pipe(Effect.retry({ times: 3 }))
       else yield* store.remove(r.path)
     }
   })
