@@ -8,7 +8,7 @@ import { SessionId } from "../domain/Ulid.js"
 import type { StoreError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { MessageEnvelope, SessionRecord } from "../domain/Records.js"
-import { STALE_MS } from "../services/FileLock.js"
+import { removeIfStale, STALE_MS } from "../services/FileLock.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/Store.js"
 
@@ -152,26 +152,25 @@ export const planGc = (options: GcOptions, progress: Progress) =>
     // Temp files left by interrupted writers, and stale locks.
     for (const path of yield* store.staleTempFiles(options.tempMs))
       yield* add("temp", path, "left by an interrupted write")
+    // Locks, claims of a recovery (`.stale-…`) and locks it moved aside (`.taken`) are judged alike.
     for (const name of yield* store.list(Layout.locksDir)) {
       const path = `${Layout.locksDir}/${name}`
-      if (name.includes(".stale-")) {
-        yield* add("lock", path, "left by a lock recovery")
-        continue
-      }
       const holder = Option.flatMap(yield* readText(path), decodeLock)
       const st = yield* store.stat(path)
       const stale = Option.match(holder, {
         onNone: () => Option.exists(st, (s) => now - s.mtimeMs > STALE_MS),
         onSome: (h) => !host.isPidAlive(h.pid) || now - h.at > STALE_MS
       })
-      if (stale)
-        yield* add(
-          "lock",
-          path,
-          Option.isSome(holder) && !host.isPidAlive(holder.value.pid)
+      if (!stale) continue
+      const what = name.includes(".stale-") ? "left by a lock recovery: " : ""
+      yield* add(
+        "lock",
+        path,
+        what +
+          (Option.isSome(holder) && !host.isPidAlive(holder.value.pid)
             ? `holder pid ${holder.value.pid} is gone`
-            : "older than 30 s"
-        )
+            : "older than 30 s")
+      )
     }
 
     // Artifacts no remaining message references (past a grace period).
@@ -218,7 +217,10 @@ export const planGc = (options: GcOptions, progress: Progress) =>
 
 const isSessionId = Schema.is(SessionId)
 
-/** Removes what `planGc` found (channel memberships through Channels, under its lock). */
+/**
+ * Removes what `planGc` found: channel memberships through Channels (under its lock), stale locks by taking them
+ * over as a waiting process would (a lock taken since the plan was made is left alone).
+ */
 export const applyGc = (removals: ReadonlyArray<Removal>) =>
   Effect.gen(function* () {
     const store = yield* Store
@@ -227,7 +229,9 @@ export const applyGc = (removals: ReadonlyArray<Removal>) =>
       if (r.member !== undefined) {
         const { sessionId, channel } = r.member
         if (isSessionId(sessionId)) yield* channels.leave(sessionId, channel)
-      } else if (r.tree === true) yield* store.removeTree(r.path)
+      } else if (r.kind === "lock") yield* removeIfStale(r.path)
+      // A tree that a writer adds to while it is removed is gone over again.
+      else if (r.tree === true) yield* store.removeTree(r.path).pipe(Effect.retry({ times: 3 }))
       else yield* store.remove(r.path)
     }
   })

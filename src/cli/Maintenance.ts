@@ -1,19 +1,18 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import * as Prompt from "@effect/cli/Prompt"
 import * as Terminal from "@effect/platform/Terminal"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import { toBridgeError } from "../domain/Errors.js"
 import { LAYOUT_VERSION } from "../domain/Layout.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/Store.js"
 import { VERSION } from "../Version.js"
-import { applyGc, DEFAULT_GC, planGc, type Removal, walk } from "./Gc.js"
+import { applyGc, DEFAULT_GC, planGc, type Removal } from "./Gc.js"
 import { listed } from "./Help.js"
 import { inspectTarget, type Located } from "./Inspect.js"
-import { formatBytes, jsonOption, plural, printErrorText, printJson, printText } from "./Output.js"
+import { formatBytes, jsonOption, plural, printJson, printText } from "./Output.js"
+import { purgeCommand } from "./Purge.js"
 import { usageError } from "./Runtime.js"
 
 const versionCommand = Command.make("version", { json: jsonOption }, ({ json }) =>
@@ -99,61 +98,6 @@ const gcCommand = Command.make("gc", { dryRun, offlineDays, json: jsonOption }, 
       `${verb} ${plural(removals.length, "entry", "entries")}, ${dryRun ? "would free" : "freed"} ${formatBytes(bytes)}.`
     )
     yield* printText(lines.join("\n"))
-  }).pipe(Effect.catchTag("StoreError", (e) => Effect.fail(toBridgeError(e))))
-)
-
-const yes = Options.boolean("yes").pipe(Options.withAlias("y"), Options.withDescription("Do not ask for confirmation"))
-
-/** What purge would delete: counts per area and the total size. */
-const inventory = Effect.gen(function* () {
-  const files = yield* walk("")
-  const count = (pred: (p: Array<string>) => boolean) => files.filter((f) => pred(f.path.split("/"))).length
-  return {
-    sessions: count((p) => p[0] === "sessions" && p.length === 2),
-    inboxMessages: count((p) => p[0] === "inbox" && p.length === 3),
-    broadcasts: count((p) => p[0] === "broadcasts" && p.length === 2),
-    channels: new Set(
-      files
-        .map((f) => f.path.split("/"))
-        .filter((p) => p[0] === "channels" && p.length > 2)
-        .map((p) => p[1])
-    ).size,
-    artifacts: count((p) => p[0] === "artifacts" && p.length === 2 && p[1]!.endsWith(".bin")),
-    files: files.length,
-    bytes: files.reduce((n, f) => n + f.size, 0)
-  }
-})
-
-const purgeCommand = Command.make("purge", { yes, json: jsonOption }, ({ yes, json }) =>
-  Effect.gen(function* () {
-    const store = yield* Store
-    const terminal = yield* Terminal.Terminal
-    const inv = yield* inventory
-    const summary =
-      `This deletes everything under ${store.root}: ${plural(inv.sessions, "session")}, ${plural(inv.inboxMessages, "inbox message")}, ` +
-      `${plural(inv.broadcasts, "broadcast")}, ${plural(inv.channels, "channel")}, ${plural(inv.artifacts, "artifact")} ` +
-      `(${plural(inv.files, "file")}, ${formatBytes(inv.bytes)}). Host CLI configs are not touched (see \`session-bridge uninstall\`).`
-    if (!yes) {
-      if (!(yield* terminal.isTTY)) {
-        return yield* usageError(
-          "purge needs confirmation and there is no terminal to ask on",
-          "Pass --yes to delete all local state without asking."
-        )
-      }
-      yield* printErrorText(summary)
-      const ok = yield* Prompt.confirm({ message: "Delete all of it?", initial: false }).pipe(
-        Effect.catchTag("QuitException", () => Effect.succeed(false))
-      )
-      if (!ok) return yield* printErrorText("Nothing deleted.")
-    }
-    for (const name of yield* store.list("")) {
-      const st = yield* store.stat(name)
-      if (Option.exists(st, (s) => s.isDirectory)) yield* store.removeTree(name)
-      else yield* store.remove(name)
-    }
-    yield* json
-      ? printJson({ home: store.root, deleted: inv })
-      : printText(`Deleted ${plural(inv.files, "file")} (${formatBytes(inv.bytes)}) under ${store.root}.`)
   }).pipe(Effect.catchTag("StoreError", (e) => Effect.fail(toBridgeError(e))))
 )
 

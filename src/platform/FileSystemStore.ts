@@ -163,15 +163,20 @@ export const make = (root: string): StoreShape => {
     try {
       entries = await fsp().readdir(dir, { withFileTypes: true })
     } catch (error) {
-      if (code(error) === "ENOENT") return
+      if (code(error) === "ENOENT" || code(error) === "ENOTDIR") return
       throw error
     }
     for (const entry of entries) {
       const file = join(dir, entry.name)
-      const st = await fsp().lstat(file)
-      if (st.isSymbolicLink()) continue
-      await visit(file, st)
-      if (st.isDirectory()) await walk(file, visit)
+      try {
+        const st = await fsp().lstat(file)
+        if (st.isSymbolicLink()) continue
+        await visit(file, st)
+        if (st.isDirectory()) await walk(file, visit)
+      } catch (error) {
+        // An entry removed while the walk runs (a temp file renamed into place, a tree being deleted) is gone.
+        if (code(error) !== "ENOENT") throw error
+      }
     }
   }
 

@@ -89,4 +89,48 @@ describe("Store across processes", () => {
     expect(result.code).toBe(0)
     expect(fs.readFileSync(path.join(root, "counter.txt"), "utf8")).toBe("1")
   })
+
+  it("six processes racing a dead holder's lock: every update lands, in 40 trials", async () => {
+    const root = home()
+    fs.mkdirSync(path.join(root, "locks"), { recursive: true, mode: 0o700 })
+    // Six long-lived racers; each trial plants a dead holder's lock and releases them all at once.
+    const racers = Array.from({ length: 6 }, (_, i) => {
+      const child = spawn(process.execPath, [worker, "stale-race", root, "members", `s${i}`], {
+        stdio: ["pipe", "pipe", "pipe"]
+      })
+      let out = ""
+      let stderr = ""
+      const waiters: Array<() => void> = []
+      child.stdout.on("data", (d) => {
+        out += d
+        waiters.forEach((w) => w())
+      })
+      child.stderr.on("data", (d) => (stderr += d))
+      const seen = (line: string) =>
+        new Promise<void>((resolve) => {
+          const check = () => out.split("\n").includes(line) && resolve()
+          waiters.push(check)
+          check()
+        })
+      const exited = new Promise<number | null>((resolve) => child.on("close", resolve))
+      return { child, seen, exited, stderr: () => stderr }
+    })
+    await Promise.all(racers.map((r) => r.seen("ready")))
+    // A pid no process has (above the kernel's pid_max), so the planted lock is a dead holder's.
+    const dead = JSON.stringify({ pid: 2_147_483_000, token: "dead-holder", at: Date.now() })
+    const lost: Array<string> = []
+    for (let n = 0; n < 40; n++) {
+      fs.writeFileSync(path.join(root, `locks/members-${n}.lock`), dead, { mode: 0o600 })
+      for (const r of racers) r.child.stdin.write(`${n}\n`)
+      await Promise.all(racers.map((r) => r.seen(`done ${n}`)))
+      const members: Array<string> = JSON.parse(fs.readFileSync(path.join(root, `members-${n}.json`), "utf8"))
+      if (members.length !== 6) lost.push(`trial ${n}: ${members.join(",")}`)
+    }
+    for (const r of racers) r.child.stdin.end()
+    const codes = await Promise.all(racers.map((r) => r.exited))
+    expect(codes, racers.map((r) => r.stderr()).join("")).toEqual([0, 0, 0, 0, 0, 0])
+    expect(lost).toEqual([])
+    // Nothing is left behind: stale locks, claims and moved-aside files are all gone.
+    expect(fs.readdirSync(path.join(root, "locks"))).toEqual([])
+  }, 30_000)
 })

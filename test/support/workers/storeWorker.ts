@@ -1,4 +1,5 @@
 // A child process that drives the real file-system Store and Lock, for the cross-process contract tests.
+import { createInterface } from "node:readline"
 import { Effect, Layer } from "effect"
 import { layerFileSystem } from "../../../src/platform/FileSystemStore.js"
 import * as NodeHostEnv from "../../../src/platform/NodeHostEnv.js"
@@ -32,6 +33,27 @@ const program = Effect.gen(function* () {
             yield* store.write(target, String(n + 1))
           })
         )
+      }
+      return
+    }
+    case "stale-race": {
+      // For each line n on stdin (sent to every racer at once), appends its name `arg` to the JSON list
+      // `<target>-<n>.json` under the lock "members-<n>", which a dead process left behind; says "done <n>".
+      const lock = yield* Lock
+      const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]()
+      process.stdout.write("ready\n")
+      for (;;) {
+        const line = yield* Effect.promise(() => lines.next())
+        if (line.done === true) break
+        const n = String(line.value).trim()
+        yield* lock.withLock(`members-${n}`, { timeoutMs: 10_000 })(
+          Effect.gen(function* () {
+            const current = yield* store.readText(`${target}-${n}.json`)
+            const list: Array<string> = current._tag === "Some" ? JSON.parse(current.value) : []
+            yield* store.write(`${target}-${n}.json`, JSON.stringify([...list, arg]))
+          })
+        )
+        process.stdout.write(`done ${n}\n`)
       }
       return
     }

@@ -1,0 +1,144 @@
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Prompt from "@effect/cli/Prompt"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Terminal from "@effect/platform/Terminal"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import { bridgeError, toBridgeError } from "../domain/Errors.js"
+import { Store } from "../services/Store.js"
+import { walk } from "./Gc.js"
+import { formatBytes, jsonOption, plural, printErrorText, printJson, printText } from "./Output.js"
+import { usageError } from "./Runtime.js"
+
+interface StoredFile {
+  readonly path: string
+  readonly size: number
+}
+
+/** What purge deletes: counts per area and the total size. */
+const inventoryOf = (files: ReadonlyArray<StoredFile>) => {
+  const count = (pred: (p: Array<string>) => boolean) => files.filter((f) => pred(f.path.split("/"))).length
+  return {
+    sessions: count((p) => p[0] === "sessions" && p.length === 2),
+    inboxMessages: count((p) => p[0] === "inbox" && p.length === 3),
+    broadcasts: count((p) => p[0] === "broadcasts" && p.length === 2),
+    channels: new Set(
+      files
+        .map((f) => f.path.split("/"))
+        .filter((p) => p[0] === "channels" && p.length > 2)
+        .map((p) => p[1])
+    ).size,
+    artifacts: count((p) => p[0] === "artifacts" && p.length === 2 && p[1]!.endsWith(".bin")),
+    files: files.length,
+    bytes: files.reduce((n, f) => n + f.size, 0)
+  }
+}
+
+const storeIo = (path: string) => (cause: { readonly message: string }) =>
+  bridgeError(
+    "STORE_IO",
+    `i/o error at ${path}: ${cause.message}`,
+    "Check that $SESSION_BRIDGE_HOME is writable by you; run `session-bridge doctor`."
+  )
+
+/**
+ * Takes the home out of use in one step: renames it to a hidden sibling, which no writer knows. Writers that
+ * run meanwhile start a fresh home; nothing they write is half-deleted. None when the home is not a directory
+ * of its own on disk (absent, a symbolic link, or the memory store).
+ */
+const moveHomeAside = (root: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const info = yield* Effect.option(fs.stat(root))
+    if (Option.isNone(info) || info.value.type !== "Directory") return Option.none<string>()
+    if (Option.isSome(yield* Effect.option(fs.readLink(root)))) return Option.none<string>()
+    const suffix = (yield* Random.nextInt).toString(36).replace("-", "")
+    const aside = path.join(path.dirname(root), `.${path.basename(root)}.purge-${suffix}`)
+    yield* fs.rename(root, aside).pipe(Effect.mapError(storeIo(root)))
+    return Option.some(aside)
+  })
+
+/** Every file below a directory on disk, as relative paths with sizes; entries that vanish are skipped. */
+const filesUnder = (dir: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const out: Array<StoredFile> = []
+    for (const rel of yield* fs.readDirectory(dir, { recursive: true }).pipe(Effect.mapError(storeIo(dir)))) {
+      const info = yield* Effect.option(fs.stat(path.join(dir, rel)))
+      if (Option.isSome(info) && info.value.type === "File")
+        out.push({ path: rel.split(path.sep).join("/"), size: Number(info.value.size) })
+    }
+    return out
+  })
+
+/** Deletes every entry of the store in place, going over it again while writers add entries (at most 5 times). */
+const emptyInPlace = Effect.gen(function* () {
+  const store = yield* Store
+  const files = yield* walk("")
+  for (let pass = 0; pass < 5; pass++) {
+    const names = yield* store.list("")
+    if (names.length === 0) break
+    for (const name of names) {
+      const st = yield* store.stat(name)
+      if (Option.exists(st, (s) => s.isDirectory)) yield* Effect.ignore(store.removeTree(name))
+      else yield* store.remove(name)
+    }
+  }
+  return files
+})
+
+/**
+ * Deletes everything under the home: moved aside first, then counted and removed (or, where it cannot be moved,
+ * emptied in place). Returns what was deleted and whether the home was moved aside.
+ */
+const purgeHome = Effect.gen(function* () {
+  const store = yield* Store
+  const fs = yield* FileSystem.FileSystem
+  const aside = yield* moveHomeAside(store.root)
+  if (Option.isNone(aside)) return { files: yield* emptyInPlace, movedAside: false }
+  const files = yield* filesUnder(aside.value)
+  yield* fs.remove(aside.value, { recursive: true }).pipe(Effect.mapError(storeIo(aside.value)))
+  // The home itself stays (0700), unless a writer has already started a fresh one.
+  yield* Effect.ignore(fs.makeDirectory(store.root, { mode: 0o700 }))
+  return { files, movedAside: true }
+})
+
+const yes = Options.boolean("yes").pipe(Options.withAlias("y"), Options.withDescription("Do not ask for confirmation"))
+
+export const purgeCommand = Command.make("purge", { yes, json: jsonOption }, ({ yes, json }) =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const terminal = yield* Terminal.Terminal
+    if (!yes) {
+      const inv = inventoryOf(yield* walk(""))
+      const summary =
+        `This deletes everything under ${store.root}: ${plural(inv.sessions, "session")}, ${plural(inv.inboxMessages, "inbox message")}, ` +
+        `${plural(inv.broadcasts, "broadcast")}, ${plural(inv.channels, "channel")}, ${plural(inv.artifacts, "artifact")} ` +
+        `(${plural(inv.files, "file")}, ${formatBytes(inv.bytes)}). Host CLI configs are not touched (see \`session-bridge uninstall\`).`
+      if (!(yield* terminal.isTTY)) {
+        return yield* usageError(
+          "purge needs confirmation and there is no terminal to ask on",
+          "Pass --yes to delete all local state without asking."
+        )
+      }
+      yield* printErrorText(summary)
+      const ok = yield* Prompt.confirm({ message: "Delete all of it?", initial: false }).pipe(
+        Effect.catchTag("QuitException", () => Effect.succeed(false))
+      )
+      if (!ok) return yield* printErrorText("Nothing deleted.")
+    }
+    const { files, movedAside } = yield* purgeHome
+    const deleted = inventoryOf(files)
+    yield* json
+      ? printJson({ home: store.root, deleted, movedAside })
+      : printText(
+          `Deleted ${plural(deleted.files, "file")} (${formatBytes(deleted.bytes)}) under ${store.root}` +
+            (movedAside ? " (moved aside first, so writers running meanwhile started afresh)." : ".")
+        )
+  }).pipe(Effect.catchTag("StoreError", (e) => Effect.fail(toBridgeError(e))))
+)
