@@ -183,7 +183,11 @@ export interface RelayStoreShape {
   readonly listAccounts: Effect.Effect<ReadonlyArray<Account>, RelayStoreIo>
 
   /** Stores the SHA-256 of a new token (never the token). */
-  readonly insertToken: (accountId: AccountId, tokenHash: Uint8Array, label?: string) => Effect.Effect<void, RelayStoreIo>
+  readonly insertToken: (
+    accountId: AccountId,
+    tokenHash: Uint8Array,
+    label?: string
+  ) => Effect.Effect<void, RelayStoreIo>
   /** The account a token hash belongs to, unless the token is revoked or the account disabled. */
   readonly accountForToken: (tokenHash: Uint8Array) => Effect.Effect<Account, RelayAuth | RelayStoreIo>
   readonly touchToken: (tokenHash: Uint8Array) => Effect.Effect<void, RelayStoreIo>
@@ -249,9 +253,7 @@ export interface RelayStoreShape {
   ) => Effect.Effect<Option.Option<SentStatus>, RelayStoreIo>
 
   /** Stores a blob with its grants; the same id again adds missing grants and answers `duplicate`. */
-  readonly putBlob: (
-    input: BlobInput
-  ) => Effect.Effect<{ readonly duplicate: boolean }, RecipientQuota | RelayStoreIo>
+  readonly putBlob: (input: BlobInput) => Effect.Effect<{ readonly duplicate: boolean }, RecipientQuota | RelayStoreIo>
   /** The blob, only for one of its grantees (none for anyone else, or once it is gone). */
   readonly getBlob: (blobId: Uint8Array, viewerId: AccountId) => Effect.Effect<Option.Option<Blob>, RelayStoreIo>
   /**

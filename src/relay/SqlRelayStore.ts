@@ -56,18 +56,20 @@ const sqlitePragmas = Layer.effectDiscard(
   }).pipe(Effect.mapError(storeIo("configure sqlite")))
 )
 
-/** SQLite (the default, one relay process): WAL, `synchronous=FULL`, `busy_timeout=5000`; migrates at build. */
-export const layerSqlite = (options: {
+/** The SQLite connection the store runs on: file prepared, WAL (the client's default), then the settings above. */
+export const sqliteClient = (options: {
   readonly filename: string
-}): Layer.Layer<RelayStore, RelayStoreIo, FileSystem.FileSystem | Path.Path> => {
-  const client = SqliteClient.layer({ filename: options.filename })
-  const ready = Layer.provideMerge(sqlitePragmas, client)
-  return Layer.effect(RelayStore, make).pipe(
-    Layer.provide(ready),
+}): Layer.Layer<SqlClient.SqlClient, RelayStoreIo, FileSystem.FileSystem | Path.Path> =>
+  Layer.provideMerge(sqlitePragmas, SqliteClient.layer({ filename: options.filename })).pipe(
     Layer.provide(Layer.effectDiscard(prepareFile(options.filename))),
     Layer.mapError((error) => (error instanceof RelayStoreIo ? error : new RelayStoreIo({ op: "open", cause: error })))
   )
-}
+
+/** SQLite (the default, one relay process): WAL, `synchronous=FULL`, `busy_timeout=5000`; migrates at build. */
+export const layerSqlite = (options: {
+  readonly filename: string
+}): Layer.Layer<RelayStore, RelayStoreIo, FileSystem.FileSystem | Path.Path> =>
+  Layer.effect(RelayStore, make).pipe(Layer.provide(sqliteClient(options)))
 
 /** PostgreSQL (several relay replicas share one database); migrates at build, safely from every replica at once. */
 export const layerPg = (options: {
@@ -82,5 +84,7 @@ export const layerPg = (options: {
         maxConnections: options.maxConnections ?? 10
       })
     ),
-    Layer.mapError((error) => (error instanceof RelayStoreIo ? error : new RelayStoreIo({ op: "connect", cause: error })))
+    Layer.mapError((error) =>
+      error instanceof RelayStoreIo ? error : new RelayStoreIo({ op: "connect", cause: error })
+    )
   )

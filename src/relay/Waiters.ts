@@ -55,8 +55,7 @@ export const makeInProcess = Effect.sync((): WaitersShape => {
           () => release(recipientId, deferred)
         )
         return {
-          await: (timeout) =>
-            Deferred.await(deferred).pipe(Effect.timeoutOption(timeout), Effect.map(Option.isSome))
+          await: (timeout) => Deferred.await(deferred).pipe(Effect.timeoutOption(timeout), Effect.map(Option.isSome))
         }
       }),
     wake: (recipientId) =>

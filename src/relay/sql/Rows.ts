@@ -8,7 +8,8 @@ import type { Account, Contact, ContactState, Invite, SentState, SentStatus, Spo
 export type Row = Readonly<Record<string, unknown>>
 
 export const num = (value: unknown): number => Number(value)
-export const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value))
+export const numOrNull = (value: unknown): number | null =>
+  value === null || value === undefined ? null : Number(value)
 export const bytes = (value: unknown): Uint8Array => (value instanceof Uint8Array ? value : new Uint8Array(0))
 export const bytesOrNull = (value: unknown): Uint8Array | null => (value instanceof Uint8Array ? value : null)
 export const textOrNull = (value: unknown): string | null => (typeof value === "string" ? value : null)

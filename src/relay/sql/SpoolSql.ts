@@ -14,13 +14,15 @@ type SpoolPart = Pick<RelayStoreShape, "enqueue" | "fetch" | "ack" | "getSentSta
  */
 export const makeSpool = (sql: SqlClient.SqlClient): SpoolPart => {
   const sentStatus = (senderId: number, msgId: Uint8Array) =>
-    Effect.map(
-      sql<Row>`SELECT * FROM sent_status WHERE sender_id = ${senderId} AND msg_id = ${msgId}`,
-      (rows) => Option.map(Option.fromNullable(rows[0]), toSentStatus)
+    Effect.map(sql<Row>`SELECT * FROM sent_status WHERE sender_id = ${senderId} AND msg_id = ${msgId}`, (rows) =>
+      Option.map(Option.fromNullable(rows[0]), toSentStatus)
     )
   // A retried id answers with the seq it got the first time, and costs no counter value.
   const duplicateOf = (senderId: number, msgId: Uint8Array) =>
-    Effect.map(sentStatus(senderId, msgId), Option.map((s) => ({ seq: s.seq ?? 0, duplicate: true })))
+    Effect.map(
+      sentStatus(senderId, msgId),
+      Option.map((s) => ({ seq: s.seq ?? 0, duplicate: true }))
+    )
   const forShare = sql.onDialectOrElse({ pg: () => sql.literal("FOR SHARE"), orElse: () => sql.literal("") })
   const notify = (recipientId: number) =>
     sql.onDialectOrElse({
