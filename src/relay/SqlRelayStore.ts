@@ -17,21 +17,27 @@ import { ensureRelayId } from "./sql/RelayMeta.js"
 import { makeSpool } from "./sql/SpoolSql.js"
 import { makeSweep } from "./sql/SweeperSql.js"
 
+/** Settings of a store; the defaults are the product's limits (tests lower the spool cap to reach it quickly). */
+export interface StoreOptions {
+  readonly pendingMessagesPerRecipient?: number | undefined
+}
+
 /** The store over whichever `SqlClient` is provided: migrates it first, then serves every method from SQL. */
-export const make = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  yield* runMigrations.pipe(Effect.mapError((cause) => new RelayStoreIo({ op: "migrate", cause })))
-  const relayId = yield* ensureRelayId(sql)
-  return RelayStore.of({
-    relayId,
-    ...makeAccounts(sql),
-    ...makeInvites(sql),
-    ...makeContacts(sql),
-    ...makeSpool(sql),
-    ...makeBlobs(sql),
-    sweep: makeSweep(sql)
+export const make = (options: StoreOptions = {}) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* runMigrations.pipe(Effect.mapError((cause) => new RelayStoreIo({ op: "migrate", cause })))
+    const relayId = yield* ensureRelayId(sql)
+    return RelayStore.of({
+      relayId,
+      ...makeAccounts(sql),
+      ...makeInvites(sql),
+      ...makeContacts(sql),
+      ...makeSpool(sql, options.pendingMessagesPerRecipient),
+      ...makeBlobs(sql),
+      sweep: makeSweep(sql)
+    })
   })
-})
 
 const storeIo = (op: string) => (cause: unknown) => new RelayStoreIo({ op, cause })
 
@@ -66,17 +72,16 @@ export const sqliteClient = (options: {
   )
 
 /** SQLite (the default, one relay process): WAL, `synchronous=FULL`, `busy_timeout=5000`; migrates at build. */
-export const layerSqlite = (options: {
-  readonly filename: string
-}): Layer.Layer<RelayStore, RelayStoreIo, FileSystem.FileSystem | Path.Path> =>
-  Layer.effect(RelayStore, make).pipe(Layer.provide(sqliteClient(options)))
+export const layerSqlite = (
+  options: StoreOptions & { readonly filename: string }
+): Layer.Layer<RelayStore, RelayStoreIo, FileSystem.FileSystem | Path.Path> =>
+  Layer.effect(RelayStore, make(options)).pipe(Layer.provide(sqliteClient(options)))
 
 /** PostgreSQL (several relay replicas share one database); migrates at build, safely from every replica at once. */
-export const layerPg = (options: {
-  readonly url: string
-  readonly maxConnections?: number | undefined
-}): Layer.Layer<RelayStore, RelayStoreIo> =>
-  Layer.effect(RelayStore, make).pipe(
+export const layerPg = (
+  options: StoreOptions & { readonly url: string; readonly maxConnections?: number | undefined }
+): Layer.Layer<RelayStore, RelayStoreIo> =>
+  Layer.effect(RelayStore, make(options)).pipe(
     Layer.provide(
       PgClient.layer({
         url: Redacted.make(options.url),

@@ -14,8 +14,8 @@ import { type Opener, testRelayStore } from "./relayStoreContract.js"
 const tempFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sb-relay-")), "relay", "relay.db")
 const opener =
   (filename: string): Opener =>
-  () =>
-    layerSqlite({ filename }).pipe(Layer.provide(NodeContext.layer))
+  (options = {}) =>
+    layerSqlite({ ...options, filename }).pipe(Layer.provide(NodeContext.layer))
 
 describe("RelayStore/sqlite", () => {
   testRelayStore(() => opener(tempFile()))
@@ -67,9 +67,7 @@ describe("RelayStore/sqlite", () => {
           if (match) {
             child.kill("SIGKILL")
             child.on("exit", (_code, signal) =>
-              signal === "SIGKILL"
-                ? resume(Effect.succeed(match[1]!))
-                : resume(Effect.fail(`exit ${signal}`))
+              signal === "SIGKILL" ? resume(Effect.succeed(match[1]!)) : resume(Effect.fail(`exit ${signal}`))
             )
           }
         })

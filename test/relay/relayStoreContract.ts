@@ -2,10 +2,11 @@ import { assert, it } from "@effect/vitest"
 import { Effect, Either, Layer, Option, TestClock } from "effect"
 import type { RelayStoreIo } from "../../src/relay/RelayErrors.js"
 import { relayErrorCode } from "../../src/relay/RelayErrors.js"
-import { type AccountId, RelayStore, type RelayStoreShape } from "../../src/relay/RelayStore.js"
+import { type AccountId, RelayLimits, RelayStore, type RelayStoreShape } from "../../src/relay/RelayStore.js"
+import type { StoreOptions } from "../../src/relay/SqlRelayStore.js"
 
 /** Opens a store on one database; calling it again opens the same database again. */
-export type Opener = () => Layer.Layer<RelayStore, RelayStoreIo>
+export type Opener = (options?: StoreOptions) => Layer.Layer<RelayStore, RelayStoreIo>
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -280,7 +281,7 @@ export const testRelayStore = (fresh: () => Opener) => {
           (h) => account(store, h)
         )
         for (const s of senders) yield* befriend(store, inbox.id, s.id)
-        const perSender = 40
+        const perSender = 25
         const total = senders.length * perSender
         const seen: Array<number> = []
         const reader = Effect.gen(function* () {
@@ -333,24 +334,27 @@ export const testRelayStore = (fresh: () => Opener) => {
     )
   )
 
-  it.live("a recipient with 1,000 messages waiting refuses more with RECIPIENT_QUOTA until it acks", () =>
-    run(
+  it.live("a full recipient refuses more with RECIPIENT_QUOTA until it acks (the cap is 1,000 by default)", () => {
+    assert.strictEqual(RelayLimits.pendingMessagesPerRecipient, 1_000)
+    const cap = 40
+    return Effect.provide(
       Effect.gen(function* () {
         const store = yield* RelayStore
         const alice = yield* account(store, "alice")
         const bob = yield* account(store, "bob")
         yield* befriend(store, alice.id, bob.id)
-        yield* Effect.forEach(Array.from({ length: 1_000 }), () => send(store, bob.id, alice.id), {
+        yield* Effect.forEach(Array.from({ length: cap }), () => send(store, bob.id, alice.id), {
           concurrency: 4,
           discard: true
         })
         assert.strictEqual(yield* codeOf(send(store, bob.id, alice.id)), "RECIPIENT_QUOTA")
-        assert.strictEqual(Option.getOrThrow(yield* store.getAccount(alice.id)).nextSeq, 1_000)
+        assert.strictEqual(Option.getOrThrow(yield* store.getAccount(alice.id)).nextSeq, cap)
         yield* store.ack(alice.id, 10)
-        assert.deepStrictEqual(yield* send(store, bob.id, alice.id), { seq: 1_001, duplicate: false })
-      })
+        assert.deepStrictEqual(yield* send(store, bob.id, alice.id), { seq: cap + 1, duplicate: false })
+      }),
+      fresh()({ pendingMessagesPerRecipient: cap })
     )
-  )
+  })
 
   it.live("ack drops rows up to upTo, marks them delivered, and never moves backwards or past the last seq", () =>
     run(

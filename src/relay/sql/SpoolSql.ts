@@ -12,7 +12,10 @@ type SpoolPart = Pick<RelayStoreShape, "enqueue" | "fetch" | "ack" | "getSentSta
  * an UPDATE that holds the recipient's row lock until commit: commits for one recipient happen in seq order, so a
  * reader polling `seq > cursor` never passes a row that commits late (a global sequence would let it).
  */
-export const makeSpool = (sql: SqlClient.SqlClient): SpoolPart => {
+export const makeSpool = (
+  sql: SqlClient.SqlClient,
+  pendingCap: number = RelayLimits.pendingMessagesPerRecipient
+): SpoolPart => {
   const sentStatus = (senderId: number, msgId: Uint8Array) =>
     Effect.map(sql<Row>`SELECT * FROM sent_status WHERE sender_id = ${senderId} AND msg_id = ${msgId}`, (rows) =>
       Option.map(Option.fromNullable(rows[0]), toSentStatus)
@@ -46,8 +49,8 @@ export const makeSpool = (sql: SqlClient.SqlClient): SpoolPart => {
           if (state === "revoked") return yield* new ContactRevoked()
           if (state !== "active") return yield* new NotAContact()
           const pending = yield* sql<Row>`SELECT COUNT(*) AS n FROM spool WHERE recipient_id = ${m.recipientId}`
-          if (num(pending[0]?.["n"] ?? 0) >= RelayLimits.pendingMessagesPerRecipient) {
-            return yield* new RecipientQuota({ what: "messages", limit: RelayLimits.pendingMessagesPerRecipient })
+          if (num(pending[0]?.["n"] ?? 0) >= pendingCap) {
+            return yield* new RecipientQuota({ what: "messages", limit: pendingCap })
           }
           yield* sql`INSERT INTO spool (recipient_id, seq, sender_id, msg_id, rk, ct, created_at, expires_at)
             VALUES (${m.recipientId}, ${seq}, ${m.senderId}, ${m.msgId}, ${m.rk}, ${m.ct}, ${at}, ${m.expiresAt})`
