@@ -2,12 +2,19 @@ import * as fs from "node:fs"
 import { describe, expect, it } from "vitest"
 import { ErrorCode } from "../../src/domain/Errors.js"
 import { tools } from "../../src/mcp/Tools.js"
+import { relayErrorCodes } from "../../src/relay/RelayErrors.js"
 
 describe("docs match the code", () => {
   it("every error code has a section in docs/troubleshooting.md", () => {
     const doc = fs.readFileSync("docs/troubleshooting.md", "utf8")
     const sections = new Set([...doc.matchAll(/^## ([A-Z_]+)\s*$/gm)].map((m) => m[1]))
     expect(ErrorCode.literals.filter((code) => !sections.has(code))).toEqual([])
+  })
+
+  it("every relay store error code has a section in docs/troubleshooting.md", () => {
+    const doc = fs.readFileSync("docs/troubleshooting.md", "utf8")
+    const sections = new Set([...doc.matchAll(/^## ([A-Z_]+)\s*$/gm)].map((m) => m[1]))
+    expect(Object.values(relayErrorCodes).filter((code) => !sections.has(code))).toEqual([])
   })
 
   it("every tool is documented in docs/tools.md", () => {

@@ -3,12 +3,17 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { buildSync } from "esbuild"
 
-/** Bundles a TypeScript worker into a runnable .mjs file (cached per process) and returns its path. */
-export const bundleWorker = (entry: string): string => {
-  const out = path.join(
-    fs.mkdtempSync(path.join(os.tmpdir(), "sb-worker-")),
-    path.basename(entry).replace(/\.ts$/, ".mjs")
-  )
+const REPO = path.resolve(import.meta.dirname, "../..")
+
+/**
+ * Bundles a TypeScript worker into a runnable .mjs file and returns its path. With `externalPackages` the packages
+ * stay imports (a native addon such as better-sqlite3 cannot be bundled), so the file goes under the repository's
+ * `.cache/`, where node_modules resolves.
+ */
+export const bundleWorker = (entry: string, options: { readonly externalPackages?: boolean } = {}): string => {
+  const base = options.externalPackages ? path.join(REPO, ".cache") : os.tmpdir()
+  fs.mkdirSync(base, { recursive: true })
+  const out = path.join(fs.mkdtempSync(path.join(base, "sb-worker-")), path.basename(entry).replace(/\.ts$/, ".mjs"))
   buildSync({
     entryPoints: [entry],
     outfile: out,
@@ -16,7 +21,8 @@ export const bundleWorker = (entry: string): string => {
     platform: "node",
     format: "esm",
     target: "node20",
-    logLevel: "error"
+    logLevel: "error",
+    ...(options.externalPackages ? { packages: "external" as const } : {})
   })
   return out
 }

@@ -1,0 +1,95 @@
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { RelayStoreIo } from "./RelayErrors.js"
+import { RelayStore } from "./RelayStore.js"
+import { makeAccounts } from "./sql/AccountsSql.js"
+import { makeContacts } from "./sql/ContactsSql.js"
+import { makeBlobs } from "./sql/BlobsSql.js"
+import { makeInvites } from "./sql/InvitesSql.js"
+import { runMigrations } from "./sql/Migrations.js"
+import { ensureRelayId } from "./sql/RelayMeta.js"
+import { makeSpool } from "./sql/SpoolSql.js"
+import { makeSweep } from "./sql/SweeperSql.js"
+
+/** Settings of a store; the defaults are the product's limits (tests lower the spool cap to reach it quickly). */
+export interface StoreOptions {
+  readonly pendingMessagesPerRecipient?: number | undefined
+}
+
+/** The store over whichever `SqlClient` is provided: migrates it first, then serves every method from SQL. */
+export const make = (options: StoreOptions = {}) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* runMigrations.pipe(Effect.mapError((cause) => new RelayStoreIo({ op: "migrate", cause })))
+    const relayId = yield* ensureRelayId(sql)
+    return RelayStore.of({
+      relayId,
+      ...makeAccounts(sql),
+      ...makeInvites(sql),
+      ...makeContacts(sql),
+      ...makeSpool(sql, options.pendingMessagesPerRecipient),
+      ...makeBlobs(sql),
+      sweep: makeSweep(sql)
+    })
+  })
+
+const storeIo = (op: string) => (cause: unknown) => new RelayStoreIo({ op, cause })
+
+/** The database file's folder 0700 when this creates it, the file itself 0600 (SQLite gives its -wal/-shm the same). */
+const prepareFile = (filename: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const dir = path.dirname(filename)
+    if (!(yield* fs.exists(dir))) yield* fs.makeDirectory(dir, { recursive: true, mode: 0o700 })
+    if (!(yield* fs.exists(filename))) yield* fs.writeFile(filename, new Uint8Array(0), { flag: "a", mode: 0o600 })
+    yield* fs.chmod(filename, 0o600)
+  }).pipe(Effect.mapError(storeIo("prepare database file")))
+
+/** Per-connection settings: a 201 survives power loss (FULL), writers from other processes wait up to 5 s. */
+const sqlitePragmas = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe("PRAGMA busy_timeout = 5000")
+    yield* sql.unsafe("PRAGMA synchronous = FULL")
+    yield* sql.unsafe("PRAGMA foreign_keys = ON")
+  }).pipe(Effect.mapError(storeIo("configure sqlite")))
+)
+
+/** The SQLite connection the store runs on: file prepared, WAL (the client's default), then the settings above. */
+export const sqliteClient = (options: {
+  readonly filename: string
+}): Layer.Layer<SqlClient.SqlClient, RelayStoreIo, FileSystem.FileSystem | Path.Path> =>
+  Layer.provideMerge(sqlitePragmas, SqliteClient.layer({ filename: options.filename })).pipe(
+    Layer.provide(Layer.effectDiscard(prepareFile(options.filename))),
+    Layer.mapError((error) => (error instanceof RelayStoreIo ? error : new RelayStoreIo({ op: "open", cause: error })))
+  )
+
+/** SQLite (the default, one relay process): WAL, `synchronous=FULL`, `busy_timeout=5000`; migrates at build. */
+export const layerSqlite = (
+  options: StoreOptions & { readonly filename: string }
+): Layer.Layer<RelayStore, RelayStoreIo, FileSystem.FileSystem | Path.Path> =>
+  Layer.effect(RelayStore, make(options)).pipe(Layer.provide(sqliteClient(options)))
+
+/** PostgreSQL (several relay replicas share one database); migrates at build, safely from every replica at once. */
+export const layerPg = (
+  options: StoreOptions & { readonly url: string; readonly maxConnections?: number | undefined }
+): Layer.Layer<RelayStore, RelayStoreIo> =>
+  Layer.effect(RelayStore, make(options)).pipe(
+    Layer.provide(
+      PgClient.layer({
+        url: Redacted.make(options.url),
+        applicationName: "session-bridge-relay",
+        maxConnections: options.maxConnections ?? 10
+      })
+    ),
+    Layer.mapError((error) =>
+      error instanceof RelayStoreIo ? error : new RelayStoreIo({ op: "connect", cause: error })
+    )
+  )

@@ -1,0 +1,82 @@
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import type { AccountId } from "./RelayStore.js"
+
+/** One parked long-poll. `await` is true when it was woken, false when the timeout passed first. */
+export interface Waiter {
+  readonly await: (timeout: Duration.DurationInput) => Effect.Effect<boolean>
+}
+
+/**
+ * Wakes long-polls when mail arrives for their recipient (CLOUD.md 3.4). A handler registers its waiter **before**
+ * it queries the spool, so a message committed between the query and the wait still wakes it; the waiter leaves
+ * when its scope closes. Correctness never depends on a wake: a missed one costs one poll's timeout.
+ *
+ * In-process layer: the single replica's send handler calls `wake` after its commit. A PostgreSQL layer adds a
+ * LISTEN fiber that calls `wake` for each `sb_inbox` notification and `wakeAll` after it reconnects.
+ */
+export interface WaitersShape {
+  readonly register: (recipientId: AccountId) => Effect.Effect<Waiter, never, Scope.Scope>
+  readonly wake: (recipientId: AccountId) => Effect.Effect<void>
+  readonly wakeAll: Effect.Effect<void>
+  /** How many waiters are parked (for health output and tests). */
+  readonly size: Effect.Effect<number>
+}
+
+export class Waiters extends Context.Tag("session-bridge/Waiters")<Waiters, WaitersShape>() {}
+
+/** Waiters in this process: a set of `Deferred`s per recipient. */
+export const makeInProcess = Effect.sync((): WaitersShape => {
+  const parked = new Map<AccountId, Set<Deferred.Deferred<void>>>()
+  const release = (recipientId: AccountId, deferred: Deferred.Deferred<void>) =>
+    Effect.sync(() => {
+      const set = parked.get(recipientId)
+      if (set === undefined) return
+      set.delete(deferred)
+      if (set.size === 0) parked.delete(recipientId)
+    })
+  const complete = (set: Iterable<Deferred.Deferred<void>>) =>
+    Effect.forEach(set, (deferred) => Deferred.succeed(deferred, undefined), { discard: true })
+  return {
+    register: (recipientId) =>
+      Effect.gen(function* () {
+        const deferred = yield* Deferred.make<void>()
+        yield* Effect.acquireRelease(
+          Effect.sync(() => {
+            const set = parked.get(recipientId) ?? new Set()
+            set.add(deferred)
+            parked.set(recipientId, set)
+          }),
+          () => release(recipientId, deferred)
+        )
+        return {
+          await: (timeout) => Deferred.await(deferred).pipe(Effect.timeoutOption(timeout), Effect.map(Option.isSome))
+        }
+      }),
+    wake: (recipientId) =>
+      Effect.suspend(() => {
+        const set = parked.get(recipientId)
+        if (set === undefined) return Effect.void
+        parked.delete(recipientId)
+        return complete(set)
+      }),
+    wakeAll: Effect.suspend(() => {
+      const all = [...parked.values()].flatMap((set) => [...set])
+      parked.clear()
+      return complete(all)
+    }),
+    size: Effect.sync(() => {
+      let n = 0
+      for (const set of parked.values()) n += set.size
+      return n
+    })
+  }
+})
+
+/** The single-replica layer (SQLite mode, or any relay without LISTEN). */
+export const layerInProcess: Layer.Layer<Waiters> = Layer.effect(Waiters, makeInProcess)

@@ -1,0 +1,138 @@
+import type * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { AccountNotFound, EkSeqStale, HandleTaken, RelayAuth } from "../RelayErrors.js"
+import type { RelayStoreShape } from "../RelayStore.js"
+import { io, now, num, type Row, toAccount } from "./Rows.js"
+
+type AccountsPart = Pick<
+  RelayStoreShape,
+  | "createAccount"
+  | "getAccount"
+  | "getAccountByHandle"
+  | "updateEkRecord"
+  | "disableAccount"
+  | "listAccounts"
+  | "insertToken"
+  | "accountForToken"
+  | "touchToken"
+  | "revokeToken"
+  | "revokeAllTokens"
+  | "audit"
+  | "listAudit"
+>
+
+/** Accounts, tokens and the audit log. */
+export const makeAccounts = (sql: SqlClient.SqlClient): AccountsPart => {
+  const byHandle = (handle: string) =>
+    Effect.map(sql<Row>`SELECT * FROM accounts WHERE handle = ${handle}`, (rows) =>
+      Option.map(Option.fromNullable(rows[0]), toAccount)
+    )
+  const byId = (id: number) =>
+    Effect.map(sql<Row>`SELECT * FROM accounts WHERE id = ${id}`, (rows) =>
+      Option.map(Option.fromNullable(rows[0]), toAccount)
+    )
+
+  const createAccount: AccountsPart["createAccount"] = (input) =>
+    Effect.gen(function* () {
+      const at = yield* now
+      const inserted = yield* sql<Row>`INSERT INTO accounts (handle, ik_pub, ek_record, ek_seq, created_at)
+        VALUES (${input.handle}, ${input.ikPub}, ${input.ekRecord}, ${input.ekSeq}, ${at})
+        ON CONFLICT (handle) DO NOTHING RETURNING *`
+      const row = inserted[0]
+      if (row === undefined) return yield* new HandleTaken({ handle: input.handle })
+      return toAccount(row)
+    }).pipe(io("createAccount"))
+
+  const updateEkRecord: AccountsPart["updateEkRecord"] = (id, ekRecord, ekSeq) =>
+    sql
+      .withTransaction(
+        Effect.gen(function* () {
+          const updated = yield* sql<Row>`UPDATE accounts SET ek_record = ${ekRecord}, ek_seq = ${ekSeq}
+            WHERE id = ${id} AND ek_seq < ${ekSeq} RETURNING id`
+          if (updated.length > 0) return
+          const account = yield* byId(id)
+          if (Option.isNone(account)) return yield* new AccountNotFound({ account: String(id) })
+          return yield* new EkSeqStale({ stored: account.value.ekSeq, given: ekSeq })
+        })
+      )
+      .pipe(io("updateEkRecord"))
+
+  const revokeAll = (accountId: number, at: number) =>
+    Effect.map(
+      sql<Row>`UPDATE tokens SET revoked_at = ${at}
+        WHERE account_id = ${accountId} AND revoked_at IS NULL RETURNING id`,
+      (rows) => rows.length
+    )
+
+  const disableAccount: AccountsPart["disableAccount"] = (id) =>
+    Effect.gen(function* () {
+      const at = yield* now
+      return yield* sql.withTransaction(
+        Effect.gen(function* () {
+          const updated = yield* sql<Row>`UPDATE accounts SET disabled_at = ${at}
+            WHERE id = ${id} AND disabled_at IS NULL RETURNING id`
+          yield* revokeAll(id, at)
+          if (updated.length > 0) return true
+          if (Option.isNone(yield* byId(id))) return yield* new AccountNotFound({ account: String(id) })
+          return false
+        })
+      )
+    }).pipe(io("disableAccount"))
+
+  const accountForToken: AccountsPart["accountForToken"] = (tokenHash) =>
+    Effect.gen(function* () {
+      const rows = yield* sql<Row>`SELECT a.* FROM tokens t JOIN accounts a ON a.id = t.account_id
+        WHERE t.token_hash = ${tokenHash} AND t.revoked_at IS NULL AND a.disabled_at IS NULL`
+      const row = rows[0]
+      if (row === undefined) return yield* new RelayAuth()
+      return toAccount(row)
+    }).pipe(io("accountForToken"))
+
+  return {
+    createAccount,
+    getAccount: (id) => byId(id).pipe(io("getAccount")),
+    getAccountByHandle: (handle) => byHandle(handle).pipe(io("getAccountByHandle")),
+    updateEkRecord,
+    disableAccount,
+    listAccounts: Effect.map(sql<Row>`SELECT * FROM accounts ORDER BY id`, (rows) => rows.map(toAccount)).pipe(
+      io("listAccounts")
+    ),
+    insertToken: (accountId, tokenHash, label) =>
+      Effect.flatMap(
+        now,
+        (at) => sql`INSERT INTO tokens (account_id, token_hash, label, created_at)
+          VALUES (${accountId}, ${tokenHash}, ${label ?? null}, ${at})`
+      ).pipe(Effect.asVoid, io("insertToken")),
+    accountForToken,
+    touchToken: (tokenHash) =>
+      Effect.flatMap(now, (at) => sql`UPDATE tokens SET last_used_at = ${at} WHERE token_hash = ${tokenHash}`).pipe(
+        Effect.asVoid,
+        io("touchToken")
+      ),
+    revokeToken: (tokenHash) =>
+      Effect.flatMap(
+        now,
+        (at) => sql<Row>`UPDATE tokens SET revoked_at = ${at}
+          WHERE token_hash = ${tokenHash} AND revoked_at IS NULL RETURNING id`
+      ).pipe(
+        Effect.map((rows) => rows.length > 0),
+        io("revokeToken")
+      ),
+    revokeAllTokens: (accountId) => Effect.flatMap(now, (at) => revokeAll(accountId, at)).pipe(io("revokeAllTokens")),
+    audit: (actor, event, detail) =>
+      Effect.flatMap(
+        now,
+        (at) => sql`INSERT INTO audit (at, actor, event, detail) VALUES (${at}, ${actor}, ${event}, ${detail})`
+      ).pipe(Effect.asVoid, io("audit")),
+    listAudit: (limit) =>
+      Effect.map(sql<Row>`SELECT * FROM audit ORDER BY id DESC LIMIT ${limit}`, (rows) =>
+        rows.map((r) => ({
+          at: num(r["at"]),
+          actor: r["actor"] === null ? null : num(r["actor"]),
+          event: String(r["event"]),
+          detail: String(r["detail"])
+        }))
+      ).pipe(io("listAudit"))
+  }
+}

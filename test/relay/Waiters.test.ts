@@ -1,0 +1,42 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, TestClock } from "effect"
+import { layerInProcess, Waiters } from "../../src/relay/Waiters.js"
+
+describe("Waiters/inProcess", () => {
+  it.effect("a wake between registering and awaiting is not lost; only that recipient's waiters wake", () =>
+    Effect.gen(function* () {
+      const waiters = yield* Waiters
+      const result = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const mine = yield* waiters.register(1)
+          const other = yield* waiters.register(2)
+          yield* waiters.wake(1) // arrives before the handler awaits (e.g. during its query)
+          const woken = yield* mine.await("25 seconds")
+          const fiber = yield* Effect.fork(other.await("25 seconds"))
+          yield* TestClock.adjust("25 seconds")
+          return [woken, yield* Fiber.join(fiber)]
+        })
+      )
+      assert.deepStrictEqual(result, [true, false])
+      assert.strictEqual(yield* waiters.size, 0)
+    }).pipe(Effect.provide(layerInProcess))
+  )
+
+  it.effect("wakeAll wakes every parked waiter; a closed scope leaves no waiter behind", () =>
+    Effect.gen(function* () {
+      const waiters = yield* Waiters
+      const woken = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const all = yield* Effect.forEach([1, 2, 3], (r) => waiters.register(r))
+          assert.strictEqual(yield* waiters.size, 3)
+          const fibers = yield* Effect.forEach(all, (w) => Effect.fork(w.await("25 seconds")))
+          yield* waiters.wakeAll
+          return yield* Effect.forEach(fibers, Fiber.join)
+        })
+      )
+      assert.deepStrictEqual(woken, [true, true, true])
+      yield* Effect.scoped(waiters.register(9))
+      assert.strictEqual(yield* waiters.size, 0)
+    }).pipe(Effect.provide(layerInProcess))
+  )
+})
