@@ -1,4 +1,7 @@
+import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { fromUtf8, utf8 } from "./Bytes.js"
 
 /*
@@ -58,3 +61,26 @@ export const parseCanonicalJson = (bytes: Uint8Array): Option.Option<unknown> =>
       write(value) === text ? Option.some(value) : Option.none()
     )
   )
+
+/** A value encoded through its schema, then written canonically. */
+export const encodeCanonical = <A, I>(
+  schema: Schema.Schema<A, I>,
+  value: A
+): Effect.Effect<Uint8Array, ParseResult.ParseError> =>
+  Effect.flatMap(Schema.encode(schema)(value), (encoded) =>
+    Option.match(canonicalJson(encoded), {
+      onNone: () =>
+        Effect.fail(
+          new ParseResult.ParseError({
+            issue: new ParseResult.Type(schema.ast, encoded, "not representable in canonical JSON")
+          })
+        ),
+      onSome: Effect.succeed
+    })
+  )
+
+/** Canonical bytes decoded through a schema: none when either step refuses. */
+export const decodeCanonical =
+  <A, I>(schema: Schema.Schema<A, I>) =>
+  (bytes: Uint8Array): Option.Option<A> =>
+    Option.flatMap(parseCanonicalJson(bytes), Schema.decodeUnknownOption(schema))
