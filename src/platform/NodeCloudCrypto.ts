@@ -42,7 +42,18 @@ const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
   return out
 }
 
+/** Parsed keys, by the array that holds them: an identity key signs many messages, and parsing costs. */
+const parsed = new WeakMap<Uint8Array, KeyObject>()
+
 const privateKeyObject = (curve: Curve, der: Uint8Array): KeyObject | undefined => {
+  const cached = parsed.get(der)
+  if (cached !== undefined && cached.asymmetricKeyType === curve) return cached
+  const key = parsePrivate(curve, der)
+  if (key !== undefined) parsed.set(der, key)
+  return key
+}
+
+const parsePrivate = (curve: Curve, der: Uint8Array): KeyObject | undefined => {
   try {
     const key = createPrivateKey({ key: Buffer.from(der), format: "der", type: "pkcs8" })
     return key.asymmetricKeyType === curve ? key : undefined
