@@ -1,0 +1,184 @@
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  hkdfSync,
+  randomBytes as nodeRandomBytes,
+  sign,
+  verify,
+  type KeyObject
+} from "node:crypto"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { CloudCrypto, type KeyPair } from "../protocol/CloudCrypto.js"
+import { AeadFailed, KeyMaterialInvalid } from "../protocol/ProtocolErrors.js"
+
+/*
+ * CloudCrypto over node:crypto (OpenSSL). Keys are generated from 32 random bytes: the PKCS8 DER of an Ed25519 or
+ * X25519 private key is a fixed 16-byte prefix followed by those bytes (RFC 8410), so the seeded test layer and
+ * the live layer share every line except where the bytes come from.
+ */
+
+type Curve = "ed25519" | "x25519"
+
+const PKCS8_PREFIX: Record<Curve, Uint8Array> = {
+  ed25519: Uint8Array.from([
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20
+  ]),
+  x25519: Uint8Array.from([
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20
+  ])
+}
+const JWK_CURVE: Record<Curve, string> = { ed25519: "Ed25519", x25519: "X25519" }
+const TAG_LENGTH = 16
+
+const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a, 0)
+  out.set(b, a.length)
+  return out
+}
+
+/** Parsed keys, by the array that holds them: an identity key signs many messages, and parsing costs. */
+const parsed = new WeakMap<Uint8Array, KeyObject>()
+
+const privateKeyObject = (curve: Curve, der: Uint8Array): KeyObject | undefined => {
+  const cached = parsed.get(der)
+  if (cached !== undefined && cached.asymmetricKeyType === curve) return cached
+  const key = parsePrivate(curve, der)
+  if (key !== undefined) parsed.set(der, key)
+  return key
+}
+
+const parsePrivate = (curve: Curve, der: Uint8Array): KeyObject | undefined => {
+  try {
+    const key = createPrivateKey({ key: Buffer.from(der), format: "der", type: "pkcs8" })
+    return key.asymmetricKeyType === curve ? key : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const publicKeyObject = (curve: Curve, raw: Uint8Array): KeyObject | undefined => {
+  if (raw.length !== 32) return undefined
+  try {
+    return createPublicKey({
+      key: { kty: "OKP", crv: JWK_CURVE[curve], x: Buffer.from(raw).toString("base64url") },
+      format: "jwk"
+    })
+  } catch {
+    return undefined
+  }
+}
+
+const rawPublic = (key: KeyObject): Uint8Array =>
+  new Uint8Array(Buffer.from(createPublicKey(key).export({ format: "jwk" }).x ?? "", "base64url"))
+
+const invalid = (detail: string) => new KeyMaterialInvalid({ detail })
+
+const withPrivate = <A>(curve: Curve, der: Uint8Array, f: (key: KeyObject) => A) =>
+  Effect.suspend(() => {
+    const key = privateKeyObject(curve, der)
+    return key === undefined
+      ? Effect.fail(invalid(`not a PKCS8 ${JWK_CURVE[curve]} private key`))
+      : Effect.sync(() => f(key))
+  })
+
+/** The service over a source of random bytes. */
+export const make = (random: (length: number) => Uint8Array): typeof CloudCrypto.Service => {
+  const generate = (curve: Curve): Effect.Effect<KeyPair> =>
+    Effect.sync(() => {
+      const privateKey = concat(PKCS8_PREFIX[curve], random(32))
+      return { publicKey: rawPublic(privateKeyObject(curve, privateKey)!), privateKey }
+    })
+  return CloudCrypto.of({
+    randomBytes: (length) => Effect.sync(() => random(length)),
+    ed25519Generate: generate("ed25519"),
+    ed25519Public: (der) => withPrivate("ed25519", der, rawPublic),
+    ed25519Sign: (der, message) => withPrivate("ed25519", der, (key) => new Uint8Array(sign(null, message, key))),
+    ed25519Verify: (publicKey, message, signature) =>
+      Effect.sync(() => {
+        const key = publicKeyObject("ed25519", publicKey)
+        if (key === undefined || signature.length !== 64) return false
+        try {
+          return verify(null, message, key, signature)
+        } catch {
+          return false
+        }
+      }),
+    x25519Generate: generate("x25519"),
+    x25519Public: (der) => withPrivate("x25519", der, rawPublic),
+    x25519: (der, peer) =>
+      Effect.suspend(() => {
+        const privateKey = privateKeyObject("x25519", der)
+        const publicKey = publicKeyObject("x25519", peer)
+        if (privateKey === undefined) return Effect.fail(invalid("not a PKCS8 X25519 private key"))
+        if (publicKey === undefined) return Effect.fail(invalid("not a 32-byte X25519 public key"))
+        try {
+          return Effect.succeed(new Uint8Array(diffieHellman({ privateKey, publicKey })))
+        } catch (cause) {
+          return Effect.fail(invalid(`X25519 agreement refused: ${String(cause)}`))
+        }
+      }),
+    hkdfSha256: (ikm, salt, info, length) =>
+      Effect.sync(() => new Uint8Array(hkdfSync("sha256", ikm, salt, info, length))),
+    aeadSeal: (key, nonce, plaintext, aad) =>
+      Effect.sync(() => {
+        const cipher = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_LENGTH })
+        cipher.setAAD(aad, { plaintextLength: plaintext.length })
+        const head = cipher.update(plaintext)
+        const tail = cipher.final()
+        const out = new Uint8Array(head.length + tail.length + TAG_LENGTH)
+        out.set(head, 0)
+        out.set(tail, head.length)
+        out.set(cipher.getAuthTag(), head.length + tail.length)
+        return out
+      }),
+    aeadOpen: (key, nonce, sealed, aad) =>
+      Effect.suspend(() => {
+        if (sealed.length < TAG_LENGTH || key.length !== 32 || nonce.length !== 12)
+          return Effect.fail(new AeadFailed({ detail: "shorter than its tag, or a bad key or nonce length" }))
+        try {
+          const decipher = createDecipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_LENGTH })
+          const body = sealed.subarray(0, sealed.length - TAG_LENGTH)
+          decipher.setAAD(aad, { plaintextLength: body.length })
+          decipher.setAuthTag(sealed.subarray(sealed.length - TAG_LENGTH))
+          const head = decipher.update(body)
+          const tail = decipher.final()
+          return Effect.succeed(tail.length === 0 ? new Uint8Array(head) : new Uint8Array(concat(head, tail)))
+        } catch {
+          return Effect.fail(new AeadFailed({ detail: "authentication tag mismatch" }))
+        }
+      }),
+    sha256: (data) => Effect.sync(() => new Uint8Array(createHash("sha256").update(data).digest()))
+  })
+}
+
+/** The real thing: random bytes from the operating system. */
+export const layer: Layer.Layer<CloudCrypto> = Layer.sync(CloudCrypto, () =>
+  make((length) => new Uint8Array(nodeRandomBytes(length)))
+)
+
+/**
+ * For tests: every random byte (and so every generated key) is derived from `seed`, so vectors are stable.
+ * Block i of the stream is SHA-256("sb1-test-rng" ‖ seed ‖ u32be(i)); each layer build starts a fresh stream.
+ */
+export const layerSeeded = (seed: string): Layer.Layer<CloudCrypto> =>
+  Layer.sync(CloudCrypto, () => {
+    let block = 0
+    let pool: Uint8Array = new Uint8Array(0)
+    const next = (): Uint8Array => {
+      const counter = Buffer.alloc(4)
+      counter.writeUInt32BE(block++)
+      return new Uint8Array(createHash("sha256").update("sb1-test-rng").update(seed).update(counter).digest())
+    }
+    return make((length) => {
+      while (pool.length < length) pool = concat(pool, next())
+      const out = pool.slice(0, length)
+      pool = pool.slice(length)
+      return out
+    })
+  })

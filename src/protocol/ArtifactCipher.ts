@@ -1,0 +1,96 @@
+import * as Effect from "effect/Effect"
+import { bytesEqual, toHex } from "./Bytes.js"
+import { CloudCrypto } from "./CloudCrypto.js"
+import { ArtifactChunkInvalid, ArtifactHashMismatch, ArtifactTooLarge, ArtifactTruncated } from "./ProtocolErrors.js"
+
+/*
+ * Chunked artifact encryption (CLOUD.md 2.5), STREAM-style:
+ *   key: 32 random bytes per artifact; plaintext in 64 KiB chunks (the last may be shorter; an empty artifact is one
+ *   empty chunk); chunk i is ChaCha20-Poly1305(key, nonce = u88be(i) ‖ last, aad = "", chunk), last = 1 for the
+ *   final chunk and 0 otherwise; ciphertext = the sealed chunks in order (each 16 bytes longer than its chunk).
+ *   blob id = hex SHA-256(ciphertext); the plaintext SHA-256 travels only inside the envelope.
+ */
+
+export const CHUNK_BYTES = 64 * 1024
+const SEALED_CHUNK_BYTES = CHUNK_BYTES + 16
+export const MAX_ARTIFACT_BYTES = 10 * 1024 * 1024
+const NO_AAD = new Uint8Array(0)
+
+export const chunkNonce = (index: number, last: boolean): Uint8Array => {
+  const nonce = new Uint8Array(12)
+  new DataView(nonce.buffer).setBigUint64(3, BigInt(index))
+  nonce[11] = last ? 1 : 0
+  return nonce
+}
+
+/** What goes into the envelope's artifact entry, and the ciphertext to upload under `blob`. */
+export interface EncryptedArtifact {
+  readonly key: Uint8Array
+  readonly sha256: string
+  readonly size: number
+  readonly blob: string
+  readonly ciphertext: Uint8Array
+}
+
+export const encryptArtifact = Effect.fn("ArtifactCipher.encrypt")(function* (plaintext: Uint8Array) {
+  const crypto = yield* CloudCrypto
+  if (plaintext.length > MAX_ARTIFACT_BYTES)
+    return yield* new ArtifactTooLarge({ detail: `${plaintext.length} bytes, at most ${MAX_ARTIFACT_BYTES}` })
+  const key = yield* crypto.randomBytes(32)
+  const chunks = Math.max(1, Math.ceil(plaintext.length / CHUNK_BYTES))
+  const ciphertext = new Uint8Array(plaintext.length + chunks * 16)
+  for (let i = 0; i < chunks; i++) {
+    const chunk = plaintext.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES)
+    ciphertext.set(yield* crypto.aeadSeal(key, chunkNonce(i, i === chunks - 1), chunk, NO_AAD), i * SEALED_CHUNK_BYTES)
+  }
+  return {
+    key,
+    sha256: toHex(yield* crypto.sha256(plaintext)),
+    size: plaintext.length,
+    blob: toHex(yield* crypto.sha256(ciphertext)),
+    ciphertext
+  } satisfies EncryptedArtifact
+})
+
+/**
+ * Decrypts a downloaded blob and checks it is the announced artifact: every chunk opens at its own position, the
+ * final one is flagged last (else it was truncated), and the plaintext has the announced SHA-256 (lowercase hex).
+ */
+export const decryptArtifact = Effect.fn("ArtifactCipher.decrypt")(function* (
+  ciphertext: Uint8Array,
+  key: Uint8Array,
+  sha256: string
+) {
+  const crypto = yield* CloudCrypto
+  if (ciphertext.length === 0) return yield* new ArtifactTruncated({ detail: "no chunk at all" })
+  const chunks = Math.ceil(ciphertext.length / SEALED_CHUNK_BYTES)
+  if (ciphertext.length - chunks * 16 > MAX_ARTIFACT_BYTES)
+    return yield* new ArtifactTooLarge({ detail: `${ciphertext.length} bytes of ciphertext` })
+  const plaintext = new Uint8Array(Math.max(0, ciphertext.length - chunks * 16))
+  for (let i = 0; i < chunks; i++) {
+    const sealed = ciphertext.subarray(i * SEALED_CHUNK_BYTES, (i + 1) * SEALED_CHUNK_BYTES)
+    const last = i === chunks - 1
+    const opened = yield* Effect.either(crypto.aeadOpen(key, chunkNonce(i, last), sealed, NO_AAD))
+    if (opened._tag === "Left") {
+      const asMiddle = last ? yield* Effect.either(crypto.aeadOpen(key, chunkNonce(i, false), sealed, NO_AAD)) : opened
+      return yield* asMiddle._tag === "Right"
+        ? new ArtifactTruncated({ detail: `chunk ${i} is not the last one; the rest is missing` })
+        : new ArtifactChunkInvalid({ detail: `chunk ${i} of ${chunks} does not open at its position` })
+    }
+    plaintext.set(opened.right, i * CHUNK_BYTES)
+  }
+  const actual = yield* crypto.sha256(plaintext)
+  if (!bytesEqual(actual, hexBytes(sha256)))
+    return yield* new ArtifactHashMismatch({ detail: `expected ${sha256}, got ${toHex(actual)}` })
+  return plaintext
+})
+
+const hexBytes = (hex: string): Uint8Array =>
+  Uint8Array.from(hex.match(/[0-9a-f]{2}/gi) ?? [], (pair) => Number.parseInt(pair, 16))
+
+/** The relay's blob id for a ciphertext. */
+export const blobId = (ciphertext: Uint8Array): Effect.Effect<string, never, CloudCrypto> =>
+  Effect.map(
+    Effect.flatMap(CloudCrypto, (crypto) => crypto.sha256(ciphertext)),
+    toHex
+  )

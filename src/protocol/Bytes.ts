@@ -1,0 +1,71 @@
+import * as Encoding from "effect/Encoding"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+
+/*
+ * Byte helpers for sb1. `tuple` is the one encoding of every signed or hashed input that has a variable-length
+ * field: each part, the leading label included, is written as a 4-byte big-endian length followed by its bytes,
+ * so no two different part lists encode to the same bytes (docs/cloud-protocol.md, "Tuple encoding").
+ */
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder("utf-8", { fatal: true })
+
+export const utf8 = (text: string): Uint8Array => encoder.encode(text)
+
+/** Strict UTF-8 decoding: none for malformed bytes. */
+export const fromUtf8 = (bytes: Uint8Array): Option.Option<string> =>
+  Option.liftThrowable(() => decoder.decode(bytes))()
+
+export const concat = (...parts: ReadonlyArray<Uint8Array>): Uint8Array => {
+  let length = 0
+  for (const p of parts) length += p.length
+  const out = new Uint8Array(length)
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
+/** An unsigned integer (0 ≤ n < 2^53) as 8 big-endian bytes. */
+export const u64be = (n: number): Uint8Array => {
+  const out = new Uint8Array(8)
+  new DataView(out.buffer).setBigUint64(0, BigInt(n))
+  return out
+}
+
+const u32be = (n: number): Uint8Array => {
+  const out = new Uint8Array(4)
+  new DataView(out.buffer).setUint32(0, n)
+  return out
+}
+
+/** `u32be(len(p)) ‖ p` for each part (strings as UTF-8, numbers as u64be), concatenated. */
+export const tuple = (...parts: ReadonlyArray<Uint8Array | string | number>): Uint8Array =>
+  concat(
+    ...parts.flatMap((part) => {
+      const bytes = typeof part === "string" ? utf8(part) : typeof part === "number" ? u64be(part) : part
+      return [u32be(bytes.length), bytes]
+    })
+  )
+
+export const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!
+  return diff === 0
+}
+
+/** Lexicographic byte order (for sorting fingerprints). */
+export const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!
+  return a.length - b.length
+}
+
+export const toBase64Url = (bytes: Uint8Array): string => Encoding.encodeBase64Url(bytes)
+export const fromBase64Url = (text: string): Option.Option<Uint8Array> =>
+  /^[A-Za-z0-9_-]*$/.test(text) ? Either.getRight(Encoding.decodeBase64Url(text)) : Option.none()
+export const toHex = (bytes: Uint8Array): string => Encoding.encodeHex(bytes)

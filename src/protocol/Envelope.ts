@@ -1,0 +1,181 @@
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type { MessageId } from "../domain/Ulid.js"
+import { concat, toHex, tuple, utf8 } from "./Bytes.js"
+import { decodeCanonical, encodeCanonical } from "./CanonicalJson.js"
+import { CloudCrypto, type KeyPair } from "./CloudCrypto.js"
+import { type EncryptionKey, fingerprint, requireCurrent } from "./Keys.js"
+import { localId } from "./LocalId.js"
+import { bucketFor, CT_OVERHEAD, MAX_BODY_BYTES, MAX_CT_BYTES } from "./Padding.js"
+import {
+  BodyTooLarge,
+  EnvelopeFromFuture,
+  EnvelopeMalformed,
+  EnvelopeMisrouted,
+  EnvelopeTampered,
+  EnvelopeTooOld,
+  PayloadTooLarge,
+  SenderMismatch,
+  SignatureInvalid,
+  UnknownRecipientKey
+} from "./ProtocolErrors.js"
+import {
+  type AccountId,
+  type EncryptionKeyRecord,
+  Envelope,
+  type Handle,
+  Inner,
+  type InnerDraft,
+  type KeyId
+} from "./WireSchemas.js"
+
+/*
+ * The sealed envelope of CLOUD.md 2.4; byte layouts in docs/cloud-protocol.md.
+ *   H   = "sb1|" id "|" fromAccountId "|" to "|" exp "|" rk            (ASCII; no field can contain "|")
+ *   key = HKDF-SHA256(ikm = X25519(eph, EK), salt = eph_pk ‖ EK_pub, info = "sb1 msg", 32)
+ *   ct  = eph_pk(32) ‖ ChaCha20-Poly1305(key, nonce = 0^12, aad = H, sig(64) ‖ innerJSON)
+ *   sig = Sig_IKsender(tuple("sb1-sig", H, fpr(recipient IK), innerJSON))
+ */
+
+const ZERO_NONCE = new Uint8Array(12)
+const MINUTE = 60_000
+/** Accepted skew into the future, and the oldest accepted ts (the longest spool TTL plus skew). */
+export const FUTURE_SKEW_MS = 10 * MINUTE
+export const MAX_AGE_MS = 7 * 24 * 60 * MINUTE + 10 * MINUTE
+
+export const header = (id: MessageId, fromAccountId: AccountId, to: AccountId, exp: number, rk: KeyId): string =>
+  `sb1|${id}|${fromAccountId}|${to}|${exp}|${rk}`
+
+/** Whom a message comes from: the sender's account and identity key. */
+export interface Sender {
+  readonly accountId: AccountId
+  readonly identity: KeyPair
+}
+
+/** A contact as pinned locally: what sealing to it, and opening from it, is checked against. */
+export interface Contact {
+  readonly accountId: AccountId
+  readonly handle: Handle
+  readonly ikPub: Uint8Array
+}
+
+export interface SealInput {
+  readonly id: MessageId
+  /** Unix seconds: when the relay drops it. */
+  readonly exp: number
+  readonly from: Sender
+  readonly to: Contact & { readonly ek: EncryptionKeyRecord }
+  readonly inner: InnerDraft
+}
+
+/** This account, as a receiver: its id, identity key and the encryption keys it still holds, by key id. */
+export interface Receiver {
+  readonly accountId: AccountId
+  readonly ikPub: Uint8Array
+  readonly keys: (rk: KeyId) => Option.Option<EncryptionKey>
+}
+
+/** An envelope that passed every crypto check, with the `(senderFpr, id)` pair the seen-ledger is keyed on. */
+export interface Opened {
+  readonly id: MessageId
+  readonly senderFpr: Uint8Array
+  /** `hex(senderFpr) + ":" + id`. */
+  readonly ledgerKey: string
+  readonly localId: MessageId
+  readonly inner: Inner
+}
+
+/** Seals a message for one contact's current encryption key. */
+export const seal = Effect.fn("Envelope.seal")(function* (input: SealInput) {
+  const crypto = yield* CloudCrypto
+  const bodyBytes = utf8(input.inner.body ?? "").length
+  if (bodyBytes > MAX_BODY_BYTES)
+    return yield* new BodyTooLarge({ detail: `${bodyBytes} bytes of body, at most ${MAX_BODY_BYTES}` })
+  const ek = yield* requireCurrent(input.to.ek)
+  const malformed = (error: { readonly message: string }) => new EnvelopeMalformed({ detail: error.message })
+  const unpadded = yield* encodeCanonical(Inner, { ...input.inner, pad: "" }).pipe(Effect.mapError(malformed))
+  const bucket = bucketFor(unpadded.length)
+  if (bucket === undefined)
+    return yield* new PayloadTooLarge({ detail: `${unpadded.length} bytes of JSON, more than one envelope holds` })
+  const pad = "0".repeat(bucket - CT_OVERHEAD - unpadded.length)
+  const json = yield* encodeCanonical(Inner, { ...input.inner, pad }).pipe(Effect.mapError(malformed))
+  const h = header(input.id, input.from.accountId, input.to.accountId, input.exp, ek.keyId)
+  const recipientFpr = yield* fingerprint(input.to.ikPub)
+  const sig = yield* crypto.ed25519Sign(input.from.identity.privateKey, tuple("sb1-sig", h, recipientFpr, json))
+  const eph = yield* crypto.x25519Generate
+  const shared = yield* crypto.x25519(eph.privateKey, ek.pub)
+  const key = yield* crypto.hkdfSha256(shared, concat(eph.publicKey, ek.pub), "sb1 msg", 32)
+  const sealed = yield* crypto.aeadSeal(key, ZERO_NONCE, concat(sig, json), utf8(h))
+  return Envelope.make({
+    v: 1,
+    id: input.id,
+    to: input.to.accountId,
+    exp: input.exp,
+    rk: ek.keyId,
+    ct: concat(eph.publicKey, sealed)
+  })
+})
+
+/** The wire JSON (base64url ct) of an envelope, and back. */
+export const encodeEnvelope = Schema.encodeSync(Envelope)
+export const decodeEnvelope = (wire: unknown) =>
+  Schema.decodeUnknown(Envelope)(wire).pipe(
+    Effect.mapError((error) => new EnvelopeMalformed({ detail: error.message }))
+  )
+
+/**
+ * Opens an envelope the relay delivered as coming from `sender`: the daemon has already resolved the relay's
+ * `from` to an active pinned contact (check 1 of CLOUD.md 2.4). Runs checks 2-6 in order; the seen-ledger
+ * (check 7) is the caller's, keyed on the returned `ledgerKey`.
+ */
+export const open = Effect.fn("Envelope.open")(function* (envelope: Envelope, sender: Contact, receiver: Receiver) {
+  const crypto = yield* CloudCrypto
+  if (envelope.to !== receiver.accountId)
+    return yield* new EnvelopeMisrouted({
+      detail: `addressed to ${envelope.to}, this account is ${receiver.accountId}`
+    })
+  if (envelope.ct.length > MAX_CT_BYTES)
+    return yield* new PayloadTooLarge({ detail: `ct is ${envelope.ct.length} bytes, at most ${MAX_CT_BYTES}` })
+  const key = receiver.keys(envelope.rk)
+  if (Option.isNone(key)) return yield* new UnknownRecipientKey({ detail: envelope.rk })
+  if (envelope.ct.length < CT_OVERHEAD)
+    return yield* new EnvelopeTampered({ detail: `ct is only ${envelope.ct.length} bytes` })
+  const tampered = () => new EnvelopeTampered({ detail: `envelope ${envelope.id} from ${sender.handle}` })
+  const h = header(envelope.id, sender.accountId, envelope.to, envelope.exp, envelope.rk)
+  const ephPub = envelope.ct.subarray(0, 32)
+  const ekPub = key.value.record.pub
+  const shared = yield* crypto.x25519(key.value.privateKey, ephPub).pipe(Effect.mapError(tampered))
+  const aeadKey = yield* crypto.hkdfSha256(shared, concat(ephPub, ekPub), "sb1 msg", 32)
+  const plain = yield* crypto
+    .aeadOpen(aeadKey, ZERO_NONCE, envelope.ct.subarray(32), utf8(h))
+    .pipe(Effect.mapError(tampered))
+  const sig = plain.subarray(0, 64)
+  const json = plain.subarray(64)
+  const receiverFpr = yield* fingerprint(receiver.ikPub)
+  if (!(yield* crypto.ed25519Verify(sender.ikPub, tuple("sb1-sig", h, receiverFpr, json), sig)))
+    return yield* new SignatureInvalid({
+      detail: `envelope ${envelope.id} is not signed by ${sender.handle}'s pinned key`
+    })
+  const inner = decodeCanonical(Inner)(json)
+  if (Option.isNone(inner))
+    return yield* new EnvelopeMalformed({
+      detail: `envelope ${envelope.id}: the inner JSON is not a canonical sb1 message`
+    })
+  if (inner.value.fromHandle !== sender.handle)
+    return yield* new SenderMismatch({ detail: `signed as ${inner.value.fromHandle}, pinned as ${sender.handle}` })
+  const now = yield* Clock.currentTimeMillis
+  if (inner.value.ts > now + FUTURE_SKEW_MS)
+    return yield* new EnvelopeFromFuture({ detail: `ts ${inner.value.ts} is ${inner.value.ts - now} ms ahead` })
+  if (inner.value.ts < now - MAX_AGE_MS)
+    return yield* new EnvelopeTooOld({ detail: `ts ${inner.value.ts} is ${now - inner.value.ts} ms old` })
+  const senderFpr = yield* fingerprint(sender.ikPub)
+  return {
+    id: envelope.id,
+    senderFpr,
+    ledgerKey: `${toHex(senderFpr)}:${envelope.id}`,
+    localId: yield* localId(senderFpr, envelope.id, inner.value.ts),
+    inner: inner.value
+  } satisfies Opened
+})
