@@ -36,11 +36,15 @@ describe("Store/fileSystem", () => {
     return Effect.gen(function* () {
       const store = yield* Store
       const fixed = yield* store.repairModes
-      assert.strictEqual(fixed, 3)
+      assert.deepStrictEqual(fixed, [
+        { path: "", from: 0o755, to: 0o700 },
+        { path: "sessions", from: 0o755, to: 0o700 },
+        { path: "sessions/x.json", from: 0o644, to: 0o600 }
+      ])
       assert.strictEqual(fs.statSync(path.join(root, "sessions/x.json")).mode & 0o777, 0o600)
       assert.strictEqual(fs.statSync(path.join(root, "sessions")).mode & 0o777, 0o700)
       assert.strictEqual(fs.statSync(root).mode & 0o777, 0o700)
-      assert.strictEqual(yield* store.repairModes, 0)
+      assert.deepStrictEqual(yield* store.repairModes, [])
     }).pipe(Effect.provide(layerFileSystem(root)))
   })
 

@@ -1,5 +1,5 @@
 import { assert, it } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Exit, Fiber, Layer, Option, Stream } from "effect"
+import { Chunk, Deferred, Effect, Either, Exit, Fiber, Layer, Option, Stream } from "effect"
 import { Store, type StoreChange } from "../../src/services/Store.js"
 import { watch } from "../../src/services/StoreWatch.js"
 
@@ -33,9 +33,9 @@ export const testStore = (make: () => Layer.Layer<Store>) => {
         yield* store.write("many/a.json", "A")
         yield* store.write("many/c.json", "C é")
         assert.deepStrictEqual(yield* store.readTexts(["many/c.json", "many/b.json", "many/a.json"]), [
-          Option.some("C é"),
-          Option.none(),
-          Option.some("A")
+          Either.right(Option.some("C é")),
+          Either.right(Option.none()),
+          Either.right(Option.some("A"))
         ])
         assert.deepStrictEqual(yield* store.readTexts([]), [])
         const error = yield* Effect.flip(store.readTexts(["many/a.json", "../escape"]))
