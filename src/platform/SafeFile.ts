@@ -82,9 +82,13 @@ const readUpTo = (fd: number, length: number): Uint8Array => {
   return got === length ? buffer : buffer.subarray(0, got)
 }
 
-/** Tightens a file we own that group or others may use, to 0600 (through its descriptor: no path is followed). */
-const tighten = (fd: number, mode: number, uid: number, ownerUid: number | undefined): void => {
-  if ((mode & 0o077) !== 0 && (ownerUid === undefined || uid === ownerUid)) fchmodSync(fd, FILE_MODE)
+/**
+ * Sets a file we own to 0600 through its descriptor (no path is followed): when group or others may use it, or,
+ * for a file being written (`exact`), whenever it is not 0600 (a umask may have taken the owner's write bit).
+ */
+const tighten = (fd: number, mode: number, uid: number, ownerUid: number | undefined, exact = false): void => {
+  const off = exact ? (mode & 0o777) !== FILE_MODE : (mode & 0o077) !== 0
+  if (off && (ownerUid === undefined || uid === ownerUid)) fchmodSync(fd, FILE_MODE)
 }
 
 export interface Head {
@@ -134,7 +138,7 @@ export const appendTo = (file: string, data: string, ownerUid: number | undefine
   try {
     const st = fstatSync(fd)
     if (!st.isFile()) throw new Refused(describeMode(st.mode))
-    tighten(fd, st.mode, st.uid, ownerUid)
+    tighten(fd, st.mode, st.uid, ownerUid, true)
     const bytes = Buffer.from(data, "utf8")
     let done = 0
     while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done)
