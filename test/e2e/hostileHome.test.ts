@@ -1,8 +1,9 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { execFileSync, spawnSync } from "node:child_process"
+import { execFileSync, spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { BIN, ensureBuilt } from "../support/build.js"
+import { request } from "../ui/http.js"
 import { type McpHandle, serverEnv, spawnMcp, tempHome, testSessionId } from "../support/mcpClient.js"
 
 /**
@@ -93,6 +94,43 @@ describe("a hostile home", () => {
     if (!r.ok) assert.strictEqual(r.error.code, "HOME_UNSAFE")
     assert.deepStrictEqual(fs.readdirSync(outside), [])
     assert.strictEqual(fs.statSync(outside).mode & 0o777, 0o755)
+  }, 60_000)
+
+  it("the dashboard answers every route with FIFOs planted among records, and exits on SIGTERM", async () => {
+    const uiHome = tempHome("sb-hostile-ui-")
+    const bobId = testSessionId()
+    const alice = await spawnMcp({ home: uiHome, sessionId: testSessionId(), label: "alice" })
+    const bob = await spawnMcp({ home: uiHome, sessionId: bobId, label: "bob" })
+    handles.push(alice, bob)
+    await bob.ok("bridge_whoami")
+    await alice.ok("bridge_send_message", { to: { label: "bob" }, subject: "s", body: "b" })
+    const [first] = fs.readdirSync(path.join(uiHome, "sessions")).sort()
+    execFileSync("mkfifo", [path.join(uiHome, "sessions", first!.slice(0, 20) + "FIFOFI.json")])
+    const [msg] = fs.readdirSync(path.join(uiHome, "inbox", bobId))
+    execFileSync("mkfifo", [path.join(uiHome, "inbox", bobId, msg!.slice(0, 20) + "FIFOFI.json")])
+    const child = spawn(process.execPath, [BIN, "ui", "--no-open", "--json"], {
+      env: serverEnv({ home: uiHome }),
+      cwd: uiHome,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = ""
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString()
+        if (out.includes("\n")) resolve(out.split("\n")[0]!)
+      })
+      child.on("exit", (code) => reject(new Error(`exited ${code}`)))
+    })
+    const info = JSON.parse(line) as { port: number; token: string }
+    for (const route of ["/api/sessions", "/api/messages", "/api/broadcasts", "/api/channels", "/api/artifacts"]) {
+      const res = await request(info.port, `${route}?token=${info.token}`)
+      assert.strictEqual(res.status, 200, `${route}: ${res.body.slice(0, 300)}`)
+    }
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    const started = Date.now()
+    child.kill("SIGTERM")
+    assert.strictEqual(await exited, 130)
+    assert.isBelow(Date.now() - started, 5_000)
   }, 60_000)
 
   it("doctor repairs loose modes and says what it changed", () => {
