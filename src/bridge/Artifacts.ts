@@ -127,7 +127,7 @@ export const make = Effect.gen(function* () {
   const bytes = (raw: string) =>
     Effect.gen(function* () {
       const m = yield* meta(raw)
-      const data = yield* store.read(Layout.artifactBytes(m.sha256)).pipe(Effect.mapError(toBridgeError))
+      const data = yield* store.read(Layout.artifactBytes(m.sha256), maxBytes).pipe(Effect.mapError(toBridgeError))
       if (Option.isNone(data))
         return yield* bridgeError("ARTIFACT_NOT_FOUND", `artifact ${m.sha256} has no bytes stored`, "Post it again.")
       return data.value

@@ -11,6 +11,7 @@ import { hostFound, installedContexts } from "../providers/Selection.js"
 import { hostVersion, installStatus } from "../providers/Status.js"
 import { HostConfig } from "../services/HostConfig.js"
 import { HostEnv } from "../services/HostEnv.js"
+import { toBridgeError } from "../domain/Errors.js"
 import { Store } from "../services/Store.js"
 import { listed } from "./Help.js"
 import { jsonOption, printJson, printText, tildify } from "./Output.js"
@@ -22,11 +23,33 @@ interface Check extends Finding {
 
 const check = (area: string, f: Finding): Check => ({ area, ...f })
 
+const octal = (mode: number) => mode.toString(8).padStart(3, "0")
+
+/**
+ * Sets every directory of the home to 0700 and every file to 0600, one check per change (path, old → new mode);
+ * a home that is not this user's is reported, not touched.
+ */
+const repairChecks = Effect.gen(function* () {
+  const store = yield* Store
+  const repaired = yield* Effect.either(store.repairModes)
+  if (repaired._tag === "Left") {
+    const e = toBridgeError(repaired.left)
+    return [check("home", { level: "error", message: `${e.code}: ${e.message}`, remedy: e.hint ?? "" })]
+  }
+  return repaired.right.map((r) =>
+    check("modes", {
+      level: "ok",
+      message: `repaired ${r.path === "" ? store.root : r.path}: ${octal(r.from)} → ${octal(r.to)}`
+    })
+  )
+})
+
 const homeChecks = Effect.gen(function* () {
   const store = yield* Store
   const hc = yield* HostConfig
   const env = yield* HostEnv
   const out: Array<Check> = []
+  if ((yield* hc.info(store.root)).isDirectory) out.push(...(yield* repairChecks))
   const home = yield* hc.info(store.root)
   if (!home.exists)
     out.push(check("home", { level: "ok", message: `${store.root} does not exist yet; it is created on first use` }))

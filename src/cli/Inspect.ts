@@ -6,11 +6,11 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { MessageRef } from "../bridge/Envelopes.js"
 import { Pointer } from "../bridge/Sessions.js"
-import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
+import { type BridgeError, bridgeError, StoreError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { ArtifactMeta, MessageEnvelope, SessionRecord } from "../domain/Records.js"
 import { isUlid } from "../domain/Ulid.js"
-import { Store } from "../services/Store.js"
+import { MAX_RECORD_BYTES, Store } from "../services/Store.js"
 
 /** One stored file as inspect shows it: where it is, and its content decoded by what lives there. */
 export interface Located {
@@ -56,12 +56,20 @@ const kindOf = (path: string) => {
 
 const TEXT_LIMIT = 64 * 1024
 
-/** Reads and decodes one file (never quarantining it: inspect only looks). */
+const cut = (text: string, size: number, read: number) =>
+  text.length > TEXT_LIMIT || size > read ? text.slice(0, TEXT_LIMIT) + "\n…" : text
+
+/**
+ * Reads and decodes one file (never quarantining it: inspect only looks). Only what can be shown is read: the
+ * first 64 KiB of a file without a schema, a record up to the most a record may hold; a larger file is reported
+ * as such, never loaded whole.
+ */
 export const locate = (path: string): Effect.Effect<Option.Option<Located>, BridgeError, Store> =>
   Effect.gen(function* () {
     const store = yield* Store
     const st = yield* store.stat(path)
     if (Option.isNone(st) || st.value.isDirectory) return Option.none()
+    if (!st.value.isFile) return yield* new StoreError({ reason: "Unsafe", path, cause: "not a regular file" })
     const base = {
       path,
       absolutePath: `${store.root.replace(/\/$/, "")}/${path}`,
@@ -71,17 +79,18 @@ export const locate = (path: string): Effect.Effect<Option.Option<Located>, Brid
     }
     const known = kindOf(path)
     if (path.endsWith(".bin") && path.startsWith("artifacts/")) return Option.some({ ...base, kind: "artifact bytes" })
-    const text = Option.getOrElse(yield* store.readText(path), () => "")
-    if (known === undefined) {
-      return Option.some({
-        ...base,
-        kind: "file",
-        raw: text.length > TEXT_LIMIT ? text.slice(0, TEXT_LIMIT) + "\n…" : text
-      })
+    const head = yield* store.readHead(path, known === undefined ? TEXT_LIMIT : MAX_RECORD_BYTES)
+    const bytes = Option.match(head, { onNone: () => new Uint8Array(), onSome: (h) => h.bytes })
+    const text = new TextDecoder().decode(bytes)
+    const raw = cut(text, base.size, bytes.length)
+    if (known === undefined) return Option.some({ ...base, kind: "file", raw })
+    if (base.size > bytes.length) {
+      const problem = `${base.size} bytes, over the ${MAX_RECORD_BYTES} bytes a record may hold`
+      return Option.some({ ...base, kind: known.kind, problem, raw })
     }
     return Option.some(
       Either.match(known.decode(text), {
-        onLeft: (problem): Located => ({ ...base, kind: known.kind, problem, raw: text.slice(0, TEXT_LIMIT) }),
+        onLeft: (problem): Located => ({ ...base, kind: known.kind, problem, raw }),
         onRight: (record): Located => ({ ...base, kind: known.kind, record })
       })
     )

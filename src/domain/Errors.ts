@@ -17,6 +17,7 @@ export const ErrorCode = Schema.Literal(
   "SESSION_NOT_FOUND",
   "IDENTITY_UNRESOLVED",
   "STORE_IO",
+  "HOME_UNSAFE",
   "LOCK_TIMEOUT",
   "CONFIG_INVALID",
   "CONFIG_UNWRITABLE",
@@ -44,7 +45,8 @@ export const bridgeError = (code: ErrorCode, message: string, hint?: string): Br
 
 /** A failure of the on-disk store. */
 export class StoreError extends Data.TaggedError("StoreError")<{
-  readonly reason: "NotFound" | "Exists" | "Io" | "InvalidPath"
+  /** Unsafe: refused for what is there (a link, a FIFO or device, too large, a home owned by someone else). */
+  readonly reason: "NotFound" | "Exists" | "Io" | "InvalidPath" | "Unsafe"
   readonly path: string
   readonly cause?: unknown
 }> {
@@ -56,6 +58,8 @@ export class StoreError extends Data.TaggedError("StoreError")<{
         return `already exists: ${this.path}`
       case "InvalidPath":
         return `invalid store path: ${JSON.stringify(this.path)}`
+      case "Unsafe":
+        return `refused ${this.path}: ${String(this.cause instanceof Error ? this.cause.message : this.cause)}`
       case "Io":
         return `i/o error at ${this.path}: ${String(this.cause instanceof Error ? this.cause.message : this.cause)}`
     }
@@ -78,6 +82,12 @@ export const toBridgeError = (error: BridgeError | StoreError | LockError): Brid
     case "BridgeError":
       return error
     case "StoreError":
+      if (error.reason === "Unsafe")
+        return bridgeError(
+          "HOME_UNSAFE",
+          error.message,
+          "Something under $SESSION_BRIDGE_HOME is a link, a special file, too large, or not yours; see docs/store.md."
+        )
       return error.reason === "InvalidPath"
         ? bridgeError("INVALID_NAME", error.message, "Names may not contain '/', '..', NUL or control characters.")
         : bridgeError(

@@ -1,35 +1,31 @@
 import {
-  type Dirent,
-  type FSWatcher,
-  type Stats,
-  appendFileSync,
   chmodSync,
-  closeSync,
-  fsync as fsyncWithCallback,
   linkSync,
+  lstatSync,
   mkdirSync,
-  openSync,
   promises as fsPromises,
-  readdirSync,
-  readFileSync,
   renameSync,
   statSync,
-  unlinkSync,
-  watch,
-  writeFileSync
+  unlinkSync
 } from "node:fs"
-import { basename, dirname, join, relative, sep } from "node:path"
+import { dirname, join } from "node:path"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { StoreError } from "../domain/Errors.js"
-import { DIR_MODE, FILE_MODE, Store, TEMP_PREFIX, type StoreChange, type StoreShape } from "../services/Store.js"
+import { DIR_MODE, MAX_RECORD_BYTES, Store, type StoredText, type StoreShape } from "../services/Store.js"
 import { dirSegments, segments } from "../services/StorePath.js"
+import { appendTo, code, createEmptyFile, isAbsent, kindOf, readHead, Refused, withTempFile } from "./SafeFile.js"
+import { repairModes, staleTempFiles } from "./StoreMaintenance.js"
+import { listNames, watchDirectory } from "./StoreWatcher.js"
 
-const code = (cause: unknown): string | undefined => (cause as NodeJS.ErrnoException | undefined)?.code
-
-const storeError = (path: string) => (cause: unknown) =>
-  new StoreError({ reason: code(cause) === "ENOENT" ? "NotFound" : "Io", path, cause })
+/** A refusal names the store path it concerns (a directory on the way, or the home), else the path asked for. */
+const storeError = (path: string) => (cause: unknown) => {
+  if (cause instanceof Refused) return new StoreError({ reason: "Unsafe", path: cause.at ?? path, cause: cause.detail })
+  if (code(cause) === "ELOOP") return new StoreError({ reason: "Unsafe", path, cause: "a symbolic link loop" })
+  return new StoreError({ reason: code(cause) === "ENOENT" ? "NotFound" : "Io", path, cause })
+}
 
 const io = <A>(path: string, f: () => Promise<A>): Effect.Effect<A, StoreError> =>
   Effect.tryPromise({ try: f, catch: storeError(path) })
@@ -38,273 +34,188 @@ const io = <A>(path: string, f: () => Promise<A>): Effect.Effect<A, StoreError> 
 const ioSync = <A>(path: string, f: () => A): Effect.Effect<A, StoreError> =>
   Effect.try({ try: f, catch: storeError(path) })
 
-let tempCount = 0
-/**
- * A temp file name unique among live processes (pid, a per-process count) and, against a dead process's leftover
- * with the same pid, random enough; openTemp retries the rare name already taken. (No node:crypto: loading it
- * costs the hook, which runs on every prompt, about as much as its own work.)
- */
-const tempName = () =>
-  `${TEMP_PREFIX}${process.pid}-${(++tempCount).toString(36)}-${Math.random().toString(36).slice(2, 10)}`
-
-/** Creates a fresh temp file in `dir` (0600, exclusive) and returns its path and descriptor. */
-const openTemp = (dir: string): { readonly tmp: string; readonly fd: number } => {
-  for (let attempt = 0; ; attempt++) {
-    const tmp = join(dir, tempName())
-    try {
-      return { tmp, fd: openSync(tmp, "wx", FILE_MODE) }
-    } catch (error) {
-      if (code(error) !== "EEXIST" || attempt >= 4) throw error
-    }
-  }
+export interface FileSystemStoreOptions {
+  /**
+   * The user the home must belong to: the current process's uid unless given (undefined where the platform has
+   * no uids). Tests pass another to see a home owned by someone else refused.
+   */
+  readonly uid?: number | undefined
 }
 
-/** Removes a file; one that is already gone is fine. */
-const unlinkQuietly = (file: string): void => {
-  try {
-    unlinkSync(file)
-  } catch (error) {
-    if (code(error) !== "ENOENT") throw error
-  }
-}
-
-/** node:fs/promises, loaded on first use only (maintenance calls): loading it costs each hook run milliseconds. */
-const fsp = () => fsPromises
-
-const fsync = (fd: number) =>
-  new Promise<void>((resolve, reject) => fsyncWithCallback(fd, (error) => (error ? reject(error) : resolve())))
-
-/** Polling fallback interval for directories where fs.watch is unavailable. */
-const POLL_MS = 200
-
 /**
- * The real store: files under `root`, created 0700/0600, atomic writes, exclusive creates by hard link.
- * Reads, listings, stats, empty-marker creates and the metadata calls of a create (small files, page cache) are
- * made directly rather than through libuv's small thread pool, where each call waits its turn; reads, listings,
- * stats and marker creates are synchronous Effects, so a fiber does not even suspend for them. fsync, which
- * waits for the disk, still goes through the pool.
+ * The real store: files under `root`, created 0700/0600 whatever the umask, atomic writes, exclusive creates by
+ * hard link. Reads, listings, stats and marker creates are synchronous calls on this thread (small files in the
+ * page cache; libuv's small pool would only add waiting), and none of them can block: a read opens with
+ * O_NOFOLLOW | O_NONBLOCK, checks the open descriptor is a regular file within its cap, then reads it. Every
+ * directory on a path is checked with lstat the first time this process uses it: a link there is refused, so
+ * nothing under the home leads out of it. fsync, which waits for the disk, goes through the pool.
  */
-export const make = (root: string): StoreShape => {
+export const make = (root: string, options: FileSystemStoreOptions = {}): StoreShape => {
+  const uid = "uid" in options ? options.uid : process.getuid?.()
   const abs = (parts: ReadonlyArray<string>) => join(root, ...parts)
-  const ensuredDirs = new Set<string>()
+  /** Directories (store paths) seen to be real directories, owned right and 0700. */
+  const checkedDirs = new Set<string>()
+  let rootChecked = false
 
-  const ensureDirSync = (dir: string): void => {
-    if (ensuredDirs.has(dir)) return
-    mkdirSync(dir, { recursive: true, mode: DIR_MODE })
-    const st = statSync(dir)
-    if ((st.mode & 0o077) !== 0) chmodSync(dir, DIR_MODE)
-    ensuredDirs.add(dir)
-  }
-
-  /** Writes `data` to a fresh temp file beside `target`, fsynced, and returns its path. */
-  const writeTemp = async (target: string, data: Uint8Array | string): Promise<string> => {
-    const dir = dirname(target)
-    ensureDirSync(root)
-    ensureDirSync(dir)
-    const { tmp, fd } = openTemp(dir)
+  /** The home's mode when it is a directory owned by `uid`; undefined while it does not exist. */
+  const rootMode = (): number | undefined => {
+    let st
     try {
-      writeFileSync(fd, data)
-      await fsync(fd)
+      st = statSync(root)
     } catch (error) {
-      closeSync(fd)
-      unlinkQuietly(tmp)
+      if (isAbsent(error)) return undefined
       throw error
     }
-    closeSync(fd)
-    return tmp
+    if (!st.isDirectory()) throw new Refused(`the home is ${kindOf(st.mode)}, not a directory`, root)
+    if (uid !== undefined && st.uid !== uid)
+      throw new Refused(`the home belongs to uid ${st.uid}, not to this user (uid ${uid})`, root)
+    return st.mode & 0o777
   }
 
-  const withPath = <A>(path: string, f: (file: string) => Promise<A>) =>
-    Effect.flatMap(segments(path), (parts) => io(path, () => f(abs(parts))))
-  const withDir = <A>(dir: string, f: (file: string) => Promise<A>) =>
-    Effect.flatMap(dirSegments(dir), (parts) => io(dir, () => f(abs(parts))))
-  const withPathSync = <A>(path: string, f: (file: string) => A) =>
-    Effect.flatMap(segments(path), (parts) => ioSync(path, () => f(abs(parts))))
-  const withDirSync = <A>(dir: string, f: (file: string) => A) =>
-    Effect.flatMap(dirSegments(dir), (parts) => ioSync(dir, () => f(abs(parts))))
+  /** The home, checked once per process and tightened to 0700. False while it does not exist. */
+  const checkRoot = (): boolean => {
+    if (rootChecked) return true
+    const mode = rootMode()
+    if (mode === undefined) return false
+    if (mode !== DIR_MODE) chmodSync(root, DIR_MODE)
+    rootChecked = true
+    return true
+  }
 
-  const readOption = (path: string) =>
-    withPathSync(path, (file) => {
+  /** lstat check of one directory: a real directory, and 0700 when it is ours. False when it does not exist. */
+  const checkDir = (key: string, file: string): boolean => {
+    let st
+    try {
+      st = lstatSync(file)
+    } catch (error) {
+      if (isAbsent(error)) return false
+      throw error
+    }
+    if (!st.isDirectory()) throw new Refused(`${kindOf(st.mode)} where a directory belongs`, key)
+    if ((st.mode & 0o777) !== DIR_MODE && (uid === undefined || st.uid === uid)) chmodSync(file, DIR_MODE)
+    checkedDirs.add(key)
+    return true
+  }
+
+  /** Checks the first `count` directories of `parts`; false as soon as one does not exist. */
+  const checkDirs = (parts: ReadonlyArray<string>, count: number): boolean => {
+    if (!checkRoot()) return false
+    for (let i = 1; i <= count; i++) {
+      const key = parts.slice(0, i).join("/")
+      if (!checkedDirs.has(key) && !checkDir(key, abs(parts.slice(0, i)))) return false
+    }
+    return true
+  }
+
+  /** Creates (0700, whatever the umask) and checks the first `count` directories of `parts`. */
+  const ensureDirs = (parts: ReadonlyArray<string>, count: number): void => {
+    if (!checkRoot()) {
+      mkdirSync(root, { recursive: true, mode: DIR_MODE })
+      checkRoot()
+    }
+    for (let i = 1; i <= count; i++) {
+      const key = parts.slice(0, i).join("/")
+      if (checkedDirs.has(key)) continue
+      const file = abs(parts.slice(0, i))
       try {
-        return Option.some<Uint8Array>(readFileSync(file))
+        mkdirSync(file, { mode: DIR_MODE })
       } catch (error) {
-        if (code(error) === "ENOENT" || code(error) === "ENOTDIR") return Option.none<Uint8Array>()
-        throw error
+        if (code(error) !== "EEXIST") throw error
       }
-    })
+      if (!checkDir(key, file)) throw new Refused("vanished while being created", key)
+    }
+  }
+
+  const fileOp = <A>(path: string, f: (parts: ReadonlyArray<string>, file: string) => A) =>
+    Effect.flatMap(segments(path), (parts) => ioSync(path, () => f(parts, abs(parts))))
+  const fileOpAsync = <A>(path: string, f: (parts: ReadonlyArray<string>, file: string) => Promise<A>) =>
+    Effect.flatMap(segments(path), (parts) => io(path, () => f(parts, abs(parts))))
+  const dirOp = <A>(dir: string, f: (parts: ReadonlyArray<string>, file: string) => A) =>
+    Effect.flatMap(dirSegments(dir), (parts) => ioSync(dir, () => f(parts, abs(parts))))
+
+  /** A file's bytes (at most `maxBytes`, or the whole file refused when `whole`); undefined when absent. */
+  const readFile = (parts: ReadonlyArray<string>, maxBytes: number, whole: boolean) =>
+    checkDirs(parts, parts.length - 1) ? readHead(abs(parts), maxBytes, whole, uid) : undefined
+
+  const read = (path: string, maxBytes = MAX_RECORD_BYTES) =>
+    fileOp(path, (parts) => Option.fromNullable(readFile(parts, maxBytes, true)?.bytes as Buffer | undefined))
 
   const readTexts: StoreShape["readTexts"] = (paths) =>
     Effect.flatMap(Effect.forEach(paths, segments), (all) =>
-      ioSync(paths[0] ?? root, () =>
-        all.map((parts) => {
+      Effect.sync(() =>
+        all.map((parts, i): StoredText => {
           try {
-            return Option.some(readFileSync(abs(parts), "utf8"))
+            const found = readFile(parts, MAX_RECORD_BYTES, true)
+            return Either.right(
+              found === undefined ? Option.none() : Option.some((found.bytes as Buffer).toString("utf8"))
+            )
           } catch (error) {
-            if (code(error) === "ENOENT" || code(error) === "ENOTDIR") return Option.none<string>()
-            throw error
+            return Either.left(storeError(paths[i]!)(error))
           }
         })
       )
     )
 
-  const listNames = (dir: string): Array<string> => {
-    try {
-      return readdirSync(dir)
-        .filter((n) => !n.startsWith(TEMP_PREFIX))
-        .sort()
-    } catch (error) {
-      if (code(error) === "ENOENT" || code(error) === "ENOTDIR") return []
-      throw error
-    }
-  }
-
-  const walk = async (dir: string, visit: (file: string, st: Stats) => Promise<void>): Promise<void> => {
-    let entries: Array<Dirent>
-    try {
-      entries = await fsp().readdir(dir, { withFileTypes: true })
-    } catch (error) {
-      if (code(error) === "ENOENT" || code(error) === "ENOTDIR") return
-      throw error
-    }
-    for (const entry of entries) {
-      const file = join(dir, entry.name)
-      try {
-        const st = await fsp().lstat(file)
-        if (st.isSymbolicLink()) continue
-        await visit(file, st)
-        if (st.isDirectory()) await walk(file, visit)
-      } catch (error) {
-        // An entry removed while the walk runs (a temp file renamed into place, a tree being deleted) is gone.
-        if (code(error) !== "ENOENT") throw error
-      }
-    }
-  }
-
-  /** fs.watch on the directory; where that fails (some network or virtual file systems), a 200 ms listing poll. */
-  const watchDirectory = (file: string, dir: string, onChange: (change: StoreChange) => void) => {
-    let watcher: FSWatcher | undefined
-    let timer: NodeJS.Timeout | undefined
-    const startPolling = () => {
-      watcher?.close()
-      watcher = undefined
-      if (timer) return
-      const snapshot = (): Set<string> | undefined => {
-        try {
-          return new Set(listNames(file))
-        } catch {
-          return undefined // an unreadable directory is looked at again on the next tick
-        }
-      }
-      let known = snapshot() ?? new Set<string>()
-      timer = setInterval(() => {
-        const now = snapshot()
-        if (now === undefined) return
-        for (const n of now) if (!known.has(n)) onChange({ dir, name: n })
-        for (const n of known) if (!now.has(n)) onChange({ dir, name: n })
-        known = now
-      }, POLL_MS)
-      timer.unref()
-    }
-    try {
-      watcher = watch(file, { persistent: false }, (_event, name) => {
-        if (name && !name.startsWith(TEMP_PREFIX)) onChange({ dir, name: name.toString() })
-      })
-      watcher.on("error", startPolling)
-    } catch {
-      startPolling()
-    }
-    return () => {
-      watcher?.close()
-      if (timer) clearInterval(timer)
-    }
-  }
-
-  const subscribe: StoreShape["subscribe"] = (dir, onChange) =>
-    Effect.flatMap(dirSegments(dir), (parts) =>
-      Effect.acquireRelease(
-        ioSync(dir, () => {
-          const file = abs(parts)
-          ensureDirSync(root)
-          ensureDirSync(file)
-          return watchDirectory(file, dir, onChange)
-        }),
-        (stop) => Effect.sync(stop)
-      )
-    ).pipe(Effect.asVoid)
-
   return {
     root,
-    read: readOption,
+    read,
+    readText: (path, maxBytes) =>
+      Effect.map(
+        read(path, maxBytes),
+        Option.map((b) => b.toString("utf8"))
+      ),
+    readHead: (path, maxBytes) => fileOp(path, (parts) => Option.fromNullable(readFile(parts, maxBytes, false))),
     readTexts,
-    readText: (path) => readOption(path).pipe(Effect.map(Option.map((b) => Buffer.from(b).toString("utf8")))),
     write: (path, data) =>
-      withPath(path, async (file) => {
-        const tmp = await writeTemp(file, data)
-        try {
-          renameSync(tmp, file)
-        } catch (error) {
-          unlinkQuietly(tmp)
-          throw error
-        }
+      fileOpAsync(path, async (parts, file) => {
+        ensureDirs(parts, parts.length - 1)
+        await withTempFile(dirname(file), data, (tmp) => renameSync(tmp, file))
       }),
     createExclusive: (path, data) =>
-      withPath(path, async (file) => {
-        // Opening, writing a small buffer, linking and unlinking are quick metadata and page-cache calls, made
-        // directly; only the fsync, the one that waits for the disk, goes through the thread pool. The temp
-        // file is linked into place while still open.
-        const dir = dirname(file)
-        ensureDirSync(root)
-        ensureDirSync(dir)
-        const { tmp, fd } = openTemp(dir)
-        try {
-          writeFileSync(fd, data)
-          await fsync(fd)
-          linkSync(tmp, file)
-          return true
-        } catch (error) {
-          if (code(error) === "EEXIST") return false
-          throw error
-        } finally {
-          closeSync(fd)
-          unlinkQuietly(tmp)
-        }
+      fileOpAsync(path, async (parts, file) => {
+        ensureDirs(parts, parts.length - 1)
+        // The temp file is linked into place while still open: link fails with EEXIST if the name is taken.
+        return withTempFile(dirname(file), data, (tmp) => {
+          try {
+            linkSync(tmp, file)
+            return true
+          } catch (error) {
+            if (code(error) === "EEXIST") return false
+            throw error
+          }
+        })
       }),
     createEmpty: (path) =>
-      withPathSync(path, (file) => {
-        ensureDirSync(root)
-        ensureDirSync(dirname(file))
-        try {
-          closeSync(openSync(file, "wx", FILE_MODE))
-          return true
-        } catch (error) {
-          if (code(error) === "EEXIST") return false
-          throw error
-        }
+      fileOp(path, (parts, file) => {
+        ensureDirs(parts, parts.length - 1)
+        return createEmptyFile(file)
       }),
     append: (path, data) =>
-      withPathSync(path, (file) => {
-        ensureDirSync(root)
-        ensureDirSync(dirname(file))
-        appendFileSync(file, data, { mode: FILE_MODE, flag: "a" })
+      fileOp(path, (parts, file) => {
+        ensureDirs(parts, parts.length - 1)
+        appendTo(file, data, uid)
       }),
-    list: (dir) => withDirSync(dir, listNames),
+    list: (dir) => dirOp(dir, (parts, file) => (checkDirs(parts, parts.length) ? listNames(file) : [])),
     stat: (path) =>
-      withPathSync(path, (file) => {
+      fileOp(path, (parts, file) => {
+        if (!checkDirs(parts, parts.length - 1)) return Option.none()
         try {
-          const st = statSync(file)
+          const st = lstatSync(file)
           return Option.some({
             size: st.size,
             mtimeMs: st.mtimeMs,
             mode: st.mode & 0o777,
-            isDirectory: st.isDirectory()
+            isDirectory: st.isDirectory(),
+            isFile: st.isFile()
           })
         } catch (error) {
-          if (code(error) === "ENOENT" || code(error) === "ENOTDIR") return Option.none()
+          if (isAbsent(error)) return Option.none()
           throw error
         }
       }),
     remove: (path) =>
-      withPathSync(path, (file) => {
+      fileOp(path, (parts, file) => {
+        if (!checkDirs(parts, parts.length - 1)) return false
         try {
           unlinkSync(file)
           return true
@@ -314,50 +225,42 @@ export const make = (root: string): StoreShape => {
         }
       }),
     removeTree: (dir) =>
-      withDir(dir, async (file) => {
-        await fsp().rm(file, { recursive: true, force: true })
-        for (const d of ensuredDirs) if (d === file || d.startsWith(file + sep)) ensuredDirs.delete(d)
-      }),
-    move: (from, to) =>
-      Effect.flatMap(segments(to), (toParts) =>
-        withPathSync(from, (file) => {
-          const target = abs(toParts)
-          ensureDirSync(dirname(target))
-          renameSync(file, target)
+      Effect.flatMap(dirSegments(dir), (parts) =>
+        io(dir, async () => {
+          if (!checkDirs(parts, parts.length - 1)) return
+          await fsPromises.rm(abs(parts), { recursive: true, force: true })
+          const key = parts.join("/")
+          for (const d of checkedDirs) if (key === "" || d === key || d.startsWith(key + "/")) checkedDirs.delete(d)
         })
       ),
-    subscribe,
+    move: (from, to) =>
+      Effect.flatMap(segments(to), (toParts) =>
+        fileOp(from, (parts, file) => {
+          checkDirs(parts, parts.length - 1)
+          ensureDirs(toParts, toParts.length - 1)
+          renameSync(file, abs(toParts))
+        })
+      ),
+    subscribe: (dir, onChange) =>
+      Effect.flatMap(dirSegments(dir), (parts) =>
+        Effect.acquireRelease(
+          ioSync(dir, () => {
+            ensureDirs(parts, parts.length)
+            return watchDirectory(abs(parts), dir, onChange)
+          }),
+          (stop) => Effect.sync(stop)
+        )
+      ).pipe(Effect.asVoid),
     repairModes: io(root, async () => {
-      let fixed = 0
-      await fsp().mkdir(root, { recursive: true, mode: DIR_MODE })
-      const rootStat = await fsp().stat(root)
-      if ((rootStat.mode & 0o777) !== DIR_MODE) {
-        await fsp().chmod(root, DIR_MODE)
-        fixed++
-      }
-      ensuredDirs.add(root)
-      await walk(root, async (file, st) => {
-        const want = st.isDirectory() ? DIR_MODE : FILE_MODE
-        if ((st.mode & 0o777) !== want) {
-          await fsp().chmod(file, want)
-          fixed++
-        }
-      })
+      rootMode() // refuses a home that is not this user's before anything is changed
+      const fixed = await repairModes(root, uid)
+      checkRoot()
       return fixed
     }),
-    staleTempFiles: (olderThanMs) =>
-      io(root, async () => {
-        const found: Array<string> = []
-        const cutoff = Date.now() - olderThanMs
-        await walk(root, async (file, st) => {
-          if (st.isFile() && basename(file).startsWith(TEMP_PREFIX) && st.mtimeMs < cutoff) {
-            found.push(relative(root, file).split(sep).join("/"))
-          }
-        })
-        return found
-      })
+    staleTempFiles: (olderThanMs) => io(root, () => staleTempFiles(root, Date.now() - olderThanMs))
   }
 }
 
 /** The store on the real file system, rooted at `root` (created 0700 on first write). */
-export const layerFileSystem = (root: string): Layer.Layer<Store> => Layer.sync(Store, () => make(root))
+export const layerFileSystem = (root: string, options: FileSystemStoreOptions = {}): Layer.Layer<Store> =>
+  Layer.sync(Store, () => make(root, options))

@@ -2,7 +2,7 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
-import { assertEditable, HostConfig } from "../services/HostConfig.js"
+import { assertEditable, HostConfig, MAX_CONFIG_BYTES } from "../services/HostConfig.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/Store.js"
 import {
@@ -135,7 +135,8 @@ export const planUninstall = (adapter: ProviderAdapter, ctx: InstallContext) =>
           planned.set(f.path, Option.none())
           continue
         }
-        const backup = entry.backup === undefined ? Option.none() : yield* storeErr(store.readText(entry.backup))
+        const backup =
+          entry.backup === undefined ? Option.none() : yield* storeErr(store.readText(entry.backup, MAX_CONFIG_BYTES))
         if (Option.isSome(backup) && sha256(backup.value) === entry.priorSha256) {
           planned.set(f.path, backup)
           continue
@@ -188,7 +189,7 @@ export const applyInstall = (plan: Plan): Effect.Effect<void, BridgeError, HostC
       const priorSha = sha256(c.before.value)
       const backup = backupPath(plan.adapter.id, priorSha, c.path)
       yield* storeErr(store.createExclusive(backup, c.before.value))
-      const kept = yield* storeErr(store.readText(backup))
+      const kept = yield* storeErr(store.readText(backup, MAX_CONFIG_BYTES))
       if (!Option.exists(kept, (k) => sha256(k) === priorSha))
         return yield* bridgeError(
           "STORE_IO",

@@ -8,7 +8,10 @@ import type { StoreError } from "../domain/Errors.js"
 import { logEvent } from "./EventLog.js"
 import { Store, type StoreShape } from "./Store.js"
 
-/** Moves a file that failed to decode to quarantine/, logs it, and lets the reader go on. */
+/**
+ * Moves a file that failed to decode or could not be read to quarantine/, logs it, and lets the reader go on.
+ * `reason` must not quote the file's content (the log outlives it; see `problemOf`).
+ */
 export const quarantine = (path: string, reason: string): Effect.Effect<void, never, Store> =>
   Effect.gen(function* () {
     const store = yield* Store
@@ -17,6 +20,28 @@ export const quarantine = (path: string, reason: string): Effect.Effect<void, ne
     yield* store.move(path, target)
     yield* logEvent("quarantined", { path, movedTo: target, reason: reason.slice(0, 500) })
   }).pipe(Effect.catchAll((error) => Effect.logWarning(`could not quarantine ${path}: ${error.message}`)))
+
+const NOT_JSON = "not JSON"
+
+/** A store path element or schema key as the log may show it: plain characters, short. */
+const plainKey = (key: PropertyKey): string =>
+  String(key)
+    .replace(/[^\w.-]/g, "?")
+    .slice(0, 40)
+
+/**
+ * Why a record did not decode, without any of its content: "not JSON", or each issue's kind and where it is
+ * (`Type at body`, `Missing at from.sessionId`). A parse error's own text quotes the values it saw, and a file
+ * planted in the home could hold anything (a secret's text), so that text never reaches the event log.
+ */
+export const problemOf = (error: ParseResult.ParseError): string => {
+  if (error.issue._tag === "Type" && error.issue.message === NOT_JSON) return NOT_JSON
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  return issues
+    .slice(0, 5)
+    .map((i) => `${i._tag}${i.path.length > 0 ? ` at ${i.path.map(plainKey).join(".")}` : ""}`)
+    .join("; ")
+}
 
 /** One JSON decoder per schema, built on first use (building one per read shows in the hook's per-prompt cost). */
 const decoders = new WeakMap<object, (text: string) => Either.Either<unknown, ParseResult.ParseError>>()
@@ -31,14 +56,9 @@ const jsonDecoder = <A, I>(
     Either.flatMap(
       Either.try({
         try: (): unknown => JSON.parse(text),
-        catch: (error) =>
-          ParseResult.parseError(
-            new ParseResult.Type(
-              schema.ast,
-              text,
-              `not JSON: ${error instanceof Error ? error.message : String(error)}`
-            )
-          )
+        catch: () =>
+          // The parser's message quotes the text: it is left out (problemOf).
+          ParseResult.parseError(new ParseResult.Type(schema.ast, undefined, NOT_JSON))
       }),
       decode
     )
@@ -55,17 +75,29 @@ export const readJsonIn = <A, I>(
   path: string,
   schema: Schema.Schema<A, I>
 ): Effect.Effect<Option.Option<A>, StoreError> =>
-  Effect.flatMap(store.readText(path), (text) => {
-    if (Option.isNone(text)) return Effect.succeed(Option.none<A>())
-    const decoded = jsonDecoder(schema)(text.value)
-    if (decoded._tag === "Right") return Effect.succeed(Option.some(decoded.right))
-    return quarantine(path, ParseResult.TreeFormatter.formatErrorSync(decoded.left)).pipe(
-      Effect.provideService(Store, store),
-      Effect.as(Option.none<A>())
+  store.readText(path).pipe(
+    Effect.flatMap((text) => {
+      if (Option.isNone(text)) return Effect.succeed(Option.none<A>())
+      const decoded = jsonDecoder(schema)(text.value)
+      if (decoded._tag === "Right") return Effect.succeed(Option.some(decoded.right))
+      return quarantine(path, problemOf(decoded.left)).pipe(
+        Effect.provideService(Store, store),
+        Effect.as(Option.none<A>())
+      )
+    }),
+    // A link, a FIFO, a directory or an oversized file where the record belongs: set aside like a corrupt one.
+    // (A refused directory on the way, or the home itself, is the caller's error, not this record's.)
+    Effect.catchIf(
+      (error) => error.reason === "Unsafe" && error.path === path,
+      (error) =>
+        quarantine(error.path, error.message).pipe(Effect.provideService(Store, store), Effect.as(Option.none<A>()))
     )
-  })
+  )
 
-/** readJsonIn for several records at once (one store call); each corrupt one is quarantined and reads as missing. */
+/**
+ * readJsonIn for several records at once (one store call); each corrupt or unreadable one is quarantined and
+ * reads as missing, and the others are read as usual.
+ */
 export const readJsonsIn = <A, I>(
   store: StoreShape,
   paths: ReadonlyArray<string>,
@@ -73,22 +105,26 @@ export const readJsonsIn = <A, I>(
 ): Effect.Effect<ReadonlyArray<Option.Option<A>>, StoreError> =>
   Effect.flatMap(store.readTexts(paths), (texts) => {
     const decode = jsonDecoder(schema)
-    const corrupt: Array<readonly [string, ParseResult.ParseError]> = []
-    const out = texts.map((text, i): Option.Option<A> => {
+    const refused = texts.find((t, i) => t._tag === "Left" && t.left.path !== paths[i])
+    if (refused?._tag === "Left") return Effect.fail(refused.left) // a directory on the way, or the home
+    const corrupt: Array<readonly [string, string]> = []
+    const out = texts.map((read, i): Option.Option<A> => {
+      if (read._tag === "Left") {
+        corrupt.push([read.left.path, read.left.message])
+        return Option.none()
+      }
+      const text = read.right
       if (Option.isNone(text)) return Option.none()
       const decoded = decode(text.value)
       if (decoded._tag === "Right") return Option.some(decoded.right)
-      corrupt.push([paths[i]!, decoded.left])
+      corrupt.push([paths[i]!, problemOf(decoded.left)])
       return Option.none()
     })
     if (corrupt.length === 0) return Effect.succeed(out)
-    return Effect.forEach(
-      corrupt,
-      ([path, error]) => quarantine(path, ParseResult.TreeFormatter.formatErrorSync(error)),
-      {
-        discard: true
-      }
-    ).pipe(Effect.provideService(Store, store), Effect.as(out))
+    return Effect.forEach(corrupt, ([path, reason]) => quarantine(path, reason), { discard: true }).pipe(
+      Effect.provideService(Store, store),
+      Effect.as(out)
+    )
   })
 
 /** Reads a JSON record through its schema; a corrupt file is quarantined and reads as missing. */

@@ -1,10 +1,11 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import { StoreError } from "../domain/Errors.js"
-import { FILE_MODE, Store, type StoreChange, type StoreShape } from "./Store.js"
+import { FILE_MODE, MAX_RECORD_BYTES, Store, type StoreChange, type StoreShape } from "./Store.js"
 import { dirSegments, segments } from "./StorePath.js"
 
 interface Entry {
@@ -39,8 +40,22 @@ export const makeMemory = Effect.gen(function* () {
     })
   const isUnder = (path: string, dir: string) => dir === "" || path.startsWith(dir + "/")
 
-  const read: StoreShape["read"] = (path) =>
-    Effect.flatMap(segments(path), () => Ref.get(files).pipe(Effect.map((m) => Option.fromNullable(m.get(path)?.data))))
+  /** The same cap as the file store: a file over `maxBytes` is refused, naming it. */
+  const capped = (path: string, data: Uint8Array | undefined, maxBytes: number) =>
+    data !== undefined && data.length > maxBytes
+      ? Either.left(
+          new StoreError({
+            reason: "Unsafe",
+            path,
+            cause: `${data.length} bytes, over the ${maxBytes} bytes it may hold`
+          })
+        )
+      : Either.right(Option.fromNullable(data))
+
+  const read: StoreShape["read"] = (path, maxBytes = MAX_RECORD_BYTES) =>
+    Effect.flatMap(segments(path), () =>
+      Effect.flatMap(Ref.get(files), (m) => capped(path, m.get(path)?.data, maxBytes))
+    )
 
   const createExclusive: StoreShape["createExclusive"] = (path, data) =>
     Effect.gen(function* () {
@@ -60,10 +75,21 @@ export const makeMemory = Effect.gen(function* () {
       Effect.zipRight(
         Effect.forEach(paths, segments, { discard: true }),
         Effect.map(Ref.get(files), (m) =>
-          paths.map((p) => Option.map(Option.fromNullable(m.get(p)?.data), (b) => decoder.decode(b)))
+          paths.map((p) =>
+            Either.map(
+              capped(p, m.get(p)?.data, MAX_RECORD_BYTES),
+              Option.map((b) => decoder.decode(b))
+            )
+          )
         )
       ),
-    readText: (path) => read(path).pipe(Effect.map(Option.map((b) => decoder.decode(b)))),
+    readText: (path, maxBytes) => read(path, maxBytes).pipe(Effect.map(Option.map((b) => decoder.decode(b)))),
+    readHead: (path, maxBytes) =>
+      Effect.flatMap(segments(path), () =>
+        Effect.map(Ref.get(files), (m) =>
+          Option.map(Option.fromNullable(m.get(path)?.data), (b) => ({ bytes: b.slice(0, maxBytes), size: b.length }))
+        )
+      ),
     write: (path, data) => Effect.zipRight(segments(path), put(path, data)),
     createExclusive,
     createEmpty: (path) => createExclusive(path, new Uint8Array()),
@@ -93,9 +119,16 @@ export const makeMemory = Effect.gen(function* () {
         const m = yield* Ref.get(files)
         const entry = m.get(path)
         if (entry)
-          return Option.some({ size: entry.data.length, mtimeMs: entry.mtimeMs, mode: entry.mode, isDirectory: false })
+          return Option.some({
+            size: entry.data.length,
+            mtimeMs: entry.mtimeMs,
+            mode: entry.mode,
+            isDirectory: false,
+            isFile: true
+          })
         for (const key of m.keys()) {
-          if (isUnder(key, path)) return Option.some({ size: 0, mtimeMs: 0, mode: 0o700, isDirectory: true })
+          if (isUnder(key, path))
+            return Option.some({ size: 0, mtimeMs: 0, mode: 0o700, isDirectory: true, isFile: false })
         }
         return Option.none()
       }),
@@ -142,7 +175,7 @@ export const makeMemory = Effect.gen(function* () {
           (listener) => Effect.sync(() => listeners.delete(listener))
         )
       ).pipe(Effect.asVoid),
-    repairModes: Effect.succeed(0),
+    repairModes: Effect.succeed([]),
     staleTempFiles: () => Effect.succeed([])
   }
   return service

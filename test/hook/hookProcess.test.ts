@@ -1,6 +1,6 @@
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -301,4 +301,38 @@ describe("hook process", () => {
       Array.from({ length: 18 }, (_, i) => i)
     )
   }, 180_000)
+})
+
+describe("hook process on a hostile inbox", () => {
+  it("a FIFO, a /dev/zero link and a directory named like messages: answers within its budget, shows the rest", async () => {
+    const home = tempHome()
+    const start = await runHook(home, ["SessionStart", "--provider", "claude"], claude(home, "SessionStart"))
+    assert.strictEqual(start.code, 0)
+    const sessionId = fs.readdirSync(path.join(home, "sessions"))[0]!.replace(/\.json$/, "")
+    await sendMany(home, sessionId, 2)
+    const inbox = path.join(home, "inbox", sessionId)
+    // Named so they sort before, between and after the real messages.
+    const fifo = path.join(inbox, `${ulid(1).replace(/^.{10}/, "0000000000")}.json`)
+    execFileSync("mkfifo", [fifo])
+    const zero = path.join(inbox, `${ulid(2)}.json`)
+    fs.symlinkSync("/dev/zero", zero)
+    const dir = path.join(inbox, `${ulid(3).replace(/^.{10}/, "7ZZZZZZZZZ")}.json`)
+    fs.mkdirSync(dir)
+    const budgetMs = 4000
+    const run = await runHook(home, ["UserPromptSubmit", "--provider", "claude"], claude(home, "UserPromptSubmit"), {
+      SESSION_BRIDGE_HOOK_BUDGET_MS: String(budgetMs)
+    })
+    assert.strictEqual(run.code, 0, run.stderr)
+    assert.isBelow(run.ms, budgetMs + 2000)
+    assert.deepStrictEqual(shownSubjects(run.stdout), [0, 1])
+    // Each was set aside under its own name, without following it; the log names them and quotes nothing.
+    const left = fs.readdirSync(inbox)
+    for (const planted of [fifo, zero, dir]) assert.notInclude(left, path.basename(planted))
+    const quarantined = fs.readdirSync(path.join(home, "quarantine")).join("\n")
+    for (const planted of [fifo, zero, dir]) assert.include(quarantined, path.basename(planted))
+    const log = fs.readFileSync(path.join(home, "events.log"), "utf8")
+    assert.include(log, "a FIFO")
+    assert.include(log, "a symbolic link")
+    assert.include(log, "a directory")
+  }, 40_000)
 })

@@ -58,6 +58,27 @@ const suite = (make: () => Layer.Layer<Store>) => {
       assert.strictEqual((yield* store.list("quarantine")).length, 1)
     }).pipe(Effect.provide(make()))
   )
+
+  it.effect("a quarantined record's content never reaches the event log, only where and what kind the problem is", () =>
+    Effect.gen(function* () {
+      const store = yield* Store
+      yield* store.write("notes/a.json", "root:x:0:0:SECRET-ONE")
+      yield* store.write("notes/b.json", JSON.stringify({ v: 1, text: { secret: "SECRET-TWO" } }))
+      yield* store.write("notes/c.json", JSON.stringify({ v: "SECRET-THREE", text: "t" }))
+      assert.deepStrictEqual(yield* readJsonsIn(store, ["notes/a.json", "notes/b.json"], Note), [
+        Option.none(),
+        Option.none()
+      ])
+      assert.isTrue(Option.isNone(yield* readJson("notes/c.json", Note)))
+      const log = Option.getOrThrow(yield* store.readText("events.log"))
+      assert.notInclude(log, "SECRET")
+      const reasons = log
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).data.reason)
+      assert.deepStrictEqual(reasons, ["not JSON", "Type at text", "Type at v"])
+    }).pipe(Effect.provide(make()))
+  )
 }
 
 describe("Documents/memory", () => suite(() => layerMemory))

@@ -1,13 +1,113 @@
 import { assert, it } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Exit, Fiber, Layer, Option, Stream } from "effect"
-import { Store, type StoreChange } from "../../src/services/Store.js"
+import { Chunk, Deferred, Effect, Either, Exit, Fiber, Layer, Option, Stream } from "effect"
+import type { StoreError } from "../../src/domain/Errors.js"
+import { MAX_RECORD_BYTES, Store, type StoreChange } from "../../src/services/Store.js"
 import { watch } from "../../src/services/StoreWatch.js"
 
 const text = (o: Option.Option<Uint8Array>) => Option.map(o, (b) => new TextDecoder().decode(b))
 
+/**
+ * Plants what no store write makes (a FIFO, a link, a directory where a file belongs) at a store path; only a
+ * layer on real files can have them.
+ */
+export interface Planter {
+  readonly fifo: (root: string, path: string) => void
+  readonly link: (root: string, path: string, target: string) => void
+  readonly dir: (root: string, path: string) => void
+  /** Writes a file outside the store (an absolute path, its directory created). */
+  readonly outsideFile: (file: string, text: string) => void
+  /** The entries of an outside directory, with their text: what a store call must not have touched. */
+  readonly outsideSnapshot: (dir: string) => Record<string, string>
+}
+
 /** The behaviour every Store layer must have. `make` builds a fresh store per test. */
-export const testStore = (make: () => Layer.Layer<Store>) => {
+export const testStore = (make: () => Layer.Layer<Store>, plant?: Planter) => {
   const run = <A, E>(effect: Effect.Effect<A, E, Store>) => Effect.provide(effect, make())
+
+  it.live("a record over MAX_RECORD_BYTES is refused, naming it, and the others still read", () =>
+    run(
+      Effect.gen(function* () {
+        const store = yield* Store
+        const big = "x".repeat(MAX_RECORD_BYTES + 1)
+        yield* store.write("box/a.json", big)
+        yield* store.write("box/b.json", "B")
+        const [a, b, c] = yield* store.readTexts(["box/a.json", "box/b.json", "box/c.json"])
+        assert.isTrue(Either.isLeft(a!) && a.left.reason === "Unsafe" && a.left.path === "box/a.json")
+        assert.deepStrictEqual([b, c], [Either.right(Option.some("B")), Either.right(Option.none())])
+        const alone = yield* Effect.flip(store.readText("box/a.json"))
+        assert.deepStrictEqual([alone.reason, alone.path], ["Unsafe", "box/a.json"])
+        // A caller that allows more (an artifact) reads it; readHead reads only what it is asked for.
+        assert.strictEqual(Option.getOrThrow(yield* store.read("box/a.json", 2 * MAX_RECORD_BYTES)).length, big.length)
+        const head = Option.getOrThrow(yield* store.readHead("box/a.json", 4))
+        assert.deepStrictEqual([new TextDecoder().decode(head.bytes), head.size], ["xxxx", big.length])
+        assert.isTrue(Option.isNone(yield* store.readHead("box/none.json", 4)))
+      })
+    )
+  )
+
+  if (plant !== undefined) {
+    it.live(
+      "a FIFO, a link (to /dev/zero, to a file, a loop) or a directory named like a record is refused at once, naming it",
+      () =>
+        run(
+          Effect.gen(function* () {
+            const store = yield* Store
+            yield* store.write("box/ok.json", "fine")
+            plant.fifo(store.root, "box/fifo.json")
+            plant.link(store.root, "box/zero.json", "/dev/zero")
+            plant.link(store.root, "box/ok-link.json", "ok.json")
+            plant.link(store.root, "box/loop.json", "loop.json")
+            plant.dir(store.root, "box/dir.json")
+            const bad = ["box/fifo.json", "box/zero.json", "box/ok-link.json", "box/loop.json", "box/dir.json"]
+            const started = Date.now()
+            const texts = yield* store.readTexts([...bad, "box/ok.json"])
+            for (const [i, path] of bad.entries()) {
+              const t = texts[i]!
+              assert.isTrue(Either.isLeft(t) && t.left.reason === "Unsafe" && t.left.path === path, path)
+              const alone = yield* Effect.flip(store.read(path))
+              assert.deepStrictEqual([alone.reason, alone.path], ["Unsafe", path])
+              assert.isTrue(Either.isLeft(yield* Effect.either(store.readHead(path, 10))), path)
+            }
+            assert.deepStrictEqual(texts[bad.length], Either.right(Option.some("fine")))
+            assert.isBelow(Date.now() - started, 2_000)
+            // stat never follows a link either: a link is neither a file nor a directory.
+            const st = Option.getOrThrow(yield* store.stat("box/zero.json"))
+            assert.deepStrictEqual([st.isFile, st.isDirectory], [false, false])
+            // What is refused can still be moved aside (quarantine renames the entry itself).
+            yield* store.move("box/fifo.json", "quarantine/fifo.json")
+            assert.deepStrictEqual(yield* store.list("quarantine"), ["fifo.json"])
+          })
+        )
+    )
+
+    it.live("a link on a directory of the path is refused: nothing is read, listed or written through it", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* Store
+          const outside = store.root + "-outside"
+          plant.outsideFile(outside + "/victim.txt", "secret\n")
+          yield* store.write("inbox/real/m.json", "{}")
+          plant.link(store.root, "inbox/S", outside)
+          plant.link(store.root, "events.log", outside + "/victim.txt")
+          for (const attempt of [
+            store.write("inbox/S/m.json", "{}"),
+            store.createExclusive("inbox/S/m2.json", "{}"),
+            store.createEmpty("inbox/S/mark"),
+            store.list("inbox/S"),
+            store.read("inbox/S/m.json"),
+            store.stat("inbox/S/m.json"),
+            store.append("events.log", "line\n")
+          ]) {
+            const error = yield* Effect.flip(attempt as Effect.Effect<unknown, StoreError>)
+            assert.strictEqual(error.reason, "Unsafe")
+            assert.include(["inbox/S", "events.log"], error.path)
+          }
+          assert.deepStrictEqual(yield* store.list("inbox"), ["S", "real"])
+          assert.deepStrictEqual(plant.outsideSnapshot(outside), { "victim.txt": "secret\n" })
+        })
+      )
+    )
+  }
 
   it.live("write then read round-trips bytes and text", () =>
     run(
@@ -33,9 +133,9 @@ export const testStore = (make: () => Layer.Layer<Store>) => {
         yield* store.write("many/a.json", "A")
         yield* store.write("many/c.json", "C é")
         assert.deepStrictEqual(yield* store.readTexts(["many/c.json", "many/b.json", "many/a.json"]), [
-          Option.some("C é"),
-          Option.none(),
-          Option.some("A")
+          Either.right(Option.some("C é")),
+          Either.right(Option.none()),
+          Either.right(Option.some("A"))
         ])
         assert.deepStrictEqual(yield* store.readTexts([]), [])
         const error = yield* Effect.flip(store.readTexts(["many/a.json", "../escape"]))

@@ -57,6 +57,17 @@ const program = Effect.gen(function* () {
       }
       return
     }
+    case "every-write": {
+      // Each way the store creates a file or directory, for the umask test.
+      yield* store.write("a/b/write.json", "{}")
+      yield* store.createExclusive("a/b/exclusive.json", "{}")
+      yield* store.createEmpty("a/b/marker")
+      yield* store.append("events.log", "line\n")
+      yield* store.write("a/b/to-move.json", "{}")
+      yield* store.move("a/b/to-move.json", "a/b/moved.json")
+      yield* Effect.scoped(store.subscribe("w/sub", () => undefined))
+      return
+    }
     case "lock-hold": {
       const lock = yield* Lock
       return yield* lock.withLock("held")(
