@@ -69,7 +69,7 @@ export const planSurface = (sessionId: SessionId, deadline: number): Effect.Effe
 export const onStart = (input: HookSessionInput, surfaceBy: number | undefined) =>
   Effect.gen(function* () {
     const identity = yield* Identity
-    const record = yield* identity.resolve({ ...input, claimPointers: true })
+    const record = yield* identity.resolve({ ...input, claimPointers: true, ignoreInvalidEnvLabel: true })
     return surfaceBy !== undefined ? yield* planSurface(record.sessionId, surfaceBy) : nothing
   })
 
@@ -77,14 +77,16 @@ export const onStart = (input: HookSessionInput, surfaceBy: number | undefined) 
 export const onPrompt = (input: HookSessionInput, surfaceBy: number | undefined) =>
   Effect.gen(function* () {
     const identity = yield* Identity
-    const record = yield* identity.resolve(input)
+    const record = yield* identity.resolve({ ...input, ignoreInvalidEnvLabel: true })
     yield* Effect.logDebug(`session ${record.sessionId} resolved`)
     return surfaceBy !== undefined ? yield* planSurface(record.sessionId, surfaceBy) : nothing
   })
 
 /** End of a turn: the session is alive; refresh lastSeen. */
 export const onTurnEnd = (input: HookSessionInput) =>
-  Effect.flatMap(Identity, (identity) => identity.resolve(input)).pipe(Effect.asVoid)
+  Effect.flatMap(Identity, (identity) => identity.resolve({ ...input, ignoreInvalidEnvLabel: true })).pipe(
+    Effect.asVoid
+  )
 
 /**
  * The bridge session an existing pointer names, without registering anything: SESSION_BRIDGE_SESSION_ID,
