@@ -118,6 +118,13 @@ export const make = Effect.gen(function* () {
       })
     )
 
+  /** True when registering `input` over `r` changes only bookkeeping (lastSeen, pid, endedAt). */
+  const sameIdentity = (r: SessionRecord, input: RegisterInput, explicit: Label | undefined) =>
+    (explicit === undefined || explicit === r.label) &&
+    r.cwd === normalizeCwd(input.cwd) &&
+    r.provider === input.provider &&
+    (input.hostSessionId === undefined || input.hostSessionId === r.hostSessionId)
+
   /** The stored record when registering `input` would only move a recent lastSeen: no lock, no write. */
   const unchanged = (sessionId: SessionId, input: RegisterInput, explicit: Label | undefined) =>
     Effect.gen(function* () {
@@ -127,13 +134,28 @@ export const make = Effect.gen(function* () {
       const same =
         r.endedAt === undefined &&
         DateTime.distance(r.lastSeen, yield* DateTime.now) < LAST_SEEN_REFRESH_MS &&
-        (explicit === undefined || explicit === r.label) &&
-        r.cwd === normalizeCwd(input.cwd) &&
-        r.provider === input.provider &&
-        (input.hostSessionId === undefined || input.hostSessionId === r.hostSessionId) &&
+        sameIdentity(r, input, explicit) &&
         (input.pid === undefined || input.pid === r.pid)
       return same ? current : Option.none()
     })
+
+  /**
+   * A refresh that could not be written (full disk, read-only home, lock unobtainable) is bookkeeping: the stored
+   * record is used as it is, and the failure logged. A new record, or a change of label, cwd or provider, fails.
+   */
+  const staleOnFailure =
+    (sessionId: SessionId, input: RegisterInput, explicit: Label | undefined) =>
+    (attempt: Effect.Effect<SessionRecord, BridgeError>): Effect.Effect<SessionRecord, BridgeError> =>
+      Effect.catchIf(
+        attempt,
+        (e) => input.sessionId !== undefined && (e.code === "STORE_IO" || e.code === "LOCK_TIMEOUT"),
+        (e) =>
+          Effect.flatMap(Effect.orElseSucceed(get(sessionId), Option.none), (current) =>
+            Option.isSome(current) && sameIdentity(current.value, input, explicit)
+              ? Effect.as(Effect.logWarning(`session ${sessionId} not refreshed: ${e.message}`), current.value)
+              : Effect.fail(e)
+          )
+      )
 
   const register = (input: RegisterInput) =>
     Effect.gen(function* () {
@@ -187,7 +209,7 @@ export const make = Effect.gen(function* () {
             }).pipe(provideStore)
           return record
         })
-      )
+      ).pipe(staleOnFailure(sessionId, input, explicit))
     })
 
   const recordCache = makeRecordCache(store, Layout.sessionsDir, SessionRecord)
@@ -204,9 +226,29 @@ export const make = Effect.gen(function* () {
 
   const resolve = makeResolve({ list, get, store })
 
+  const require = (sessionId: SessionId) =>
+    Effect.flatMap(get(sessionId), (found) =>
+      Option.match(found, {
+        onNone: () =>
+          Effect.fail(
+            bridgeError("SESSION_NOT_FOUND", `no session ${sessionId}`, "Run `session-bridge list-sessions --all`.")
+          ),
+        onSome: Effect.succeed
+      })
+    )
+
   return Sessions.of({
     register,
-    touch: (sessionId) => update(sessionId, (r, now) => SessionRecord.make({ ...r, lastSeen: now })),
+    touch: (sessionId) =>
+      update(sessionId, (r, now) => SessionRecord.make({ ...r, lastSeen: now })).pipe(
+        Effect.catchIf(
+          (e) => e.code === "STORE_IO" || e.code === "LOCK_TIMEOUT",
+          (e) =>
+            Effect.flatMap(require(sessionId), (r) =>
+              Effect.as(Effect.logWarning(`lastSeen of ${sessionId} not refreshed: ${e.message}`), r)
+            )
+        )
+      ),
     end: (sessionId) =>
       update(sessionId, (r, now) => SessionRecord.make({ ...r, lastSeen: now, endedAt: now })).pipe(
         Effect.map(Option.some),
@@ -216,16 +258,7 @@ export const make = Effect.gen(function* () {
         )
       ),
     get,
-    require: (sessionId) =>
-      Effect.flatMap(get(sessionId), (found) =>
-        Option.match(found, {
-          onNone: () =>
-            Effect.fail(
-              bridgeError("SESSION_NOT_FOUND", `no session ${sessionId}`, "Run `session-bridge list-sessions --all`.")
-            ),
-          onSome: Effect.succeed
-        })
-      ),
+    require,
     list,
     isOnline,
     setSummary: (sessionId, summary) =>

@@ -49,7 +49,14 @@ export const planSurface = (sessionId: SessionId, deadline: number): Effect.Effe
     const beyond = pending.waiting - offered.length
     const planned = renderInboxBlock(offered, beyond)
     if (planned.shown.length === 0) return nothing
-    const mark = Effect.map(surfacing.markSurfaced(sessionId, planned.shown), (marked) => {
+    // On a full disk even an empty marker may not be created: the messages are shown anyway (and may show again).
+    const marking = surfacing.markSurfaced(sessionId, planned.shown).pipe(
+      Effect.catchIf(
+        (e) => e.code === "STORE_IO",
+        (e) => Effect.as(Effect.logWarning(`surfaced markers not written, shown anyway: ${e.message}`), planned.shown)
+      )
+    )
+    const mark = Effect.map(marking, (marked) => {
       const won = new Set(marked)
       if (won.size === planned.shown.length) return planned.text
       if (won.size === 0) return ""
