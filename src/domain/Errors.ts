@@ -17,6 +17,7 @@ export const ErrorCode = Schema.Literal(
   "SESSION_NOT_FOUND",
   "IDENTITY_UNRESOLVED",
   "STORE_IO",
+  "HOME_INVALID",
   "LOCK_TIMEOUT",
   "CONFIG_INVALID",
   "CONFIG_UNWRITABLE",
