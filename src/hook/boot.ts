@@ -54,9 +54,16 @@ const writeCache = (file: string, data: Buffer): void => {
     for (const old of readdirSync(dir)) {
       if (old.startsWith(mine) && old !== basename(file)) rmSync(join(dir, old), { force: true })
     }
-    const tmp = `${file}.${process.pid}.tmp`
-    writeFileSync(tmp, data, { mode: 0o600 })
-    renameSync(tmp, file)
+    // Named like the store's temp files (TEMP_PREFIX in src/services/Store.ts), so `session-bridge gc` removes one
+    // left by a crash; a failed write (ENOSPC) removes its own.
+    const tmp = join(dir, `.tmp-${process.pid}-${basename(file)}`)
+    try {
+      writeFileSync(tmp, data, { mode: 0o600 })
+      renameSync(tmp, file)
+    } catch (error) {
+      rmSync(tmp, { force: true })
+      throw error
+    }
   } catch {
     // A cache that cannot be written only costs speed.
   }
