@@ -2,6 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { requireLabel } from "../domain/Names.js"
 import type { SessionRecord } from "../domain/Records.js"
 import { isUlid, SessionId } from "../domain/Ulid.js"
 import { logEvent } from "../services/EventLog.js"
@@ -47,11 +48,12 @@ export const makeResolve = (deps: {
   const resolve = (address: Address): Effect.Effect<SessionRecord, BridgeError> =>
     Effect.gen(function* () {
       if ("label" in address) {
+        const label = yield* requireLabel(address.label)
         const all = yield* list({ includeOffline: true })
         return yield* pickNewest(
           "label",
-          address.label,
-          all.filter((s) => s.record.label === address.label)
+          label,
+          all.filter((s) => s.record.label.normalize("NFC") === label)
         )
       }
       if ("cwd" in address) {

@@ -6,7 +6,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
-import { Sha256 } from "../domain/Names.js"
+import { checkArtifactName, checkMimeType, requireArtifactName, requireMimeType, Sha256 } from "../domain/Names.js"
 import { ArtifactMeta } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
 import { createJson, readJson } from "../services/Documents.js"
@@ -73,6 +73,17 @@ const decodeSha = (raw: string) =>
     )
   )
 
+/**
+ * A stored meta as tools show it: a name or MIME type written before they were validated, and no longer valid,
+ * is left out (the name) or replaced by application/octet-stream, never passed on raw.
+ */
+export const safeMeta = (m: ArtifactMeta): ArtifactMeta => {
+  const { name, ...rest } = m
+  const keepName = name !== undefined && checkArtifactName(name)._tag === "Right"
+  const mimeType = checkMimeType(m.mimeType)._tag === "Right" ? m.mimeType : "application/octet-stream"
+  return ArtifactMeta.make({ ...rest, ...(keepName ? { name } : {}), mimeType })
+}
+
 export const make = Effect.gen(function* () {
   const store = yield* Store
   const env = yield* HostEnv
@@ -121,7 +132,7 @@ export const make = Effect.gen(function* () {
           "Post it first with bridge_post_artifact; use the sha256 it returns."
         )
       }
-      return found.value
+      return safeMeta(found.value)
     })
 
   const bytes = (raw: string) =>
@@ -135,15 +146,16 @@ export const make = Effect.gen(function* () {
 
   const post = (input: PostArtifactInput) =>
     Effect.gen(function* () {
+      const name = input.name === undefined ? undefined : yield* requireArtifactName(input.name)
+      const given = input.mimeType === undefined ? undefined : yield* requireMimeType(input.mimeType)
       const data = yield* toBytes(input.content)
       const sha = yield* Schema.decode(Sha256)(yield* sha256Hex(data)).pipe(Effect.orDie)
-      const mimeType =
-        input.mimeType ?? ("text" in input.content ? "text/plain; charset=utf-8" : "application/octet-stream")
+      const mimeType = given ?? ("text" in input.content ? "text/plain; charset=utf-8" : "application/octet-stream")
       const fresh = ArtifactMeta.make({
         v: 1,
         sha256: sha,
         size: data.length,
-        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(name !== undefined ? { name } : {}),
         mimeType,
         postedBy: input.postedBy,
         createdAt: yield* DateTime.now
@@ -151,11 +163,11 @@ export const make = Effect.gen(function* () {
       const existing = yield* readJson(Layout.artifactMeta(sha), ArtifactMeta).pipe(provideStore)
       const hasBytes = Option.isSome(yield* store.stat(Layout.artifactBytes(sha)))
       if (!hasBytes) yield* store.write(Layout.artifactBytes(sha), data)
-      if (Option.isSome(existing) && hasBytes) return { meta: existing.value, deduped: true }
+      if (Option.isSome(existing) && hasBytes) return { meta: safeMeta(existing.value), deduped: true }
       const created = yield* createJson(Layout.artifactMeta(sha), ArtifactMeta, fresh).pipe(provideStore)
       if (created) return { meta: fresh, deduped: false }
       const winner = yield* readJson(Layout.artifactMeta(sha), ArtifactMeta).pipe(provideStore)
-      return { meta: Option.getOrElse(winner, () => fresh), deduped: true }
+      return { meta: safeMeta(Option.getOrElse(winner, () => fresh)), deduped: true }
     }).pipe(Effect.mapError((e) => (e._tag === "BridgeError" ? e : toBridgeError(e))))
 
   const get = (raw: string, encoding?: ArtifactEncoding) =>

@@ -6,7 +6,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
-import { ChannelName, ChannelRef } from "../domain/Names.js"
+import { ChannelName, ChannelRef, channelProblem } from "../domain/Names.js"
 import type { MessageEnvelope } from "../domain/Records.js"
 import { SessionId } from "../domain/Ulid.js"
 import { readJsonIn, writeJson } from "../services/Documents.js"
@@ -79,7 +79,7 @@ export const make = Effect.gen(function* () {
       Effect.mapError(() =>
         bridgeError(
           "INVALID_NAME",
-          `invalid channel name ${JSON.stringify(raw.slice(0, 80))}`,
+          channelProblem(raw),
           "A channel is '#' plus 1-64 of a-z 0-9 . _ - starting with a letter or digit, e.g. #release."
         )
       )

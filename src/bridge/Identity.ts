@@ -5,6 +5,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import type { ProviderId, SessionRecord } from "../domain/Records.js"
+import { requireLabel } from "../domain/Names.js"
 import { isUlid, SessionId } from "../domain/Ulid.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Ids } from "../services/Ids.js"
@@ -21,6 +22,11 @@ export interface IdentityInput {
   readonly label?: string | undefined
   /** This process's pid, stored on the record. */
   readonly pid?: number | undefined
+  /**
+   * An invalid SESSION_BRIDGE_LABEL is logged and ignored (the session keeps its label, or gets the cwd's name)
+   * instead of failing: the hook must still surface messages. Tools and the CLI refuse it (INVALID_NAME).
+   */
+  readonly ignoreInvalidEnvLabel?: boolean | undefined
   /** Session start: also point the cwd (and host pid) at the resolved session, replacing older pointers. */
   readonly claimPointers?: boolean | undefined
 }
@@ -58,9 +64,21 @@ export const make = Effect.gen(function* () {
       return Option.match(winner, { onNone: () => fresh, onSome: (p) => p.sessionId })
     })
 
+  /** SESSION_BRIDGE_LABEL checked (NFC); undefined when unset, or when invalid and `lenient`. */
+  const envLabel = (lenient: boolean): Effect.Effect<string | undefined, BridgeError> =>
+    Option.match(env.get("SESSION_BRIDGE_LABEL"), {
+      onNone: () => Effect.succeed(undefined),
+      onSome: (raw) =>
+        requireLabel(raw, "SESSION_BRIDGE_LABEL").pipe(
+          Effect.catchAll((e) =>
+            lenient ? Effect.as(Effect.logWarning(`${e.message}; ignored`), undefined) : Effect.fail(e)
+          )
+        )
+    })
+
   const resolve = (input: IdentityInput) =>
     Effect.gen(function* () {
-      const label = input.label ?? Option.getOrUndefined(env.get("SESSION_BRIDGE_LABEL"))
+      const label = input.label ?? (yield* envLabel(input.ignoreInvalidEnvLabel === true))
       const explicit = env.get("SESSION_BRIDGE_SESSION_ID")
       const claudeId = env.get("CLAUDE_CODE_SESSION_ID")
       const hostSessionId = input.hostSessionId ?? Option.getOrUndefined(claudeId)

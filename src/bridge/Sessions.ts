@@ -1,12 +1,13 @@
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
-import { Label } from "../domain/Names.js"
+import { checkLabel, hiddenCharacter, Label, LABEL_MAX, requireLabel } from "../domain/Names.js"
 import { type ProviderId, SessionRecord } from "../domain/Records.js"
 import { SessionId } from "../domain/Ulid.js"
 import { createJson, readJsonIn, writeJson } from "../services/Documents.js"
@@ -67,28 +68,17 @@ export interface SessionsShape {
 
 export class Sessions extends Context.Tag("session-bridge/Sessions")<Sessions, SessionsShape>() {}
 
-/** A label that is always valid: the given text with unsafe characters replaced. */
+/** A label that is always valid: the given text (NFC) with unsafe, hidden and invisible characters replaced. */
 export const sanitizeLabel = (raw: string): Label => {
-  const cleaned = raw
-    // oxlint-disable-next-line no-control-regex -- control characters are what this replaces
-    .replace(/[\u0000-\u001f\u007f/\\]/g, "-")
+  const cleaned = [...raw.normalize("NFC")]
+    .map((ch) => (ch === "/" || ch === "\\" || hiddenCharacter(ch) !== undefined ? "-" : ch))
+    .join("")
     .trim()
-    .slice(0, 64)
-  return Schema.decodeSync(Label)(cleaned === "" || cleaned === "." || cleaned === ".." ? "session" : cleaned)
+    .slice(0, LABEL_MAX)
+  return Schema.decodeSync(Label)(/^[-.\s]*$/.test(cleaned) ? "session" : cleaned)
 }
 
 export const basename = (cwd: string): string => normalizeCwd(cwd).split("/").pop() || "root"
-
-const decodeLabel = (raw: string) =>
-  Schema.decodeUnknown(Label)(raw).pipe(
-    Effect.mapError(() =>
-      bridgeError(
-        "INVALID_NAME",
-        `invalid label ${JSON.stringify(raw.slice(0, 80))}`,
-        "A label is 1-64 characters with no '/', '\\', NUL or control characters."
-      )
-    )
-  )
 
 export const make = Effect.gen(function* () {
   const store = yield* Store
@@ -128,6 +118,13 @@ export const make = Effect.gen(function* () {
       })
     )
 
+  /** True when registering `input` over `r` changes only bookkeeping (lastSeen, pid, endedAt). */
+  const sameIdentity = (r: SessionRecord, input: RegisterInput, explicit: Label | undefined) =>
+    (explicit === undefined || explicit === r.label) &&
+    r.cwd === normalizeCwd(input.cwd) &&
+    r.provider === input.provider &&
+    (input.hostSessionId === undefined || input.hostSessionId === r.hostSessionId)
+
   /** The stored record when registering `input` would only move a recent lastSeen: no lock, no write. */
   const unchanged = (sessionId: SessionId, input: RegisterInput, explicit: Label | undefined) =>
     Effect.gen(function* () {
@@ -137,17 +134,32 @@ export const make = Effect.gen(function* () {
       const same =
         r.endedAt === undefined &&
         DateTime.distance(r.lastSeen, yield* DateTime.now) < LAST_SEEN_REFRESH_MS &&
-        (explicit === undefined || explicit === r.label) &&
-        r.cwd === normalizeCwd(input.cwd) &&
-        r.provider === input.provider &&
-        (input.hostSessionId === undefined || input.hostSessionId === r.hostSessionId) &&
+        sameIdentity(r, input, explicit) &&
         (input.pid === undefined || input.pid === r.pid)
       return same ? current : Option.none()
     })
 
+  /**
+   * A refresh that could not be written (full disk, read-only home, lock unobtainable) is bookkeeping: the stored
+   * record is used as it is, and the failure logged. A new record, or a change of label, cwd or provider, fails.
+   */
+  const staleOnFailure =
+    (sessionId: SessionId, input: RegisterInput, explicit: Label | undefined) =>
+    (attempt: Effect.Effect<SessionRecord, BridgeError>): Effect.Effect<SessionRecord, BridgeError> =>
+      Effect.catchIf(
+        attempt,
+        (e) => input.sessionId !== undefined && (e.code === "STORE_IO" || e.code === "LOCK_TIMEOUT"),
+        (e) =>
+          Effect.flatMap(Effect.orElseSucceed(get(sessionId), Option.none), (current) =>
+            Option.isSome(current) && sameIdentity(current.value, input, explicit)
+              ? Effect.as(Effect.logWarning(`session ${sessionId} not refreshed: ${e.message}`), current.value)
+              : Effect.fail(e)
+          )
+      )
+
   const register = (input: RegisterInput) =>
     Effect.gen(function* () {
-      const explicit = input.label === undefined ? undefined : yield* decodeLabel(input.label)
+      const explicit = input.label === undefined ? undefined : yield* requireLabel(input.label)
       const sessionId = input.sessionId ?? (yield* Schema.decode(SessionId)(yield* ids.next).pipe(Effect.orDie))
       if (input.sessionId !== undefined) {
         const fresh = yield* unchanged(sessionId, input, explicit)
@@ -160,8 +172,15 @@ export const make = Effect.gen(function* () {
           const current = yield* get(sessionId)
           const base = Option.match(current, {
             onNone: () => ({
+              // An invalid SESSION_BRIDGE_LABEL was refused (or logged) by the caller; it never names a record.
               label:
-                explicit ?? sanitizeLabel(Option.getOrElse(env.get("SESSION_BRIDGE_LABEL"), () => basename(input.cwd))),
+                explicit ??
+                sanitizeLabel(
+                  Option.getOrElse(
+                    Option.filter(env.get("SESSION_BRIDGE_LABEL"), (l) => Either.isRight(checkLabel(l))),
+                    () => basename(input.cwd)
+                  )
+                ),
               createdAt: now,
               summary: undefined as string | undefined
             }),
@@ -190,7 +209,7 @@ export const make = Effect.gen(function* () {
             }).pipe(provideStore)
           return record
         })
-      )
+      ).pipe(staleOnFailure(sessionId, input, explicit))
     })
 
   const recordCache = makeRecordCache(store, Layout.sessionsDir, SessionRecord)
@@ -207,9 +226,29 @@ export const make = Effect.gen(function* () {
 
   const resolve = makeResolve({ list, get, store })
 
+  const require = (sessionId: SessionId) =>
+    Effect.flatMap(get(sessionId), (found) =>
+      Option.match(found, {
+        onNone: () =>
+          Effect.fail(
+            bridgeError("SESSION_NOT_FOUND", `no session ${sessionId}`, "Run `session-bridge list-sessions --all`.")
+          ),
+        onSome: Effect.succeed
+      })
+    )
+
   return Sessions.of({
     register,
-    touch: (sessionId) => update(sessionId, (r, now) => SessionRecord.make({ ...r, lastSeen: now })),
+    touch: (sessionId) =>
+      update(sessionId, (r, now) => SessionRecord.make({ ...r, lastSeen: now })).pipe(
+        Effect.catchIf(
+          (e) => e.code === "STORE_IO" || e.code === "LOCK_TIMEOUT",
+          (e) =>
+            Effect.flatMap(require(sessionId), (r) =>
+              Effect.as(Effect.logWarning(`lastSeen of ${sessionId} not refreshed: ${e.message}`), r)
+            )
+        )
+      ),
     end: (sessionId) =>
       update(sessionId, (r, now) => SessionRecord.make({ ...r, lastSeen: now, endedAt: now })).pipe(
         Effect.map(Option.some),
@@ -219,16 +258,7 @@ export const make = Effect.gen(function* () {
         )
       ),
     get,
-    require: (sessionId) =>
-      Effect.flatMap(get(sessionId), (found) =>
-        Option.match(found, {
-          onNone: () =>
-            Effect.fail(
-              bridgeError("SESSION_NOT_FOUND", `no session ${sessionId}`, "Run `session-bridge list-sessions --all`.")
-            ),
-          onSome: Effect.succeed
-        })
-      ),
+    require,
     list,
     isOnline,
     setSummary: (sessionId, summary) =>

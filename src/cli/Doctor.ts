@@ -3,8 +3,10 @@ import * as PlatformCommand from "@effect/platform/Command"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { checkLabel } from "../domain/Names.js"
 import type { Finding } from "../providers/Provider.js"
 import { PROVIDERS } from "../providers/Registry.js"
 import { hostFound, installedContexts } from "../providers/Selection.js"
@@ -92,6 +94,12 @@ const homeChecks = Effect.gen(function* () {
   return out
 })
 
+/** Why a label baked into a host config is refused, or undefined when there is none or it is fine. */
+const labelProblem = (label: string | undefined): string | undefined =>
+  label === undefined
+    ? undefined
+    : Either.getLeft(checkLabel(label, "SESSION_BRIDGE_LABEL")).pipe(Option.getOrUndefined)
+
 const providerChecks = Effect.forEach(
   PROVIDERS,
   (adapter) =>
@@ -110,6 +118,15 @@ const providerChecks = Effect.forEach(
       )
       for (const ctx of contexts) {
         const status = yield* installStatus(adapter, ctx)
+        const badLabel = labelProblem(ctx.bridgeEnv["SESSION_BRIDGE_LABEL"])
+        if (badLabel !== undefined)
+          out.push(
+            check(area, {
+              level: "error",
+              message: `the host config passes an invalid label: ${badLabel}`,
+              remedy: `Run \`session-bridge init --provider ${adapter.id} --label <name>\` with a plain name.`
+            })
+          )
         const where = ctx.scope === "project" ? ` (project ${tildify(ctx.projectDir, env.home)})` : ""
         const initCmd = `session-bridge init --provider ${adapter.id}${ctx.scope === "project" ? ` --project ${ctx.projectDir}` : ""}`
         if (status.state === "installed") {

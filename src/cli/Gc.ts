@@ -152,6 +152,13 @@ export const planGc = (options: GcOptions, progress: Progress) =>
     // Temp files left by interrupted writers, and stale locks.
     for (const path of yield* store.staleTempFiles(options.tempMs))
       yield* add("temp", path, "left by an interrupted write")
+    // Code-cache temps of older versions (`cache/hook-….v8.<pid>.tmp`, 0 bytes after a full disk).
+    for (const name of yield* store.list("cache")) {
+      if (!/^hook-.*\.v8\.\d+\.tmp$/.test(name)) continue
+      const st = yield* store.stat(`cache/${name}`)
+      if (Option.exists(st, (s) => now - s.mtimeMs > options.tempMs))
+        yield* add("temp", `cache/${name}`, "code-cache temp left by a failed write")
+    }
     // Locks, claims of a recovery (`.stale-…`) and locks it moved aside (`.taken`) are judged alike.
     for (const name of yield* store.list(Layout.locksDir)) {
       const path = `${Layout.locksDir}/${name}`

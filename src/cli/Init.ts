@@ -3,6 +3,7 @@ import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { requireLabel } from "../domain/Names.js"
 import { applyInstall, planInstall } from "../providers/Installer.js"
 import { installContext, selectProviders } from "../providers/Selection.js"
 import { listed } from "./Help.js"
@@ -34,12 +35,18 @@ const initCommand = Command.make(
   },
   ({ all, dryRun, json, label, project, provider }) =>
     Effect.gen(function* () {
+      // A label is checked before anything is planned: a host config carrying a bad one would break every hook run.
+      const checked = yield* Effect.transposeOption(Option.map(label, (l) => requireLabel(l, "--label")))
       const projectDir = yield* resolveProject(project)
       const selection = yield* selectProviders(provider, all)
       // Plan every provider first: a broken config anywhere stops the run before anything is written.
       const plans = yield* Effect.forEach(selection.adapters, (adapter) =>
         Effect.flatMap(
-          installContext(adapter, { scope: Option.isSome(projectDir) ? "project" : "user", projectDir, label }),
+          installContext(adapter, {
+            scope: Option.isSome(projectDir) ? "project" : "user",
+            projectDir,
+            label: checked
+          }),
           (ctx) => planInstall(adapter, ctx)
         )
       )

@@ -8,6 +8,7 @@ import * as Option from "effect/Option"
 import { Sessions, type SessionStatus } from "../bridge/Sessions.js"
 import { sessionView } from "../bridge/Views.js"
 import { bridgeError } from "../domain/Errors.js"
+import { requireLabel } from "../domain/Names.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { listed } from "./Help.js"
 import {
@@ -105,9 +106,15 @@ const select = Command.make("select", { label: labelFilter, json: jsonOption }, 
   Effect.gen(function* () {
     const sessions = yield* Sessions
     const terminal = yield* Terminal.Terminal
-    const needle = Option.map(label, (l) => l.toLowerCase())
+    const needle = Option.map(
+      yield* Effect.transposeOption(Option.map(label, (l) => requireLabel(l, "--label"))),
+      (l) => l.toLowerCase()
+    )
     const live = (yield* sessions.list()).filter((s) =>
-      Option.match(needle, { onNone: () => true, onSome: (n) => s.record.label.toLowerCase().includes(n) })
+      Option.match(needle, {
+        onNone: () => true,
+        onSome: (n) => s.record.label.normalize("NFC").toLowerCase().includes(n)
+      })
     )
     if (live.length === 0) {
       return yield* bridgeError(

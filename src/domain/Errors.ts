@@ -18,6 +18,7 @@ export const ErrorCode = Schema.Literal(
   "IDENTITY_UNRESOLVED",
   "STORE_IO",
   "HOME_UNSAFE",
+  "HOME_INVALID",
   "LOCK_TIMEOUT",
   "CONFIG_INVALID",
   "CONFIG_UNWRITABLE",

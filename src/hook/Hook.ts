@@ -54,10 +54,14 @@ const firstEnv = (env: typeof HostEnv.Service, names: ReadonlyArray<string>): st
 const dispatch = (host: HostAdapter, hostEvent: string, event: HookEvent, payload: HostPayload, deadline: number) =>
   Effect.gen(function* () {
     const env = yield* HostEnv
+    // Only an absolute cwd names a folder: a relative one ("../../etc") would be registered as given.
+    if (payload.cwd !== undefined && !payload.cwd.startsWith("/"))
+      yield* Effect.logWarning(`ignored the payload's relative cwd ${JSON.stringify(payload.cwd.slice(0, 200))}`)
+    const fromEnv = firstEnv(env, host.cwdEnv)
     const input = {
       provider: host.id,
       hostSessionId: payload.hostSessionId ?? firstEnv(env, host.sessionIdEnv),
-      cwd: payload.cwd ?? firstEnv(env, host.cwdEnv) ?? env.cwd
+      cwd: [payload.cwd, fromEnv].find((c) => c !== undefined && c.startsWith("/")) ?? env.cwd
     }
     const surfaceBy = host.surfaceOn.includes(event) ? deadline : undefined
     switch (event) {

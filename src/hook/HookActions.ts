@@ -49,7 +49,14 @@ export const planSurface = (sessionId: SessionId, deadline: number): Effect.Effe
     const beyond = pending.waiting - offered.length
     const planned = renderInboxBlock(offered, beyond)
     if (planned.shown.length === 0) return nothing
-    const mark = Effect.map(surfacing.markSurfaced(sessionId, planned.shown), (marked) => {
+    // On a full disk even an empty marker may not be created: the messages are shown anyway (and may show again).
+    const marking = surfacing.markSurfaced(sessionId, planned.shown).pipe(
+      Effect.catchIf(
+        (e) => e.code === "STORE_IO",
+        (e) => Effect.as(Effect.logWarning(`surfaced markers not written, shown anyway: ${e.message}`), planned.shown)
+      )
+    )
+    const mark = Effect.map(marking, (marked) => {
       const won = new Set(marked)
       if (won.size === planned.shown.length) return planned.text
       if (won.size === 0) return ""
@@ -69,7 +76,7 @@ export const planSurface = (sessionId: SessionId, deadline: number): Effect.Effe
 export const onStart = (input: HookSessionInput, surfaceBy: number | undefined) =>
   Effect.gen(function* () {
     const identity = yield* Identity
-    const record = yield* identity.resolve({ ...input, claimPointers: true })
+    const record = yield* identity.resolve({ ...input, claimPointers: true, ignoreInvalidEnvLabel: true })
     return surfaceBy !== undefined ? yield* planSurface(record.sessionId, surfaceBy) : nothing
   })
 
@@ -77,14 +84,16 @@ export const onStart = (input: HookSessionInput, surfaceBy: number | undefined) 
 export const onPrompt = (input: HookSessionInput, surfaceBy: number | undefined) =>
   Effect.gen(function* () {
     const identity = yield* Identity
-    const record = yield* identity.resolve(input)
+    const record = yield* identity.resolve({ ...input, ignoreInvalidEnvLabel: true })
     yield* Effect.logDebug(`session ${record.sessionId} resolved`)
     return surfaceBy !== undefined ? yield* planSurface(record.sessionId, surfaceBy) : nothing
   })
 
 /** End of a turn: the session is alive; refresh lastSeen. */
 export const onTurnEnd = (input: HookSessionInput) =>
-  Effect.flatMap(Identity, (identity) => identity.resolve(input)).pipe(Effect.asVoid)
+  Effect.flatMap(Identity, (identity) => identity.resolve({ ...input, ignoreInvalidEnvLabel: true })).pipe(
+    Effect.asVoid
+  )
 
 /**
  * The bridge session an existing pointer names, without registering anything: SESSION_BRIDGE_SESSION_ID,

@@ -17,10 +17,13 @@ import { Script } from "node:vm"
 
 type HookMain = (args: ReadonlyArray<string>, report?: (outcome: { readonly shown: boolean }) => void) => void
 
-const bridgeHome = (): string =>
-  process.env["SESSION_BRIDGE_HOME"] ||
+/** The bridge home, or undefined for a relative SESSION_BRIDGE_HOME (refused by the hook itself: no cache there). */
+const bridgeHome = (): string | undefined => {
+  const explicit = process.env["SESSION_BRIDGE_HOME"]
+  if (explicit) return explicit.startsWith("/") ? explicit : undefined
   // node:os is loaded only without HOME: loading it costs about a millisecond of every prompt.
-  join(process.env["HOME"] || process.getBuiltinModule("node:os").homedir(), ".session-bridge")
+  return join(process.env["HOME"] || process.getBuiltinModule("node:os").homedir(), ".session-bridge")
+}
 
 /**
  * Where the compiled code for this bundle and this node goes (`lean`: from any run; `shown`: from a run that showed
@@ -28,7 +31,7 @@ const bridgeHome = (): string =>
  */
 const cacheFiles = (bundle: Stats): { readonly lean: string; readonly shown: string } | undefined => {
   const home = bridgeHome()
-  if (!statSync(home, { throwIfNoEntry: false })?.isDirectory()) return undefined
+  if (home === undefined || !statSync(home, { throwIfNoEntry: false })?.isDirectory()) return undefined
   const key = `${process.version}-${process.arch}-${bundle.size}-${Math.floor(bundle.mtimeMs)}`
   const base = join(home, "cache", `hook-${key}`)
   return { lean: `${base}.v8`, shown: `${base}.shown.v8` }
@@ -51,9 +54,16 @@ const writeCache = (file: string, data: Buffer): void => {
     for (const old of readdirSync(dir)) {
       if (old.startsWith(mine) && old !== basename(file)) rmSync(join(dir, old), { force: true })
     }
-    const tmp = `${file}.${process.pid}.tmp`
-    writeFileSync(tmp, data, { mode: 0o600 })
-    renameSync(tmp, file)
+    // Named like the store's temp files (TEMP_PREFIX in src/services/Store.ts), so `session-bridge gc` removes one
+    // left by a crash; a failed write (ENOSPC) removes its own.
+    const tmp = join(dir, `.tmp-${process.pid}-${basename(file)}`)
+    try {
+      writeFileSync(tmp, data, { mode: 0o600 })
+      renameSync(tmp, file)
+    } catch (error) {
+      rmSync(tmp, { force: true })
+      throw error
+    }
   } catch {
     // A cache that cannot be written only costs speed.
   }

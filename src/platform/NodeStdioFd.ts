@@ -1,4 +1,4 @@
-import { fstatSync, read as readFd, writeSync } from "node:fs"
+import { closeSync, constants, fstatSync, openSync, read as readFd, writeSync } from "node:fs"
 import * as Effect from "effect/Effect"
 
 export class StdinReadError {
@@ -14,32 +14,55 @@ const RETRY_MS = 2
  * streams whose setup (node:net, node:tty) costs several milliseconds of every prompt.
  */
 
-/** True when fd 0 is a character device: a terminal (which never ends) or /dev/null (empty): both read as "". */
-const stdinIsCharacterDevice = (): boolean => {
+type StdinKind = "empty" | "file" | "pipe" | "socket"
+
+/**
+ * What fd 0 is: a character device (a terminal, which never ends, or /dev/null) and a missing stdin read as empty;
+ * a regular file reads to its end; a pipe or a socket may be held open by the host for ever.
+ */
+const stdinKind = (): StdinKind => {
   try {
-    return fstatSync(0).isCharacterDevice()
+    const st = fstatSync(0)
+    if (st.isCharacterDevice()) return "empty"
+    if (st.isFIFO()) return "pipe"
+    if (st.isSocket()) return "socket"
+    return "file"
   } catch {
-    return true // no stdin at all: nothing to read
+    return "empty" // no stdin at all: nothing to read
   }
 }
 
 /**
- * All of standard input as UTF-8, read from fd 0 with plain `fs.read` calls until end of file; "" for a terminal
- * or /dev/null. Past `maxBytes` it fails. Interrupting it stops reading.
+ * A second, non-blocking descriptor for the pipe on fd 0 (Linux reopens the pipe itself through /proc, with its
+ * own flags); undefined where that is not possible.
  */
-export const readStdinFd = (maxBytes: number): Effect.Effect<string, StdinReadError> =>
+const reopenNonBlocking = (): number | undefined => {
+  try {
+    return openSync("/proc/self/fd/0", constants.O_RDONLY | constants.O_NONBLOCK)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Reads `fd` to its end with plain `fs.read` calls. Only a descriptor that never blocks for ever may be read this
+ * way (a regular file, a non-blocking pipe): a read waiting in libuv's thread pool keeps `process.exit` from
+ * returning, since exit joins the pool's threads.
+ */
+const readFdToEnd = (fd: number, maxBytes: number, done: () => void): Effect.Effect<string, StdinReadError> =>
   Effect.async<string, StdinReadError>((resume) => {
-    if (stdinIsCharacterDevice()) {
-      resume(Effect.succeed(""))
-      return
-    }
     const chunks: Array<Buffer> = []
     let size = 0
     let stopped = false
     let timer: NodeJS.Timeout | undefined
+    const finish = (result: Effect.Effect<string, StdinReadError>) => {
+      stopped = true
+      done()
+      resume(result)
+    }
     const next = (): void => {
       const buffer = Buffer.allocUnsafe(64 * 1024)
-      readFd(0, buffer, 0, buffer.length, null, (error, n) => {
+      readFd(fd, buffer, 0, buffer.length, null, (error, n) => {
         if (stopped) return
         if (error !== null) {
           if (error.code === "EAGAIN") {
@@ -47,17 +70,17 @@ export const readStdinFd = (maxBytes: number): Effect.Effect<string, StdinReadEr
             return
           }
           // A closed or missing stdin reads as empty.
-          if (error.code === "EOF" || error.code === "EBADF") resume(Effect.succeed(""))
-          else resume(Effect.fail(new StdinReadError(error.message)))
+          if (error.code === "EOF" || error.code === "EBADF") finish(Effect.succeed(""))
+          else finish(Effect.fail(new StdinReadError(error.message)))
           return
         }
         if (n === 0) {
-          resume(Effect.succeed(Buffer.concat(chunks, size).toString("utf8")))
+          finish(Effect.succeed(Buffer.concat(chunks, size).toString("utf8")))
           return
         }
         size += n
         if (size > maxBytes) {
-          resume(Effect.fail(new StdinReadError(`stdin is larger than ${maxBytes} bytes`)))
+          finish(Effect.fail(new StdinReadError(`stdin is larger than ${maxBytes} bytes`)))
           return
         }
         chunks.push(buffer.subarray(0, n))
@@ -68,7 +91,65 @@ export const readStdinFd = (maxBytes: number): Effect.Effect<string, StdinReadEr
     return Effect.sync(() => {
       stopped = true
       if (timer !== undefined) clearTimeout(timer)
+      done()
     })
+  })
+
+/**
+ * A socket (what a Node.js host's pipes are) read through node:net, which reads it non-blocking in the event loop.
+ * Loaded only here: it costs a few milliseconds, and pipes and files do without it.
+ */
+const readSocket = (maxBytes: number): Effect.Effect<string, StdinReadError> =>
+  Effect.async<string, StdinReadError>((resume) => {
+    const net = process.getBuiltinModule("node:net")
+    const socket = new net.Socket({ fd: 0, readable: true, writable: false })
+    const chunks: Array<Buffer> = []
+    let size = 0
+    const finish = (result: Effect.Effect<string, StdinReadError>) => {
+      socket.removeAllListeners()
+      socket.on("error", () => {})
+      socket.destroy()
+      resume(result)
+    }
+    socket.on("data", (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) finish(Effect.fail(new StdinReadError(`stdin is larger than ${maxBytes} bytes`)))
+      else chunks.push(chunk)
+    })
+    socket.on("end", () => finish(Effect.succeed(Buffer.concat(chunks, size).toString("utf8"))))
+    socket.on("error", (error) => finish(Effect.fail(new StdinReadError(error.message))))
+    return Effect.sync(() => {
+      socket.removeAllListeners()
+      socket.on("error", () => {})
+      socket.destroy()
+    })
+  })
+
+/**
+ * All of standard input as UTF-8 until end of file; "" for a terminal or /dev/null. Past `maxBytes` it fails.
+ * Interrupting it stops reading, and leaves nothing that would keep the process from exiting: a host may hold
+ * stdin open without writing, and the hook must still exit when its budget is spent.
+ */
+export const readStdinFd = (maxBytes: number): Effect.Effect<string, StdinReadError> =>
+  Effect.suspend(() => {
+    switch (stdinKind()) {
+      case "empty":
+        return Effect.succeed("")
+      case "file":
+        return readFdToEnd(0, maxBytes, () => {})
+      case "pipe": {
+        const fd = reopenNonBlocking()
+        if (fd === undefined) return readSocket(maxBytes)
+        let closed = false
+        return readFdToEnd(fd, maxBytes, () => {
+          if (closed) return
+          closed = true
+          closeSync(fd)
+        })
+      }
+      case "socket":
+        return readSocket(maxBytes)
+    }
   })
 
 /**

@@ -1,4 +1,6 @@
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import type { HostEnvShape } from "./HostEnv.js"
 
 export interface HomeChoice {
@@ -12,11 +14,38 @@ export const LEGACY_DIR = ".amc-bridge"
 export const HOME_DIR = ".session-bridge"
 
 /**
- * Where state lives: $SESSION_BRIDGE_HOME, else ~/.session-bridge. With SESSION_BRIDGE_MIGRATE=0 an existing
+ * Where state lives: $SESSION_BRIDGE_HOME (absolute), else ~/.session-bridge. With SESSION_BRIDGE_MIGRATE=0 an existing
  * ~/.amc-bridge is used in place; otherwise it is copied once (the caller checks that it exists).
  */
-export const chooseHome = (env: HostEnvShape, legacyExists: boolean, homeExists: boolean): HomeChoice => {
+/**
+ * SESSION_BRIDGE_HOME when set: it must be absolute (a relative one would name a different folder in every
+ * working directory). HOME_INVALID otherwise.
+ */
+export const explicitHome = (env: HostEnvShape): Either.Either<Option.Option<string>, BridgeError> => {
   const explicit = env.get("SESSION_BRIDGE_HOME")
+  if (Option.isNone(explicit) || explicit.value.startsWith("/")) return Either.right(explicit)
+  return Either.left(
+    bridgeError(
+      "HOME_INVALID",
+      `SESSION_BRIDGE_HOME must be an absolute path, got ${JSON.stringify(explicit.value.slice(0, 200))}`,
+      "Set it to an absolute path (e.g. $HOME/.session-bridge), or unset it to use ~/.session-bridge."
+    )
+  )
+}
+
+export const chooseHome = (
+  env: HostEnvShape,
+  legacyExists: boolean,
+  homeExists: boolean
+): Either.Either<HomeChoice, BridgeError> =>
+  Either.map(explicitHome(env), (explicit) => choose(env, explicit, legacyExists, homeExists))
+
+const choose = (
+  env: HostEnvShape,
+  explicit: Option.Option<string>,
+  legacyExists: boolean,
+  homeExists: boolean
+): HomeChoice => {
   if (Option.isSome(explicit)) return { home: explicit.value, migrateFrom: Option.none() }
   const home = `${env.home}/${HOME_DIR}`
   const legacy = `${env.home}/${LEGACY_DIR}`

@@ -32,11 +32,24 @@ describe("gc on the file system", () => {
       fs.writeFileSync(fresh, "being written", { mode: 0o600 })
       const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000)
       fs.utimesSync(stale, twoHoursAgo, twoHoursAgo)
+      // Code-cache temps left by a failed write: the current name (a store temp) and an older version's.
+      fs.mkdirSync(path.join(root, "cache"), { mode: 0o700 })
+      const cacheTemps = [".tmp-123-hook-v20.0.0-x64-1-2.v8", "hook-v20.0.0-x64-1-2.v8.123.tmp"].map((n) =>
+        path.join(root, "cache", n)
+      )
+      for (const t of cacheTemps) {
+        fs.writeFileSync(t, "", { mode: 0o600 })
+        fs.utimesSync(t, twoHoursAgo, twoHoursAgo)
+      }
       const r = yield* runCli(["gc"])
       assert.strictEqual(r.exitCode, 0, r.stderr)
-      assert.match(r.stdout, /temp files left by interrupted writes:\n {2}inbox\/X\/\.tmp-interrupted {2}11 B/)
+      assert.match(
+        r.stdout,
+        /temp files left by interrupted writes:\n(?: {2}.*\n)*? {2}inbox\/X\/\.tmp-interrupted {2}11 B/
+      )
       assert.isFalse(fs.existsSync(stale))
       assert.isTrue(fs.existsSync(fresh))
+      for (const t of cacheTemps) assert.isFalse(fs.existsSync(t), t)
 
       yield* runCli(["tail-inbox"])
       const list = JSON.parse((yield* runCli(["list-sessions", "--json"])).stdout)
