@@ -34,6 +34,13 @@ export interface RegisterInput {
   readonly pid?: number | undefined
 }
 
+/**
+ * A write that failed for the disk's or the home's sake (full, read-only, lock unobtainable, a planted entry the
+ * store refuses): for a refresh of lastSeen this is bookkeeping, never a reason to fail the read it comes with.
+ */
+const isBookkeepingFailure = (e: BridgeError): boolean =>
+  e.code === "STORE_IO" || e.code === "LOCK_TIMEOUT" || e.code === "HOME_UNSAFE"
+
 /** How a sender names one recipient session. */
 export type Address = { readonly label: string } | { readonly cwd: string } | { readonly sessionId: string }
 
@@ -148,7 +155,7 @@ export const make = Effect.gen(function* () {
     (attempt: Effect.Effect<SessionRecord, BridgeError>): Effect.Effect<SessionRecord, BridgeError> =>
       Effect.catchIf(
         attempt,
-        (e) => input.sessionId !== undefined && (e.code === "STORE_IO" || e.code === "LOCK_TIMEOUT"),
+        (e) => input.sessionId !== undefined && isBookkeepingFailure(e),
         (e) =>
           Effect.flatMap(Effect.orElseSucceed(get(sessionId), Option.none), (current) =>
             Option.isSome(current) && sameIdentity(current.value, input, explicit)
@@ -241,12 +248,10 @@ export const make = Effect.gen(function* () {
     register,
     touch: (sessionId) =>
       update(sessionId, (r, now) => SessionRecord.make({ ...r, lastSeen: now })).pipe(
-        Effect.catchIf(
-          (e) => e.code === "STORE_IO" || e.code === "LOCK_TIMEOUT",
-          (e) =>
-            Effect.flatMap(require(sessionId), (r) =>
-              Effect.as(Effect.logWarning(`lastSeen of ${sessionId} not refreshed: ${e.message}`), r)
-            )
+        Effect.catchIf(isBookkeepingFailure, (e) =>
+          Effect.flatMap(require(sessionId), (r) =>
+            Effect.as(Effect.logWarning(`lastSeen of ${sessionId} not refreshed: ${e.message}`), r)
+          )
         )
       ),
     end: (sessionId) =>

@@ -213,7 +213,7 @@ describe("limits and bad input over real processes", () => {
     assert.strictEqual(await other.errorCode("bridge_read_message", { id: "../../sessions/x" }), "MESSAGE_NOT_FOUND")
     assert.strictEqual(
       await other.errorCode("bridge_send_message", { to: { label: "../sink" }, subject: "x" }),
-      "RECIPIENT_NOT_FOUND"
+      "INVALID_NAME"
     )
   })
 
