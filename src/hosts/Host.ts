@@ -30,6 +30,11 @@ export interface HostDescriptor {
   readonly envMarkers: ReadonlyArray<EnvMarker>
 }
 
+/** A descriptor that keeps its id as a literal type, so `HostId` is the union of the ids. */
+export const defineHost = <const Id extends string>(
+  host: HostDescriptor & { readonly id: Id }
+): HostDescriptor & { readonly id: Id } => host
+
 const markerPresent = (marker: EnvMarker, get: (name: string) => Option.Option<string>): boolean =>
   Option.exists(
     get(marker.name),

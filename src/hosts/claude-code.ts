@@ -1,10 +1,10 @@
-import type { HostDescriptor } from "./Host.js"
+import { defineHost } from "./Host.js"
 
 /**
  * Claude Code (verified with 2.1.197). MCP servers and hooks both get `CLAUDECODE=1`, `CLAUDE_CODE_SESSION_ID`
  * and `AI_AGENT=claude-code_<version>_harness`.
  */
-export const claudeCodeHost = {
+export const claudeCodeHost = defineHost({
   id: "claude-code",
   aliases: ["claude"],
   name: "Claude Code",
@@ -15,4 +15,4 @@ export const claudeCodeHost = {
     { name: "CLAUDE_CODE_SESSION_ID" },
     { name: "AI_AGENT", prefix: "claude-code" }
   ]
-} as const satisfies HostDescriptor
+})

@@ -30,12 +30,11 @@ export const isHostId = (s: string): s is HostId => (HOST_IDS as ReadonlyArray<s
 /** The host a `--provider` / `SESSION_BRIDGE_PROVIDER` value names: an id or an alias, any case. */
 export const lookupHost = (name: string): Host | undefined => {
   const wanted = name.trim().toLowerCase()
-  return HOSTS.find((h) => h.id === wanted || (h.aliases as ReadonlyArray<string>).includes(wanted))
+  return HOSTS.find((h) => h.id === wanted || h.aliases.includes(wanted))
 }
 
 /** The host whose MCP client sends this `clientInfo.name` (matched exactly). */
-export const hostOfClientName = (name: string): Host | undefined =>
-  HOSTS.find((h) => (h.clientNames as ReadonlyArray<string>).includes(name))
+export const hostOfClientName = (name: string): Host | undefined => HOSTS.find((h) => h.clientNames.includes(name))
 
 /** The first host, in `HOSTS` order, whose env markers are present. */
 export const hostOfEnv = (get: (name: string) => Option.Option<string>): Host | undefined =>
