@@ -3,6 +3,7 @@ import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { runsInside } from "../hosts/index.js"
 import { hookEvents, SERVER_NAME } from "../providers/Commands.js"
 import { printJson as printJsonFile } from "../providers/JsonEdit.js"
 import { PROVIDERS } from "../providers/Registry.js"
@@ -31,7 +32,7 @@ const listProvidersCommand = Command.make("list-providers", { json: jsonOption }
             name: adapter.name,
             tier: adapter.tier,
             injection: adapter.injection,
-            detected: adapter.detectEnv(env.get),
+            detected: runsInside(adapter, env.get),
             hostFound: found,
             installed: statuses.map((s) => ({
               scope: s.ctx.scope,

@@ -1,19 +1,10 @@
 import * as Schema from "effect/Schema"
+import { HOST_IDS } from "../hosts/index.js"
 import { ChannelName, Label, Sha256 } from "./Names.js"
 import { MessageId, SessionId } from "./Ulid.js"
 
-/** The hosts session-bridge knows, plus the CLI's own pseudo-sessions. */
-export const ProviderId = Schema.Literal(
-  "claude-code",
-  "codex",
-  "grok",
-  "opencode",
-  "gemini-cli",
-  "cursor",
-  "cline",
-  "cli",
-  "unknown"
-)
+/** The hosts session-bridge knows (src/hosts/), plus the CLI's own pseudo-sessions and "unknown". */
+export const ProviderId = Schema.Literal(...HOST_IDS, "cli", "unknown")
 export type ProviderId = typeof ProviderId.Type
 
 /** sessions/<id>.json — one per session, local or (later) remote presence. */

@@ -1,11 +1,11 @@
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import type { BridgeError } from "../domain/Errors.js"
+import type { HostDescriptor, HostId } from "../hosts/index.js"
 import type { HostConfig } from "../services/HostConfig.js"
 
-/** The hosts session-bridge installs into. */
-export const HOST_IDS = ["claude-code", "codex", "grok", "opencode", "gemini-cli", "cursor", "cline"] as const
-export type HostId = (typeof HOST_IDS)[number]
+/** The hosts session-bridge installs into: their ids and descriptors live in src/hosts/. */
+export { HOST_IDS, type HostId } from "../hosts/index.js"
 
 export type Scope = "user" | "project"
 
@@ -51,11 +51,9 @@ export interface Finding {
   readonly remedy?: string
 }
 
-/** One host: how to recognise it and what `init` writes into its config. */
-export interface ProviderAdapter {
+/** One host's install plan: its descriptor (id, name, tier, markers) and what `init` writes into its config. */
+export interface ProviderAdapter extends HostDescriptor {
   readonly id: HostId
-  readonly name: string
-  readonly tier: 1 | 2
   /** The host's executable, for `--version`. */
   readonly binary?: string
   readonly scopes: ReadonlyArray<Scope>
@@ -63,8 +61,6 @@ export interface ProviderAdapter {
   readonly injection: "hooks" | "plugin" | "instructions"
   /** Where the session id comes from (docs and doctor). */
   readonly identity: string
-  /** True when the current process runs inside this host (env markers). */
-  readonly detectEnv: (get: (name: string) => Option.Option<string>) => boolean
   /** Folders or files whose presence means the host is set up on this machine. */
   readonly hostPaths: (ctx: InstallContext) => ReadonlyArray<string>
   readonly files: (ctx: InstallContext) => Effect.Effect<ReadonlyArray<ManagedFile>, BridgeError, HostConfig>

@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import { bridgeError } from "../domain/Errors.js"
+import { HOST_IDS, HOSTS, type HostId, lookupHost } from "../hosts/index.js"
 import { claudeCode } from "./claude-code.js"
 import { cline } from "./cline.js"
 import { codex } from "./codex.js"
@@ -7,18 +8,28 @@ import { cursor } from "./cursor.js"
 import { geminiCli } from "./gemini-cli.js"
 import { grok } from "./grok.js"
 import { opencode } from "./opencode.js"
-import { HOST_IDS, type HostId, type ProviderAdapter } from "./Provider.js"
+import type { ProviderAdapter } from "./Provider.js"
 
-/** Every host adapter, tier 1 first. */
-export const PROVIDERS: ReadonlyArray<ProviderAdapter> = [claudeCode, codex, grok, opencode, cline, geminiCli, cursor]
+export { isHostId } from "../hosts/index.js"
 
-export const isHostId = (s: string): s is HostId => (HOST_IDS as ReadonlyArray<string>).includes(s)
+/** The install adapter of every host id (the type refuses a missing or unknown one). */
+const ADAPTERS: { readonly [K in HostId]: ProviderAdapter } = {
+  "claude-code": claudeCode,
+  codex,
+  grok,
+  opencode,
+  cline,
+  "gemini-cli": geminiCli,
+  cursor
+}
 
-/** Accepts the ids and a few common spellings (claude, gemini). */
+/** Every host adapter, in `HOSTS` order (tier 1 first). */
+export const PROVIDERS: ReadonlyArray<ProviderAdapter> = HOSTS.map((h) => ADAPTERS[h.id])
+
+/** Accepts the ids and their aliases (claude, gemini), in any case. */
 export const findProvider = (name: string) => {
-  const id = name === "claude" ? "claude-code" : name === "gemini" ? "gemini-cli" : name
-  const found = PROVIDERS.find((p) => p.id === id)
-  return found === undefined
+  const host = lookupHost(name)
+  return host === undefined
     ? Effect.fail(
         bridgeError(
           "PROVIDER_UNKNOWN",
@@ -26,5 +37,5 @@ export const findProvider = (name: string) => {
           `Use one of: ${HOST_IDS.join(", ")}.`
         )
       )
-    : Effect.succeed(found)
+    : Effect.succeed(ADAPTERS[host.id])
 }

@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
+import { runsInside } from "../hosts/index.js"
 import { HostConfig } from "../services/HostConfig.js"
 import { HostEnv } from "../services/HostEnv.js"
 import type { Store } from "../services/Store.js"
@@ -41,7 +42,7 @@ export const selectProviders = (
       return { adapters: found.filter((a, i) => found.indexOf(a) === i), how: "named" }
     }
     const env = yield* HostEnv
-    const inside = PROVIDERS.filter((p) => p.detectEnv(env.get))
+    const inside = PROVIDERS.filter((p) => runsInside(p, env.get))
     if (inside.length > 0) return { adapters: inside, how: "env" }
     const installed: Array<ProviderAdapter> = []
     for (const p of PROVIDERS) {

@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { claudeCodeHost } from "../hosts/claude-code.js"
 import { hookCommand, hookEvents, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { hooksFile, jsonEntryFile } from "./JsonFiles.js"
 import type { InstallContext, ProviderAdapter } from "./Provider.js"
@@ -16,17 +17,11 @@ const stateFile = (ctx: InstallContext) =>
 const server = (ctx: InstallContext) => ({ type: "stdio", ...mcpCommand(ctx), env: { ...ctx.bridgeEnv } })
 
 export const claudeCode: ProviderAdapter = {
-  id: "claude-code",
-  name: "Claude Code",
-  tier: 1,
+  ...claudeCodeHost,
   binary: "claude",
   scopes: ["user", "project"],
   injection: "hooks",
   identity: "hook payload session_id, equal to CLAUDE_CODE_SESSION_ID in hooks and MCP servers",
-  detectEnv: (get) =>
-    Option.contains(get("CLAUDECODE"), "1") ||
-    Option.isSome(get("CLAUDE_CODE_SESSION_ID")) ||
-    Option.exists(get("AI_AGENT"), (v) => v.startsWith("claude-code")),
   hostPaths: (ctx) => [configDir(ctx), stateFile(ctx)],
   files: (ctx) =>
     Effect.succeed([

@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { clineHost } from "../hosts/cline.js"
 import { HOST_HOOK_TIMEOUT_SEC, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { jsonEntryFile, ownedFile } from "./JsonFiles.js"
 import { hookRunnerSource } from "./PluginSource.js"
@@ -44,14 +45,11 @@ export default {
 `
 
 export const cline: ProviderAdapter = {
-  id: "cline",
-  name: "Cline CLI",
-  tier: 1,
+  ...clineHost,
   binary: "cline",
   scopes: ["user"],
   injection: "plugin",
   identity: "taskId / conversationId from the hook payload or plugin snapshot",
-  detectEnv: (get) => Option.isSome(get("CLINE_CONNECTOR_CLI_LAUNCH")) || Option.isSome(get("CLINE_BUILD_ENV")),
   hostPaths: (ctx) => [clineDir(ctx)],
   files: (ctx) =>
     Effect.succeed([

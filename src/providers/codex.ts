@@ -2,6 +2,7 @@ import { createHash } from "node:crypto"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { bridgeError } from "../domain/Errors.js"
+import { codexHost } from "../hosts/codex.js"
 import { hookCommand, hookEvents, isOurHookCommand, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { getAt, isObject, type Json, parseObject } from "./JsonEdit.js"
 import { hooksFile } from "./JsonFiles.js"
@@ -155,17 +156,11 @@ const configFile = (ctx: InstallContext): ManagedFile => {
 }
 
 export const codex: ProviderAdapter = {
-  id: "codex",
-  name: "Codex CLI",
-  tier: 1,
+  ...codexHost,
   binary: "codex",
   scopes: ["user"],
   injection: "hooks",
   identity: "hook payload session_id (Codex gives its MCP servers no session id)",
-  detectEnv: (get) =>
-    Option.isSome(get("CODEX_THREAD_ID")) ||
-    Option.isSome(get("CODEX_SANDBOX")) ||
-    Option.isSome(get("CODEX_MANAGED_BY_NPM")),
   hostPaths: (ctx) => [codexHome(ctx)],
   files: (ctx) =>
     Effect.succeed([

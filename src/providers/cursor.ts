@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
+import { cursorHost } from "../hosts/cursor.js"
 import { hookCommand, hookEvents, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { hooksFile, jsonEntryFile, ownedFile } from "./JsonFiles.js"
 import type { InstallContext, ManagedFile, ProviderAdapter } from "./Provider.js"
@@ -18,15 +18,11 @@ to see who is online.
 const root = (ctx: InstallContext) => (ctx.scope === "user" ? `${ctx.home}/.cursor` : `${ctx.projectDir}/.cursor`)
 
 export const cursor: ProviderAdapter = {
-  id: "cursor",
-  name: "Cursor",
-  tier: 2,
+  ...cursorHost,
   binary: "cursor-agent",
   scopes: ["user", "project"],
   injection: "hooks",
   identity: "hook payload conversation_id",
-  detectEnv: (get) =>
-    Option.isSome(get("CURSOR_TRACE_ID")) || Option.isSome(get("CURSOR_AGENT")) || Option.isSome(get("CURSOR_VERSION")),
   hostPaths: (ctx) => [`${ctx.home}/.cursor`],
   files: (ctx) => {
     const files: Array<ManagedFile> = [

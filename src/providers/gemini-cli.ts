@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { HostConfig } from "../services/HostConfig.js"
+import { geminiCliHost } from "../hosts/gemini-cli.js"
 import { hookCommand, hookEvents, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { getAt, isObject, parseObject } from "./JsonEdit.js"
 import { type HookSpec, hooksFile, jsonEntryFile } from "./JsonFiles.js"
@@ -65,14 +66,11 @@ const folderTrust = (rules: Record<string, unknown>, dir: string): "trusted" | "
 }
 
 export const geminiCli: ProviderAdapter = {
-  id: "gemini-cli",
-  name: "Gemini CLI",
-  tier: 2,
+  ...geminiCliHost,
   binary: "gemini",
   scopes: ["user", "project"],
   injection: "hooks",
   identity: "hook payload session_id and GEMINI_SESSION_ID (hooks only)",
-  detectEnv: (get) => Option.contains(get("GEMINI_CLI"), "1") || Option.isSome(get("GEMINI_SESSION_ID")),
   hostPaths: (ctx) => [geminiDir(ctx)],
   files: (ctx) => Effect.succeed([settingsFile(ctx)]),
   notes: () => [

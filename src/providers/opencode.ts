@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { HostConfig } from "../services/HostConfig.js"
+import { opencodeHost } from "../hosts/opencode.js"
 import { HOST_HOOK_TIMEOUT_SEC, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { jsonEntryFile, ownedFile } from "./JsonFiles.js"
 import { hookRunnerSource } from "./PluginSource.js"
@@ -45,14 +46,11 @@ export const SessionBridge = async ({ directory }) => ({
 `
 
 export const opencode: ProviderAdapter = {
-  id: "opencode",
-  name: "opencode",
-  tier: 1,
+  ...opencodeHost,
   binary: "opencode",
   scopes: ["user", "project"],
   injection: "plugin",
   identity: "sessionID handed to the plugin (opencode sets no session id variable)",
-  detectEnv: (get) => Option.contains(get("OPENCODE"), "1") || Option.isSome(get("OPENCODE_PID")),
   hostPaths: (ctx) => [globalDir(ctx)],
   files: (ctx) =>
     Effect.gen(function* () {

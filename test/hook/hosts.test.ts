@@ -47,7 +47,7 @@ describe("host registry", () => {
   it("knows every provider id and the claude / gemini aliases", () => {
     assert.deepStrictEqual(
       hosts.map((h) => h.id),
-      ["claude-code", "codex", "grok", "opencode", "gemini-cli", "cursor", "cline"]
+      ["claude-code", "codex", "grok", "opencode", "cline", "gemini-cli", "cursor"]
     )
     assert.strictEqual(findHost("claude")?.id, "claude-code")
     assert.strictEqual(findHost("Claude-Code")?.id, "claude-code")

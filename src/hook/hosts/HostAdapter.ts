@@ -1,7 +1,7 @@
 import * as Either from "effect/Either"
 import type { ParseError } from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import type { ProviderId } from "../../domain/Records.js"
+import type { HostId } from "../../hosts/index.js"
 
 /** What a hook run is about, whatever the host calls it. */
 export type HookEvent = "start" | "prompt" | "turn-end" | "end"
@@ -32,7 +32,7 @@ export interface HostTimeout {
 
 /** One host's side of the hook: event names, payload decoding, and the two replies it understands. */
 export interface HostAdapter {
-  readonly id: ProviderId
+  readonly id: HostId
   /** The events `init` registers, in order (start, prompt, turn end, session end where the host has them). */
   readonly install: ReadonlyArray<HostEventSpec>
   /** Every event name the hook accepts for this host (the installed ones plus aliases). */

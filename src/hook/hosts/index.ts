@@ -1,4 +1,4 @@
-import type { ProviderId } from "../../domain/Records.js"
+import { HOSTS, type HostId, lookupHost } from "../../hosts/index.js"
 import { claudeCode } from "./claude-code.js"
 import { cline } from "./cline.js"
 import { codex } from "./codex.js"
@@ -10,19 +10,24 @@ import { opencode } from "./opencode.js"
 
 export type { HookEvent, HostAdapter, HostEventSpec, HostPayload, HostTimeout } from "./HostAdapter.js"
 
-/** Every host the hook speaks to, by provider id. */
-export const hosts: ReadonlyArray<HostAdapter> = [claudeCode, codex, grok, opencode, geminiCli, cursor, cline]
-
-const ALIASES: Readonly<Record<string, ProviderId>> = {
-  claude: "claude-code",
-  gemini: "gemini-cli"
+/** The hook wire format of every host id (the type refuses a missing or unknown one). */
+const WIRES: { readonly [K in HostId]: HostAdapter } = {
+  "claude-code": claudeCode,
+  codex,
+  grok,
+  opencode,
+  cline,
+  "gemini-cli": geminiCli,
+  cursor
 }
+
+/** Every host the hook speaks to, in `HOSTS` order. */
+export const hosts: ReadonlyArray<HostAdapter> = HOSTS.map((h) => WIRES[h.id])
 
 /** The adapter for a `--provider` value (provider id or alias, any case), if any. */
 export const findHost = (name: string): HostAdapter | undefined => {
-  const lower = name.trim().toLowerCase()
-  const id = ALIASES[lower] ?? lower
-  return hosts.find((h) => h.id === id)
+  const host = lookupHost(name)
+  return host === undefined ? undefined : WIRES[host.id]
 }
 
 /** What `init` registers for one host: each hook event with its host-side timeout (above the hook's budget). */
