@@ -84,7 +84,8 @@ const run = (home: string, args: ReadonlyArray<string>, stdin?: string): Run => 
     cwd: home,
     input: stdin ?? "",
     encoding: "utf8",
-    timeout: 60_000,
+    // The demo spawns two MCP servers; on a busy machine it can take tens of seconds.
+    timeout: 80_000,
     env: {
       PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`,
       HOME: path.join(home, "user"),
@@ -130,7 +131,7 @@ describe("packed install", () => {
     assert.include(r.stdout, `session-bridge ${version}`)
   })
 
-  it("runs the demo: two MCP servers exchange a message and an artifact", () => {
+  it("runs the demo: two MCP servers exchange a message and an artifact", { timeout: 90_000 }, () => {
     const r = run(tempHome(), ["demo"])
     assert.strictEqual(r.code, 0, r.stderr)
     assert.include(r.stdout, "Demo complete")
