@@ -1,5 +1,5 @@
 // The `prepare` step of a development checkout: patches the checkout's TypeScript with the Effect language service,
-// so `tsc` reports Effect's diagnostics too (docs/adr/0015-runtime-free-install.md).
+// so `tsc` reports Effect's diagnostics too (docs/adr/0020-runtime-free-install.md).
 //
 // npm runs `prepare` on `npm install` / `npm ci` in this folder, on `npm pack` / `npm publish`, and when a git
 // dependency is prepared; never for a user installing the published tarball. It patches only where the development

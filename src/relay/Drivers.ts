@@ -4,7 +4,7 @@ import * as Schema from "effect/Schema"
 /**
  * The relay's database packages. The CLI's bundle holds none of them; the relay's bundle leaves them external, and
  * the published package declares them as optional peer dependencies, so a CLI-only install has none
- * (docs/adr/0015-runtime-free-install.md). Versions are the ones the relay is tested with (package.json).
+ * (docs/adr/0020-runtime-free-install.md). Versions are the ones the relay is tested with (package.json).
  */
 export type RelayDatabase = "sqlite" | "postgres"
 
