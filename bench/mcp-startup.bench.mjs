@@ -1,4 +1,4 @@
-// Context cost of tools/list, and spawn → tools/list answered as a ratio to `node -e 0`.
+// Context cost of tools/list (the part a model reads, and the whole result), and spawn → tools/list answered as a ratio to `node -e 0`.
 import { spawn } from "node:child_process"
 import { BIN, log, ms, percentile, removeHome, requireBuild, row, tempHome } from "./lib.mjs"
 
@@ -75,8 +75,18 @@ const nodeBaseline = () =>
 try {
   const first = await spawnToToolsList()
   const tools = first.result.tools
-  const size = JSON.stringify(first.result).length
-  row("tools/list size (serialized result)", `${size} chars, ${tools.length} tools`, "≤ 12,000 chars", size <= 12_000)
+  // What a model reads: names, descriptions, input schemas. Titles, hints and output schemas are for the client.
+  const modelPart = JSON.stringify({
+    tools: tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }))
+  }).length
+  const whole = JSON.stringify(first.result).length
+  row(
+    "tools/list, the part a model reads (names, descriptions, input schemas)",
+    `${modelPart} chars, ${tools.length} tools`,
+    "≤ 6,000 chars",
+    modelPart <= 6_000
+  )
+  row("tools/list, whole result (with titles, hints, output schemas)", `${whole} chars`, "report")
   row("tools/list tool count", String(tools.length), "17", tools.length === 17)
 
   // Interleave the two so load on a shared machine hits both alike.

@@ -1,70 +1,136 @@
-import * as DateTime from "effect/DateTime"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 import type { ArtifactMeta, MessageEnvelope, Party, SessionRecord } from "../domain/Records.js"
+import { MessageKind, ProviderId } from "../domain/Records.js"
 import type { SessionStatus } from "./Sessions.js"
 import type { VisibleEntry } from "./Visibility.js"
 
-/** Plain JSON shapes of domain records, as tool results, CLI --json output and the UI show them. */
+/**
+ * Plain JSON shapes of domain records, as tool results, CLI --json output and the UI show them. Each view is a
+ * Schema whose type side takes the domain record (fields it does not name are dropped) and whose encoded side
+ * is the JSON: encoding is the mapping, and the MCP tools' output schemas are generated from the same Schemas.
+ */
 
-const iso = (t: DateTime.Utc): string => DateTime.formatIso(t)
+/** An optional field left out of the JSON when it is absent or undefined. */
+export const optional = <A, I>(schema: Schema.Schema<A, I>) =>
+  Schema.optionalToOptional(schema, Schema.UndefinedOr(Schema.typeSchema(schema)), {
+    decode: (o) => o,
+    encode: Option.filter(Predicate.isNotUndefined)
+  })
 
-export const partyView = (p: Party) => ({ sessionId: p.sessionId, label: p.label })
+/** A time as ISO 8601 text. */
+const Time = Schema.DateTimeUtc
 
-export const sessionView = (s: SessionStatus) => ({
-  sessionId: s.record.sessionId,
-  label: s.record.label,
-  cwd: s.record.cwd,
-  provider: s.record.provider,
-  lastSeen: iso(s.record.lastSeen),
-  online: s.online,
-  ...(s.record.summary !== undefined ? { summary: s.record.summary } : {})
+/** A channel name shown with its leading '#'. */
+export const ChannelTag = Schema.transform(Schema.String, Schema.String, {
+  strict: true,
+  decode: (s) => (s.startsWith("#") ? s.slice(1) : s),
+  encode: (name) => `#${name}`
 })
 
-export const whoamiView = (r: SessionRecord) => ({
-  sessionId: r.sessionId,
-  label: r.label,
-  cwd: r.cwd,
-  provider: r.provider,
-  ...(r.summary !== undefined ? { summary: r.summary } : {})
+/** `origin` is shown only for remote messages; a local message has none in the JSON. */
+const RemoteOrigin = Schema.optionalToOptional(Schema.Literal("remote"), Schema.Literal("local", "remote"), {
+  decode: (o) => Option.some(Option.getOrElse(o, () => "local" as const)),
+  encode: Option.filter((o): o is "remote" => o === "remote")
+})
+
+export const PartyView = Schema.Struct({ sessionId: Schema.String, label: Schema.String })
+
+export const WhoamiView = Schema.Struct({
+  sessionId: Schema.String,
+  label: Schema.String,
+  cwd: Schema.String,
+  provider: ProviderId,
+  summary: optional(Schema.String)
+})
+
+export const SessionView = Schema.Struct({
+  ...WhoamiView.fields,
+  lastSeen: Time,
+  online: Schema.Boolean
 })
 
 /** The fields that locate a message: shared by every listing. */
-const headView = (e: MessageEnvelope) => ({
-  id: e.id,
-  kind: e.kind,
-  from: partyView(e.from),
-  ...(e.channel !== undefined ? { channel: `#${e.channel}` } : {}),
-  subject: e.subject,
-  createdAt: iso(e.createdAt),
-  threadId: e.threadId,
-  ...(e.expiresAt !== undefined ? { expiresAt: iso(e.expiresAt) } : {}),
-  ...(e.origin === "remote"
-    ? { origin: e.origin, ...(e.remoteFrom !== undefined ? { remoteFrom: e.remoteFrom } : {}) }
-    : {})
-})
+const headFields = {
+  id: Schema.String,
+  kind: MessageKind,
+  from: PartyView,
+  channel: optional(ChannelTag),
+  subject: Schema.String,
+  createdAt: Time,
+  threadId: Schema.String,
+  expiresAt: optional(Time),
+  origin: RemoteOrigin,
+  remoteFrom: optional(Schema.String)
+}
 
-export const entryView = (e: VisibleEntry) => ({ ...headView(e.envelope), read: e.read })
+export const EntryView = Schema.Struct({ ...headFields, read: Schema.Boolean })
+
+/** How many recipients a view lists; `toMore` counts the rest. */
+const MAX_LISTED_RECIPIENTS = 20
+
+const bodyFields = {
+  ...headFields,
+  body: Schema.String,
+  inReplyTo: optional(Schema.String)
+}
+
+/** The JSON of `to`: at most 20 recipients, and `toMore` counting the rest. */
+const recipientsJson = { to: Schema.Array(PartyView), toMore: optional(Schema.Number) }
+const recipients = { to: Schema.Array(PartyView) }
+
+/** `to` is the one field whose JSON depends on its length, so its transformation is over the whole message. */
+const listRecipients = <E extends { readonly to: ReadonlyArray<unknown> }>(e: E) =>
+  e.to.length > MAX_LISTED_RECIPIENTS
+    ? { ...e, to: e.to.slice(0, MAX_LISTED_RECIPIENTS), toMore: e.to.length - MAX_LISTED_RECIPIENTS }
+    : e
+const dropToMore = <E extends { readonly toMore?: number | undefined }>({ toMore: _toMore, ...rest }: E) => rest
+
+const envelopeFields = { ...bodyFields, artifacts: Schema.Array(Schema.String) }
 
 /** The whole envelope; `to` lists at most 20 recipients. */
-export const envelopeView = (e: MessageEnvelope) => ({
-  ...headView(e),
-  to: e.to.slice(0, 20).map(partyView),
-  ...(e.to.length > 20 ? { toMore: e.to.length - 20 } : {}),
-  body: e.body,
-  ...(e.inReplyTo !== undefined ? { inReplyTo: e.inReplyTo } : {}),
-  artifacts: [...e.artifacts]
+export const EnvelopeView = Schema.transform(
+  Schema.Struct({ ...envelopeFields, ...recipientsJson }),
+  Schema.typeSchema(Schema.Struct({ ...envelopeFields, ...recipients })),
+  { strict: true, decode: dropToMore, encode: listRecipients }
+)
+
+export const ArtifactView = Schema.Struct({
+  sha256: Schema.String,
+  size: Schema.Number,
+  name: optional(Schema.String),
+  mimeType: Schema.String,
+  postedBy: Schema.String,
+  createdAt: Time
 })
 
-/** A search hit: the head and the first 200 characters of the body. */
-export const hitView = (e: MessageEnvelope) => ({
-  ...headView(e),
-  snippet: e.body.length > 200 ? `${e.body.slice(0, 200)}…` : e.body
+const detailFields = { ...bodyFields, artifacts: Schema.Array(ArtifactView), read: Schema.Boolean }
+
+/** A message in full as its reader sees it: artifact details instead of bare hashes, and whether it was read. */
+export const MessageDetailView = Schema.transform(
+  Schema.Struct({ ...detailFields, ...recipientsJson }),
+  Schema.typeSchema(Schema.Struct({ ...detailFields, ...recipients })),
+  { strict: true, decode: dropToMore, encode: listRecipients }
+)
+
+/** The first 200 characters of a body, with an ellipsis when cut. */
+const Snippet = Schema.transform(Schema.String, Schema.String, {
+  strict: true,
+  decode: (s) => s,
+  encode: (body) => (body.length > 200 ? `${body.slice(0, 200)}…` : body)
 })
 
-export const artifactView = (m: ArtifactMeta) => ({
-  sha256: m.sha256,
-  size: m.size,
-  ...(m.name !== undefined ? { name: m.name } : {}),
-  mimeType: m.mimeType,
-  postedBy: m.postedBy,
-  createdAt: iso(m.createdAt)
+/** A search hit: the head and the first 200 characters of the body, as `snippet`. */
+export const HitView = Schema.Struct({
+  ...headFields,
+  body: Schema.propertySignature(Snippet).pipe(Schema.fromKey("snippet"))
 })
+
+export const partyView = (p: Party) => Schema.encodeSync(PartyView)(p)
+export const whoamiView = (r: SessionRecord) => Schema.encodeSync(WhoamiView)(r)
+export const sessionView = (s: SessionStatus) => Schema.encodeSync(SessionView)({ ...s.record, online: s.online })
+export const entryView = (e: VisibleEntry) => Schema.encodeSync(EntryView)({ ...e.envelope, read: e.read })
+export const envelopeView = (e: MessageEnvelope) => Schema.encodeSync(EnvelopeView)(e)
+export const hitView = (e: MessageEnvelope) => Schema.encodeSync(HitView)(e)
+export const artifactView = (m: ArtifactMeta) => Schema.encodeSync(ArtifactView)(m)

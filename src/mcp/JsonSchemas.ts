@@ -9,9 +9,17 @@ const isObject = (u: unknown): u is JsonObject => typeof u === "object" && u !==
 const GENERATED_DESCRIPTION =
   /^(an? (integer|number|string|array|non-empty|positive|negative|non-negative|non-positive|finite|valid)\b|a (string|number|bigint) (at|between|greater|less|matching))/
 
+/** What a cleaned schema keeps beyond types and constraints. */
+interface Keep {
+  readonly descriptions: boolean
+  /** `additionalProperties: false`: kept on inputs, which refuse unknown arguments. */
+  readonly closedObjects: boolean
+}
+const KEEP_ALL: Keep = { descriptions: true, closedObjects: true }
+
 /** Inlines `$ref`s into `$defs` and drops what a model does not need: `$schema`, `$id`, titles, generated descriptions, empty `required`. */
-const clean = (node: unknown, defs: JsonObject, depth: number): unknown => {
-  if (Array.isArray(node)) return node.map((n) => clean(n, defs, depth))
+const clean = (node: unknown, defs: JsonObject, depth: number, keep: Keep = KEEP_ALL): unknown => {
+  if (Array.isArray(node)) return node.map((n) => clean(n, defs, depth, keep))
   if (!isObject(node)) return node
   let source: JsonObject = node
   const ref = node["$ref"]
@@ -23,14 +31,16 @@ const clean = (node: unknown, defs: JsonObject, depth: number): unknown => {
   const out: JsonObject = {}
   for (const [key, value] of Object.entries(source)) {
     if (key === "$schema" || key === "$defs" || key === "$id" || key === "$ref" || key === "title") continue
-    if (key === "description" && typeof value === "string" && GENERATED_DESCRIPTION.test(value)) continue
+    if (key === "description" && typeof value === "string" && (!keep.descriptions || GENERATED_DESCRIPTION.test(value)))
+      continue
+    if (key === "additionalProperties" && value === false && !keep.closedObjects) continue
     if (key === "required" && Array.isArray(value) && value.length === 0) continue
     // Property names are data, not schema keywords: keep every one, clean each schema.
     if (key === "properties" && isObject(value)) {
-      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v, defs, depth + 1)]))
+      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v, defs, depth + 1, keep)]))
       continue
     }
-    out[key] = clean(value, defs, depth + 1)
+    out[key] = clean(value, defs, depth + 1, keep)
   }
   return out
 }
@@ -81,4 +91,16 @@ export const inputJsonSchema = <A, I, R>(schema: Schema.Schema<A, I, R>): JsonOb
     return flattenUnion(anyOf as Array<JsonObject>, cleaned["description"])
   }
   return cleaned["type"] === "object" ? cleaned : { type: "object", ...cleaned }
+}
+
+/**
+ * The JSON Schema sent in tools/list for a tool's result, generated from the encoded side of the Schema the
+ * result encodes with. Compact: no descriptions, and objects left open (a field added later does not break a
+ * client that cached the list); `structuredContent` is always an object, as MCP asks.
+ */
+export const outputJsonSchema = <A, I, R>(schema: Schema.Schema<A, I, R>): JsonObject => {
+  const raw: JsonObject = { ...JSONSchema.make(schema) }
+  const defs = isObject(raw["$defs"]) ? raw["$defs"] : {}
+  const cleaned = clean(raw, defs, 0, { descriptions: false, closedObjects: false })
+  return isObject(cleaned) && cleaned["type"] === "object" ? cleaned : { type: "object" }
 }

@@ -23,9 +23,10 @@ import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import { BridgeError, bridgeError, LockError, StoreError, toBridgeError } from "../domain/Errors.js"
 import type { ClientInfo } from "./ClientInfo.js"
-import { inputJsonSchema, type JsonObject } from "./JsonSchemas.js"
 import { ParamsGuard } from "./ParamsGuard.js"
 import type { AnyToolDef } from "./ToolDef.js"
+import { listedTool, type ListedTool } from "./ToolListing.js"
+import { errorResult, successResult } from "./ToolResult.js"
 
 export interface McpServerOptions<R, E> {
   readonly name: string
@@ -50,15 +51,6 @@ export class McpServer extends Context.Tag("session-bridge/McpServer")<
     readonly drain: Effect.Effect<void>
   }
 >() {}
-
-const textResult = (text: string, isError = false): CallToolResult =>
-  isError ? { content: [{ type: "text", text }], isError: true } : { content: [{ type: "text", text }] }
-
-/** A BridgeError as the tool result every client sees: `isError` with `{code, message, hint}`. */
-export const errorResult = (error: BridgeError): CallToolResult => textResult(JSON.stringify(error.toJSON()), true)
-
-export const successResult = (value: unknown): CallToolResult =>
-  textResult(JSON.stringify(value === undefined ? { ok: true } : value))
 
 /**
  * The answer to a request too large to read: an isError tool result for a tools/call (ARTIFACT_TOO_LARGE when
@@ -137,13 +129,8 @@ export const make = <R, E>(options: McpServerOptions<R, E>) =>
       )
     )
 
-    let listed: ReadonlyArray<{ name: string; description: string; inputSchema: JsonObject }> | undefined
-    const listTools = () =>
-      (listed ??= options.tools.map((t) => ({
-        name: t.name,
-        description: t.description,
-        inputSchema: inputJsonSchema(t.input)
-      })))
+    let listed: ReadonlyArray<ListedTool> | undefined
+    const listTools = () => (listed ??= options.tools.map(listedTool))
 
     const callTool = (name: string, args: unknown): Effect.Effect<CallToolResult> => {
       const def = byName.get(name)
@@ -169,6 +156,8 @@ export const make = <R, E>(options: McpServerOptions<R, E>) =>
         Effect.flatMap((input) =>
           Effect.flatMap(Effect.mapError(context, asBridgeError), (ctx) => Effect.provide(def.handler(input), ctx))
         ),
+        // The result is the output Schema's encoding; a value that does not encode is a bug (INTERNAL, logged).
+        Effect.flatMap((value) => Effect.orDie(Schema.encode(def.output)(value))),
         Effect.map(successResult),
         Effect.catchAllCause((cause) => {
           const failure = Cause.failureOption(cause)

@@ -16,11 +16,15 @@ export const memoryBridge = (env: MemoryHostEnvOptions = {}) => BridgeLayer.pipe
 export const register = (label: string, cwd = `/work/${label}`, provider: ProviderId = "claude-code") =>
   Effect.flatMap(Sessions, (s) => s.register({ label, cwd, provider }))
 
-/** Calls a tool the way the server does: decode the arguments with its Schema, run the handler as `as`. */
+/**
+ * Calls a tool the way the server does: decode the arguments with its Schema, run the handler as `as`, and
+ * encode the result with its output Schema (the JSON a client gets).
+ */
 export const call = (def: AnyToolDef<ToolRequirements>, as: SessionRecord, args: unknown = {}) =>
   Schema.decodeUnknown(def.input, { onExcessProperty: "error" })(args).pipe(
     Effect.orDie,
     Effect.flatMap((input) => def.handler(input)),
+    Effect.flatMap((value) => Effect.orDie(Schema.encode(def.output)(value))),
     Effect.provide(CurrentSession.layerFixed(as))
   ) as Effect.Effect<any, BridgeError, Exclude<ToolRequirements, CurrentSession.CurrentSession>>
 

@@ -23,4 +23,14 @@ describe("docs match the code", () => {
       tools.map((t) => t.name).filter((name) => !doc.includes(`## ${name}`) && !doc.includes(`### ${name}`))
     ).toEqual([])
   })
+
+  it("docs/tools.md lists each tool's title and hints as the code sets them", () => {
+    const doc = fs.readFileSync("docs/tools.md", "utf8")
+    const yn = (b: boolean) => (b ? "yes" : "no")
+    const rows = tools.map((t) => {
+      const h = t.hints
+      return `| \`${t.name}\` | ${t.title} | ${[h.readOnlyHint, h.destructiveHint, h.idempotentHint, h.openWorldHint].map(yn).join(" | ")} |`
+    })
+    expect(rows.filter((row) => !doc.includes(row))).toEqual([])
+  })
 })

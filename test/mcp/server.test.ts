@@ -1,11 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import { McpError } from "@modelcontextprotocol/sdk/types.js"
-import { Context, Effect, Layer, Logger, LogLevel, Option, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Logger, LogLevel, Option, Schema } from "effect"
 import { bridgeError } from "../../src/domain/Errors.js"
 import type { ClientInfo } from "../../src/mcp/ClientInfo.js"
 import * as McpServer from "../../src/mcp/Server.js"
-import { tool } from "../../src/mcp/ToolDef.js"
+import { NoArguments, readOnly, tool } from "../../src/mcp/ToolDef.js"
 import { connect, type McpHandle } from "../support/mcpClient.js"
 
 /** A stand-in for the domain: a greeting built from what initialize said about the client. */
@@ -14,44 +14,74 @@ class Greeting extends Context.Tag("test/Greeting")<Greeting, { readonly text: s
 const tools = [
   tool({
     name: "echo",
+    title: "Echo",
     description: "Echoes its text.",
     input: Schema.Struct({ text: Schema.String, times: Schema.optional(Schema.Int.pipe(Schema.between(1, 3))) }),
+    output: Schema.Struct({ text: Schema.String }),
+    hints: readOnly,
     handler: ({ text, times }) => Effect.succeed({ text: text.repeat(times ?? 1) })
   }),
   tool({
     name: "greet",
+    title: "Greet",
     description: "Greets, with the context.",
-    input: Schema.Struct({}),
+    input: NoArguments,
+    output: Schema.Struct({ greeting: Schema.String }),
+    hints: readOnly,
     handler: () => Effect.map(Greeting, (g) => ({ greeting: g.text }))
   }),
   tool({
     name: "refuse",
+    title: "Refuse",
     description: "Always fails with a domain error.",
-    input: Schema.Struct({}),
+    input: NoArguments,
+    output: Schema.Struct({}),
+    hints: readOnly,
     handler: () => Effect.fail(bridgeError("RECIPIENT_NOT_FOUND", "no session is labelled bob", "List sessions first."))
   }),
   tool({
     name: "crash",
+    title: "Crash",
     description: "Dies.",
-    input: Schema.Struct({}),
+    input: NoArguments,
+    output: Schema.Struct({}),
+    hints: readOnly,
     handler: () => Effect.die(new Error("boom"))
   }),
   tool({
-    name: "nothing",
-    description: "Returns nothing.",
-    input: Schema.Struct({}),
-    handler: () => Effect.void
+    name: "clock",
+    title: "Clock",
+    description: "Returns a time, encoded by its output Schema.",
+    input: NoArguments,
+    output: Schema.Struct({ at: Schema.DateTimeUtc, note: Schema.optionalWith(Schema.String, { exact: true }) }),
+    hints: readOnly,
+    handler: () => Effect.succeed({ at: DateTime.unsafeMake(0) })
+  }),
+  tool({
+    name: "liar",
+    title: "Liar",
+    description: "Returns a value its output Schema does not encode.",
+    input: NoArguments,
+    output: Schema.Struct({ n: Schema.Number.pipe(Schema.positive()) }),
+    hints: readOnly,
+    handler: () => Effect.succeed({ n: -1 })
   }),
   tool({
     name: "optionalOnly",
+    title: "Optional only",
     description: "Has only optional arguments.",
     input: Schema.Struct({ n: Schema.optional(Schema.Int) }),
+    output: Schema.Struct({ n: Schema.Number }),
+    hints: readOnly,
     handler: ({ n }) => Effect.succeed({ n: n ?? 0 })
   }),
   tool({
     name: "either",
+    title: "Either",
     description: "Takes one of two shapes.",
     input: Schema.Union(Schema.Struct({ threadId: Schema.String }), Schema.Struct({ messageId: Schema.String })),
+    output: Schema.Struct({ threadId: Schema.optional(Schema.String), messageId: Schema.optional(Schema.String) }),
+    hints: readOnly,
     handler: (args) => Effect.succeed(args)
   })
 ]
@@ -61,8 +91,11 @@ let hangInterrupted = false
 
 const hang = tool({
   name: "hang",
+  title: "Hang",
   description: "Never returns.",
-  input: Schema.Struct({}),
+  input: NoArguments,
+  output: Schema.Struct({}),
+  hints: readOnly,
   handler: () => Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => void (hangInterrupted = true))))
 })
 
@@ -103,7 +136,7 @@ const withServer = (probe: Probe, f: (client: McpHandle, server: McpServer.McpSe
 const freshProbe = (): Probe => ({ builds: 0, clients: [], failNext: false })
 
 describe("McpServer", () => {
-  it.live("lists every tool with a top-level object schema and no $schema/$defs/$ref noise", () =>
+  it.live("lists every tool with top-level object schemas and no $schema/$defs/$ref noise", () =>
     withServer(freshProbe(), async (c) => {
       const { tools: listed } = await c.client.listTools()
       assert.deepStrictEqual(
@@ -111,7 +144,8 @@ describe("McpServer", () => {
         [...tools, hang].map((t) => t.name)
       )
       for (const t of listed) assert.strictEqual(t.inputSchema.type, "object")
-      const text = JSON.stringify(listed)
+      // Titles belong to the tools; the schemas carry none.
+      const text = JSON.stringify(listed.map((t) => [t.inputSchema, t.outputSchema]))
       for (const noise of ["$schema", "$defs", "$ref", '"title"', '"required":[]']) assert.notInclude(text, noise)
       const echo = listed.find((t) => t.name === "echo")!
       assert.deepStrictEqual(echo.inputSchema.required, ["text"])
@@ -126,8 +160,46 @@ describe("McpServer", () => {
     withServer(freshProbe(), async (c) => {
       assert.deepStrictEqual(await c.ok("echo", { text: "ab", times: 2 }), { text: "abab" })
       assert.deepStrictEqual(await c.ok("either", { messageId: "m1" }), { messageId: "m1" })
-      assert.deepStrictEqual(await c.ok("nothing"), { ok: true })
+      assert.deepStrictEqual(await c.ok("clock"), { at: "1970-01-01T00:00:00.000Z" })
     })
+  )
+
+  it.live("returns the encoded result as structuredContent and as the same JSON in one text block", () =>
+    withServer(freshProbe(), async (c) => {
+      await c.client.listTools()
+      const result = await c.client.callTool({ name: "clock", arguments: {} })
+      assert.deepStrictEqual(result.structuredContent, { at: "1970-01-01T00:00:00.000Z" })
+      assert.deepStrictEqual(result.content, [{ type: "text", text: '{"at":"1970-01-01T00:00:00.000Z"}' }])
+      const refused = await c.client.callTool({ name: "refuse", arguments: {} })
+      assert.isTrue(refused.isError)
+      assert.notProperty(refused, "structuredContent")
+    })
+  )
+
+  it.live("lists each tool's title, hints and output schema generated from its output Schema", () =>
+    withServer(freshProbe(), async (c) => {
+      const { tools: listed } = await c.client.listTools()
+      const clock = listed.find((t) => t.name === "clock")!
+      assert.strictEqual(clock.title, "Clock")
+      assert.deepStrictEqual(clock.annotations, {
+        title: "Clock",
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false
+      })
+      assert.deepStrictEqual(clock.outputSchema, {
+        type: "object",
+        required: ["at"],
+        properties: { at: { type: "string" }, note: { type: "string" } }
+      })
+    })
+  )
+
+  it.live("answers a result its output Schema does not encode with INTERNAL", () =>
+    withServer(freshProbe(), async (c) => {
+      assert.strictEqual(await c.errorCode("liar"), "INTERNAL")
+    }).pipe(Logger.withMinimumLogLevel(LogLevel.None))
   )
 
   it.live("turns bad arguments into INVALID_ARGUMENT with a readable message", () =>
@@ -142,6 +214,11 @@ describe("McpServer", () => {
       assert.strictEqual(await c.errorCode("echo", { text: "a", times: 9 }), "INVALID_ARGUMENT")
       assert.strictEqual(await c.errorCode("echo", { text: "a", extra: true }), "INVALID_ARGUMENT")
       assert.strictEqual(await c.errorCode("either", {}), "INVALID_ARGUMENT")
+      const extra = await c.call("greet", { extra: true })
+      assert.deepStrictEqual(extra.ok ? undefined : [extra.error.code, extra.error.message], [
+        "INVALID_ARGUMENT",
+        "greet: unknown argument extra: this tool takes none"
+      ])
     })
   )
 

@@ -5,6 +5,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { isDeepStrictEqual } from "node:util"
 import { CROCKFORD, encodeTime } from "../../src/domain/Ulid.js"
 import { BIN } from "./build.js"
 
@@ -13,14 +14,24 @@ export type ToolOutcome =
   | { readonly ok: true; readonly value: any }
   | { readonly ok: false; readonly error: { readonly code: string; readonly message: string; readonly hint: string } }
 
+/**
+ * Decodes a tool result, and throws unless it has the shape every tool result has: a success's
+ * structuredContent is its text block's JSON, an error carries none.
+ */
 export const decodeResult = (result: CallToolResult): ToolOutcome => {
   const first = result.content[0]
   const text = first?.type === "text" ? first.text : ""
   const json = JSON.parse(text)
-  return result.isError === true ? { ok: false, error: json } : { ok: true, value: json }
+  if (result.isError === true) {
+    if (result.structuredContent !== undefined) throw new Error(`an error result with structuredContent: ${text}`)
+    return { ok: false, error: json }
+  }
+  if (!isDeepStrictEqual(result.structuredContent, json))
+    throw new Error(`structuredContent is not the text block's JSON: ${JSON.stringify(result.structuredContent)}`)
+  return { ok: true, value: json }
 }
 
-/** An MCP client connected to one server, with helpers that decode tool results. */
+/** An MCP client connected to one server (tools already listed), with helpers that decode tool results. */
 export interface McpHandle {
   readonly client: Client
   /** Calls a tool and decodes its result. */
@@ -49,6 +60,8 @@ export const connect = async (
   const transportErrors: Array<Error> = []
   client.onerror = (error) => void transportErrors.push(error)
   await client.connect(transport)
+  // The SDK client checks a tool's results against its output schema once it has listed the tools.
+  await client.listTools()
   const call = async (name: string, args: Record<string, unknown> = {}, opts: { timeoutMs?: number } = {}) =>
     decodeResult(
       (await client.callTool({ name, arguments: args }, undefined, {

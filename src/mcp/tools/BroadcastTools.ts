@@ -1,4 +1,3 @@
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { Broadcasts } from "../../bridge/Broadcasts.js"
@@ -7,6 +6,7 @@ import { caller } from "./Caller.js"
 
 export const broadcast = tool({
   name: "bridge_broadcast",
+  title: "Broadcast",
   description:
     "Announce to every session on this machine until it expires. ttlSec 1-604800, default 3600. Body max 64 KiB.",
   input: Schema.Struct({
@@ -14,13 +14,15 @@ export const broadcast = tool({
     body: Schema.optional(Schema.String),
     ttlSec: Schema.optional(Schema.Number)
   }),
+  output: Schema.Struct({ messageId: Schema.String, expiresAt: Schema.DateTimeUtc }),
+  // Each call posts one more broadcast; it reaches only sessions on this machine.
+  hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   handler: ({ subject, body, ttlSec }) =>
     Effect.gen(function* () {
       const from = yield* caller
       const envelope = yield* (yield* Broadcasts).post({ from, subject, body, ttlSec })
-      return {
-        messageId: envelope.id,
-        expiresAt: envelope.expiresAt === undefined ? "" : DateTime.formatIso(envelope.expiresAt)
-      }
+      // Broadcasts.post always sets the expiry.
+      const expiresAt = yield* Effect.orDie(Effect.fromNullable(envelope.expiresAt))
+      return { messageId: envelope.id, expiresAt }
     })
 })

@@ -4,8 +4,8 @@ import * as Schema from "effect/Schema"
 import { bridgeError } from "../../domain/Errors.js"
 import { MAX_MARK_READ_IDS } from "../../bridge/Limits.js"
 import { Mailbox, type Recipient } from "../../bridge/Mailbox.js"
-import { artifactView, entryView, envelopeView, partyView } from "../../bridge/Views.js"
-import { tool } from "../ToolDef.js"
+import { EntryView, EnvelopeView, MessageDetailView, optional, PartyView } from "../../bridge/Views.js"
+import { readOnly, tool } from "../ToolDef.js"
 import { caller } from "./Caller.js"
 
 const To = Schema.Struct({
@@ -38,6 +38,7 @@ const toRecipient = (to: typeof To.Type) => {
 
 export const sendMessage = tool({
   name: "bridge_send_message",
+  title: "Send message",
   description:
     "Message another session (or every member of a #channel you joined). Stored even if the recipient is offline. Body max 64 KiB; larger content: bridge_post_artifact, then pass its sha256 in artifacts. replyTo: a message id to continue its thread.",
   input: Schema.Struct({
@@ -47,6 +48,9 @@ export const sendMessage = tool({
     artifacts: Schema.optional(Schema.Array(Schema.String)),
     replyTo: Schema.optional(Schema.String)
   }),
+  output: Schema.Struct({ messageId: Schema.String, threadId: Schema.String, recipients: Schema.Array(PartyView) }),
+  // Each call sends one more message; it reaches only sessions on this machine.
+  hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   handler: (args) =>
     Effect.gen(function* () {
       const from = yield* caller
@@ -62,72 +66,89 @@ export const sendMessage = tool({
       return {
         messageId: sent.envelope.id,
         threadId: sent.envelope.threadId,
-        recipients: sent.recipients.map(partyView)
+        recipients: sent.recipients
       }
     })
 })
 
 export const listInbox = tool({
   name: "bridge_list_inbox",
+  title: "List inbox",
   description:
     "Your inbox, newest first: unread direct/channel messages and live broadcasts (all: include read). Returns headers and the unread count.",
   input: Schema.Struct({ all: Schema.optional(Schema.Boolean), limit: Schema.optional(Schema.Int) }),
+  output: Schema.Struct({ unread: Schema.Number, entries: Schema.Array(EntryView) }),
+  hints: readOnly,
   handler: ({ all, limit }) =>
     Effect.gen(function* () {
       const me = yield* caller
       const inbox = yield* (yield* Mailbox).inbox(me.sessionId, { all, limit })
-      return { unread: inbox.unread, entries: inbox.entries.map(entryView) }
+      return { unread: inbox.unread, entries: inbox.entries.map((e) => ({ ...e.envelope, read: e.read })) }
     })
 })
 
 export const readMessage = tool({
   name: "bridge_read_message",
+  title: "Read message",
   description: "One message in full (body, recipients, artifact details). Does not mark it read.",
   input: Schema.Struct({ id: Schema.String }),
+  output: MessageDetailView,
+  hints: readOnly,
   handler: ({ id }) =>
     Effect.gen(function* () {
       const me = yield* caller
       const detail = yield* (yield* Mailbox).read(me.sessionId, id)
-      return { ...envelopeView(detail.envelope), artifacts: detail.artifacts.map(artifactView), read: detail.read }
+      return { ...detail.envelope, artifacts: detail.artifacts, read: detail.read }
     })
 })
 
 export const markRead = tool({
   name: "bridge_mark_read",
+  title: "Mark read",
   description: `Mark inbox or broadcast ids read (at most ${MAX_MARK_READ_IDS}). Idempotent; returns how many were newly marked.`,
   input: Schema.Struct({ ids: Schema.Array(Schema.String).pipe(Schema.maxItems(MAX_MARK_READ_IDS)) }),
+  output: Schema.Struct({ marked: Schema.Number, unknown: optional(Schema.Number) }),
+  // Marking read adds a marker; marking again changes nothing.
+  hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: ({ ids }) =>
     Effect.gen(function* () {
       const me = yield* caller
       const result = yield* (yield* Mailbox).markRead(me.sessionId, ids)
-      return result.unknown > 0 ? { marked: result.marked, unknown: result.unknown } : { marked: result.marked }
+      return { marked: result.marked, unknown: result.unknown > 0 ? result.unknown : undefined }
     })
 })
 
 export const getThread = tool({
   name: "bridge_get_thread",
+  title: "Get thread",
   description: "A conversation, oldest first, by threadId or by any messageId in it.",
   input: Schema.Struct({ threadId: Schema.optional(Schema.String), messageId: Schema.optional(Schema.String) }),
+  output: Schema.Struct({ threadId: Schema.String, messages: Schema.Array(EnvelopeView) }),
+  hints: readOnly,
   handler: ({ threadId, messageId }) =>
     Effect.gen(function* () {
       const me = yield* caller
       const messages = yield* (yield* Mailbox).thread(me.sessionId, { threadId, messageId })
-      return { threadId: messages[0]?.threadId ?? threadId ?? "", messages: messages.map(envelopeView) }
+      return { threadId: messages[0]?.threadId ?? threadId ?? "", messages }
     })
 })
 
 export const waitForMessage = tool({
   name: "bridge_wait_for_message",
+  title: "Wait for message",
   description:
     "Block until a message you have not been shown arrives (or return one already waiting). timeoutSec 0-300, default 30. Use sparingly.",
   input: Schema.Struct({ timeoutSec: Schema.optional(Schema.Number) }),
+  output: Schema.Struct({ timedOut: Schema.Boolean, message: optional(EnvelopeView) }),
+  // The message it returns counts as shown, so a second call waits for another.
+  hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   handler: ({ timeoutSec }) =>
     Effect.gen(function* () {
       const me = yield* caller
       const found = yield* (yield* Mailbox).waitForMessage(me.sessionId, timeoutSec)
       return Option.match(found, {
         onNone: () => ({ timedOut: true }),
-        onSome: (e) => ({ timedOut: false, message: envelopeView(e) })
+        onSome: (message) => ({ timedOut: false, message })
       })
     })
 })

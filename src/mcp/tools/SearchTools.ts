@@ -1,19 +1,21 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { Search } from "../../bridge/Search.js"
-import { hitView } from "../../bridge/Views.js"
-import { tool } from "../ToolDef.js"
+import { HitView } from "../../bridge/Views.js"
+import { readOnly, tool } from "../ToolDef.js"
 import { caller } from "./Caller.js"
 
 export const search = tool({
   name: "bridge_search",
+  title: "Search messages",
   description:
     "Search subject and body of your inbox, your channels and live broadcasts; every word must match. Newest first (limit default 20).",
   input: Schema.Struct({ query: Schema.String, limit: Schema.optional(Schema.Int) }),
+  output: Schema.Struct({ results: Schema.Array(HitView) }),
+  hints: readOnly,
   handler: ({ query, limit }) =>
     Effect.gen(function* () {
       const me = yield* caller
-      const hits = yield* (yield* Search).search(me.sessionId, query, limit)
-      return { results: hits.map(hitView) }
+      return { results: yield* (yield* Search).search(me.sessionId, query, limit) }
     })
 })

@@ -1,34 +1,45 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { Sessions } from "../../bridge/Sessions.js"
-import { sessionView, whoamiView } from "../../bridge/Views.js"
-import { tool } from "../ToolDef.js"
+import { SessionView, WhoamiView } from "../../bridge/Views.js"
+import { NoArguments, readOnly, tool } from "../ToolDef.js"
 import { caller } from "./Caller.js"
 
 export const whoami = tool({
   name: "bridge_whoami",
+  title: "Who am I",
   description: "Your own session on the bridge: sessionId, label, cwd, provider.",
-  input: Schema.Struct({}),
-  handler: () => Effect.map(caller, whoamiView)
+  input: NoArguments,
+  output: WhoamiView,
+  hints: readOnly,
+  handler: () => caller
 })
 
 export const listSessions = tool({
   name: "bridge_list_sessions",
+  title: "List sessions",
   description:
     "Sessions on this machine you can message (online = seen in the last 10 min). includeOffline adds the rest.",
   input: Schema.Struct({ includeOffline: Schema.optional(Schema.Boolean) }),
+  output: Schema.Struct({ sessions: Schema.Array(SessionView) }),
+  hints: readOnly,
   handler: ({ includeOffline }) =>
     Effect.gen(function* () {
       yield* caller
       const sessions = yield* Sessions
-      return { sessions: (yield* sessions.list({ includeOffline })).map(sessionView) }
+      const list = yield* sessions.list({ includeOffline })
+      return { sessions: list.map((s) => ({ ...s.record, online: s.online })) }
     })
 })
 
 export const setSummary = tool({
   name: "bridge_set_summary",
+  title: "Set summary",
   description: "Set a one-line summary of what you are working on; others see it in bridge_list_sessions.",
   input: Schema.Struct({ summary: Schema.String }),
+  output: Schema.Struct({ summary: Schema.String }),
+  // It replaces the summary set before.
+  hints: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   handler: ({ summary }) =>
     Effect.gen(function* () {
       const me = yield* caller

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Encoding } from "effect"
 import { randomBytes } from "node:crypto"
-import { successResult } from "../../../src/mcp/Server.js"
+import { successResult } from "../../../src/mcp/ToolResult.js"
 import { getArtifact, MAX_REPLY_LINE_BYTES, postArtifact } from "../../../src/mcp/tools/ArtifactTools.js"
 import { call, codeOf, memoryBridge, register } from "../../bridge/support.js"
 

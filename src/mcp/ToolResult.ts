@@ -1,0 +1,23 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { BridgeError } from "../domain/Errors.js"
+import type { JsonObject } from "./JsonSchemas.js"
+
+/**
+ * A tool's result as the client sees it: the JSON object as `structuredContent` (checked against the tool's
+ * output schema by clients that know the 2025-06-18 revision) and the same JSON as one text block, for clients
+ * that read only `content`.
+ */
+export const successResult = (json: JsonObject): CallToolResult => ({
+  content: [{ type: "text", text: JSON.stringify(json) }],
+  structuredContent: json
+})
+
+/**
+ * A BridgeError as the tool result every client sees: `isError` with `{code, message, hint}` as text. It has no
+ * `structuredContent`: the spec does not ask one of an error, and the SDK client checks the output schema only
+ * against a result that is not an error.
+ */
+export const errorResult = (error: BridgeError): CallToolResult => ({
+  content: [{ type: "text", text: JSON.stringify(error.toJSON()) }],
+  isError: true
+})
