@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The session-bridge executable. `hook` and `mcp` take fast paths that load only their own code
+ * The session-bridge executable. `hook`, `mcp` and `relay` take fast paths that load only their own code
  * (the hook runs on every prompt; the MCP server must answer tools/list quickly); everything else
  * goes through the @effect/cli application.
  */
@@ -9,6 +9,10 @@ const wantsHelp = rest.includes("--help") || rest.includes("-h")
 
 if (command === "hook" && !wantsHelp) {
   const { main } = await import("./hook/main.js")
+  main(rest)
+} else if (command === "relay") {
+  // A separate bundle (dist/relay/bin.js), loaded only here: no other command parses the relay or its drivers.
+  const { main } = await import("./relay/bin.js")
   main(rest)
 } else if (command === "mcp" && !wantsHelp) {
   const { main } = await import("./mcp/main.js")
