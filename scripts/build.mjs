@@ -31,6 +31,8 @@ await bundle({
   format: "esm",
   sourcemap: false,
   chunkNames: "chunks/[name]-[hash]",
+  // `session-bridge relay` imports the relay's own bundle (below) at run time; it is never part of this one.
+  external: ["./relay/bin.js"],
   define: { __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version) },
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" }
 })
@@ -74,8 +76,19 @@ await bundle({
   format: "cjs",
   external: ["./bin.js"]
 })
+// The relay: its own bundle, so no other command parses it. Every package stays external (node_modules, or the
+// image's production dependencies): better-sqlite3 is native, and the SQL drivers import effect and @effect/sql from
+// node_modules, so a bundled second copy of effect would not share their service tags and fiber state.
+await bundle({
+  entryPoints: ["src/relay/bin.ts"],
+  outfile: `${next.pathname}/relay/bin.js`,
+  format: "esm",
+  packages: "external",
+  define: { __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version) }
+})
 // The shebangs are kept from src/bin.ts and src/launcher.ts; make the entries executable.
-for (const f of ["bin.js", "legacy.js", "session-bridge.cjs"]) chmodSync(new URL(f, next.href + "/"), 0o755)
+for (const f of ["bin.js", "legacy.js", "session-bridge.cjs", "relay/bin.js"])
+  chmodSync(new URL(f, next.href + "/"), 0o755)
 if (existsSync(dist)) renameSync(dist, old)
 renameSync(next, dist)
 rmSync(old, { recursive: true, force: true })

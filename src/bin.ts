@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The session-bridge executable. `hook` and `mcp` take fast paths that load only their own code
+ * The session-bridge executable. `hook`, `mcp` and `relay` take fast paths that load only their own code
  * (the hook runs on every prompt; the MCP server must answer tools/list quickly); everything else
  * goes through the @effect/cli application.
  */
@@ -10,6 +10,14 @@ const wantsHelp = rest.includes("--help") || rest.includes("-h")
 if (command === "hook" && !wantsHelp) {
   const { main } = await import("./hook/main.js")
   main(rest)
+} else if (command === "relay") {
+  // A separate bundle (dist/relay/bin.js), loaded only here: no other command parses the relay or its drivers.
+  // Its packages are optional peers of a CLI install, so they are checked first (RELAY_DRIVER_MISSING).
+  const [{ preflight }, { runPromise }] = await Promise.all([import("./relay/Preflight.js"), import("effect/Effect")])
+  if (await runPromise(preflight)) {
+    const { main } = await import("./relay/bin.js")
+    main(rest)
+  } else process.exitCode = 1
 } else if (command === "mcp" && !wantsHelp) {
   const { main } = await import("./mcp/main.js")
   main()

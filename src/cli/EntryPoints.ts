@@ -33,12 +33,19 @@ const hook = Command.make(
   () => onlyThroughTheExecutable("hook")
 )
 
-/** mcp, hook. */
+const relay = Command.make("relay", {}, () => onlyThroughTheExecutable("relay"))
+
+/** mcp, hook, relay. */
 export const entryPointCommands = [
   listed("entry", "The stdio MCP server a host CLI spawns for each session (stdout is protocol only)", mcp),
   listed(
     "entry",
     "The hook a host runs at session start, prompt submit and session end: host JSON on stdin, reply on stdout",
     hook
+  ),
+  listed(
+    "entry",
+    "The relay server (foreground): --host, --port, --db, --database-url, --registration-code; `relay account list|disable`",
+    relay
   )
 ] as const

@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
 /**
- * The relay's database packages. The CLI's bundle holds none of them; the relay's bundle leaves them external, and
+ * The packages the relay loads at run time: its database drivers and the Effect packages they share with it. The CLI's bundle holds none of them; the relay's bundle leaves them external, and
  * the published package declares them as optional peer dependencies, so a CLI-only install has none
  * (docs/adr/0020-runtime-free-install.md). Versions are the ones the relay is tested with (package.json).
  */
@@ -19,7 +19,13 @@ export const relayDrivers: ReadonlyArray<RelayDriver> = [
   { name: "@effect/experimental", version: "0.61.1", databases: ["sqlite", "postgres"] },
   { name: "@effect/sql-sqlite-node", version: "0.53.0", databases: ["sqlite"] },
   { name: "better-sqlite3", version: "12.11.1", databases: ["sqlite"] },
-  { name: "@effect/sql-pg", version: "0.53.0", databases: ["postgres"] }
+  { name: "@effect/sql-pg", version: "0.53.0", databases: ["postgres"] },
+  // The relay's bundle leaves every package external (the drivers must share one copy of effect with it), so the
+  // Effect packages it imports are part of what a relay install needs.
+  { name: "effect", version: "3.22.4", databases: ["sqlite", "postgres"] },
+  { name: "@effect/platform", version: "0.97.2", databases: ["sqlite", "postgres"] },
+  { name: "@effect/platform-node", version: "0.108.2", databases: ["sqlite", "postgres"] },
+  { name: "@effect/cli", version: "0.77.2", databases: ["sqlite", "postgres"] }
 ]
 
 /** The command that installs `drivers` beside a global install of session-bridge. */

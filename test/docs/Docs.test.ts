@@ -2,6 +2,7 @@ import * as fs from "node:fs"
 import { describe, expect, it } from "vitest"
 import { ErrorCode } from "../../src/domain/Errors.js"
 import { tools } from "../../src/mcp/Tools.js"
+import { httpErrorCodes } from "../../src/relay/HttpErrors.js"
 import { relayErrorCodes } from "../../src/relay/RelayErrors.js"
 
 describe("docs match the code", () => {
@@ -15,6 +16,15 @@ describe("docs match the code", () => {
     const doc = fs.readFileSync("docs/troubleshooting.md", "utf8")
     const sections = new Set([...doc.matchAll(/^## ([A-Z_]+)\s*$/gm)].map((m) => m[1]))
     expect(Object.values(relayErrorCodes).filter((code) => !sections.has(code))).toEqual([])
+  })
+
+  it("every relay HTTP error code has a section in docs/troubleshooting.md and a row in docs/relay-api.md", () => {
+    const doc = fs.readFileSync("docs/troubleshooting.md", "utf8")
+    const api = fs.readFileSync("docs/relay-api.md", "utf8")
+    const sections = new Set([...doc.matchAll(/^## ([A-Z_]+)\s*$/gm)].map((m) => m[1]))
+    const codes = [...Object.values(httpErrorCodes), "REGISTRATION_PROOF_INVALID", "KEY_RECORD_INVALID"]
+    expect(codes.filter((code) => !sections.has(code))).toEqual([])
+    expect(codes.filter((code) => !api.includes(code))).toEqual([])
   })
 
   it("every tool is documented in docs/tools.md", () => {

@@ -131,6 +131,14 @@ describe("packed install", () => {
     assert.include(r.stdout, `session-bridge ${version}`)
   })
 
+  it("refuses `relay` with RELAY_DRIVER_MISSING and the install command, not a module-loader trace", () => {
+    const r = run(tempHome(), ["relay", "--port", "0"])
+    assert.strictEqual(r.code, 1)
+    assert.match(r.stderr, /^error RELAY_DRIVER_MISSING: /)
+    assert.include(r.stderr, "better-sqlite3@12.11.1")
+    assert.notInclude(r.stderr, "ERR_MODULE_NOT_FOUND")
+  })
+
   it("runs the demo: two MCP servers exchange a message and an artifact", { timeout: 90_000 }, () => {
     const r = run(tempHome(), ["demo"])
     assert.strictEqual(r.code, 0, r.stderr)

@@ -57,7 +57,15 @@ describe("relay drivers", () => {
     Effect.gen(function* () {
       const { asked, load } = loaderWithout({ "better-sqlite3": notFound("better-sqlite3") })
       yield* checkRelayDrivers(["postgres"], load)
-      assert.deepStrictEqual([...asked].sort(), ["@effect/experimental", "@effect/sql", "@effect/sql-pg"])
+      assert.deepStrictEqual([...asked].sort(), [
+        "@effect/cli",
+        "@effect/experimental",
+        "@effect/platform",
+        "@effect/platform-node",
+        "@effect/sql",
+        "@effect/sql-pg",
+        "effect"
+      ])
     })
   )
 

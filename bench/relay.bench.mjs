@@ -1,0 +1,155 @@
+// The relay over HTTP, one real `node dist/relay/bin.js` process on loopback (rate limits off, SQLite FULL):
+//   1. send → parked long-poll returns (p50/p99), one pair, paced
+//   2. stored messages/s with 8 concurrent senders (pre-sealed envelopes, real keys)
+//   3. RSS per idle parked long-poll (500 parked, RSS delta of the relay process)
+//   4. the throughput row again on PostgreSQL when SESSION_BRIDGE_TEST_PG_URL is set (a scratch schema)
+// Accounts, contacts and envelopes go through the real flows (register, invite, seal) of test/relay/relayProcess.ts,
+// bundled into .cache/ with esbuild (packages external).
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { build } from "esbuild"
+import { REPO, log, ms, percentile, row } from "./lib.mjs"
+
+const LATENCY_ROUNDS = Number(process.env.BENCH_RELAY_ROUNDS ?? 200)
+const MESSAGES = Number(process.env.BENCH_RELAY_MESSAGES ?? 1_600)
+const SENDERS = 8
+const PARKED = 500
+
+fs.mkdirSync(path.join(REPO, ".cache"), { recursive: true })
+const outDir = fs.mkdtempSync(path.join(REPO, ".cache", "relay-http-bench-"))
+await build({
+  entryPoints: { support: path.join(REPO, "test/relay/relayProcess.ts") },
+  outdir: outDir,
+  outExtension: { ".js": ".mjs" },
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  logLevel: "error"
+})
+const relayLib = await import(path.join(outDir, "support.mjs"))
+const { call, connect, register, sealed, startRelay, stopRelay, tempDir } = relayLib
+
+const rssKb = (pid) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))
+  return m ? Number(m[1]) : NaN
+}
+
+const pairs = async (url, n) => {
+  const out = []
+  for (let i = 0; i < n; i++) {
+    const a = await register(url, "bs")
+    const b = await register(url, "br")
+    await connect(url, a, b)
+    out.push([a, b])
+  }
+  return out
+}
+
+const throughput = async (url, label, target) => {
+  const senders = await pairs(url, SENDERS)
+  const perSender = Math.ceil(MESSAGES / SENDERS)
+  const envelopes = []
+  for (const [a, b] of senders) {
+    const list = []
+    for (let i = 0; i < perSender; i++) list.push(await sealed(a, b, `m${i}`))
+    envelopes.push(list)
+  }
+  const started = performance.now()
+  let stored = 0
+  await Promise.all(
+    senders.map(async ([a], i) => {
+      for (const envelope of envelopes[i]) {
+        const res = await call(url, "POST", "/v1/messages", { token: a.token, body: envelope })
+        if (res.status !== 201) throw new Error(`send: ${res.status} ${JSON.stringify(res.body)}`)
+        stored++
+      }
+    })
+  )
+  const perSec = stored / ((performance.now() - started) / 1000)
+  row(`relay: stored messages/s, 8 senders (${label})`, `${perSec.toFixed(0)}/s`, `≥ ${target}/s`, perSec >= target)
+}
+
+const home = tempDir("sb-relay-bench-")
+const relay = await startRelay({ home, args: ["--rate-limits", "off"] })
+const url = relay.url
+try {
+  // 1. wake latency
+  const [[alice, bob]] = await pairs(url, 1)
+  let cursor = 0
+  const wake = []
+  for (let i = 0; i < LATENCY_ROUNDS; i++) {
+    const envelope = await sealed(alice, bob, `r${i}`)
+    let returned = 0
+    const poll = call(url, "GET", `/v1/inbox?after=${cursor}&wait=20`, { token: bob.token }).then((r) => {
+      returned = performance.now()
+      return r
+    })
+    await new Promise((r) => setTimeout(r, 5))
+    const t0 = performance.now()
+    await call(url, "POST", "/v1/messages", { token: alice.token, body: envelope })
+    const got = await poll
+    if (got.body.messages.length !== 1) throw new Error(`round ${i}: ${JSON.stringify(got.body).slice(0, 200)}`)
+    cursor = got.body.cursor
+    wake.push(returned - t0)
+  }
+  const p99 = percentile(wake, 99)
+  row("relay: send → parked long-poll returns p50", ms(percentile(wake, 50)))
+  row("relay: send → parked long-poll returns p99", ms(p99), "≤ 20 ms", p99 <= 20)
+
+  // 2. throughput
+  await throughput(url, "SQLite, synchronous=FULL", 1_000)
+
+  // 3. idle parked polls
+  const idle = await register(url, "idle")
+  await new Promise((r) => setTimeout(r, 500))
+  const before = rssKb(relay.child.pid)
+  const parked = []
+  for (let i = 0; i < PARKED; i++) parked.push(call(url, "GET", "/v1/inbox?wait=25", { token: idle.token }))
+  await new Promise((r) => setTimeout(r, 4_000))
+  const after = rssKb(relay.child.pid)
+  const perPollKb = (after - before) / PARKED
+  row(
+    `relay: RSS per idle parked long-poll (${PARKED} parked)`,
+    `${perPollKb.toFixed(1)} KB`,
+    "≤ 64 KB",
+    perPollKb <= 64
+  )
+  await stopRelay(relay)
+  await Promise.allSettled(parked)
+} finally {
+  await stopRelay(relay)
+}
+
+// 4. PostgreSQL
+const pgUrl = process.env.SESSION_BRIDGE_TEST_PG_URL
+if (pgUrl) {
+  const { PgClient } = await import("@effect/sql-pg")
+  const { Effect, Redacted } = await import("effect")
+  const admin = (statement) =>
+    Effect.runPromise(
+      Effect.scoped(
+        Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(
+          Effect.provide(PgClient.layer({ url: Redacted.make(pgUrl), maxConnections: 1 }))
+        )
+      )
+    )
+  const schema = `relay_http_bench_${process.pid}`
+  await admin(`CREATE SCHEMA ${schema}`)
+  const scoped = new URL(pgUrl)
+  scoped.searchParams.set("options", `-c search_path=${schema}`)
+  const pg = await startRelay({
+    home: tempDir("sb-relay-bench-pg-"),
+    args: ["--rate-limits", "off", "--database-url", scoped.toString()]
+  })
+  try {
+    await throughput(pg.url, "PostgreSQL", 500)
+  } finally {
+    await stopRelay(pg)
+    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+  }
+} else {
+  log("relay bench: SESSION_BRIDGE_TEST_PG_URL not set, no PostgreSQL row")
+}
+fs.rmSync(outDir, { recursive: true, force: true })

@@ -1,0 +1,59 @@
+import { createServer } from "node:http"
+import { homedir } from "node:os"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+
+/** How long in-flight requests may finish after a stop signal before their connections are dropped. */
+const DRAIN_MS = 2_000
+
+/**
+ * The relay's HTTP server: node:http on `host:port` (port 0 = any free one). On stop it stops accepting, lets
+ * in-flight requests finish for up to two seconds, then drops what is left (idle keep-alive sockets included).
+ */
+export const layerServer = (options: { readonly host: string; readonly port: number }) =>
+  Layer.unwrapEffect(
+    Effect.sync(() => {
+      const server = createServer({ keepAliveTimeout: 30_000, requestTimeout: 60_000 })
+      const drain = Layer.scopedDiscard(
+        Effect.addFinalizer(() =>
+          Effect.async<void>((resume) => {
+            server.closeIdleConnections()
+            const timer = setTimeout(() => {
+              server.closeAllConnections()
+              resume(Effect.void)
+            }, DRAIN_MS)
+            server.close(() => {
+              clearTimeout(timer)
+              resume(Effect.void)
+            })
+          })
+        )
+      )
+      return drain.pipe(Layer.provideMerge(NodeHttpServer.layer(() => server, options)))
+    })
+  )
+
+const text = (message: unknown): string =>
+  Array.isArray(message) ? message.map((m) => String(m)).join(" ") : String(message)
+
+/** One JSON object per line on stderr: `{ts, level, event, ...annotations}` (stdout stays free). */
+export const jsonStderrLogger = Logger.make(({ annotations, cause, date, logLevel, message }) => {
+  const line: Record<string, unknown> = {
+    ts: date.toISOString(),
+    level: logLevel.label.toLowerCase(),
+    event: text(message)
+  }
+  for (const [key, value] of HashMap.toEntries(annotations)) line[key] = value
+  if (!Cause.isEmpty(cause)) line["cause"] = Cause.pretty(cause).slice(0, 2000)
+  process.stderr.write(JSON.stringify(line) + "\n")
+})
+
+/** Replaces Effect's default logger with the JSON-lines one. */
+export const layerLogger = Logger.replace(Logger.defaultLogger, jsonStderrLogger)
+
+/** The user's home folder (for the default `<home>/relay/relay.db`). */
+export const userHome = Effect.sync(() => homedir())

@@ -1,0 +1,111 @@
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Effect from "effect/Effect"
+import * as Encoding from "effect/Encoding"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { fromBase64Url } from "../protocol/Bytes.js"
+import { CloudCrypto } from "../protocol/CloudCrypto.js"
+import { BadRequest, TooLarge } from "./HttpErrors.js"
+import { RateLimiter, Rules } from "./RateLimiter.js"
+import { RelayAuth } from "./RelayErrors.js"
+import { type AccountId, RelayStore } from "./RelayStore.js"
+import { Caps } from "./RelaySettings.js"
+
+/** An account id on the wire: `acct_` and the database id. */
+export const wireAccountId = (id: AccountId): string => `acct_${id}`
+export const parseAccountId = (text: string): Option.Option<AccountId> => {
+  const m = /^acct_([1-9][0-9]{0,14})$/.exec(text)
+  return m?.[1] === undefined ? Option.none() : Option.some(Number(m[1]))
+}
+
+/** A lowercase hex SHA-256 as bytes. */
+export const parseHex32 = (text: string): Option.Option<Uint8Array> =>
+  /^[0-9a-f]{64}$/.test(text) ? Either.getRight(Encoding.decodeHex(text)) : Option.none()
+
+export const json = (body: unknown, status = 200) => HttpServerResponse.unsafeJson(body, { status })
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/
+
+/**
+ * The client's address for per-IP limits. A request that reaches the relay from loopback with `X-Forwarded-For`
+ * came through a local reverse proxy (Caddy in the quickstart): the last hop the proxy added names the client.
+ */
+export const clientIp = Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
+  const peer = Option.getOrElse(request.remoteAddress, () => "unknown")
+  const forwarded = request.headers["x-forwarded-for"]
+  if (LOOPBACK.test(peer) && forwarded !== undefined && forwarded.trim() !== "") {
+    const hops = forwarded.split(",").map((h) => h.trim())
+    return hops[hops.length - 1] || peer
+  }
+  return peer
+})
+
+/** The request's JSON body decoded with `schema`; over `maxBytes` is 413, anything unreadable 400. */
+export const body = <A, I>(schema: Schema.Schema<A, I>, maxBytes: number = Caps.jsonBodyBytes) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const declared = Number(request.headers["content-length"] ?? "0")
+    if (declared > maxBytes) return yield* new TooLarge({ what: "request body", limit: maxBytes })
+    const text = yield* request.text.pipe(
+      HttpServerRequest.withMaxBodySize(Option.some(maxBytes)),
+      Effect.mapError(() => new TooLarge({ what: "request body", limit: maxBytes }))
+    )
+    const parsed = yield* Effect.try({
+      try: (): unknown => JSON.parse(text),
+      catch: () => new BadRequest({ detail: "the body is not JSON" })
+    })
+    return yield* Schema.decodeUnknown(schema)(parsed).pipe(
+      Effect.mapError((error) => {
+        const first = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+        const where = first === undefined || first.path.length === 0 ? "body" : first.path.join(".")
+        return new BadRequest({ detail: `${where}: ${(first?.message ?? "invalid").slice(0, 300)}` })
+      })
+    )
+  })
+
+/** A path parameter, decoded; a malformed one is 400 unless `orElse` names the failure to give instead. */
+export const param = <A, E = BadRequest>(
+  name: string,
+  decode: (text: string) => Option.Option<A>,
+  orElse?: () => E
+): Effect.Effect<A, E | BadRequest, HttpRouter.RouteContext> =>
+  Effect.flatMap(HttpRouter.params, (params) => {
+    const raw = params[name]
+    const value = raw === undefined ? Option.none() : decode(raw)
+    if (Option.isSome(value)) return Effect.succeed(value.value)
+    return Effect.fail(orElse ? orElse() : new BadRequest({ detail: `the path's ${name} is malformed` }))
+  })
+
+/** base64url bytes of an exact length. */
+export const base64UrlOf =
+  (length: number) =>
+  (text: string): Option.Option<Uint8Array> =>
+    Option.filter(fromBase64Url(text), (bytes) => bytes.length === length)
+
+/**
+ * The account behind the bearer token. No token, a wrong one, a revoked one or a disabled account: 401
+ * `RELAY_AUTH`; more than 20 failures a minute from one address answer 429 instead. The token is only hashed.
+ */
+export const authenticatedToken = Effect.gen(function* () {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const store = yield* RelayStore
+  const limiter = yield* RateLimiter
+  const crypto = yield* CloudCrypto
+  const m = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(request.headers["authorization"] ?? "")
+  const token = m?.[1] === undefined ? Option.none() : fromBase64Url(m[1])
+  const found = Option.isNone(token)
+    ? Effect.fail(new RelayAuth())
+    : Effect.flatMap(crypto.sha256(token.value), (tokenHash) =>
+        Effect.map(store.accountForToken(tokenHash), (account) => ({ account, tokenHash }))
+      )
+  return yield* Effect.tapError(found, (error) =>
+    error._tag === "RelayAuth" ? Effect.flatMap(clientIp, (ip) => limiter.take(Rules.authFailure, ip)) : Effect.void
+  )
+})
+
+/** The account behind the bearer token (see `authenticatedToken`). */
+export const authenticated = Effect.map(authenticatedToken, ({ account }) => account)

@@ -1,0 +1,130 @@
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import { MessageId } from "../domain/Ulid.js"
+import { fromUtf8, toBase64Url, utf8 } from "../protocol/Bytes.js"
+import { Envelope } from "../protocol/WireSchemas.js"
+import { BadRequest, NotFound, TooLarge } from "./HttpErrors.js"
+import { authenticated, body, json, param, parseAccountId, wireAccountId } from "./Http.js"
+import { RateLimiter, Rules } from "./RateLimiter.js"
+import { NotAContact } from "./RelayErrors.js"
+import { Caps } from "./RelaySettings.js"
+import { RelayStore, type SpoolEntry } from "./RelayStore.js"
+import { Waiters } from "./Waiters.js"
+
+const Cursor = Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative())
+const InboxQuery = Schema.Struct({
+  after: Schema.optionalWith(Cursor, { default: () => 0 }),
+  wait: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.nonNegative()), { default: () => 0 })
+})
+const Ack = Schema.Struct({ upTo: Schema.Int.pipe(Schema.nonNegative()) })
+const isMessageId = Schema.is(MessageId)
+
+/**
+ * `POST /v1/messages {v,id,to,exp,rk,ct}`: 201 `{seq}`, or 200 `{seq, duplicate: true}` for an id this sender
+ * already stored (answered before any rate limit: a retry costs no budget). `from` is never in the body.
+ */
+const send = Effect.gen(function* () {
+  const store = yield* RelayStore
+  const limiter = yield* RateLimiter
+  const waiters = yield* Waiters
+  const account = yield* authenticated
+  const envelope = yield* body(Envelope)
+  if (envelope.ct.length > Caps.ctBytes) return yield* new TooLarge({ what: "sealed envelope", limit: Caps.ctBytes })
+  const nowMs = yield* Clock.currentTimeMillis
+  const expMs = envelope.exp * 1000
+  if (expMs <= nowMs || expMs > nowMs + Caps.ttlMs + 60_000) {
+    return yield* new BadRequest({ detail: "exp is unix seconds, in the future and at most 7 days away" })
+  }
+  const recipientId = Option.getOrUndefined(parseAccountId(envelope.to))
+  if (recipientId === undefined || recipientId === account.id) return yield* new NotAContact()
+  const msgId = utf8(envelope.id)
+  const known = yield* store.getSentStatus(account.id, msgId)
+  if (Option.isSome(known) && known.value.recipientId === recipientId && known.value.seq !== null) {
+    return json({ seq: known.value.seq, duplicate: true })
+  }
+  yield* limiter.take(Rules.send, String(account.id))
+  yield* limiter.take(Rules.sendPair, `${account.id}>${recipientId}`)
+  const stored = yield* store
+    .enqueue({ senderId: account.id, recipientId, msgId, rk: envelope.rk, ct: envelope.ct, expiresAt: expMs })
+    .pipe(Effect.catchTag("AccountNotFound", () => Effect.fail(new NotAContact())))
+  if (stored.duplicate) return json({ seq: stored.seq, duplicate: true })
+  yield* waiters.wake(recipientId)
+  return json({ seq: stored.seq }, 201)
+})
+
+const delivered = (recipient: string) => (entry: SpoolEntry) => ({
+  seq: entry.seq,
+  from: wireAccountId(entry.senderId),
+  v: 1,
+  id: Option.getOrElse(fromUtf8(entry.msgId), () => ""),
+  to: recipient,
+  exp: Math.floor(entry.expiresAt / 1000),
+  rk: entry.rk,
+  ct: toBase64Url(entry.ct)
+})
+
+/**
+ * `GET /v1/inbox?after=<cursor>&wait=<s>`: `after` acknowledges everything up to it. The waiter is registered
+ * before the query, so a send that commits in between still wakes this poll; `wait` is capped at 25 s.
+ */
+const inbox = Effect.gen(function* () {
+  const store = yield* RelayStore
+  const waiters = yield* Waiters
+  const account = yield* authenticated
+  const query = yield* HttpServerRequest.schemaSearchParams(InboxQuery).pipe(
+    Effect.mapError(() => new BadRequest({ detail: "after is a whole number ≥ 0, wait seconds ≥ 0" }))
+  )
+  const wait = Math.min(query.wait, Caps.maxWaitSec)
+  const entries = yield* Effect.scoped(
+    Effect.gen(function* () {
+      const waiter = yield* waiters.register(account.id)
+      const first = yield* store.fetch(account.id, query.after, Caps.inboxBatch)
+      if (first.length > 0 || wait === 0) return first
+      yield* waiter.await(`${wait} seconds`)
+      // Rows ≤ after were acked by the first fetch; a plain read now (no second ack transaction).
+      const again = yield* store.fetch(account.id, 0, Caps.inboxBatch)
+      return again.filter((e) => e.seq > query.after)
+    })
+  )
+  const recipient = wireAccountId(account.id)
+  const last = entries[entries.length - 1]
+  return json({ messages: entries.map(delivered(recipient)), cursor: last?.seq ?? query.after })
+})
+
+/** `POST /v1/inbox/ack {upTo}`: the explicit ack (the next poll's `after` acks too). */
+const ack = Effect.gen(function* () {
+  const store = yield* RelayStore
+  const account = yield* authenticated
+  const input = yield* body(Ack, 1024)
+  const acked = yield* store.ack(account.id, input.upTo)
+  return json({ ackedSeq: acked.ackedSeq, deleted: acked.deleted })
+})
+
+/** `GET /v1/sent/{id}`: the relay-level delivery state of a message this account sent. */
+const sent = Effect.gen(function* () {
+  const store = yield* RelayStore
+  const account = yield* authenticated
+  const id = yield* param("id", (text) => (isMessageId(text) ? Option.some(text) : Option.none()))
+  const status = yield* store.getSentStatus(account.id, utf8(id))
+  if (Option.isNone(status)) return yield* new NotFound({ what: "no message with that id was sent by this account" })
+  const s = status.value
+  return json({
+    id,
+    to: wireAccountId(s.recipientId),
+    seq: s.seq,
+    state: s.state,
+    reason: s.reason,
+    updatedAt: s.updatedAt
+  })
+})
+
+export const messageRoutes = HttpRouter.empty.pipe(
+  HttpRouter.post("/v1/messages", send),
+  HttpRouter.get("/v1/inbox", inbox),
+  HttpRouter.post("/v1/inbox/ack", ack),
+  HttpRouter.get("/v1/sent/:id", sent)
+)

@@ -1,0 +1,86 @@
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
+import { renderFailures } from "./ErrorResponse.js"
+import { NotFound } from "./HttpErrors.js"
+import { RelayStore } from "./RelayStore.js"
+import { accountRoutes } from "./RoutesAccounts.js"
+import { blobRoutes } from "./RoutesBlobs.js"
+import { contactRoutes } from "./RoutesContacts.js"
+import { inviteRoutes } from "./RoutesInvites.js"
+import { messageRoutes } from "./RoutesMessages.js"
+import { Waiters } from "./Waiters.js"
+
+/** Every route of docs/relay-api.md; an unknown path is 404 `NOT_FOUND`. */
+export const router = HttpRouter.concatAll(accountRoutes, inviteRoutes, contactRoutes, messageRoutes, blobRoutes)
+
+/** The path as logged: ids that act as capabilities (invite ids) are replaced, the query string dropped. */
+const loggedPath = (url: string): string => {
+  const path = url.split("?")[0] ?? ""
+  return path.replace(/^\/v1\/invites\/[^/]+/, "/v1/invites/:id")
+}
+
+/**
+ * The relay as one HTTP app: every failure rendered as `{code, message, hint}`, and one JSON log line per request
+ * with method, path, status and duration (never a header, a body or a token).
+ */
+export const app = Effect.gen(function* () {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const started = yield* Clock.currentTimeMillis
+  const response = yield* renderFailures(
+    router.pipe(Effect.catchTag("RouteNotFound", () => Effect.fail(new NotFound({ what: "no such route" }))))
+  )
+  if (request.url !== "/healthz") {
+    const ms = (yield* Clock.currentTimeMillis) - started
+    yield* Effect.logInfo("request").pipe(
+      Effect.annotateLogs({ method: request.method, path: loggedPath(request.url), status: response.status, ms })
+    )
+  }
+  return response
+})
+
+/** Every 60 s (and once at start): the store's idempotent expiry sweep; a failed sweep is logged and retried. */
+const sweepForever = Effect.gen(function* () {
+  const store = yield* RelayStore
+  const once = store.sweep.pipe(
+    Effect.tap((swept) =>
+      swept.spoolExpired + swept.invitesDropped + swept.blobsDropped + swept.sentStatusDropped > 0
+        ? Effect.logInfo("swept").pipe(Effect.annotateLogs({ ...swept }))
+        : Effect.void
+    ),
+    Effect.catchAll((error) => Effect.logWarning("sweep_failed").pipe(Effect.annotateLogs({ code: error.code })))
+  )
+  return yield* Effect.repeat(once, Schedule.spaced("60 seconds"))
+})
+
+/** Where the server listens, as a URL. */
+const listeningUrl = Effect.map(HttpServer.HttpServer, ({ address }) =>
+  address._tag === "TcpAddress"
+    ? `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
+    : `unix:${address.path}`
+)
+
+/**
+ * Starts the relay's own work once the server is bound, in this order: the first log line says where it listens
+ * (tests and operators read the port from it), then `afterListening` (the registration-code notice), then the
+ * sweeper fiber. On stop, parked long-polls are woken so they answer at once instead of holding the shutdown.
+ */
+const startup = (details: Record<string, unknown>, afterListening: Effect.Effect<void>) =>
+  Layer.scopedDiscard(
+    Effect.gen(function* () {
+      const url = yield* listeningUrl
+      yield* Effect.logInfo("listening").pipe(Effect.annotateLogs({ url, ...details }))
+      yield* afterListening
+      yield* Effect.forkScoped(sweepForever)
+      const waiters = yield* Waiters
+      yield* Effect.addFinalizer(() => waiters.wakeAll)
+    })
+  )
+
+/** Serves the app on the provided HttpServer, with the sweeper, and logs where it listens. */
+export const layer = (details: Record<string, unknown>, afterListening: Effect.Effect<void> = Effect.void) =>
+  Layer.merge(HttpServer.serve(app), startup(details, afterListening))
