@@ -172,7 +172,13 @@ export const probeHook = (adapter: ProviderAdapter, inv: Invocation, scratch: st
     const moved = `Rerun \`${reinit}\` so the host runs this install (was session-bridge moved or removed?).`
     if (ran._tag === "Left")
       return broken(`the hook in ${inv.file} could not run \`${inv.argv[0]}\`: ${String(ran.left)}`, moved)
-    const note = lastLine(ran.right.stderr)
+    const note =
+      ran.right.code === 0
+        ? lastLine(ran.right.stderr)
+        : (ran.right.stderr
+            .split("\n")
+            .find((l) => /Error|Cannot find/.test(l))
+            ?.trim() ?? lastLine(ran.right.stderr))
     if (ran.right.code !== 0 || !/^session-bridge hook: .* (done|ran out; work interrupted) \(/.test(note))
       return broken(
         `the hook in ${inv.file} failed (exit ${ran.right.code}): ${note === "" ? "no output" : note}`,
