@@ -1,5 +1,5 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { spawn } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -94,6 +94,25 @@ describe("doctor, detection, purge and uninstall on a fresh HOME", () => {
     )
   }, 60_000)
 
+  it.skipIf(spawnSync("script", ["--version"]).status !== 0)(
+    "list-providers shows progress on stderr when stderr is a terminal",
+    () => {
+      const home = freshHome()
+      // script(1) gives the command a terminal; stdout goes to /dev/null, so only stderr is captured.
+      const ran = spawnSync(
+        "script",
+        ["-qec", `"${process.execPath}" "${BIN}" list-providers 2>&1 >/dev/null`, "/dev/null"],
+        {
+          env: { ...process.env, HOME: home },
+          encoding: "utf8",
+          timeout: 60_000
+        }
+      )
+      assert.match(ran.stdout, /… checking 7 host CLIs/)
+    },
+    60_000
+  )
+
   it("doctor runs each installed host's own hook command: a bad label and a moved binary are reported", async () => {
     const home = freshHome()
     assert.strictEqual(
@@ -127,16 +146,18 @@ describe("doctor, detection, purge and uninstall on a fresh HOME", () => {
     const before = tree(home)
     assert.strictEqual((await run(home, ["init", "--all"])).code, 0)
     assert.include(tree(home), ".gemini/")
+    // A folder init created that the user has since put a file in is kept, with that file.
+    fs.writeFileSync(path.join(home, ".cursor", "notes.txt"), "mine")
     const un = await run(home, ["uninstall", "--all"])
     assert.strictEqual(un.code, 0, un.stderr)
     assert.match(un.stdout, /removed folder\s+~\/\.gemini/)
     assert.deepStrictEqual(
       tree(home).filter((p) => !p.startsWith(".session-bridge/")),
-      before
+      [...before, ".cursor/", ".cursor/notes.txt"].sort()
     )
     assert.strictEqual(fs.readFileSync(path.join(home, ".codex", "config.toml"), "utf8"), 'model = "o3"\n')
     const bare = await run(home, ["init"])
-    assert.match(bare.stdout + bare.stderr, /Found host configs for: codex\n/)
+    assert.match(bare.stdout + bare.stderr, /Found host configs for: codex, cursor\n/)
     assert.isFalse(fs.existsSync(path.join(home, ".gemini")))
     assert.isFalse(fs.existsSync(path.join(home, ".config")))
   }, 90_000)
