@@ -14,11 +14,13 @@ import { HostEnv } from "../services/HostEnv.js"
 import { VERSION } from "../Version.js"
 import { listed } from "./Help.js"
 import { formatTable, jsonOption, printJson } from "./Output.js"
+import { progress } from "./Progress.js"
 import { resolveProject } from "./ProviderReport.js"
 
 const listProvidersCommand = Command.make("list-providers", { json: jsonOption }, ({ json }) =>
   Effect.gen(function* () {
     const env = yield* HostEnv
+    yield* progress(`checking ${PROVIDERS.length} host CLIs (configs and versions)`)
     const rows = yield* Effect.forEach(
       PROVIDERS,
       (adapter) =>

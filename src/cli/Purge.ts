@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import { bridgeError, toBridgeError } from "../domain/Errors.js"
+import { INSTALLS_DIR } from "../providers/Manifest.js"
 import { Store } from "../services/Store.js"
 import { walk } from "./Gc.js"
 import { formatBytes, jsonOption, plural, printErrorText, printJson, printText } from "./Output.js"
@@ -76,12 +77,19 @@ const filesUnder = (dir: string) =>
     return out
   })
 
-/** Deletes every entry of the store in place, going over it again while writers add entries (at most 5 times). */
+/** Files that are not install records: the ones purge deletes. */
+const notRecords = <F extends StoredFile>(files: ReadonlyArray<F>): Array<F> =>
+  files.filter((f) => f.path.split("/")[0] !== INSTALLS_DIR)
+
+/**
+ * Deletes every entry of the store but the install records in place, going over it again while writers add
+ * entries (at most 5 times).
+ */
 const emptyInPlace = Effect.gen(function* () {
   const store = yield* Store
-  const files = yield* walk("")
+  const files = notRecords(yield* walk(""))
   for (let pass = 0; pass < 5; pass++) {
-    const names = yield* store.list("")
+    const names = (yield* store.list("")).filter((n) => n !== INSTALLS_DIR)
     if (names.length === 0) break
     for (const name of names) {
       const st = yield* store.stat(name)
@@ -93,20 +101,49 @@ const emptyInPlace = Effect.gen(function* () {
 })
 
 /**
- * Deletes everything under the home: moved aside first, then counted and removed (or, where it cannot be moved,
- * emptied in place). Returns what was deleted and whether the home was moved aside.
+ * Puts the install records of a home moved aside back into the live home, before anything is deleted: a failure
+ * here stops the purge with the moved-aside home still whole.
+ */
+const restoreRecords = (root: string, aside: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const from = path.join(aside, INSTALLS_DIR)
+    if (!(yield* fs.exists(from).pipe(Effect.orElseSucceed(() => false)))) return
+    // The home itself stays (0700), unless a writer has already started a fresh one.
+    yield* Effect.ignore(fs.makeDirectory(root, { mode: 0o700 }))
+    yield* fs
+      .rename(from, path.join(root, INSTALLS_DIR))
+      .pipe(
+        Effect.mapError((e) =>
+          bridgeError(
+            "STORE_IO",
+            `could not keep the install records: ${e.message}; nothing was deleted, the home is at ${aside}`,
+            `Move ${aside} back to ${root}, then rerun purge.`
+          )
+        )
+      )
+  })
+
+/**
+ * Deletes everything under the home except the install records (installs/: what init wrote into host configs and
+ * the backups uninstall restores): moved aside first, the records put back, then counted and removed (or, where
+ * it cannot be moved, emptied in place). Returns what was deleted and whether the home was moved aside.
  */
 const purgeHome = Effect.gen(function* () {
   const store = yield* Store
   const fs = yield* FileSystem.FileSystem
   const aside = yield* moveHomeAside(store.root)
   if (Option.isNone(aside)) return { files: yield* emptyInPlace, movedAside: false }
+  yield* restoreRecords(store.root, aside.value)
   const files = yield* filesUnder(aside.value)
   yield* fs.remove(aside.value, { recursive: true }).pipe(Effect.mapError(storeIo(aside.value)))
-  // The home itself stays (0700), unless a writer has already started a fresh one.
   yield* Effect.ignore(fs.makeDirectory(store.root, { mode: 0o700 }))
   return { files, movedAside: true }
 })
+
+const KEPT =
+  "Kept the install records (installs/): host CLI configs are untouched; `session-bridge uninstall --all` removes what init added."
 
 const yes = Options.boolean("yes").pipe(Options.withAlias("y"), Options.withDescription("Do not ask for confirmation"))
 
@@ -115,11 +152,11 @@ export const purgeCommand = Command.make("purge", { yes, json: jsonOption }, ({ 
     const store = yield* Store
     const terminal = yield* Terminal.Terminal
     if (!yes) {
-      const inv = inventoryOf(yield* walk(""))
+      const inv = inventoryOf(notRecords(yield* walk("")))
       const summary =
-        `This deletes everything under ${store.root}: ${plural(inv.sessions, "session")}, ${plural(inv.inboxMessages, "inbox message")}, ` +
+        `This deletes everything under ${store.root} but the install records: ${plural(inv.sessions, "session")}, ${plural(inv.inboxMessages, "inbox message")}, ` +
         `${plural(inv.broadcasts, "broadcast")}, ${plural(inv.channels, "channel")}, ${plural(inv.artifacts, "artifact")} ` +
-        `(${plural(inv.files, "file")}, ${formatBytes(inv.bytes)}). Host CLI configs are not touched (see \`session-bridge uninstall\`).`
+        `(${plural(inv.files, "file")}, ${formatBytes(inv.bytes)}). Host CLI configs are not touched; run \`session-bridge uninstall --all\` first to remove session-bridge from them.`
       if (!(yield* terminal.isTTY)) {
         return yield* usageError(
           "purge needs confirmation and there is no terminal to ask on",
@@ -134,11 +171,12 @@ export const purgeCommand = Command.make("purge", { yes, json: jsonOption }, ({ 
     }
     const { files, movedAside } = yield* purgeHome
     const deleted = inventoryOf(files)
-    yield* json
-      ? printJson({ home: store.root, deleted, movedAside })
-      : printText(
-          `Deleted ${plural(deleted.files, "file")} (${formatBytes(deleted.bytes)}) under ${store.root}` +
-            (movedAside ? " (moved aside first, so writers running meanwhile started afresh)." : ".")
-        )
+    const kept = (yield* walk(INSTALLS_DIR)).length
+    if (json) return yield* printJson({ home: store.root, deleted, movedAside, keptInstallRecords: kept })
+    yield* printText(
+      `Deleted ${plural(deleted.files, "file")} (${formatBytes(deleted.bytes)}) under ${store.root}` +
+        (movedAside ? " (moved aside first, so writers running meanwhile started afresh)." : ".")
+    )
+    yield* printText(KEPT)
   }).pipe(Effect.catchTag("StoreError", (e) => Effect.fail(toBridgeError(e))))
 )

@@ -5,7 +5,8 @@ import { applyUninstall, planUninstall } from "../providers/Installer.js"
 import { findProvider, PROVIDERS } from "../providers/Registry.js"
 import { installedContexts } from "../providers/Selection.js"
 import { listed } from "./Help.js"
-import { jsonOption, printJson } from "./Output.js"
+import { HostEnv } from "../services/HostEnv.js"
+import { jsonOption, printJson, printText, tildify } from "./Output.js"
 import {
   allOption,
   dryRunOption,
@@ -33,9 +34,25 @@ const uninstallCommand = Command.make(
         Effect.map(installedContexts(a, projectDir), (cs) => cs.map((ctx) => ({ a, ctx })))
       )
       const plans = yield* Effect.forEach(contexts.flat(), ({ a, ctx }) => planUninstall(a, ctx))
-      if (!dryRun) yield* Effect.forEach(plans, applyUninstall, { discard: true })
-      if (json) return yield* printJson({ dryRun, providers: plans.map((p) => planJson(p, dryRun)) })
-      yield* Effect.forEach(plans, (p) => printPlan(p, dryRun, "uninstall"), { discard: true })
+      const removed = dryRun ? plans.map(() => []) : yield* Effect.forEach(plans, applyUninstall)
+      if (json)
+        return yield* printJson({
+          dryRun,
+          providers: plans.map((p, i) => ({ ...planJson(p, dryRun), removedFolders: removed[i] ?? [] }))
+        })
+      const env = yield* HostEnv
+      yield* Effect.forEach(
+        plans,
+        (p, i) =>
+          Effect.gen(function* () {
+            yield* printPlan(p, dryRun, "uninstall")
+            for (const dir of removed[i] ?? [])
+              yield* printText(
+                `  ${"removed folder".padEnd(16)} ${tildify(dir, env.home)}  (created by init, now empty)`
+              )
+          }),
+        { discard: true }
+      )
     })
 )
 

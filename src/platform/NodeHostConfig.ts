@@ -144,5 +144,23 @@ const remove: HostConfigShape["remove"] = (path) =>
     return true
   })
 
+const removeEmptyDir: HostConfigShape["removeEmptyDir"] = (path) =>
+  Effect.gen(function* () {
+    const i = yield* info(path)
+    if (!i.exists || i.isSymlink || !i.isDirectory) return false
+    return yield* attempt(path, () =>
+      fsp.rmdir(path).then(
+        () => true,
+        (error: unknown) => {
+          if (errno(error) === "ENOTEMPTY" || errno(error) === "EEXIST" || errno(error) === "ENOENT") return false
+          throw error
+        }
+      )
+    )
+  })
+
 /** Host config files on the real file system. */
-export const layer: Layer.Layer<HostConfig> = Layer.succeed(HostConfig, HostConfig.of({ info, read, write, remove }))
+export const layer: Layer.Layer<HostConfig> = Layer.succeed(
+  HostConfig,
+  HostConfig.of({ info, read, write, remove, removeEmptyDir })
+)

@@ -44,7 +44,10 @@ export const make = (): typeof HostEnv.Service => {
     get userName() {
       return (user ??= userName())
     },
-    nodeVersion: process.version
+    nodeVersion: process.version,
+    get stderrIsTTY() {
+      return Boolean(process.stderr.isTTY)
+    }
   }
 }
 

@@ -165,6 +165,27 @@ const writeChange = (c: FileChange) =>
     })
   )
 
+const parentOf = (path: string): string => path.slice(0, Math.max(path.lastIndexOf("/"), 1))
+
+/** The folders above each created file that do not exist yet, deepest first: the ones writing it will create. */
+const missingFolders = (changes: ReadonlyArray<FileChange>) =>
+  Effect.gen(function* () {
+    const hc = yield* HostConfig
+    const out = new Set<string>()
+    for (const c of changes) {
+      if (Option.isSome(c.before) || Option.isNone(c.after)) continue
+      for (let dir = parentOf(c.path); dir !== "/" && !out.has(dir); dir = parentOf(dir)) {
+        if ((yield* hc.info(dir)).exists) break
+        out.add(dir)
+      }
+    }
+    return out
+  })
+
+/** Deepest first, so a folder's subfolders go before it. */
+const deepestFirst = (dirs: Iterable<string>): Array<string> =>
+  [...new Set(dirs)].sort((a, b) => b.split("/").length - a.split("/").length || b.localeCompare(a))
+
 /** Backs up every file it edits (never overwriting a backup), writes the changes, records them in the manifest. */
 export const applyInstall = (plan: Plan): Effect.Effect<void, BridgeError, HostConfig | Store> =>
   Effect.gen(function* () {
@@ -205,6 +226,11 @@ export const applyInstall = (plan: Plan): Effect.Effect<void, BridgeError, HostC
         writtenSha256: sha256(after)
       })
     }
+    const created = yield* missingFolders(plan.changes)
+    const dirs = deepestFirst([
+      ...Option.match(plan.manifest, { onNone: () => [], onSome: (m) => m.dirs ?? [] }),
+      ...created
+    ])
     for (const c of plan.changes) yield* writeChange(c)
     const now = DateTime.formatIso(yield* DateTime.now)
     const manifest: InstallManifest = {
@@ -216,15 +242,24 @@ export const applyInstall = (plan: Plan): Effect.Effect<void, BridgeError, HostC
         ? { label: plan.ctx.bridgeEnv["SESSION_BRIDGE_LABEL"] }
         : {}),
       updatedAt: now,
-      files: [...entries.values()]
+      files: [...entries.values()],
+      ...(dirs.length > 0 ? { dirs } : {})
     }
     yield* storeErr(writeManifest(plan.manifestPath, manifest))
   })
 
-/** Writes the uninstall changes and drops the manifest. */
-export const applyUninstall = (plan: Plan): Effect.Effect<void, BridgeError, HostConfig | Store> =>
+/**
+ * Writes the uninstall changes, removes the folders init created that are now empty (only those: a folder that
+ * holds anything, or that was there before init, stays), and drops the manifest. Returns the folders removed.
+ */
+export const applyUninstall = (plan: Plan): Effect.Effect<ReadonlyArray<string>, BridgeError, HostConfig | Store> =>
   Effect.gen(function* () {
     const store = yield* Store
+    const hc = yield* HostConfig
     for (const c of plan.changes) yield* writeChange(c)
+    const recorded = Option.match(plan.manifest, { onNone: () => [], onSome: (m) => m.dirs ?? [] })
+    const removed: Array<string> = []
+    for (const dir of deepestFirst(recorded)) if (yield* hc.removeEmptyDir(dir)) removed.push(dir)
     yield* storeErr(store.remove(plan.manifestPath))
+    return removed
   })

@@ -31,7 +31,9 @@ export const InstallManifest = Schema.Struct({
   /** The --label given to init, so a later init or doctor computes the same entries. */
   label: Schema.optional(Schema.String),
   updatedAt: Schema.String,
-  files: Schema.Array(ManifestFile)
+  files: Schema.Array(ManifestFile),
+  /** Folders that did not exist before `init` wrote into them; `uninstall` removes those left empty. */
+  dirs: Schema.optional(Schema.Array(Schema.String))
 })
 export type InstallManifest = typeof InstallManifest.Type
 

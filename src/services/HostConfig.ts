@@ -36,6 +36,8 @@ export interface HostConfigShape {
   ) => Effect.Effect<void, BridgeError>
   /** Removes a file; false when it was not there. */
   readonly remove: (path: string) => Effect.Effect<boolean, BridgeError>
+  /** Removes a folder only when it is empty (never a symlink); false when it is absent or holds anything. */
+  readonly removeEmptyDir: (path: string) => Effect.Effect<boolean, BridgeError>
 }
 
 export class HostConfig extends Context.Tag("session-bridge/HostConfig")<HostConfig, HostConfigShape>() {}
@@ -139,9 +141,14 @@ export const makeMemory = (seed: MemorySeed = {}) =>
         })
         return true
       })
+    // Folders exist here only while they hold a file, so an "empty folder" is one that is already gone.
+    const removeEmptyDir: HostConfigShape["removeEmptyDir"] = () => Effect.succeed(false)
     const snapshot = Ref.get(files).pipe(Effect.map((m) => Object.fromEntries([...m].map(([k, v]) => [k, v.text]))))
     const modeOf = (path: string) => Ref.get(files).pipe(Effect.map((m) => m.get(path)?.mode ?? 0))
-    return { service: HostConfig.of({ info, read, write, remove }), memory: MemoryHostConfig.of({ snapshot, modeOf }) }
+    return {
+      service: HostConfig.of({ info, read, write, remove, removeEmptyDir }),
+      memory: MemoryHostConfig.of({ snapshot, modeOf })
+    }
   })
 
 /** Memory host files seeded with `seed`; also provides MemoryHostConfig for inspection. */

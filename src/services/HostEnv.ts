@@ -18,6 +18,8 @@ export interface HostEnvShape {
   /** User name for the CLI's pseudo-session. */
   readonly userName: string
   readonly nodeVersion: string
+  /** True when stderr is a terminal (progress lines are shown only then). */
+  readonly stderrIsTTY?: boolean
 }
 
 export class HostEnv extends Context.Tag("session-bridge/HostEnv")<HostEnv, HostEnvShape>() {}
@@ -28,6 +30,7 @@ export interface MemoryHostEnvOptions {
   readonly home?: string
   readonly pid?: number
   readonly alivePids?: ReadonlyArray<number>
+  readonly stderrIsTTY?: boolean
 }
 
 export const makeMemory = (options: MemoryHostEnvOptions = {}): HostEnvShape => {
@@ -44,7 +47,8 @@ export const makeMemory = (options: MemoryHostEnvOptions = {}): HostEnvShape => 
     entryPath: "/opt/session-bridge/dist/bin.js",
     isPidAlive: (p) => alive.has(p),
     userName: "tester",
-    nodeVersion: "v20.0.0-test"
+    nodeVersion: "v20.0.0-test",
+    stderrIsTTY: options.stderrIsTTY ?? false
   }
 }
 

@@ -233,6 +233,23 @@ describe("purge", () => {
     }).pipe(Effect.provide(cliTestLayer()))
   )
 
+  it.effect("--yes keeps the install records (installs/) and says so; they are not counted as deleted", () =>
+    Effect.gen(function* () {
+      yield* seed
+      yield* putFile("installs/codex.json", "{}")
+      yield* putFile("installs/backups/codex/0123-config.toml", "model = 1")
+      const r = yield* runCli(["purge", "--yes"])
+      assert.strictEqual(r.exitCode, 0)
+      assert.match(r.stdout, /Kept the install records \(installs\/\): host CLI configs are untouched/)
+      assert.isTrue(yield* exists("installs/codex.json"))
+      assert.isTrue(yield* exists("installs/backups/codex/0123-config.toml"))
+      assert.isFalse(yield* exists(Layout.artifactBytes(sha("a"))))
+      const json = JSON.parse((yield* runCli(["purge", "--yes", "--json"])).stdout)
+      assert.strictEqual(json.keptInstallRecords, 2)
+      assert.strictEqual(json.deleted.files, 0)
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
+
   it.effect("on a terminal it names what goes and asks; declining keeps everything", () =>
     Effect.gen(function* () {
       yield* seed
@@ -240,7 +257,7 @@ describe("purge", () => {
       assert.strictEqual(no.exitCode, 0)
       assert.match(
         no.stderr,
-        /This deletes everything under memory:: 1 session, 1 inbox message, 0 broadcasts, 0 channels, 1 artifact/
+        /This deletes everything under memory: but the install records: 1 session, 1 inbox message, 0 broadcasts, 0 channels, 1 artifact/
       )
       assert.match(no.stderr, /Nothing deleted/)
       assert.isTrue(yield* exists(Layout.artifactBytes(sha("a"))))
