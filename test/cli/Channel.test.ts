@@ -46,7 +46,7 @@ describe("channel", () => {
       assert.strictEqual(notMember.exitCode, 1)
       assert.strictEqual(
         notMember.stderr,
-        "error NOT_A_MEMBER: you have not joined #release\nhint: Join it first: `session-bridge channel join #release` (with --as to join as another session).\n"
+        "error NOT_A_MEMBER: you have not joined #release\nhint: Join it first: `session-bridge channel join '#release'` (with --as to join as another session).\n"
       )
     }).pipe(Effect.provide(cliTestLayer()))
   )
@@ -54,7 +54,7 @@ describe("channel", () => {
   it.effect("bad names and misuse", () =>
     Effect.gen(function* () {
       const bad = yield* runCli(["channel", "join", "#../etc"])
-      assert.strictEqual(bad.exitCode, 1)
+      assert.strictEqual(bad.exitCode, 2)
       assert.match(bad.stderr, /^error INVALID_NAME: /)
       const postNotMember = yield* runCli(["channel", "post", "#nowhere", "hi"])
       assert.match(postNotMember.stderr, /^error NOT_A_MEMBER: /)

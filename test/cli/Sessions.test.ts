@@ -90,7 +90,7 @@ describe("select", () => {
       const r = yield* runCli(["select"], { lines: ["7"] })
       assert.strictEqual(r.exitCode, 2)
       assert.strictEqual(r.stdout, "")
-      assert.match(r.stderr, /usage error: not a choice: "7"/)
+      assert.match(r.stderr, /error INVALID_ARGUMENT: not a choice: "7"/)
     }).pipe(Effect.provide(cliTestLayer()))
   )
 
