@@ -14,6 +14,7 @@ import {
   printPlan,
   projectOption,
   providerOption,
+  refuseProviderWithAll,
   resolveProject
 } from "./ProviderReport.js"
 
@@ -34,6 +35,7 @@ const initCommand = Command.make(
   },
   ({ all, dryRun, json, label, project, provider }) =>
     Effect.gen(function* () {
+      yield* refuseProviderWithAll(provider, all)
       const projectDir = yield* resolveProject(project)
       const selection = yield* selectProviders(provider, all)
       // Plan every provider first: a broken config anywhere stops the run before anything is written.

@@ -117,6 +117,7 @@ export const CliLayer = Layer.mergeAll(
 
 /** The CLI application; `argv` is the full process argv. */
 export const main = (argv: ReadonlyArray<string>): void => {
+  NodeCliIO.exitQuietlyOnClosedPipe()
   const { args, verbose } = preprocessArgv(argv)
   runCli(cli(args).pipe(Effect.provide(CliLayer)), { verbose })
 }
