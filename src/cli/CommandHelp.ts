@@ -93,7 +93,7 @@ const flagRow = (f: FlagSpec): readonly [string, string] => {
   const notes = [
     f.repeated && !/repeatable/i.test(f.description) ? "repeatable" : undefined,
     f.required ? "required" : undefined,
-    f.defaultText !== undefined ? `default: ${f.defaultText}` : undefined
+    f.defaultText !== undefined && !/default/i.test(f.description) ? `default: ${f.defaultText}` : undefined
   ].filter((x) => x !== undefined)
   return [`${flagNames(f)}${placeholder(f)}`, `${f.description}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`]
 }

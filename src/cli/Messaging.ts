@@ -152,10 +152,7 @@ const includeRead = Options.boolean("all").pipe(
   Options.withDescription("Start with read messages too, not only unread ones")
 )
 const limit = (fallback: number) =>
-  Options.integer("limit").pipe(
-    Options.withDescription(`How many to show (1-1000, default ${fallback})`),
-    Options.withDefault(fallback)
-  )
+  Options.integer("limit").pipe(Options.withDescription("How many to show (1-1000)"), Options.withDefault(fallback))
 
 const tailInbox = Command.make(
   "tail-inbox",
