@@ -60,7 +60,7 @@ describe("session-bridge in a shell", () => {
     const bob = await mcp("bob")
     // stdin stays open (like `sleep 8 | session-bridge …`): the command must finish on its own.
     const started = Date.now()
-    const child = spawn(process.execPath, [BIN, "send-message", "bob", "open stdin", "--body", "hi"], {
+    const child = spawn(process.execPath, [BIN, "send-message", "bob", "open stdin"], {
       env: env(),
       cwd: home,
       stdio: ["pipe", "pipe", "pipe"]
