@@ -86,7 +86,11 @@ export const preflight = (root: CommandSpec, rootHelp: () => string, rest: Reado
   const words = leadingWords(head)
   if (words.length === 0) return { _tag: "Run" }
   const found = resolve(root, words, false)
-  return "spec" in found ? { _tag: "Run" } : found
+  if (!("spec" in found)) return found
+  // A command group alone (`session-bridge channel`) shows its help, as gh does.
+  if (found.spec.subcommands.length > 0 && rest.length === found.spec.path.length)
+    return { _tag: "Help", text: commandHelp(found.spec) }
+  return { _tag: "Run" }
 }
 
 /**

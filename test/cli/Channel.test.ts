@@ -62,7 +62,7 @@ describe("channel", () => {
       assert.strictEqual(noSub.exitCode, 2)
       const usage = yield* runCli(["channel"])
       assert.strictEqual(usage.exitCode, 0)
-      assert.match(usage.stdout, /^Usage: session-bridge channel <subcommand>/)
+      assert.match(usage.stdout, /\nUSAGE\n {2}session-bridge channel <command>\n/)
       const empty = yield* runCli(["channel", "list"])
       assert.match(empty.stdout, /No channels yet/)
     }).pipe(Effect.provide(cliTestLayer()))

@@ -47,6 +47,16 @@ describe("root", () => {
     }).pipe(Effect.provide(cliTestLayer()))
   )
 
+  it.effect("a command group alone shows its help, listing its subcommands", () =>
+    Effect.gen(function* () {
+      const r = yield* runCli(["channel"])
+      assert.strictEqual(r.exitCode, 0)
+      assert.strictEqual(r.stdout, (yield* runCli(["channel", "--help"])).stdout)
+      assert.match(r.stdout, /\nUSAGE\n {2}session-bridge channel <command>\n\nCOMMANDS\n {2}list +List channels/)
+      assert.match((yield* runCli(["artifact"])).stdout, /\n {2}save +Write an artifact's bytes to a file/)
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
+
   it.effect("the framework's own flags are refused as unknown", () =>
     Effect.gen(function* () {
       for (const args of [
