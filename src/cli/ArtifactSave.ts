@@ -43,40 +43,27 @@ const saveAtomically = (target: string, bytes: Uint8Array, replace: boolean) =>
       path.dirname(target),
       `.${path.basename(target)}.${yield* Random.nextIntBetween(0, 1e9)}.tmp`
     )
-    yield* fs.writeFile(temp, bytes, { flag: "wx", mode: 0o644 }).pipe(Effect.mapError(writeError(target)))
-    const place = replace
-      ? fs.rename(temp, target).pipe(Effect.mapError(writeError(target)))
-      : fs
-          .link(temp, target)
-          .pipe(
-            Effect.mapError((e) =>
-              e._tag === "SystemError" && e.reason === "AlreadyExists"
-                ? bridgeError(
-                    "INVALID_ARGUMENT",
-                    `${target} already exists`,
-                    "Pass --force to replace it, or -o to choose another file."
-                  )
-                : writeError(target)(e)
-            )
-          )
-    yield* place.pipe(Effect.ensuring(replace ? Effect.void : fs.remove(temp).pipe(Effect.ignore)))
-  }).pipe(
-    Effect.tapError(() =>
-      Effect.flatMap(FileSystem.FileSystem, (fs) =>
-        Effect.flatMap(Path.Path, (path) =>
-          fs.readDirectory(path.dirname(target)).pipe(
-            Effect.flatMap((names) =>
-              Effect.forEach(
-                names.filter((n) => n.startsWith(`.${path.basename(target)}.`) && n.endsWith(".tmp")),
-                (n) => fs.remove(path.join(path.dirname(target), n)).pipe(Effect.ignore)
-              )
-            ),
-            Effect.ignore
-          )
-        )
-      )
+    const removeTemp = fs.remove(temp).pipe(Effect.ignore)
+    const exists = bridgeError(
+      "INVALID_ARGUMENT",
+      `${target} already exists`,
+      "Pass --force to replace it, or -o to choose another file."
     )
-  )
+    const place = replace
+      ? fs.rename(temp, target)
+      : fs.link(temp, target).pipe(
+          Effect.catchIf(
+            (e) => e._tag === "SystemError" && e.reason === "AlreadyExists",
+            () => Effect.fail(exists)
+          ),
+          Effect.ensuring(removeTemp)
+        )
+    yield* fs.writeFile(temp, bytes, { flag: "wx", mode: 0o644 }).pipe(
+      Effect.zipRight(place),
+      Effect.mapError((e) => (e._tag === "BridgeError" ? e : writeError(target)(e))),
+      Effect.tapError(() => removeTemp)
+    )
+  })
 
 const save = Command.make("save", { sha, output, force, json: jsonOption }, ({ sha, output, force, json }) =>
   Effect.gen(function* () {
