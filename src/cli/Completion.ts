@@ -204,11 +204,14 @@ export const completionCommands = (root: () => CommandSpec) =>
       Command.make(
         "completion",
         {
-          shell: Args.choice([
-            ["bash", "bash"],
-            ["zsh", "zsh"],
-            ["fish", "fish"]
-          ] as const).pipe(Args.withDescription("The shell: bash, zsh or fish"))
+          shell: Args.choice(
+            [
+              ["bash", "bash"],
+              ["zsh", "zsh"],
+              ["fish", "fish"]
+            ] as const,
+            { name: "shell" }
+          ).pipe(Args.withDescription("The shell: bash, zsh or fish"))
         },
         ({ shell }) => Effect.suspend(() => printText(SCRIPTS[shell](root())))
       )

@@ -117,7 +117,7 @@ const leftover = (word: string) =>
 
 const describe = (e: ValidationError.ValidationError): string => {
   const text = docText(e.error)
-  return text === ""
-    ? "the command line could not be parsed"
-    : text.replace(/^Expected to find option: /, "missing option ")
+  if (text === "") return "the command line could not be parsed"
+  const plain = text.replace(/^Expected to find option: /, "missing option ").replace(/\ba integer\b/, "an integer")
+  return plain.charAt(0).toLowerCase() + plain.slice(1)
 }
