@@ -49,7 +49,7 @@ const asBridgeError = (error: unknown): BridgeError | undefined =>
       : undefined
 
 /** Codes that mean the command line itself was wrong: such a failure exits 2, like a usage error. */
-export const USAGE_CODES: ReadonlyArray<string> = ["INVALID_ARGUMENT", "INVALID_NAME", "PROVIDER_UNKNOWN"]
+export const USAGE_CODES: ReadonlyArray<string> = ["INVALID_ARGUMENT", "INVALID_NAME"]
 
 const failureOf = (cause: Cause.Cause<unknown>): BridgeError | undefined => {
   const failure = Cause.failureOption(cause)
