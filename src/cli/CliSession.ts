@@ -95,6 +95,21 @@ export const cliSession: Effect.Effect<SessionRecord, BridgeError, Sessions | Ho
   return yield* sessions.register({ sessionId, label, cwd: host.cwd, provider: "cli", hostSessionId: host.userName })
 })
 
+/**
+ * The id of the session this terminal speaks as, without registering anything: SESSION_BRIDGE_SESSION_ID when
+ * set, else the CLI session's pointer when one exists.
+ */
+export const ownSessionId: Effect.Effect<Option.Option<string>, BridgeError, Sessions | HostEnv> = Effect.gen(
+  function* () {
+    const host = yield* HostEnv
+    const explicit = host.get("SESSION_BRIDGE_SESSION_ID")
+    if (Option.isSome(explicit)) return Option.some(explicit.value.trim().toUpperCase())
+    const sessions = yield* Sessions
+    const pointer = yield* sessions.readPointer(yield* pointerKeys.host("cli", host.userName))
+    return Option.map(pointer, (p): string => p.sessionId)
+  }
+)
+
 /** The session a command acts as: `--as` when given, else the CLI's own session. */
 export const actingSession = (
   as: Option.Option<string>

@@ -12,11 +12,15 @@ import { HostEnv } from "../services/HostEnv.js"
 import { usageError } from "./Runtime.js"
 import { Stdin } from "./Stdin.js"
 
-/** The message body: --body, --body-file, or standard input when it is not a terminal. */
+/**
+ * The message body: --body, or --body-file (a path, or `-` for standard input). Standard input is read only when
+ * asked for with `--body-file -`, as gh does: a command in a pipeline or a `while read` loop never waits on an
+ * open stdin nor eats the loop's input.
+ */
 export const bodyOptions = {
   body: Options.text("body").pipe(Options.withDescription("The message body (at most 64 KiB)"), Options.optional),
   bodyFile: Options.file("body-file").pipe(
-    Options.withDescription("Read the body from this UTF-8 file"),
+    Options.withDescription("Read the body from this UTF-8 file; `-` reads standard input"),
     Options.optional
   )
 }
@@ -55,13 +59,15 @@ const readCapped = (raw: string, what: string, max: number, tooLarge: (size: num
     return { path, bytes: yield* fs.readFile(path).pipe(Effect.mapError(fileError(path, what))) }
   })
 
-/** Resolves the body from the options; at most one source may be given. */
+/** Resolves the body from the options (empty when none is given); at most one source may be given. */
 export const readBody = (options: { readonly body: Option.Option<string>; readonly bodyFile: Option.Option<string> }) =>
   Effect.gen(function* () {
     if (Option.isSome(options.body) && Option.isSome(options.bodyFile)) {
       return yield* usageError("--body and --body-file cannot both be given", "Pick one source for the body.")
     }
     if (Option.isSome(options.body)) return options.body.value
+    if (Option.isSome(options.bodyFile) && options.bodyFile.value === "-")
+      return yield* Effect.flatMap(Stdin, (stdin) => stdin.readAll(MAX_BODY_BYTES))
     if (Option.isSome(options.bodyFile)) {
       const tooLarge = (size: number) =>
         bridgeError(
@@ -80,8 +86,7 @@ export const readBody = (options: { readonly body: Option.Option<string>; readon
           )
       })
     }
-    const stdin = yield* Stdin
-    return stdin.isTTY ? "" : yield* stdin.readAll(MAX_BODY_BYTES)
+    return ""
   })
 
 const MIME: Record<string, string> = {

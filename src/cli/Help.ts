@@ -54,11 +54,15 @@ export const rootHelp = (version: string, commands: ReadonlyArray<Listed<unknown
       "Options",
       row("--json", "Print JSON instead of text (every command that prints data)"),
       row("--verbose", "Debug logs and full error causes on stderr (anywhere on the line)"),
-      row("--help, -h", "Help for a command: session-bridge <command> --help"),
-      row("--completions", "Print a shell completion script: --completions bash|zsh|fish"),
+      row("--help, -h", "Help for a command: session-bridge <command> --help, or session-bridge help <command>"),
       row("--version", "Print the version")
     ].join("\n")
   )
-  sections.push("Exit codes: 0 success, 1 an error (its code is printed), 2 a usage error.")
+  sections.push(
+    [
+      "Shell completion: session-bridge completion bash|zsh|fish (see `session-bridge completion --help`).",
+      "Exit codes: 0 success, 1 an error (its code is printed), 2 a usage error, 130 interrupted."
+    ].join("\n")
+  )
   return sections.join("\n\n")
 }

@@ -15,6 +15,7 @@ import {
   printPlan,
   projectOption,
   providerOption,
+  refuseProviderWithAll,
   resolveProject
 } from "./ProviderReport.js"
 
@@ -35,6 +36,7 @@ const initCommand = Command.make(
   },
   ({ all, dryRun, json, label, project, provider }) =>
     Effect.gen(function* () {
+      yield* refuseProviderWithAll(provider, all)
       // A label is checked before anything is planned: a host config carrying a bad one would break every hook run.
       const checked = yield* Effect.transposeOption(Option.map(label, (l) => requireLabel(l, "--label")))
       const projectDir = yield* resolveProject(project)

@@ -10,10 +10,11 @@ import { BROADCAST_TTL_DEFAULT_SEC } from "../bridge/Limits.js"
 import { type Recipient, Mailbox } from "../bridge/Mailbox.js"
 import { Search } from "../bridge/Search.js"
 import { envelopeView, hitView, partyView } from "../bridge/Views.js"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import type { BridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope, SessionRecord } from "../domain/Records.js"
 import { Store } from "../services/Store.js"
+import { cliHint } from "./CliHints.js"
 import { actingSession, asOption, parseRecipient } from "./CliSession.js"
 import { artifactOption, bodyOptions, postArtifacts, readBody } from "./Compose.js"
 import { listed } from "./Help.js"
@@ -30,27 +31,9 @@ import {
 } from "./Output.js"
 import { exitZeroOnInterrupt } from "./Runtime.js"
 
-/** The domain's hints name MCP tools; at the terminal, name the CLI command that helps instead. */
+/** The domain's hints name MCP tools; at the terminal, name the CLI command that helps instead (CliHints.ts). */
 export const withCliHints = <A, R>(effect: Effect.Effect<A, BridgeError, R>): Effect.Effect<A, BridgeError, R> =>
-  Effect.mapError(effect, (e) => {
-    const channel = /#[a-z0-9._-]+/.exec(e.message)?.[0] ?? "#channel"
-    switch (e.code) {
-      case "NOT_A_MEMBER":
-        return bridgeError(
-          e.code,
-          e.message,
-          `Join it first: \`session-bridge channel join ${channel}\` (with --as to join as another session).`
-        )
-      case "MESSAGE_NOT_FOUND":
-        return bridgeError(
-          e.code,
-          e.message,
-          "Use an id from `session-bridge tail-inbox --all`, `search` or `channel history`."
-        )
-      default:
-        return e
-    }
-  })
+  Effect.mapError(effect, cliHint)
 
 const to = Args.text({ name: "to" }).pipe(
   Args.withDescription("Recipient: a label, an absolute cwd, a session id or prefix, or #channel")
@@ -152,10 +135,7 @@ const includeRead = Options.boolean("all").pipe(
   Options.withDescription("Start with read messages too, not only unread ones")
 )
 const limit = (fallback: number) =>
-  Options.integer("limit").pipe(
-    Options.withDescription(`How many to show (1-1000, default ${fallback})`),
-    Options.withDefault(fallback)
-  )
+  Options.integer("limit").pipe(Options.withDescription("How many to show (1-1000)"), Options.withDefault(fallback))
 
 const tailInbox = Command.make(
   "tail-inbox",

@@ -7,6 +7,7 @@ import { HostEnv } from "../services/HostEnv.js"
 import { unifiedDiff } from "../providers/Diff.js"
 import type { FileChange, Plan } from "../providers/Installer.js"
 import { tildify } from "./Output.js"
+import { usageError } from "./Runtime.js"
 
 export const providerOption = Options.text("provider").pipe(
   Options.repeated,
@@ -22,6 +23,17 @@ export const projectOption = Options.text("project").pipe(
   Options.optional,
   Options.withDescription("Use the host's project scope for this folder (e.g. --project .) where the host has one")
 )
+
+/** `--provider` and `--all` say different things: refuse the pair rather than silently pick one (exit 2). */
+export const refuseProviderWithAll = (provider: ReadonlyArray<string>, all: boolean) =>
+  all && provider.length > 0
+    ? Effect.fail(
+        usageError(
+          "--provider and --all cannot both be given",
+          "Name hosts with --provider <id> (repeatable), or use --all for every supported host."
+        )
+      )
+    : Effect.void
 
 /** `--project` made absolute against the cwd. */
 export const resolveProject = (project: Option.Option<string>) =>

@@ -8,6 +8,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import { BridgeError, LockError, StoreError, toBridgeError } from "../domain/Errors.js"
+import { cliHint } from "./CliHints.js"
 import { printErrorText } from "./Output.js"
 
 /** Exit codes: 0 success, 1 a domain error, 2 usage, 130 interrupted. */
@@ -15,7 +16,10 @@ export const EXIT_DOMAIN = 1
 export const EXIT_USAGE = 2
 export const EXIT_INTERRUPTED = 130
 
-/** A command line that parses but cannot be acted on (conflicting options, a prompt with no terminal). Exits 2. */
+/**
+ * A command line that cannot be acted on (unknown command or flag, a bad value, conflicting options, a prompt with
+ * no terminal). Printed as `error INVALID_ARGUMENT: message` plus the hint; exits 2.
+ */
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string; readonly hint?: string }> {}
 
 export const usageError = (message: string, hint?: string): UsageError =>
@@ -44,10 +48,18 @@ const asBridgeError = (error: unknown): BridgeError | undefined =>
       ? toBridgeError(error)
       : undefined
 
-/** The text printed on stderr for a failed run: one line plus the hint; the full cause only with --verbose. */
-export const describeFailure = (cause: Cause.Cause<unknown>, verbose: boolean): string => {
+/** Codes that mean the command line itself was wrong: such a failure exits 2, like a usage error. */
+export const USAGE_CODES: ReadonlyArray<string> = ["INVALID_ARGUMENT", "INVALID_NAME"]
+
+const failureOf = (cause: Cause.Cause<unknown>): BridgeError | undefined => {
   const failure = Cause.failureOption(cause)
   const known = failure._tag === "Some" ? asBridgeError(failure.value) : undefined
+  return known === undefined ? undefined : cliHint(known)
+}
+
+/** The text printed on stderr for a failed run: one line plus the hint; the full cause only with --verbose. */
+export const describeFailure = (cause: Cause.Cause<unknown>, verbose: boolean): string => {
+  const known = failureOf(cause)
   const lines: Array<string> = []
   if (known) {
     lines.push(`error ${known.code}: ${known.message}`)
@@ -62,8 +74,9 @@ export const describeFailure = (cause: Cause.Cause<unknown>, verbose: boolean): 
 }
 
 /**
- * Wraps a parsed CLI program: usage errors (printed once by @effect/cli, or a UsageError printed here)
- * become exit code 2, other failures are printed as `error CODE: message` plus the hint and stay failures.
+ * Wraps a CLI program: a UsageError (or a parse error of @effect/cli, which preflight turns into one before the
+ * framework sees the line) is printed as `error INVALID_ARGUMENT: …` and exits 2; other failures are printed as
+ * `error CODE: message` plus the hint and stay failures.
  */
 export const handleCliErrors =
   (options: { readonly verbose: boolean }, state: ExitState) =>
@@ -73,7 +86,7 @@ export const handleCliErrors =
       Effect.catchIf(
         (e): e is Extract<typeof e, UsageError> => e instanceof UsageError,
         (e) =>
-          printErrorText(`usage error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ""}`).pipe(
+          printErrorText(`error INVALID_ARGUMENT: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ""}`).pipe(
             Effect.zipRight(setExitCode(EXIT_USAGE))
           )
       ),
@@ -88,7 +101,8 @@ export const handleCliErrors =
 export const exitCodeOf = (exit: Exit.Exit<unknown, unknown>, state: ExitState): number => {
   if (Exit.isSuccess(exit)) return state.code
   if (Cause.isInterruptedOnly(exit.cause)) return state.onInterrupt
-  return EXIT_DOMAIN
+  const known = failureOf(exit.cause)
+  return known !== undefined && USAGE_CODES.includes(known.code) ? EXIT_USAGE : EXIT_DOMAIN
 }
 
 const stderrLogger = Logger.prettyLogger({ stderr: true, colors: false })

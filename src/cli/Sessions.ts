@@ -22,6 +22,7 @@ import {
   tildify,
   truncate
 } from "./Output.js"
+import { ownSessionId } from "./CliSession.js"
 import { usageError } from "./Runtime.js"
 
 const sessionRows = (statuses: ReadonlyArray<SessionStatus>) =>
@@ -93,14 +94,34 @@ const numberedPrompt = (statuses: ReadonlyArray<SessionStatus>, rows: ReadonlyAr
     return chosen
   })
 
+/** Erases the picker's lines (message plus the visible choices) and shows the cursor again. */
+const clearPicker = (choices: number) =>
+  "\x1b[2K" + "\x1b[1A\x1b[2K".repeat(Math.min(choices, PICKER_PAGE)) + "\r\x1b[?25h"
+
+const PICKER_PAGE = 10
+
 const arrowPrompt = (statuses: ReadonlyArray<SessionStatus>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
   Prompt.select({
     message: "Pick a session (arrow keys, Enter)",
+    maxPerPage: PICKER_PAGE,
     choices: statuses.map((s, i) => ({
       title: formatTable(HEADERS, rows).split("\n")[i + 1] ?? inline(s.record.label),
       value: s
     }))
-  }).pipe(Effect.catchTag("QuitException", () => Effect.interrupt))
+  }).pipe(
+    // Ctrl-C: leave the terminal as it was before the picker, then end as an interrupted run (exit 130).
+    Effect.catchTag("QuitException", () =>
+      Effect.flatMap(Terminal.Terminal, (t) => t.display(clearPicker(statuses.length)).pipe(Effect.ignore)).pipe(
+        Effect.zipRight(Effect.interrupt)
+      )
+    )
+  )
+
+/** Colours and cursor movement are off when NO_COLOR is set (any value) or TERM is dumb. */
+const plainTerminal = Effect.map(
+  HostEnv,
+  (host) => Option.isSome(host.get("NO_COLOR")) || Option.getOrElse(host.get("TERM"), () => "") === "dumb"
+)
 
 const select = Command.make("select", { label: labelFilter, json: jsonOption }, ({ label, json }) =>
   Effect.gen(function* () {
@@ -110,17 +131,21 @@ const select = Command.make("select", { label: labelFilter, json: jsonOption }, 
       yield* Effect.transposeOption(Option.map(label, (l) => requireLabel(l, "--label"))),
       (l) => l.toLowerCase()
     )
-    const live = (yield* sessions.list()).filter((s) =>
-      Option.match(needle, {
-        onNone: () => true,
-        onSome: (n) => s.record.label.normalize("NFC").toLowerCase().includes(n)
-      })
+    // Your own session is never a choice: picking it would address yourself.
+    const own = yield* ownSessionId
+    const live = (yield* sessions.list()).filter(
+      (s) =>
+        !Option.contains(own, s.record.sessionId) &&
+        Option.match(needle, {
+          onNone: () => true,
+          onSome: (n) => s.record.label.normalize("NFC").toLowerCase().includes(n)
+        })
     )
     if (live.length === 0) {
       return yield* bridgeError(
         "SESSION_NOT_FOUND",
         Option.match(label, {
-          onNone: () => "no live sessions to choose from",
+          onNone: () => "no other live sessions to choose from",
           onSome: (l) => `no live session has a label containing ${JSON.stringify(l)}`
         }),
         "Run `session-bridge list-sessions --all`; a session shows up after its first prompt or tool call."
@@ -130,7 +155,7 @@ const select = Command.make("select", { label: labelFilter, json: jsonOption }, 
     const chosen =
       live.length === 1
         ? live[0]!
-        : (yield* terminal.isTTY)
+        : (yield* terminal.isTTY) && !(yield* plainTerminal)
           ? yield* arrowPrompt(live, rows)
           : yield* numberedPrompt(live, rows)
     yield* json ? printJson(sessionView(chosen)) : printText(chosen.record.sessionId)

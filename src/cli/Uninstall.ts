@@ -1,12 +1,12 @@
 import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
-import { bridgeError } from "../domain/Errors.js"
 import { applyUninstall, planUninstall } from "../providers/Installer.js"
 import { findProvider, PROVIDERS } from "../providers/Registry.js"
 import { installedContexts } from "../providers/Selection.js"
 import { listed } from "./Help.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { jsonOption, printJson, printText, tildify } from "./Output.js"
+import { usageError } from "./Runtime.js"
 import {
   allOption,
   dryRunOption,
@@ -14,6 +14,7 @@ import {
   printPlan,
   projectOption,
   providerOption,
+  refuseProviderWithAll,
   resolveProject
 } from "./ProviderReport.js"
 
@@ -22,11 +23,11 @@ const uninstallCommand = Command.make(
   { provider: providerOption, all: allOption, project: projectOption, dryRun: dryRunOption, json: jsonOption },
   ({ all, dryRun, json, project, provider }) =>
     Effect.gen(function* () {
+      yield* refuseProviderWithAll(provider, all)
       if (!all && provider.length === 0)
-        return yield* bridgeError(
-          "INVALID_ARGUMENT",
+        return yield* usageError(
           "name a host with --provider <id>, or use --all",
-          "See `session-bridge list-providers`."
+          "See `session-bridge list-providers` for the ids."
         )
       const adapters = all ? PROVIDERS : yield* Effect.forEach(provider, findProvider)
       const projectDir = yield* resolveProject(project)

@@ -1,3 +1,4 @@
+import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Arr from "effect/Array"
@@ -9,12 +10,18 @@ import * as NodeCliIO from "../platform/NodeCliIO.js"
 import * as NodeHostConfig from "../platform/NodeHostConfig.js"
 import { InfraLayer } from "../platform/NodeLayers.js"
 import { VERSION } from "../Version.js"
+import { artifactCommands } from "./ArtifactSave.js"
 import { channelCommands } from "./Channel.js"
+import { type CommandSpec, specOf } from "./CommandTree.js"
+import { completionCommands } from "./Completion.js"
 import { entryPointCommands } from "./EntryPoints.js"
-import { rootHelp } from "./Help.js"
+import { listed, rootHelp } from "./Help.js"
+import { inboxCommands } from "./Inbox.js"
 import { maintenanceCommands } from "./Maintenance.js"
 import { messagingCommands } from "./Messaging.js"
+import { preflight, validate } from "./Preflight.js"
 import { runCli } from "./Runtime.js"
+import { printText } from "./Output.js"
 import { uiCommands } from "./Ui.js"
 import { demoCommands } from "./Demo.js"
 import { doctorCommands } from "./Doctor.js"
@@ -27,9 +34,22 @@ import { sessionCommands } from "./Sessions.js"
  * Every subcommand, in help order. A group file exports its commands wrapped in `listed(group, summary, command)`;
  * to add a command, spread its file's list below in the group it belongs to.
  */
+/** `help [command...]`: answered by preflight (it needs the whole table); declared for the help and completions. */
+const helpCommand = listed(
+  "maintenance",
+  "Help for a command: help <command> [subcommand] (same as <command> --help)",
+  Command.make(
+    "help",
+    { command: Args.text({ name: "command" }).pipe(Args.withDescription("The command to explain"), Args.repeated) },
+    () => Effect.void
+  )
+)
+
 export const commands = [
   ...messagingCommands,
+  ...inboxCommands,
   ...channelCommands,
+  ...artifactCommands,
   ...sessionCommands,
   ...uiCommands,
   ...demoCommands,
@@ -39,6 +59,8 @@ export const commands = [
   ...doctorCommands,
   ...providersCommands,
   ...maintenanceCommands,
+  ...completionCommands(() => rootSpec),
+  helpCommand,
   // cloud: daemon, relay, cloud, contact
   ...entryPointCommands
 ] as const
@@ -48,13 +70,29 @@ export const rootCommand = Command.make("session-bridge", {}, () => Console.log(
   Command.withSubcommands(Arr.map(commands, (c) => c.command))
 )
 
-/** The parsed CLI; `argv` is the full argv (node path and script path first). */
-export const cli = Command.run(rootCommand, { name: "session-bridge", version: VERSION })
+/** The command table as data: the source of the help pages, completion scripts and did-you-mean. */
+export const rootSpec: CommandSpec = specOf(rootCommand)
+
+const parsed = Command.run(rootCommand, { name: "session-bridge", version: VERSION })
 
 /**
- * Global flags handled before @effect/cli: `--verbose` anywhere on the line (before a bare `--`),
- * and a bare `--help`/`-h` that shows the grouped root help.
+ * The CLI; `argv` is the full argv (node path and script path first). Help, unknown commands and parse errors are
+ * answered by preflight (src/cli/Preflight.ts) before @effect/cli runs the command.
  */
+export const cli = (argv: ReadonlyArray<string>) => {
+  const rest = argv.slice(2)
+  const decision = preflight(rootSpec, () => rootHelp(VERSION, commands), rest)
+  switch (decision._tag) {
+    case "Help":
+      return printText(decision.text)
+    case "Usage":
+      return Effect.fail(decision.error)
+    case "Run":
+      return Effect.zipRight(validate(rootCommand.descriptor, rootSpec, rest), parsed(argv))
+  }
+}
+
+/** The global flag handled before @effect/cli: `--verbose` anywhere on the line (before a bare `--`). */
 export const preprocessArgv = (
   argv: ReadonlyArray<string>
 ): { readonly args: Array<string>; readonly verbose: boolean } => {
@@ -62,10 +100,7 @@ export const preprocessArgv = (
   const head = end < 0 ? argv : argv.slice(0, end)
   const tail = end < 0 ? [] : argv.slice(end)
   const verbose = head.includes("--verbose")
-  const args = [...head.filter((a) => a !== "--verbose"), ...tail]
-  const rest = args.slice(2)
-  if (rest.length === 1 && (rest[0] === "--help" || rest[0] === "-h")) return { args: args.slice(0, 2), verbose }
-  return { args, verbose }
+  return { args: [...head.filter((a) => a !== "--verbose"), ...tail], verbose }
 }
 
 /** The domain services the commands use, over the infrastructure. */
@@ -82,6 +117,7 @@ export const CliLayer = Layer.mergeAll(
 
 /** The CLI application; `argv` is the full process argv. */
 export const main = (argv: ReadonlyArray<string>): void => {
+  NodeCliIO.exitQuietlyOnClosedPipe()
   const { args, verbose } = preprocessArgv(argv)
   runCli(cli(args).pipe(Effect.provide(CliLayer)), { verbose })
 }

@@ -10,7 +10,20 @@ import * as RcRef from "effect/RcRef"
 import * as readline from "node:readline"
 import { Stdin, tooLarge } from "../cli/Stdin.js"
 
-/** The process's stdin for the CLI (message bodies piped in). */
+/**
+ * When the reader of stdout (or stderr) goes away — `tail-inbox -f | head -1` — the next write fails with EPIPE.
+ * Like git and gh, end the process quietly then instead of printing a stack trace. Exit 0: the reader got what it
+ * wanted. Other write errors keep Node's default behaviour.
+ */
+export const exitQuietlyOnClosedPipe = (): void => {
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(0)
+      throw error
+    })
+}
+
+/** The process's stdin for the CLI (message bodies piped in with `--body-file -`). */
 export const stdinLayer: Layer.Layer<Stdin> = Layer.sync(Stdin, () => ({
   isTTY: Boolean(process.stdin.isTTY),
   readAll: (maxBytes) => NodeStream.toString(() => process.stdin, { maxBytes, onFailure: () => tooLarge(maxBytes) })

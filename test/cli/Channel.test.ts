@@ -46,7 +46,7 @@ describe("channel", () => {
       assert.strictEqual(notMember.exitCode, 1)
       assert.strictEqual(
         notMember.stderr,
-        "error NOT_A_MEMBER: you have not joined #release\nhint: Join it first: `session-bridge channel join #release` (with --as to join as another session).\n"
+        "error NOT_A_MEMBER: you have not joined #release\nhint: Join it first: `session-bridge channel join '#release'` (with --as to join as another session).\n"
       )
     }).pipe(Effect.provide(cliTestLayer()))
   )
@@ -54,7 +54,7 @@ describe("channel", () => {
   it.effect("bad names and misuse", () =>
     Effect.gen(function* () {
       const bad = yield* runCli(["channel", "join", "#../etc"])
-      assert.strictEqual(bad.exitCode, 1)
+      assert.strictEqual(bad.exitCode, 2)
       assert.match(bad.stderr, /^error INVALID_NAME: /)
       const postNotMember = yield* runCli(["channel", "post", "#nowhere", "hi"])
       assert.match(postNotMember.stderr, /^error NOT_A_MEMBER: /)
@@ -62,7 +62,7 @@ describe("channel", () => {
       assert.strictEqual(noSub.exitCode, 2)
       const usage = yield* runCli(["channel"])
       assert.strictEqual(usage.exitCode, 0)
-      assert.match(usage.stdout, /^Usage: session-bridge channel <subcommand>/)
+      assert.match(usage.stdout, /\nUSAGE\n {2}session-bridge channel <command>\n/)
       const empty = yield* runCli(["channel", "list"])
       assert.match(empty.stdout, /No channels yet/)
     }).pipe(Effect.provide(cliTestLayer()))

@@ -83,7 +83,7 @@ describe("inspect", () => {
       const c = yield* runCli(["inspect", "/etc/passwd"])
       assert.match(c.stderr, /^error INVALID_ARGUMENT: \/etc\/passwd is not under the bridge home/)
       const d = yield* runCli(["inspect", "../../etc/passwd"])
-      assert.strictEqual(d.exitCode, 1)
+      assert.strictEqual(d.exitCode, 2)
       assert.match(d.stderr, /^error INVALID_ARGUMENT: nothing stored at/)
       assert.strictEqual(d.stdout, "")
     }).pipe(Effect.provide(cliTestLayer()))
@@ -216,7 +216,7 @@ describe("purge", () => {
       yield* seed
       const r = yield* runCli(["purge"])
       assert.strictEqual(r.exitCode, 2)
-      assert.match(r.stderr, /^usage error: purge needs confirmation.*\nhint: Pass --yes/)
+      assert.match(r.stderr, /^error INVALID_ARGUMENT: purge needs confirmation.*\nhint: Pass --yes/)
       assert.isTrue(yield* exists(Layout.inboxMessage(SESSION_B, ulid(30))))
     }).pipe(Effect.provide(cliTestLayer()))
   )

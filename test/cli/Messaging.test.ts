@@ -60,10 +60,11 @@ describe("send-message", () => {
     }).pipe(Effect.provide(cliTestLayer()))
   )
 
-  it.effect("reads the body from stdin, or from --body-file, and attaches --artifact files", () =>
+  it.effect("reads the body from stdin only with --body-file -, or from a file, and attaches --artifact files", () =>
     Effect.gen(function* () {
       const bob = yield* seedSession("bob", "/srv/b")
-      yield* runCli(["send-message", "bob", "piped"], { stdin: "from stdin\n" })
+      yield* runCli(["send-message", "bob", "piped", "--body-file", "-"], { stdin: "from stdin\n" })
+      yield* runCli(["send-message", "bob", "unasked"], { stdin: "not for this command\n" })
       const files = { "/work/project/notes.md": "# notes\n", "/data/blob.bin": new Uint8Array([0, 255, 1]) }
       const r = yield* runCli(
         [
@@ -87,6 +88,7 @@ describe("send-message", () => {
       const piped = got.find((e) => e.subject === "piped")
       const filed = got.find((e) => e.subject === "filed")
       assert.strictEqual(piped?.body, "from stdin\n")
+      assert.strictEqual(got.find((e) => e.subject === "unasked")?.body, "")
       assert.strictEqual(filed?.body, "# notes\n")
       const store = yield* Store
       const bytes = yield* store.read(Layout.artifactBytes(sent.artifacts[1]))
@@ -124,7 +126,9 @@ describe("send-message", () => {
       assert.match(prefixLike.stderr, /^error RECIPIENT_NOT_FOUND: no session matches label "nobody1"/)
       const notMember = yield* runCli(["send-message", "#dev", "hi"])
       assert.match(notMember.stderr, /^error NOT_A_MEMBER: /)
-      const big = yield* runCli(["send-message", "bob", "big"], { stdin: "x".repeat(64 * 1024 + 1) })
+      const big = yield* runCli(["send-message", "bob", "big", "--body-file", "-"], {
+        stdin: "x".repeat(64 * 1024 + 1)
+      })
       assert.match(big.stderr, /^error BODY_TOO_LARGE: /)
       const bigFile = yield* runCli(["send-message", "bob", "big", "--body-file", "/big"], {
         files: { "/big": "y".repeat(70_000) }
@@ -136,7 +140,7 @@ describe("send-message", () => {
       assert.match(asWho.stderr, /^error SESSION_NOT_FOUND: --as "ghost"/)
       const both = yield* runCli(["send-message", "bob", "s", "--body", "a", "--body-file", "/x"])
       assert.strictEqual(both.exitCode, 2)
-      assert.match(both.stderr, /^usage error: --body and --body-file cannot both be given/)
+      assert.match(both.stderr, /^error INVALID_ARGUMENT: --body and --body-file cannot both be given/)
       const missingArg = yield* runCli(["send-message", "bob"])
       assert.strictEqual(missingArg.exitCode, 2)
       const emptySubject = yield* runCli(["send-message", "bob", " "])
@@ -155,7 +159,7 @@ describe("broadcast", () => {
       const text = yield* runCli(["broadcast", "hello"])
       assert.match(text.stdout, /^Broadcast [0-9A-Z]{26} as tester; expires in 1h/)
       const bad = yield* runCli(["broadcast", "x", "--ttl", "0"])
-      assert.strictEqual(bad.exitCode, 1)
+      assert.strictEqual(bad.exitCode, 2)
       assert.match(bad.stderr, /^error INVALID_ARGUMENT: ttlSec must be/)
     }).pipe(Effect.provide(cliTestLayer()))
   )

@@ -14,8 +14,29 @@ import {
 describe("Runtime", () => {
   it("a BridgeError prints its code, message and hint; infrastructure errors map to their codes", () => {
     assert.strictEqual(
-      describeFailure(Cause.fail(bridgeError("NOT_A_MEMBER", "you have not joined #x", "Join it first.")), false),
-      "error NOT_A_MEMBER: you have not joined #x\nhint: Join it first."
+      describeFailure(Cause.fail(bridgeError("SESSION_NOT_FOUND", "no session x", "Run list-sessions.")), false),
+      "error SESSION_NOT_FOUND: no session x\nhint: Run list-sessions."
+    )
+    // Hints that name MCP tools are rewritten to CLI commands, channel names quoted for the shell.
+    assert.strictEqual(
+      describeFailure(
+        Cause.fail(bridgeError("NOT_A_MEMBER", "you have not joined #x", "Call bridge_join_channel.")),
+        false
+      ),
+      "error NOT_A_MEMBER: you have not joined #x\nhint: Join it first: `session-bridge channel join '#x'` (with --as to join as another session)."
+    )
+    assert.strictEqual(
+      describeFailure(
+        Cause.fail(
+          bridgeError(
+            "RECIPIENT_NOT_FOUND",
+            "no bob",
+            "Run bridge_list_sessions (or `session-bridge list-sessions --all`) to see who is there."
+          )
+        ),
+        false
+      ),
+      "error RECIPIENT_NOT_FOUND: no bob\nhint: Run `session-bridge list-sessions --all` to see who is there."
     )
     assert.match(
       describeFailure(Cause.fail(new StoreError({ reason: "Io", path: "inbox/x", cause: new Error("EACCES") })), false),
@@ -47,7 +68,10 @@ describe("Runtime", () => {
       assert.strictEqual(yield* run(Effect.void), 0)
       assert.strictEqual(yield* run(setExitCode(1)), 1)
       assert.strictEqual(yield* run(Effect.fail(usageError("bad", "do this"))), 2)
-      assert.strictEqual(yield* run(Effect.fail(bridgeError("INVALID_ARGUMENT", "x"))), 1)
+      // Bad input on the command line is a usage error wherever it is detected.
+      assert.strictEqual(yield* run(Effect.fail(bridgeError("INVALID_ARGUMENT", "x"))), 2)
+      assert.strictEqual(yield* run(Effect.fail(bridgeError("INVALID_NAME", "x"))), 2)
+      assert.strictEqual(yield* run(Effect.fail(bridgeError("MESSAGE_NOT_FOUND", "x"))), 1)
       assert.strictEqual(yield* run(Effect.interrupt), 130)
       assert.strictEqual(yield* run(Effect.zipRight(exitZeroOnInterrupt, Effect.interrupt)), 0)
       assert.strictEqual(exitCodeOf(Exit.die("x"), makeExitState()), 1)

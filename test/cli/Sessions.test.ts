@@ -90,7 +90,7 @@ describe("select", () => {
       const r = yield* runCli(["select"], { lines: ["7"] })
       assert.strictEqual(r.exitCode, 2)
       assert.strictEqual(r.stdout, "")
-      assert.match(r.stderr, /usage error: not a choice: "7"/)
+      assert.match(r.stderr, /error INVALID_ARGUMENT: not a choice: "7"/)
     }).pipe(Effect.provide(cliTestLayer()))
   )
 
@@ -105,6 +105,58 @@ describe("select", () => {
       assert.strictEqual(r.exitCode, 0)
       assert.strictEqual(JSON.parse(r.stdout).sessionId, bob.sessionId)
       assert.match(r.stderr, /Pick a session/)
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
+
+  it.effect("never offers your own session: with one other live session it picks that one unasked", () =>
+    Effect.gen(function* () {
+      const alice = yield* seedSession("alice", "/srv/a")
+      // Any command acting as the terminal's session registers it (live, labelled with the user name).
+      assert.strictEqual((yield* runCli(["tail-inbox"])).exitCode, 0)
+      assert.strictEqual(JSON.parse((yield* runCli(["list-sessions", "--json"])).stdout).length, 2)
+      const r = yield* runCli(["select"])
+      assert.strictEqual(r.exitCode, 0, r.stderr)
+      assert.strictEqual(r.stdout, `${alice.sessionId}\n`)
+      const json = yield* runCli(["select", "--json"])
+      assert.strictEqual(JSON.parse(json.stdout).label, "alice")
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
+
+  it.effect("with only your own session live there is nothing to choose", () =>
+    Effect.gen(function* () {
+      yield* runCli(["tail-inbox"])
+      const r = yield* runCli(["select"])
+      assert.strictEqual(r.exitCode, 1)
+      assert.match(r.stderr, /^error SESSION_NOT_FOUND: no other live sessions to choose from\n/)
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
+
+  it.effect("NO_COLOR (or TERM=dumb) on a terminal uses the plain numbered list, no escape sequences", () =>
+    Effect.gen(function* () {
+      yield* seedSession("alice", "/srv/a")
+      yield* TestClock.adjust("1 second")
+      const bob = yield* seedSession("bob", "/srv/b")
+      const r = yield* runCli(["select"], { tty: true, lines: ["1"] })
+      assert.strictEqual(r.exitCode, 0, r.stderr)
+      assert.strictEqual(r.stdout, `${bob.sessionId}\n`)
+      assert.match(r.stderr, /Choose a session \[1-2\]/)
+      assert.notInclude(r.stderr, "\u001b")
+    }).pipe(Effect.provide(cliTestLayer({ env: { NO_COLOR: "1" } })))
+  )
+
+  it.effect("Ctrl-C in the picker clears it and exits 130 with nothing on stdout", () =>
+    Effect.gen(function* () {
+      yield* seedSession("alice", "/srv/a")
+      yield* seedSession("bob", "/srv/b")
+      yield* seedSession("carol", "/srv/c")
+      const r = yield* runCli(["select"], { tty: true, keys: [] })
+      assert.strictEqual(r.exitCode, 130)
+      assert.strictEqual(r.stdout, "")
+      // Message line plus three choices erased, cursor shown again.
+      assert.isTrue(
+        r.stderr.trimEnd().endsWith("\x1b[2K" + "\x1b[1A\x1b[2K".repeat(3) + "\r\x1b[?25h"),
+        JSON.stringify(r.stderr.slice(-80))
+      )
     }).pipe(Effect.provide(cliTestLayer()))
   )
 

@@ -69,7 +69,7 @@ describe("session-bridge CLI as a process", () => {
     assert.match(plain.stdout, /^Sent [0-9A-Z]{26} to bob as /)
     const asAlice = await runBin(home, ["send-message", "--as=alice", "bob", "subject", "--body", "ping"])
     assert.strictEqual(asAlice.code, 0, asAlice.stderr)
-    const piped = await runBin(home, ["send-message", "bob", "piped"], "body from stdin\n")
+    const piped = await runBin(home, ["send-message", "bob", "piped", "--body-file", "-"], "body from stdin\n")
     assert.strictEqual(piped.code, 0, piped.stderr)
 
     const inbox = await bob.ok("bridge_list_inbox", {})
@@ -119,7 +119,7 @@ describe("session-bridge CLI as a process", () => {
     assert.strictEqual(unknown.stdout, "")
     const purge = await runBin(home, ["purge"])
     assert.strictEqual(purge.code, 2)
-    assert.match(purge.stderr, /usage error: purge needs confirmation/)
+    assert.match(purge.stderr, /^error INVALID_ARGUMENT: purge needs confirmation/)
     assert.isTrue(fs.existsSync(path.join(home, "sessions")))
     const verbose = await runBin(home, ["send-message", "nobody-here", "hi", "--verbose"])
     assert.strictEqual(verbose.code, 1)

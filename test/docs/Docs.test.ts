@@ -44,3 +44,21 @@ describe("docs match the code", () => {
     expect(rows.filter((row) => !doc.includes(row))).toEqual([])
   })
 })
+
+describe("the CLI docs match the command table", () => {
+  it("every command and subcommand is documented as `session-bridge <path>` in docs/ or the README", async () => {
+    const { rootSpec } = await import("../../src/cli/main.js")
+    const { allCommands } = await import("../../src/cli/CommandTree.js")
+    const docs = [
+      "README.md",
+      ...fs
+        .readdirSync("docs")
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`)
+    ]
+      .map((f) => fs.readFileSync(f, "utf8"))
+      .join("\n")
+    const paths = allCommands(rootSpec).map((c) => c.path.join(" "))
+    expect(paths.filter((p) => !docs.includes(`session-bridge ${p}`))).toEqual([])
+  })
+})

@@ -98,7 +98,7 @@ describe("init / uninstall / plugin commands", () => {
       assert.isTrue(removed.every((a: string) => a === "removed"))
       assert.deepStrictEqual(yield* files, {})
       const none = yield* runCli(["uninstall"])
-      assert.strictEqual(none.exitCode, 1)
+      assert.strictEqual(none.exitCode, 2)
       assert.include(none.stderr, "INVALID_ARGUMENT")
     }).pipe(Effect.provide(layer()))
   )

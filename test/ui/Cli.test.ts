@@ -45,13 +45,13 @@ describe("session-bridge ui (process)", () => {
     expect(out.trim().split("\n")).toHaveLength(1)
   }, 60_000)
 
-  it("rejects a port out of range with INVALID_ARGUMENT and exit code 1", () => {
+  it("rejects a port out of range with INVALID_ARGUMENT and exit code 2 (a usage error)", () => {
     const run = spawnSync(process.execPath, [bin, "ui", "--no-open", "--port", "70000"], {
       env: serverEnv({ home }),
       encoding: "utf8",
       timeout: 30_000
     })
-    expect(run.status).toBe(1)
+    expect(run.status).toBe(2)
     expect(run.stderr).toContain("error INVALID_ARGUMENT: --port must be 0-65535")
     expect(run.stdout).toBe("")
   }, 60_000)
