@@ -72,37 +72,41 @@ describe("artifacts", () => {
     }).pipe(Effect.provide(memoryBridge({ env: { SESSION_BRIDGE_MAX_ARTIFACT_BYTES: "16" } })))
   )
 
-  it.effect("a 10 MiB artifact comes back in pieces whose stdout lines stay under 4 MiB, byte-exact", () =>
-    Effect.gen(function* () {
-      const alice = yield* register("alice")
-      const big = 10 * 1024 * 1024
-      const cases: Array<[string, Buffer, "text" | "base64"]> = [
-        ["quotes", Buffer.alloc(big, 0x22), "text"],
-        ["control characters", Buffer.alloc(big, 0x01), "text"],
-        ["random bytes", randomBytes(big), "base64"]
-      ]
-      for (const [what, bytes, encoding] of cases) {
-        const posted = yield* call(postArtifact, alice, {
-          contentBase64: bytes.toString("base64"),
-          mimeType: encoding === "text" ? "text/plain" : "application/octet-stream"
-        })
-        const parts: Array<Buffer> = []
-        let offset: number | undefined = 0
-        let replies = 0
-        while (offset !== undefined) {
-          const got: any = yield* call(getArtifact, alice, { sha256: posted.sha256, offset })
-          const line = JSON.stringify({ jsonrpc: "2.0", id: 1_000_000, result: successResult(got) })
-          assert.isAtMost(Buffer.byteLength(line), MAX_REPLY_LINE_BYTES, what)
-          assert.deepStrictEqual([got.offset, got.size, got.encoding], [offset, big, encoding], what)
-          parts.push(Buffer.from(got.content, encoding === "text" ? "utf8" : "base64"))
-          assert.strictEqual(parts.at(-1)?.length, got.length)
-          offset = got.nextOffset
-          replies++
+  it.effect(
+    "a 10 MiB artifact comes back in pieces whose stdout lines stay under 4 MiB, byte-exact",
+    () =>
+      Effect.gen(function* () {
+        const alice = yield* register("alice")
+        const big = 10 * 1024 * 1024
+        const cases: Array<[string, Buffer, "text" | "base64"]> = [
+          ["quotes", Buffer.alloc(big, 0x22), "text"],
+          ["control characters", Buffer.alloc(big, 0x01), "text"],
+          ["random bytes", randomBytes(big), "base64"]
+        ]
+        for (const [what, bytes, encoding] of cases) {
+          const posted = yield* call(postArtifact, alice, {
+            contentBase64: bytes.toString("base64"),
+            mimeType: encoding === "text" ? "text/plain" : "application/octet-stream"
+          })
+          const parts: Array<Buffer> = []
+          let offset: number | undefined = 0
+          let replies = 0
+          while (offset !== undefined) {
+            const got: any = yield* call(getArtifact, alice, { sha256: posted.sha256, offset })
+            const line = JSON.stringify({ jsonrpc: "2.0", id: 1_000_000, result: successResult(got) })
+            assert.isAtMost(Buffer.byteLength(line), MAX_REPLY_LINE_BYTES, what)
+            assert.deepStrictEqual([got.offset, got.size, got.encoding], [offset, big, encoding], what)
+            parts.push(Buffer.from(got.content, encoding === "text" ? "utf8" : "base64"))
+            assert.strictEqual(parts.at(-1)?.length, got.length)
+            offset = got.nextOffset
+            replies++
+          }
+          assert.isTrue(Buffer.concat(parts).equals(bytes), what)
+          assert.isAtLeast(replies, 3, what)
         }
-        assert.isTrue(Buffer.concat(parts).equals(bytes), what)
-        assert.isAtLeast(replies, 3, what)
-      }
-    }).pipe(Effect.provide(memoryBridge()))
+      }).pipe(Effect.provide(memoryBridge())),
+    // Three 10 MiB artifacts encoded piece by piece: seconds of CPU, more on a busy machine.
+    120_000
   )
 
   it.effect("reads a range by offset and length; a small artifact comes whole, with no nextOffset", () =>
