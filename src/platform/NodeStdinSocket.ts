@@ -32,11 +32,14 @@ interface StreamBindings {
  * would print a deprecation warning (--pending-deprecation), or does not have the expected shape.
  */
 const streamBindings = (): StreamBindings | undefined => {
+  // A Node that someday warns about these bindings by default must not print that warning into the host's view.
+  const quiet = process.noDeprecation
   try {
     const flags = `${process.execArgv.join(" ")} ${process.env["NODE_OPTIONS"] ?? ""}`
     if (flags.includes("-deprecation")) return undefined
     const binding = (process as unknown as { binding?: (name: string) => unknown }).binding
     if (typeof binding !== "function") return undefined
+    process.noDeprecation = true
     const pipe = binding.call(process, "pipe_wrap") as {
       Pipe?: new (type: number) => PipeHandle
       constants?: { SOCKET?: unknown }
@@ -62,6 +65,8 @@ const streamBindings = (): StreamBindings | undefined => {
     return { newPipe: () => new Pipe(socketType), state, bytesOrError, offset }
   } catch {
     return undefined
+  } finally {
+    process.noDeprecation = quiet === true
   }
 }
 
