@@ -1,10 +1,8 @@
 import { closeSync, constants, fstatSync, openSync, read as readFd, writeSync } from "node:fs"
 import * as Effect from "effect/Effect"
+import { readSocket, StdinReadError } from "./NodeStdinSocket.js"
 
-export class StdinReadError {
-  readonly _tag = "StdinReadError"
-  constructor(readonly message: string) {}
-}
+export { StdinReadError }
 
 /** How long to wait before trying again when fd 0 is a non-blocking pipe with nothing in it yet. */
 const RETRY_MS = 2
@@ -92,36 +90,6 @@ const readFdToEnd = (fd: number, maxBytes: number, done: () => void): Effect.Eff
       stopped = true
       if (timer !== undefined) clearTimeout(timer)
       done()
-    })
-  })
-
-/**
- * A socket (what a Node.js host's pipes are) read through node:net, which reads it non-blocking in the event loop.
- * Loaded only here: it costs a few milliseconds, and pipes and files do without it.
- */
-const readSocket = (maxBytes: number): Effect.Effect<string, StdinReadError> =>
-  Effect.async<string, StdinReadError>((resume) => {
-    const net = process.getBuiltinModule("node:net")
-    const socket = new net.Socket({ fd: 0, readable: true, writable: false })
-    const chunks: Array<Buffer> = []
-    let size = 0
-    const finish = (result: Effect.Effect<string, StdinReadError>) => {
-      socket.removeAllListeners()
-      socket.on("error", () => {})
-      socket.destroy()
-      resume(result)
-    }
-    socket.on("data", (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxBytes) finish(Effect.fail(new StdinReadError(`stdin is larger than ${maxBytes} bytes`)))
-      else chunks.push(chunk)
-    })
-    socket.on("end", () => finish(Effect.succeed(Buffer.concat(chunks, size).toString("utf8"))))
-    socket.on("error", (error) => finish(Effect.fail(new StdinReadError(error.message))))
-    return Effect.sync(() => {
-      socket.removeAllListeners()
-      socket.on("error", () => {})
-      socket.destroy()
     })
   })
 
