@@ -1,5 +1,5 @@
 import { Effect, Layer } from "effect"
-import type { AccountId, Envelope } from "../../src/protocol/WireSchemas.js"
+import type { AccountId, EncryptionKeyRecord, Envelope } from "../../src/protocol/WireSchemas.js"
 import {
   ContactRevoked,
   NotAContact,
@@ -29,6 +29,8 @@ export interface FakeRelay {
   readonly spooled: (to: AccountId) => ReadonlyArray<Delivered>
   readonly ackedSeq: (to: AccountId) => number
   readonly putBlob: (blobId: string, grants: ReadonlyArray<AccountId>, bytes: Uint8Array) => void
+  /** The identity key and encryption-key record `GET /v1/contacts` serves for an account. */
+  readonly publishKeys: (account: AccountId, ikPub: Uint8Array, ek: EncryptionKeyRecord) => void
   readonly fail: (method: keyof RelayClientShape, error: RelayError, times?: number) => void
   readonly calls: Array<string>
 }
@@ -41,6 +43,7 @@ export const makeFakeRelay = (): FakeRelay => {
   const sentIds = new Map<string, number>()
   const contacts = new Map<string, "pending" | "active" | "revoked">()
   const blobs = new Map<string, { grants: ReadonlyArray<AccountId>; bytes: Uint8Array }>()
+  const keys = new Map<AccountId, { ikPub: Uint8Array; ek: EncryptionKeyRecord }>()
   const failures = new Map<string, Array<RelayError>>()
   const calls: Array<string> = []
   let counter = 0
@@ -94,8 +97,8 @@ export const makeFakeRelay = (): FakeRelay => {
             accountId: a.id,
             handle: a.handle,
             state: contacts.get(pair(me, a.id))!,
-            ikPub: null,
-            ek: null
+            ikPub: keys.get(a.id)?.ikPub ?? null,
+            ek: keys.get(a.id)?.ek ?? null
           }))
       ),
     send: (token, envelope) =>
@@ -139,6 +142,7 @@ export const makeFakeRelay = (): FakeRelay => {
     spooled: (to) => spool.get(to) ?? [],
     ackedSeq: (to) => acked.get(to) ?? 0,
     putBlob: (blobId, grants, bytes) => void blobs.set(blobId, { grants, bytes }),
+    publishKeys: (account, ikPub, ek) => void keys.set(account, { ikPub, ek }),
     fail: (method, error, times = 1) =>
       void failures.set(method, [...(failures.get(method) ?? []), ...Array.from({ length: times }, () => error)]),
     calls
