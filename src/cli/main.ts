@@ -10,6 +10,7 @@ import * as NodeHostConfig from "../platform/NodeHostConfig.js"
 import { InfraLayer } from "../platform/NodeLayers.js"
 import { VERSION } from "../Version.js"
 import { channelCommands } from "./Channel.js"
+import { cloudCommands } from "./Cloud.js"
 import { entryPointCommands } from "./EntryPoints.js"
 import { rootHelp } from "./Help.js"
 import { maintenanceCommands } from "./Maintenance.js"
@@ -40,6 +41,7 @@ export const commands = [
   ...providersCommands,
   ...maintenanceCommands,
   // cloud: daemon, relay, cloud, contact
+  ...cloudCommands,
   ...entryPointCommands
 ] as const
 
