@@ -41,20 +41,36 @@ export const setExitCode = (code: number) => Effect.map(FiberRef.get(currentExit
 /** For commands that run until Ctrl-C (tail-inbox --follow): being interrupted is their normal end. */
 export const exitZeroOnInterrupt = Effect.map(FiberRef.get(currentExitState), (s) => void (s.onInterrupt = 0))
 
-const asBridgeError = (error: unknown): BridgeError | undefined =>
+/** An error of the cloud layer: its own tagged class with a stable upper-case `code` and a `hint`. */
+interface CodedError {
+  readonly code: string
+  readonly message: string
+  readonly hint?: string | undefined
+}
+
+const isCoded = (error: unknown): error is CodedError => {
+  if (!(error instanceof Error)) return false
+  const { code, hint } = error as { code?: unknown; hint?: unknown }
+  return typeof code === "string" && typeof hint === "string" && /^[A-Z][A-Z_]+$/.test(code)
+}
+
+const asBridgeError = (error: unknown): CodedError | undefined =>
   error instanceof BridgeError
     ? error
     : error instanceof StoreError || error instanceof LockError
       ? toBridgeError(error)
-      : undefined
+      : isCoded(error)
+        ? error
+        : undefined
 
 /** Codes that mean the command line itself was wrong: such a failure exits 2, like a usage error. */
 export const USAGE_CODES: ReadonlyArray<string> = ["INVALID_ARGUMENT", "INVALID_NAME"]
 
-const failureOf = (cause: Cause.Cause<unknown>): BridgeError | undefined => {
+const failureOf = (cause: Cause.Cause<unknown>): CodedError | undefined => {
   const failure = Cause.failureOption(cause)
   const known = failure._tag === "Some" ? asBridgeError(failure.value) : undefined
-  return known === undefined ? undefined : cliHint(known)
+  // Hints written for the MCP surface are rewritten for the shell; the cloud layer's errors carry CLI hints already.
+  return known instanceof BridgeError ? cliHint(known) : known
 }
 
 /** The text printed on stderr for a failed run: one line plus the hint; the full cause only with --verbose. */

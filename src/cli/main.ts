@@ -12,6 +12,7 @@ import { InfraLayer } from "../platform/NodeLayers.js"
 import { VERSION } from "../Version.js"
 import { artifactCommands } from "./ArtifactSave.js"
 import { channelCommands } from "./Channel.js"
+import { cloudCommands } from "./Cloud.js"
 import { type CommandSpec, specOf } from "./CommandTree.js"
 import { completionCommands } from "./Completion.js"
 import { entryPointCommands } from "./EntryPoints.js"
@@ -62,6 +63,7 @@ export const commands = [
   ...completionCommands(() => rootSpec),
   helpCommand,
   // cloud: daemon, relay, cloud, contact
+  ...cloudCommands,
   ...entryPointCommands
 ] as const
 

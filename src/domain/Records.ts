@@ -33,7 +33,9 @@ export type Origin = typeof Origin.Type
 export const Party = Schema.Struct({
   sessionId: SessionId,
   label: Schema.String,
-  provider: Schema.optional(ProviderId)
+  provider: Schema.optional(ProviderId),
+  /** For a remote sender (origin "remote"): the contact's handle; its session is a stand-in id. */
+  contact: Schema.optional(Schema.String)
 })
 export type Party = typeof Party.Type
 

@@ -1,0 +1,133 @@
+import * as Data from "effect/Data"
+
+/*
+ * The cloud client's failures (docs/cloud-client.md). Each kind is its own tagged error; its stable `code` comes
+ * from one table keyed by the tag, and its `hint` says what to do next. None of these belong to the local
+ * BridgeError ladder; the CLI prints `error CODE: message` and the hint for any of them.
+ */
+
+export const CLOUD_ERRORS = {
+  CloudNotConfigured: {
+    code: "CLOUD_NOT_CONFIGURED",
+    hint: "Run `session-bridge cloud register --relay URL --handle NAME` first."
+  },
+  RelayUrlInvalid: {
+    code: "INVALID_ARGUMENT",
+    hint: "Give an https:// URL, or http:// only for a relay on this machine (127.0.0.1, localhost, [::1])."
+  },
+  RelayUnreachable: { code: "RELAY_UNREACHABLE", hint: "Check the network and the relay URL; queued mail is kept." },
+  RelayAuth: {
+    code: "RELAY_AUTH",
+    hint: "The token is missing, wrong or revoked: `session-bridge cloud register` again, or ask the operator."
+  },
+  NotAContact: { code: "NOT_A_CONTACT", hint: "Invite, add and accept the contact first." },
+  ContactRevoked: { code: "CONTACT_REVOKED", hint: "The contact was revoked; a new invite is needed." },
+  InviteInvalid: { code: "INVITE_INVALID", hint: "Ask the inviter for a new code (single use, 24 h)." },
+  HandleTaken: { code: "HANDLE_TAKEN", hint: "Register with another handle." },
+  PayloadTooLarge: { code: "PAYLOAD_TOO_LARGE", hint: "Send less: sealed envelopes are at most 512 KiB." },
+  RateLimited: { code: "RATE_LIMITED", hint: "Wait for the retry-after time, then retry." },
+  RecipientQuota: {
+    code: "RECIPIENT_QUOTA",
+    hint: "The recipient's daemon has not fetched its mail yet; the message is retried with backoff."
+  },
+  RelayRefused: { code: "RELAY_REFUSED", hint: "The relay refused the request; its message says why." },
+  RelayProtocol: {
+    code: "RELAY_PROTOCOL",
+    hint: "The relay answered something this client does not understand: check the URL and the relay's version."
+  },
+  AlreadyRegistered: {
+    code: "CLOUD_ALREADY_REGISTERED",
+    hint: "Run `session-bridge cloud logout` first to register this home again."
+  },
+  CloudStateCorrupt: {
+    code: "CLOUD_STATE_CORRUPT",
+    hint: "A file under <home>/cloud/ is unreadable; see docs/cloud-client.md before removing anything."
+  },
+  KeyFileExposed: {
+    code: "CLOUD_KEYS_EXPOSED",
+    hint: "Run `session-bridge doctor --fix` (or chmod 600 the file) before starting the daemon."
+  },
+  ArtifactFetchFailed: {
+    code: "ARTIFACT_FETCH_FAILED",
+    hint: "The batch is retried on the next poll; nothing was written or acked."
+  }
+} as const
+
+export type CloudErrorTag = keyof typeof CLOUD_ERRORS
+export type CloudErrorCode = (typeof CLOUD_ERRORS)[CloudErrorTag]["code"]
+
+const CloudFailure = <Tag extends CloudErrorTag>(tag: Tag) =>
+  class extends Data.TaggedError(tag)<{ readonly detail: string }> {
+    get code(): (typeof CLOUD_ERRORS)[Tag]["code"] {
+      return CLOUD_ERRORS[tag].code
+    }
+    get hint(): string {
+      return CLOUD_ERRORS[tag].hint
+    }
+    override get message(): string {
+      return this.detail
+    }
+  }
+
+/** No `cloud register` on this home. */
+export class CloudNotConfigured extends CloudFailure("CloudNotConfigured") {}
+/** A relay URL that is not http(s), or plain http to a host that is not loopback. */
+export class RelayUrlInvalid extends CloudFailure("RelayUrlInvalid") {}
+/** A network error: no answer from the relay. Retried; the message stays queued. */
+export class RelayUnreachable extends CloudFailure("RelayUnreachable") {}
+/** 401: the token is missing, wrong or revoked. */
+export class RelayAuth extends CloudFailure("RelayAuth") {}
+/** 403: no active contact between the pair. */
+export class NotAContact extends CloudFailure("NotAContact") {}
+/** 403: the contact was revoked. */
+export class ContactRevoked extends CloudFailure("ContactRevoked") {}
+/** 404: the invite is unknown, used, expired or revoked. */
+export class InviteInvalid extends CloudFailure("InviteInvalid") {}
+/** 409: the handle is taken on this relay. */
+export class HandleTaken extends CloudFailure("HandleTaken") {}
+/** 413: the envelope or blob is over its cap. */
+export class PayloadTooLarge extends CloudFailure("PayloadTooLarge") {}
+/** 507: the recipient's spool or blob quota is full. */
+export class RecipientQuota extends CloudFailure("RecipientQuota") {}
+/** Any other refusal the relay answered with `{code, message, hint}` (kept as the relay said it). */
+export class RelayRefused extends CloudFailure("RelayRefused") {}
+/** The relay's answer does not have the expected shape. */
+export class RelayProtocol extends CloudFailure("RelayProtocol") {}
+/** This home already has cloud credentials. */
+export class AlreadyRegistered extends CloudFailure("AlreadyRegistered") {}
+/** A cloud state file does not decode. */
+export class CloudStateCorrupt extends CloudFailure("CloudStateCorrupt") {}
+/** A key or credentials file is readable by the group or others. */
+export class KeyFileExposed extends CloudFailure("KeyFileExposed") {}
+/** An artifact of an inbound message could not be fetched, decrypted or checked. */
+export class ArtifactFetchFailed extends CloudFailure("ArtifactFetchFailed") {}
+
+/** 429: too many requests; `retryAfterMs` is the relay's Retry-After. */
+export class RateLimited extends Data.TaggedError("RateLimited")<{
+  readonly detail: string
+  readonly retryAfterMs: number
+}> {
+  get code(): "RATE_LIMITED" {
+    return CLOUD_ERRORS.RateLimited.code
+  }
+  get hint(): string {
+    return CLOUD_ERRORS.RateLimited.hint
+  }
+  override get message(): string {
+    return this.detail
+  }
+}
+
+/** Every failure a relay call can give. */
+export type RelayError =
+  | RelayUnreachable
+  | RelayAuth
+  | NotAContact
+  | ContactRevoked
+  | InviteInvalid
+  | HandleTaken
+  | PayloadTooLarge
+  | RateLimited
+  | RecipientQuota
+  | RelayRefused
+  | RelayProtocol

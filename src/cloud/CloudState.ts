@@ -1,0 +1,121 @@
+import * as Schema from "effect/Schema"
+import { MessageEnvelope } from "../domain/Records.js"
+import { MessageId, SessionId } from "../domain/Ulid.js"
+import { AccountId, EncryptionKeyRecord, Handle, InnerTarget, KeyId, PublicKey } from "../protocol/WireSchemas.js"
+
+/* The on-disk records under <home>/cloud/ (docs/cloud-client.md). Binary fields are base64url; times unix ms. */
+
+/** credentials.json (0600). */
+export const Credentials = Schema.Struct({
+  v: Schema.Literal(1),
+  relayUrl: Schema.String,
+  relayId: Schema.String,
+  handle: Handle,
+  accountId: AccountId,
+  token: Schema.String,
+  registeredAt: Schema.Number
+})
+export type Credentials = typeof Credentials.Type
+
+/** keys/<keyId>.json (0600): one of this account's X25519 keys and its signed record. */
+export const StoredEncryptionKey = Schema.Struct({
+  v: Schema.Literal(1),
+  keyId: KeyId,
+  record: EncryptionKeyRecord,
+  privateKey: Schema.Uint8ArrayFromBase64Url
+})
+export type StoredEncryptionKey = typeof StoredEncryptionKey.Type
+
+export const ContactState = Schema.Literal("pending", "active", "revoked")
+export type ContactState = typeof ContactState.Type
+
+/** One pinned contact: its identity key never changes without a new invite (or a signed rotation). */
+export const PinnedContact = Schema.Struct({
+  handle: Handle,
+  accountId: AccountId,
+  ikPub: PublicKey,
+  state: ContactState,
+  /** The newest encryption-key record verified against `ikPub`; its seq is the highest seen (no rollback). */
+  ek: Schema.optional(EncryptionKeyRecord),
+  pinnedAt: Schema.Number,
+  revokedAt: Schema.optional(Schema.Number)
+})
+export type PinnedContact = typeof PinnedContact.Type
+
+/** contacts.json. */
+export const ContactsFile = Schema.Struct({ v: Schema.Literal(1), contacts: Schema.Array(PinnedContact) })
+export type ContactsFile = typeof ContactsFile.Type
+
+/** Where an inbound message is (to be) written: a live session's inbox, or the holding area. */
+export const Target = Schema.Union(
+  Schema.Struct({ kind: Schema.Literal("session"), sessionId: SessionId }),
+  Schema.Struct({ kind: Schema.Literal("unrouted") })
+)
+export type Target = typeof Target.Type
+
+/** seen/<fpr>/<id>.json: the intent (state pending, target pinned) before the write, done after it. */
+export const SeenRecord = Schema.Struct({
+  v: Schema.Literal(1),
+  localId: MessageId,
+  target: Target,
+  state: Schema.Literal("pending", "done"),
+  at: Schema.Number
+})
+export type SeenRecord = typeof SeenRecord.Type
+
+/** unrouted/<localId>.json: a remote message no live session matched yet. */
+export const UnroutedMessage = Schema.Struct({
+  v: Schema.Literal(1),
+  to: InnerTarget,
+  contact: Handle,
+  accountId: AccountId,
+  expiresAt: Schema.Number,
+  envelope: MessageEnvelope
+})
+export type UnroutedMessage = typeof UnroutedMessage.Type
+
+/** quarantine/<seq>-<id>.json: an envelope that failed a receiver check, with the stable reason. */
+export const QuarantineRecord = Schema.Struct({
+  v: Schema.Literal(1),
+  seq: Schema.Number,
+  id: Schema.String,
+  from: Schema.String,
+  reason: Schema.String,
+  code: Schema.String,
+  detail: Schema.String,
+  at: Schema.Number
+})
+export type QuarantineRecord = typeof QuarantineRecord.Type
+
+/** `queued`, `stored`, or `refused:<reason>` (CLOUD.md 2.8). */
+export const OutboxState = Schema.Union(
+  Schema.Literal("queued", "stored"),
+  Schema.TemplateLiteral(Schema.Literal("refused:"), Schema.String)
+)
+export type OutboxState = typeof OutboxState.Type
+
+/** outbox/<id>.json and, once carried or refused, sent/<id>.json. */
+export const OutboxEntry = Schema.Struct({
+  v: Schema.Literal(1),
+  id: MessageId,
+  contact: Handle,
+  to: InnerTarget,
+  fromSession: Schema.optional(
+    Schema.Struct({ label: Schema.optional(Schema.String), cli: Schema.optional(Schema.String) })
+  ),
+  subject: Schema.String,
+  body: Schema.String,
+  threadId: Schema.optional(Schema.String),
+  replyTo: Schema.optional(Schema.String),
+  createdAt: Schema.Number,
+  state: OutboxState,
+  attempts: Schema.Number,
+  nextAttemptAt: Schema.Number,
+  lastError: Schema.optional(Schema.String),
+  seq: Schema.optional(Schema.Number),
+  updatedAt: Schema.Number
+})
+export type OutboxEntry = typeof OutboxEntry.Type
+
+/** daemon.pid: written by the running daemon. */
+export const DaemonPid = Schema.Struct({ pid: Schema.Number, startedAt: Schema.Number })

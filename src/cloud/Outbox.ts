@@ -1,0 +1,207 @@
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Schema from "effect/Schema"
+import type { MessageId } from "../domain/Ulid.js"
+import { seal } from "../protocol/Envelope.js"
+import { acceptEncryptionKey } from "../protocol/Keys.js"
+import type { InnerTarget } from "../protocol/WireSchemas.js"
+import { Store } from "../services/Store.js"
+import { CloudNotConfigured, type RelayError } from "./CloudErrors.js"
+import { CloudHome } from "./CloudHome.js"
+import { CloudLayout } from "./CloudLayout.js"
+import { type Credentials, OutboxEntry, type OutboxState, type PinnedContact } from "./CloudState.js"
+import { RelayClient } from "./RelayClient.js"
+import type { RelayContact } from "./RelayWire.js"
+import { REMOTE_TTL_MS } from "./RemoteDelivery.js"
+
+/*
+ * The outbound queue (CLOUD.md 2.7, 2.8): a send to a contact writes `cloud/outbox/<id>.json` (state queued);
+ * `pumpOnce` seals each due entry to the recipient's newest encryption key (verified against the pinned identity
+ * key, never a lower seq than seen) and posts it with the message's own ULID as the idempotency key.
+ */
+
+const encode = (entry: OutboxEntry) => JSON.stringify(Schema.encodeSync(OutboxEntry)(entry), null, 2) + "\n"
+const decode = Schema.decodeUnknownOption(Schema.parseJson(OutboxEntry))
+
+const BACKOFF_BASE_MS = 1_000
+const BACKOFF_MAX_MS = 60_000
+
+/** 1 s, 2 s, 4 s, ... up to 60 s, each drawn between half and all of it (jitter). */
+export const backoffMs = (attempts: number) =>
+  Effect.map(Random.next, (r) => {
+    const full = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1))
+    return Math.round(full / 2 + (full / 2) * r)
+  })
+
+export interface QueueInput {
+  readonly id: MessageId
+  readonly contact: PinnedContact["handle"]
+  readonly to: typeof InnerTarget.Type
+  readonly fromSession?: OutboxEntry["fromSession"]
+  readonly subject: string
+  readonly body: string
+  readonly threadId?: string
+  readonly replyTo?: string
+}
+
+/** Queues a message for a contact (state `queued`); a second queue of the same id is refused by the store. */
+export const queueMessage = (input: QueueInput) =>
+  Effect.gen(function* () {
+    const now = yield* Clock.currentTimeMillis
+    const entry = OutboxEntry.make({
+      v: 1,
+      ...input,
+      createdAt: now,
+      state: "queued",
+      attempts: 0,
+      nextAttemptAt: now,
+      updatedAt: now
+    })
+    return yield* (yield* Store).createExclusive(CloudLayout.outbox(input.id), encode(entry))
+  })
+
+/** Every queued entry, oldest id first. */
+export const queued = Effect.gen(function* () {
+  const store = yield* Store
+  const names = (yield* store.list(CloudLayout.outboxDir)).filter((n) => n.endsWith(".json"))
+  const entries = yield* Effect.forEach(names, (n) =>
+    Effect.map(store.readText(`${CloudLayout.outboxDir}/${n}`), (t) => Option.flatMap(t, decode))
+  )
+  return entries.flatMap(Option.toArray)
+})
+
+export interface PumpResult {
+  readonly stored: number
+  readonly refused: number
+  readonly retrying: number
+}
+
+/** What a relay failure means for the entry: a final refusal, or a retry after some time. */
+const onFailure = (
+  error: RelayError
+): { readonly refused: string } | { readonly retryAfterMs: Option.Option<number> } => {
+  switch (error._tag) {
+    case "NotAContact":
+      return { refused: "not_a_contact" }
+    case "ContactRevoked":
+      return { refused: "revoked" }
+    case "PayloadTooLarge":
+      return { refused: "too_large" }
+    case "RateLimited":
+      return { retryAfterMs: Option.some(error.retryAfterMs) }
+    default:
+      return { retryAfterMs: Option.none() }
+  }
+}
+
+/**
+ * Posts every due queued entry once. Stored (201, or 200 duplicate) and refused entries move to `cloud/sent/`
+ * with their state; retryable failures stay queued with `attempts`, `nextAttemptAt` and `lastError`. A 401 stops
+ * the pump (no other entry can succeed) and is returned.
+ */
+export const pumpOnce = (credentials: Credentials) =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const home = yield* CloudHome
+    const relay = yield* RelayClient
+    const identity = yield* home.identity
+    if (Option.isNone(identity)) return yield* new CloudNotConfigured({ detail: "no identity key on this home" })
+    const result = { stored: 0, refused: 0, retrying: 0 }
+    const now = yield* Clock.currentTimeMillis
+    const due = (yield* queued).filter((e) => e.nextAttemptAt <= now)
+    if (due.length === 0) return result
+    let relayContacts: ReadonlyArray<RelayContact> | undefined
+
+    const finish = (entry: OutboxEntry, state: OutboxState, seq?: number) =>
+      Effect.gen(function* () {
+        const done = { ...entry, state, updatedAt: now, ...(seq !== undefined ? { seq } : {}) }
+        yield* store.write(CloudLayout.sent(entry.id), encode(done))
+        yield* store.remove(CloudLayout.outbox(entry.id))
+        if (state === "stored") result.stored++
+        else result.refused++
+      })
+    const retry = (entry: OutboxEntry, detail: string, after: Option.Option<number>) =>
+      Effect.gen(function* () {
+        const attempts = entry.attempts + 1
+        const wait = Option.isSome(after) ? after.value : yield* backoffMs(attempts)
+        yield* store.write(
+          CloudLayout.outbox(entry.id),
+          encode({ ...entry, attempts, nextAttemptAt: now + wait, lastError: detail.slice(0, 300), updatedAt: now })
+        )
+        result.retrying++
+      })
+
+    for (const entry of due) {
+      if (Option.isSome(yield* store.stat(CloudLayout.sent(entry.id)))) {
+        yield* store.remove(CloudLayout.outbox(entry.id))
+        continue
+      }
+      const contacts = yield* home.contacts
+      const contact = contacts.find((c) => c.handle === entry.contact)
+      if (contact === undefined || contact.state !== "active") {
+        yield* finish(entry, contact?.state === "revoked" ? "refused:revoked" : "refused:not_a_contact")
+        continue
+      }
+      if (relayContacts === undefined) {
+        const listed = yield* Effect.either(relay.contacts(credentials.token))
+        if (listed._tag === "Left") {
+          if (listed.left._tag === "RelayAuth") return yield* listed.left
+          yield* retry(entry, listed.left.message, Option.none())
+          continue
+        }
+        relayContacts = listed.right
+      }
+      const published = relayContacts.find((c) => c.accountId === contact.accountId)
+      const record = published?.ek
+      if (record === undefined || record === null) {
+        yield* retry(entry, "the relay has no encryption key for this contact", Option.none())
+        continue
+      }
+      const accepted = yield* Effect.either(acceptEncryptionKey(contact.ikPub, record, Option.fromNullable(contact.ek)))
+      if (accepted._tag === "Left") {
+        yield* finish(entry, "refused:key_changed")
+        continue
+      }
+      if (contact.ek === undefined || accepted.right.seq > contact.ek.seq)
+        yield* home.writeContacts(
+          contacts.map((c) => (c.accountId === contact.accountId ? { ...c, ek: accepted.right } : c))
+        )
+      const envelope = yield* Effect.either(
+        seal({
+          id: entry.id,
+          exp: Math.floor((entry.createdAt + REMOTE_TTL_MS) / 1000),
+          from: { accountId: credentials.accountId, identity: identity.value },
+          to: { accountId: contact.accountId, handle: contact.handle, ikPub: contact.ikPub, ek: accepted.right },
+          inner: {
+            kind: "message",
+            ts: entry.createdAt,
+            fromHandle: credentials.handle,
+            ...(entry.fromSession !== undefined ? { fromSession: entry.fromSession } : {}),
+            to: entry.to,
+            subject: entry.subject,
+            body: entry.body,
+            ...(entry.threadId !== undefined ? { threadId: entry.threadId } : {}),
+            ...(entry.replyTo !== undefined ? { replyTo: entry.replyTo } : {})
+          }
+        })
+      )
+      if (envelope._tag === "Left") {
+        const e = envelope.left
+        if (e._tag === "BodyTooLarge" || e._tag === "PayloadTooLarge") yield* finish(entry, "refused:too_large")
+        else yield* finish(entry, "refused:key_changed")
+        continue
+      }
+      const sent = yield* Effect.either(relay.send(credentials.token, envelope.right))
+      if (sent._tag === "Right") {
+        yield* finish(entry, "stored", sent.right.seq)
+        continue
+      }
+      if (sent.left._tag === "RelayAuth") return yield* sent.left
+      const next = onFailure(sent.left)
+      if ("refused" in next) yield* finish(entry, `refused:${next.refused}`)
+      else yield* retry(entry, `${sent.left.code}: ${sent.left.message}`, next.retryAfterMs)
+    }
+    return result satisfies PumpResult
+  })

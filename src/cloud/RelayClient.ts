@@ -1,0 +1,39 @@
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type { AccountId, Envelope } from "../protocol/WireSchemas.js"
+import type { RelayError } from "./CloudErrors.js"
+import type {
+  InboxResponse,
+  RegisterRequest,
+  RegisterResponse,
+  RelayContact,
+  RelayInfo,
+  SendResponse
+} from "./RelayWire.js"
+
+/**
+ * The relay's HTTP API as the client sees it (CLOUD.md 2.2-2.10). One layer over `@effect/platform`'s HttpClient
+ * (`HttpRelayClient.layer`), and an in-memory relay with the same semantics for tests (`test/support/FakeRelay.ts`).
+ * Calls that need an account take the bearer token the caller read from `credentials.json`.
+ */
+export interface RelayClientShape {
+  readonly info: Effect.Effect<RelayInfo, RelayError>
+  readonly register: (request: RegisterRequest) => Effect.Effect<RegisterResponse, RelayError>
+  /** Revokes the token (`cloud logout`); the next request with it is 401 `RELAY_AUTH`. */
+  readonly logout: (token: string) => Effect.Effect<void, RelayError>
+  readonly contacts: (token: string) => Effect.Effect<ReadonlyArray<RelayContact>, RelayError>
+  /** 201 or a duplicate 200 both succeed: the id is the idempotency key. */
+  readonly send: (token: string, envelope: Envelope) => Effect.Effect<SendResponse, RelayError>
+  /** Envelopes with seq > after, ascending; `after` also acks everything up to it. */
+  readonly inbox: (token: string, after: number, waitSeconds: number) => Effect.Effect<InboxResponse, RelayError>
+  readonly ack: (token: string, upTo: number) => Effect.Effect<void, RelayError>
+  readonly putBlob: (
+    token: string,
+    blobId: string,
+    grants: ReadonlyArray<AccountId>,
+    ciphertext: Uint8Array
+  ) => Effect.Effect<void, RelayError>
+  readonly getBlob: (token: string, blobId: string) => Effect.Effect<Uint8Array, RelayError>
+}
+
+export class RelayClient extends Context.Tag("session-bridge/RelayClient")<RelayClient, RelayClientShape>() {}

@@ -1,0 +1,69 @@
+import * as Schema from "effect/Schema"
+import { AccountId, EncryptionKeyRecord, Envelope, Handle, PublicKey, Signature } from "../protocol/WireSchemas.js"
+
+/*
+ * Every body the client sends to or reads from the relay's HTTP API (CLOUD.md 2.2-2.10), in one module so that
+ * aligning with the relay's routes is one edit. Binary fields are base64url; times are unix ms except `exp`.
+ */
+
+const Seq = Schema.Int.pipe(Schema.nonNegative())
+
+/** `GET /v1/info`. */
+export const RelayInfo = Schema.Struct({
+  relayId: Schema.String,
+  protocol: Schema.optional(Schema.String),
+  registration: Schema.optional(Schema.String)
+})
+export type RelayInfo = typeof RelayInfo.Type
+
+/** `POST /v1/accounts`. */
+export const RegisterRequest = Schema.Struct({
+  handle: Handle,
+  ikPub: PublicKey,
+  ek: EncryptionKeyRecord,
+  proof: Signature,
+  ts: Seq,
+  registrationCode: Schema.optional(Schema.String)
+})
+export type RegisterRequest = typeof RegisterRequest.Type
+export const RegisterResponse = Schema.Struct({ accountId: AccountId, token: Schema.String })
+export type RegisterResponse = typeof RegisterResponse.Type
+
+/** One row of `GET /v1/contacts`: the relay's view, with the peer's current keys (checked against the pin). */
+export const RelayContact = Schema.Struct({
+  accountId: AccountId,
+  handle: Handle,
+  state: Schema.Literal("pending", "active", "revoked"),
+  ikPub: Schema.NullOr(PublicKey),
+  ek: Schema.NullOr(EncryptionKeyRecord),
+  lastSeen: Schema.optional(Schema.NullOr(Schema.Number))
+})
+export type RelayContact = typeof RelayContact.Type
+export const ContactsResponse = Schema.Struct({ contacts: Schema.Array(RelayContact) })
+
+/** `POST /v1/messages`: 201 `{seq}` or 200 `{seq, duplicate: true}`. */
+export const SendResponse = Schema.Struct({ seq: Seq, duplicate: Schema.optional(Schema.Boolean) })
+export type SendResponse = typeof SendResponse.Type
+
+/** One envelope as the relay delivers it: its per-recipient `seq` and the `from` it stamped from the token. */
+export const Delivered = Schema.Struct({ ...Envelope.fields, seq: Seq, from: AccountId })
+export type Delivered = typeof Delivered.Type
+
+/** `GET /v1/inbox?after=&wait=`. */
+export const InboxResponse = Schema.Struct({ messages: Schema.Array(Delivered), cursor: Seq })
+export type InboxResponse = typeof InboxResponse.Type
+
+/** `POST /v1/inbox/ack`. */
+export const AckRequest = Schema.Struct({ upTo: Seq })
+export const AckResponse = Schema.Struct({ ackedSeq: Seq })
+
+/** `PUT /v1/blobs/{id}`. */
+export const BlobPutResponse = Schema.Struct({ size: Seq, duplicate: Schema.optional(Schema.Boolean) })
+
+/** Every refusal: `{code, message, hint}`. */
+export const ErrorBody = Schema.Struct({
+  code: Schema.String,
+  message: Schema.String,
+  hint: Schema.optional(Schema.String)
+})
+export type ErrorBody = typeof ErrorBody.Type

@@ -1,0 +1,155 @@
+import { Effect, Layer } from "effect"
+import type { AccountId, EncryptionKeyRecord, Envelope } from "../../src/protocol/WireSchemas.js"
+import {
+  ContactRevoked,
+  NotAContact,
+  RateLimited,
+  RecipientQuota,
+  RelayAuth,
+  type RelayError,
+  RelayRefused,
+  RelayUnreachable
+} from "../../src/cloud/CloudErrors.js"
+import { RelayClient, type RelayClientShape } from "../../src/cloud/RelayClient.js"
+import type { Delivered } from "../../src/cloud/RelayWire.js"
+
+/**
+ * An in-memory relay with the real semantics the client depends on: a per-recipient seq, `after` acks, a sender's
+ * repeated id answered as a duplicate with its first seq, contacts enforced on send, blobs served to grantees only.
+ * `fail` makes the next calls of one method fail (a network error, a 429, ...); the test drives everything else.
+ */
+export interface FakeRelay {
+  readonly layer: Layer.Layer<RelayClient>
+  readonly client: RelayClientShape
+  readonly addAccount: (handle: string, token: string) => AccountId
+  readonly setContact: (a: AccountId, b: AccountId, state: "pending" | "active" | "revoked") => void
+  /** Stores a delivered envelope as the relay would, stamping `from` (what a hostile relay could also do). */
+  readonly inject: (from: AccountId, envelope: Envelope) => number
+  /** What the relay still spools for a recipient (rows above its acked seq). */
+  readonly spooled: (to: AccountId) => ReadonlyArray<Delivered>
+  readonly ackedSeq: (to: AccountId) => number
+  readonly putBlob: (blobId: string, grants: ReadonlyArray<AccountId>, bytes: Uint8Array) => void
+  /** The identity key and encryption-key record `GET /v1/contacts` serves for an account. */
+  readonly publishKeys: (account: AccountId, ikPub: Uint8Array, ek: EncryptionKeyRecord) => void
+  readonly fail: (method: keyof RelayClientShape, error: RelayError, times?: number) => void
+  readonly calls: Array<string>
+}
+
+export const makeFakeRelay = (): FakeRelay => {
+  const accounts = new Map<string, { id: AccountId; handle: string }>()
+  const spool = new Map<AccountId, Array<Delivered>>()
+  const nextSeq = new Map<AccountId, number>()
+  const acked = new Map<AccountId, number>()
+  const sentIds = new Map<string, number>()
+  const contacts = new Map<string, "pending" | "active" | "revoked">()
+  const blobs = new Map<string, { grants: ReadonlyArray<AccountId>; bytes: Uint8Array }>()
+  const keys = new Map<AccountId, { ikPub: Uint8Array; ek: EncryptionKeyRecord }>()
+  const failures = new Map<string, Array<RelayError>>()
+  const calls: Array<string> = []
+  let counter = 0
+
+  const pair = (a: AccountId, b: AccountId) => (a < b ? `${a}|${b}` : `${b}|${a}`)
+  const guard = <A>(method: keyof RelayClientShape, token: string | undefined, f: (me: AccountId) => A) =>
+    Effect.suspend((): Effect.Effect<A, RelayError> => {
+      calls.push(method)
+      const queued = failures.get(method)
+      const next = queued?.shift()
+      if (next !== undefined) return Effect.fail(next)
+      if (token === undefined) return Effect.sync(() => f("acct_0" as AccountId))
+      const me = accounts.get(token)
+      if (me === undefined) return Effect.fail(new RelayAuth({ detail: "RELAY_AUTH: unknown token" }))
+      return Effect.try({ try: () => f(me.id), catch: (e) => e as RelayError })
+    })
+  const enqueue = (from: AccountId, envelope: Envelope): { seq: number; duplicate: boolean } => {
+    const key = `${from}|${envelope.id}`
+    const known = sentIds.get(key)
+    if (known !== undefined) return { seq: known, duplicate: true }
+    const seq = (nextSeq.get(envelope.to) ?? 0) + 1
+    nextSeq.set(envelope.to, seq)
+    sentIds.set(key, seq)
+    spool.set(envelope.to, [...(spool.get(envelope.to) ?? []), { ...envelope, seq, from }])
+    return { seq, duplicate: false }
+  }
+  const ackUpTo = (me: AccountId, upTo: number) => {
+    acked.set(me, Math.max(acked.get(me) ?? 0, upTo))
+    spool.set(
+      me,
+      (spool.get(me) ?? []).filter((e) => e.seq > (acked.get(me) ?? 0))
+    )
+  }
+
+  const client: RelayClientShape = {
+    info: guard("info", undefined, () => ({ relayId: "relay-test", protocol: "sb1", registration: "open" })),
+    register: (request) =>
+      guard("register", undefined, () => {
+        for (const a of accounts.values())
+          if (a.handle === request.handle) throw new RelayRefused({ detail: "HANDLE_TAKEN" })
+        const token = `tok${++counter}`.padEnd(24, "x")
+        const id = addAccount(request.handle, token)
+        return { accountId: id, token }
+      }),
+    logout: (token) => guard("logout", token, () => void accounts.delete(token)),
+    contacts: (token) =>
+      guard("contacts", token, (me) =>
+        [...accounts.values()]
+          .filter((a) => contacts.has(pair(me, a.id)) && a.id !== me)
+          .map((a) => ({
+            accountId: a.id,
+            handle: a.handle,
+            state: contacts.get(pair(me, a.id))!,
+            ikPub: keys.get(a.id)?.ikPub ?? null,
+            ek: keys.get(a.id)?.ek ?? null
+          }))
+      ),
+    send: (token, envelope) =>
+      guard("send", token, (me) => {
+        const state = contacts.get(pair(me, envelope.to))
+        const key = `${me}|${envelope.id}`
+        if (sentIds.has(key)) return { seq: sentIds.get(key)!, duplicate: true }
+        if (state === "revoked") throw new ContactRevoked({ detail: "CONTACT_REVOKED" })
+        if (state !== "active") throw new NotAContact({ detail: "NOT_A_CONTACT" })
+        const stored = enqueue(me, envelope)
+        return stored.duplicate ? stored : { seq: stored.seq }
+      }),
+    inbox: (token, after) =>
+      guard("inbox", token, (me) => {
+        ackUpTo(me, after)
+        const messages = (spool.get(me) ?? []).filter((e) => e.seq > after).slice(0, 100)
+        return { messages, cursor: messages[messages.length - 1]?.seq ?? after }
+      }),
+    ack: (token, upTo) => guard("ack", token, (me) => ackUpTo(me, upTo)),
+    putBlob: (token, blobId, grants, bytes) => guard("putBlob", token, () => void blobs.set(blobId, { grants, bytes })),
+    getBlob: (token, blobId) =>
+      guard("getBlob", token, (me) => {
+        const blob = blobs.get(blobId)
+        if (blob === undefined || !blob.grants.includes(me)) throw new RelayRefused({ detail: "NOT_FOUND" })
+        return blob.bytes
+      })
+  }
+
+  function addAccount(handle: string, token: string): AccountId {
+    const id = `acct_${accounts.size + 1}` as AccountId
+    accounts.set(token, { id, handle })
+    return id
+  }
+
+  return {
+    client,
+    layer: Layer.succeed(RelayClient, client),
+    addAccount,
+    setContact: (a, b, state) => void contacts.set(pair(a, b), state),
+    inject: (from, envelope) => enqueue(from, envelope).seq,
+    spooled: (to) => spool.get(to) ?? [],
+    ackedSeq: (to) => acked.get(to) ?? 0,
+    putBlob: (blobId, grants, bytes) => void blobs.set(blobId, { grants, bytes }),
+    publishKeys: (account, ikPub, ek) => void keys.set(account, { ikPub, ek }),
+    fail: (method, error, times = 1) =>
+      void failures.set(method, [...(failures.get(method) ?? []), ...Array.from({ length: times }, () => error)]),
+    calls
+  }
+}
+
+/** Errors tests hand to `fail`. */
+export const networkDown = () => new RelayUnreachable({ detail: "connect ECONNREFUSED 127.0.0.1:1" })
+export const rateLimited = (ms = 2000) => new RateLimited({ detail: "RATE_LIMITED", retryAfterMs: ms })
+export const quotaFull = () => new RecipientQuota({ detail: "RECIPIENT_QUOTA" })
