@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { HOST_IDS } from "../../src/hosts/index.js"
 import { BIN, ensureBuilt } from "../support/build.js"
 import { type McpHandle, serverEnv, spawnMcp, tempHome, testSessionId } from "../support/mcpClient.js"
 
@@ -142,15 +143,8 @@ describe("session-bridge in a shell", () => {
     assert.deepStrictEqual(words("session-bridge chan"), ["channel"])
     assert.deepStrictEqual(words("session-bridge channel "), ["list", "join", "leave", "history", "post"])
     assert.deepStrictEqual(words("session-bridge --verbose channel p"), ["post"])
-    assert.deepStrictEqual(words("session-bridge init --provider "), [
-      "claude-code",
-      "codex",
-      "grok",
-      "opencode",
-      "gemini-cli",
-      "cursor",
-      "cline"
-    ])
+    // Every host id, in the descriptors' order.
+    assert.deepStrictEqual(words("session-bridge init --provider "), [...HOST_IDS])
     assert.deepStrictEqual(words("session-bridge init --provider cl"), ["claude-code", "cline"])
     assert.deepStrictEqual(words("session-bridge channel post --b"), ["--body", "--body-file"])
     assert.includeMembers(words("session-bridge tail-inbox -"), [
