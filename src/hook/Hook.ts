@@ -66,7 +66,7 @@ const dispatch = (host: HostAdapter, hostEvent: string, event: HookEvent, payloa
     const surfaceBy = host.surfaceOn.includes(event) ? deadline : undefined
     switch (event) {
       case "start":
-        return yield* onStart(input, surfaceBy)
+        return yield* onStart(input, surfaceBy, host.contextAtStart === true)
       case "prompt":
         return yield* onPrompt(input, surfaceBy)
       case "turn-end":
