@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
+import { Mailbox } from "../../src/bridge/Mailbox.js"
 import { Sessions } from "../../src/bridge/Sessions.js"
 import { runHook } from "../../src/hook/Hook.js"
 import { hookServices } from "../../src/hook/HookLayer.js"
@@ -33,7 +34,7 @@ const world = (label = "planner") =>
     const other = yield* Effect.flatMap(Sessions, (s) =>
       s.register({ label: "planner", cwd: "/home/u/a", provider: "codex" })
     ).pipe(Effect.provide(ctx))
-    return { hook, events, other }
+    return { hook, events, other, ctx }
   })
 
 describe("session start with a label another live session has", () => {
@@ -77,14 +78,23 @@ describe("session start with a label another live session has", () => {
     })
   )
 
-  it.scoped("Cursor gets the line before its inbox block in the same sessionStart reply", () =>
+  it.scoped("Cursor gets the line in its sessionStart reply, before the inbox block it surfaces there", () =>
     Effect.gen(function* () {
       const w = yield* world()
-      const out = yield* w.hook(["sessionStart", "--provider", "cursor"], {
-        conversation_id: "c-1",
-        workspace_roots: ["/home/u/b"]
-      })
-      assert.include(JSON.parse(out.reply).additional_context, `your label "planner" is also used`)
+      const payload = { conversation_id: "c-1", workspace_roots: ["/home/u/b"] }
+      const first = yield* w.hook(["sessionStart", "--provider", "cursor"], payload)
+      assert.include(JSON.parse(first.reply).additional_context, `your label "planner" is also used`)
+      // A message waiting at the next start: one warning line, a blank line, then the block.
+      yield* Effect.gen(function* () {
+        const me = (yield* (yield* Sessions).list()).find((s) => s.record.provider === "cursor")!.record
+        yield* (yield* Mailbox).send({ from: w.other, to: { sessionId: me.sessionId }, subject: "waiting" })
+      }).pipe(Effect.provide(w.ctx))
+      const again = JSON.parse((yield* w.hook(["sessionStart", "--provider", "cursor"], payload)).reply)
+      const [line, blank, ...rest] = (again.additional_context as string).split("\n")
+      assert.include(line, "is also used by another live session")
+      assert.strictEqual(blank, "")
+      assert.include(rest.join("\n"), "<session-bridge-inbox>")
+      assert.include(rest.join("\n"), "waiting")
     })
   )
 
