@@ -116,11 +116,14 @@ export const runHook = <R>(
         Effect.provide(dispatch(host, hostEvent, event, payload.right, deadline), ctx)
       )
       return {
-        run: Effect.map(commit.run, (text) => ({
-          reply: text === "" ? empty : host.contextReply(hostEvent, text),
-          note: `${host.id} ${hostEvent} (${event}) done`,
-          shown: text !== ""
-        }))
+        run: Effect.map(commit.run, (text) => {
+          const full = commit.lead === undefined ? text : text === "" ? commit.lead : `${commit.lead}\n\n${text}`
+          return {
+            reply: full === "" ? empty : host.contextReply(hostEvent, full),
+            note: `${host.id} ${hostEvent} (${event}) done`,
+            shown: text !== ""
+          }
+        })
       }
     })
     const outcome = yield* withBudget(

@@ -32,6 +32,8 @@ export interface HookSessionInput {
 /** The last, uninterruptible step of a run: marks what it will show and yields the block ("" for nothing). */
 export interface Commit {
   readonly run: Effect.Effect<string, BridgeError>
+  /** A line the reply carries before the block, or alone when the block is empty (a session-start warning). */
+  readonly lead?: string | undefined
 }
 export const nothing: Commit = { run: Effect.succeed("") }
 
@@ -101,7 +103,7 @@ export const onStart = (input: HookSessionInput, surfaceBy: number | undefined, 
     const warning = yield* labelCollision(record)
     const inbox = surfaceBy !== undefined ? yield* planSurface(record.sessionId, surfaceBy) : nothing
     if (warning === "" || !takesContext) return inbox
-    return { run: Effect.map(inbox.run, (text) => (text === "" ? warning : `${warning}\n\n${text}`)) }
+    return { ...inbox, lead: warning }
   })
 
 /** Prompt submit: refresh lastSeen (registering the session if its start was missed), then plan to surface. */

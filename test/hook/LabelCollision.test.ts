@@ -46,6 +46,8 @@ describe("session start with a label another live session has", () => {
         cwd: "/home/u/b",
         hook_event_name: "SessionStart"
       })
+      // A warning alone is no inbox block: the run does not count as one that showed messages.
+      assert.isFalse(out.shown)
       const reply = JSON.parse(out.reply).hookSpecificOutput
       assert.strictEqual(reply.hookEventName, "SessionStart")
       const line: string = reply.additionalContext
@@ -89,7 +91,9 @@ describe("session start with a label another live session has", () => {
         const me = (yield* (yield* Sessions).list()).find((s) => s.record.provider === "cursor")!.record
         yield* (yield* Mailbox).send({ from: w.other, to: { sessionId: me.sessionId }, subject: "waiting" })
       }).pipe(Effect.provide(w.ctx))
-      const again = JSON.parse((yield* w.hook(["sessionStart", "--provider", "cursor"], payload)).reply)
+      const second = yield* w.hook(["sessionStart", "--provider", "cursor"], payload)
+      assert.isTrue(second.shown)
+      const again = JSON.parse(second.reply)
       const [line, blank, ...rest] = (again.additional_context as string).split("\n")
       assert.include(line, "is also used by another live session")
       assert.strictEqual(blank, "")
