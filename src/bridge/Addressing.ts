@@ -10,6 +10,24 @@ import { Store, type StoreShape } from "../services/Store.js"
 import { normalizeCwd } from "./Pointers.js"
 import type { Address, SessionsShape, SessionStatus } from "./Sessions.js"
 
+/**
+ * How an address reached its session: for a label or a cwd that matched several sessions, how many there were
+ * (live ones when any was live) and that the newest lastSeen was chosen.
+ */
+export interface Resolved {
+  readonly record: SessionRecord
+  readonly ambiguous?: AddressMatch | undefined
+}
+
+export interface AddressMatch {
+  readonly by: "label" | "cwd"
+  readonly value: string
+  /** How many sessions matched (the live ones, or every one when none is live). */
+  readonly matches: number
+  /** True when the matches counted are live sessions. */
+  readonly online: boolean
+}
+
 const notFound = (what: string, hint: string) => bridgeError("RECIPIENT_NOT_FOUND", `no session matches ${what}`, hint)
 
 /**
@@ -21,7 +39,7 @@ export const makeResolve = (deps: {
   readonly list: SessionsShape["list"]
   readonly get: SessionsShape["get"]
   readonly store: StoreShape
-}): ((address: Address) => Effect.Effect<SessionRecord, BridgeError>) => {
+}): ((address: Address) => Effect.Effect<Resolved, BridgeError>) => {
   const { get, list, store } = deps
   const provideStore = Effect.provideService(Store, store)
   const pickNewest = (kind: "label" | "cwd", value: string, matches: ReadonlyArray<SessionStatus>) =>
@@ -41,11 +59,13 @@ export const makeResolve = (deps: {
           chosen: chosen.record.sessionId,
           candidates: pool.map((m) => m.record.sessionId)
         }).pipe(provideStore)
+        const ambiguous: AddressMatch = { by: kind, value, matches: pool.length, online: live.length > 0 }
+        return { record: chosen.record, ambiguous }
       }
-      return chosen.record
+      return { record: chosen.record }
     })
 
-  const resolve = (address: Address): Effect.Effect<SessionRecord, BridgeError> =>
+  const resolve = (address: Address): Effect.Effect<Resolved, BridgeError> =>
     Effect.gen(function* () {
       if ("label" in address) {
         const label = yield* requireLabel(address.label)
@@ -75,7 +95,7 @@ export const makeResolve = (deps: {
       const raw = address.sessionId.trim().toUpperCase()
       if (isUlid(raw)) {
         const found = yield* get(yield* Schema.decode(SessionId)(raw).pipe(Effect.orDie))
-        if (Option.isSome(found)) return found.value
+        if (Option.isSome(found)) return { record: found.value }
         return yield* notFound(`session id ${raw}`, "Check the id with bridge_list_sessions (includeOffline: true).")
       }
       if (!/^[0-9A-Z]{6,25}$/.test(raw)) {
@@ -99,7 +119,7 @@ export const makeResolve = (deps: {
           `prefix ${raw} among live sessions`,
           "Prefixes match live sessions only; use the full session id for an offline one."
         )
-      return only.record
+      return { record: only.record }
     })
   return resolve
 }

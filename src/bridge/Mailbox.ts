@@ -8,6 +8,7 @@ import { type ArtifactMeta, MessageEnvelope, type Party, type SessionRecord } fr
 import type { SessionId } from "../domain/Ulid.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/Store.js"
+import type { AddressMatch } from "./Addressing.js"
 import { Artifacts } from "./Artifacts.js"
 import { Broadcasts } from "./Broadcasts.js"
 import { Channels } from "./Channels.js"
@@ -37,6 +38,10 @@ export interface SendInput {
 export interface SendResult {
   readonly envelope: MessageEnvelope
   readonly recipients: ReadonlyArray<Party>
+  /** A direct message's recipient, as its record stands. */
+  readonly reached?: SessionRecord | undefined
+  /** Set when a label or cwd matched several sessions and the newest was chosen. */
+  readonly ambiguous?: AddressMatch | undefined
 }
 
 export interface InboxList {

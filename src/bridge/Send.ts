@@ -6,6 +6,7 @@ import { Layout } from "../domain/Layout.js"
 import type { ChannelName } from "../domain/Names.js"
 import { MessageEnvelope, type Party, type SessionRecord } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
+import type { Resolved } from "./Addressing.js"
 import type { ArtifactsShape } from "./Artifacts.js"
 import type { ChannelsShape } from "./Channels.js"
 import { checkBody, checkSubject } from "./Checks.js"
@@ -56,13 +57,15 @@ export const makeSend = (deps: {
       const to = input.to
       let channel: ChannelName | undefined
       let recipients: ReadonlyArray<Party>
+      let resolved: Resolved | undefined
       if ("channel" in to) {
         const name = yield* channels.requireMember(input.from.sessionId, to.channel)
         const others = (yield* channels.members(name)).filter((id) => id !== input.from.sessionId)
         recipients = (yield* Effect.forEach(others, (id) => sessions.get(id))).flatMap(Option.toArray).map(party)
         channel = name
       } else {
-        recipients = [party(yield* sessions.resolve(to))]
+        resolved = yield* sessions.resolveMatch(to)
+        recipients = [party(resolved.record)]
       }
       yield* checkBacklog(recipients)
       const first = recipients[0]
@@ -89,7 +92,7 @@ export const makeSend = (deps: {
             origin: "local"
           })
       })
-      return { envelope, recipients }
+      return { envelope, recipients, reached: resolved?.record, ambiguous: resolved?.ambiguous }
     })
   return send
 }

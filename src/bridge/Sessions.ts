@@ -16,7 +16,7 @@ import { HostEnv } from "../services/HostEnv.js"
 import { Ids } from "../services/Ids.js"
 import { Lock } from "../services/Lock.js"
 import { Store } from "../services/Store.js"
-import { makeResolve } from "./Addressing.js"
+import { makeResolve, type Resolved } from "./Addressing.js"
 import { LAST_SEEN_REFRESH_MS, LIVE_WINDOW_MS, MAX_SUMMARY_CHARS } from "./Limits.js"
 import { makeRecordCache } from "./RecordCache.js"
 import { checkPointerKey, normalizeCwd, Pointer, type PointerInput, pointerRecord } from "./Pointers.js"
@@ -67,6 +67,8 @@ export interface SessionsShape {
   readonly setSummary: (sessionId: SessionId, summary: string) => Effect.Effect<SessionRecord, BridgeError>
   /** Label | absolute cwd | full id | unique live 6-25 char prefix. */
   readonly resolve: (address: Address) => Effect.Effect<SessionRecord, BridgeError>
+  /** As resolve, and says when a label or cwd matched several sessions. */
+  readonly resolveMatch: (address: Address) => Effect.Effect<Resolved, BridgeError>
   readonly writePointer: (key: string, pointer: PointerInput) => Effect.Effect<void, BridgeError>
   /** Writes the pointer only if none exists; true when this call created it. */
   readonly createPointer: (key: string, pointer: PointerInput) => Effect.Effect<boolean, BridgeError>
@@ -231,7 +233,7 @@ export const make = Effect.gen(function* () {
         .sort((a, b) => DateTime.toEpochMillis(b.record.lastSeen) - DateTime.toEpochMillis(a.record.lastSeen))
     })
 
-  const resolve = makeResolve({ list, get, store })
+  const resolveMatch = makeResolve({ list, get, store })
 
   const require = (sessionId: SessionId) =>
     Effect.flatMap(get(sessionId), (found) =>
@@ -279,7 +281,8 @@ export const make = Effect.gen(function* () {
             const { summary: _previous, ...rest } = r
             return SessionRecord.make(summary.trim() === "" ? rest : { ...rest, summary })
           }),
-    resolve,
+    resolve: (address) => Effect.map(resolveMatch(address), (r) => r.record),
+    resolveMatch,
     writePointer: (key, p) =>
       Effect.zipRight(
         checkPointerKey(key),

@@ -3,6 +3,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type { ArtifactMeta, MessageEnvelope, Party, SessionRecord } from "../domain/Records.js"
 import { MessageKind, ProviderId } from "../domain/Records.js"
+import { SHORT_ID_CHARS } from "./LabelCollisions.js"
 import type { SessionStatus } from "./Sessions.js"
 import type { VisibleEntry } from "./Visibility.js"
 
@@ -43,6 +44,34 @@ export const WhoamiView = Schema.Struct({
   cwd: Schema.String,
   provider: ProviderId,
   summary: optional(Schema.String)
+})
+
+/** A session as a send result names it: who, which host, which folder, and a short id to address it by. */
+export const ReachedView = Schema.transform(
+  Schema.Struct({
+    sessionId: Schema.String,
+    shortId: Schema.String,
+    label: Schema.String,
+    provider: ProviderId,
+    cwd: Schema.String
+  }),
+  Schema.typeSchema(
+    Schema.Struct({ sessionId: Schema.String, label: Schema.String, provider: ProviderId, cwd: Schema.String })
+  ),
+  {
+    strict: true,
+    decode: ({ shortId: _shortId, ...rest }) => rest,
+    encode: (r) => ({ ...r, shortId: r.sessionId.slice(0, SHORT_ID_CHARS) })
+  }
+)
+
+/** A label or cwd that matched several sessions: how many, whether live, and that the newest was chosen. */
+export const AmbiguityView = Schema.Struct({
+  by: Schema.Literal("label", "cwd"),
+  value: Schema.String,
+  matches: Schema.Number,
+  online: Schema.Boolean,
+  chosen: Schema.Literal("newest")
 })
 
 export const SessionView = Schema.Struct({
@@ -128,6 +157,7 @@ export const HitView = Schema.Struct({
 })
 
 export const partyView = (p: Party) => Schema.encodeSync(PartyView)(p)
+export const reachedView = (r: SessionRecord) => Schema.encodeSync(ReachedView)(r)
 export const whoamiView = (r: SessionRecord) => Schema.encodeSync(WhoamiView)(r)
 export const sessionView = (s: SessionStatus) => Schema.encodeSync(SessionView)({ ...s.record, online: s.online })
 export const entryView = (e: VisibleEntry) => Schema.encodeSync(EntryView)({ ...e.envelope, read: e.read })

@@ -117,31 +117,26 @@ export const actingSession = (
   Option.match(as, { onNone: () => cliSession, onSome: resolveAs })
 
 /**
- * A recipient as the send tool accepts it: `#channel`, an absolute cwd, a session id, a label,
- * or a unique live id prefix (tried when no label matches).
+ * A recipient as the send tool accepts it: `#channel`, an absolute cwd, a session id, a label, or a unique live
+ * id prefix (tried when no session has the label). A label or cwd is passed on as such, so the send resolves it
+ * once and can report that several sessions matched.
  */
 export const parseRecipient = (raw: string): Effect.Effect<Recipient, BridgeError, Sessions> =>
   Effect.gen(function* () {
     const value = raw.trim()
     if (value.startsWith("#")) return { channel: value }
-    const sessions = yield* Sessions
-    if (value.startsWith("/")) return { sessionId: (yield* sessions.resolve({ cwd: value })).sessionId }
+    if (value.startsWith("/")) return { cwd: value }
     if (isUlid(value.toUpperCase())) return { sessionId: value.toUpperCase() }
-    const byLabel = sessions.resolve({ label: value })
     // A 6-25 character alphanumeric name may also be an id prefix; when neither matches, report the label.
-    const record = /^[0-9A-Za-z]{6,25}$/.test(value)
-      ? yield* byLabel.pipe(
-          Effect.catchIf(
-            (e) => e.code === "RECIPIENT_NOT_FOUND",
-            (labelError) =>
-              sessions.resolve({ sessionId: value }).pipe(
-                Effect.catchIf(
-                  (e) => e.code === "RECIPIENT_NOT_FOUND",
-                  () => Effect.fail(labelError)
-                )
-              )
-          )
-        )
-      : yield* byLabel
+    if (!/^[0-9A-Za-z]{6,25}$/.test(value)) return { label: value }
+    const sessions = yield* Sessions
+    const all = yield* sessions.list({ includeOffline: true })
+    if (all.some((s) => s.record.label.normalize("NFC") === value.normalize("NFC"))) return { label: value }
+    const record = yield* sessions.resolve({ sessionId: value }).pipe(
+      Effect.catchIf(
+        (e) => e.code === "RECIPIENT_NOT_FOUND",
+        () => sessions.resolve({ label: value })
+      )
+    )
     return { sessionId: record.sessionId }
   })

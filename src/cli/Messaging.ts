@@ -9,7 +9,8 @@ import { Broadcasts } from "../bridge/Broadcasts.js"
 import { BROADCAST_TTL_DEFAULT_SEC } from "../bridge/Limits.js"
 import { type Recipient, Mailbox } from "../bridge/Mailbox.js"
 import { Search } from "../bridge/Search.js"
-import { envelopeView, hitView, partyView } from "../bridge/Views.js"
+import { ambiguityNote, describeSession } from "../bridge/LabelCollisions.js"
+import { envelopeView, hitView, partyView, reachedView } from "../bridge/Views.js"
 import type { BridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope, SessionRecord } from "../domain/Records.js"
@@ -75,6 +76,8 @@ export const sendAndReport = (
         messageId: e.id,
         threadId: e.threadId,
         recipients: result.recipients.map(partyView),
+        ...(result.reached !== undefined ? { reached: reachedView(result.reached) } : {}),
+        ...(result.ambiguous !== undefined ? { ambiguous: { ...result.ambiguous, chosen: "newest" } } : {}),
         artifacts: [...e.artifacts]
       })
     }
@@ -82,11 +85,15 @@ export const sendAndReport = (
     const where =
       e.channel !== undefined
         ? `#${e.channel} (${plural(result.recipients.length, "member")}${names ? `: ${names}` : ""})`
-        : names
+        : result.reached !== undefined
+          ? describeSession(result.reached)
+          : names
     const extra = e.artifacts.length > 0 ? ` with ${plural(e.artifacts.length, "artifact")}` : ""
     yield* printText(
       `Sent ${e.id} to ${where}${extra} as ${from.label}.${e.threadId !== e.id ? ` Thread ${e.threadId}.` : ""}`
     )
+    if (result.ambiguous !== undefined && result.reached !== undefined)
+      yield* printText(`Note: ${ambiguityNote(result.ambiguous, result.reached)}`)
   })
 
 const sendMessage = Command.make(

@@ -66,7 +66,7 @@ const dispatch = (host: HostAdapter, hostEvent: string, event: HookEvent, payloa
     const surfaceBy = host.surfaceOn.includes(event) ? deadline : undefined
     switch (event) {
       case "start":
-        return yield* onStart(input, surfaceBy)
+        return yield* onStart(input, surfaceBy, host.contextAtStart === true)
       case "prompt":
         return yield* onPrompt(input, surfaceBy)
       case "turn-end":
@@ -116,11 +116,14 @@ export const runHook = <R>(
         Effect.provide(dispatch(host, hostEvent, event, payload.right, deadline), ctx)
       )
       return {
-        run: Effect.map(commit.run, (text) => ({
-          reply: text === "" ? empty : host.contextReply(hostEvent, text),
-          note: `${host.id} ${hostEvent} (${event}) done`,
-          shown: text !== ""
-        }))
+        run: Effect.map(commit.run, (text) => {
+          const full = commit.lead === undefined ? text : text === "" ? commit.lead : `${commit.lead}\n\n${text}`
+          return {
+            reply: full === "" ? empty : host.contextReply(hostEvent, full),
+            note: `${host.id} ${hostEvent} (${event}) done`,
+            shown: text !== ""
+          }
+        })
       }
     })
     const outcome = yield* withBudget(

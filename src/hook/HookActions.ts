@@ -3,15 +3,18 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { Identity } from "../bridge/Identity.js"
+import { collisionWarning, labelTwins } from "../bridge/LabelCollisions.js"
 import { pointerKeys, Sessions } from "../bridge/Sessions.js"
 import { Surfacing } from "../bridge/Surfacing.js"
 import type { BridgeError } from "../domain/Errors.js"
-import type { ProviderId } from "../domain/Records.js"
+import type { ProviderId, SessionRecord } from "../domain/Records.js"
 import { SessionId } from "../domain/Ulid.js"
+import { logEvent } from "../services/EventLog.js"
 import { HostEnv } from "../services/HostEnv.js"
+import type { Store } from "../services/Store.js"
 import { type InboxItem, MAX_ENTRIES, renderInboxBlock } from "./InboxBlock.js"
 
-export type HookServices = Identity | Sessions | Surfacing
+export type HookServices = Identity | Sessions | Surfacing | Store
 
 /** Built on first use: most runs never decode a session id from the environment. */
 const decodeSessionId = (s: string) => Schema.decodeOption(SessionId)(s)
@@ -29,6 +32,8 @@ export interface HookSessionInput {
 /** The last, uninterruptible step of a run: marks what it will show and yields the block ("" for nothing). */
 export interface Commit {
   readonly run: Effect.Effect<string, BridgeError>
+  /** A line the reply carries before the block, or alone when the block is empty (a session-start warning). */
+  readonly lead?: string | undefined
 }
 export const nothing: Commit = { run: Effect.succeed("") }
 
@@ -70,14 +75,35 @@ export const planSurface = (sessionId: SessionId, deadline: number): Effect.Effe
   })
 
 /**
- * Session start: register or refresh the record and point the host session id (and the cwd) at it. With
- * `surfaceBy` (the budget's deadline) it also plans to surface, for hosts that take context at start.
+ * The warning line when other live sessions carry this session's label ("" when none); a collision is always
+ * logged (label_collision). Reading the session list is start-only work: prompts never pay for it, and a
+ * failure to read it only skips the warning.
  */
-export const onStart = (input: HookSessionInput, surfaceBy: number | undefined) =>
+const labelCollision = (record: SessionRecord) =>
+  Effect.gen(function* () {
+    const twins = yield* labelTwins(yield* Sessions, record)
+    if (twins.length === 0) return ""
+    yield* logEvent("label_collision", {
+      sessionId: record.sessionId,
+      label: record.label,
+      others: twins.map((r) => r.sessionId)
+    })
+    return collisionWarning(record, twins)
+  }).pipe(Effect.catchAll((e) => Effect.as(Effect.logWarning(`label collision not checked: ${e.message}`), "")))
+
+/**
+ * Session start: register or refresh the record and point the host session id (and the cwd) at it, and check
+ * whether another live session has the same label. With `surfaceBy` (the budget's deadline) it also plans to
+ * surface, for hosts that take context at start; with `takesContext` a label collision adds one line before it.
+ */
+export const onStart = (input: HookSessionInput, surfaceBy: number | undefined, takesContext = false) =>
   Effect.gen(function* () {
     const identity = yield* Identity
     const record = yield* identity.resolve({ ...input, claimPointers: true, ignoreInvalidEnvLabel: true })
-    return surfaceBy !== undefined ? yield* planSurface(record.sessionId, surfaceBy) : nothing
+    const warning = yield* labelCollision(record)
+    const inbox = surfaceBy !== undefined ? yield* planSurface(record.sessionId, surfaceBy) : nothing
+    if (warning === "" || !takesContext) return inbox
+    return { ...inbox, lead: warning }
   })
 
 /** Prompt submit: refresh lastSeen (registering the session if its start was missed), then plan to surface. */

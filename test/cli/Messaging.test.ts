@@ -19,11 +19,42 @@ describe("send-message", () => {
       const bob = yield* seedSession("bob", "/srv/b")
       const r = yield* runCli(["send-message", "--as=alice", "bob", "subject", "--body", "ping"])
       assert.strictEqual(r.exitCode, 0, r.stderr)
-      assert.match(r.stdout, /^Sent [0-9A-Z]{26} to bob as alice\.\n$/)
+      assert.strictEqual(
+        r.stdout.replace(/^Sent [0-9A-Z]{26} /, "Sent <id> "),
+        `Sent <id> to bob (claude-code, /srv/b, ${bob.sessionId.slice(0, 12)}) as alice.\n`
+      )
       const [got] = yield* inboxOf(bob.sessionId)
       assert.strictEqual(got?.from.sessionId, alice.sessionId)
       assert.strictEqual(got?.subject, "subject")
       assert.strictEqual(got?.body, "ping")
+    }).pipe(Effect.provide(cliTestLayer()))
+  )
+
+  it.effect("a label two live sessions share: the output names the one reached and says the newest was chosen", () =>
+    Effect.gen(function* () {
+      yield* seedSession("planner", "/srv/a", "codex")
+      yield* TestClock.adjust("1 second")
+      const newer = yield* seedSession("planner", "/srv/b")
+      const r = yield* runCli(["send-message", "planner", "hello"])
+      assert.strictEqual(r.exitCode, 0, r.stderr)
+      const short = newer.sessionId.slice(0, 12)
+      assert.include(r.stdout, `to planner (claude-code, /srv/b, ${short}) as tester.`)
+      assert.include(r.stdout, 'Note: label "planner" matched 2 live sessions; the newest was chosen')
+      const json = JSON.parse((yield* runCli(["send-message", "planner", "again", "--json"])).stdout)
+      assert.deepStrictEqual(json.reached, {
+        sessionId: newer.sessionId,
+        shortId: short,
+        label: "planner",
+        provider: "claude-code",
+        cwd: "/srv/b"
+      })
+      assert.deepStrictEqual(json.ambiguous, {
+        by: "label",
+        value: "planner",
+        matches: 2,
+        online: true,
+        chosen: "newest"
+      })
     }).pipe(Effect.provide(cliTestLayer()))
   )
 

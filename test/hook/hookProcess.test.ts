@@ -135,6 +135,39 @@ describe("hook process", () => {
     assert.include(gemini.stderr, "gemini-cli BeforeAgent (prompt) done")
   })
 
+  it("the second window started with a label already live gets one warning line at session start", async () => {
+    const home = tempHome()
+    const env = { SESSION_BRIDGE_LABEL: "planner" }
+    const first = await runHook(
+      home,
+      ["SessionStart", "--provider", "claude"],
+      claude(home, "SessionStart", "w-1"),
+      env
+    )
+    assert.deepStrictEqual([first.code, first.stdout, first.stderr], [0, "", ""])
+    const firstId = fs.readdirSync(path.join(home, "sessions"))[0]!.replace(/\.json$/, "")
+    const second = await runHook(
+      home,
+      ["SessionStart", "--provider", "claude"],
+      claude(home, "SessionStart", "w-2"),
+      env
+    )
+    assert.deepStrictEqual([second.code, second.stderr], [0, ""])
+    const reply = JSON.parse(second.stdout).hookSpecificOutput
+    assert.strictEqual(reply.hookEventName, "SessionStart")
+    assert.include(reply.additionalContext, `your label "planner" is also used by another live session`)
+    assert.include(reply.additionalContext, `claude-code in ${home} (${firstId.slice(0, 12)})`)
+    assert.include(reply.additionalContext, "SESSION_BRIDGE_LABEL=<name>")
+    // Prompts do not repeat it.
+    const prompt = await runHook(
+      home,
+      ["UserPromptSubmit", "--provider", "claude"],
+      claude(home, "UserPromptSubmit", "w-2"),
+      env
+    )
+    assert.deepStrictEqual([prompt.code, prompt.stdout], [0, ""])
+  })
+
   it("keeps compiled code in the home's cache (0600), and replaces a corrupt cache", async () => {
     const home = tempHome()
     const payload = claude(home, "UserPromptSubmit")

@@ -44,6 +44,8 @@ export interface HostAdapter {
   readonly cwdEnv: ReadonlyArray<string>
   /** Events on which unread messages are surfaced (prompt submit everywhere; Cursor also at start). */
   readonly surfaceOn: ReadonlyArray<HookEvent>
+  /** True when the host adds the session-start reply's text to the model's context (else it is only logged). */
+  readonly contextAtStart?: boolean | undefined
   /** Decodes the host's stdin JSON; unknown keys are ignored, wrong types are a failure. */
   readonly decode: (json: string) => Either.Either<HostPayload, string>
   /** The reply that adds nothing to the model's context. */

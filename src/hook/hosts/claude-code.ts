@@ -16,6 +16,7 @@ export const claudeCode: HostAdapter = {
   sessionIdEnv: ["CLAUDE_CODE_SESSION_ID"],
   cwdEnv: ["CLAUDE_PROJECT_DIR"],
   surfaceOn: ["prompt"],
+  contextAtStart: true,
   decode: claudeStyleDecode,
   emptyReply: () => "",
   contextReply: hookSpecificOutput

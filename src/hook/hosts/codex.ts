@@ -19,6 +19,7 @@ export const codex: HostAdapter = {
   sessionIdEnv: [],
   cwdEnv: [],
   surfaceOn: ["prompt"],
+  contextAtStart: true,
   decode: claudeStyleDecode,
   emptyReply: () => "{}",
   contextReply: (hostEvent, text) => (CONTEXT_EVENTS.has(hostEvent) ? hookSpecificOutput(hostEvent, text) : "{}")

@@ -34,6 +34,7 @@ export const cursor: HostAdapter = {
   sessionIdEnv: [],
   cwdEnv: ["CURSOR_PROJECT_DIR"],
   surfaceOn: ["start", "prompt"],
+  contextAtStart: true,
   decode: decoder(Payload, (p) => ({
     hostSessionId: nonBlank(p.conversation_id) ?? nonBlank(p.session_id),
     cwd: nonBlank(p.cwd) ?? nonBlank(p.workspace_roots?.[0])

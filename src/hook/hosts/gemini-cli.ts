@@ -29,6 +29,7 @@ export const geminiCli: HostAdapter = {
   sessionIdEnv: ["GEMINI_SESSION_ID"],
   cwdEnv: ["GEMINI_CWD", "GEMINI_PROJECT_DIR"],
   surfaceOn: ["prompt"],
+  contextAtStart: true,
   decode: claudeStyleDecode,
   emptyReply: () => "{}",
   contextReply: (hostEvent, text) =>

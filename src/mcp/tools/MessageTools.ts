@@ -4,7 +4,16 @@ import * as Schema from "effect/Schema"
 import { bridgeError } from "../../domain/Errors.js"
 import { MAX_MARK_READ_IDS } from "../../bridge/Limits.js"
 import { Mailbox, type Recipient } from "../../bridge/Mailbox.js"
-import { EntryView, EnvelopeView, MessageDetailView, optional, PartyView } from "../../bridge/Views.js"
+import { ambiguityNote } from "../../bridge/LabelCollisions.js"
+import {
+  AmbiguityView,
+  EntryView,
+  EnvelopeView,
+  MessageDetailView,
+  optional,
+  PartyView,
+  ReachedView
+} from "../../bridge/Views.js"
 import { readOnly, tool } from "../ToolDef.js"
 import { caller } from "./Caller.js"
 
@@ -40,7 +49,7 @@ export const sendMessage = tool({
   name: "bridge_send_message",
   title: "Send message",
   description:
-    "Message another session (or every member of a #channel you joined). Stored even if the recipient is offline. Body max 64 KiB; larger content: bridge_post_artifact, then pass its sha256 in artifacts. replyTo: a message id to continue its thread.",
+    "Message another session (or every member of a #channel you joined). Stored even if the recipient is offline. The result names the session reached (label, provider, cwd, shortId) and, when a label or cwd matched several sessions, says so (ambiguous, note: the newest was chosen). Body max 64 KiB; larger content: bridge_post_artifact, then pass its sha256 in artifacts. replyTo: a message id to continue its thread.",
   input: Schema.Struct({
     to: To,
     subject: Schema.String,
@@ -48,7 +57,14 @@ export const sendMessage = tool({
     artifacts: Schema.optional(Schema.Array(Schema.String)),
     replyTo: Schema.optional(Schema.String)
   }),
-  output: Schema.Struct({ messageId: Schema.String, threadId: Schema.String, recipients: Schema.Array(PartyView) }),
+  output: Schema.Struct({
+    messageId: Schema.String,
+    threadId: Schema.String,
+    recipients: Schema.Array(PartyView),
+    reached: optional(ReachedView),
+    ambiguous: optional(AmbiguityView),
+    note: optional(Schema.String)
+  }),
   // Each call sends one more message; it reaches only sessions on this machine.
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   handler: (args) =>
@@ -66,7 +82,13 @@ export const sendMessage = tool({
       return {
         messageId: sent.envelope.id,
         threadId: sent.envelope.threadId,
-        recipients: sent.recipients
+        recipients: sent.recipients,
+        reached: sent.reached,
+        ambiguous: sent.ambiguous !== undefined ? { ...sent.ambiguous, chosen: "newest" as const } : undefined,
+        note:
+          sent.ambiguous !== undefined && sent.reached !== undefined
+            ? ambiguityNote(sent.ambiguous, sent.reached)
+            : undefined
       }
     })
 })

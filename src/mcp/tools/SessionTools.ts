@@ -1,18 +1,29 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { Sessions } from "../../bridge/Sessions.js"
-import { SessionView, WhoamiView } from "../../bridge/Views.js"
+import { collisionWarning, labelTwins } from "../../bridge/LabelCollisions.js"
+import { optional, ReachedView, SessionView, WhoamiView } from "../../bridge/Views.js"
 import { NoArguments, readOnly, tool } from "../ToolDef.js"
 import { caller } from "./Caller.js"
 
 export const whoami = tool({
   name: "bridge_whoami",
   title: "Who am I",
-  description: "Your own session on the bridge: sessionId, label, cwd, provider.",
+  description:
+    "Your own session on the bridge: sessionId, label, cwd, provider. labelShared and warning appear when another live session has your label.",
   input: NoArguments,
-  output: WhoamiView,
+  output: Schema.Struct({
+    ...WhoamiView.fields,
+    labelShared: optional(Schema.Array(ReachedView)),
+    warning: optional(Schema.String)
+  }),
   hints: readOnly,
-  handler: () => caller
+  handler: () =>
+    Effect.gen(function* () {
+      const me = yield* caller
+      const twins = yield* labelTwins(yield* Sessions, me)
+      return twins.length === 0 ? me : { ...me, labelShared: twins, warning: collisionWarning(me, twins) }
+    })
 })
 
 export const listSessions = tool({
