@@ -4,30 +4,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { BIN, ensureBuilt } from "../support/build.js"
-import { type McpHandle, serverEnv, spawnMcp, tempHome, testSessionId } from "../support/mcpClient.js"
-
-interface Ran {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Runs `node dist/bin.js <args>` on a home with stdin closed (not a terminal). */
-const runBin = (home: string, args: ReadonlyArray<string>, input = ""): Promise<Ran> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: serverEnv({ home }),
-      cwd: home,
-      stdio: ["pipe", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")))
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")))
-    child.on("error", reject)
-    child.on("close", (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(input)
-  })
+import { mcpServers, runBin } from "../support/cliRun.js"
+import { serverEnv, tempHome } from "../support/mcpClient.js"
 
 const waitFor = async (what: string, check: () => boolean, timeoutMs = 15_000) => {
   const deadline = Date.now() + timeoutMs
@@ -41,7 +19,7 @@ const user = os.userInfo().username
 
 describe("session-bridge CLI as a process", () => {
   const home = tempHome("sb-cli-")
-  const handles: Array<McpHandle> = []
+  const servers = mcpServers(home)
   const children: Array<ChildProcess> = []
 
   beforeAll(async () => {
@@ -50,16 +28,11 @@ describe("session-bridge CLI as a process", () => {
 
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null) c.kill("SIGKILL")
-    for (const h of handles) await h.close()
+    await servers.closeAll()
     fs.rmSync(home, { recursive: true, force: true })
   })
 
-  const mcp = async (label: string) => {
-    const h = await spawnMcp({ home, sessionId: testSessionId(), label })
-    handles.push(h)
-    await h.ok("bridge_whoami")
-    return h
-  }
+  const mcp = servers.open
 
   it("send-message from the CLI reaches an MCP server's inbox, as the user or --as=<label>", async () => {
     const bob = await mcp("bob")
@@ -70,7 +43,9 @@ describe("session-bridge CLI as a process", () => {
     assert.match(plain.stdout, new RegExp(`^Sent [0-9A-Z]{26} to bob \\([a-z-]+, /[^,]*, ${bobShort}\\) as `))
     const asAlice = await runBin(home, ["send-message", "--as=alice", "bob", "subject", "--body", "ping"])
     assert.strictEqual(asAlice.code, 0, asAlice.stderr)
-    const piped = await runBin(home, ["send-message", "bob", "piped", "--body-file", "-"], "body from stdin\n")
+    const piped = await runBin(home, ["send-message", "bob", "piped", "--body-file", "-"], {
+      input: "body from stdin\n"
+    })
     assert.strictEqual(piped.code, 0, piped.stderr)
 
     const inbox = await bob.ok("bridge_list_inbox", {})
@@ -85,7 +60,7 @@ describe("session-bridge CLI as a process", () => {
   }, 60_000)
 
   it("tail-inbox --follow prints a message sent from another process, then exits 0 on SIGINT", async () => {
-    const alice = handles[1] ?? (await mcp("alice"))
+    const alice = servers.handles[1] ?? (await mcp("alice"))
     const child = spawn(process.execPath, [BIN, "tail-inbox", "--follow"], {
       env: serverEnv({ home }),
       cwd: home,

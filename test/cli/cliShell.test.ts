@@ -5,24 +5,19 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { HOST_IDS } from "../../src/hosts/index.js"
 import { BIN, ensureBuilt } from "../support/build.js"
-import { type McpHandle, serverEnv, spawnMcp, tempHome, testSessionId } from "../support/mcpClient.js"
+import { mcpServers, type Ran } from "../support/cliRun.js"
+import { serverEnv, tempHome } from "../support/mcpClient.js"
 
 /**
  * The CLI as a user meets it in a real bash: `session-bridge` on PATH, pipelines, loops, completion functions.
  */
-
-interface Ran {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
 
 const user = os.userInfo().username
 
 describe("session-bridge in a shell", () => {
   const home = tempHome("sb-shell-")
   const binDir = path.join(home, "bin")
-  const handles: Array<McpHandle> = []
+  const servers = mcpServers(home)
   const env = (extra: Record<string, string> = {}) => ({
     ...serverEnv({ home }),
     PATH: `${binDir}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
@@ -46,16 +41,11 @@ describe("session-bridge in a shell", () => {
   }, 180_000)
 
   afterAll(async () => {
-    for (const h of handles) await h.close()
+    await servers.closeAll()
     fs.rmSync(home, { recursive: true, force: true })
   })
 
-  const mcp = async (label: string) => {
-    const h = await spawnMcp({ home, sessionId: testSessionId(), label })
-    handles.push(h)
-    await h.ok("bridge_whoami")
-    return h
-  }
+  const mcp = servers.open
 
   it("never reads an open stdin unasked; --body-file - reads it", async () => {
     const bob = await mcp("bob")
@@ -198,7 +188,7 @@ describe("session-bridge in a shell", () => {
   }, 60_000)
 
   it("tail-inbox -f | head -1 ends quietly when head goes away", async () => {
-    const alice = handles[0] ?? (await mcp("alice"))
+    const alice = servers.handles[0] ?? (await mcp("alice"))
     bash("session-bridge tail-inbox") // registers the terminal's session
     await alice.ok("bridge_send_message", { to: { label: user }, subject: "first", body: "one" })
     const child = spawn("bash", ["-c", 'session-bridge tail-inbox -f | head -1; echo "status=${PIPESTATUS[0]}"'], {

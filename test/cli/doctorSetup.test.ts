@@ -1,44 +1,27 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { BIN, ensureBuilt } from "../support/build.js"
+import { type Ran, runProcess, scratchDirs } from "../support/cliRun.js"
 
-interface Ran {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const scratches: Array<string> = []
+const scratch = scratchDirs("sb-doctor-")
 
 /** A fresh HOME with nothing in it (no host CLI ever used), and its own bridge home under it. */
-const freshHome = (): string => {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "sb-doctor-"))
-  scratches.push(home)
-  return home
+const freshHome = (): string => scratch.make()
+
+/** The test runner's environment without anything that points at a bridge home or a host CLI. */
+const plainEnv = (): Record<string, string> => {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !/^(SESSION_BRIDGE_|CLAUDE|CODEX|GEMINI|OPENCODE|CURSOR|CLINE|XDG_CONFIG_HOME)/.test(k))
+      env[k] = v
+  return env
 }
 
 /** Runs `session-bridge <args>` as a first-hour user would: HOME is the scratch home, stdio piped. */
 const run = (home: string, args: ReadonlyArray<string>): Promise<Ran> =>
-  new Promise((resolve, reject) => {
-    const env: Record<string, string> = {}
-    for (const [k, v] of Object.entries(process.env))
-      if (v !== undefined && !/^(SESSION_BRIDGE_|CLAUDE|CODEX|GEMINI|OPENCODE|CURSOR|CLINE|XDG_CONFIG_HOME)/.test(k))
-        env[k] = v
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...env, HOME: home },
-      cwd: home,
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")))
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")))
-    child.on("error", reject)
-    child.on("close", (code) => resolve({ code, stdout, stderr }))
-  })
+  runProcess(args, { env: { ...plainEnv(), HOME: home }, cwd: home })
 
 /** Every path under `dir` (folders end in /), except the bridge home's insides. */
 const tree = (dir: string): Array<string> => {
@@ -63,7 +46,7 @@ describe("doctor, detection, purge and uninstall on a fresh HOME", () => {
   }, 180_000)
 
   afterAll(() => {
-    for (const d of scratches) fs.rmSync(d, { recursive: true, force: true })
+    scratch.removeAll()
   })
 
   it("doctor with nothing installed says no host is set up, how to fix it, and exits 1", async () => {

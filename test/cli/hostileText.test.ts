@@ -1,9 +1,9 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { BIN, ensureBuilt } from "../support/build.js"
-import { serverEnv, tempHome, testSessionId } from "../support/mcpClient.js"
+import { ensureBuilt } from "../support/build.js"
+import { runBin } from "../support/cliRun.js"
+import { tempHome, testSessionId } from "../support/mcpClient.js"
 
 /**
  * Text from other sessions (and machines) reaches the terminal through tail-inbox, channel history, search,
@@ -23,27 +23,6 @@ const HOSTILE =
   "zebra \x1b]52;c;cHduZWQ=\x07 \x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\ \x1b[2J\x1b[H bell\x07 " +
   "ok\rFAKE \u202eevil\u202c zero\u200bwidth \x9b31m \x7fdel \u2028ls \u2066iso\u2069 \u{e0041}tag \x1b]0;title\x07"
 const BODY = `line \x00one\n${HOSTILE}\n\tindented\r\nlast`
-
-interface Ran {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const runBin = (home: string, args: ReadonlyArray<string>): Promise<Ran> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: serverEnv({ home }),
-      cwd: home,
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")))
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")))
-    child.on("error", reject)
-    child.on("close", (code) => resolve({ code, stdout, stderr }))
-  })
 
 const writeRecord = (home: string, rel: string, value: unknown) => {
   fs.mkdirSync(path.dirname(path.join(home, rel)), { recursive: true, mode: 0o700 })

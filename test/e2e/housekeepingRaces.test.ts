@@ -1,31 +1,13 @@
-import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { BIN, ensureBuilt } from "../support/build.js"
-import { type McpHandle, serverEnv, spawnMcp, tempHome, testSessionId, type ToolOutcome } from "../support/mcpClient.js"
+import { ensureBuilt } from "../support/build.js"
+import { type Ran, runBin as runOnHome, scratchDirs } from "../support/cliRun.js"
+import { type McpHandle, spawnMcp, testSessionId, type ToolOutcome } from "../support/mcpClient.js"
 
-interface Ran {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Runs `node dist/bin.js <args>` on a home, stdin closed. */
+/** Runs `node dist/bin.js <args>` on a home from the folder that holds it, stdin closed. */
 const runBin = (home: string, args: ReadonlyArray<string>): Promise<Ran> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: serverEnv({ home }),
-      cwd: path.dirname(home),
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")))
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")))
-    child.on("error", reject)
-    child.on("close", (code) => resolve({ code, stdout, stderr }))
-  })
+  runOnHome(home, args, { cwd: path.dirname(home) })
 
 /** What is wrong with a home: a record that does not parse, a temp file, or a purge's leftover beside it. */
 const inconsistencies = (home: string): Array<string> => {
@@ -85,17 +67,13 @@ const failures = (runs: ReadonlyArray<Ran>) =>
   runs.filter((r) => r.code !== 0).map((r) => `exit ${r.code}: ${r.stderr.trim()}`)
 
 describe("housekeeping while messages are sent", () => {
-  const homes: Array<string> = []
-  const home = () => {
-    const d = tempHome("sb-house-")
-    homes.push(d)
-    return path.join(d, "home")
-  }
+  const scratch = scratchDirs("sb-house-")
+  const home = () => path.join(scratch.make(), "home")
 
   beforeAll(async () => {
     await ensureBuilt()
   }, 180_000)
-  afterAll(() => homes.forEach((d) => fs.rmSync(d, { recursive: true, force: true })))
+  afterAll(() => scratch.removeAll())
 
   it("gc racing senders, and two gc runs at once, all exit 0 and every send lands", async () => {
     const root = home()

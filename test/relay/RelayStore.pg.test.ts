@@ -2,7 +2,6 @@ import { assert, describe, it } from "@effect/vitest"
 import { PgClient } from "@effect/sql-pg"
 import { afterAll } from "vitest"
 import { Effect, Layer, Redacted } from "effect"
-import { RelayStore } from "../../src/relay/RelayStore.js"
 import { layerPg } from "../../src/relay/SqlRelayStore.js"
 import { type Opener, testRelayStore } from "./relayStoreContract.js"
 
@@ -44,21 +43,5 @@ if (url === undefined) {
 
   describe("RelayStore/pg", () => {
     testRelayStore(freshSchema(url))
-
-    it.live("two replicas migrating one new database at once both start, with one schema and one relay id", () => {
-      const open = freshSchema(url)()
-      return Effect.gen(function* () {
-        const ids = yield* Effect.forEach(
-          [1, 2, 3],
-          () =>
-            Effect.provide(
-              Effect.map(RelayStore, (s) => s.relayId),
-              open()
-            ),
-          { concurrency: 3 }
-        )
-        assert.strictEqual(new Set(ids).size, 1)
-      })
-    })
   })
 }

@@ -38,22 +38,6 @@ describe("RelayStore/sqlite", () => {
     }
   )
 
-  it.live("several stores opening one new file at once all migrate it once and share one relay id", () => {
-    const open = opener(tempFile())
-    return Effect.gen(function* () {
-      const ids = yield* Effect.forEach(
-        [1, 2, 3],
-        () =>
-          Effect.provide(
-            Effect.map(RelayStore, (s) => s.relayId),
-            open()
-          ),
-        { concurrency: 3 }
-      )
-      assert.strictEqual(new Set(ids).size, 1)
-    })
-  })
-
   it.live("a message committed by a process SIGKILLed right after its commit is there when reopened", () => {
     const filename = tempFile()
     const worker = bundleWorker("test/support/workers/relayStoreWorker.ts", { externalPackages: true })

@@ -64,6 +64,24 @@ export const testRelayStore = (fresh: () => Opener) => {
     })
   })
 
+  it.live("several stores opening one new database at once all migrate it once and share one relay id", () => {
+    const open = fresh()
+    return Effect.gen(function* () {
+      const ids = yield* Effect.forEach(
+        [1, 2, 3],
+        () =>
+          run(
+            Effect.map(RelayStore, (s) => s.relayId),
+            open
+          ),
+        {
+          concurrency: 3
+        }
+      )
+      assert.strictEqual(new Set(ids).size, 1)
+    })
+  })
+
   it.live("handles are unique; accounts read back by id and handle; EK records only move forward", () =>
     run(
       Effect.gen(function* () {
