@@ -45,8 +45,8 @@ const noFastCheck = {
     b.onLoad({ filter: /.*/, namespace: "no-fast-check" }, () => ({ contents: "export {}", loader: "js" }))
   }
 }
-// The hook again as one CommonJS script: src/hook/boot.ts runs it through V8's code cache (none exists for ESM on
-// Node 20). The file holds the module already inside Node's CommonJS wrapper, so boot.ts compiles the text it reads
+// The hook again as one CommonJS script: src/platform/HookBoot.ts runs it through V8's code cache (none exists for ESM on
+// Node 20). The file holds the module already inside Node's CommonJS wrapper, so HookBoot.ts compiles the text it reads
 // as is: wrapping it at run time would copy the whole source into a second string on every prompt.
 await bundle({
   entryPoints: ["src/hook/run.ts"],
@@ -65,7 +65,7 @@ await bundle({
   plugins: [noFastCheck],
   banner: { js: "(function (exports, require, module, __filename, __dirname) {" },
   footer: { js: "\n})" },
-  // Escapes every non-ASCII character (esbuild's default, stated because src/hook/boot.ts reads the file as latin1).
+  // Escapes every non-ASCII character (esbuild's default, stated because src/platform/HookBoot.ts reads the file as latin1).
   charset: "ascii"
 })
 // The installed executable: a CommonJS launcher (Node starts it sooner than an ES module) that runs the hook bundle

@@ -6,7 +6,7 @@
  * module entry, dist/bin.js, which reads the same arguments.
  */
 import { join } from "node:path"
-import { startBundledHook } from "./hook/boot.js"
+import { startBundledHook } from "./platform/HookBoot.js"
 
 const [command, ...rest] = process.argv.slice(2)
 const wantsHelp = rest.includes("--help") || rest.includes("-h")

@@ -4,7 +4,7 @@
  */
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { startBundledHook } from "./boot.js"
+import { startBundledHook } from "../platform/HookBoot.js"
 
 export const main = (args: ReadonlyArray<string>): void => {
   // Bundled, this file is dist/chunks/<name>.js and the hook bundle is dist/hook.cjs.

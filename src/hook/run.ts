@@ -23,7 +23,7 @@ const stderrLogger = Logger.make(({ logLevel, message }) => {
 /**
  * `session-bridge hook <event> --provider <name>`: stdout gets exactly the host's reply and nothing else;
  * diagnostics go to stderr only when SESSION_BRIDGE_DEBUG is set. Always exits 0, promptly. Bundled on its own
- * as dist/hook.cjs and started by ./boot.ts. Standard input and output are used through their descriptors, never
+ * as dist/hook.cjs and started by src/platform/HookBoot.ts. Standard input and output are used through their descriptors, never
  * as `process.stdin`/`process.stdout` streams (the build makes sure of it, see scripts/build.mjs).
  */
 export const main = (args: ReadonlyArray<string>, report?: (outcome: { readonly shown: boolean }) => void): void => {

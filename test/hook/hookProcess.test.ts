@@ -337,6 +337,28 @@ describe("hook process", () => {
 })
 
 describe("hook process on a hostile inbox", () => {
+  it("a FIFO or a link planted as the code cache, or a linked cache folder: the hook neither blocks nor writes out", async () => {
+    const home = tempHome()
+    const payload = claude(home, "UserPromptSubmit")
+    assert.strictEqual((await runHook(home, ["UserPromptSubmit", "--provider", "claude"], payload)).code, 0)
+    const cacheDir = path.join(home, "cache")
+    const [file] = fs.readdirSync(cacheDir)
+    const cached = path.join(cacheDir, file!)
+    fs.rmSync(cached)
+    execFileSync("mkfifo", [cached])
+    fs.symlinkSync("/dev/zero", cached.replace(/\.v8$/, ".shown.v8"))
+    const blocked = await runHook(home, ["UserPromptSubmit", "--provider", "claude"], payload)
+    assert.deepStrictEqual([blocked.code, blocked.stdout, blocked.stderr], [0, "", ""])
+    assert.isBelow(blocked.ms, 5000)
+    // A cache folder that is a link elsewhere is not written through.
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), "sb-cache-outside-"))
+    fs.rmSync(cacheDir, { recursive: true })
+    fs.symlinkSync(outside, cacheDir)
+    assert.strictEqual((await runHook(home, ["UserPromptSubmit", "--provider", "claude"], payload)).code, 0)
+    assert.deepStrictEqual(fs.readdirSync(outside), [])
+    fs.rmSync(outside, { recursive: true })
+  }, 40_000)
+
   it("a FIFO, a /dev/zero link and a directory named like messages: answers within its budget, shows the rest", async () => {
     const home = tempHome()
     const start = await runHook(home, ["SessionStart", "--provider", "claude"], claude(home, "SessionStart"))

@@ -1,8 +1,8 @@
 /**
- * Starting the hook bundle (dist/hook.cjs, built from ./run.ts) through V8's code cache: the hook runs on every
+ * Starting the hook bundle (dist/hook.cjs, built from src/hook/run.ts) through V8's code cache: the hook runs on every
  * prompt, and Node 20 caches no compiled code for ES modules. This file imports Node built-ins only, so nothing
  * else is parsed before the bundle; both entries use it: the CommonJS launcher (src/launcher.ts, what `init`
- * writes for an installed package) and the ES module entry (./main.ts, for bin.js).
+ * writes for an installed package) and the ES module entry (src/hook/main.ts, for bin.js).
  *
  * The cache lives in the bridge home (`cache/hook-<node>-<bundle>.v8`, 0600) and is written only into a home
  * that already exists. It is created at the end of a run that had none (or whose cache V8 rejected), so it holds
@@ -10,7 +10,21 @@
  * messages, so the first run that does writes it once more (`….shown.v8`, preferred from then on): the code that
  * decodes and formats messages is then cached too.
  */
-import { type Stats, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import {
+  type Stats,
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from "node:fs"
 import { createRequire } from "node:module"
 import { basename, dirname, join } from "node:path"
 import { Script } from "node:vm"
@@ -37,11 +51,24 @@ const cacheFiles = (bundle: Stats): { readonly lean: string; readonly shown: str
   return { lean: `${base}.v8`, shown: `${base}.shown.v8` }
 }
 
+/** A code cache is a few hundred KiB; anything larger is not one of ours. */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024
+
+/**
+ * The cache file's bytes, read the way the store reads: never through a link, never blocking on a FIFO or a
+ * device (O_NONBLOCK, then fstat: regular files only), never more than MAX_CACHE_BYTES. Anything else: no cache.
+ */
 const readIfPresent = (file: string): Buffer | undefined => {
+  let fd: number | undefined
   try {
-    return readFileSync(file)
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+    const st = fstatSync(fd)
+    if (!st.isFile() || st.size > MAX_CACHE_BYTES) return undefined
+    return readFileSync(fd)
   } catch {
     return undefined
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
 }
 
@@ -49,6 +76,8 @@ const writeCache = (file: string, data: Buffer): void => {
   try {
     const dir = dirname(file)
     mkdirSync(dir, { recursive: true, mode: 0o700 })
+    // A `cache` that is a link (or not a directory) is not written through: nothing leaves the home.
+    if (!lstatSync(dir).isDirectory()) return
     // Older bundles' caches for this node go; other node versions sharing the home keep theirs.
     const mine = `hook-${process.version}-${process.arch}-`
     for (const old of readdirSync(dir)) {
