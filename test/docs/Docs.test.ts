@@ -5,6 +5,7 @@ import { tools } from "../../src/mcp/Tools.js"
 import { httpErrorCodes } from "../../src/relay/HttpErrors.js"
 import { relayErrorCodes } from "../../src/relay/RelayErrors.js"
 import { CLOUD_ERRORS } from "../../src/cloud/CloudErrors.js"
+import { PROTOCOL_ERRORS } from "../../src/protocol/ProtocolErrors.js"
 
 describe("docs match the code", () => {
   it("every error code has a section in docs/troubleshooting.md", () => {
@@ -26,6 +27,12 @@ describe("docs match the code", () => {
     const codes = [...Object.values(httpErrorCodes), "REGISTRATION_PROOF_INVALID", "KEY_RECORD_INVALID"]
     expect(codes.filter((code) => !sections.has(code))).toEqual([])
     expect(codes.filter((code) => !api.includes(code))).toEqual([])
+  })
+
+  it("every protocol error code has a section in docs/troubleshooting.md", () => {
+    const doc = fs.readFileSync("docs/troubleshooting.md", "utf8")
+    const sections = new Set([...doc.matchAll(/^## ([A-Z_]+)\b/gm)].map((m) => m[1]))
+    expect(Object.values(PROTOCOL_ERRORS).filter((e) => !sections.has(e.code))).toEqual([])
   })
 
   it("every cloud client error code has a section in docs/troubleshooting.md", () => {
