@@ -6,7 +6,7 @@ import { requireLabel } from "../domain/Names.js"
 import type { SessionRecord } from "../domain/Records.js"
 import { isUlid, SessionId } from "../domain/Ulid.js"
 import { logEvent } from "../services/EventLog.js"
-import { Store, type StoreShape } from "../services/Store.js"
+import { Store, type StoreShape } from "../services/store/Store.js"
 import { normalizeCwd } from "./Pointers.js"
 import type { Address, SessionsShape, SessionStatus } from "./Sessions.js"
 

@@ -8,9 +8,9 @@ import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.j
 import { Layout } from "../domain/Layout.js"
 import { MessageEnvelope } from "../domain/Records.js"
 import { MessageId } from "../domain/Ulid.js"
-import { createJson, readJson, readJsonIn, readJsonsIn } from "../services/Documents.js"
+import { createJson, readJson, readJsonIn, readJsonsIn } from "../services/store/Documents.js"
 import { Ids } from "../services/Ids.js"
-import { Store } from "../services/Store.js"
+import { Store } from "../services/store/Store.js"
 import { mtimeTrustMs } from "./MtimeTrust.js"
 
 /** refs/<id>.json — claimed exclusively when a message is sent: its canonical copy and its thread. */

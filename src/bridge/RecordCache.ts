@@ -3,8 +3,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import type { StoreError } from "../domain/Errors.js"
-import { readJsonIn } from "../services/Documents.js"
-import type { StoreShape } from "../services/Store.js"
+import { readJsonIn } from "../services/store/Documents.js"
+import type { StoreShape } from "../services/store/Store.js"
 import { mtimeTrustMs } from "./MtimeTrust.js"
 
 /**

@@ -6,7 +6,7 @@ import { type BridgeError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
-import { Store } from "../services/Store.js"
+import { Store } from "../services/store/Store.js"
 import { Broadcasts } from "./Broadcasts.js"
 import { Envelopes } from "./Envelopes.js"
 

@@ -4,7 +4,7 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
-import type { StoreChange, StoreShape } from "../services/Store.js"
+import type { StoreChange, StoreShape } from "../services/store/Store.js"
 import { WAIT_DEFAULT_SEC, WAIT_MAX_SEC } from "./Limits.js"
 
 /** The backstop re-check while waiting, in case a watch event is missed: 50 ms doubling to 1 s. */

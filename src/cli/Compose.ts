@@ -10,7 +10,7 @@ import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import type { SessionRecord } from "../domain/Records.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { usageError } from "./Runtime.js"
-import { Stdin } from "./Stdin.js"
+import { Stdin } from "../services/Stdin.js"
 
 /**
  * The message body: --body, or --body-file (a path, or `-` for standard input). Standard input is read only when

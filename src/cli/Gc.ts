@@ -10,7 +10,7 @@ import { Layout } from "../domain/Layout.js"
 import { MessageEnvelope, SessionRecord } from "../domain/Records.js"
 import { removeIfStale, STALE_MS } from "../services/FileLock.js"
 import { HostEnv } from "../services/HostEnv.js"
-import { Store } from "../services/Store.js"
+import { Store } from "../services/store/Store.js"
 
 /** What gc removes, and why. `tree` entries are directories removed with everything below them. */
 export interface Removal {

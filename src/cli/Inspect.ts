@@ -10,7 +10,7 @@ import { type BridgeError, bridgeError, StoreError, toBridgeError } from "../dom
 import { Layout } from "../domain/Layout.js"
 import { ArtifactMeta, MessageEnvelope, SessionRecord } from "../domain/Records.js"
 import { isUlid } from "../domain/Ulid.js"
-import { MAX_RECORD_BYTES, Store } from "../services/Store.js"
+import { MAX_RECORD_BYTES, Store } from "../services/store/Store.js"
 
 /** One stored file as inspect shows it: where it is, and its content decoded by what lives there. */
 export interface Located {

@@ -14,7 +14,7 @@ import { envelopeView, hitView, partyView, reachedView } from "../bridge/Views.j
 import type { BridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope, SessionRecord } from "../domain/Records.js"
-import { Store } from "../services/Store.js"
+import { Store } from "../services/store/Store.js"
 import { cliHint } from "./CliHints.js"
 import { actingSession, asOption, parseRecipient } from "./CliSession.js"
 import { artifactOption, bodyOptions, postArtifacts, readBody } from "./Compose.js"

@@ -5,7 +5,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { StoreError } from "../domain/Errors.js"
 import { CloudCrypto, type KeyPair } from "../protocol/CloudCrypto.js"
-import { Store } from "../services/Store.js"
+import { Store } from "../services/store/Store.js"
 import { CloudStateCorrupt, KeyFileExposed } from "./CloudErrors.js"
 import { CloudLayout, SECRET_FILES } from "./CloudLayout.js"
 import {

@@ -7,7 +7,7 @@ import { ArtifactMeta } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
 import { decryptArtifact } from "../protocol/ArtifactCipher.js"
 import type { ArtifactRef } from "../protocol/WireSchemas.js"
-import { Store } from "../services/Store.js"
+import { Store } from "../services/store/Store.js"
 import { RelayClient } from "./RelayClient.js"
 
 /** Why an artifact could not be stored: `retry` stops the batch (nothing written, nothing acked); `bad` quarantines. */

@@ -11,7 +11,7 @@ import { concat, utf8 } from "../protocol/Bytes.js"
 import { CloudCrypto } from "../protocol/CloudCrypto.js"
 import { encodeRandom80 } from "../protocol/LocalId.js"
 import type { Inner } from "../protocol/WireSchemas.js"
-import { Store } from "../services/Store.js"
+import { Store } from "../services/store/Store.js"
 import { CloudLayout } from "./CloudLayout.js"
 import { type PinnedContact, type Target, UnroutedMessage } from "./CloudState.js"
 

@@ -11,7 +11,7 @@ import type { ProviderId, SessionRecord } from "../domain/Records.js"
 import { SessionId } from "../domain/Ulid.js"
 import { logEvent } from "../services/EventLog.js"
 import { HostEnv } from "../services/HostEnv.js"
-import type { Store } from "../services/Store.js"
+import type { Store } from "../services/store/Store.js"
 import { type InboxItem, MAX_ENTRIES, renderInboxBlock } from "./InboxBlock.js"
 
 export type HookServices = Identity | Sessions | Surfacing | Store

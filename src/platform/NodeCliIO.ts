@@ -8,7 +8,7 @@ import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import * as RcRef from "effect/RcRef"
 import * as readline from "node:readline"
-import { Stdin, tooLarge } from "../cli/Stdin.js"
+import { Stdin, tooLarge } from "../services/Stdin.js"
 
 /**
  * When the reader of stdout (or stderr) goes away — `tail-inbox -f | head -1` — the next write fails with EPIPE.

@@ -3,7 +3,7 @@ import * as Layer from "effect/Layer"
 import * as FileLock from "../services/FileLock.js"
 import { HostEnv } from "../services/HostEnv.js"
 import * as Ids from "../services/Ids.js"
-import { layerFileSystem } from "./FileSystemStore.js"
+import { layerFileSystem } from "./store/FileSystemStore.js"
 import { resolveHomeAndMigrate } from "./Migration.js"
 import * as NodeHostEnv from "./NodeHostEnv.js"
 

@@ -3,7 +3,7 @@ import { createServer } from "node:http"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { SecureRandom } from "../ui/SecureRandom.js"
+import { SecureRandom } from "../services/SecureRandom.js"
 
 /**
  * The dashboard's HTTP server: Node's http server bound to 127.0.0.1 only (port 0 = a free one).

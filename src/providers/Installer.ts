@@ -4,7 +4,7 @@ import * as Option from "effect/Option"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
 import { assertEditable, HostConfig, MAX_CONFIG_BYTES } from "../services/HostConfig.js"
 import { HostEnv } from "../services/HostEnv.js"
-import { Store } from "../services/Store.js"
+import { Store } from "../services/store/Store.js"
 import {
   backupPath,
   type InstallManifest,

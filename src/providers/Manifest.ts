@@ -2,8 +2,8 @@ import { createHash } from "node:crypto"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { readJson, writeJson } from "../services/Documents.js"
-import { Store } from "../services/Store.js"
+import { readJson, writeJson } from "../services/store/Documents.js"
+import { Store } from "../services/store/Store.js"
 import type { HostId, Scope } from "./Provider.js"
 
 export const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex")

@@ -4,7 +4,7 @@ import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.j
 import { runsInside } from "../hosts/index.js"
 import { HostConfig } from "../services/HostConfig.js"
 import { HostEnv } from "../services/HostEnv.js"
-import type { Store } from "../services/Store.js"
+import type { Store } from "../services/store/Store.js"
 import { type ContextOptions, makeContext } from "./Installer.js"
 import { manifestPath, manifestsOf, readManifest } from "./Manifest.js"
 import type { InstallContext, ProviderAdapter } from "./Provider.js"

@@ -1,6 +1,6 @@
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import { Store } from "./Store.js"
+import { Store } from "./store/Store.js"
 
 export const EVENT_LOG = "events.log"
 

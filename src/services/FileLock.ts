@@ -8,7 +8,7 @@ import * as Schema from "effect/Schema"
 import { LockError, type StoreError } from "../domain/Errors.js"
 import { HostEnv, type HostEnvShape } from "./HostEnv.js"
 import { Lock, type LockShape } from "./Lock.js"
-import { Store, type StoreShape } from "./Store.js"
+import { Store, type StoreShape } from "./store/Store.js"
 
 /** The lock file's schema, made on first use: most runs never read a lock file (only a contended or stale one). */
 let lockFile:

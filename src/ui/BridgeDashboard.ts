@@ -13,7 +13,7 @@ import { Sessions } from "../bridge/Sessions.js"
 import { bridgeError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope } from "../domain/Records.js"
-import { Store } from "../services/Store.js"
+import { Store } from "../services/store/Store.js"
 import { Dashboard, type MessageFilter } from "./Dashboard.js"
 import { artifactView, messageView, sessionView } from "./Views.js"
 

@@ -7,8 +7,8 @@ import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { Layout } from "../domain/Layout.js"
-import { Store, type StoreChange } from "../services/Store.js"
-import { watch } from "../services/StoreWatch.js"
+import { Store, type StoreChange } from "../services/store/Store.js"
+import { watch } from "../services/store/StoreWatch.js"
 
 /** What a change under the home affects, as the page names its views. */
 export const Topic = ["sessions", "messages", "broadcasts", "channels", "artifacts"] as const

@@ -7,7 +7,7 @@ import * as Envelopes from "../../src/bridge/Envelopes.js"
 import { FINE_MTIME_TRUST_MS, MTIME_TRUST_MS, mtimeTrustMs } from "../../src/bridge/MtimeTrust.js"
 import { MessageEnvelope } from "../../src/domain/Records.js"
 import type { MessageId, SessionId } from "../../src/domain/Ulid.js"
-import { layerFileSystem } from "../../src/platform/FileSystemStore.js"
+import { layerFileSystem } from "../../src/platform/store/FileSystemStore.js"
 import * as Ids from "../../src/services/Ids.js"
 
 const SESSION = "01JAAAAAAAAAAAAAAAAAAAAAAA" as SessionId

@@ -4,7 +4,7 @@ import * as CurrentSession from "../../src/bridge/CurrentSession.js"
 import { Identity } from "../../src/bridge/Identity.js"
 import { pointerKeys, Sessions } from "../../src/bridge/Sessions.js"
 import { Layout } from "../../src/domain/Layout.js"
-import { Store } from "../../src/services/Store.js"
+import { Store } from "../../src/services/store/Store.js"
 import { codeOf, memoryBridge } from "./support.js"
 
 /** Lets background fibers run (including real promises such as Web Crypto hashing) until `check` holds. */

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema, TestClock } from "effect"
 import { makeRecordCache } from "../../src/bridge/RecordCache.js"
-import { makeMemory } from "../../src/services/MemoryStore.js"
+import { makeMemory } from "../../src/services/store/MemoryStore.js"
 
 const Rec = Schema.Struct({ name: Schema.String })
 

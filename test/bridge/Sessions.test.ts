@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, TestClock } from "effect"
 import { Sessions } from "../../src/bridge/Sessions.js"
-import { Store } from "../../src/services/Store.js"
+import { Store } from "../../src/services/store/Store.js"
 import { sendMessage, listInbox } from "../../src/mcp/tools/MessageTools.js"
 import { listSessions, setSummary, whoami } from "../../src/mcp/tools/SessionTools.js"
 import { call, codeOf, events, memoryBridge, register } from "./support.js"

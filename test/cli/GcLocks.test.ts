@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { applyGc, DEFAULT_GC, planGc } from "../../src/cli/Gc.js"
-import { Store } from "../../src/services/Store.js"
+import { Store } from "../../src/services/store/Store.js"
 import { cliTestLayer } from "./layers.js"
 
 const noProgress = () => Effect.void

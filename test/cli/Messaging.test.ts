@@ -3,7 +3,7 @@ import { Effect, Option, TestClock } from "effect"
 import { Mailbox } from "../../src/bridge/Mailbox.js"
 import { Sessions } from "../../src/bridge/Sessions.js"
 import { Layout } from "../../src/domain/Layout.js"
-import { Store } from "../../src/services/Store.js"
+import { Store } from "../../src/services/store/Store.js"
 import { runCli, settle, startCli } from "./harness.js"
 import { cliTestLayer, seedSession } from "./layers.js"
 

@@ -1,7 +1,7 @@
 import { DateTime, Effect, Schema } from "effect"
 import { Layout } from "../../src/domain/Layout.js"
 import { ArtifactMeta, MessageEnvelope, type MessageKind } from "../../src/domain/Records.js"
-import { Store } from "../../src/services/Store.js"
+import { Store } from "../../src/services/store/Store.js"
 
 /** A valid ULID for fixtures: a fixed time part and a distinguishing tail. */
 export const ulid = (n: number): string => `01J00000000000000000${String(n).padStart(6, "0")}`

@@ -4,7 +4,7 @@ import { NodeCommandExecutor } from "@effect/platform-node"
 import { Console, Effect, Exit, Fiber, Layer, Mailbox, Option } from "effect"
 import { cli, preprocessArgv } from "../../src/cli/main.js"
 import { exitCodeOf, handleCliErrors, makeExitState } from "../../src/cli/Runtime.js"
-import * as Stdin from "../../src/cli/Stdin.js"
+import * as Stdin from "../../src/services/Stdin.js"
 
 export interface CliResult {
   readonly stdout: string

@@ -6,7 +6,7 @@ import { CloudLayout } from "../../src/cloud/CloudLayout.js"
 import * as HttpRelayClient from "../../src/cloud/HttpRelayClient.js"
 import { RelayClient } from "../../src/cloud/RelayClient.js"
 import { parseRelayUrl } from "../../src/cloud/RelayUrl.js"
-import { Store } from "../../src/services/Store.js"
+import { Store } from "../../src/services/store/Store.js"
 import { cloudLayer, freshStore, makeFakeRelay } from "./support.js"
 
 /** An HttpClient answering every request with `status` and `body`, recording the requests' URLs. */

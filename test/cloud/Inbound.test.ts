@@ -9,7 +9,7 @@ import { Layout } from "../../src/domain/Layout.js"
 import { MessageEnvelope } from "../../src/domain/Records.js"
 import { encryptArtifact } from "../../src/protocol/ArtifactCipher.js"
 import { utf8 } from "../../src/protocol/Bytes.js"
-import { Store, type StoreShape } from "../../src/services/Store.js"
+import { Store, type StoreShape } from "../../src/services/store/Store.js"
 import { Schema } from "effect"
 import { networkDown } from "../support/FakeRelay.js"
 import {

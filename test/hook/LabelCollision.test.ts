@@ -6,7 +6,7 @@ import { Sessions } from "../../src/bridge/Sessions.js"
 import { runHook } from "../../src/hook/Hook.js"
 import { hookServices } from "../../src/hook/HookLayer.js"
 import * as HostEnv from "../../src/services/HostEnv.js"
-import { Store } from "../../src/services/Store.js"
+import { Store } from "../../src/services/store/Store.js"
 import { memoryInfra } from "../support/layers.js"
 
 /**

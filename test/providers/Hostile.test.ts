@@ -8,7 +8,7 @@ import { applyInstall, makeContext, planInstall } from "../../src/providers/Inst
 import { opencode } from "../../src/providers/opencode.js"
 import type { ProviderAdapter } from "../../src/providers/Provider.js"
 import { MAX_CONFIG_BYTES } from "../../src/services/HostConfig.js"
-import { Store } from "../../src/services/Store.js"
+import { Store } from "../../src/services/store/Store.js"
 import {
   contextOptions,
   fsLayer,

@@ -3,10 +3,10 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Schema } from "effect"
-import { layerFileSystem } from "../../src/platform/FileSystemStore.js"
-import { createJson, readAllJson, readJson, readJsonsIn, writeJson } from "../../src/services/Documents.js"
-import { layerMemory } from "../../src/services/MemoryStore.js"
-import { Store } from "../../src/services/Store.js"
+import { layerFileSystem } from "../../src/platform/store/FileSystemStore.js"
+import { createJson, readAllJson, readJson, readJsonsIn, writeJson } from "../../src/services/store/Documents.js"
+import { layerMemory } from "../../src/services/store/MemoryStore.js"
+import { Store } from "../../src/services/store/Store.js"
 
 const Note = Schema.Struct({ v: Schema.Literal(1), text: Schema.String })
 

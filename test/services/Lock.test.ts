@@ -4,8 +4,8 @@ import * as FileLock from "../../src/services/FileLock.js"
 import * as HostEnv from "../../src/services/HostEnv.js"
 import { Lock } from "../../src/services/Lock.js"
 import * as LockMemory from "../../src/services/Lock.js"
-import { layerMemory as storeMemory, makeMemory } from "../../src/services/MemoryStore.js"
-import { Store, type StoreShape } from "../../src/services/Store.js"
+import { layerMemory as storeMemory, makeMemory } from "../../src/services/store/MemoryStore.js"
+import { Store, type StoreShape } from "../../src/services/store/Store.js"
 
 const fileLockOnMemory = FileLock.layerFile.pipe(
   Layer.provideMerge(Layer.mergeAll(storeMemory, HostEnv.layerMemory({ pid: 100, alivePids: [200] })))

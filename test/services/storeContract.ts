@@ -1,8 +1,8 @@
 import { assert, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Either, Exit, Fiber, Layer, Option, Stream } from "effect"
 import type { StoreError } from "../../src/domain/Errors.js"
-import { MAX_RECORD_BYTES, Store, type StoreChange } from "../../src/services/Store.js"
-import { watch } from "../../src/services/StoreWatch.js"
+import { MAX_RECORD_BYTES, Store, type StoreChange } from "../../src/services/store/Store.js"
+import { watch } from "../../src/services/store/StoreWatch.js"
 
 const text = (o: Option.Option<Uint8Array>) => Option.map(o, (b) => new TextDecoder().decode(b))
 

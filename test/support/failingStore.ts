@@ -1,7 +1,7 @@
 import { Effect, Layer } from "effect"
 import { StoreError } from "../../src/domain/Errors.js"
-import { makeMemory } from "../../src/services/MemoryStore.js"
-import { Store, type StoreShape } from "../../src/services/Store.js"
+import { makeMemory } from "../../src/services/store/MemoryStore.js"
+import { Store, type StoreShape } from "../../src/services/store/Store.js"
 
 /** Which writes fail: none, all but empty-marker creation (a full disk with inodes left), or all of them. */
 export type DiskState = "ok" | "full" | "full-no-inodes"

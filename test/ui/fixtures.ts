@@ -6,7 +6,7 @@ import { Mailbox } from "../../src/bridge/Mailbox.js"
 import { Sessions } from "../../src/bridge/Sessions.js"
 import { Layout } from "../../src/domain/Layout.js"
 import { SessionRecord } from "../../src/domain/Records.js"
-import { writeJson } from "../../src/services/Documents.js"
+import { writeJson } from "../../src/services/store/Documents.js"
 
 /** A 1×1 PNG. */
 export const PNG_BASE64 =

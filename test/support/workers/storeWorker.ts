@@ -1,11 +1,11 @@
 // A child process that drives the real file-system Store and Lock, for the cross-process contract tests.
 import { createInterface } from "node:readline"
 import { Effect, Layer } from "effect"
-import { layerFileSystem } from "../../../src/platform/FileSystemStore.js"
+import { layerFileSystem } from "../../../src/platform/store/FileSystemStore.js"
 import * as NodeHostEnv from "../../../src/platform/NodeHostEnv.js"
 import * as FileLock from "../../../src/services/FileLock.js"
 import { Lock } from "../../../src/services/Lock.js"
-import { Store } from "../../../src/services/Store.js"
+import { Store } from "../../../src/services/store/Store.js"
 
 const [mode = "", root = "", target = "", arg = ""] = process.argv.slice(2)
 const layer = FileLock.layerFile.pipe(Layer.provideMerge(Layer.mergeAll(layerFileSystem(root), NodeHostEnv.layer)))

@@ -1,5 +1,5 @@
 import * as Stream from "effect/Stream"
-import type { StoreError } from "../domain/Errors.js"
+import type { StoreError } from "../../domain/Errors.js"
 import type { StoreChange, StoreShape } from "./Store.js"
 
 /** Changes under a directory (created if missing) as a Stream, over the store's subscription. */

@@ -3,7 +3,7 @@ import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import type * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import type { StoreError } from "../domain/Errors.js"
+import type { StoreError } from "../../domain/Errors.js"
 
 /** A change seen under a watched directory: the entry name that appeared, changed or went away. */
 export interface StoreChange {

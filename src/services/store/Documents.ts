@@ -4,8 +4,8 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import type { StoreError } from "../domain/Errors.js"
-import { logEvent } from "./EventLog.js"
+import type { StoreError } from "../../domain/Errors.js"
+import { logEvent } from "../EventLog.js"
 import { Store, type StoreShape } from "./Store.js"
 
 /**

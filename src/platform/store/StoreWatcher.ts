@@ -1,5 +1,5 @@
 import { type FSWatcher, readdirSync, watch } from "node:fs"
-import { TEMP_PREFIX, type StoreChange } from "../services/Store.js"
+import { TEMP_PREFIX, type StoreChange } from "../../services/store/Store.js"
 import { isAbsent } from "./SafeFile.js"
 
 /** Entry names in a directory, sorted, temp files left out; [] when it does not exist. */

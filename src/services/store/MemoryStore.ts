@@ -4,7 +4,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import { StoreError } from "../domain/Errors.js"
+import { StoreError } from "../../domain/Errors.js"
 import { FILE_MODE, MAX_RECORD_BYTES, Store, type StoreChange, type StoreShape } from "./Store.js"
 import { dirSegments, segments } from "./StorePath.js"
 

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
-import { StoreError } from "../domain/Errors.js"
-import { isSafeSegment } from "../domain/Names.js"
+import { StoreError } from "../../domain/Errors.js"
+import { isSafeSegment } from "../../domain/Names.js"
 
 /** Splits and validates a relative store path; fails with InvalidPath for anything hostile. */
 export const segments = (path: string): Effect.Effect<ReadonlyArray<string>, StoreError> => {

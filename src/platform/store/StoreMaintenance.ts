@@ -1,6 +1,6 @@
 import { type Dirent, type Stats, promises as fsp } from "node:fs"
 import { basename, join, relative, sep } from "node:path"
-import { DIR_MODE, FILE_MODE, TEMP_PREFIX, type ModeRepair } from "../services/Store.js"
+import { DIR_MODE, FILE_MODE, TEMP_PREFIX, type ModeRepair } from "../../services/store/Store.js"
 import { code } from "./SafeFile.js"
 
 /**

@@ -10,7 +10,7 @@ import {
   writeSync
 } from "node:fs"
 import { join } from "node:path"
-import { FILE_MODE, TEMP_PREFIX } from "../services/Store.js"
+import { FILE_MODE, TEMP_PREFIX } from "../../services/store/Store.js"
 
 /**
  * The file calls every store operation is made of, each bounded: nothing here follows a symbolic link at the
