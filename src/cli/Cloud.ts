@@ -7,7 +7,7 @@ import { jsonOption, printJson, printText } from "./Output.js"
 import { usageError } from "./Runtime.js"
 
 /** The cloud layer is loaded only when a `cloud` command runs. */
-const program = Effect.promise(() => import("../cloud/CloudProgram.js"))
+const program = Effect.promise(() => import("./CloudProgram.js"))
 
 const relay = Options.text("relay").pipe(
   Options.withDescription("The relay's base URL: https://..., or http:// on this machine only")

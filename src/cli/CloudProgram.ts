@@ -6,11 +6,11 @@ import * as NodeCloudCrypto from "../platform/NodeCloudCrypto.js"
 import type { Handle } from "../protocol/WireSchemas.js"
 import type { HostEnv } from "../services/HostEnv.js"
 import type { Store } from "../services/store/Store.js"
-import { CloudNotConfigured } from "./CloudErrors.js"
-import * as CloudHome from "./CloudHome.js"
-import * as HttpRelayClient from "./HttpRelayClient.js"
-import { register } from "./Register.js"
-import { logout, status } from "./Status.js"
+import { CloudNotConfigured } from "../cloud/CloudErrors.js"
+import * as CloudHome from "../cloud/CloudHome.js"
+import * as HttpRelayClient from "../cloud/HttpRelayClient.js"
+import { register } from "../cloud/Register.js"
+import { logout, status } from "../cloud/Status.js"
 
 /*
  * The `cloud` commands' programs on the real machine: node:crypto, the Node HTTP client, the cloud state on the
