@@ -8,7 +8,15 @@ import { isUlid, SessionId } from "../domain/Ulid.js"
 import { logEvent } from "../services/EventLog.js"
 import { Store, type StoreShape } from "../services/store/Store.js"
 import { normalizeCwd } from "./Pointers.js"
-import type { Address, SessionsShape, SessionStatus } from "./Sessions.js"
+
+/** How a sender names one recipient session. */
+export type Address = { readonly label: string } | { readonly cwd: string } | { readonly sessionId: string }
+
+/** A session's record and whether it is live, as the registry lists it. */
+export interface SessionStatus {
+  readonly record: SessionRecord
+  readonly online: boolean
+}
 
 /**
  * How an address reached its session: for a label or a cwd that matched several sessions, how many there were
@@ -35,11 +43,13 @@ const notFound = (what: string, hint: string) => bridgeError("RECIPIENT_NOT_FOUN
  * lastSeen wins, and ambiguous_label_resolved / ambiguous_cwd_resolved is logged); a full id names one
  * session; a 6-25 character prefix (any case) must be unique among live sessions.
  */
-export const makeResolve = (deps: {
-  readonly list: SessionsShape["list"]
-  readonly get: SessionsShape["get"]
+export const makeResolve = <E>(deps: {
+  readonly list: (options?: {
+    readonly includeOffline?: boolean | undefined
+  }) => Effect.Effect<ReadonlyArray<SessionStatus>, E>
+  readonly get: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, E>
   readonly store: StoreShape
-}): ((address: Address) => Effect.Effect<Resolved, BridgeError>) => {
+}): ((address: Address) => Effect.Effect<Resolved, E | BridgeError>) => {
   const { get, list, store } = deps
   const provideStore = Effect.provideService(Store, store)
   const pickNewest = (kind: "label" | "cwd", value: string, matches: ReadonlyArray<SessionStatus>) =>
@@ -65,7 +75,7 @@ export const makeResolve = (deps: {
       return { record: chosen.record }
     })
 
-  const resolve = (address: Address): Effect.Effect<Resolved, BridgeError> =>
+  const resolve = (address: Address): Effect.Effect<Resolved, E | BridgeError> =>
     Effect.gen(function* () {
       if ("label" in address) {
         const label = yield* requireLabel(address.label)

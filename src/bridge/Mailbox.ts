@@ -4,45 +4,24 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
-import { type ArtifactMeta, MessageEnvelope, type Party, type SessionRecord } from "../domain/Records.js"
+import { type ArtifactMeta, MessageEnvelope } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/store/Store.js"
-import type { AddressMatch } from "./Addressing.js"
 import { Artifacts } from "./Artifacts.js"
 import { Broadcasts } from "./Broadcasts.js"
 import { Channels } from "./Channels.js"
 import { checkLimit } from "./Checks.js"
 import { Envelopes } from "./Envelopes.js"
 import { DEFAULT_MAX_BACKLOG, INBOX_DEFAULT_LIMIT, MAX_MARK_READ_IDS, positiveIntFromEnv } from "./Limits.js"
-import { type Address, Sessions } from "./Sessions.js"
+import { Sessions } from "./Sessions.js"
 import { makeSend } from "./Send.js"
+import type { SendInput, SendResult } from "./SendInput.js"
 import { makeWaitForMessage } from "./NextMessage.js"
 import { Surfacing } from "./Surfacing.js"
 import { makeVisibility, type VisibleEntry } from "./Visibility.js"
 
-/** One recipient session, or every other member of a channel ("#name"). */
-export type Recipient = Address | { readonly channel: string }
-
-export interface SendInput {
-  readonly from: SessionRecord
-  readonly to: Recipient
-  readonly subject: string
-  readonly body?: string | undefined
-  /** sha256 of artifacts already posted. */
-  readonly artifacts?: ReadonlyArray<string> | undefined
-  /** A message id the caller may see: the new message joins its thread. */
-  readonly replyTo?: string | undefined
-}
-
-export interface SendResult {
-  readonly envelope: MessageEnvelope
-  readonly recipients: ReadonlyArray<Party>
-  /** A direct message's recipient, as its record stands. */
-  readonly reached?: SessionRecord | undefined
-  /** Set when a label or cwd matched several sessions and the newest was chosen. */
-  readonly ambiguous?: AddressMatch | undefined
-}
+export type { Recipient, SendInput, SendResult } from "./SendInput.js"
 
 export interface InboxList {
   /** Newest first. */

@@ -11,7 +11,7 @@ import type { ArtifactsShape } from "./Artifacts.js"
 import type { ChannelsShape } from "./Channels.js"
 import { checkBody, checkSubject } from "./Checks.js"
 import type { EnvelopesShape } from "./Envelopes.js"
-import type { SendInput, SendResult } from "./Mailbox.js"
+import type { SendInput, SendResult } from "./SendInput.js"
 import type { SessionsShape } from "./Sessions.js"
 import type { Visibility } from "./Visibility.js"
 

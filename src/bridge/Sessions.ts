@@ -1,13 +1,12 @@
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
-import { checkLabel, hiddenCharacter, Label, LABEL_MAX, requireLabel } from "../domain/Names.js"
+import { type Label, requireLabel } from "../domain/Names.js"
 import { type ProviderId, SessionRecord } from "../domain/Records.js"
 import { SessionId } from "../domain/Ulid.js"
 import { createJson, readJsonIn, writeJson } from "../services/store/Documents.js"
@@ -16,11 +15,13 @@ import { HostEnv } from "../services/HostEnv.js"
 import { Ids } from "../services/Ids.js"
 import { Lock } from "../services/Lock.js"
 import { Store } from "../services/store/Store.js"
-import { makeResolve, type Resolved } from "./Addressing.js"
+import { type Address, makeResolve, type Resolved, type SessionStatus } from "./Addressing.js"
 import { LAST_SEEN_REFRESH_MS, LIVE_WINDOW_MS, MAX_SUMMARY_CHARS } from "./Limits.js"
 import { makeRecordCache } from "./RecordCache.js"
+import { defaultLabel } from "./SessionLabel.js"
 import { checkPointerKey, normalizeCwd, Pointer, type PointerInput, pointerRecord } from "./Pointers.js"
 
+export type { Address, SessionStatus } from "./Addressing.js"
 export { normalizeCwd, Pointer, type PointerInput, pointerKeys, safePointerKey } from "./Pointers.js"
 
 export interface RegisterInput {
@@ -40,14 +41,6 @@ export interface RegisterInput {
  */
 const isBookkeepingFailure = (e: BridgeError): boolean =>
   e.code === "STORE_IO" || e.code === "LOCK_TIMEOUT" || e.code === "HOME_UNSAFE"
-
-/** How a sender names one recipient session. */
-export type Address = { readonly label: string } | { readonly cwd: string } | { readonly sessionId: string }
-
-export interface SessionStatus {
-  readonly record: SessionRecord
-  readonly online: boolean
-}
 
 /** The session registry: records, liveness, summaries, addressing and identity pointers. */
 export interface SessionsShape {
@@ -76,18 +69,6 @@ export interface SessionsShape {
 }
 
 export class Sessions extends Context.Tag("session-bridge/Sessions")<Sessions, SessionsShape>() {}
-
-/** A label that is always valid: the given text (NFC) with unsafe, hidden and invisible characters replaced. */
-export const sanitizeLabel = (raw: string): Label => {
-  const cleaned = [...raw.normalize("NFC")]
-    .map((ch) => (ch === "/" || ch === "\\" || hiddenCharacter(ch) !== undefined ? "-" : ch))
-    .join("")
-    .trim()
-    .slice(0, LABEL_MAX)
-  return Schema.decodeSync(Label)(/^[-.\s]*$/.test(cleaned) ? "session" : cleaned)
-}
-
-export const basename = (cwd: string): string => normalizeCwd(cwd).split("/").pop() || "root"
 
 export const make = Effect.gen(function* () {
   const store = yield* Store
@@ -181,15 +162,7 @@ export const make = Effect.gen(function* () {
           const current = yield* get(sessionId)
           const base = Option.match(current, {
             onNone: () => ({
-              // An invalid SESSION_BRIDGE_LABEL was refused (or logged) by the caller; it never names a record.
-              label:
-                explicit ??
-                sanitizeLabel(
-                  Option.getOrElse(
-                    Option.filter(env.get("SESSION_BRIDGE_LABEL"), (l) => Either.isRight(checkLabel(l))),
-                    () => basename(input.cwd)
-                  )
-                ),
+              label: explicit ?? defaultLabel(env, input.cwd),
               createdAt: now,
               summary: undefined as string | undefined
             }),
