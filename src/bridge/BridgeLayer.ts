@@ -1,34 +1,36 @@
+import * as Effect from "effect/Effect"
+import type * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
-import type { HostEnv } from "../services/HostEnv.js"
-import type { Ids } from "../services/Ids.js"
-import type { Lock } from "../services/Lock.js"
-import type { Store } from "../services/store/Store.js"
+import { addService, type Infrastructure } from "../services/Infrastructure.js"
 import * as Artifacts from "./Artifacts.js"
-import * as Broadcasts from "./Broadcasts.js"
 import * as Channels from "./Channels.js"
-import * as Envelopes from "./Envelopes.js"
-import * as Identity from "./Identity.js"
 import * as Mailbox from "./Mailbox.js"
 import * as Search from "./Search.js"
-import * as Sessions from "./Sessions.js"
-import * as Surfacing from "./Surfacing.js"
+import { surfacingServices, type SurfacingServices } from "./SurfacingServices.js"
 
 /** Every domain service a tool handler, the hook, the CLI or the UI may ask for. */
 export type BridgeServices =
-  | Sessions.Sessions
-  | Identity.Identity
-  | Envelopes.Envelopes
-  | Artifacts.Artifacts
-  | Broadcasts.Broadcasts
-  | Channels.Channels
-  | Mailbox.Mailbox
-  | Surfacing.Surfacing
-  | Search.Search
+  SurfacingServices | Artifacts.Artifacts | Channels.Channels | Mailbox.Mailbox | Search.Search
 
-const base = Layer.mergeAll(Sessions.layer, Envelopes.layer, Artifacts.layer)
-const withChannels = Layer.mergeAll(Channels.layer, Broadcasts.layer, Identity.layer).pipe(Layer.provideMerge(base))
-const withSurfacing = Surfacing.layer.pipe(Layer.provideMerge(withChannels))
-const withMailbox = Layer.mergeAll(Mailbox.layer, Search.layer).pipe(Layer.provideMerge(withSurfacing))
+/**
+ * The bridge's one ordered list of constructors: the surfacing services (SurfacingServices.ts), then the rest, each
+ * made once over the infrastructure and the services before it.
+ */
+export const bridgeServices = <E, R>(
+  infrastructure: Effect.Effect<Context.Context<Infrastructure>, E, R>
+): Effect.Effect<Context.Context<Infrastructure | BridgeServices>, E, R> =>
+  surfacingServices(infrastructure).pipe(
+    addService(Artifacts.Artifacts, Artifacts.make),
+    addService(Channels.Channels, Channels.make),
+    addService(Mailbox.Mailbox, Mailbox.make),
+    addService(Search.Search, Search.make)
+  )
 
-/** All domain services over the infrastructure (Store, Lock, Ids, HostEnv). Build it once per process. */
-export const BridgeLayer: Layer.Layer<BridgeServices, never, Store | Lock | Ids | HostEnv> = withMailbox
+/**
+ * All domain services over the infrastructure (Store, Lock, Ids, HostEnv), as a layer. Provided once per process,
+ * by the entry point's composition file (src/cli/main.ts, src/mcp/main.ts); the hook runs the same list directly
+ * (src/hook/HookLayer.ts).
+ */
+export const BridgeLayer: Layer.Layer<BridgeServices, never, Infrastructure> = Layer.effectContext(
+  bridgeServices(Effect.context<Infrastructure>())
+)

@@ -105,12 +105,14 @@ export const preprocessArgv = (
   return { args: [...head.filter((a) => a !== "--verbose"), ...tail], verbose }
 }
 
-/** The domain services the commands use, over the infrastructure. */
-export const DomainLayer = BridgeLayer
-
-/** The layers every command runs on in production; prompts draw on stderr (stdout stays for answers). */
+/**
+ * The CLI's composition: the layers every command runs on in production, built once per process: the bridge
+ * services over the real machine's infrastructure, the host config files, the terminal (prompts draw on stderr;
+ * stdout stays for answers) and stdin. The `ui` and `cloud` commands load their own services on demand over these
+ * (src/ui/Main.ts, src/cli/CloudProgram.ts); they build no second set of bridge services.
+ */
 export const CliLayer = Layer.mergeAll(
-  DomainLayer.pipe(Layer.provideMerge(InfraLayer)),
+  BridgeLayer.pipe(Layer.provideMerge(InfraLayer)),
   NodeContext.layer,
   NodeHostConfig.layer,
   NodeCliIO.terminalLayer,

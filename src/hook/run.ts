@@ -4,6 +4,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as HashSet from "effect/HashSet"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
 import * as NodeHostEnv from "../platform/NodeHostEnv.js"
 import { readStdinFd, writeStdoutFd } from "../platform/NodeStdioFd.js"
 import { HostEnv } from "../services/HostEnv.js"
@@ -28,10 +29,11 @@ const stderrLogger = Logger.make(({ logLevel, message }) => {
  */
 export const main = (args: ReadonlyArray<string>, report?: (outcome: { readonly shown: boolean }) => void): void => {
   const startupMs = performance.now()
-  const debug = (process.env["SESSION_BRIDGE_DEBUG"] ?? "") !== ""
+  const env = NodeHostEnv.make()
+  const debug = Option.isSome(env.get("SESSION_BRIDGE_DEBUG"))
   // Services and the logger are provided directly, not as layers: a layer graph costs a measurable share of a run.
   const run = runHook(args, readStdinFd(MAX_STDIN_BYTES), nodeHookServices, startupMs).pipe(
-    Effect.provideService(HostEnv, NodeHostEnv.make())
+    Effect.provideService(HostEnv, env)
   )
   const program = debug
     ? run.pipe(

@@ -6,7 +6,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import { BridgeLayer } from "../bridge/BridgeLayer.js"
 import { DEFAULT_MAX_ARTIFACT_BYTES, positiveIntFromEnv } from "../bridge/Limits.js"
-import { InfraLayer } from "../platform/NodeLayers.js"
+import { layerInfrastructure } from "../platform/NodeLayers.js"
 import * as NodeHostEnv from "../platform/NodeHostEnv.js"
 import { NodeStdioTransport } from "../platform/NodeStdioTransport.js"
 import { HostEnv } from "../services/HostEnv.js"
@@ -20,6 +20,11 @@ import { tools } from "./Tools.js"
  * artifact over the cap reaches the handler and gets ARTIFACT_TOO_LARGE. Longer lines are skipped and answered.
  */
 const maxLineBytes = (artifactCap: number) => 8 * artifactCap + 1024 * 1024
+
+/*
+ * The MCP server's composition: the real process's HostEnv, the stdio transport, and per client the
+ * infrastructure (src/platform/NodeLayers.ts) and the bridge services (src/bridge/BridgeLayer.ts), built once.
+ */
 
 /** Serves until stdin ends (the host is gone) or the transport closes, then lets calls in flight finish briefly. */
 const program = Effect.gen(function* () {
@@ -46,9 +51,14 @@ const program = Effect.gen(function* () {
         name: "session-bridge",
         version: VERSION,
         tools,
-        // Built at the first tool call: spawn → tools/list never touches the home.
+        // Built at the first tool call: spawn → tools/list never touches the home. Over this process's one
+        // HostEnv, the infrastructure, then the bridge services (once), then the caller's identity.
         context: (client) =>
-          McpIdentity.layer(client).pipe(Layer.provideMerge(BridgeLayer), Layer.provideMerge(InfraLayer)),
+          McpIdentity.layer(client).pipe(
+            Layer.provideMerge(BridgeLayer),
+            Layer.provideMerge(layerInfrastructure),
+            Layer.provide(Layer.succeed(HostEnv, env))
+          ),
         transport
       })
     )

@@ -1,5 +1,7 @@
+import { realpathSync } from "node:fs"
 import { createServer } from "node:http"
 import { homedir } from "node:os"
+import { pathToFileURL } from "node:url"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -57,3 +59,14 @@ export const layerLogger = Logger.replace(Logger.defaultLogger, jsonStderrLogger
 
 /** The user's home folder (for the default `<home>/relay/relay.db`). */
 export const userHome = Effect.sync(() => homedir())
+
+/** True when the module at `moduleUrl` is the script node was started with (`node dist/relay/bin.js`). */
+export const isMainModule = (moduleUrl: string): boolean => {
+  const script = process.argv[1]
+  if (script === undefined) return false
+  try {
+    return pathToFileURL(realpathSync(script)).href === moduleUrl
+  } catch {
+    return false
+  }
+}

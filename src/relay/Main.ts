@@ -1,6 +1,7 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Config from "effect/Config"
@@ -215,6 +216,13 @@ const account = Command.make("account").pipe(
 )
 
 export const relayCommand = relay.pipe(Command.withSubcommands([account]))
+
+/**
+ * The relay's composition, in this file: the process's services here (Node's file system and paths, the JSON-lines
+ * logger, node:crypto), the server's (database, waiters, rate limits, HTTP server) in the `relay` command above,
+ * from its options.
+ */
+export const RelayProcessLayer = Layer.mergeAll(NodeContext.layer, NodeRelay.layerLogger, NodeCloudCrypto.layer)
 
 /** The relay's command line; `argv` is the full process argv with `relay` as its first argument. */
 export const cli = (version: string) => Command.run(relayCommand, { name: "session-bridge relay", version })

@@ -3,13 +3,9 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
-import { BridgeLayer } from "../bridge/BridgeLayer.js"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import { layerSecureRandom, layerServer } from "../platform/NodeUiServer.js"
-import type { HostEnv } from "../services/HostEnv.js"
-import type { Ids } from "../services/Ids.js"
-import type { Lock } from "../services/Lock.js"
-import type { Store } from "../services/store/Store.js"
+import type { Infrastructure } from "../services/Infrastructure.js"
 import * as Live from "./Live.js"
 import { openBrowser, start } from "./Server.js"
 import * as BridgeDashboard from "./BridgeDashboard.js"
@@ -20,17 +16,21 @@ export interface RunOptions {
   readonly json: boolean
 }
 
-/** The dashboard's own services and the domain services, over the CLI's infrastructure. */
-export const UiLayer = Layer.mergeAll(
-  BridgeDashboard.layer.pipe(Layer.provide(BridgeLayer)),
-  Live.layer,
-  layerSecureRandom
-)
+/**
+ * The dashboard's composition: its own services (the dashboard's queries, the change feed, the token's random
+ * bytes), over the bridge services and infrastructure of the CLI process that serves it (src/cli/main.ts): the
+ * dashboard requires them, it never builds a second set (a second Envelopes cache, a second Sessions cache).
+ */
+export const UiLayer = Layer.mergeAll(BridgeDashboard.layer, Live.layer, layerSecureRandom)
 
 /** `session-bridge ui`: serves the dashboard on 127.0.0.1 until interrupted. */
 export const run = (
   options: RunOptions
-): Effect.Effect<never, BridgeError, Store | Lock | Ids | HostEnv | CommandExecutor.CommandExecutor> =>
+): Effect.Effect<
+  never,
+  BridgeError,
+  Layer.Layer.Context<typeof UiLayer> | Infrastructure | CommandExecutor.CommandExecutor
+> =>
   Effect.gen(function* () {
     if (options.port._tag === "Some" && !(options.port.value >= 0 && options.port.value <= 65535)) {
       return yield* bridgeError("INVALID_ARGUMENT", `--port must be 0-65535, got ${options.port.value}`)
