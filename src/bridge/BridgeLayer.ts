@@ -6,7 +6,9 @@ import type { Store } from "../services/Store.js"
 import * as Artifacts from "./Artifacts.js"
 import * as Broadcasts from "./Broadcasts.js"
 import * as Channels from "./Channels.js"
+import * as DashboardQueries from "./DashboardQueries.js"
 import * as Envelopes from "./Envelopes.js"
+import * as Housekeeping from "./Housekeeping.js"
 import * as Identity from "./Identity.js"
 import * as Mailbox from "./Mailbox.js"
 import * as Search from "./Search.js"
@@ -24,11 +26,14 @@ export type BridgeServices =
   | Mailbox.Mailbox
   | Surfacing.Surfacing
   | Search.Search
+  | Housekeeping.Housekeeping
+  | DashboardQueries.DashboardQueries
 
 const base = Layer.mergeAll(Sessions.layer, Envelopes.layer, Artifacts.layer)
 const withChannels = Layer.mergeAll(Channels.layer, Broadcasts.layer, Identity.layer).pipe(Layer.provideMerge(base))
 const withSurfacing = Surfacing.layer.pipe(Layer.provideMerge(withChannels))
 const withMailbox = Layer.mergeAll(Mailbox.layer, Search.layer).pipe(Layer.provideMerge(withSurfacing))
+const withQueries = Layer.mergeAll(Housekeeping.layer, DashboardQueries.layer).pipe(Layer.provideMerge(withMailbox))
 
 /** All domain services over the infrastructure (Store, Lock, Ids, HostEnv). Build it once per process. */
-export const BridgeLayer: Layer.Layer<BridgeServices, never, Store | Lock | Ids | HostEnv> = withMailbox
+export const BridgeLayer: Layer.Layer<BridgeServices, never, Store | Lock | Ids | HostEnv> = withQueries
