@@ -165,11 +165,9 @@ export const make = Effect.gen(function* () {
 
   const thread = (id: string) =>
     Effect.gen(function* () {
-      let paths = yield* envelopes.threadPaths(id)
-      if (paths.length === 0) {
-        const ref = yield* envelopes.ref(id)
-        if (Option.isSome(ref)) paths = yield* envelopes.threadPaths(ref.value.threadId)
-      }
+      // A message's ref names its thread (a thread's first message is its own thread).
+      const ref = yield* envelopes.ref(id)
+      const paths = yield* envelopes.threadPaths(Option.match(ref, { onNone: () => id, onSome: (r) => r.threadId }))
       const found = (yield* Effect.forEach(paths, envelopes.read, { concurrency: 16 })).flatMap(Option.toArray)
       if (found.length === 0) return yield* bridgeError("THREAD_NOT_FOUND", `no thread or message ${id.slice(0, 40)}`)
       return [...found].sort(newestFirst).reverse()
