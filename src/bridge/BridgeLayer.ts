@@ -4,13 +4,21 @@ import * as Layer from "effect/Layer"
 import { addService, type Infrastructure } from "../services/Infrastructure.js"
 import * as Artifacts from "./Artifacts.js"
 import * as Channels from "./Channels.js"
+import * as DashboardQueries from "./DashboardQueries.js"
+import * as Housekeeping from "./Housekeeping.js"
 import * as Mailbox from "./Mailbox.js"
 import * as Search from "./Search.js"
 import { surfacingServices, type SurfacingServices } from "./SurfacingServices.js"
 
 /** Every domain service a tool handler, the hook, the CLI or the UI may ask for. */
 export type BridgeServices =
-  SurfacingServices | Artifacts.Artifacts | Channels.Channels | Mailbox.Mailbox | Search.Search
+    | SurfacingServices
+  | Artifacts.Artifacts
+  | Channels.Channels
+  | Mailbox.Mailbox
+  | Search.Search
+  | Housekeeping.Housekeeping
+  | DashboardQueries.DashboardQueries
 
 /**
  * The bridge's one ordered list of constructors: the surfacing services (SurfacingServices.ts), then the rest, each
@@ -23,7 +31,9 @@ export const bridgeServices = <E, R>(
     addService(Artifacts.Artifacts, Artifacts.make),
     addService(Channels.Channels, Channels.make),
     addService(Mailbox.Mailbox, Mailbox.make),
-    addService(Search.Search, Search.make)
+    addService(Search.Search, Search.make),
+    addService(Housekeeping.Housekeeping, Housekeeping.make),
+    addService(DashboardQueries.DashboardQueries, DashboardQueries.make)
   )
 
 /**

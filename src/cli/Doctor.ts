@@ -3,13 +3,13 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import { Housekeeping } from "../bridge/Housekeeping.js"
 import { checkLabel } from "../domain/Names.js"
 import { PROVIDERS } from "../providers/Registry.js"
 import { hostFound, installedContexts } from "../providers/Selection.js"
 import { hostVersion, installStatus } from "../providers/Status.js"
 import { HostConfig } from "../services/HostConfig.js"
 import { HostEnv } from "../services/HostEnv.js"
-import { toBridgeError } from "../domain/Errors.js"
 import { Store } from "../services/store/Store.js"
 import { listed } from "./Help.js"
 import { jsonOption, printJson, printText, tildify } from "./Output.js"
@@ -25,16 +25,16 @@ const octal = (mode: number) => mode.toString(8).padStart(3, "0")
  * a home that is not this user's is reported, not touched.
  */
 const repairChecks = Effect.gen(function* () {
-  const store = yield* Store
-  const repaired = yield* Effect.either(store.repairModes)
+  const housekeeping = yield* Housekeeping
+  const repaired = yield* Effect.either(housekeeping.repairModes)
   if (repaired._tag === "Left") {
-    const e = toBridgeError(repaired.left)
+    const e = repaired.left
     return [check("home", { level: "error", message: `${e.code}: ${e.message}`, remedy: e.hint ?? "" })]
   }
   return repaired.right.map((r) =>
     check("modes", {
       level: "ok",
-      message: `repaired ${r.path === "" ? store.root : r.path}: ${octal(r.from)} → ${octal(r.to)}`
+      message: `repaired ${r.path === "" ? housekeeping.home : r.path}: ${octal(r.from)} → ${octal(r.to)}`
     })
   )
 })

@@ -1,244 +1,72 @@
-import * as DateTime from "effect/DateTime"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Terminal from "@effect/platform/Terminal"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
-import { Channels, ChannelMembers } from "../bridge/Channels.js"
-import { Pointer } from "../bridge/Sessions.js"
-import { SessionId } from "../domain/Ulid.js"
-import type { StoreError } from "../domain/Errors.js"
-import { Layout } from "../domain/Layout.js"
-import { MessageEnvelope, SessionRecord } from "../domain/Records.js"
-import { removeIfStale, STALE_MS } from "../services/FileLock.js"
-import { HostEnv } from "../services/HostEnv.js"
-import { Store } from "../services/store/Store.js"
+import { DEFAULT_GC, Housekeeping, type Removal } from "../bridge/Housekeeping.js"
+import { formatBytes, jsonOption, plural, printJson, printText } from "./Output.js"
+import { usageError } from "./Runtime.js"
 
-/** What gc removes, and why. `tree` entries are directories removed with everything below them. */
-export interface Removal {
-  readonly kind: "broadcast" | "session" | "membership" | "temp" | "lock" | "artifact" | "ref"
-  readonly path: string
-  readonly bytes: number
-  readonly reason: string
-  readonly tree?: boolean
-  /** For a membership: the session taken out of the channel whose members file is `path`. */
-  readonly member?: { readonly sessionId: string; readonly channel: string }
+const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Only print what would be removed"))
+const offlineDays = Options.integer("offline-days").pipe(
+  Options.withDescription("Remove sessions not seen for this many days, with their inbox and state"),
+  Options.withDefault(7)
+)
+
+const KIND_TITLES: Record<Removal["kind"], string> = {
+  broadcast: "expired broadcasts (and their read markers)",
+  session: "offline sessions (records, inboxes, state, pointers)",
+  membership: "channel memberships of removed sessions",
+  temp: "temp files left by interrupted writes",
+  lock: "stale locks",
+  artifact: "artifacts no message references",
+  ref: "message refs and thread markers whose message is gone"
 }
 
-export interface GcOptions {
-  /** Sessions not seen for longer than this are removed with their inbox and state. */
-  readonly offlineMs: number
-  /** Unreferenced artifacts younger than this are kept (a posted artifact is referenced by the send that follows). */
-  readonly artifactGraceMs: number
-  /** Temp files left by interrupted writers older than this are removed. */
-  readonly tempMs: number
-}
+/** A progress line on stderr (terminals only), redrawn in place, for stores with many messages. */
+const progressLine = Effect.gen(function* () {
+  const terminal = yield* Terminal.Terminal
+  const tty = yield* terminal.isTTY
+  return (done: number, total: number) =>
+    tty && total >= 1000
+      ? terminal.display(`\rgc: scanned ${done}/${total} messages${done === total ? "\n" : ""}`).pipe(Effect.ignore)
+      : Effect.void
+})
 
-export const DEFAULT_GC: GcOptions = { offlineMs: 7 * 86_400_000, artifactGraceMs: 86_400_000, tempMs: 3_600_000 }
-
-/** Reports scanning progress: (done, total). */
-export type Progress = (done: number, total: number) => Effect.Effect<void>
-
-const decodeJson = <A, I>(schema: Schema.Schema<A, I>) => Schema.decodeUnknownOption(Schema.parseJson(schema))
-const decodeEnvelope = decodeJson(MessageEnvelope)
-const decodeSession = decodeJson(SessionRecord)
-const decodePointer = decodeJson(Pointer)
-const decodeLock = decodeJson(Schema.Struct({ pid: Schema.Number, at: Schema.Number }))
-const decodeMembers = decodeJson(ChannelMembers)
-const decodeRef = decodeJson(Schema.Struct({ path: Schema.String, threadId: Schema.String }))
-
-/** Every file below `dir` (relative paths) with its size. */
-export const walk = (
-  dir: string
-): Effect.Effect<ReadonlyArray<{ readonly path: string; readonly size: number }>, StoreError, Store> =>
-  Effect.gen(function* () {
-    const store = yield* Store
-    const out: Array<{ path: string; size: number }> = []
-    const visit = (d: string): Effect.Effect<void, StoreError> =>
-      Effect.gen(function* () {
-        for (const name of yield* store.list(d)) {
-          const path = d === "" ? name : `${d}/${name}`
-          const st = yield* store.stat(path)
-          if (Option.isNone(st)) continue
-          if (st.value.isDirectory) yield* visit(path)
-          else out.push({ path, size: st.value.size })
-        }
-      })
-    yield* visit(dir)
-    return out
-  })
-
-const sizeOf = (path: string) =>
-  Effect.flatMap(Store, (s) => s.stat(path)).pipe(
-    Effect.map(Option.match({ onNone: () => 0, onSome: (st) => st.size }))
-  )
-const treeSize = (dir: string) => Effect.map(walk(dir), (files) => files.reduce((n, f) => n + f.size, 0))
-const readText = (path: string) => Effect.flatMap(Store, (s) => s.readText(path))
-const jsonNames = (dir: string) =>
-  Effect.flatMap(Store, (s) => s.list(dir)).pipe(Effect.map((names) => names.filter((n) => n.endsWith(".json"))))
-
-/** Works out what gc would remove; nothing is changed. */
-export const planGc = (options: GcOptions, progress: Progress) =>
-  Effect.gen(function* () {
-    const store = yield* Store
-    const host = yield* HostEnv
-    const now = DateTime.toEpochMillis(yield* DateTime.now)
-    const removals: Array<Removal> = []
-    const gone = (path: string) =>
-      removals.some((r) => r.path === path || (r.tree === true && path.startsWith(r.path + "/")))
-    const add = (kind: Removal["kind"], path: string, reason: string, tree = false) =>
-      Effect.gen(function* () {
-        if (gone(path)) return
-        const bytes = tree ? yield* treeSize(path) : yield* sizeOf(path)
-        removals.push({ kind, path, bytes, reason, ...(tree ? { tree } : {}) })
-      })
-
-    // Expired broadcasts, with their read/surfaced markers.
-    const sessionDirs = yield* store.list("state")
-    for (const name of yield* jsonNames(Layout.broadcastsDir)) {
-      const path = `${Layout.broadcastsDir}/${name}`
-      const envelope = Option.flatMap(yield* readText(path), decodeEnvelope)
-      if (Option.isNone(envelope) || envelope.value.expiresAt === undefined) continue
-      if (DateTime.toEpochMillis(envelope.value.expiresAt) > now) continue
-      yield* add("broadcast", path, `expired ${DateTime.formatIso(envelope.value.expiresAt)}`)
-      for (const sid of sessionDirs) {
-        for (const marker of [
-          Layout.readMarker(sid, envelope.value.id),
-          Layout.surfacedMarker(sid, envelope.value.id)
-        ]) {
-          if (Option.isSome(yield* store.stat(marker)))
-            yield* add("broadcast", marker, "marker of an expired broadcast")
-        }
-      }
-    }
-
-    // Sessions offline longer than the threshold: record, inbox, state and the pointers naming them.
-    const removedSessions = new Set<string>()
-    for (const name of yield* jsonNames(Layout.sessionsDir)) {
-      const path = `${Layout.sessionsDir}/${name}`
-      const record = Option.flatMap(yield* readText(path), decodeSession)
-      if (Option.isNone(record)) continue
-      const idle = now - DateTime.toEpochMillis(record.value.lastSeen)
-      if (idle <= options.offlineMs) continue
-      const id = record.value.sessionId
-      removedSessions.add(id)
-      const why = `session ${record.value.label} offline for ${Math.floor(idle / 86_400_000)} days`
-      yield* add("session", path, why)
-      if (Option.isSome(yield* store.stat(Layout.inboxDir(id)))) yield* add("session", Layout.inboxDir(id), why, true)
-      if (Option.isSome(yield* store.stat(`state/${id}`))) yield* add("session", `state/${id}`, why, true)
-    }
-    if (removedSessions.size > 0) {
-      for (const name of yield* jsonNames(Layout.pointersDir)) {
-        const path = `${Layout.pointersDir}/${name}`
-        const pointer = Option.flatMap(yield* readText(path), decodePointer)
-        if (Option.isSome(pointer) && removedSessions.has(pointer.value.sessionId))
-          yield* add("session", path, "pointer to a removed session")
-      }
-      for (const channel of yield* store.list(Layout.channelsDir)) {
-        const path = Layout.channelMembers(channel)
-        const members = Option.flatMap(yield* readText(path), decodeMembers)
-        if (Option.isNone(members)) continue
-        for (const m of members.value.members) {
-          if (!removedSessions.has(m.sessionId)) continue
-          removals.push({
-            kind: "membership",
-            path,
-            bytes: 0,
-            reason: `removed session ${m.sessionId} leaves #${channel}`,
-            member: { sessionId: m.sessionId, channel }
-          })
-        }
-      }
-    }
-
-    // Temp files left by interrupted writers, and stale locks.
-    for (const path of yield* store.staleTempFiles(options.tempMs))
-      yield* add("temp", path, "left by an interrupted write")
-    // Code-cache temps of older versions (`cache/hook-….v8.<pid>.tmp`, 0 bytes after a full disk).
-    for (const name of yield* store.list("cache")) {
-      if (!/^hook-.*\.v8\.\d+\.tmp$/.test(name)) continue
-      const st = yield* store.stat(`cache/${name}`)
-      if (Option.exists(st, (s) => now - s.mtimeMs > options.tempMs))
-        yield* add("temp", `cache/${name}`, "code-cache temp left by a failed write")
-    }
-    // Locks, claims of a recovery (`.stale-…`) and locks it moved aside (`.taken`) are judged alike.
-    for (const name of yield* store.list(Layout.locksDir)) {
-      const path = `${Layout.locksDir}/${name}`
-      const holder = Option.flatMap(yield* readText(path), decodeLock)
-      const st = yield* store.stat(path)
-      const stale = Option.match(holder, {
-        onNone: () => Option.exists(st, (s) => now - s.mtimeMs > STALE_MS),
-        onSome: (h) => !host.isPidAlive(h.pid) || now - h.at > STALE_MS
-      })
-      if (!stale) continue
-      const what = name.includes(".stale-") ? "left by a lock recovery: " : ""
-      yield* add(
-        "lock",
-        path,
-        what +
-          (Option.isSome(holder) && !host.isPidAlive(holder.value.pid)
-            ? `holder pid ${holder.value.pid} is gone`
-            : "older than 30 s")
+/** The text report: removals grouped by kind, then the totals. */
+const report = (removals: ReadonlyArray<Removal>, dryRun: boolean, bytes: number) => {
+  const lines: Array<string> = []
+  for (const kind of Object.keys(KIND_TITLES) as Array<Removal["kind"]>) {
+    const of = removals.filter((r) => r.kind === kind)
+    if (of.length === 0) continue
+    lines.push(`${KIND_TITLES[kind]}:`)
+    for (const r of of) {
+      lines.push(
+        r.member !== undefined
+          ? `  ${r.reason}`
+          : `  ${r.path}${r.tree === true ? "/" : ""}  ${formatBytes(r.bytes)}  (${r.reason})`
       )
     }
+  }
+  lines.push(
+    `${dryRun ? "Would remove" : "Removed"} ${plural(removals.length, "entry", "entries")}, ${dryRun ? "would free" : "freed"} ${formatBytes(bytes)}.`
+  )
+  return lines.join("\n")
+}
 
-    // Artifacts no remaining message references (past a grace period).
-    const envelopePaths: Array<string> = []
-    for (const sid of yield* store.list("inbox")) {
-      for (const n of yield* jsonNames(Layout.inboxDir(sid))) envelopePaths.push(`${Layout.inboxDir(sid)}/${n}`)
-    }
-    for (const n of yield* jsonNames(Layout.broadcastsDir)) envelopePaths.push(`${Layout.broadcastsDir}/${n}`)
-    for (const c of yield* store.list(Layout.channelsDir)) {
-      for (const n of yield* jsonNames(Layout.channelHistoryDir(c)))
-        envelopePaths.push(`${Layout.channelHistoryDir(c)}/${n}`)
-    }
-    const live = envelopePaths.filter((p) => !gone(p))
-    const referenced = new Set<string>()
-    for (const [i, path] of live.entries()) {
-      const envelope = Option.flatMap(yield* readText(path), decodeEnvelope)
-      if (Option.isSome(envelope)) for (const sha of envelope.value.artifacts) referenced.add(sha)
-      if ((i + 1) % 250 === 0 || i + 1 === live.length) yield* progress(i + 1, live.length)
-    }
-    for (const name of yield* store.list(Layout.artifactsDir)) {
-      if (!name.endsWith(".bin")) continue
-      const sha = name.slice(0, -4)
-      if (referenced.has(sha)) continue
-      const st = yield* store.stat(Layout.artifactBytes(sha))
-      if (Option.exists(st, (s) => now - s.mtimeMs <= options.artifactGraceMs)) continue
-      yield* add("artifact", Layout.artifactBytes(sha), "no message references it")
-      if (Option.isSome(yield* store.stat(Layout.artifactMeta(sha))))
-        yield* add("artifact", Layout.artifactMeta(sha), "no message references it")
-    }
-
-    // Message refs and thread markers whose message is gone.
-    for (const name of yield* jsonNames(Layout.messageRefsDir)) {
-      const path = `${Layout.messageRefsDir}/${name}`
-      const ref = Option.flatMap(yield* readText(path), decodeRef)
-      if (Option.isNone(ref)) continue
-      const target = ref.value.path
-      if (!gone(target) && Option.isSome(yield* store.stat(target))) continue
-      yield* add("ref", path, "its message is gone")
-      const marker = Layout.threadMarker(ref.value.threadId, name.slice(0, -5))
-      if (Option.isSome(yield* store.stat(marker))) yield* add("ref", marker, "its message is gone")
-    }
-    return removals
-  })
-
-const isSessionId = Schema.is(SessionId)
-
-/**
- * Removes what `planGc` found: channel memberships through Channels (under its lock), stale locks by taking them
- * over as a waiting process would (a lock taken since the plan was made is left alone).
- */
-export const applyGc = (removals: ReadonlyArray<Removal>) =>
-  Effect.gen(function* () {
-    const store = yield* Store
-    const channels = yield* Channels
-    for (const r of removals) {
-      if (r.member !== undefined) {
-        const { sessionId, channel } = r.member
-        if (isSessionId(sessionId)) yield* channels.leave(sessionId, channel)
-      } else if (r.kind === "lock") yield* removeIfStale(r.path)
-      // A tree that a writer adds to while it is removed is gone over again.
-      else if (r.tree === true) yield* store.removeTree(r.path).pipe(Effect.retry({ times: 3 }))
-      else yield* store.remove(r.path)
-    }
-  })
+/** `session-bridge gc`: plans through Housekeeping, applies unless --dry-run, prints what went. */
+export const gcCommand = Command.make(
+  "gc",
+  { dryRun, offlineDays, json: jsonOption },
+  ({ dryRun, offlineDays, json }) =>
+    Effect.gen(function* () {
+      if (offlineDays < 1) return yield* usageError("--offline-days must be at least 1")
+      const housekeeping = yield* Housekeeping
+      const progress = yield* progressLine
+      const removals = yield* housekeeping.planGc({ ...DEFAULT_GC, offlineMs: offlineDays * 86_400_000 }, progress)
+      if (!dryRun) yield* housekeeping.applyGc(removals)
+      const bytes = removals.reduce((n, r) => n + r.bytes, 0)
+      if (json) return yield* printJson({ dryRun, bytesFreed: bytes, removed: removals })
+      if (removals.length === 0) return yield* printText("Nothing to collect.")
+      yield* printText(report(removals, dryRun, bytes))
+    })
+)

@@ -7,36 +7,12 @@ import * as Terminal from "@effect/platform/Terminal"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
+import { Housekeeping, inventoryOf, type StoredFile } from "../bridge/Housekeeping.js"
 import { bridgeError, toBridgeError } from "../domain/Errors.js"
 import { INSTALLS_DIR } from "../providers/Manifest.js"
 import { Store } from "../services/store/Store.js"
-import { walk } from "./Gc.js"
 import { formatBytes, jsonOption, plural, printErrorText, printJson, printText } from "./Output.js"
 import { usageError } from "./Runtime.js"
-
-interface StoredFile {
-  readonly path: string
-  readonly size: number
-}
-
-/** What purge deletes: counts per area and the total size. */
-const inventoryOf = (files: ReadonlyArray<StoredFile>) => {
-  const count = (pred: (p: Array<string>) => boolean) => files.filter((f) => pred(f.path.split("/"))).length
-  return {
-    sessions: count((p) => p[0] === "sessions" && p.length === 2),
-    inboxMessages: count((p) => p[0] === "inbox" && p.length === 3),
-    broadcasts: count((p) => p[0] === "broadcasts" && p.length === 2),
-    channels: new Set(
-      files
-        .map((f) => f.path.split("/"))
-        .filter((p) => p[0] === "channels" && p.length > 2)
-        .map((p) => p[1])
-    ).size,
-    artifacts: count((p) => p[0] === "artifacts" && p.length === 2 && p[1]!.endsWith(".bin")),
-    files: files.length,
-    bytes: files.reduce((n, f) => n + f.size, 0)
-  }
-}
 
 const storeIo = (path: string) => (cause: { readonly message: string }) =>
   bridgeError(
@@ -87,7 +63,7 @@ const notRecords = <F extends StoredFile>(files: ReadonlyArray<F>): Array<F> =>
  */
 const emptyInPlace = Effect.gen(function* () {
   const store = yield* Store
-  const files = notRecords(yield* walk(""))
+  const files = notRecords(yield* Effect.flatMap(Housekeeping, (h) => h.files("")))
   for (let pass = 0; pass < 5; pass++) {
     const names = (yield* store.list("")).filter((n) => n !== INSTALLS_DIR)
     if (names.length === 0) break
@@ -150,9 +126,10 @@ const yes = Options.boolean("yes").pipe(Options.withAlias("y"), Options.withDesc
 export const purgeCommand = Command.make("purge", { yes, json: jsonOption }, ({ yes, json }) =>
   Effect.gen(function* () {
     const store = yield* Store
+    const housekeeping = yield* Housekeeping
     const terminal = yield* Terminal.Terminal
     if (!yes) {
-      const inv = inventoryOf(notRecords(yield* walk("")))
+      const inv = inventoryOf(notRecords(yield* housekeeping.files("")))
       const summary =
         `This deletes everything under ${store.root} but the install records: ${plural(inv.sessions, "session")}, ${plural(inv.inboxMessages, "inbox message")}, ` +
         `${plural(inv.broadcasts, "broadcast")}, ${plural(inv.channels, "channel")}, ${plural(inv.artifacts, "artifact")} ` +
@@ -171,7 +148,7 @@ export const purgeCommand = Command.make("purge", { yes, json: jsonOption }, ({ 
     }
     const { files, movedAside } = yield* purgeHome
     const deleted = inventoryOf(files)
-    const kept = (yield* walk(INSTALLS_DIR)).length
+    const kept = (yield* housekeeping.files(INSTALLS_DIR)).length
     if (json) return yield* printJson({ home: store.root, deleted, movedAside, keptInstallRecords: kept })
     yield* printText(
       `Deleted ${plural(deleted.files, "file")} (${formatBytes(deleted.bytes)}) under ${store.root}` +

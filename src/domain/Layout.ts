@@ -10,8 +10,13 @@ export const Layout = {
   /** Identity pointers written by a session's hook, keyed by host session id, host pid or cwd hash. */
   pointersDir: "pointers",
   pointer: (key: string) => `pointers/${key}.json`,
+  /** One inbox directory per session below it. */
+  inboxesDir: "inbox",
   inboxDir: (sessionId: string) => `inbox/${sessionId}`,
   inboxMessage: (sessionId: string, messageId: string) => `inbox/${sessionId}/${messageId}.json`,
+  /** One state directory per session below it. */
+  statesDir: "state",
+  stateDir: (sessionId: string) => `state/${sessionId}`,
   /** Per-session read / surfaced markers: empty files named after the message id. */
   readDir: (sessionId: string) => `state/${sessionId}/read`,
   readMarker: (sessionId: string, messageId: string) => `state/${sessionId}/read/${messageId}`,
@@ -33,6 +38,8 @@ export const Layout = {
   messageRefsDir: "refs",
   messageRef: (messageId: string) => `refs/${messageId}.json`,
   locksDir: "locks",
+  /** The hook's code cache (a failed write may leave `hook-….v8.<pid>.tmp` files of older versions). */
+  cacheDir: "cache",
   quarantineDir: "quarantine",
   eventLog: "events.log",
   layoutFile: "layout.json"

@@ -10,10 +10,13 @@ import { HostEnv, type HostEnvShape } from "./HostEnv.js"
 import { Lock, type LockShape } from "./Lock.js"
 import { Store, type StoreShape } from "./store/Store.js"
 
-/** The lock file's schema, made on first use: most runs never read a lock file (only a contended or stale one). */
+/**
+ * A lock file's holder, decoded through the lock file's schema (made on first use: most runs never read a lock
+ * file, only a contended or stale one); none when the text is not a lock file.
+ */
 let lockFile:
   ((u: unknown) => Option.Option<{ readonly pid: number; readonly token: string; readonly at: number }>) | undefined
-const decodeLockFile = (u: unknown) =>
+export const decodeLockFile = (u: unknown) =>
   (lockFile ??= Schema.decodeUnknownOption(
     Schema.parseJson(Schema.Struct({ pid: Schema.Number, token: Schema.String, at: Schema.Number }))
   ))(u)

@@ -1,10 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import { applyGc, DEFAULT_GC, planGc } from "../../src/cli/Gc.js"
+import { DEFAULT_GC, Housekeeping } from "../../src/bridge/Housekeeping.js"
 import { Store } from "../../src/services/store/Store.js"
 import { cliTestLayer } from "./layers.js"
 
 const noProgress = () => Effect.void
+const planGc = Effect.flatMap(Housekeeping, (h) => h.planGc(DEFAULT_GC, noProgress))
+const applyGc = (plan: Effect.Effect.Success<typeof planGc>) => Effect.flatMap(Housekeeping, (h) => h.applyGc(plan))
 const lockBody = (pid: number, token: string) => JSON.stringify({ pid, token, at: 0 })
 
 describe("gc and lock files", () => {
@@ -12,7 +14,7 @@ describe("gc and lock files", () => {
     Effect.gen(function* () {
       const store = yield* Store
       yield* store.write("locks/channel-x.lock", lockBody(999_999, "dead"))
-      const plan = yield* planGc(DEFAULT_GC, noProgress)
+      const plan = yield* planGc
       assert.deepStrictEqual(
         plan.map((r) => r.path),
         ["locks/channel-x.lock"]
@@ -31,7 +33,7 @@ describe("gc and lock files", () => {
       yield* store.write("locks/k.lock.stale-dead", lockBody(999_998, "claimer"))
       yield* store.write("locks/k.lock.stale-dead.taken", lockBody(999_999, "dead"))
       yield* store.write("locks/j.lock.stale-gone", lockBody(4242, "busy-claimer"))
-      const plan = yield* planGc(DEFAULT_GC, noProgress)
+      const plan = yield* planGc
       assert.deepStrictEqual(plan.map((r) => r.path).sort(), [
         "locks/k.lock.stale-dead",
         "locks/k.lock.stale-dead.taken"
