@@ -6,13 +6,13 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import { Broadcasts } from "../bridge/Broadcasts.js"
+import { inboxWatchDirs } from "../bridge/ChangeAreas.js"
 import { BROADCAST_TTL_DEFAULT_SEC } from "../bridge/Limits.js"
 import { type Recipient, Mailbox } from "../bridge/Mailbox.js"
 import { Search } from "../bridge/Search.js"
 import { ambiguityNote, describeSession } from "../bridge/LabelCollisions.js"
 import { envelopeView, hitView, partyView, reachedView } from "../bridge/Views.js"
 import type { BridgeError } from "../domain/Errors.js"
-import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope, SessionRecord } from "../domain/Records.js"
 import { Store } from "../services/store/Store.js"
 import { cliHint } from "./CliHints.js"
@@ -159,7 +159,7 @@ const tailInbox = Command.make(
       const signal = yield* Queue.sliding<void>(1)
       if (follow) {
         yield* Effect.forEach(
-          [Layout.inboxDir(me.sessionId), Layout.broadcastsDir],
+          inboxWatchDirs(me.sessionId),
           (dir) =>
             store
               .subscribe(dir, () => void Queue.unsafeOffer(signal, undefined))

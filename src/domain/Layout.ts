@@ -42,5 +42,7 @@ export const Layout = {
   cacheDir: "cache",
   quarantineDir: "quarantine",
   eventLog: "events.log",
+  /** The dashboard server's record: its port and token, kept so a restart serves the same address. */
+  uiServerRecord: "ui/server.json",
   layoutFile: "layout.json"
 } as const

@@ -6,7 +6,7 @@ import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { Layout } from "../domain/Layout.js"
+import { areaOf, isRecordName, WATCHED_TREES } from "../bridge/ChangeAreas.js"
 import { Store, type StoreChange } from "../services/store/Store.js"
 import { watch } from "../services/store/StoreWatch.js"
 
@@ -20,23 +20,12 @@ export interface ChangeBatch {
   readonly dirs: ReadonlyArray<string>
 }
 
-/** The trees the dashboard follows, and how deep below each one new directories are picked up. */
-const ROOTS: ReadonlyArray<readonly [string, number]> = [
-  [Layout.sessionsDir, 0],
-  ["inbox", 1],
-  [Layout.broadcastsDir, 0],
-  [Layout.channelsDir, 2],
-  [Layout.artifactsDir, 0],
-  ["state", 2]
-]
-
-/** The views a change in `dir` may alter. */
+/** The views a change in `dir` (a store path) may alter. */
 export const topicsOf = (dir: string): ReadonlyArray<Topic> => {
-  const top = dir.split("/")[0]
-  switch (top) {
+  switch (areaOf(dir)) {
     case "sessions":
       return ["sessions"]
-    case "inbox":
+    case "inboxes":
       return ["messages", "sessions"]
     case "broadcasts":
       return ["broadcasts", "messages"]
@@ -44,7 +33,7 @@ export const topicsOf = (dir: string): ReadonlyArray<Topic> => {
       return ["channels", "messages"]
     case "artifacts":
       return ["artifacts"]
-    case "state":
+    case "readState":
       return ["sessions"]
     default:
       return []
@@ -59,8 +48,6 @@ export class ChangeFeed extends Context.Tag("session-bridge/ChangeFeed")<
     readonly subscribe: Effect.Effect<Stream.Stream<ChangeBatch>, never, Scope.Scope>
   }
 >() {}
-
-const isRecordName = (name: string) => /\.(json|bin)$/.test(name)
 
 /**
  * Watches the session, inbox, broadcast, channel, artifact and read-marker trees with Store.watch.
@@ -102,7 +89,7 @@ export const make = Effect.gen(function* () {
           Effect.catchAll(() => Effect.void)
         )
 
-  yield* Effect.forEach(ROOTS, ([dir, depth]) => follow(dir, depth), { discard: true })
+  yield* Effect.forEach(WATCHED_TREES, ({ dir, depth }) => follow(dir, depth), { discard: true })
 
   const hub = yield* PubSub.unbounded<ChangeBatch>()
   yield* Stream.fromQueue(raw).pipe(

@@ -12,6 +12,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { Layout } from "../domain/Layout.js"
 import { readJson, writeJson } from "../services/store/Documents.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/store/Store.js"
@@ -22,7 +23,7 @@ import { router } from "./Routes.js"
 import { type SecureRandom, token as newToken } from "../services/SecureRandom.js"
 
 /** Where the dashboard remembers its last port and token (see `reusable` below). */
-export const SERVER_RECORD = "ui/server.json"
+export const SERVER_RECORD = Layout.uiServerRecord
 
 const ServerRecord = Schema.Struct({
   v: Schema.Literal(1),

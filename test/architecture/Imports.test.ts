@@ -3,7 +3,7 @@ import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 
 /*
- * The shape of src/, checked from the import specifiers of every file (docs/adr/0025-ports-floors-and-composition.md).
+ * The shape of src/, checked from the import specifiers of every file (docs/adr/0026-ports-floors-and-composition.md).
  * A regex over `from "…"`, `import "…"` and `import("…")` is enough: the code base writes imports no other way.
  */
 
