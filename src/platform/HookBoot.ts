@@ -83,7 +83,7 @@ const writeCache = (file: string, data: Buffer): void => {
     for (const old of readdirSync(dir)) {
       if (old.startsWith(mine) && old !== basename(file)) rmSync(join(dir, old), { force: true })
     }
-    // Named like the store's temp files (TEMP_PREFIX in src/services/Store.ts), so `session-bridge gc` removes one
+    // Named like the store's temp files (TEMP_PREFIX in src/services/store/Store.ts), so `session-bridge gc` removes one
     // left by a crash; a failed write (ENOSPC) removes its own.
     const tmp = join(dir, `.tmp-${process.pid}-${basename(file)}`)
     try {

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as fsp from "node:fs/promises"
 import * as nodePath from "node:path"
@@ -14,6 +13,7 @@ import {
   MAX_CONFIG_BYTES,
   tooLarge
 } from "../services/HostConfig.js"
+import { withTempFile } from "./TempFile.js"
 
 const errno = (cause: unknown): string | undefined => (cause as NodeJS.ErrnoException | undefined)?.code
 
@@ -102,29 +102,13 @@ const read: HostConfigShape["read"] = (path) =>
     })
   })
 
+/** Replaces the file whole (a fresh temp file beside it, fsynced, renamed over it), keeping `mode`. */
 const writeAtomic = async (path: string, text: string, mode: number): Promise<void> => {
   await fsp.mkdir(nodePath.dirname(path), { recursive: true })
-  const tmp = nodePath.join(
-    nodePath.dirname(path),
-    `.${nodePath.basename(path)}.sb-${randomBytes(6).toString("hex")}.tmp`
-  )
-  const handle = await fsp.open(tmp, "wx", mode)
-  try {
-    await handle.writeFile(text)
-    await handle.chmod(mode)
-    await handle.sync()
-  } catch (error) {
-    await handle.close()
-    await fsp.rm(tmp, { force: true })
-    throw error
-  }
-  await handle.close()
-  try {
-    await fsp.rename(tmp, path)
-  } catch (error) {
-    await fsp.rm(tmp, { force: true })
-    throw error
-  }
+  await withTempFile(nodePath.dirname(path), text, (tmp) => fs.renameSync(tmp, path), {
+    prefix: `.${nodePath.basename(path)}.sb-`,
+    mode
+  })
 }
 
 const write: HostConfigShape["write"] = (path, text, options) =>

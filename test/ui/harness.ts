@@ -4,13 +4,12 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
 import { layerFileSystem } from "../../src/platform/store/FileSystemStore.js"
-import { layerSecureRandom, layerServer } from "../../src/platform/NodeUiServer.js"
+import { layerServer } from "../../src/platform/NodeUiServer.js"
 import * as HostEnv from "../../src/services/HostEnv.js"
 import * as Ids from "../../src/services/Ids.js"
 import * as Lock from "../../src/services/Lock.js"
 import type { Store } from "../../src/services/store/Store.js"
-import * as BridgeDashboard from "../../src/ui/BridgeDashboard.js"
-import * as Live from "../../src/ui/Live.js"
+import { UiLayer } from "../../src/ui/Main.js"
 import { start, type UiAddress } from "../../src/ui/Server.js"
 import { type Seeded, seed } from "./fixtures.js"
 import { request } from "./http.js"
@@ -24,11 +23,8 @@ export const layers = (home: string, pid = 4242, alivePids: ReadonlyArray<number
     Ids.layer,
     HostEnv.layerMemory({ pid, alivePids })
   )
-  return Layer.mergeAll(
-    BridgeDashboard.layer.pipe(Layer.provideMerge(BridgeLayer)),
-    Live.layer,
-    layerSecureRandom
-  ).pipe(Layer.provideMerge(infra))
+  // The dashboard's own composition, over the bridge services as the CLI process builds them.
+  return UiLayer.pipe(Layer.provideMerge(BridgeLayer), Layer.provideMerge(infra))
 }
 
 /** Runs `f` against a dashboard serving `home` (seeded), then stops it. */

@@ -1,16 +1,6 @@
-import {
-  closeSync,
-  constants,
-  fchmodSync,
-  fstatSync,
-  fsync as fsyncWithCallback,
-  openSync,
-  readSync,
-  unlinkSync,
-  writeSync
-} from "node:fs"
-import { join } from "node:path"
+import { closeSync, constants, fchmodSync, fstatSync, openSync, readSync, writeSync } from "node:fs"
 import { FILE_MODE, TEMP_PREFIX } from "../../services/store/Store.js"
+import { withTempFile as writeThroughTemp } from "../TempFile.js"
 
 /**
  * The file calls every store operation is made of, each bounded: nothing here follows a symbolic link at the
@@ -164,56 +154,6 @@ export const createEmptyFile = (file: string): boolean => {
   return true
 }
 
-let tempCount = 0
-/**
- * A temp file name unique among live processes (pid, a per-process count) and, against a dead process's leftover
- * with the same pid, random enough; openTemp retries the rare name already taken. (No node:crypto: loading it
- * costs the hook, which runs on every prompt, about as much as its own work.)
- */
-const tempName = () =>
-  `${TEMP_PREFIX}${process.pid}-${(++tempCount).toString(36)}-${Math.random().toString(36).slice(2, 10)}`
-
-/** Removes a file; one that is already gone is fine. */
-export const unlinkQuietly = (file: string): void => {
-  try {
-    unlinkSync(file)
-  } catch (error) {
-    if (code(error) !== "ENOENT") throw error
-  }
-}
-
-const fsync = (fd: number) =>
-  new Promise<void>((resolve, reject) => fsyncWithCallback(fd, (error) => (error ? reject(error) : resolve())))
-
-/**
- * Writes `data` to a fresh temp file in `dir` (exclusive, exactly 0600 whatever the umask), fsynced, then hands
- * its path to `place` (rename or link into position). The temp file is removed unless `place` kept it; the
- * descriptor is closed in every case. Only the fsync, which waits for the disk, goes through the thread pool.
- */
-export const withTempFile = async <A>(
-  dir: string,
-  data: Uint8Array | string,
-  place: (tmp: string) => A
-): Promise<A> => {
-  let tmp = ""
-  let fd = -1
-  for (let attempt = 0; fd < 0; attempt++) {
-    tmp = join(dir, tempName())
-    try {
-      fd = openSync(tmp, CREATE_FLAGS, FILE_MODE)
-    } catch (error) {
-      if (code(error) !== "EEXIST" || attempt >= 4) throw error
-    }
-  }
-  try {
-    fchmodSync(fd, FILE_MODE)
-    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data
-    let done = 0
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done)
-    await fsync(fd)
-    return place(tmp)
-  } finally {
-    closeSync(fd)
-    unlinkQuietly(tmp)
-  }
-}
+/** A store file written whole: through a fresh temp file named with the store's prefix, exactly 0600. */
+export const withTempFile = <A>(dir: string, data: Uint8Array | string, place: (tmp: string) => A): Promise<A> =>
+  writeThroughTemp(dir, data, place, { prefix: TEMP_PREFIX, mode: FILE_MODE })

@@ -1,0 +1,76 @@
+import { closeSync, constants, fchmodSync, fsync as fsyncWithCallback, openSync, unlinkSync, writeSync } from "node:fs"
+import { join } from "node:path"
+
+/*
+ * The one way a file is written whole: a fresh temp file beside it, fsynced, then renamed or linked into place.
+ * The store writes its records so (src/platform/store/), and the host config writer the hosts' files
+ * (src/platform/NodeHostConfig.ts). The hook's boot file keeps its own write: it may load Node built-ins only, and
+ * it writes at process exit, where nothing asynchronous runs (src/platform/HookBoot.ts).
+ */
+
+const code = (cause: unknown): string | undefined => (cause as NodeJS.ErrnoException | undefined)?.code
+
+/** Exclusive create that never follows a symbolic link at the last component. */
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
+
+export interface TempFileOptions {
+  /** The temp file's name starts with this (the store's own prefix, so that gc finds a crash's leftover). */
+  readonly prefix: string
+  /** The file's mode, set exactly whatever the umask. */
+  readonly mode: number
+}
+
+let tempCount = 0
+/**
+ * A temp file name unique among live processes (pid, a per-process count) and, against a dead process's leftover
+ * with the same pid, random enough; withTempFile retries the rare name already taken. (No node:crypto: loading it
+ * costs the hook, which runs on every prompt, about as much as its own work.)
+ */
+const tempName = (prefix: string) =>
+  `${prefix}${process.pid}-${(++tempCount).toString(36)}-${Math.random().toString(36).slice(2, 10)}`
+
+/** Removes a file; one that is already gone is fine. */
+export const unlinkQuietly = (file: string): void => {
+  try {
+    unlinkSync(file)
+  } catch (error) {
+    if (code(error) !== "ENOENT") throw error
+  }
+}
+
+const fsync = (fd: number) =>
+  new Promise<void>((resolve, reject) => fsyncWithCallback(fd, (error) => (error ? reject(error) : resolve())))
+
+/**
+ * Writes `data` to a fresh temp file in `dir` (exclusive, exactly `mode` whatever the umask), fsynced, then hands
+ * its path to `place` (rename or link into position). The temp file is removed unless `place` kept it; the
+ * descriptor is closed in every case. Only the fsync, which waits for the disk, goes through the thread pool.
+ */
+export const withTempFile = async <A>(
+  dir: string,
+  data: Uint8Array | string,
+  place: (tmp: string) => A,
+  options: TempFileOptions
+): Promise<A> => {
+  let tmp = ""
+  let fd = -1
+  for (let attempt = 0; fd < 0; attempt++) {
+    tmp = join(dir, tempName(options.prefix))
+    try {
+      fd = openSync(tmp, CREATE_FLAGS, options.mode)
+    } catch (error) {
+      if (code(error) !== "EEXIST" || attempt >= 4) throw error
+    }
+  }
+  try {
+    fchmodSync(fd, options.mode)
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data
+    let done = 0
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done)
+    await fsync(fd)
+    return place(tmp)
+  } finally {
+    closeSync(fd)
+    unlinkQuietly(tmp)
+  }
+}
