@@ -61,7 +61,8 @@ export const make = (listen: Stream.Stream<ListenEvent, RelayStoreIo>) =>
       if (event._tag === "Notification") return mark(event.payload)
       const reconnected = attempt > 0
       attempt = 0
-      return Effect.logInfo("listen_connected").pipe(
+      // The first connection is logged at debug level only: the relay's first log line stays `listening`.
+      return (reconnected ? Effect.logInfo("listen_connected") : Effect.logDebug("listen_connected")).pipe(
         Effect.annotateLogs({ backendPid: event.backendPid, channel: INBOX_CHANNEL }),
         // Whatever was notified while no connection listened is unknown: everyone re-queries.
         Effect.zipRight(reconnected ? local.wakeAll : Effect.void)

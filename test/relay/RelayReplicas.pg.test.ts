@@ -34,7 +34,14 @@ const query = <A = Record<string, unknown>>(base: string, statement: string) =>
  */
 const scratchDatabase = async (base: string, tag: string) => {
   const name = `sb_${tag}_${process.pid}_${Date.now().toString(36)}`
-  await query(base, `CREATE DATABASE ${name}`)
+  await query(base, `CREATE DATABASE ${name}`).catch((error: unknown) => {
+    throw new Error(
+      `CREATE DATABASE failed: the role in SESSION_BRIDGE_TEST_PG_URL needs CREATEDB (.ci/run grants it)`,
+      {
+        cause: error
+      }
+    )
+  })
   const scoped = new URL(base)
   scoped.pathname = `/${name}`
   return { name, url: scoped.toString(), drop: () => query(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) }
