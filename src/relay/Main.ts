@@ -1,6 +1,7 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
@@ -11,6 +12,8 @@ import * as NodeCloudCrypto from "../platform/NodeCloudCrypto.js"
 import * as NodeRelay from "../platform/NodeRelay.js"
 import * as PgListen from "../platform/PgListen.js"
 import { wireAccountId } from "./Http.js"
+import { BadRequest } from "./HttpErrors.js"
+import * as MoveToPg from "./MoveToPg.js"
 import * as PgWaiters from "./PgWaiters.js"
 import * as RateLimiter from "./RateLimiter.js"
 import * as RegistrationCode from "./RegistrationCode.js"
@@ -190,12 +193,41 @@ const disable = Command.make(
     )
 ).pipe(Command.withDescription("Disable an account: every token of it is revoked at once"))
 
+const migrateToPg = Command.make("migrate-to-pg", { db, databaseUrl, json: jsonOutput }, (options) =>
+  Effect.gen(function* () {
+    if (Option.isNone(options.databaseUrl)) {
+      return yield* new BadRequest({
+        detail: "--database-url (the empty PostgreSQL database to move into) is required"
+      })
+    }
+    const where = yield* locate({ db: options.db, databaseUrl: Option.none() })
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const filename = Option.getOrElse(where.file, () => "relay.db")
+    if (!(yield* fs.exists(filename))) return yield* new BadRequest({ detail: `no SQLite database at ${filename}` })
+    const codeFile = path.join(where.dir, RegistrationCode.CODE_FILE)
+    const code = (yield* fs.exists(codeFile)) ? (yield* fs.readFileString(codeFile)).trim() : ""
+    const copied = yield* MoveToPg.moveToPg({
+      filename,
+      url: options.databaseUrl.value,
+      registrationCode: code === "" ? Option.none() : Option.some(code)
+    })
+    yield* Console.log(
+      options.json
+        ? JSON.stringify({ from: filename, copied })
+        : `copied ${Object.entries(copied)
+            .map(([table, n]) => `${n} ${table}`)
+            .join(", ")} from ${filename}; start the relay with --database-url`
+    )
+  })
+).pipe(Command.withDescription("Copy a stopped SQLite relay's database into an empty PostgreSQL database"))
+
 const account = Command.make("account").pipe(
   Command.withDescription("Operator commands on the relay's database"),
   Command.withSubcommands([list, disable])
 )
 
-export const relayCommand = relay.pipe(Command.withSubcommands([account]))
+export const relayCommand = relay.pipe(Command.withSubcommands([account, migrateToPg]))
 
 /** The relay's command line; `argv` is the full process argv with `relay` as its first argument. */
 export const cli = (version: string) => Command.run(relayCommand, { name: "session-bridge relay", version })
