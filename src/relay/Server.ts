@@ -66,8 +66,9 @@ const listeningUrl = Effect.map(HttpServer.HttpServer, ({ address }) =>
 
 /**
  * Starts the relay's own work once the server is bound, in this order: the first log line says where it listens
- * (tests and operators read the port from it), then the migrations this start applied if any, then `afterListening` (the registration-code notice), then the
- * sweeper fiber. On stop, parked long-polls are woken so they answer at once instead of holding the shutdown.
+ * (tests and operators read the port from it), then the migrations this start applied if any, then
+ * `afterListening` (the registration-code notice), then the sweeper fiber. On stop the waiters close: parked
+ * long-polls answer at once instead of holding the shutdown.
  */
 const startup = <R>(details: Record<string, unknown>, afterListening: Effect.Effect<void, never, R>) =>
   Layer.scopedDiscard(
