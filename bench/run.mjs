@@ -14,6 +14,8 @@ const files = fs
   .sort()
 
 const PER_FILE_TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 150_000)
+// Files that run several bounded scenarios, each with its own setup, get longer.
+const LONGER_MS = { "relay-load.bench.mjs": 900_000 }
 
 const parseRows = (stdout) =>
   stdout
@@ -39,7 +41,7 @@ const runFile = (file) =>
       stderr += c
       process.stderr.write(c)
     })
-    const timer = setTimeout(() => child.kill("SIGTERM"), PER_FILE_TIMEOUT_MS)
+    const timer = setTimeout(() => child.kill("SIGTERM"), Math.max(PER_FILE_TIMEOUT_MS, LONGER_MS[file] ?? 0))
     child.on("close", (code, signal) => {
       clearTimeout(timer)
       const rows = parseRows(stdout)

@@ -9,12 +9,15 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { toBase64Url } from "../protocol/Bytes.js"
-import { CloudCrypto } from "../protocol/CloudCrypto.js"
 import * as NodeCloudCrypto from "../platform/NodeCloudCrypto.js"
 import * as NodeRelay from "../platform/NodeRelay.js"
+import * as PgListen from "../platform/PgListen.js"
 import { wireAccountId } from "./Http.js"
+import { BadRequest } from "./HttpErrors.js"
+import * as MoveToPg from "./MoveToPg.js"
+import * as PgWaiters from "./PgWaiters.js"
 import * as RateLimiter from "./RateLimiter.js"
+import * as RegistrationCode from "./RegistrationCode.js"
 import { AccountNotFound } from "./RelayErrors.js"
 import { RelaySettings } from "./RelaySettings.js"
 import { RelayStore } from "./RelayStore.js"
@@ -86,37 +89,17 @@ const storeLayer = (choice: DatabaseChoice, file: Option.Option<string>) =>
     ? SqlRelayStore.layerPg({ url: choice.databaseUrl.value })
     : SqlRelayStore.layerSqlite({ filename: Option.getOrElse(file, () => "relay.db") })
 
-const isLoopback = (address: string) => /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(address)
-
-const CODE_FILE = "registration-code"
-
-/**
- * The code registration needs: the one given; on loopback none; beyond loopback (unless `--open-registration`)
- * the one kept next to the database, made at first start (0600) and announced once in the log.
- */
-const chooseRegistrationCode = (options: {
-  readonly given: Option.Option<string>
-  readonly open: boolean
-  readonly host: string
-  readonly dir: string
-}) =>
-  Effect.gen(function* () {
-    if (Option.isSome(options.given)) return { code: options.given, generated: false }
-    if (options.open || isLoopback(options.host)) return { code: Option.none<string>(), generated: false }
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const file = path.join(options.dir, CODE_FILE)
-    if (yield* fs.exists(file)) {
-      const kept = (yield* fs.readFileString(file)).trim()
-      if (kept !== "") return { code: Option.some(kept), generated: false }
-    }
-    const code = toBase64Url(yield* (yield* CloudCrypto).randomBytes(18))
-    yield* fs.makeDirectory(options.dir, { recursive: true, mode: 0o700 })
-    const tmp = `${file}.tmp-${code.slice(0, 6)}`
-    yield* fs.writeFileString(tmp, `${code}\n`, { mode: 0o600 })
-    yield* fs.rename(tmp, file)
-    return { code: Option.some(code), generated: true }
-  })
+/** In-process waiters for SQLite (one process); on PostgreSQL also woken by every replica's commits via LISTEN. */
+const waitersLayer = (choice: DatabaseChoice) =>
+  Option.isSome(choice.databaseUrl)
+    ? PgWaiters.layer(
+        PgListen.listen({
+          url: choice.databaseUrl.value,
+          applicationName: PgWaiters.LISTEN_APPLICATION_NAME,
+          channel: PgWaiters.INBOX_CHANNEL
+        })
+      )
+    : Waiters.layerInProcess
 
 const relay = Command.make(
   "relay",
@@ -124,33 +107,34 @@ const relay = Command.make(
   (options) =>
     Effect.gen(function* () {
       const where = yield* locate(options)
-      const code = yield* chooseRegistrationCode({
+      const choice = {
         given: options.registrationCode,
         open: options.openRegistration,
         host: options.host,
-        dir: where.dir
-      })
-      const notice = code.generated
-        ? Effect.logWarning("registration_code_generated").pipe(
-            Effect.annotateLogs({
-              code: Option.getOrElse(code.code, () => ""),
-              file: `${where.dir}/${CODE_FILE}`,
-              note: "registration on this relay needs this code; it is printed once"
-            })
-          )
-        : Effect.void
+        dir: Option.isSome(options.databaseUrl) ? Option.none<string>() : Option.some(where.dir)
+      }
       const details = {
         database: Option.isSome(options.databaseUrl) ? "postgres" : "sqlite",
-        registration: Option.isSome(code.code) ? "code" : "open",
+        registration: RegistrationCode.needsCode(choice) ? "code" : "open",
         rateLimits: options.rateLimits
       }
+      const store = storeLayer(options, where.file)
+      // One store layer value, so the settings and the routes share one connection pool.
+      const settings = Layer.effect(
+        RelaySettings,
+        Effect.map(RegistrationCode.choose(choice), (chosen) => ({
+          registrationCode: chosen.code,
+          notice: RegistrationCode.notice(chosen)
+        }))
+      ).pipe(Layer.provide(store))
       const services = Layer.mergeAll(
-        storeLayer(options, where.file),
-        Waiters.layerInProcess,
+        store,
+        settings,
+        waitersLayer(options),
         RateLimiter.layer(options.rateLimits === "on"),
-        Layer.succeed(RelaySettings, { registrationCode: code.code }),
         NodeCloudCrypto.layer
       )
+      const notice = Effect.flatMap(RelaySettings, (s) => s.notice)
       return yield* Layer.launch(
         Server.layer(details, notice).pipe(
           Layer.provide(NodeRelay.layerServer({ host: options.host, port: options.port })),
@@ -210,12 +194,41 @@ const disable = Command.make(
     )
 ).pipe(Command.withDescription("Disable an account: every token of it is revoked at once"))
 
+const migrateToPg = Command.make("migrate-to-pg", { db, databaseUrl, json: jsonOutput }, (options) =>
+  Effect.gen(function* () {
+    if (Option.isNone(options.databaseUrl)) {
+      return yield* new BadRequest({
+        detail: "--database-url (the empty PostgreSQL database to move into) is required"
+      })
+    }
+    const where = yield* locate({ db: options.db, databaseUrl: Option.none() })
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const filename = Option.getOrElse(where.file, () => "relay.db")
+    if (!(yield* fs.exists(filename))) return yield* new BadRequest({ detail: `no SQLite database at ${filename}` })
+    const codeFile = path.join(where.dir, RegistrationCode.CODE_FILE)
+    const code = (yield* fs.exists(codeFile)) ? (yield* fs.readFileString(codeFile)).trim() : ""
+    const copied = yield* MoveToPg.moveToPg({
+      filename,
+      url: options.databaseUrl.value,
+      registrationCode: code === "" ? Option.none() : Option.some(code)
+    })
+    yield* Console.log(
+      options.json
+        ? JSON.stringify({ from: filename, copied })
+        : `copied ${Object.entries(copied)
+            .map(([table, n]) => `${n} ${table}`)
+            .join(", ")} from ${filename}; start the relay with --database-url`
+    )
+  })
+).pipe(Command.withDescription("Copy a stopped SQLite relay's database into an empty PostgreSQL database"))
+
 const account = Command.make("account").pipe(
   Command.withDescription("Operator commands on the relay's database"),
   Command.withSubcommands([list, disable])
 )
 
-export const relayCommand = relay.pipe(Command.withSubcommands([account]))
+export const relayCommand = relay.pipe(Command.withSubcommands([account, migrateToPg]))
 
 /**
  * The relay's composition, in this file: the process's services here (Node's file system and paths, the JSON-lines

@@ -1,4 +1,5 @@
 import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 
 /** What the operator chose at start, as the routes need it. */
@@ -7,6 +8,8 @@ export class RelaySettings extends Context.Tag("session-bridge/RelaySettings")<
   {
     /** The code registration requires; none means open registration. */
     readonly registrationCode: Option.Option<string>
+    /** Logs a code this start generated, once, after the `listening` line (a no-op otherwise). */
+    readonly notice: Effect.Effect<void>
   }
 >() {}
 

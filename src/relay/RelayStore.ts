@@ -168,6 +168,16 @@ export interface Swept {
 export interface RelayStoreShape {
   /** The relay's stable random id, made at first start (served by `GET /v1/info`, bound by registration proofs). */
   readonly relayId: string
+  /** The migrations this store's start applied (`"1_relay_schema"`…), empty when the schema was current. */
+  readonly migrated: ReadonlyArray<string>
+  /**
+   * A setting every replica shares (the `meta` table): the first `candidate` written for `key` wins, and every
+   * caller reads the stored value back; `created` is true only for the caller whose candidate was stored.
+   */
+  readonly claimSetting: (
+    key: string,
+    candidate: string
+  ) => Effect.Effect<{ readonly value: string; readonly created: boolean }, RelayStoreIo>
 
   readonly createAccount: (input: NewAccount) => Effect.Effect<Account, HandleTaken | RelayStoreIo>
   readonly getAccount: (id: AccountId) => Effect.Effect<Option.Option<Account>, RelayStoreIo>

@@ -1,6 +1,7 @@
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -10,7 +11,7 @@ import { Envelope } from "../protocol/WireSchemas.js"
 import { BadRequest, NotFound, TooLarge } from "./HttpErrors.js"
 import { authenticated, body, json, param, parseAccountId, wireAccountId } from "./Http.js"
 import { RateLimiter, Rules } from "./RateLimiter.js"
-import { NotAContact } from "./RelayErrors.js"
+import { NotAContact, type RelayStoreIo } from "./RelayErrors.js"
 import { Caps } from "./RelaySettings.js"
 import { RelayStore, type SpoolEntry } from "./RelayStore.js"
 import { Waiters } from "./Waiters.js"
@@ -79,17 +80,21 @@ const inbox = Effect.gen(function* () {
     Effect.mapError(() => new BadRequest({ detail: "after is a whole number ≥ 0, wait seconds ≥ 0" }))
   )
   const wait = Math.min(query.wait, Caps.maxWaitSec)
-  const entries = yield* Effect.scoped(
-    Effect.gen(function* () {
-      const waiter = yield* waiters.register(account.id)
-      const first = yield* store.fetch(account.id, query.after, Caps.inboxBatch)
-      if (first.length > 0 || wait === 0) return first
-      yield* waiter.await(`${wait} seconds`)
-      // Rows ≤ after were acked by the first fetch; a plain read now (no second ack transaction).
-      const again = yield* store.fetch(account.id, 0, Caps.inboxBatch)
-      return again.filter((e) => e.seq > query.after)
-    })
-  )
+  const deadline = (yield* Clock.currentTimeMillis) + wait * 1000
+  // Each round registers its waiter before it queries. A wake that finds nothing new (another replica's LISTEN
+  // reconnect wakes everyone) parks the poll again for the time it has left.
+  const round = (after: number): Effect.Effect<ReadonlyArray<SpoolEntry>, RelayStoreIo> =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const waiter = yield* waiters.register(account.id)
+        // Rows ≤ query.after were acked by the first fetch; later rounds are plain reads (no second ack).
+        const found = (yield* store.fetch(account.id, after, Caps.inboxBatch)).filter((e) => e.seq > query.after)
+        const left = deadline - (yield* Clock.currentTimeMillis)
+        if (found.length > 0 || left <= 0) return found
+        return (yield* waiter.await(Duration.millis(left))) ? undefined : []
+      })
+    ).pipe(Effect.flatMap((found) => (found === undefined ? round(0) : Effect.succeed(found))))
+  const entries = yield* round(query.after)
   const recipient = wireAccountId(account.id)
   const last = entries[entries.length - 1]
   return json({ messages: entries.map(delivered(recipient)), cursor: last?.seq ?? query.after })

@@ -66,21 +66,26 @@ const listeningUrl = Effect.map(HttpServer.HttpServer, ({ address }) =>
 
 /**
  * Starts the relay's own work once the server is bound, in this order: the first log line says where it listens
- * (tests and operators read the port from it), then `afterListening` (the registration-code notice), then the
- * sweeper fiber. On stop, parked long-polls are woken so they answer at once instead of holding the shutdown.
+ * (tests and operators read the port from it), then the migrations this start applied if any, then
+ * `afterListening` (the registration-code notice), then the sweeper fiber. On stop the waiters close: parked
+ * long-polls answer at once instead of holding the shutdown.
  */
-const startup = (details: Record<string, unknown>, afterListening: Effect.Effect<void>) =>
+const startup = <R>(details: Record<string, unknown>, afterListening: Effect.Effect<void, never, R>) =>
   Layer.scopedDiscard(
     Effect.gen(function* () {
       const url = yield* listeningUrl
       yield* Effect.logInfo("listening").pipe(Effect.annotateLogs({ url, ...details }))
+      const { migrated } = yield* RelayStore
+      if (migrated.length > 0) yield* Effect.logInfo("migrated").pipe(Effect.annotateLogs({ applied: migrated }))
       yield* afterListening
       yield* Effect.forkScoped(sweepForever)
       const waiters = yield* Waiters
-      yield* Effect.addFinalizer(() => waiters.wakeAll)
+      yield* Effect.addFinalizer(() => waiters.close)
     })
   )
 
 /** Serves the app on the provided HttpServer, with the sweeper, and logs where it listens. */
-export const layer = (details: Record<string, unknown>, afterListening: Effect.Effect<void> = Effect.void) =>
-  Layer.merge(HttpServer.serve(app), startup(details, afterListening))
+export const layer = <R = never>(
+  details: Record<string, unknown>,
+  afterListening: Effect.Effect<void, never, R> = Effect.void
+) => Layer.merge(HttpServer.serve(app), startup(details, afterListening))

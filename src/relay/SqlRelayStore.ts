@@ -13,7 +13,7 @@ import { makeContacts } from "./sql/ContactsSql.js"
 import { makeBlobs } from "./sql/BlobsSql.js"
 import { makeInvites } from "./sql/InvitesSql.js"
 import { runMigrations } from "./sql/Migrations.js"
-import { ensureRelayId } from "./sql/RelayMeta.js"
+import { claimSetting, ensureRelayId } from "./sql/RelayMeta.js"
 import { makeSpool } from "./sql/SpoolSql.js"
 import { makeSweep } from "./sql/SweeperSql.js"
 
@@ -26,10 +26,12 @@ export interface StoreOptions {
 export const make = (options: StoreOptions = {}) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    yield* runMigrations.pipe(Effect.mapError((cause) => new RelayStoreIo({ op: "migrate", cause })))
+    const applied = yield* runMigrations.pipe(Effect.mapError((cause) => new RelayStoreIo({ op: "migrate", cause })))
     const relayId = yield* ensureRelayId(sql)
     return RelayStore.of({
       relayId,
+      migrated: applied.map(([id, name]) => `${id}_${name}`),
+      claimSetting: claimSetting(sql),
       ...makeAccounts(sql),
       ...makeInvites(sql),
       ...makeContacts(sql),

@@ -17,13 +17,17 @@ export interface Waiter {
  * it queries the spool, so a message committed between the query and the wait still wakes it; the waiter leaves
  * when its scope closes. Correctness never depends on a wake: a missed one costs one poll's timeout.
  *
- * In-process layer: the single replica's send handler calls `wake` after its commit. A PostgreSQL layer adds a
- * LISTEN fiber that calls `wake` for each `sb_inbox` notification and `wakeAll` after it reconnects.
+ * In-process layer: the single replica's send handler calls `wake` after its commit. The PostgreSQL layer
+ * (PgWaiters.ts) wraps it: its LISTEN fiber wakes the recipients any replica's commits notify on `sb_inbox`, and
+ * everyone (`wakeAll`) after it reconnects. A woken long-poll that finds nothing new parks again for the time it has
+ * left, so a spurious wake costs one query.
  */
 export interface WaitersShape {
   readonly register: (recipientId: AccountId) => Effect.Effect<Waiter, never, Scope.Scope>
   readonly wake: (recipientId: AccountId) => Effect.Effect<void>
   readonly wakeAll: Effect.Effect<void>
+  /** The relay is stopping: every parked waiter wakes, and from now on a waiter's `await` answers false at once. */
+  readonly close: Effect.Effect<void>
   /** How many waiters are parked (for health output and tests). */
   readonly size: Effect.Effect<number>
 }
@@ -33,6 +37,7 @@ export class Waiters extends Context.Tag("session-bridge/Waiters")<Waiters, Wait
 /** Waiters in this process: a set of `Deferred`s per recipient. */
 export const makeInProcess = Effect.sync((): WaitersShape => {
   const parked = new Map<AccountId, Set<Deferred.Deferred<void>>>()
+  let closed = false
   const release = (recipientId: AccountId, deferred: Deferred.Deferred<void>) =>
     Effect.sync(() => {
       const set = parked.get(recipientId)
@@ -42,9 +47,15 @@ export const makeInProcess = Effect.sync((): WaitersShape => {
     })
   const complete = (set: Iterable<Deferred.Deferred<void>>) =>
     Effect.forEach(set, (deferred) => Deferred.succeed(deferred, undefined), { discard: true })
+  const wakeAll = Effect.suspend(() => {
+    const all = [...parked.values()].flatMap((set) => [...set])
+    parked.clear()
+    return complete(all)
+  })
   return {
     register: (recipientId) =>
       Effect.gen(function* () {
+        if (closed) return { await: () => Effect.succeed(false) }
         const deferred = yield* Deferred.make<void>()
         yield* Effect.acquireRelease(
           Effect.sync(() => {
@@ -65,10 +76,10 @@ export const makeInProcess = Effect.sync((): WaitersShape => {
         parked.delete(recipientId)
         return complete(set)
       }),
-    wakeAll: Effect.suspend(() => {
-      const all = [...parked.values()].flatMap((set) => [...set])
-      parked.clear()
-      return complete(all)
+    wakeAll,
+    close: Effect.suspend(() => {
+      closed = true
+      return wakeAll
     }),
     size: Effect.sync(() => {
       let n = 0

@@ -40,3 +40,23 @@ describe("Waiters/inProcess", () => {
     }).pipe(Effect.provide(layerInProcess))
   )
 })
+
+describe("Waiters/close", () => {
+  it.effect("close wakes parked waiters and later waiters answer false at once (the relay is stopping)", () =>
+    Effect.gen(function* () {
+      const waiters = yield* Waiters
+      const result = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const parked = yield* waiters.register(1)
+          const fiber = yield* Effect.fork(parked.await("25 seconds"))
+          yield* waiters.close
+          const woken = yield* Fiber.join(fiber)
+          // No TestClock adjustment: a waiter registered after close must not wait out its timeout.
+          const late = yield* (yield* waiters.register(1)).await("25 seconds")
+          return [woken, late]
+        })
+      )
+      assert.deepStrictEqual(result, [true, false])
+    }).pipe(Effect.provide(layerInProcess))
+  )
+})

@@ -1,5 +1,5 @@
 import { assert, it } from "@effect/vitest"
-import { Effect, Either, Layer, Option, TestClock } from "effect"
+import { Context, Effect, Either, Layer, Option, TestClock } from "effect"
 import type { RelayStoreIo } from "../../src/relay/RelayErrors.js"
 import { relayErrorCode } from "../../src/relay/RelayErrors.js"
 import { type AccountId, RelayLimits, RelayStore, type RelayStoreShape } from "../../src/relay/RelayStore.js"
@@ -64,23 +64,39 @@ export const testRelayStore = (fresh: () => Opener) => {
     })
   })
 
-  it.live("several stores opening one new database at once all migrate it once and share one relay id", () => {
-    const open = fresh()
-    return Effect.gen(function* () {
-      const ids = yield* Effect.forEach(
-        [1, 2, 3],
-        () =>
-          run(
-            Effect.map(RelayStore, (s) => s.relayId),
-            open
-          ),
-        {
-          concurrency: 3
-        }
-      )
-      assert.strictEqual(new Set(ids).size, 1)
-    })
-  })
+  it.live(
+    "several stores opening one new database at once: one migrates it, all share one relay id and one claimed setting",
+    () => {
+      const open = fresh()
+      return Effect.gen(function* () {
+        const opened = yield* Effect.forEach(
+          [1, 2, 3],
+          () =>
+            run(
+              Effect.map(RelayStore, (s) => ({ id: s.relayId, migrated: s.migrated })),
+              open
+            ),
+          {
+            concurrency: 3
+          }
+        )
+        assert.strictEqual(new Set(opened.map((o) => o.id)).size, 1)
+        // Exactly one of them applied the schema; the others found it current.
+        assert.deepStrictEqual(opened.map((o) => o.migrated.join(",")).sort(), ["", "", "1_relay_schema"])
+        const code = yield* Effect.forEach(
+          ["first", "second", "third"],
+          (candidate) =>
+            run(
+              Effect.flatMap(RelayStore, (s) => s.claimSetting("registration_code", candidate)),
+              open
+            ),
+          { concurrency: 3 }
+        )
+        assert.strictEqual(new Set(code.map((c) => c.value)).size, 1)
+        assert.strictEqual(code.filter((c) => c.created).length, 1)
+      })
+    }
+  )
 
   it.live("handles are unique; accounts read back by id and handle; EK records only move forward", () =>
     run(
@@ -476,5 +492,39 @@ export const testRelayStore = (fresh: () => Opener) => {
         assert.isTrue(Option.isNone(yield* store.getSentStatus(bob.id, id)))
       })
     )
+  )
+
+  it.scoped(
+    "two stores on one database (two replicas) sweeping at once: every expired row counted once, none fails",
+    () =>
+      Effect.gen(function* () {
+        const open = fresh()
+        const a = Context.get(yield* Layer.build(open()), RelayStore)
+        const b = Context.get(yield* Layer.build(open()), RelayStore)
+        yield* TestClock.setTime(2_000 * DAY)
+        const senders = yield* Effect.forEach(["s1", "s2", "s3"], (h) => account(a, `sweep-${h}`))
+        const recipient = yield* account(b, "sweep-r")
+        const ids: Array<Uint8Array> = []
+        for (const sender of senders) {
+          yield* befriend(a, recipient.id, sender.id)
+          for (let i = 0; i < 8; i++) {
+            const id = bytes()
+            ids.push(id)
+            yield* send(i % 2 === 0 ? a : b, sender.id, recipient.id, id)
+          }
+        }
+        yield* TestClock.adjust(8 * DAY)
+        // Each replica's sweeper fires twice at about the same moment.
+        const swept = yield* Effect.all([a.sweep, b.sweep, a.sweep, b.sweep], { concurrency: 4 })
+        assert.strictEqual(
+          swept.reduce((n, s) => n + s.spoolExpired, 0),
+          ids.length
+        )
+        const states = yield* Effect.forEach(ids, (id, i) =>
+          Effect.map(b.getSentStatus(senders[Math.floor(i / 8)]!.id, id), (s) => Option.getOrThrow(s).state)
+        )
+        assert.deepStrictEqual(new Set(states), new Set(["expired"]))
+        assert.deepStrictEqual((yield* b.fetch(recipient.id, 0, 100)).length, 0)
+      })
   )
 }

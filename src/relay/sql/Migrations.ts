@@ -132,12 +132,40 @@ export const migrations = Migrator.fromRecord({
 /** The migrations table of the relay (apart from any other user of the same database). */
 export const migrationsTable = "relay_migrations"
 
+/** An arbitrary constant naming the migrator's PostgreSQL advisory lock (the sweeper's is another). */
+const MIGRATE_LOCK = 0x5b3161
+
+const migrator = Migrator.make({})({ loader: migrations, table: migrationsTable })
+
 /**
- * Runs the migrations. On PostgreSQL the Migrator locks its table, so a replica that starts at the same time waits
- * and then finds nothing to do. Creating that table is the one step two first starts can race on (both see it
- * missing, one CREATE fails), as can two SQLite processes upgrading their read to a write at once: a failed run is
- * retried, and then finds the table and the lock.
+ * PostgreSQL, where every replica migrates at boot: one transaction holds an advisory lock while it creates the
+ * migrations table if missing and runs the Migrator (its own transaction becomes a savepoint of this one). A replica
+ * that starts at the same time waits on the lock, then finds every migration applied; DDL is transactional, so a
+ * replica killed mid-migration leaves nothing half-applied.
  */
-export const runMigrations = Migrator.make({})({ loader: migrations, table: migrationsTable }).pipe(
-  Effect.retry({ times: 5, schedule: Schedule.spaced("100 millis") })
+const migratePg = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  return yield* sql.withTransaction(
+    Effect.gen(function* () {
+      yield* sql`SELECT pg_advisory_xact_lock(${MIGRATE_LOCK})`
+      yield* sql.unsafe(`CREATE TABLE IF NOT EXISTS ${migrationsTable} (
+        migration_id integer primary key,
+        created_at timestamp with time zone not null default now(),
+        name text not null)`)
+      return yield* migrator
+    })
+  )
+})
+
+/**
+ * Runs the migrations and answers the ones this call applied (empty when the schema was current). On PostgreSQL
+ * under the advisory lock above. SQLite is one relay process by design; two processes opening one file at once
+ * (a relay and an operator command) can still race on creating the migrations table or on upgrading a read to a
+ * write, and a failed run is retried, then finds the table and the database's write lock.
+ */
+export const runMigrations = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql.onDialectOrElse({
+    pg: () => migratePg,
+    orElse: () => migrator.pipe(Effect.retry({ times: 5, schedule: Schedule.spaced("100 millis") }))
+  })
 )

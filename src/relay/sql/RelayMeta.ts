@@ -5,13 +5,21 @@ import { io, type Row } from "./Rows.js"
 const hex = (data: Uint8Array) => Array.from(data, (b) => b.toString(16).padStart(2, "0")).join("")
 
 /**
- * The relay's stable random id: 128 bits from the platform's CSPRNG, written once at first start. Concurrent first
- * starts (replicas) race on the key; the first insert wins and everyone reads it back.
+ * A value of the `meta` table every replica shares: concurrent first writers (replicas starting together) race on
+ * the key; the first insert wins and everyone reads it back. `created` tells the winner apart.
  */
-export const ensureRelayId = (sql: SqlClient.SqlClient) =>
+export const claimSetting = (sql: SqlClient.SqlClient) => (key: string, candidate: string) =>
   Effect.gen(function* () {
-    const candidate = yield* Effect.sync(() => hex(globalThis.crypto.getRandomValues(new Uint8Array(16))))
-    yield* sql`INSERT INTO meta (key, value) VALUES ('relay_id', ${candidate}) ON CONFLICT (key) DO NOTHING`
-    const rows = yield* sql<Row>`SELECT value FROM meta WHERE key = 'relay_id'`
-    return String(rows[0]?.["value"] ?? candidate)
-  }).pipe(io("relayId"))
+    const inserted = yield* sql<Row>`INSERT INTO meta (key, value) VALUES (${key}, ${candidate})
+      ON CONFLICT (key) DO NOTHING RETURNING value`
+    if (inserted.length > 0) return { value: candidate, created: true }
+    const rows = yield* sql<Row>`SELECT value FROM meta WHERE key = ${key}`
+    return { value: String(rows[0]?.["value"] ?? candidate), created: false }
+  }).pipe(io("meta"))
+
+/** The relay's stable random id: 128 bits from the platform's CSPRNG, written once at first start. */
+export const ensureRelayId = (sql: SqlClient.SqlClient) =>
+  Effect.flatMap(
+    Effect.sync(() => hex(globalThis.crypto.getRandomValues(new Uint8Array(16)))),
+    (candidate) => Effect.map(claimSetting(sql)("relay_id", candidate), (kept) => kept.value)
+  )
