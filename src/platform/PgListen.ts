@@ -39,7 +39,7 @@ export type ListenEvent =
   | { readonly _tag: "Notification"; readonly payload: string }
 
 /**
- * One dedicated PostgreSQL connection that LISTENs on `channel` (docs/adr/0025-pg-listen-waiters.md). It is a
+ * One dedicated PostgreSQL connection that LISTENs on `channel` (docs/adr/0027-pg-listen-waiters.md). It is a
  * plain `pg` client of its own, never a pooled connection, so its end is seen at once: the stream fails with
  * `RelayStoreIo` when the connection errors or ends (a terminated backend, a restarted server), and the caller
  * reconnects. The first element is `Listening` (with the backend's pid); the connection closes with the scope.
