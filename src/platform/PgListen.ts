@@ -1,6 +1,7 @@
 import { createRequire } from "node:module"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import type { ListenEvent } from "../relay/PgWaiters.js"
 import { RelayStoreIo } from "../relay/RelayErrors.js"
 
 /** The part of the `pg` driver's `Client` this file uses (the package ships no types of its own). */
@@ -32,11 +33,6 @@ const loadPg = Effect.try({
   },
   catch: (cause) => new RelayStoreIo({ op: "listen", cause })
 })
-
-/** What the LISTEN connection reports: it is listening (after every (re)connect), or a channel's payload. */
-export type ListenEvent =
-  | { readonly _tag: "Listening"; readonly backendPid: number }
-  | { readonly _tag: "Notification"; readonly payload: string }
 
 /**
  * One dedicated PostgreSQL connection that LISTENs on `channel` (docs/adr/0027-pg-listen-waiters.md). It is a

@@ -4,12 +4,16 @@ import * as Layer from "effect/Layer"
 import * as Queue from "effect/Queue"
 import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
-import type { ListenEvent } from "../platform/PgListen.js"
 import type { RelayStoreIo } from "./RelayErrors.js"
 import type { AccountId } from "./RelayStore.js"
 import { makeInProcess, Waiters } from "./Waiters.js"
 
 /** The channel every replica's enqueue notifies (in its transaction) with the recipient's account id as payload. */
+/** What the LISTEN connection reports: it is listening (after every (re)connect), or a channel's payload. */
+export type ListenEvent =
+  | { readonly _tag: "Listening"; readonly backendPid: number }
+  | { readonly _tag: "Notification"; readonly payload: string }
+
 export const INBOX_CHANNEL = "sb_inbox"
 /** How the LISTEN connection shows in `pg_stat_activity.application_name` (the pool's is `session-bridge-relay`). */
 export const LISTEN_APPLICATION_NAME = "session-bridge-relay-listen"

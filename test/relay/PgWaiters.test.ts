@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Option, Queue, Stream, TestClock } from "effect"
-import type { ListenEvent } from "../../src/platform/PgListen.js"
+import type { ListenEvent } from "../../src/relay/PgWaiters.js"
 import * as PgWaiters from "../../src/relay/PgWaiters.js"
 import { RelayStoreIo } from "../../src/relay/RelayErrors.js"
 
