@@ -7,8 +7,10 @@ import * as Artifacts from "./Artifacts.js"
 import * as Broadcasts from "./Broadcasts.js"
 import * as Channels from "./Channels.js"
 import * as Envelopes from "./Envelopes.js"
+import * as RemoteSendsLayer from "../cloud/RemoteSendsLayer.js"
 import * as Identity from "./Identity.js"
 import * as Mailbox from "./Mailbox.js"
+import type { RemoteSends } from "./RemoteSends.js"
 import * as Search from "./Search.js"
 import * as Sessions from "./Sessions.js"
 import * as Surfacing from "./Surfacing.js"
@@ -24,8 +26,10 @@ export type BridgeServices =
   | Mailbox.Mailbox
   | Surfacing.Surfacing
   | Search.Search
+  | RemoteSends
 
-const base = Layer.mergeAll(Sessions.layer, Envelopes.layer, Artifacts.layer)
+// RemoteSends reads the cloud layer's plain files; its sealing code loads only when a message is queued.
+const base = Layer.mergeAll(Sessions.layer, Envelopes.layer, Artifacts.layer, RemoteSendsLayer.layer)
 const withChannels = Layer.mergeAll(Channels.layer, Broadcasts.layer, Identity.layer).pipe(Layer.provideMerge(base))
 const withSurfacing = Surfacing.layer.pipe(Layer.provideMerge(withChannels))
 const withMailbox = Layer.mergeAll(Mailbox.layer, Search.layer).pipe(Layer.provideMerge(withSurfacing))

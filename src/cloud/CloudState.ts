@@ -87,12 +87,28 @@ export const QuarantineRecord = Schema.Struct({
 })
 export type QuarantineRecord = typeof QuarantineRecord.Type
 
-/** `queued`, `stored`, or `refused:<reason>` (CLOUD.md 2.8). */
+/**
+ * `queued` (outbox/), then in sent/: `stored`, `delivered`, `surfaced`, `read`, `expired` or `refused:<reason>`
+ * (CLOUD.md 2.8). `surfaced` and `read` come back as the recipient's receipts.
+ */
 export const OutboxState = Schema.Union(
-  Schema.Literal("queued", "stored"),
+  Schema.Literal("queued", "stored", "delivered", "surfaced", "read", "expired"),
   Schema.TemplateLiteral(Schema.Literal("refused:"), Schema.String)
 )
 export type OutboxState = typeof OutboxState.Type
+
+/** An artifact of a queued message: the pump encrypts it from the local store, uploads it and grants it. */
+export const OutboxArtifact = Schema.Struct({
+  sha256: Schema.String,
+  size: Schema.Number,
+  name: Schema.optional(Schema.String),
+  mime: Schema.String
+})
+export type OutboxArtifact = typeof OutboxArtifact.Type
+
+/** What a receipt reports: the recipient's hook showed the message, or its session read it. */
+export const ReceiptState = Schema.Literal("surfaced", "read")
+export type ReceiptState = typeof ReceiptState.Type
 
 /** outbox/<id>.json and, once carried or refused, sent/<id>.json. */
 export const OutboxEntry = Schema.Struct({
@@ -113,7 +129,10 @@ export const OutboxEntry = Schema.Struct({
   nextAttemptAt: Schema.Number,
   lastError: Schema.optional(Schema.String),
   seq: Schema.optional(Schema.Number),
-  updatedAt: Schema.Number
+  updatedAt: Schema.Number,
+  /** Set on a receipt: it reports this state of the message `replyTo` (sent as inner kind "receipt"). */
+  receipt: Schema.optional(ReceiptState),
+  artifacts: Schema.optional(Schema.Array(OutboxArtifact))
 })
 export type OutboxEntry = typeof OutboxEntry.Type
 

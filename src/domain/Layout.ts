@@ -12,6 +12,9 @@ export const Layout = {
   pointer: (key: string) => `pointers/${key}.json`,
   inboxDir: (sessionId: string) => `inbox/${sessionId}`,
   inboxMessage: (sessionId: string, messageId: string) => `inbox/${sessionId}/${messageId}.json`,
+  /** The sender's own copy of a message to a contact (the cloud layer carries it from cloud/outbox/). */
+  remoteSentDir: (sessionId: string) => `remote-sent/${sessionId}`,
+  remoteSent: (sessionId: string, messageId: string) => `remote-sent/${sessionId}/${messageId}.json`,
   /** Per-session read / surfaced markers: empty files named after the message id. */
   readDir: (sessionId: string) => `state/${sessionId}/read`,
   readMarker: (sessionId: string, messageId: string) => `state/${sessionId}/read/${messageId}`,

@@ -18,14 +18,14 @@ export { T0 }
 export const EXP = Math.floor(T0 / 1000) + 7 * 86_400
 
 /** Bob's home (this machine) on a store, the bridge over it, the cloud state, seeded crypto and a fake relay. */
-export const cloudLayer = (store: StoreShape, relay: FakeRelay) =>
+export const cloudLayer = (store: StoreShape, relay: FakeRelay, env: Record<string, string> = {}) =>
   Layer.mergeAll(CloudHome.layer, BridgeLayer).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
         Layer.succeed(Store, store),
         Lock.layerMemory,
         Ids.layer,
-        HostEnv.layerMemory(),
+        HostEnv.layerMemory({ env }),
         layerSeeded("cloud-client"),
         relay.layer
       )
