@@ -7,6 +7,7 @@ import { OutboxEntry } from "../../src/cloud/CloudState.js"
 import { pollOnce } from "../../src/cloud/Inbound.js"
 import { pumpOnce, queued } from "../../src/cloud/Outbox.js"
 import { queueReceipts } from "../../src/cloud/Receipts.js"
+import { refreshSent } from "../../src/cloud/SentStates.js"
 import type { SessionRecord } from "../../src/domain/Records.js"
 import type { SessionId } from "../../src/domain/Ulid.js"
 import { postArtifact } from "../../src/mcp/tools/ArtifactTools.js"
@@ -284,6 +285,35 @@ describe("receipts", () => {
         assert.strictEqual((yield* call(listInbox, me, { all: true })).entries.length, 0, "never an inbox entry")
       })
     )
+  )
+})
+
+describe("relay-level delivery states", () => {
+  it.effect(
+    "stored becomes delivered once the contact's daemon acked, expired or refused:revoked as the relay says",
+    () =>
+      withBob((f, me) =>
+        Effect.gen(function* () {
+          const send = (subject: string) => call(sendMessage, me, { to: { contact: "alice" }, subject })
+          const [a, b, c] = [yield* send("a"), yield* send("b"), yield* send("c")]
+          yield* pumpOnce(f.credentials)
+          const state = (id: string) =>
+            Effect.map(call(readMessage, me, { id }), (m) => [m.delivery.state, m.delivery.reason])
+          assert.deepStrictEqual(yield* refreshSent(f.credentials), { asked: 3, changed: 0 })
+          yield* f.relay.client.ack("alice-token-xxxxxxxxxxxxxxxx", 1)
+          f.relay.setSentState(f.bob.accountId, b.messageId, "expired")
+          f.relay.setSentState(f.bob.accountId, c.messageId, "refused", "revoked")
+          assert.deepStrictEqual(yield* refreshSent(f.credentials), { asked: 3, changed: 3 })
+          assert.deepStrictEqual(yield* state(a.messageId), ["delivered", undefined])
+          assert.deepStrictEqual(yield* state(b.messageId), ["expired", undefined])
+          assert.deepStrictEqual(yield* state(c.messageId), ["refused", "revoked"])
+          assert.deepStrictEqual(
+            yield* refreshSent(f.credentials),
+            { asked: 0, changed: 0 },
+            "only stored ones are asked"
+          )
+        })
+      )
   )
 })
 
