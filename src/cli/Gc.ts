@@ -124,6 +124,8 @@ export const planGc = (options: GcOptions, progress: Progress) =>
       yield* add("session", path, why)
       if (Option.isSome(yield* store.stat(Layout.inboxDir(id)))) yield* add("session", Layout.inboxDir(id), why, true)
       if (Option.isSome(yield* store.stat(`state/${id}`))) yield* add("session", `state/${id}`, why, true)
+      if (Option.isSome(yield* store.stat(Layout.remoteSentDir(id))))
+        yield* add("session", Layout.remoteSentDir(id), why, true)
     }
     if (removedSessions.size > 0) {
       for (const name of yield* jsonNames(Layout.pointersDir)) {
@@ -184,6 +186,11 @@ export const planGc = (options: GcOptions, progress: Progress) =>
     const envelopePaths: Array<string> = []
     for (const sid of yield* store.list("inbox")) {
       for (const n of yield* jsonNames(Layout.inboxDir(sid))) envelopePaths.push(`${Layout.inboxDir(sid)}/${n}`)
+    }
+    // A message to a contact keeps its artifacts: the daemon uploads them from here, maybe much later.
+    for (const sid of yield* store.list("remote-sent")) {
+      for (const n of yield* jsonNames(Layout.remoteSentDir(sid)))
+        envelopePaths.push(`${Layout.remoteSentDir(sid)}/${n}`)
     }
     for (const n of yield* jsonNames(Layout.broadcastsDir)) envelopePaths.push(`${Layout.broadcastsDir}/${n}`)
     for (const c of yield* store.list(Layout.channelsDir)) {

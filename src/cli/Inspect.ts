@@ -5,6 +5,8 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { MessageRef } from "../bridge/Envelopes.js"
+import { CloudLayout } from "../cloud/CloudLayout.js"
+import { OutboxEntry } from "../cloud/CloudState.js"
 import { Pointer } from "../bridge/Sessions.js"
 import { type BridgeError, bridgeError, StoreError, toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
@@ -51,6 +53,10 @@ const kindOf = (path: string) => {
   if (p[0] === "artifacts" && path.endsWith(".meta.json")) return withSchema("artifact meta", ArtifactMeta)
   if (p[0] === "pointers" && p.length === 2) return withSchema("pointer", Pointer)
   if (p[0] === "refs" && p.length === 2) return withSchema("message ref", MessageRef)
+  if (p[0] === "remote-sent" && p.length === 3) return withSchema("message to a contact", MessageEnvelope)
+  // Its `state` is the message's delivery state (queued in outbox/; stored ... read, expired, refused in sent/).
+  if (p[0] === "cloud" && (p[1] === "outbox" || p[1] === "sent") && p.length === 3)
+    return withSchema(`cloud ${p[1]} entry`, OutboxEntry)
   return undefined
 }
 
@@ -106,7 +112,8 @@ const messagePaths = (id: string) =>
     const paths = [Layout.broadcast(id)]
     for (const c of yield* store.list(Layout.channelsDir)) paths.push(Layout.channelMessage(c, id))
     for (const sid of yield* store.list("inbox")) paths.push(Layout.inboxMessage(sid, id))
-    paths.push(Layout.messageRef(id))
+    for (const sid of yield* store.list("remote-sent")) paths.push(Layout.remoteSent(sid, id))
+    paths.push(Layout.messageRef(id), CloudLayout.outbox(id), CloudLayout.sent(id))
     return paths
   }).pipe(Effect.mapError(toBridgeError))
 

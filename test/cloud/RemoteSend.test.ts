@@ -7,6 +7,8 @@ import { OutboxEntry } from "../../src/cloud/CloudState.js"
 import { pollOnce } from "../../src/cloud/Inbound.js"
 import { pumpOnce, queued } from "../../src/cloud/Outbox.js"
 import { queueReceipts } from "../../src/cloud/Receipts.js"
+import { DEFAULT_GC, planGc } from "../../src/cli/Gc.js"
+import { inspectTarget } from "../../src/cli/Inspect.js"
 import { refreshSent } from "../../src/cloud/SentStates.js"
 import type { SessionRecord } from "../../src/domain/Records.js"
 import type { SessionId } from "../../src/domain/Ulid.js"
@@ -314,6 +316,38 @@ describe("relay-level delivery states", () => {
           )
         })
       )
+  )
+})
+
+describe("housekeeping of messages to contacts", () => {
+  it.effect("gc keeps an artifact a queued message to a contact carries; inspect finds the copy and its state", () =>
+    withBob((_f, me) =>
+      Effect.gen(function* () {
+        const posted = yield* call(postArtifact, me, { text: "for alice", name: "a.txt" })
+        const sent = yield* call(sendMessage, me, {
+          to: { contact: "alice" },
+          subject: "file",
+          artifacts: [posted.sha256]
+        })
+        yield* TestClock.adjust("2 days")
+        const removals = yield* planGc(DEFAULT_GC, () => Effect.void)
+        assert.deepStrictEqual(
+          removals.filter((r) => r.kind === "artifact"),
+          [],
+          "the daemon still has to upload it"
+        )
+        const found = yield* inspectTarget(sent.messageId)
+        assert.deepStrictEqual(
+          found.map((l) => [l.kind, l.path]),
+          [
+            ["message to a contact", `remote-sent/${me.sessionId}/${sent.messageId}.json`],
+            ["message ref", `refs/${sent.messageId}.json`],
+            ["cloud outbox entry", `cloud/outbox/${sent.messageId}.json`]
+          ]
+        )
+        assert.strictEqual((found[2]!.record as { state: string }).state, "queued")
+      })
+    )
   )
 })
 
