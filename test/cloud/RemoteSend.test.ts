@@ -6,7 +6,7 @@ import { CloudLayout } from "../../src/cloud/CloudLayout.js"
 import { OutboxEntry } from "../../src/cloud/CloudState.js"
 import { pollOnce } from "../../src/cloud/Inbound.js"
 import { pumpOnce, queued } from "../../src/cloud/Outbox.js"
-import { queueReceipts } from "../../src/cloud/Receipts.js"
+import { applyReceipt, queueReceipts } from "../../src/cloud/Receipts.js"
 import { DEFAULT_GC, planGc } from "../../src/cli/Gc.js"
 import { inspectTarget } from "../../src/cli/Inspect.js"
 import { refreshSent } from "../../src/cloud/SentStates.js"
@@ -285,6 +285,16 @@ describe("receipts", () => {
         const detail = yield* call(readMessage, me, { id: sent.messageId })
         assert.strictEqual(detail.delivery.state, "read")
         assert.strictEqual((yield* call(listInbox, me, { all: true })).entries.length, 0, "never an inbox entry")
+        // Only the contact the message went to can report on it.
+        const again = yield* call(sendMessage, me, { to: { contact: "alice" }, subject: "again" })
+        yield* pumpOnce(f.credentials)
+        const alice = (yield* (yield* CloudHome).contacts).find((c) => c.handle === "alice")!
+        const inner = { kind: "receipt" as const, ts: T0, fromHandle: "dave" as never, to: { any: true as const } }
+        const other = { ...alice, handle: "dave" as never }
+        assert.isFalse(yield* applyReceipt(other, { ...inner, replyTo: again.messageId, body: "read", pad: "" }))
+        assert.isFalse(yield* applyReceipt(alice, { ...inner, replyTo: again.messageId, body: "seen", pad: "" }))
+        assert.isTrue(yield* applyReceipt(alice, { ...inner, replyTo: again.messageId, body: "surfaced", pad: "" }))
+        assert.strictEqual((yield* call(readMessage, me, { id: again.messageId })).delivery.state, "surfaced")
       })
     )
   )
