@@ -1,101 +1,37 @@
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
 import { makeRemoteLimiter } from "../bridge/RemoteLimits.js"
-import { type Delivery, RemoteSends, type RemoteSessionInfo } from "../bridge/RemoteSends.js"
+import { RemoteSends } from "../bridge/RemoteSends.js"
 import { toBridgeError } from "../domain/Errors.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/Store.js"
-import { CloudLayout } from "./CloudLayout.js"
-import { ContactsFile, OutboxEntry } from "./CloudState.js"
-import { PRESENCE_INTERVAL_MS, readPresence } from "./PresenceCache.js"
 
 /*
- * RemoteSends on this machine's cloud state. Reading contacts, delivery states and presence needs only the Store;
- * queueing loads src/cloud/Outbox.ts (and with it the sealing code) on the first remote send, so an MCP server that
- * never sends to a contact never loads it.
+ * RemoteSends on this machine's cloud state. This module is all the MCP server (through BridgeLayer) loads of the
+ * cloud layer at start: the state readers (RemoteState.ts) load at the first call that needs them, and listing
+ * sessions on a home without `cloud/` loads nothing. The guardrails' windows live here, for the process's life.
  */
 
-/** A contact's presence older than two publication intervals is not shown. */
-export const PRESENCE_SHOWN_MS = 2 * PRESENCE_INTERVAL_MS
-
-const decodeContacts = Schema.decodeUnknownOption(Schema.parseJson(ContactsFile))
-const decodeEntry = Schema.decodeUnknownOption(Schema.parseJson(OutboxEntry))
-
-/** The delivery a stored outbox or sent entry stands for. */
-export const deliveryOf = (entry: OutboxEntry): Delivery =>
-  entry.state.startsWith("refused:")
-    ? { state: "refused", at: entry.updatedAt, reason: entry.state.slice("refused:".length) }
-    : { state: entry.state as Exclude<Delivery["state"], "refused">, at: entry.updatedAt }
+/** The cloud folder, as the Store names it (CloudLayout.dir). */
+const CLOUD_DIR = "cloud"
 
 export const make = Effect.gen(function* () {
   const store = yield* Store
   const env = yield* HostEnv
   const limiter = makeRemoteLimiter(Option.getOrUndefined(env.get("SESSION_BRIDGE_REMOTE_RATE")) !== "off")
+  const state = Effect.promise(() => import("./RemoteState.js"))
   const provideStore = Effect.provideService(Store, store)
-
-  const readEntry = (path: string) =>
-    Effect.map(store.readText(path), (text) => Option.flatMap(text, decodeEntry)).pipe(Effect.mapError(toBridgeError))
+  const hasCloud = Effect.map(store.stat(CLOUD_DIR), Option.isSome).pipe(Effect.mapError(toBridgeError))
 
   return RemoteSends.of({
-    standing: (handle) =>
-      Effect.gen(function* () {
-        if (Option.isNone(yield* store.stat(CloudLayout.credentials))) return "not_configured" as const
-        const file = Option.flatMap(yield* store.readText(CloudLayout.contacts), decodeContacts)
-        const contact = Option.flatMap(file, (f) => Option.fromNullable(f.contacts.find((c) => c.handle === handle)))
-        return Option.match(contact, { onNone: () => "unknown" as const, onSome: (c) => c.state })
-      }).pipe(Effect.mapError(toBridgeError)),
+    standing: (handle) => Effect.flatMap(state, (s) => s.standing(handle)).pipe(provideStore),
     admit: limiter.admit,
-    queue: (input) =>
-      Effect.gen(function* () {
-        const { queueMessage } = yield* Effect.promise(() => import("./Outbox.js"))
-        yield* queueMessage({
-          id: input.id,
-          contact: input.contact as OutboxEntry["contact"],
-          to: input.label !== undefined ? { label: input.label } : { any: true },
-          fromSession: input.fromSession,
-          subject: input.subject,
-          body: input.body,
-          ...(input.threadId !== undefined ? { threadId: input.threadId } : {}),
-          ...(input.replyTo !== undefined ? { replyTo: input.replyTo } : {}),
-          ...(input.artifacts.length > 0
-            ? {
-                artifacts: input.artifacts.map((a) => ({
-                  sha256: a.sha256,
-                  size: a.size,
-                  ...(a.name !== undefined ? { name: a.name } : {}),
-                  mime: a.mimeType
-                }))
-              }
-            : {})
-        }).pipe(provideStore, Effect.mapError(toBridgeError))
-      }),
-    delivery: (id) =>
-      Effect.gen(function* () {
-        if (!/^[0-9A-Z]{26}$/.test(id)) return Option.none()
-        const sent = yield* readEntry(CloudLayout.sent(id))
-        const entry = Option.isSome(sent) ? sent : yield* readEntry(CloudLayout.outbox(id))
-        return Option.map(entry, deliveryOf)
-      }),
-    sessions: Effect.gen(function* () {
-      const cache = yield* readPresence.pipe(provideStore, Effect.mapError(toBridgeError))
-      const now = yield* Clock.currentTimeMillis
-      if (Option.isNone(cache)) return []
-      return cache.value.contacts
-        .filter((c) => now - c.publishedAt <= PRESENCE_SHOWN_MS)
-        .flatMap((c) =>
-          c.sessions.map((s): RemoteSessionInfo => ({
-            contact: c.handle,
-            label: s.label,
-            cli: s.cli,
-            cwd: s.cwd,
-            since: s.since,
-            lastSeen: s.lastSeen
-          }))
-        )
-    })
+    queue: (input) => Effect.flatMap(state, (s) => s.queue(input)).pipe(provideStore),
+    delivery: (id) => Effect.flatMap(state, (s) => s.delivery(id)).pipe(provideStore),
+    sessions: Effect.flatMap(hasCloud, (has) =>
+      has ? Effect.flatMap(state, (s) => s.sessions).pipe(provideStore) : Effect.succeed([])
+    )
   })
 })
 
