@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { type BridgeError, bridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
+import { requireLabel } from "../domain/Names.js"
 import { MessageEnvelope, type Party, type SessionRecord } from "../domain/Records.js"
 import { CROCKFORD, encodeTime, type SessionId } from "../domain/Ulid.js"
 import { Store } from "../services/Store.js"
@@ -58,6 +59,8 @@ export const remoteAddress = (
   replyTo: string | undefined
 ) =>
   Effect.gen(function* () {
+    // A label given for a contact's session passes the same rules as a local one (INVALID_NAME).
+    if (to.label !== undefined && (to.contact !== undefined || replyTo !== undefined)) yield* requireLabel(to.label)
     const parent =
       replyTo === undefined
         ? Option.none<MessageEnvelope>()

@@ -114,6 +114,10 @@ describe("a send to a contact", () => {
           "INVALID_ARGUMENT"
         )
         assert.strictEqual(
+          yield* codeOf(call(sendMessage, me, { to: { contact: "alice", label: "api\u202eevil" }, subject: "hi" })),
+          "INVALID_NAME"
+        )
+        assert.strictEqual(
           yield* codeOf(
             call(sendMessage, me, { to: { contact: "alice" }, subject: "hi", artifacts: ["ab".repeat(32)] })
           ),
