@@ -7,6 +7,7 @@ import * as Channels from "./Channels.js"
 import * as DashboardQueries from "./DashboardQueries.js"
 import * as Housekeeping from "./Housekeeping.js"
 import * as Mailbox from "./Mailbox.js"
+import { RemoteSends } from "./RemoteSends.js"
 import * as Search from "./Search.js"
 import { surfacingServices, type SurfacingServices } from "./SurfacingServices.js"
 
@@ -19,6 +20,7 @@ export type BridgeServices =
   | Search.Search
   | Housekeeping.Housekeeping
   | DashboardQueries.DashboardQueries
+  | RemoteSends
 
 /**
  * The bridge's one ordered list of constructors: the surfacing services (SurfacingServices.ts), then the rest, each
@@ -26,8 +28,10 @@ export type BridgeServices =
  */
 export const bridgeServices = <E, R>(
   infrastructure: Effect.Effect<Context.Context<Infrastructure>, E, R>
-): Effect.Effect<Context.Context<Infrastructure | BridgeServices>, E, R> =>
+): Effect.Effect<Context.Context<Infrastructure | BridgeServices>, E, R | RemoteSends> =>
   surfacingServices(infrastructure).pipe(
+    // The door to the cloud layer comes from the composition (src/cloud/RemoteSendsLayer.ts is a floor up).
+    addService(RemoteSends, RemoteSends),
     addService(Artifacts.Artifacts, Artifacts.make),
     addService(Channels.Channels, Channels.make),
     addService(Mailbox.Mailbox, Mailbox.make),
@@ -37,10 +41,11 @@ export const bridgeServices = <E, R>(
   )
 
 /**
- * All domain services over the infrastructure (Store, Lock, Ids, HostEnv), as a layer. Provided once per process,
+ * All domain services over the infrastructure (Store, Lock, Ids, HostEnv) and the door to the cloud layer
+ * (`RemoteSends`: its layer lives in src/cloud/RemoteSendsLayer.ts, a floor up, so the composition provides it), as a layer. Provided once per process,
  * by the entry point's composition file (src/cli/main.ts, src/mcp/main.ts); the hook runs the same list directly
  * (src/hook/HookLayer.ts).
  */
-export const BridgeLayer: Layer.Layer<BridgeServices, never, Infrastructure> = Layer.effectContext(
+export const BridgeLayer: Layer.Layer<BridgeServices, never, Infrastructure | RemoteSends> = Layer.effectContext(
   bridgeServices(Effect.context<Infrastructure>())
 )

@@ -130,6 +130,7 @@ export const planGc = (
       yield* add("session", path, why)
       if (yield* exists(Layout.inboxDir(id))) yield* add("session", Layout.inboxDir(id), why, true)
       if (yield* exists(Layout.stateDir(id))) yield* add("session", Layout.stateDir(id), why, true)
+      if (yield* exists(Layout.remoteSentDir(id))) yield* add("session", Layout.remoteSentDir(id), why, true)
     }
     if (removedSessions.size > 0) {
       for (const name of yield* jsonNames(Layout.pointersDir)) {
@@ -190,6 +191,11 @@ export const planGc = (
     const envelopePaths: Array<string> = []
     for (const sid of yield* store.list(Layout.inboxesDir)) {
       for (const n of yield* jsonNames(Layout.inboxDir(sid))) envelopePaths.push(`${Layout.inboxDir(sid)}/${n}`)
+    }
+    // A message to a contact keeps its artifacts: the daemon uploads them from here, maybe much later.
+    for (const sid of yield* store.list(Layout.remoteSentsDir)) {
+      for (const n of yield* jsonNames(Layout.remoteSentDir(sid)))
+        envelopePaths.push(`${Layout.remoteSentDir(sid)}/${n}`)
     }
     for (const n of yield* jsonNames(Layout.broadcastsDir)) envelopePaths.push(`${Layout.broadcastsDir}/${n}`)
     for (const c of yield* store.list(Layout.channelsDir)) {

@@ -9,6 +9,8 @@ import { Layout } from "../domain/Layout.js"
 import { ArtifactMeta, MessageEnvelope, SessionRecord } from "../domain/Records.js"
 import { isUlid } from "../domain/Ulid.js"
 import { MAX_RECORD_BYTES, type StoreShape } from "../services/store/Store.js"
+import { CloudLayout } from "../cloud/CloudLayout.js"
+import { OutboxEntry } from "../cloud/CloudState.js"
 import { MessageRef } from "./Envelopes.js"
 import { Pointer } from "./Pointers.js"
 
@@ -52,6 +54,11 @@ const kindOf = (path: string) => {
   if (p[0] === Layout.artifactsDir && path.endsWith(".meta.json")) return withSchema("artifact meta", ArtifactMeta)
   if (p[0] === Layout.pointersDir && p.length === 2) return withSchema("pointer", Pointer)
   if (p[0] === Layout.messageRefsDir && p.length === 2) return withSchema("message ref", MessageRef)
+  if (p[0] === Layout.remoteSentsDir && p.length === 3) return withSchema("message to a contact", MessageEnvelope)
+  // Its `state` is the message's delivery state (queued in outbox/; stored ... read, expired, refused in sent/).
+  const cloudDir = `${p[0]}/${p[1]}`
+  if ((cloudDir === CloudLayout.outboxDir || cloudDir === CloudLayout.sentDir) && p.length === 3)
+    return withSchema(`cloud ${p[1]} entry`, OutboxEntry)
   return undefined
 }
 
@@ -109,7 +116,8 @@ const messagePaths = (store: StoreShape, id: string) =>
     const paths = [Layout.broadcast(id)]
     for (const c of yield* store.list(Layout.channelsDir)) paths.push(Layout.channelMessage(c, id))
     for (const sid of yield* store.list(Layout.inboxesDir)) paths.push(Layout.inboxMessage(sid, id))
-    paths.push(Layout.messageRef(id))
+    for (const sid of yield* store.list(Layout.remoteSentsDir)) paths.push(Layout.remoteSent(sid, id))
+    paths.push(Layout.messageRef(id), CloudLayout.outbox(id), CloudLayout.sent(id))
     return paths
   }).pipe(Effect.mapError(toBridgeError))
 

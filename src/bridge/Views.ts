@@ -36,7 +36,39 @@ const RemoteOrigin = Schema.optionalToOptional(Schema.Literal("remote"), Schema.
   encode: Option.filter((o): o is "remote" => o === "remote")
 })
 
-export const PartyView = Schema.Struct({ sessionId: Schema.String, label: Schema.String })
+/** `contact` is set on a contact's session (a remote sender, or the recipient of a message to a contact). */
+export const PartyView = Schema.Struct({
+  sessionId: Schema.String,
+  label: Schema.String,
+  contact: optional(Schema.String)
+})
+
+/** Unix milliseconds shown as ISO 8601 text. */
+const TimeFromMillis = Schema.transform(Schema.String, Schema.Number, {
+  strict: true,
+  decode: (iso) => Date.parse(iso),
+  encode: (ms) => new Date(ms).toISOString()
+})
+
+/** Where a message its viewer sent stands (CONTRACT.md "Delivery state"). */
+export const DeliveryView = Schema.Struct({
+  state: Schema.Literal("queued", "stored", "delivered", "surfaced", "read", "expired", "refused"),
+  at: TimeFromMillis,
+  reason: optional(Schema.String)
+})
+
+/** A contact's live session, from the presence its daemon published. */
+export const RemoteSessionView = Schema.Struct({
+  origin: Schema.Literal("remote"),
+  contact: Schema.String,
+  label: Schema.String,
+  /** The contact's host CLI, as its daemon named it. */
+  provider: optional(Schema.String),
+  cwd: optional(Schema.String),
+  since: TimeFromMillis,
+  lastSeen: TimeFromMillis,
+  online: Schema.Boolean
+})
 
 export const WhoamiView = Schema.Struct({
   sessionId: Schema.String,
@@ -102,7 +134,9 @@ const MAX_LISTED_RECIPIENTS = 20
 const bodyFields = {
   ...headFields,
   body: Schema.String,
-  inReplyTo: optional(Schema.String)
+  inReplyTo: optional(Schema.String),
+  /** Only for the sender of a direct message. */
+  delivery: optional(DeliveryView)
 }
 
 /** The JSON of `to`: at most 20 recipients, and `toMore` counting the rest. */

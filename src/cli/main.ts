@@ -6,6 +6,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { BridgeLayer } from "../bridge/BridgeLayer.js"
+import * as RemoteSendsLayer from "../cloud/RemoteSendsLayer.js"
 import * as NodeCliIO from "../platform/NodeCliIO.js"
 import * as NodeHostConfig from "../platform/NodeHostConfig.js"
 import { InfraLayer } from "../platform/NodeLayers.js"
@@ -112,7 +113,7 @@ export const preprocessArgv = (
  * (src/ui/Main.ts, src/cli/CloudProgram.ts); they build no second set of bridge services.
  */
 export const CliLayer = Layer.mergeAll(
-  BridgeLayer.pipe(Layer.provideMerge(InfraLayer)),
+  BridgeLayer.pipe(Layer.provideMerge(RemoteSendsLayer.layer), Layer.provideMerge(InfraLayer)),
   NodeContext.layer,
   NodeHostConfig.layer,
   NodeCliIO.terminalLayer,

@@ -18,8 +18,13 @@ export const CloudLayout = {
   outbox: (id: string) => `cloud/outbox/${id}.json`,
   sentDir: "cloud/sent",
   sent: (id: string) => `cloud/sent/${id}.json`,
+  /** Per remote message received: the last state a receipt was queued for (`surfaced` or `read`). */
+  receiptsDir: "cloud/receipts",
+  receipt: (localId: string) => `cloud/receipts/${localId}`,
   quarantineDir: "cloud/quarantine",
   quarantine: (seq: number, id: string) => `cloud/quarantine/${String(seq).padStart(12, "0")}-${id}.json`,
+  /** Contacts' live sessions as last fetched from the relay (written by the daemon's presence fiber). */
+  presence: "cloud/presence.json",
   /** Written by the running daemon: `{pid, startedAt}`. */
   daemonPid: "cloud/daemon.pid"
 } as const

@@ -87,12 +87,28 @@ export const QuarantineRecord = Schema.Struct({
 })
 export type QuarantineRecord = typeof QuarantineRecord.Type
 
-/** `queued`, `stored`, or `refused:<reason>` (CLOUD.md 2.8). */
+/**
+ * `queued` (outbox/), then in sent/: `stored`, `delivered`, `surfaced`, `read`, `expired` or `refused:<reason>`
+ * (CLOUD.md 2.8). `surfaced` and `read` come back as the recipient's receipts.
+ */
 export const OutboxState = Schema.Union(
-  Schema.Literal("queued", "stored"),
+  Schema.Literal("queued", "stored", "delivered", "surfaced", "read", "expired"),
   Schema.TemplateLiteral(Schema.Literal("refused:"), Schema.String)
 )
 export type OutboxState = typeof OutboxState.Type
+
+/** An artifact of a queued message: the pump encrypts it from the local store, uploads it and grants it. */
+export const OutboxArtifact = Schema.Struct({
+  sha256: Schema.String,
+  size: Schema.Number,
+  name: Schema.optional(Schema.String),
+  mime: Schema.String
+})
+export type OutboxArtifact = typeof OutboxArtifact.Type
+
+/** What a receipt reports: the recipient's hook showed the message, or its session read it. */
+export const ReceiptState = Schema.Literal("surfaced", "read")
+export type ReceiptState = typeof ReceiptState.Type
 
 /** outbox/<id>.json and, once carried or refused, sent/<id>.json. */
 export const OutboxEntry = Schema.Struct({
@@ -113,9 +129,46 @@ export const OutboxEntry = Schema.Struct({
   nextAttemptAt: Schema.Number,
   lastError: Schema.optional(Schema.String),
   seq: Schema.optional(Schema.Number),
-  updatedAt: Schema.Number
+  updatedAt: Schema.Number,
+  /** Set on a receipt: it reports this state of the message `replyTo` (sent as inner kind "receipt"). */
+  receipt: Schema.optional(ReceiptState),
+  artifacts: Schema.optional(Schema.Array(OutboxArtifact))
 })
 export type OutboxEntry = typeof OutboxEntry.Type
 
 /** daemon.pid: written by the running daemon. */
 export const DaemonPid = Schema.Struct({ pid: Schema.Number, startedAt: Schema.Number })
+
+/** One live session of a contact, as its daemon published it (sealed to this account; CLOUD.md 2.9). */
+export const RemoteSession = Schema.Struct({
+  label: Schema.String,
+  /** The host CLI (provider id), when the contact's daemon knows it. */
+  cli: Schema.optional(Schema.String),
+  cwd: Schema.optional(Schema.String),
+  /** When the session registered, unix ms. */
+  since: Schema.Number,
+  /** The session's last hook or tool activity, unix ms. */
+  lastSeen: Schema.Number
+})
+export type RemoteSession = typeof RemoteSession.Type
+
+/** One contact's presence: what it published, checked against its pinned identity key. */
+export const ContactPresence = Schema.Struct({
+  handle: Handle,
+  accountId: AccountId,
+  /** The signed time of the publication, unix ms (a publication older than 90 s counts as offline). */
+  publishedAt: Schema.Number,
+  sessions: Schema.Array(RemoteSession)
+})
+export type ContactPresence = typeof ContactPresence.Type
+
+/**
+ * presence.json: every active contact's last verified presence, replaced as a whole on each fetch (every 15 s by
+ * the daemon, and by `contact sessions`). Readers: `bridge_list_sessions`, `contact sessions`.
+ */
+export const PresenceCache = Schema.Struct({
+  v: Schema.Literal(1),
+  fetchedAt: Schema.Number,
+  contacts: Schema.Array(ContactPresence)
+})
+export type PresenceCache = typeof PresenceCache.Type

@@ -31,7 +31,8 @@ import {
   RegisterRequest,
   RegisterResponse,
   RelayInfo,
-  SendResponse
+  SendResponse,
+  SentStatusResponse
 } from "./RelayWire.js"
 
 /** A refusal as its tagged error: by the relay's code first, by the HTTP status when the body has none. */
@@ -125,6 +126,8 @@ export const make = (baseUrl: string) =>
         Effect.asVoid(
           Effect.scoped(execute(withBody(authed(HttpClientRequest.post("/v1/inbox/ack"), token), AckRequest, { upTo })))
         ),
+      sentStatus: (token, id) =>
+        call(authed(HttpClientRequest.get(`/v1/sent/${encodeURIComponent(id)}`), token), SentStatusResponse),
       putBlob: (token, blobId, grants, ciphertext) =>
         Effect.asVoid(
           call(

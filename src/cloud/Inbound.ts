@@ -11,9 +11,10 @@ import { CloudHome } from "./CloudHome.js"
 import { CloudLayout } from "./CloudLayout.js"
 import { type Credentials, type PinnedContact, QuarantineRecord } from "./CloudState.js"
 import { fetchArtifact } from "./InboundArtifacts.js"
+import { applyReceipt } from "./Receipts.js"
 import { RelayClient } from "./RelayClient.js"
 import type { Delivered } from "./RelayWire.js"
-import { remoteEnvelope, route, writeToTarget } from "./RemoteDelivery.js"
+import { parentOf, remoteEnvelope, route, writeToTarget } from "./RemoteDelivery.js"
 import * as Schema from "effect/Schema"
 
 /*
@@ -29,10 +30,12 @@ export interface BatchResult {
   readonly dropped: number
   readonly quarantined: number
   readonly ignored: number
+  /** Receipts for messages this account sent (applied to `sent/`, never inbox entries). */
+  readonly receipts: number
   readonly cursor: number
 }
 
-type Outcome = "delivered" | "unrouted" | "duplicates" | "dropped" | "quarantined" | "ignored"
+type Outcome = "delivered" | "unrouted" | "duplicates" | "dropped" | "quarantined" | "ignored" | "receipts"
 
 /** This account as a receiver, from its credentials and the keys it holds. */
 export const receiverOf = (credentials: Credentials) =>
@@ -96,6 +99,10 @@ const processOne = (token: string, receiver: Receiver, contacts: ReadonlyArray<P
       return yield* quarantine(env, entry.reason, entry.code, e.message)
     }
     const { inner, localId, senderFpr } = opened.right
+    if (inner.kind === "receipt") {
+      yield* applyReceipt(contact.value, inner)
+      return "receipts" as Outcome
+    }
     if (inner.kind !== "message") return "ignored" as Outcome
     const fpr = toHex(senderFpr)
     const seen = yield* home.seen(fpr, env.id)
@@ -109,7 +116,16 @@ const processOne = (token: string, receiver: Receiver, contacts: ReadonlyArray<P
         state: "pending",
         at: yield* Clock.currentTimeMillis
       })
-    const envelope = yield* remoteEnvelope({ localId, senderFpr, contact: contact.value, inner, to: [] })
+    const parent = yield* parentOf(contact.value, fpr, inner)
+    const envelope = yield* remoteEnvelope({
+      localId,
+      remoteId: env.id,
+      senderFpr,
+      contact: contact.value,
+      inner,
+      to: [],
+      parent: Option.getOrUndefined(parent)
+    })
     for (const ref of inner.artifacts ?? []) {
       const outcome = yield* fetchArtifact(token, ref, envelope.from.sessionId)
       if (outcome._tag === "retry")
@@ -143,7 +159,8 @@ export const processBatch = (credentials: Credentials, batch: ReadonlyArray<Deli
       duplicates: 0,
       dropped: 0,
       quarantined: 0,
-      ignored: 0
+      ignored: 0,
+      receipts: 0
     }
     let cursor = start
     const ordered = [...batch].filter((e) => e.seq > start).sort((a, b) => a.seq - b.seq)

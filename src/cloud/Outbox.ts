@@ -12,6 +12,7 @@ import { CloudNotConfigured, type RelayError } from "./CloudErrors.js"
 import { CloudHome } from "./CloudHome.js"
 import { CloudLayout } from "./CloudLayout.js"
 import { type Credentials, OutboxEntry, type OutboxState, type PinnedContact } from "./CloudState.js"
+import { uploadArtifacts } from "./OutboxArtifacts.js"
 import { RelayClient } from "./RelayClient.js"
 import type { RelayContact } from "./RelayWire.js"
 import { REMOTE_TTL_MS } from "./RemoteDelivery.js"
@@ -19,7 +20,9 @@ import { REMOTE_TTL_MS } from "./RemoteDelivery.js"
 /*
  * The outbound queue (CLOUD.md 2.7, 2.8): a send to a contact writes `cloud/outbox/<id>.json` (state queued);
  * `pumpOnce` seals each due entry to the recipient's newest encryption key (verified against the pinned identity
- * key, never a lower seq than seen) and posts it with the message's own ULID as the idempotency key.
+ * key, never a lower seq than seen), encrypts and uploads its artifacts first (OutboxArtifacts.ts), and posts it
+ * with the message's own ULID as the idempotency key. A receipt (`receipt` set) goes the same way as inner kind
+ * "receipt" and leaves no trace in sent/.
  */
 
 const encode = (entry: OutboxEntry) => JSON.stringify(Schema.encodeSync(OutboxEntry)(entry), null, 2) + "\n"
@@ -44,6 +47,8 @@ export interface QueueInput {
   readonly body: string
   readonly threadId?: string
   readonly replyTo?: string
+  readonly artifacts?: OutboxEntry["artifacts"]
+  readonly receipt?: OutboxEntry["receipt"]
 }
 
 /** Queues a message for a contact (state `queued`); a second queue of the same id is refused by the store. */
@@ -117,7 +122,8 @@ export const pumpOnce = (credentials: Credentials) =>
     const finish = (entry: OutboxEntry, state: OutboxState, seq?: number) =>
       Effect.gen(function* () {
         const done = { ...entry, state, updatedAt: now, ...(seq !== undefined ? { seq } : {}) }
-        yield* store.write(CloudLayout.sent(entry.id), encode(done))
+        // A receipt has no delivery state of its own to show: once carried (or refused) it is gone.
+        if (entry.receipt === undefined) yield* store.write(CloudLayout.sent(entry.id), encode(done))
         yield* store.remove(CloudLayout.outbox(entry.id))
         if (state === "stored") result.stored++
         else result.refused++
@@ -168,6 +174,15 @@ export const pumpOnce = (credentials: Credentials) =>
         yield* home.writeContacts(
           contacts.map((c) => (c.accountId === contact.accountId ? { ...c, ek: accepted.right } : c))
         )
+      const uploaded = yield* uploadArtifacts(credentials.token, entry, contact.accountId)
+      if (uploaded._tag === "refused") {
+        yield* finish(entry, `refused:${uploaded.reason}`)
+        continue
+      }
+      if (uploaded._tag === "retry") {
+        yield* retry(entry, uploaded.detail, uploaded.retryAfterMs)
+        continue
+      }
       const envelope = yield* Effect.either(
         seal({
           id: entry.id,
@@ -175,15 +190,17 @@ export const pumpOnce = (credentials: Credentials) =>
           from: { accountId: credentials.accountId, identity: identity.value },
           to: { accountId: contact.accountId, handle: contact.handle, ikPub: contact.ikPub, ek: accepted.right },
           inner: {
-            kind: "message",
+            kind: entry.receipt !== undefined ? "receipt" : "message",
             ts: entry.createdAt,
             fromHandle: credentials.handle,
             ...(entry.fromSession !== undefined ? { fromSession: entry.fromSession } : {}),
             to: entry.to,
             subject: entry.subject,
-            body: entry.body,
+            // A receipt's body is the state it reports (ReceiptState) for the message `replyTo`.
+            body: entry.receipt ?? entry.body,
             ...(entry.threadId !== undefined ? { threadId: entry.threadId } : {}),
-            ...(entry.replyTo !== undefined ? { replyTo: entry.replyTo } : {})
+            ...(entry.replyTo !== undefined ? { replyTo: entry.replyTo } : {}),
+            ...(uploaded.refs.length > 0 ? { artifacts: uploaded.refs } : {})
           }
         })
       )

@@ -8,7 +8,8 @@ import type {
   RegisterResponse,
   RelayContact,
   RelayInfo,
-  SendResponse
+  SendResponse,
+  SentStatusResponse
 } from "./RelayWire.js"
 
 /**
@@ -27,6 +28,8 @@ export interface RelayClientShape {
   /** Envelopes with seq > after, ascending; `after` also acks everything up to it. */
   readonly inbox: (token: string, after: number, waitSeconds: number) => Effect.Effect<InboxResponse, RelayError>
   readonly ack: (token: string, upTo: number) => Effect.Effect<void, RelayError>
+  /** `GET /v1/sent/{id}`: stored, delivered (the recipient acked past it), expired or refused; 404 if unknown. */
+  readonly sentStatus: (token: string, id: string) => Effect.Effect<SentStatusResponse, RelayError>
   readonly putBlob: (
     token: string,
     blobId: string,

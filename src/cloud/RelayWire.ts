@@ -53,6 +53,17 @@ export type Delivered = typeof Delivered.Type
 export const InboxResponse = Schema.Struct({ messages: Schema.Array(Delivered), cursor: Seq })
 export type InboxResponse = typeof InboxResponse.Type
 
+/** `GET /v1/sent/{id}`: the relay-level state of a message this account sent. */
+export const SentStatusResponse = Schema.Struct({
+  id: Schema.String,
+  to: AccountId,
+  seq: Schema.NullOr(Seq),
+  state: Schema.Literal("stored", "delivered", "expired", "refused"),
+  reason: Schema.NullOr(Schema.String),
+  updatedAt: Schema.Number
+})
+export type SentStatusResponse = typeof SentStatusResponse.Type
+
 /** `POST /v1/inbox/ack`. */
 export const AckRequest = Schema.Struct({ upTo: Seq })
 export const AckResponse = Schema.Struct({ ackedSeq: Seq })

@@ -6,12 +6,13 @@ import { Envelopes } from "../bridge/Envelopes.js"
 import { Sessions, type SessionStatus } from "../bridge/Sessions.js"
 import { Layout } from "../domain/Layout.js"
 import { MessageEnvelope, type Party, ProviderId } from "../domain/Records.js"
-import { encodeTime, type MessageId, type SessionId } from "../domain/Ulid.js"
+import { encodeTime, MessageId, type SessionId } from "../domain/Ulid.js"
 import { concat, utf8 } from "../protocol/Bytes.js"
 import { CloudCrypto } from "../protocol/CloudCrypto.js"
 import { encodeRandom80 } from "../protocol/LocalId.js"
 import type { Inner } from "../protocol/WireSchemas.js"
 import { Store } from "../services/store/Store.js"
+import { CloudHome } from "./CloudHome.js"
 import { CloudLayout } from "./CloudLayout.js"
 import { type PinnedContact, type Target, UnroutedMessage } from "./CloudState.js"
 
@@ -56,10 +57,14 @@ export const remoteSessionId = (senderFpr: Uint8Array, label: string) =>
 /** The local inbox envelope of an opened remote message. */
 export const remoteEnvelope = (input: {
   readonly localId: MessageId
+  /** The id the sender gave it (the envelope id): receipts and replies refer to it. */
+  readonly remoteId: MessageId
   readonly senderFpr: Uint8Array
   readonly contact: PinnedContact
   readonly inner: Inner
   readonly to: ReadonlyArray<Party>
+  /** The local message it replies to (see `parentOf`): it joins that thread. */
+  readonly parent?: MessageEnvelope | undefined
 }) =>
   Effect.gen(function* () {
     const label = input.inner.fromSession?.label ?? input.contact.handle
@@ -77,16 +82,45 @@ export const remoteEnvelope = (input: {
       to: input.to,
       subject: input.inner.subject ?? "",
       body: input.inner.body ?? "",
-      threadId: input.localId,
+      threadId: input.parent?.threadId ?? input.localId,
+      ...(input.parent !== undefined ? { inReplyTo: input.parent.id } : {}),
       artifacts: (input.inner.artifacts ?? []).map((a) => a.sha256 as MessageEnvelope["artifacts"][number]),
       createdAt: DateTime.unsafeMake(input.inner.ts),
       expiresAt: DateTime.unsafeMake(input.inner.ts + REMOTE_TTL_MS),
       origin: "remote",
-      remoteFrom: input.contact.handle
+      remoteFrom: input.contact.handle,
+      remoteId: input.remoteId
     })
   })
 
 const isProvider = Schema.is(ProviderId)
+const isMessageId = Schema.is(MessageId)
+
+/**
+ * The local message a remote one replies to, so that it joins its thread: `replyTo` is the id the contact knows it
+ * by, either our own id of a message we sent that contact, or the contact's id of a message it sent us (found
+ * through the seen-ledger). Only a message exchanged with that same contact qualifies: a contact cannot attach its
+ * message to anyone else's thread.
+ */
+export const parentOf = (contact: PinnedContact, senderFprHex: string, inner: Inner) =>
+  Effect.gen(function* () {
+    const replyTo = inner.replyTo
+    if (replyTo === undefined || !isMessageId(replyTo)) return Option.none<MessageEnvelope>()
+    const envelopes = yield* Envelopes
+    const seen = yield* (yield* CloudHome).seen(senderFprHex, replyTo)
+    const candidates = [replyTo, ...Option.toArray(Option.map(seen, (r) => r.localId))]
+    for (const id of candidates) {
+      const ref = yield* envelopes.ref(id)
+      if (Option.isNone(ref)) continue
+      const found = yield* envelopes.read(ref.value.path)
+      if (Option.isNone(found)) continue
+      const e = found.value
+      const withContact =
+        e.origin === "remote" ? e.from.contact === contact.handle : e.to[0]?.contact === contact.handle
+      if (withContact && e.kind === "direct") return Option.some(e)
+    }
+    return Option.none<MessageEnvelope>()
+  })
 
 const partyOf = (sessionId: SessionId) =>
   Effect.map(

@@ -23,7 +23,12 @@ export const ErrorCode = Schema.Literal(
   "CONFIG_INVALID",
   "CONFIG_UNWRITABLE",
   "PROVIDER_UNKNOWN",
-  "INTERNAL"
+  "INTERNAL",
+  // A send to a contact (the cloud layer) refused before it is queued.
+  "CLOUD_NOT_CONFIGURED",
+  "NOT_A_CONTACT",
+  "CONTACT_REVOKED",
+  "RATE_LIMITED"
 )
 export type ErrorCode = typeof ErrorCode.Type
 

@@ -17,6 +17,11 @@ export const Layout = {
   /** One state directory per session below it. */
   statesDir: "state",
   stateDir: (sessionId: string) => `state/${sessionId}`,
+  /** Senders' own copies of messages to contacts, one directory per session below it. */
+  remoteSentsDir: "remote-sent",
+  /** The sender's own copy of a message to a contact (the cloud layer carries it from cloud/outbox/). */
+  remoteSentDir: (sessionId: string) => `remote-sent/${sessionId}`,
+  remoteSent: (sessionId: string, messageId: string) => `remote-sent/${sessionId}/${messageId}.json`,
   /** Per-session read / surfaced markers: empty files named after the message id. */
   readDir: (sessionId: string) => `state/${sessionId}/read`,
   readMarker: (sessionId: string, messageId: string) => `state/${sessionId}/read/${messageId}`,

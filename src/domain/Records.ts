@@ -55,7 +55,9 @@ export const MessageEnvelope = Schema.Struct({
   createdAt: Schema.DateTimeUtc,
   expiresAt: Schema.optional(Schema.DateTimeUtc),
   origin: Origin,
-  remoteFrom: Schema.optional(Schema.String)
+  remoteFrom: Schema.optional(Schema.String),
+  /** For a remote message: the id its sender gave it (the wire id), which receipts and replies refer to. */
+  remoteId: Schema.optional(MessageId)
 })
 export type MessageEnvelope = typeof MessageEnvelope.Type
 

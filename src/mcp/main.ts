@@ -5,6 +5,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import { BridgeLayer } from "../bridge/BridgeLayer.js"
+import * as RemoteSendsLayer from "../cloud/RemoteSendsLayer.js"
 import { DEFAULT_MAX_ARTIFACT_BYTES, positiveIntFromEnv } from "../bridge/Limits.js"
 import { layerInfrastructure } from "../platform/NodeLayers.js"
 import * as NodeHostEnv from "../platform/NodeHostEnv.js"
@@ -55,7 +56,7 @@ const program = Effect.gen(function* () {
         // HostEnv, the infrastructure, then the bridge services (once), then the caller's identity.
         context: (client) =>
           McpIdentity.layer(client).pipe(
-            Layer.provideMerge(BridgeLayer),
+            Layer.provideMerge(BridgeLayer.pipe(Layer.provideMerge(RemoteSendsLayer.layer))),
             Layer.provideMerge(layerInfrastructure),
             Layer.provide(Layer.succeed(HostEnv, env))
           ),

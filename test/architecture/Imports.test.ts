@@ -18,10 +18,14 @@ const FLOORS: ReadonlyArray<readonly [prefix: string, floor: number]> = [
   ["domain/", 0],
   ["hosts/", 0],
   ["Version.ts", 0],
+  // The cloud layer's folder names under the home: plain values, which inspect and gc (the bridge) read too.
+  ["cloud/CloudLayout.ts", 0],
   // 1. Ports: one service per file (Tag, interface, memory layers); the Store port's folder, services/store/.
   ["services/", 1],
   // 2. The sb1 protocol: pure functions over the CloudCrypto port.
   ["protocol/", 2],
+  // The cloud layer's record schemas (over the protocol's wire schemas): inspect decodes outbox entries with them.
+  ["cloud/CloudState.ts", 2],
   // 3. The local domain: the bridge services, the provider adapters and the hook payload adapters they share.
   ["bridge/", 3],
   ["providers/", 3],

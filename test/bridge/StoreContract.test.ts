@@ -3,7 +3,10 @@ import * as os from "node:os"
 import * as nodePath from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Encoding, Fiber, Layer } from "effect"
-import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
+import { BridgeLayer as BridgeServices } from "../../src/bridge/BridgeLayer.js"
+import * as RemoteSendsLayer from "../../src/cloud/RemoteSendsLayer.js"
+
+const BridgeLayer = () => BridgeServices.pipe(Layer.provideMerge(RemoteSendsLayer.layer))
 import { Surfacing } from "../../src/bridge/Surfacing.js"
 import { Layout } from "../../src/domain/Layout.js"
 import { getArtifact, postArtifact } from "../../src/mcp/tools/ArtifactTools.js"
@@ -25,7 +28,7 @@ const env = HostEnv.layerMemory({ env: { SESSION_BRIDGE_MAX_BACKLOG: "3" } })
 type IdsLayer = Layer.Layer<Ids>
 
 const memory = (ids: IdsLayer = IdsLive.layer) =>
-  BridgeLayer.pipe(Layer.provideMerge(Layer.mergeAll(storeMemory, Lock.layerMemory, ids, env)))
+  BridgeLayer().pipe(Layer.provideMerge(Layer.mergeAll(storeMemory, Lock.layerMemory, ids, env)))
 
 const fileSystem = (ids: IdsLayer = IdsLive.layer) =>
   Layer.unwrapScoped(
@@ -37,7 +40,7 @@ const fileSystem = (ids: IdsLayer = IdsLive.layer) =>
       (dir) => {
         const store = layerFileSystem(nodePath.join(dir, "home"))
         const infra = Layer.mergeAll(FileLock.layerFile.pipe(Layer.provideMerge(Layer.merge(store, env))), ids)
-        return BridgeLayer.pipe(Layer.provideMerge(infra))
+        return BridgeLayer().pipe(Layer.provideMerge(infra))
       }
     )
   )

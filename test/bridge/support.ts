@@ -1,5 +1,6 @@
 import { Effect, Layer, Option, Schema } from "effect"
 import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
+import * as RemoteSendsLayer from "../../src/cloud/RemoteSendsLayer.js"
 import * as CurrentSession from "../../src/bridge/CurrentSession.js"
 import { Sessions } from "../../src/bridge/Sessions.js"
 import type { BridgeError } from "../../src/domain/Errors.js"
@@ -11,7 +12,8 @@ import type { ToolRequirements } from "../../src/mcp/Tools.js"
 import { memoryInfra } from "../support/layers.js"
 
 /** Memory infrastructure plus every domain service; the infrastructure stays visible to the test. */
-export const memoryBridge = (env: MemoryHostEnvOptions = {}) => BridgeLayer.pipe(Layer.provideMerge(memoryInfra(env)))
+export const memoryBridge = (env: MemoryHostEnvOptions = {}) =>
+  BridgeLayer.pipe(Layer.provideMerge(RemoteSendsLayer.layer), Layer.provideMerge(memoryInfra(env)))
 
 export const register = (label: string, cwd = `/work/${label}`, provider: ProviderId = "claude-code") =>
   Effect.flatMap(Sessions, (s) => s.register({ label, cwd, provider }))

@@ -4,6 +4,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
+import * as RemoteSendsLayer from "../../src/cloud/RemoteSendsLayer.js"
 import { layerFileSystem } from "../../src/platform/store/FileSystemStore.js"
 import * as HostConfig from "../../src/services/HostConfig.js"
 import * as HostEnv from "../../src/services/HostEnv.js"
@@ -14,7 +15,10 @@ import { runCli } from "./harness.js"
 describe("gc on the file system", () => {
   it.live("removes temp files left by interrupted writes, and inspect shows absolute paths", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "sb-cli-gc-"))
-    const layer = Layer.mergeAll(BridgeLayer, HostConfig.layerMemory()).pipe(
+    const layer = Layer.mergeAll(
+      BridgeLayer.pipe(Layer.provideMerge(RemoteSendsLayer.layer)),
+      HostConfig.layerMemory()
+    ).pipe(
       Layer.provideMerge(
         Layer.mergeAll(
           layerFileSystem(root),

@@ -70,6 +70,25 @@ describe("HttpRelayClient", () => {
     })
   )
 
+  it.effect("asks GET /v1/sent/{id} for a message's relay-level state", () =>
+    Effect.gen(function* () {
+      const seen: Array<string> = []
+      const answer = {
+        id: "01JF0000000000000000000001",
+        to: "acct_1",
+        seq: 3,
+        state: "delivered" as const,
+        reason: null,
+        updatedAt: 5
+      }
+      const status = yield* Effect.flatMap(RelayClient, (r) => r.sentStatus("tok", answer.id)).pipe(
+        Effect.provide(client(stub(200, answer, {}, seen)))
+      )
+      assert.deepStrictEqual(status, answer)
+      assert.deepStrictEqual(seen, [`GET http://127.0.0.1:8788/base/v1/sent/${answer.id} Bearer tok`])
+    })
+  )
+
   it.effect("maps each refusal to its tagged error and code", () =>
     Effect.gen(function* () {
       const send = (status: number, body: unknown, headers: Record<string, string> = {}) =>

@@ -1,5 +1,6 @@
 import { Effect, Layer } from "effect"
 import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
+import * as RemoteSendsLayer from "../../src/cloud/RemoteSendsLayer.js"
 import * as CloudHome from "../../src/cloud/CloudHome.js"
 import type { Credentials } from "../../src/cloud/CloudState.js"
 import type { MessageId } from "../../src/domain/Ulid.js"
@@ -18,14 +19,14 @@ export { T0 }
 export const EXP = Math.floor(T0 / 1000) + 7 * 86_400
 
 /** Bob's home (this machine) on a store, the bridge over it, the cloud state, seeded crypto and a fake relay. */
-export const cloudLayer = (store: StoreShape, relay: FakeRelay) =>
-  Layer.mergeAll(CloudHome.layer, BridgeLayer).pipe(
+export const cloudLayer = (store: StoreShape, relay: FakeRelay, env: Record<string, string> = {}) =>
+  Layer.mergeAll(CloudHome.layer, BridgeLayer.pipe(Layer.provideMerge(RemoteSendsLayer.layer))).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
         Layer.succeed(Store, store),
         Lock.layerMemory,
         Ids.layer,
-        HostEnv.layerMemory(),
+        HostEnv.layerMemory({ env }),
         layerSeeded("cloud-client"),
         relay.layer
       )

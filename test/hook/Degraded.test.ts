@@ -1,6 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Schema, TestClock } from "effect"
-import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
+import { BridgeLayer as BridgeServices } from "../../src/bridge/BridgeLayer.js"
+import * as RemoteSendsLayer from "../../src/cloud/RemoteSendsLayer.js"
+
+const BridgeLayer = () => BridgeServices.pipe(Layer.provideMerge(RemoteSendsLayer.layer))
 import * as CurrentSession from "../../src/bridge/CurrentSession.js"
 import { Mailbox } from "../../src/bridge/Mailbox.js"
 import { pointerKeys, Sessions } from "../../src/bridge/Sessions.js"
@@ -27,7 +30,7 @@ const world = Effect.gen(function* () {
   )
   const shared = Layer.succeedContext(yield* Layer.build(infra))
   const hookCtx = yield* Layer.build(hookServices(shared))
-  const ctx = yield* Layer.build(Layer.merge(BridgeLayer, shared).pipe(Layer.provide(shared)))
+  const ctx = yield* Layer.build(Layer.merge(BridgeLayer(), shared).pipe(Layer.provide(shared)))
   const hook = (event: string) =>
     runHook([event, "--provider", "claude-code"], Effect.succeed(payload(event)), Effect.succeed(hookCtx)).pipe(
       Effect.provide(HostEnv.layerMemory({ cwd: CWD }))
@@ -136,7 +139,7 @@ describe("the payload's cwd", () => {
       assert.strictEqual(out.reply, "")
       const records = yield* Effect.provide(
         Effect.flatMap(Sessions, (s) => s.list({ includeOffline: true })),
-        Layer.merge(BridgeLayer, shared).pipe(Layer.provide(shared))
+        Layer.merge(BridgeLayer(), shared).pipe(Layer.provide(shared))
       )
       assert.deepStrictEqual(
         records.map((r) => r.record.cwd),

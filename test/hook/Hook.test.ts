@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Option, TestClock } from "effect"
-import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
+import { BridgeLayer as BridgeServices } from "../../src/bridge/BridgeLayer.js"
+import * as RemoteSendsLayer from "../../src/cloud/RemoteSendsLayer.js"
 import { Mailbox } from "../../src/bridge/Mailbox.js"
 import { pointerKeys, Sessions } from "../../src/bridge/Sessions.js"
 import { Surfacing } from "../../src/bridge/Surfacing.js"
@@ -15,6 +16,8 @@ import * as Lock from "../../src/services/Lock.js"
 import { makeMemory } from "../../src/services/store/MemoryStore.js"
 import { Store } from "../../src/services/store/Store.js"
 import { memoryInfra } from "../support/layers.js"
+
+const BridgeLayer = BridgeServices.pipe(Layer.provideMerge(RemoteSendsLayer.layer))
 
 const HSID = "a4fe65b5-c27e-445f-ba26-ced122f339de"
 const claudePayload = (event: string, extra: Record<string, unknown> = {}) =>

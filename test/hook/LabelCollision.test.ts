@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
-import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
+import { BridgeLayer as BridgeServices } from "../../src/bridge/BridgeLayer.js"
+import * as RemoteSendsLayer from "../../src/cloud/RemoteSendsLayer.js"
 import { Mailbox } from "../../src/bridge/Mailbox.js"
 import { Sessions } from "../../src/bridge/Sessions.js"
 import { runHook } from "../../src/hook/Hook.js"
@@ -8,6 +9,8 @@ import { hookServices } from "../../src/hook/HookLayer.js"
 import * as HostEnv from "../../src/services/HostEnv.js"
 import { Store } from "../../src/services/store/Store.js"
 import { memoryInfra } from "../support/layers.js"
+
+const BridgeLayer = BridgeServices.pipe(Layer.provideMerge(RemoteSendsLayer.layer))
 
 /**
  * Hook runs and domain services over one memory home: the hook's session is labelled `label` by the environment,

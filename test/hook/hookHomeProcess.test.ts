@@ -4,7 +4,8 @@ import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
+import { BridgeLayer as BridgeServices } from "../../src/bridge/BridgeLayer.js"
+import * as RemoteSendsLayer from "../../src/cloud/RemoteSendsLayer.js"
 import { Mailbox } from "../../src/bridge/Mailbox.js"
 import { Sessions } from "../../src/bridge/Sessions.js"
 import { Layout } from "../../src/domain/Layout.js"
@@ -15,6 +16,8 @@ import * as FileLock from "../../src/services/FileLock.js"
 import * as HostEnv from "../../src/services/HostEnv.js"
 import * as Ids from "../../src/services/Ids.js"
 import { ensureBuilt, LAUNCHER } from "../support/build.js"
+
+const BridgeLayer = BridgeServices.pipe(Layer.provideMerge(RemoteSendsLayer.layer))
 
 beforeAll(async () => {
   await ensureBuilt()

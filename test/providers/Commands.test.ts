@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
+import * as RemoteSendsLayer from "../../src/cloud/RemoteSendsLayer.js"
 import * as HostConfig from "../../src/services/HostConfig.js"
 import { runCli } from "../cli/harness.js"
 import { memoryInfra } from "../support/layers.js"
@@ -8,7 +9,7 @@ import { memoryInfra } from "../support/layers.js"
 const HOME = "/home/tester"
 
 const layer = (seed: HostConfig.MemorySeed = {}, env: Record<string, string> = {}) =>
-  Layer.mergeAll(BridgeLayer, HostConfig.layerMemory(seed)).pipe(
+  Layer.mergeAll(BridgeLayer.pipe(Layer.provideMerge(RemoteSendsLayer.layer)), HostConfig.layerMemory(seed)).pipe(
     Layer.provideMerge(memoryInfra({ home: HOME, cwd: "/work/project", env }))
   )
 

@@ -1,12 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
+import * as RemoteSendsLayer from "../../src/cloud/RemoteSendsLayer.js"
 import * as HostConfig from "../../src/services/HostConfig.js"
 import { runCli } from "../cli/harness.js"
 import { memoryInfra } from "../support/layers.js"
 
 const layer = () =>
-  Layer.mergeAll(BridgeLayer, HostConfig.layerMemory({})).pipe(
+  Layer.mergeAll(BridgeLayer.pipe(Layer.provideMerge(RemoteSendsLayer.layer)), HostConfig.layerMemory({})).pipe(
     Layer.provideMerge(memoryInfra({ home: "/home/tester", cwd: "/work/project" }))
   )
 

@@ -32,6 +32,8 @@ export interface FakeRelay {
   /** The identity key and encryption-key record `GET /v1/contacts` serves for an account. */
   readonly publishKeys: (account: AccountId, ikPub: Uint8Array, ek: EncryptionKeyRecord) => void
   readonly fail: (method: keyof RelayClientShape, error: RelayError, times?: number) => void
+  /** What `GET /v1/sent/{id}` answers for a sender's message from now on (as the relay's sweeper would set it). */
+  readonly setSentState: (from: AccountId, id: string, state: "expired" | "refused", reason?: string) => void
   readonly calls: Array<string>
 }
 
@@ -41,6 +43,8 @@ export const makeFakeRelay = (): FakeRelay => {
   const nextSeq = new Map<AccountId, number>()
   const acked = new Map<AccountId, number>()
   const sentIds = new Map<string, number>()
+  const sentTo = new Map<string, AccountId>()
+  const sentStates = new Map<string, { state: "expired" | "refused"; reason: string | null }>()
   const contacts = new Map<string, "pending" | "active" | "revoked">()
   const blobs = new Map<string, { grants: ReadonlyArray<AccountId>; bytes: Uint8Array }>()
   const keys = new Map<AccountId, { ikPub: Uint8Array; ek: EncryptionKeyRecord }>()
@@ -67,6 +71,7 @@ export const makeFakeRelay = (): FakeRelay => {
     const seq = (nextSeq.get(envelope.to) ?? 0) + 1
     nextSeq.set(envelope.to, seq)
     sentIds.set(key, seq)
+    sentTo.set(key, envelope.to)
     spool.set(envelope.to, [...(spool.get(envelope.to) ?? []), { ...envelope, seq, from }])
     return { seq, duplicate: false }
   }
@@ -118,6 +123,16 @@ export const makeFakeRelay = (): FakeRelay => {
         return { messages, cursor: messages[messages.length - 1]?.seq ?? after }
       }),
     ack: (token, upTo) => guard("ack", token, (me) => ackUpTo(me, upTo)),
+    sentStatus: (token, id) =>
+      guard("sentStatus", token, (me) => {
+        const key = `${me}|${id}`
+        const seq = sentIds.get(key)
+        const to = sentTo.get(key)
+        if (seq === undefined || to === undefined) throw new RelayRefused({ detail: "NOT_FOUND" })
+        const set = sentStates.get(key)
+        const state = set?.state ?? ((acked.get(to) ?? 0) >= seq ? "delivered" : "stored")
+        return { id, to, seq, state, reason: set?.reason ?? null, updatedAt: 0 }
+      }),
     putBlob: (token, blobId, grants, bytes) => guard("putBlob", token, () => void blobs.set(blobId, { grants, bytes })),
     getBlob: (token, blobId) =>
       guard("getBlob", token, (me) => {
@@ -145,6 +160,7 @@ export const makeFakeRelay = (): FakeRelay => {
     publishKeys: (account, ikPub, ek) => void keys.set(account, { ikPub, ek }),
     fail: (method, error, times = 1) =>
       void failures.set(method, [...(failures.get(method) ?? []), ...Array.from({ length: times }, () => error)]),
+    setSentState: (from, id, state, reason) => void sentStates.set(`${from}|${id}`, { state, reason: reason ?? null }),
     calls
   }
 }

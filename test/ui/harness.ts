@@ -3,6 +3,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
+import * as RemoteSendsLayer from "../../src/cloud/RemoteSendsLayer.js"
 import { layerFileSystem } from "../../src/platform/store/FileSystemStore.js"
 import { layerServer } from "../../src/platform/NodeUiServer.js"
 import * as HostEnv from "../../src/services/HostEnv.js"
@@ -24,7 +25,10 @@ export const layers = (home: string, pid = 4242, alivePids: ReadonlyArray<number
     HostEnv.layerMemory({ pid, alivePids })
   )
   // The dashboard's own composition, over the bridge services as the CLI process builds them.
-  return UiLayer.pipe(Layer.provideMerge(BridgeLayer), Layer.provideMerge(infra))
+  return UiLayer.pipe(
+    Layer.provideMerge(BridgeLayer.pipe(Layer.provideMerge(RemoteSendsLayer.layer))),
+    Layer.provideMerge(infra)
+  )
 }
 
 /** Runs `f` against a dashboard serving `home` (seeded), then stops it. */

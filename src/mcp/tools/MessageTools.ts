@@ -3,10 +3,13 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { bridgeError } from "../../domain/Errors.js"
 import { MAX_MARK_READ_IDS } from "../../bridge/Limits.js"
+import { withDelivery } from "../../bridge/Deliveries.js"
 import { Mailbox, type Recipient } from "../../bridge/Mailbox.js"
+import { remoteAddress, sendRemote } from "../../bridge/RemoteSend.js"
 import { ambiguityNote } from "../../bridge/LabelCollisions.js"
 import {
   AmbiguityView,
+  DeliveryView,
   EntryView,
   EnvelopeView,
   MessageDetailView,
@@ -21,14 +24,16 @@ const To = Schema.Struct({
   label: Schema.optional(Schema.String),
   cwd: Schema.optional(Schema.String),
   sessionId: Schema.optional(Schema.String),
-  channel: Schema.optional(Schema.String)
+  channel: Schema.optional(Schema.String),
+  contact: Schema.optional(Schema.String)
 }).annotations({
   description:
-    "Exactly one of: label, cwd (absolute path), sessionId (or a unique 6+ char prefix), channel (#name, joined)"
+    "Exactly one of: label, cwd (absolute path), sessionId (or a unique 6+ char prefix), channel (#name, joined); or contact (a handle) with an optional label of its session"
 })
 
 const toRecipient = (to: typeof To.Type) => {
   const given: Array<Recipient> = []
+  // A local send: `contact` was handled before (remoteAddress), so here it is absent.
   if (to.label !== undefined) given.push({ label: to.label })
   if (to.cwd !== undefined) given.push({ cwd: to.cwd })
   if (to.sessionId !== undefined) given.push({ sessionId: to.sessionId })
@@ -49,7 +54,7 @@ export const sendMessage = tool({
   name: "bridge_send_message",
   title: "Send message",
   description:
-    "Message another session (or every member of a #channel you joined). Stored even if the recipient is offline. The result names the session reached (label, provider, cwd, shortId) and, when a label or cwd matched several sessions, says so (ambiguous, note: the newest was chosen). Body max 64 KiB; larger content: bridge_post_artifact, then pass its sha256 in artifacts. replyTo: a message id to continue its thread.",
+    "Message another session (or every member of a #channel you joined). Stored even if the recipient is offline. The result names the session reached (label, provider, cwd, shortId) and, when a label or cwd matched several sessions, says so (ambiguous, note: the newest was chosen). Body max 64 KiB; larger content: bridge_post_artifact, then pass its sha256 in artifacts. replyTo: a message id to continue its thread (a reply to a contact's message goes back to that contact). to.contact: queued for a contact's machine; bridge_read_message shows its delivery.",
   input: Schema.Struct({
     to: To,
     subject: Schema.String,
@@ -63,13 +68,36 @@ export const sendMessage = tool({
     recipients: Schema.Array(PartyView),
     reached: optional(ReachedView),
     ambiguous: optional(AmbiguityView),
-    note: optional(Schema.String)
+    note: optional(Schema.String),
+    /** A message to a contact: queued for the daemon to carry. */
+    delivery: optional(DeliveryView)
   }),
-  // Each call sends one more message; it reaches only sessions on this machine.
-  hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  // Each call sends one more message; a message to a contact leaves this machine (through the daemon).
+  hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   handler: (args) =>
     Effect.gen(function* () {
       const from = yield* caller
+      const { contact, label, ...others } = args.to
+      const remote = yield* remoteAddress(
+        from,
+        { contact, label, others: Object.values(others).filter((v) => v !== undefined).length },
+        args.replyTo
+      )
+      if (Option.isSome(remote)) {
+        const sent = yield* sendRemote({
+          from,
+          to: remote.value,
+          subject: args.subject,
+          body: args.body,
+          artifacts: args.artifacts
+        })
+        return {
+          messageId: sent.envelope.id,
+          threadId: sent.envelope.threadId,
+          recipients: sent.recipients,
+          delivery: sent.delivery
+        }
+      }
       const to = yield* toRecipient(args.to)
       const sent = yield* (yield* Mailbox).send({
         from,
@@ -120,7 +148,8 @@ export const readMessage = tool({
     Effect.gen(function* () {
       const me = yield* caller
       const detail = yield* (yield* Mailbox).read(me.sessionId, id)
-      return { ...detail.envelope, artifacts: detail.artifacts, read: detail.read }
+      const envelope = yield* withDelivery(me.sessionId, detail.envelope)
+      return { ...envelope, artifacts: detail.artifacts, read: detail.read }
     })
 })
 
@@ -150,7 +179,8 @@ export const getThread = tool({
   handler: ({ threadId, messageId }) =>
     Effect.gen(function* () {
       const me = yield* caller
-      const messages = yield* (yield* Mailbox).thread(me.sessionId, { threadId, messageId })
+      const found = yield* (yield* Mailbox).thread(me.sessionId, { threadId, messageId })
+      const messages = yield* Effect.forEach(found, (m) => withDelivery(me.sessionId, m))
       return { threadId: messages[0]?.threadId ?? threadId ?? "", messages }
     })
 })

@@ -2,7 +2,8 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { Sessions } from "../../bridge/Sessions.js"
 import { collisionWarning, labelTwins } from "../../bridge/LabelCollisions.js"
-import { optional, ReachedView, SessionView, WhoamiView } from "../../bridge/Views.js"
+import { RemoteSends } from "../../bridge/RemoteSends.js"
+import { optional, ReachedView, RemoteSessionView, SessionView, WhoamiView } from "../../bridge/Views.js"
 import { NoArguments, readOnly, tool } from "../ToolDef.js"
 import { caller } from "./Caller.js"
 
@@ -30,16 +31,31 @@ export const listSessions = tool({
   name: "bridge_list_sessions",
   title: "List sessions",
   description:
-    "Sessions on this machine you can message (online = seen in the last 10 min). includeOffline adds the rest.",
+    'Sessions you can message (online = seen in the last 10 min); includeOffline adds the rest. Contacts\' live sessions have origin "remote" and contact.',
   input: Schema.Struct({ includeOffline: Schema.optional(Schema.Boolean) }),
-  output: Schema.Struct({ sessions: Schema.Array(SessionView) }),
+  output: Schema.Struct({ sessions: Schema.Array(Schema.Union(RemoteSessionView, SessionView)) }),
   hints: readOnly,
   handler: ({ includeOffline }) =>
     Effect.gen(function* () {
       yield* caller
       const sessions = yield* Sessions
       const list = yield* sessions.list({ includeOffline })
-      return { sessions: list.map((s) => ({ ...s.record, online: s.online })) }
+      const remote = yield* (yield* RemoteSends).sessions
+      return {
+        sessions: [
+          ...list.map((s) => ({ ...s.record, online: s.online })),
+          ...remote.map((r) => ({
+            origin: "remote" as const,
+            contact: r.contact,
+            label: r.label,
+            provider: r.cli,
+            cwd: r.cwd,
+            since: r.since,
+            lastSeen: r.lastSeen,
+            online: true
+          }))
+        ]
+      }
     })
 })
 

@@ -31,11 +31,11 @@ const modelPart = () =>
     tools: listed().map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }))
   })
 
-/** [readOnly, destructive, idempotent, openWorld] per tool; no tool reaches beyond this machine. */
+/** [readOnly, destructive, idempotent, openWorld] per tool; only a send may reach beyond this machine (a contact). */
 const HINTS: Record<string, [boolean, boolean, boolean, boolean]> = {
   bridge_whoami: [true, false, true, false],
   bridge_list_sessions: [true, false, true, false],
-  bridge_send_message: [false, false, false, false],
+  bridge_send_message: [false, false, false, true],
   bridge_broadcast: [false, false, false, false],
   bridge_list_inbox: [true, false, true, false],
   bridge_read_message: [true, false, true, false],
