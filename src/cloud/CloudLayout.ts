@@ -20,6 +20,8 @@ export const CloudLayout = {
   sent: (id: string) => `cloud/sent/${id}.json`,
   quarantineDir: "cloud/quarantine",
   quarantine: (seq: number, id: string) => `cloud/quarantine/${String(seq).padStart(12, "0")}-${id}.json`,
+  /** Contacts' live sessions as last fetched from the relay (written by the daemon's presence fiber). */
+  presence: "cloud/presence.json",
   /** Written by the running daemon: `{pid, startedAt}`. */
   daemonPid: "cloud/daemon.pid"
 } as const

@@ -119,3 +119,37 @@ export type OutboxEntry = typeof OutboxEntry.Type
 
 /** daemon.pid: written by the running daemon. */
 export const DaemonPid = Schema.Struct({ pid: Schema.Number, startedAt: Schema.Number })
+
+/** One live session of a contact, as its daemon published it (sealed to this account; CLOUD.md 2.9). */
+export const RemoteSession = Schema.Struct({
+  label: Schema.String,
+  /** The host CLI (provider id), when the contact's daemon knows it. */
+  cli: Schema.optional(Schema.String),
+  cwd: Schema.optional(Schema.String),
+  /** When the session registered, unix ms. */
+  since: Schema.Number,
+  /** The session's last hook or tool activity, unix ms. */
+  lastSeen: Schema.Number
+})
+export type RemoteSession = typeof RemoteSession.Type
+
+/** One contact's presence: what it published, checked against its pinned identity key. */
+export const ContactPresence = Schema.Struct({
+  handle: Handle,
+  accountId: AccountId,
+  /** The signed time of the publication, unix ms (a publication older than 90 s counts as offline). */
+  publishedAt: Schema.Number,
+  sessions: Schema.Array(RemoteSession)
+})
+export type ContactPresence = typeof ContactPresence.Type
+
+/**
+ * presence.json: every active contact's last verified presence, replaced as a whole on each fetch (every 15 s by
+ * the daemon, and by `contact sessions`). Readers: `bridge_list_sessions`, `contact sessions`.
+ */
+export const PresenceCache = Schema.Struct({
+  v: Schema.Literal(1),
+  fetchedAt: Schema.Number,
+  contacts: Schema.Array(ContactPresence)
+})
+export type PresenceCache = typeof PresenceCache.Type
