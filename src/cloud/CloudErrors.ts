@@ -47,6 +47,14 @@ export const CLOUD_ERRORS = {
     code: "CLOUD_KEYS_EXPOSED",
     hint: "Run `session-bridge doctor --fix` (or chmod 600 the file) before starting the daemon."
   },
+  DaemonRunning: {
+    code: "DAEMON_RUNNING",
+    hint: "One daemon per home: stop the running one first (its pid is in <home>/cloud/daemon.pid)."
+  },
+  KeyChanged: {
+    code: "KEY_CHANGED",
+    hint: "The contact's identity key is not the pinned one and no rotation signed by it was seen: exchange a new invite."
+  },
   ArtifactFetchFailed: {
     code: "ARTIFACT_FETCH_FAILED",
     hint: "The batch is retried on the next poll; nothing was written or acked."
@@ -99,6 +107,10 @@ export class AlreadyRegistered extends CloudFailure("AlreadyRegistered") {}
 export class CloudStateCorrupt extends CloudFailure("CloudStateCorrupt") {}
 /** A key or credentials file is readable by the group or others. */
 export class KeyFileExposed extends CloudFailure("KeyFileExposed") {}
+/** Another daemon already runs on this home. */
+export class DaemonRunning extends CloudFailure("DaemonRunning") {}
+/** A contact's identity key differs from the pinned one without a continuity statement. */
+export class KeyChanged extends CloudFailure("KeyChanged") {}
 /** An artifact of an inbound message could not be fetched, decrypted or checked. */
 export class ArtifactFetchFailed extends CloudFailure("ArtifactFetchFailed") {}
 
