@@ -114,6 +114,34 @@ export class KeyChanged extends CloudFailure("KeyChanged") {}
 /** An artifact of an inbound message could not be fetched, decrypted or checked. */
 export class ArtifactFetchFailed extends CloudFailure("ArtifactFetchFailed") {}
 
+/**
+ * A protocol check (src/protocol) that refused an invite, a key or a statement, carried to the CLI with the
+ * protocol's own stable code (INVITE_INVALID, INVITE_CODE_INVALID, INVITE_EXPIRED, KEY_RECORD_INVALID, ...).
+ */
+export class CloudProtocolRefused extends Data.TaggedError("CloudProtocolRefused")<{
+  readonly code: string
+  readonly detail: string
+  readonly hint: string
+}> {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+const PROTOCOL_HINTS: Record<string, string> = {
+  INVITE_CODE_INVALID: "Copy the whole code (sb1-XXXXX-...); letters are case-insensitive.",
+  INVITE_EXPIRED: "Ask the inviter for a new code (single use, 24 h).",
+  INVITE_INVALID: "Ask the inviter for a new code; if it happens again, compare safety numbers another way."
+}
+
+/** A protocol failure as a coded CLI error. */
+export const fromProtocol = (error: { readonly code: string; readonly message: string }) =>
+  new CloudProtocolRefused({
+    code: error.code,
+    detail: error.message,
+    hint: PROTOCOL_HINTS[error.code] ?? "See docs/troubleshooting.md for this code."
+  })
+
 /** 429: too many requests; `retryAfterMs` is the relay's Retry-After. */
 export class RateLimited extends Data.TaggedError("RateLimited")<{
   readonly detail: string
