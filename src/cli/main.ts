@@ -13,6 +13,7 @@ import { VERSION } from "../Version.js"
 import { artifactCommands } from "./ArtifactSave.js"
 import { channelCommands } from "./Channel.js"
 import { cloudCommands } from "./Cloud.js"
+import { contactCommands } from "./Contact.js"
 import { type CommandSpec, specOf } from "./CommandTree.js"
 import { completionCommands } from "./Completion.js"
 import { entryPointCommands } from "./EntryPoints.js"
@@ -64,6 +65,7 @@ export const commands = [
   helpCommand,
   // cloud: daemon, relay, cloud, contact
   ...cloudCommands,
+  ...contactCommands,
   ...entryPointCommands
 ] as const
 

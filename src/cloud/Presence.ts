@@ -12,9 +12,10 @@ import type { AccountId, EncryptionKeyRecord } from "../protocol/WireSchemas.js"
 import { Ids } from "../services/Ids.js"
 import type { Account } from "./Account.js"
 import { CloudHome } from "./CloudHome.js"
+import { syncContacts } from "./Contacts.js"
 import { type ContactPresence, type PinnedContact, type PresenceCache, RemoteSession } from "./CloudState.js"
 import { receiverOf } from "./Inbound.js"
-import { writePresence } from "./PresenceCache.js"
+import { readPresence, writePresence } from "./PresenceCache.js"
 import { RelayClient } from "./RelayClient.js"
 import type { RelayContact } from "./RelayWire.js"
 
@@ -139,4 +140,25 @@ export const fetchPresence = (account: Account) =>
     const cache: PresenceCache = { v: 1, fetchedAt: yield* Clock.currentTimeMillis, contacts }
     yield* writePresence(cache)
     return { cache, dropped }
+  })
+
+/**
+ * `contact sessions [handle]`: contacts' states and presence asked of the relay now (the cache is rewritten);
+ * when the relay cannot be reached, the cache as last written, marked stale.
+ */
+export const contactSessions = (account: Account) =>
+  Effect.gen(function* () {
+    const relay = yield* RelayClient
+    const fresh = yield* Effect.either(
+      Effect.flatMap(relay.contacts(account.credentials.token), (listed) =>
+        Effect.zipRight(syncContacts(listed), fetchPresence(account))
+      )
+    )
+    if (fresh._tag === "Right") return { stale: false, error: undefined, cache: fresh.right.cache }
+    const cached = yield* readPresence
+    return {
+      stale: true,
+      error: `${"code" in fresh.left ? String(fresh.left.code) : fresh.left._tag}: ${fresh.left.message}`,
+      cache: Option.getOrElse(cached, (): PresenceCache => ({ v: 1, fetchedAt: 0, contacts: [] }))
+    }
   })
