@@ -150,7 +150,8 @@ export const makeFakeRelay = (): FakeRelay => {
     publishEk: (token, ek) =>
       guard("publishEk", token, (me) => {
         const current = keys.get(me)
-        if (current === undefined || ek.seq <= current.ek.seq) throw new RelayRefused({ detail: "KEY_SEQ" })
+        if (current === undefined || ek.seq <= current.ek.seq)
+          throw new RelayRefused({ detail: "EK_SEQ_STALE: the relay holds this seq or a newer one" })
         keys.set(me, { ikPub: current.ikPub, ek })
       }),
     createInvite: (token, invite) =>
