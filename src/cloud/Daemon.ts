@@ -52,7 +52,7 @@ interface Coded {
 const codeOf = (e: Coded) => e.code ?? e._tag
 
 /** Reachability shared by the fibers: one line when the relay goes away, one when it answers again. */
-const makeLink = Effect.map(Ref.make(true), (up) => ({
+export const makeLink = Effect.map(Ref.make(true), (up) => ({
   ok: Effect.flatMap(Ref.getAndSet(up, true), (was) => (was ? Effect.void : Effect.logInfo("relay_reachable"))),
   down: (e: Coded) =>
     Effect.flatMap(Ref.getAndSet(up, false), (was) =>
@@ -61,13 +61,13 @@ const makeLink = Effect.map(Ref.make(true), (up) => ({
         : Effect.void
     ).pipe(Effect.annotateLogs({ detail: e.message.slice(0, 200) }))
 }))
-type Link = Effect.Effect.Success<typeof makeLink>
+export type Link = Effect.Effect.Success<typeof makeLink>
 
 /**
  * Runs `step` forever, `pause` apart. A failure other than RELAY_AUTH is logged (network errors once per outage)
  * and retried after a backoff that grows with consecutive failures; RELAY_AUTH ends the loop with that failure.
  */
-const loop = <E extends Coded, R>(
+export const loop = <E extends Coded, R>(
   name: string,
   link: Link,
   step: Effect.Effect<void, E, R>,
