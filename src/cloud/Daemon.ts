@@ -2,7 +2,9 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import { type Account, requireAccount } from "./Account.js"
+import { Store } from "../services/Store.js"
 import { CloudHome } from "./CloudHome.js"
+import { CloudLayout } from "./CloudLayout.js"
 import { syncContacts } from "./Contacts.js"
 import { claimDaemonPid } from "./DaemonPid.js"
 import { processBatch } from "./Inbound.js"
@@ -106,6 +108,8 @@ const pumpFiber = (options: DaemonOptions, link: Link) =>
       const pumped = yield* pumpOnce(account.credentials)
       if (pumped.stored + pumped.refused > 0)
         yield* Effect.logInfo("outbox_sent").pipe(Effect.annotateLogs({ ...pumped }))
+      // The session registry is read only while something is held.
+      if ((yield* (yield* Store).list(CloudLayout.unroutedDir)).length === 0) return
       const held = yield* deliverUnrouted
       if (held.delivered + held.dropped + held.expired > 0)
         yield* Effect.logInfo("unrouted_delivered").pipe(
