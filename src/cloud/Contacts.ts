@@ -125,6 +125,16 @@ const storedInvites = Effect.gen(function* () {
   return read.flatMap(Option.toArray)
 })
 
+/** Removes the secrets of invites past their expiry (a secret is kept only while its invite can be used). */
+export const pruneInvites = Effect.gen(function* () {
+  const store = yield* Store
+  const now = yield* Clock.currentTimeMillis
+  let removed = 0
+  for (const invite of yield* storedInvites)
+    if (invite.expiresAt <= now && (yield* store.remove(CloudLayout.invite(invite.id)))) removed++
+  return removed
+})
+
 /**
  * `contact accept <handle>`: finds this account's invite that `handle` redeemed, opens the reply with the invite's
  * secret, checks it against the relay's redeemer fields, pins the redeemer and accepts at the relay.

@@ -5,7 +5,7 @@ import { type Account, requireAccount } from "./Account.js"
 import { Store } from "../services/Store.js"
 import { CloudHome } from "./CloudHome.js"
 import { CloudLayout } from "./CloudLayout.js"
-import { syncContacts } from "./Contacts.js"
+import { pruneInvites, syncContacts } from "./Contacts.js"
 import { claimDaemonPid } from "./DaemonPid.js"
 import { processBatch } from "./Inbound.js"
 import { rotateIfDue } from "./KeyRotation.js"
@@ -158,6 +158,8 @@ const presenceFiber = (options: DaemonOptions, link: Link) =>
         const rotation = yield* rotateIfDue(account, publishedSeq)
         publishedSeq = rotation.publishedSeq
         lastRotationCheck = now
+        const pruned = yield* pruneInvites
+        if (pruned > 0) yield* Effect.logInfo("invites_expired").pipe(Effect.annotateLogs({ removed: pruned }))
         if (rotation.rotated || rotation.shredded.length > 0)
           yield* Effect.logInfo("encryption_key_rotated").pipe(
             Effect.annotateLogs({ keyId: rotation.keyId, seq: rotation.seq, shredded: rotation.shredded.length })

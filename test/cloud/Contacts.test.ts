@@ -1,11 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, TestClock } from "effect"
 import { CloudHome } from "../../src/cloud/CloudHome.js"
 import { CloudLayout } from "../../src/cloud/CloudLayout.js"
 import {
   acceptContact,
   addContact,
   createInvite as createInviteAgain,
+  pruneInvites,
   revokeContact,
   syncContacts,
   verifyContact
@@ -65,6 +66,19 @@ describe("contacts", () => {
       const own = yield* h.alice(createInviteAgain)
       assert.strictEqual(yield* failureCode(h.alice(addContact(own.code))), "INVITE_INVALID")
       assert.strictEqual(yield* failureCode(h.alice(acceptContact("carol" as Handle))), "INVITE_INVALID")
+    })
+  )
+
+  it.scoped("an unaccepted invite's secret is removed once the invite has expired, not before", () =>
+    Effect.gen(function* () {
+      const h = yield* twoHomes
+      yield* h.alice(createInviteAgain)
+      const secrets = h.alice(Effect.flatMap(Store, (s) => s.list(CloudLayout.invitesDir)))
+      assert.strictEqual((yield* secrets).length, 1)
+      assert.strictEqual(yield* h.alice(pruneInvites), 0)
+      yield* TestClock.adjust(24 * 60 * 60 * 1000)
+      assert.strictEqual(yield* h.alice(pruneInvites), 1)
+      assert.deepStrictEqual(yield* secrets, [])
     })
   )
 
