@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The session-bridge executable. `hook`, `mcp` and `relay` take fast paths that load only their own code
+ * The session-bridge executable. `hook`, `mcp`, `daemon` and `relay` take fast paths that load only their own code
  * (the hook runs on every prompt; the MCP server must answer tools/list quickly); everything else
  * goes through the @effect/cli application.
  */
@@ -18,6 +18,10 @@ if (command === "hook" && !wantsHelp) {
     const { main } = await import("./relay/bin.js")
     main(rest)
   } else process.exitCode = 1
+} else if (command === "daemon" && !wantsHelp) {
+  // The daemon's composition (HTTP client, cloud fibers) is its own chunk, loaded only here.
+  const { main } = await import("./cloud/DaemonMain.js")
+  main(rest)
 } else if (command === "mcp" && !wantsHelp) {
   const { main } = await import("./mcp/main.js")
   main()

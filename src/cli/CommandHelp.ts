@@ -50,7 +50,20 @@ export const EXAMPLES: Readonly<Record<string, ReadonlyArray<string>>> = {
   ],
   help: ["session-bridge help channel post"],
   mcp: ["session-bridge mcp"],
-  hook: ["session-bridge hook prompt-submit --provider claude-code < payload.json"]
+  hook: ["session-bridge hook prompt-submit --provider claude-code < payload.json"],
+  daemon: ["session-bridge daemon", "session-bridge daemon 2>> ~/.session-bridge-daemon.log"],
+  contact: ["session-bridge contact invite", "session-bridge contact send bob 'Build is green' --label api"],
+  "contact invite": ["session-bridge contact invite", "session-bridge contact invite --json | jq -r .code"],
+  "contact add": ["session-bridge contact add sb1-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-X"],
+  "contact accept": ["session-bridge contact accept bob"],
+  "contact revoke": ["session-bridge contact revoke bob"],
+  "contact list": ["session-bridge contact list --json"],
+  "contact verify": ["session-bridge contact verify bob"],
+  "contact sessions": ["session-bridge contact sessions", "session-bridge contact sessions bob --json"],
+  "contact send": [
+    "session-bridge contact send bob 'Build is green' --body 'Merged; you can rebase.' --label api",
+    "git diff | session-bridge contact send bob 'Review this' --body-file -"
+  ]
 }
 
 const argText = (a: ArgSpec) => {

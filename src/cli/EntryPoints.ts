@@ -35,13 +35,20 @@ const hook = Command.make(
 
 const relay = Command.make("relay", {}, () => onlyThroughTheExecutable("relay"))
 
-/** mcp, hook, relay. */
+const daemon = Command.make("daemon", {}, () => onlyThroughTheExecutable("daemon"))
+
+/** mcp, hook, daemon, relay. */
 export const entryPointCommands = [
   listed("entry", "The stdio MCP server a host CLI spawns for each session (stdout is protocol only)", mcp),
   listed(
     "entry",
     "The hook a host runs at session start, prompt submit and session end: host JSON on stdin, reply on stdout",
     hook
+  ),
+  listed(
+    "entry",
+    "The cloud daemon (foreground, one per home): sends queued contact messages, receives into the inbox, publishes presence",
+    daemon
   ),
   listed(
     "entry",

@@ -14,6 +14,7 @@ import { VERSION } from "../Version.js"
 import { artifactCommands } from "./ArtifactSave.js"
 import { channelCommands } from "./Channel.js"
 import { cloudCommands } from "./Cloud.js"
+import { contactCommands } from "./Contact.js"
 import { type CommandSpec, specOf } from "./CommandTree.js"
 import { completionCommands } from "./Completion.js"
 import { entryPointCommands } from "./EntryPoints.js"
@@ -65,6 +66,7 @@ export const commands = [
   helpCommand,
   // cloud: daemon, relay, cloud, contact
   ...cloudCommands,
+  ...contactCommands,
   ...entryPointCommands
 ] as const
 

@@ -47,6 +47,14 @@ export const CLOUD_ERRORS = {
     code: "CLOUD_KEYS_EXPOSED",
     hint: "Run `session-bridge doctor --fix` (or chmod 600 the file) before starting the daemon."
   },
+  DaemonRunning: {
+    code: "DAEMON_RUNNING",
+    hint: "One daemon per home: stop the running one first (its pid is in <home>/cloud/daemon.pid)."
+  },
+  KeyChanged: {
+    code: "KEY_CHANGED",
+    hint: "The contact's identity key is not the pinned one and no rotation signed by it was seen: exchange a new invite."
+  },
   ArtifactFetchFailed: {
     code: "ARTIFACT_FETCH_FAILED",
     hint: "The batch is retried on the next poll; nothing was written or acked."
@@ -99,8 +107,40 @@ export class AlreadyRegistered extends CloudFailure("AlreadyRegistered") {}
 export class CloudStateCorrupt extends CloudFailure("CloudStateCorrupt") {}
 /** A key or credentials file is readable by the group or others. */
 export class KeyFileExposed extends CloudFailure("KeyFileExposed") {}
+/** Another daemon already runs on this home. */
+export class DaemonRunning extends CloudFailure("DaemonRunning") {}
+/** A contact's identity key differs from the pinned one without a continuity statement. */
+export class KeyChanged extends CloudFailure("KeyChanged") {}
 /** An artifact of an inbound message could not be fetched, decrypted or checked. */
 export class ArtifactFetchFailed extends CloudFailure("ArtifactFetchFailed") {}
+
+/**
+ * A protocol check (src/protocol) that refused an invite, a key or a statement, carried to the CLI with the
+ * protocol's own stable code (INVITE_INVALID, INVITE_CODE_INVALID, INVITE_EXPIRED, KEY_RECORD_INVALID, ...).
+ */
+export class CloudProtocolRefused extends Data.TaggedError("CloudProtocolRefused")<{
+  readonly code: string
+  readonly detail: string
+  readonly hint: string
+}> {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+const PROTOCOL_HINTS: Record<string, string> = {
+  INVITE_CODE_INVALID: "Copy the whole code (sb1-XXXXX-...); letters are case-insensitive.",
+  INVITE_EXPIRED: "Ask the inviter for a new code (single use, 24 h).",
+  INVITE_INVALID: "Ask the inviter for a new code; if it happens again, compare safety numbers another way."
+}
+
+/** A protocol failure as a coded CLI error. */
+export const fromProtocol = (error: { readonly code: string; readonly message: string }) =>
+  new CloudProtocolRefused({
+    code: error.code,
+    detail: error.message,
+    hint: PROTOCOL_HINTS[error.code] ?? "See docs/troubleshooting.md for this code."
+  })
 
 /** 429: too many requests; `retryAfterMs` is the relay's Retry-After. */
 export class RateLimited extends Data.TaggedError("RateLimited")<{

@@ -172,3 +172,15 @@ export const PresenceCache = Schema.Struct({
   contacts: Schema.Array(ContactPresence)
 })
 export type PresenceCache = typeof PresenceCache.Type
+
+/** invites/<id>.json (0600): an open invite's secret, kept only until it is accepted, expires or is revoked. */
+export const StoredInvite = Schema.Struct({
+  v: Schema.Literal(1),
+  /** The invite id (base64url), as the relay knows it. */
+  id: Schema.String,
+  secret: Schema.Uint8ArrayFromBase64Url,
+  offer: Schema.Uint8ArrayFromBase64Url,
+  expiresAt: Schema.Number,
+  createdAt: Schema.Number
+})
+export type StoredInvite = typeof StoredInvite.Type

@@ -22,8 +22,18 @@ import {
 } from "./CloudErrors.js"
 import { RelayClient } from "./RelayClient.js"
 import { parseRelayUrl } from "./RelayUrl.js"
+import { toBase64Url } from "../protocol/Bytes.js"
 import {
   AckRequest,
+  AnyOk,
+  CreateInviteRequest,
+  InviteLookup,
+  PresenceResponse,
+  PublishEkRequest,
+  PutPresenceRequest,
+  RedeemedInvites,
+  RedeemRequest,
+  RedeemResponse,
   BlobPutResponse,
   ContactsResponse,
   ErrorBody,
@@ -143,7 +153,51 @@ export const make = (baseUrl: string) =>
           Effect.flatMap(execute(authed(HttpClientRequest.get(`/v1/blobs/${blobId}`), token)), (response) =>
             Effect.map(Effect.mapError(response.arrayBuffer, unreachable), (buffer) => new Uint8Array(buffer))
           )
-        )
+        ),
+      publishEk: (token, ek) =>
+        Effect.asVoid(
+          call(withBody(authed(HttpClientRequest.put("/v1/account/ek"), token), PublishEkRequest, { ek }), AnyOk)
+        ),
+      createInvite: (token, invite) =>
+        Effect.asVoid(
+          call(withBody(authed(HttpClientRequest.post("/v1/invites"), token), CreateInviteRequest, invite), AnyOk)
+        ),
+      lookupInvite: (token, id) =>
+        call(authed(HttpClientRequest.get(`/v1/invites/${toBase64Url(id)}`), token), InviteLookup),
+      redeemInvite: (token, id, reply) =>
+        call(
+          withBody(authed(HttpClientRequest.post(`/v1/invites/${toBase64Url(id)}/redeem`), token), RedeemRequest, {
+            reply
+          }),
+          RedeemResponse
+        ),
+      redeemedInvites: (token) =>
+        Effect.map(
+          call(
+            authed(HttpClientRequest.get("/v1/invites"), token).pipe(
+              HttpClientRequest.setUrlParams({ state: "redeemed" })
+            ),
+            RedeemedInvites
+          ),
+          (r) => r.invites
+        ),
+      revokeInvite: (token, id) =>
+        Effect.asVoid(call(authed(HttpClientRequest.del(`/v1/invites/${toBase64Url(id)}`), token), AnyOk)),
+      acceptContact: (token, handle) =>
+        Effect.asVoid(call(authed(HttpClientRequest.post(`/v1/contacts/${handle}/accept`), token), AnyOk)),
+      revokeContact: (token, handle) =>
+        Effect.asVoid(call(authed(HttpClientRequest.post(`/v1/contacts/${handle}/revoke`), token), AnyOk)),
+      putPresence: (token, blobs) =>
+        Effect.asVoid(
+          call(
+            withBody(authed(HttpClientRequest.put("/v1/presence"), token), PutPresenceRequest, {
+              blobs: Object.fromEntries(blobs)
+            }),
+            AnyOk
+          )
+        ),
+      presence: (token) =>
+        Effect.map(call(authed(HttpClientRequest.get("/v1/presence"), token), PresenceResponse), (r) => r.presence)
     })
   })
 

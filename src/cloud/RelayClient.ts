@@ -1,9 +1,14 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
-import type { AccountId, Envelope } from "../protocol/WireSchemas.js"
+import type { AccountId, EncryptionKeyRecord, Envelope, Handle } from "../protocol/WireSchemas.js"
 import type { RelayError } from "./CloudErrors.js"
 import type {
+  CreateInviteRequest,
   InboxResponse,
+  InviteLookup,
+  PresenceBlob,
+  RedeemedInvite,
+  RedeemResponse,
   RegisterRequest,
   RegisterResponse,
   RelayContact,
@@ -37,6 +42,24 @@ export interface RelayClientShape {
     ciphertext: Uint8Array
   ) => Effect.Effect<void, RelayError>
   readonly getBlob: (token: string, blobId: string) => Effect.Effect<Uint8Array, RelayError>
+  /** Publishes a newer encryption-key record (rotation; the seq must rise). */
+  readonly publishEk: (token: string, ek: EncryptionKeyRecord) => Effect.Effect<void, RelayError>
+  readonly createInvite: (token: string, invite: CreateInviteRequest) => Effect.Effect<void, RelayError>
+  /** `INVITE_INVALID` for an unknown, used, expired or revoked id (one answer for all). */
+  readonly lookupInvite: (token: string, id: Uint8Array) => Effect.Effect<InviteLookup, RelayError>
+  readonly redeemInvite: (token: string, id: Uint8Array, reply: Uint8Array) => Effect.Effect<RedeemResponse, RelayError>
+  /** This account's invites that someone redeemed and that wait for `accept`. */
+  readonly redeemedInvites: (token: string) => Effect.Effect<ReadonlyArray<RedeemedInvite>, RelayError>
+  readonly revokeInvite: (token: string, id: Uint8Array) => Effect.Effect<void, RelayError>
+  readonly acceptContact: (token: string, handle: Handle) => Effect.Effect<void, RelayError>
+  readonly revokeContact: (token: string, handle: Handle) => Effect.Effect<void, RelayError>
+  /** Replaces this account's presence blobs, one per contact account id. */
+  readonly putPresence: (
+    token: string,
+    blobs: ReadonlyArray<readonly [AccountId, Uint8Array]>
+  ) => Effect.Effect<void, RelayError>
+  /** The presence blobs contacts left for this account. */
+  readonly presence: (token: string) => Effect.Effect<ReadonlyArray<PresenceBlob>, RelayError>
 }
 
 export class RelayClient extends Context.Tag("session-bridge/RelayClient")<RelayClient, RelayClientShape>() {}

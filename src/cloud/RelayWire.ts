@@ -78,3 +78,53 @@ export const ErrorBody = Schema.Struct({
   hint: Schema.optional(Schema.String)
 })
 export type ErrorBody = typeof ErrorBody.Type
+
+const Bytes = Schema.Uint8ArrayFromBase64Url
+
+/** `POST /v1/invites {id, exp, offer}` (exp unix ms, at most 24 h away) → `{id, exp}`. */
+export const CreateInviteRequest = Schema.Struct({ id: Bytes, exp: Seq, offer: Bytes })
+export type CreateInviteRequest = typeof CreateInviteRequest.Type
+export const CreateInviteResponse = Schema.Struct({ id: Schema.String, exp: Seq })
+
+/** `GET /v1/invites/{id}`: who the relay says made the invite, and the sealed offer. */
+export const InviteLookup = Schema.Struct({
+  inviterHandle: Handle,
+  inviterAccountId: AccountId,
+  offer: Bytes,
+  exp: Seq
+})
+export type InviteLookup = typeof InviteLookup.Type
+
+/** `POST /v1/invites/{id}/redeem {reply}`. */
+export const RedeemRequest = Schema.Struct({ reply: Bytes })
+export const RedeemResponse = Schema.Struct({ inviterHandle: Handle, inviterAccountId: AccountId })
+export type RedeemResponse = typeof RedeemResponse.Type
+
+/** One row of `GET /v1/invites?state=redeemed`: an invite of this account that someone redeemed. */
+export const RedeemedInvite = Schema.Struct({
+  id: Bytes,
+  redeemerHandle: Schema.NullOr(Handle),
+  redeemerAccountId: Schema.NullOr(AccountId),
+  reply: Schema.NullOr(Bytes),
+  redeemedAt: Schema.NullOr(Schema.Number)
+})
+export type RedeemedInvite = typeof RedeemedInvite.Type
+export const RedeemedInvites = Schema.Struct({ invites: Schema.Array(RedeemedInvite) })
+
+/** `POST /v1/contacts/{handle}/accept`, `.../revoke`. */
+export const AcceptResponse = Schema.Struct({ accountId: AccountId, handle: Handle, state: Schema.String })
+export const RevokeResponse = Schema.Struct({ state: Schema.String, deletedMessages: Schema.optional(Schema.Number) })
+
+/** `PUT /v1/account/ek {ek}`: a newer signed encryption-key record. */
+export const PublishEkRequest = Schema.Struct({ ek: EncryptionKeyRecord })
+export const PublishEkResponse = Schema.Struct({ seq: Seq })
+
+/** `PUT /v1/presence {blobs: {acct_…: sealed}}` and `GET /v1/presence`. */
+export const PutPresenceRequest = Schema.Struct({ blobs: Schema.Record({ key: AccountId, value: Bytes }) })
+export const PutPresenceResponse = Schema.Struct({ stored: Seq })
+export const PresenceBlob = Schema.Struct({ from: AccountId, blob: Bytes, updatedAt: Schema.Number })
+export type PresenceBlob = typeof PresenceBlob.Type
+export const PresenceResponse = Schema.Struct({ presence: Schema.Array(PresenceBlob) })
+
+/** Ok bodies whose fields the client does not need. */
+export const AnyOk = Schema.Unknown

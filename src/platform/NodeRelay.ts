@@ -3,11 +3,10 @@ import { createServer } from "node:http"
 import { homedir } from "node:os"
 import { pathToFileURL } from "node:url"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import { jsonStderrLogger } from "./JsonLinesLogger.js"
 
 /** How long in-flight requests may finish after a stop signal before their connections are dropped. */
 const DRAIN_MS = 2_000
@@ -39,20 +38,7 @@ export const layerServer = (options: { readonly host: string; readonly port: num
     })
   )
 
-const text = (message: unknown): string =>
-  Array.isArray(message) ? message.map((m) => String(m)).join(" ") : String(message)
-
-/** One JSON object per line on stderr: `{ts, level, event, ...annotations}` (stdout stays free). */
-export const jsonStderrLogger = Logger.make(({ annotations, cause, date, logLevel, message }) => {
-  const line: Record<string, unknown> = {
-    ts: date.toISOString(),
-    level: logLevel.label.toLowerCase(),
-    event: text(message)
-  }
-  for (const [key, value] of HashMap.toEntries(annotations)) line[key] = value
-  if (!Cause.isEmpty(cause)) line["cause"] = Cause.pretty(cause).slice(0, 2000)
-  process.stderr.write(JSON.stringify(line) + "\n")
-})
+export { jsonStderrLogger }
 
 /** Replaces Effect's default logger with the JSON-lines one. */
 export const layerLogger = Logger.replace(Logger.defaultLogger, jsonStderrLogger)

@@ -84,7 +84,7 @@ export const InnerTarget = Schema.Union(
 
 /** The sealed plaintext's JSON (after the 64-byte signature). */
 export const Inner = Schema.Struct({
-  kind: Schema.Literal("message", "receipt", "presence-probe"),
+  kind: Schema.Literal("message", "receipt", "presence-probe", "presence"),
   ts: Millis,
   fromHandle: Handle,
   fromSession: Schema.optional(

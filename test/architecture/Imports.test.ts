@@ -41,6 +41,7 @@ const FLOORS: ReadonlyArray<readonly [prefix: string, floor: number]> = [
   ["cli/", 6],
   ["ui/", 6],
   ["relay/Main.ts", 6],
+  ["cloud/DaemonMain.ts", 6],
   // 7. The executables: argv in, a surface started.
   ["bin.ts", 7],
   ["launcher.ts", 7],
@@ -58,7 +59,9 @@ const COMPOSITION: ReadonlyArray<{ readonly entry: string; readonly file: string
   { entry: "hook", file: "hook/HookLayer.ts", ownsBridge: true },
   { entry: "ui", file: "ui/Main.ts", ownsBridge: false },
   { entry: "cloud commands", file: "cli/CloudProgram.ts", ownsBridge: false },
-  { entry: "relay", file: "relay/Main.ts", ownsBridge: false }
+  { entry: "contact commands", file: "cli/ContactProgram.ts", ownsBridge: false },
+  { entry: "relay", file: "relay/Main.ts", ownsBridge: false },
+  { entry: "daemon", file: "cloud/DaemonMain.ts", ownsBridge: true }
 ]
 
 /** Files that start a process and so reach the platform without assembling a graph: boot code, stdio, argv. */

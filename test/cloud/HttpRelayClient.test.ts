@@ -152,3 +152,26 @@ describe("CloudHome key modes", () => {
     })
   )
 })
+
+describe("relay client: invites and refusals", () => {
+  it.effect(
+    "revokeInvite is DELETE /v1/invites/<base64url id>; a refusal's detail starts with the relay's code (key rotation reads EK_SEQ_STALE there)",
+    () =>
+      Effect.gen(function* () {
+        const seen: Array<string> = []
+        yield* Effect.gen(function* () {
+          const relay = yield* RelayClient
+          yield* relay.revokeInvite("tok", new Uint8Array(16).fill(255))
+          const stale = yield* Effect.flip(
+            Effect.provide(
+              Effect.flatMap(RelayClient, (r) => r.redeemedInvites("tok")),
+              client(stub(409, { code: "EK_SEQ_STALE", message: "seq 1 is not above 1" }))
+            )
+          )
+          assert.strictEqual(stale._tag, "RelayRefused")
+          assert.isTrue(stale.message.startsWith("EK_SEQ_STALE"), "the relay's code leads the detail")
+        }).pipe(Effect.provide(client(stub(200, { revoked: true }, {}, seen))))
+        assert.deepStrictEqual(seen, ["DELETE http://127.0.0.1:8788/base/v1/invites/_____________________w Bearer tok"])
+      })
+  )
+})

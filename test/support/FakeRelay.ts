@@ -1,7 +1,9 @@
 import { Effect, Layer } from "effect"
 import type { AccountId, EncryptionKeyRecord, Envelope } from "../../src/protocol/WireSchemas.js"
+import { toBase64Url } from "../../src/protocol/Bytes.js"
 import {
   ContactRevoked,
+  InviteInvalid,
   NotAContact,
   RateLimited,
   RecipientQuota,
@@ -34,6 +36,11 @@ export interface FakeRelay {
   readonly fail: (method: keyof RelayClientShape, error: RelayError, times?: number) => void
   /** What `GET /v1/sent/{id}` answers for a sender's message from now on (as the relay's sweeper would set it). */
   readonly setSentState: (from: AccountId, id: string, state: "expired" | "refused", reason?: string) => void
+  /** The presence blob `owner` left for `viewer`, if any. */
+  readonly presenceOf: (owner: AccountId, viewer: AccountId) => Uint8Array | undefined
+  /** Leaves a presence blob as the relay would store it (what a hostile relay could also do). */
+  readonly injectPresence: (owner: AccountId, viewer: AccountId, blob: Uint8Array) => void
+  readonly contactState: (a: AccountId, b: AccountId) => "pending" | "active" | "revoked" | undefined
   readonly calls: Array<string>
 }
 
@@ -49,6 +56,20 @@ export const makeFakeRelay = (): FakeRelay => {
   const blobs = new Map<string, { grants: ReadonlyArray<AccountId>; bytes: Uint8Array }>()
   const keys = new Map<AccountId, { ikPub: Uint8Array; ek: EncryptionKeyRecord }>()
   const failures = new Map<string, Array<RelayError>>()
+  const invites = new Map<
+    string,
+    {
+      inviter: AccountId
+      offer: Uint8Array
+      exp: number
+      redeemedBy?: AccountId
+      reply?: Uint8Array
+      closed: boolean
+    }
+  >()
+  const presence = new Map<string, { blob: Uint8Array; updatedAt: number }>()
+  const handleOf = (id: AccountId) => [...accounts.values()].find((a) => a.id === id)?.handle
+  const idOf = (handle: string) => [...accounts.values()].find((a) => a.handle === handle)?.id
   const calls: Array<string> = []
   let counter = 0
 
@@ -91,6 +112,7 @@ export const makeFakeRelay = (): FakeRelay => {
           if (a.handle === request.handle) throw new RelayRefused({ detail: "HANDLE_TAKEN" })
         const token = `tok${++counter}`.padEnd(24, "x")
         const id = addAccount(request.handle, token)
+        keys.set(id, { ikPub: request.ikPub, ek: request.ek })
         return { accountId: id, token }
       }),
     logout: (token) => guard("logout", token, () => void accounts.delete(token)),
@@ -139,7 +161,94 @@ export const makeFakeRelay = (): FakeRelay => {
         const blob = blobs.get(blobId)
         if (blob === undefined || !blob.grants.includes(me)) throw new RelayRefused({ detail: "NOT_FOUND" })
         return blob.bytes
-      })
+      }),
+    publishEk: (token, ek) =>
+      guard("publishEk", token, (me) => {
+        const current = keys.get(me)
+        if (current === undefined || ek.seq <= current.ek.seq)
+          throw new RelayRefused({ detail: "EK_SEQ_STALE: the relay holds this seq or a newer one" })
+        keys.set(me, { ikPub: current.ikPub, ek })
+      }),
+    createInvite: (token, invite) =>
+      guard("createInvite", token, (me) => {
+        invites.set(toBase64Url(invite.id), { inviter: me, offer: invite.offer, exp: invite.exp, closed: false })
+      }),
+    lookupInvite: (token, id) =>
+      guard("lookupInvite", token, () => {
+        const invite = invites.get(toBase64Url(id))
+        if (invite === undefined || invite.closed || invite.redeemedBy !== undefined)
+          throw new InviteInvalid({ detail: "INVITE_INVALID" })
+        return {
+          inviterHandle: handleOf(invite.inviter)! as never,
+          inviterAccountId: invite.inviter,
+          offer: invite.offer,
+          exp: invite.exp
+        }
+      }),
+    redeemInvite: (token, id, reply) =>
+      guard("redeemInvite", token, (me) => {
+        const invite = invites.get(toBase64Url(id))
+        if (invite === undefined || invite.closed || invite.redeemedBy !== undefined || invite.inviter === me)
+          throw new InviteInvalid({ detail: "INVITE_INVALID" })
+        invite.redeemedBy = me
+        invite.reply = reply
+        contacts.set(pair(me, invite.inviter), "pending")
+        return { inviterHandle: handleOf(invite.inviter)! as never, inviterAccountId: invite.inviter }
+      }),
+    redeemedInvites: (token) =>
+      guard("redeemedInvites", token, (me) =>
+        [...invites.entries()]
+          .filter(([, i]) => i.inviter === me && i.redeemedBy !== undefined && !i.closed)
+          .map(([id, i]) => ({
+            id: Uint8Array.from(Buffer.from(id, "base64url")),
+            redeemerHandle: handleOf(i.redeemedBy!)! as never,
+            redeemerAccountId: i.redeemedBy!,
+            reply: i.reply!,
+            redeemedAt: 0
+          }))
+      ),
+    revokeInvite: (token, id) =>
+      guard("revokeInvite", token, (me) => {
+        const invite = invites.get(toBase64Url(id))
+        if (invite === undefined || invite.inviter !== me) throw new InviteInvalid({ detail: "INVITE_INVALID" })
+        invite.closed = true
+      }),
+    acceptContact: (token, handle) =>
+      guard("acceptContact", token, (me) => {
+        const other = idOf(handle)
+        const invite = [...invites.values()].find((i) => i.inviter === me && i.redeemedBy === other && !i.closed)
+        if (other === undefined || invite === undefined) throw new NotAContact({ detail: "NOT_A_CONTACT" })
+        invite.closed = true
+        contacts.set(pair(me, other), "active")
+      }),
+    revokeContact: (token, handle) =>
+      guard("revokeContact", token, (me) => {
+        const other = idOf(handle)
+        if (other === undefined || !contacts.has(pair(me, other))) throw new NotAContact({ detail: "NOT_A_CONTACT" })
+        contacts.set(pair(me, other), "revoked")
+        for (const [to, from] of [
+          [me, other],
+          [other, me]
+        ] as const)
+          spool.set(
+            to,
+            (spool.get(to) ?? []).filter((e) => e.from !== from)
+          )
+        presence.delete(`${me}>${other}`)
+        presence.delete(`${other}>${me}`)
+      }),
+    putPresence: (token, blobs) =>
+      guard("putPresence", token, (me) => {
+        for (const [viewer] of blobs)
+          if (contacts.get(pair(me, viewer)) !== "active") throw new NotAContact({ detail: "NOT_A_CONTACT" })
+        for (const [viewer, blob] of blobs) presence.set(`${me}>${viewer}`, { blob, updatedAt: counter++ })
+      }),
+    presence: (token) =>
+      guard("presence", token, (me) =>
+        [...presence.entries()]
+          .filter(([key]) => key.endsWith(`>${me}`))
+          .map(([key, p]) => ({ from: key.split(">")[0] as AccountId, blob: p.blob, updatedAt: p.updatedAt }))
+      )
   }
 
   function addAccount(handle: string, token: string): AccountId {
@@ -161,7 +270,10 @@ export const makeFakeRelay = (): FakeRelay => {
     fail: (method, error, times = 1) =>
       void failures.set(method, [...(failures.get(method) ?? []), ...Array.from({ length: times }, () => error)]),
     setSentState: (from, id, state, reason) => void sentStates.set(`${from}|${id}`, { state, reason: reason ?? null }),
-    calls
+    calls,
+    presenceOf: (owner, viewer) => presence.get(`${owner}>${viewer}`)?.blob,
+    injectPresence: (owner, viewer, blob) => void presence.set(`${owner}>${viewer}`, { blob, updatedAt: 0 }),
+    contactState: (a, b) => contacts.get(pair(a, b))
   }
 }
 

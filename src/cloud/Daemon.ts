@@ -1,0 +1,226 @@
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import { type Account, requireAccount } from "./Account.js"
+import { Store } from "../services/store/Store.js"
+import { CloudHome } from "./CloudHome.js"
+import { CloudLayout } from "./CloudLayout.js"
+import { pruneInvites, syncContacts } from "./Contacts.js"
+import { claimDaemonPid } from "./DaemonPid.js"
+import { processBatch } from "./Inbound.js"
+import { rotateIfDue } from "./KeyRotation.js"
+import { backoffMs, pumpOnce } from "./Outbox.js"
+import { queueReceipts } from "./Receipts.js"
+import { refreshSent } from "./SentStates.js"
+import { fetchPresence, publishPresence } from "./Presence.js"
+import { PRESENCE_FETCH_MS, PRESENCE_INTERVAL_MS } from "./PresenceCache.js"
+import { RelayClient } from "./RelayClient.js"
+import { deliverUnrouted } from "./Unrouted.js"
+
+/*
+ * The daemon (CLOUD.md 2.7-2.11): the only networked process of a home. Three fibers share one view of the relay's
+ * reachability — the outbox pump (with delivery of held messages to sessions that became live), the inbox loop
+ * (long-poll, exactly-once processing) and presence (contacts' states, publish, fetch, key rotation). A network
+ * error is logged once per outage; every loop retries forever with backoff and jitter. A revoked or unknown token
+ * (RELAY_AUTH) stops the daemon: nothing can succeed until the account is fixed. Logs never carry a body, a subject
+ * or a token.
+ */
+
+export interface DaemonOptions {
+  /** How often this machine's presence is published (30 s). */
+  readonly presenceIntervalMs: number
+  /** How often contacts' presence and states are fetched (15 s). */
+  readonly fetchIntervalMs: number
+  /** The long-poll's wait (25 s). */
+  readonly waitSeconds: number
+  /** How often the outbox and the held messages are looked at (1 s). */
+  readonly pumpIntervalMs: number
+  /** How often key rotation is checked (1 h). */
+  readonly rotationCheckMs: number
+}
+
+export const defaultOptions: DaemonOptions = {
+  presenceIntervalMs: PRESENCE_INTERVAL_MS,
+  fetchIntervalMs: PRESENCE_FETCH_MS,
+  waitSeconds: 25,
+  pumpIntervalMs: 1_000,
+  rotationCheckMs: 60 * 60 * 1000
+}
+
+interface Coded {
+  readonly _tag: string
+  readonly message: string
+  readonly code?: string
+}
+
+const codeOf = (e: Coded) => e.code ?? e._tag
+
+/** Reachability shared by the fibers: one line when the relay goes away, one when it answers again. */
+export const makeLink = Effect.map(Ref.make(true), (up) => ({
+  ok: Effect.flatMap(Ref.getAndSet(up, true), (was) => (was ? Effect.void : Effect.logInfo("relay_reachable"))),
+  down: (e: Coded) =>
+    Effect.flatMap(Ref.getAndSet(up, false), (was) =>
+      was
+        ? Effect.logWarning("relay_unreachable").pipe(Effect.annotateLogs({ code: "RELAY_UNREACHABLE" }))
+        : Effect.void
+    ).pipe(Effect.annotateLogs({ detail: e.message.slice(0, 200) }))
+}))
+export type Link = Effect.Effect.Success<typeof makeLink>
+
+/**
+ * Runs `step` forever, `pause` apart. A failure other than RELAY_AUTH is logged (network errors once per outage)
+ * and retried after a backoff that grows with consecutive failures; RELAY_AUTH ends the loop with that failure.
+ */
+export const loop = <E extends Coded, R>(
+  name: string,
+  link: Link,
+  step: Effect.Effect<void, E, R>,
+  pause: Effect.Effect<number, never, R>
+) =>
+  Effect.gen(function* () {
+    let failures = 0
+    while (true) {
+      const outcome = yield* Effect.either(step)
+      if (outcome._tag === "Right") {
+        failures = 0
+        yield* Effect.sleep(yield* pause)
+        continue
+      }
+      const e = outcome.left
+      if (e._tag === "RelayAuth") return yield* Effect.fail(e)
+      failures++
+      if (e._tag === "RelayUnreachable") yield* link.down(e)
+      else
+        yield* Effect.logWarning(`${name}_failed`).pipe(
+          Effect.annotateLogs({ code: codeOf(e), detail: e.message.slice(0, 200) })
+        )
+      yield* Effect.sleep(
+        e._tag === "RateLimited" && "retryAfterMs" in e ? Number(e.retryAfterMs) : yield* backoffMs(failures)
+      )
+    }
+  })
+
+const SENT_REFRESH_MS = 15_000
+
+/** The outbox pump and the delivery of held (unrouted) messages to sessions that became live. */
+const pumpFiber = (options: DaemonOptions, link: Link) => {
+  let refreshedAt = Number.NEGATIVE_INFINITY
+  return loop(
+    "outbox",
+    link,
+    Effect.gen(function* () {
+      const account = yield* requireAccount
+      // Receipts for what this home's sessions surfaced or read go out with the rest of the outbox.
+      const receipts = yield* queueReceipts
+      if (receipts.surfaced + receipts.read > 0)
+        yield* Effect.logInfo("receipts_queued").pipe(Effect.annotateLogs({ ...receipts }))
+      const pumped = yield* pumpOnce(account.credentials)
+      if (pumped.stored + pumped.refused > 0)
+        yield* Effect.logInfo("outbox_sent").pipe(Effect.annotateLogs({ ...pumped }))
+      // What the relay knows of messages already stored (delivered, expired, refused), asked at most every 15 s.
+      const now = yield* Clock.currentTimeMillis
+      if (now - refreshedAt >= SENT_REFRESH_MS) {
+        refreshedAt = now
+        yield* refreshSent(account.credentials)
+      }
+      // The session registry is read only while something is held.
+      if ((yield* (yield* Store).list(CloudLayout.unroutedDir)).length === 0) return
+      const held = yield* deliverUnrouted
+      if (held.delivered + held.dropped + held.expired > 0)
+        yield* Effect.logInfo("unrouted_delivered").pipe(
+          Effect.annotateLogs({
+            delivered: held.delivered,
+            dropped: held.dropped,
+            expired: held.expired,
+            held: held.held
+          })
+        )
+    }),
+    Effect.succeed(options.pumpIntervalMs)
+  )
+}
+
+/** The inbox loop: long-poll after the cursor, then one batch processed without interruption. */
+const inboxFiber = (options: DaemonOptions, link: Link) =>
+  loop(
+    "inbox",
+    link,
+    Effect.gen(function* () {
+      const account = yield* requireAccount
+      const home = yield* CloudHome
+      const response = yield* (yield* RelayClient).inbox(
+        account.credentials.token,
+        yield* home.cursor,
+        options.waitSeconds
+      )
+      yield* link.ok
+      if (response.messages.length === 0) return
+      const result = yield* Effect.uninterruptible(processBatch(account.credentials, response.messages))
+      yield* Effect.logInfo("inbox_batch").pipe(Effect.annotateLogs({ ...result }))
+    }),
+    Effect.succeed(0)
+  )
+
+/** Contacts' states, this machine's presence, contacts' presence, and key rotation when due. */
+const presenceFiber = (options: DaemonOptions, link: Link) =>
+  Effect.gen(function* () {
+    let lastPublish = Number.NEGATIVE_INFINITY
+    let lastRotationCheck = Number.NEGATIVE_INFINITY
+    let publishedSeq = 0
+    const tick = Effect.gen(function* () {
+      const account: Account = yield* requireAccount
+      const now = yield* Clock.currentTimeMillis
+      if (now - lastRotationCheck >= options.rotationCheckMs) {
+        const rotation = yield* rotateIfDue(account, publishedSeq)
+        publishedSeq = rotation.publishedSeq
+        lastRotationCheck = now
+        const pruned = yield* pruneInvites
+        if (pruned > 0) yield* Effect.logInfo("invites_expired").pipe(Effect.annotateLogs({ removed: pruned }))
+        if (rotation.rotated || rotation.shredded.length > 0)
+          yield* Effect.logInfo("encryption_key_rotated").pipe(
+            Effect.annotateLogs({ keyId: rotation.keyId, seq: rotation.seq, shredded: rotation.shredded.length })
+          )
+      }
+      const listed = yield* (yield* RelayClient).contacts(account.credentials.token)
+      yield* link.ok
+      const sync = yield* syncContacts(listed)
+      for (const handle of sync.activated) yield* Effect.logInfo("contact_active").pipe(Effect.annotateLogs({ handle }))
+      for (const handle of sync.revoked) yield* Effect.logInfo("contact_revoked").pipe(Effect.annotateLogs({ handle }))
+      for (const handle of sync.keyChanged)
+        yield* Effect.logWarning("contact_key_changed").pipe(Effect.annotateLogs({ handle, code: "KEY_CHANGED" }))
+      if (now - lastPublish >= options.presenceIntervalMs) {
+        yield* publishPresence(yield* requireAccount, listed)
+        lastPublish = now
+      }
+      const fetched = yield* fetchPresence(account)
+      if (fetched.dropped > 0)
+        yield* Effect.logWarning("presence_dropped").pipe(Effect.annotateLogs({ dropped: fetched.dropped }))
+    })
+    return yield* loop("presence", link, tick, Effect.succeed(options.fetchIntervalMs))
+  })
+
+/**
+ * The daemon: refuses exposed key files and a second daemon on the home, then runs its fibers until interrupted
+ * (SIGINT/SIGTERM) or until the relay refuses the token.
+ */
+export const daemon = (options: DaemonOptions) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const account = yield* requireAccount
+      yield* (yield* CloudHome).checkKeyModes
+      const claimed = yield* claimDaemonPid
+      yield* Effect.logInfo("daemon_started").pipe(
+        Effect.annotateLogs({
+          pid: claimed.pid,
+          handle: account.credentials.handle,
+          relay: account.credentials.relayUrl
+        })
+      )
+      yield* Effect.addFinalizer(() => Effect.logInfo("daemon_stopped"))
+      const link = yield* makeLink
+      yield* Effect.all([pumpFiber(options, link), inboxFiber(options, link), presenceFiber(options, link)], {
+        concurrency: "unbounded",
+        discard: true
+      })
+    })
+  )
