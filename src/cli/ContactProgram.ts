@@ -7,7 +7,14 @@ import type { Handle } from "../protocol/WireSchemas.js"
 import { requireAccount } from "../cloud/Account.js"
 import { CloudNotConfigured } from "../cloud/CloudErrors.js"
 import * as CloudHome from "../cloud/CloudHome.js"
-import { acceptContact, addContact, createInvite, listContacts, revokeContact, verifyContact } from "../cloud/Contacts.js"
+import {
+  acceptContact,
+  addContact,
+  createInvite,
+  listContacts,
+  revokeContact,
+  verifyContact
+} from "../cloud/Contacts.js"
 import { type ContactSendInput, sendToContact } from "../cloud/ContactSend.js"
 import * as HttpRelayClient from "../cloud/HttpRelayClient.js"
 import { contactSessions } from "../cloud/Presence.js"
