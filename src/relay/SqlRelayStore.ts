@@ -95,7 +95,7 @@ export const layerSqlite = (
   Layer.scoped(RelayStore, make(options)).pipe(Layer.provide(sqliteClient(options)))
 
 /** Batches in flight at once on PostgreSQL: its commits overlap on separate connections (measured: docs/relay-store.md). */
-const pgWriters = 4
+const pgWriters = 1
 
 /** PostgreSQL (several relay replicas share one database); migrates at build, safely from every replica at once. */
 export const layerPg = (

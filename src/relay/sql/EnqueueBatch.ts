@@ -36,42 +36,42 @@ export const makeEnqueueBatch =
       const forShare = sql.onDialectOrElse({ pg: () => sql.literal("FOR SHARE"), orElse: () => sql.literal("") })
       return yield* sql.withTransaction(
         Effect.gen(function* () {
-          // 1. Lock each recipient's row (ascending ids) and read its counter and waiting rows. On SQLite the first
-          //    UPDATE also takes the database's write lock, so the transaction never has to upgrade a read lock.
-          const recipients = new Map<number, Recipient | null>()
-          for (const id of [...new Set(items.map((m) => m.recipientId))].sort((x, y) => x - y)) {
-            const locked = yield* sql<Row>`UPDATE accounts SET next_seq = next_seq
-              WHERE id = ${id} AND disabled_at IS NULL RETURNING next_seq`
-            if (locked[0] === undefined) {
-              recipients.set(id, null)
-              continue
-            }
-            const waiting = yield* sql<Row>`SELECT COUNT(*) AS n FROM spool WHERE recipient_id = ${id}`
-            const next = num(locked[0]["next_seq"])
-            recipients.set(id, { next, start: next, pending: num(waiting[0]?.["n"] ?? 0) })
+          // 1. Lock the recipients' rows (one UPDATE, in primary-key order) and count what waits for each. On
+          //    SQLite this first write also takes the database's write lock, so no read lock is ever upgraded.
+          const ids = [...new Set(items.map((m) => m.recipientId))].sort((x, y) => x - y)
+          const locked = yield* sql<Row>`UPDATE accounts SET next_seq = next_seq
+            WHERE id IN ${sql.in(ids)} AND disabled_at IS NULL RETURNING id, next_seq`
+          const waiting = yield* sql<Row>`SELECT recipient_id, COUNT(*) AS n FROM spool
+            WHERE recipient_id IN ${sql.in(ids)} GROUP BY recipient_id`
+          const pendingOf = new Map(waiting.map((r) => [num(r["recipient_id"]), num(r["n"])]))
+          const recipients = new Map<number, Recipient>()
+          for (const r of locked) {
+            const id = num(r["id"])
+            const next = num(r["next_seq"])
+            recipients.set(id, { next, start: next, pending: pendingOf.get(id) ?? 0 })
           }
-          // 2. Ids already stored, one query per sender.
+          // 2. Ids already stored (a retry answers its first seq), one query for the batch.
           const known = new Map<string, Enqueued>()
           const bySender = new Map<number, Array<Uint8Array>>()
           for (const m of items) bySender.set(m.senderId, [...(bySender.get(m.senderId) ?? []), m.msgId])
-          for (const [senderId, ids] of bySender) {
-            const rows = yield* sql<Row>`SELECT msg_id, seq FROM sent_status
-              WHERE sender_id = ${senderId} AND msg_id IN ${sql.in(ids)}`
-            for (const r of rows) {
-              const msgId = r["msg_id"]
-              if (msgId instanceof Uint8Array) {
-                known.set(idKey(senderId, msgId), { seq: num(r["seq"] ?? 0), duplicate: true })
-              }
+          const stored = yield* sql<Row>`SELECT sender_id, msg_id, seq FROM sent_status WHERE ${sql.or(
+            [...bySender].map(([senderId, msgIds]) => sql`(sender_id = ${senderId} AND msg_id IN ${sql.in(msgIds)})`)
+          )}`
+          for (const r of stored) {
+            const msgId = r["msg_id"]
+            if (msgId instanceof Uint8Array) {
+              known.set(idKey(num(r["sender_id"]), msgId), { seq: num(r["seq"] ?? 0), duplicate: true })
             }
           }
-          // 3. Each pair's contact state, once per pair.
-          const contacts = new Map<string, unknown>()
-          for (const m of items) {
-            const [a, b] = pair(m.senderId, m.recipientId)
-            if (contacts.has(`${a}:${b}`)) continue
-            const rows = yield* sql<Row>`SELECT state FROM contacts WHERE a_id = ${a} AND b_id = ${b} ${forShare}`
-            contacts.set(`${a}:${b}`, rows[0]?.["state"])
-          }
+          // 3. Each pair's contact state, one query for the batch (shared row locks on PostgreSQL, so a revoke
+          //    that commits first is seen and one that comes later waits for this commit).
+          const pairs = new Map(
+            items.map((m) => [pair(m.senderId, m.recipientId).join(":"), pair(m.senderId, m.recipientId)])
+          )
+          const contactRows = yield* sql<Row>`SELECT a_id, b_id, state FROM contacts WHERE ${sql.or(
+            [...pairs.values()].map(([a, b]) => sql`(a_id = ${a} AND b_id = ${b})`)
+          )} ${forShare}`
+          const contacts = new Map(contactRows.map((r) => [`${num(r["a_id"])}:${num(r["b_id"])}`, r["state"]]))
           // 4. Decide each message in arrival order.
           const spool: Array<Record<string, unknown>> = []
           const sent: Array<Record<string, unknown>> = []
@@ -80,7 +80,7 @@ export const makeEnqueueBatch =
             const duplicate = known.get(key)
             if (duplicate !== undefined) return Exit.succeed(duplicate)
             const recipient = recipients.get(m.recipientId)
-            if (recipient === undefined || recipient === null) {
+            if (recipient === undefined) {
               return Exit.fail(new AccountNotFound({ account: String(m.recipientId) }))
             }
             const state = contacts.get(pair(m.senderId, m.recipientId).join(":"))
@@ -112,16 +112,18 @@ export const makeEnqueueBatch =
             })
             return Exit.succeed({ seq, duplicate: false })
           })
-          // 5. The writes: the rows, each counter once, and (PostgreSQL) one wake-up per recipient.
+          // 5. The writes: the rows, every counter in one UPDATE, and (PostgreSQL) one wake-up per recipient.
+          const moved = [...recipients].filter(([, r]) => r.next !== r.start)
           if (spool.length > 0) {
             yield* sql`INSERT INTO spool ${sql.insert(spool)}`
             yield* sql`INSERT INTO sent_status ${sql.insert(sent)}`
-          }
-          for (const [id, r] of recipients) {
-            if (r === null || r.next === r.start) continue
-            yield* sql`UPDATE accounts SET next_seq = ${r.next} WHERE id = ${id}`
+            const cases = moved.map(([id, r]) => sql`WHEN ${id} THEN CAST(${r.next} AS BIGINT)`)
+            yield* sql`UPDATE accounts SET next_seq = CASE id ${sql.join(" ", false)(cases)} END
+              WHERE id IN ${sql.in(moved.map(([id]) => id))}`
             yield* sql.onDialectOrElse({
-              pg: () => Effect.asVoid(sql`SELECT pg_notify('sb_inbox', ${String(id)})`),
+              pg: () =>
+                Effect.asVoid(sql`SELECT pg_notify('sb_inbox', id::text) FROM accounts
+                  WHERE id IN ${sql.in(moved.map(([id]) => id))}`),
               orElse: () => Effect.void
             })
           }
