@@ -4,6 +4,9 @@ import { relayErrorCode } from "../../src/relay/RelayErrors.js"
 import { RelayStore } from "../../src/relay/RelayStore.js"
 import { account, befriend, bytes, type Opener, send } from "./relayStoreContract.js"
 
+const codeOf = <A, E extends Parameters<typeof relayErrorCode>[0]>(effect: Effect.Effect<A, E>) =>
+  Effect.map(Effect.either(effect), Either.match({ onLeft: (e): string => relayErrorCode(e), onRight: () => "ok" }))
+
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")
 
 /** Sends under load (the group commit) and account creation, on every RelayStore layer. */
@@ -109,6 +112,38 @@ export const testRelayStoreSends = (fresh: () => Opener) => {
       }),
       // One writer: the sends below are taken in arrival order, so which one meets the full recipient is fixed.
       fresh()({ pendingMessagesPerRecipient: 4, writers: 1 })
+    )
+  )
+
+  it.live("an account and its first token are created together or not at all", () =>
+    Effect.provide(
+      Effect.gen(function* () {
+        const store = yield* RelayStore
+        const token = bytes(32)
+        const input = { ikPub: bytes(32), ekRecord: bytes(64), ekSeq: 1, tokenHash: token, tokenLabel: "register" }
+        const alice = yield* store.createAccountWithToken({ ...input, handle: "alice" })
+        assert.strictEqual((yield* store.accountForToken(token)).id, alice.id)
+        assert.deepStrictEqual(
+          (yield* store.listAudit(5)).map((e) => [e.event, e.actor, e.detail]),
+          [["register", alice.id, "alice"]]
+        )
+        // The token insert fails (its hash is taken): the account is not left behind and its handle stays free.
+        assert.strictEqual(yield* codeOf(store.createAccountWithToken({ ...input, handle: "bob" })), "RELAY_STORE_IO")
+        assert.isTrue(Option.isNone(yield* store.getAccountByHandle("bob")))
+        assert.deepStrictEqual(
+          (yield* store.listAccounts).map((a) => a.handle),
+          ["alice"]
+        )
+        assert.strictEqual((yield* store.listAudit(5)).length, 1)
+        const bob = yield* store.createAccountWithToken({ ...input, handle: "bob", tokenHash: bytes(32) })
+        assert.strictEqual(bob.handle, "bob")
+        // A taken handle is refused before any token is written.
+        assert.strictEqual(
+          yield* codeOf(store.createAccountWithToken({ ...input, handle: "alice", tokenHash: bytes(32) })),
+          "HANDLE_TAKEN"
+        )
+      }),
+      fresh()()
     )
   )
 }
