@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { createServer } from "node:http"
 import { homedir } from "node:os"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
@@ -6,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import { RunningSha256 } from "../relay/BlobUpload.js"
 
 /** How long in-flight requests may finish after a stop signal before their connections are dropped. */
 const DRAIN_MS = 2_000
@@ -57,3 +59,14 @@ export const layerLogger = Logger.replace(Logger.defaultLogger, jsonStderrLogger
 
 /** The user's home folder (for the default `<home>/relay/relay.db`). */
 export const userHome = Effect.sync(() => homedir())
+
+/** Node's incremental SHA-256 (blob uploads are hashed while they stream in). */
+export const layerRunningSha256 = Layer.succeed(RunningSha256, {
+  start: Effect.sync(() => {
+    const hash = createHash("sha256")
+    return {
+      update: (piece: Uint8Array) => Effect.sync(() => void hash.update(piece)),
+      digest: Effect.sync(() => new Uint8Array(hash.digest()))
+    }
+  })
+})

@@ -148,7 +148,8 @@ const relay = Command.make(
         Waiters.layerInProcess,
         RateLimiter.layer(options.rateLimits === "on"),
         Layer.succeed(RelaySettings, { registrationCode: code.code }),
-        NodeCloudCrypto.layer
+        NodeCloudCrypto.layer,
+        NodeRelay.layerRunningSha256
       )
       return yield* Layer.launch(
         Server.layer(details, notice).pipe(
