@@ -1,4 +1,5 @@
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -14,6 +15,12 @@ export interface GroupCommitOptions<I> {
   readonly sizeOf: (item: I) => number
   /** Writer fibers taking batches (1 for SQLite, whose one connection serialises transactions anyway). */
   readonly writers: number
+  /**
+   * How long a writer waits for more after taking the first item of a batch, when its last commit ended less than
+   * `4 × lingerMs` ago (a busy relay): the other requests in flight finish their reads and join the batch instead
+   * of each paying a commit of its own. A send that finds the writer idle goes at once. 0: never wait.
+   */
+  readonly lingerMs?: number | undefined
 }
 
 /**
@@ -82,8 +89,15 @@ export const make = <I, A, E, F>(
             : Effect.forEach(batch, alone, { discard: true })
       )
 
+    // Wall-clock time even under a TestClock: the linger is a performance knob, not a deadline of the product.
+    const wall = Clock.make()
+    const linger = options.lingerMs ?? 0
+    let lastCommit = Number.NEGATIVE_INFINITY
     const writer = Effect.gen(function* () {
       const first = yield* Queue.take(queue)
+      if (linger > 0 && wall.unsafeCurrentTimeMillis() - lastCommit < 4 * linger) {
+        yield* Effect.sleep(`${linger} millis`).pipe(Effect.withClock(wall))
+      }
       const more = yield* Queue.takeUpTo(queue, Math.max(0, options.maxCount - 1))
       const taken = [first, ...more]
       yield* Effect.uninterruptible(
@@ -93,6 +107,7 @@ export const make = <I, A, E, F>(
           { discard: true }
         )
       )
+      lastCommit = wall.unsafeCurrentTimeMillis()
     }).pipe(Effect.forever)
 
     for (let i = 0; i < Math.max(1, options.writers); i++) yield* Effect.forkScoped(writer)

@@ -26,8 +26,11 @@ export interface StoreOptions {
   readonly writers?: number | undefined
 }
 
-/** Bounds of one group-commit batch: 128 messages, 4 MiB of them (a single bigger envelope goes alone). */
-export const batchLimits = { maxCount: 128, maxBytes: 4 * 1024 * 1024 } as const
+/**
+ * Bounds of one group-commit batch: 128 messages, 4 MiB of them (a single bigger envelope goes alone); a busy
+ * writer waits 2 ms for the sends still in flight to join.
+ */
+export const batchLimits = { maxCount: 128, maxBytes: 4 * 1024 * 1024, lingerMs: 2 } as const
 
 const messageBytes = (m: EnqueueInput) => m.ct.length + m.msgId.length + m.rk.length + 64
 
@@ -94,7 +97,10 @@ export const layerSqlite = (
 ): Layer.Layer<RelayStore, RelayStoreIo, FileSystem.FileSystem | Path.Path> =>
   Layer.scoped(RelayStore, make(options)).pipe(Layer.provide(sqliteClient(options)))
 
-/** Batches in flight at once on PostgreSQL: its commits overlap on separate connections (measured: docs/relay-store.md). */
+/**
+ * One batch in flight on PostgreSQL too: bigger batches beat overlapping ones (measured with 8 senders on a loaded
+ * 2-core machine: 1 writer 240-385 enqueues/s, 2 writers 246/s, 4 writers 162/s). Replicas each run their own.
+ */
 const pgWriters = 1
 
 /** PostgreSQL (several relay replicas share one database); migrates at build, safely from every replica at once. */
