@@ -48,6 +48,24 @@ describe("GroupCommit", () => {
     })
   )
 
+  it.scopedLive("a busy writer waits lingerMs for sends still in flight; an idle one goes at once", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      yield* Deferred.succeed(gate, undefined)
+      const { batches, run } = recorder(gate)
+      const submit = yield* GroupCommit.make(run, String, { ...options, lingerMs: 60 })
+      // Idle writer: the first send is written alone, at once.
+      yield* submit({ id: 1 })
+      // Just after a commit (busy): a send arriving 20 ms after the next one still joins its batch.
+      const a = yield* Effect.fork(submit({ id: 2 }))
+      yield* Effect.sleep("20 millis")
+      const b = yield* Effect.fork(submit({ id: 3 }))
+      yield* Fiber.join(a)
+      yield* Fiber.join(b)
+      assert.deepStrictEqual(batches, [[1], [2, 3]])
+    })
+  )
+
   it.scopedLive("a batch holds at most maxCount items and maxBytes bytes (a bigger single item goes alone)", () =>
     Effect.gen(function* () {
       const gate = yield* Deferred.make<void>()
