@@ -1,5 +1,5 @@
-// RelayStore enqueue throughput: 8 concurrent senders to 50 recipients, each enqueue its own transaction
-// (per-recipient counter UPDATE … RETURNING, then INSERT), 1 KiB ciphertext. SQLite runs with synchronous=FULL on a
+// RelayStore enqueue throughput: 8 concurrent senders to 50 recipients, 1 KiB ciphertext. Enqueues go through the
+// store's group commit (docs/relay-store.md): those that arrive while a batch commits share the next transaction. SQLite runs with synchronous=FULL on a
 // temp file; PostgreSQL runs when SESSION_BRIDGE_TEST_PG_URL is set (a scratch schema, dropped after).
 // dist/ has no relay entry yet, so this bundles src/relay/SqlRelayStore.ts itself (esbuild, packages external) into
 // .cache/ and imports it: plain node, no build step.

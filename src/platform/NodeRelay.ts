@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { realpathSync } from "node:fs"
 import { createServer } from "node:http"
 import { homedir } from "node:os"
@@ -6,6 +7,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import { RunningSha256 } from "../relay/BlobUpload.js"
 import { jsonStderrLogger } from "./JsonLinesLogger.js"
 
 /** How long in-flight requests may finish after a stop signal before their connections are dropped. */
@@ -56,3 +58,14 @@ export const isMainModule = (moduleUrl: string): boolean => {
     return false
   }
 }
+
+/** Node's incremental SHA-256 (blob uploads are hashed while they stream in). */
+export const layerRunningSha256 = Layer.succeed(RunningSha256, {
+  start: Effect.sync(() => {
+    const hash = createHash("sha256")
+    return {
+      update: (piece: Uint8Array) => Effect.sync(() => void hash.update(piece)),
+      digest: Effect.sync(() => new Uint8Array(hash.digest()))
+    }
+  })
+})

@@ -132,7 +132,8 @@ const relay = Command.make(
         settings,
         waitersLayer(options),
         RateLimiter.layer(options.rateLimits === "on"),
-        NodeCloudCrypto.layer
+        NodeCloudCrypto.layer,
+        NodeRelay.layerRunningSha256
       )
       const notice = Effect.flatMap(RelaySettings, (s) => s.notice)
       return yield* Layer.launch(

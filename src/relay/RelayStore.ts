@@ -180,6 +180,13 @@ export interface RelayStoreShape {
   ) => Effect.Effect<{ readonly value: string; readonly created: boolean }, RelayStoreIo>
 
   readonly createAccount: (input: NewAccount) => Effect.Effect<Account, HandleTaken | RelayStoreIo>
+  /**
+   * Registration: the account, its first token (its SHA-256) and the `register` audit row in one transaction, so a
+   * failure or a crash part way leaves no account without a token and no handle taken by nobody.
+   */
+  readonly createAccountWithToken: (
+    input: NewAccount & { readonly tokenHash: Uint8Array; readonly tokenLabel: string }
+  ) => Effect.Effect<Account, HandleTaken | RelayStoreIo>
   readonly getAccount: (id: AccountId) => Effect.Effect<Option.Option<Account>, RelayStoreIo>
   readonly getAccountByHandle: (handle: string) => Effect.Effect<Option.Option<Account>, RelayStoreIo>
   /** Publishes a newer signed EK record; a seq not above the stored one fails (no rollback). */

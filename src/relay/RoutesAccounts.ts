@@ -42,7 +42,7 @@ export const ekBytes = (ek: EncryptionKeyRecord) =>
 /**
  * `POST /v1/accounts`: a signed, timestamped proof bound to this relay's id (±5 min), the registration code when
  * the relay needs one, 5 registrations an hour per address. Answers `{accountId, token}`; the relay keeps only
- * the token's SHA-256.
+ * the token's SHA-256. The account, its token and the audit row are written in one transaction.
  */
 const register = Effect.gen(function* () {
   const store = yield* RelayStore
@@ -59,15 +59,15 @@ const register = Effect.gen(function* () {
     store.relayId
   )
   yield* verifyEncryptionKey(input.ikPub, input.ek)
-  const account = yield* store.createAccount({
+  const token = yield* crypto.randomBytes(32)
+  const account = yield* store.createAccountWithToken({
     handle: input.handle,
     ikPub: input.ikPub,
     ekRecord: yield* ekBytes(input.ek),
-    ekSeq: input.ek.seq
+    ekSeq: input.ek.seq,
+    tokenHash: yield* crypto.sha256(token),
+    tokenLabel: "register"
   })
-  const token = yield* crypto.randomBytes(32)
-  yield* store.insertToken(account.id, yield* crypto.sha256(token), "register")
-  yield* store.audit(account.id, "register", input.handle)
   yield* Effect.logInfo("registered").pipe(Effect.annotateLogs({ account: wireAccountId(account.id) }))
   return json({ accountId: wireAccountId(account.id), handle: account.handle, token: toBase64Url(token) }, 201)
 })

@@ -1,14 +1,12 @@
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import { bytesEqual, concat, toBase64Url } from "../protocol/Bytes.js"
-import { CloudCrypto } from "../protocol/CloudCrypto.js"
+import { readUpload } from "./BlobUpload.js"
 import { BadRequest, BlobHashMismatch, NotFound, TooLarge } from "./HttpErrors.js"
 import { authenticated, body, json, param, parseAccountId, parseHex32, wireAccountId } from "./Http.js"
 import { RateLimiter, Rules } from "./RateLimiter.js"
@@ -43,12 +41,11 @@ const parseGrants = (header: string | undefined) => {
 
 /**
  * `PUT /v1/blobs/{sha256}` with `X-SB-Grant: acct_…[,acct_…]`: the ciphertext, read as a stream with a running
- * cap (over it: 413 at once), checked against the hash in the path, readable by its grantees until every one of
+ * cap (over it: 413 at once) and hashed as it arrives, checked against the hash in the path, readable by its grantees until every one of
  * them acked past it or it expires (7 days). 100 MiB an hour of uploads per account.
  */
 const put = Effect.gen(function* () {
   const store = yield* RelayStore
-  const crypto = yield* CloudCrypto
   const account = yield* authenticated
   const request = yield* HttpServerRequest.HttpServerRequest
   const blobId = yield* blobParam
@@ -59,17 +56,10 @@ const put = Effect.gen(function* () {
   yield* requireContacts(account.id, grants)
   const declared = Number(request.headers["content-length"] ?? "0")
   if (declared > Caps.blobBytes) return yield* new TooLarge({ what: "blob", limit: Caps.blobBytes })
-  const chunks = yield* request.stream.pipe(
-    Stream.mapError(() => new BadRequest({ detail: "the upload was cut off" })),
-    Stream.runFoldEffect({ size: 0, parts: Chunk.empty<Uint8Array>() }, (acc, part) =>
-      acc.size + part.length > Caps.blobBytes
-        ? Effect.fail(new TooLarge({ what: "blob", limit: Caps.blobBytes }))
-        : Effect.succeed({ size: acc.size + part.length, parts: Chunk.append(acc.parts, part) })
-    )
-  )
-  yield* (yield* RateLimiter).take(Rules.blobBytes, String(account.id), chunks.size)
-  const data = concat(...Chunk.toReadonlyArray(chunks.parts))
-  if (!bytesEqual(yield* crypto.sha256(data), blobId)) return yield* new BlobHashMismatch()
+  const upload = yield* readUpload(request.stream, Caps.blobBytes)
+  yield* (yield* RateLimiter).take(Rules.blobBytes, String(account.id), upload.size)
+  if (!bytesEqual(upload.sha256, blobId)) return yield* new BlobHashMismatch()
+  const data = concat(...upload.parts)
   const now = yield* Clock.currentTimeMillis
   const { duplicate } = yield* store.putBlob({
     blobId,

@@ -7,7 +7,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { RelayStoreIo } from "./RelayErrors.js"
-import { RelayStore } from "./RelayStore.js"
+import * as GroupCommit from "./GroupCommit.js"
+import { type EnqueueInput, RelayLimits, RelayStore } from "./RelayStore.js"
+import { makeEnqueueBatch } from "./sql/EnqueueBatch.js"
 import { makeAccounts } from "./sql/AccountsSql.js"
 import { makeContacts } from "./sql/ContactsSql.js"
 import { makeBlobs } from "./sql/BlobsSql.js"
@@ -20,14 +22,32 @@ import { makeSweep } from "./sql/SweeperSql.js"
 /** Settings of a store; the defaults are the product's limits (tests lower the spool cap to reach it quickly). */
 export interface StoreOptions {
   readonly pendingMessagesPerRecipient?: number | undefined
+  /** Group-commit writers (batches in flight at once): 1 on SQLite, more on PostgreSQL. */
+  readonly writers?: number | undefined
 }
 
-/** The store over whichever `SqlClient` is provided: migrates it first, then serves every method from SQL. */
+/**
+ * Bounds of one group-commit batch: 128 messages, 4 MiB of them (a single bigger envelope goes alone); a busy
+ * writer waits 2 ms for the sends still in flight to join.
+ */
+export const batchLimits = { maxCount: 128, maxBytes: 4 * 1024 * 1024, lingerMs: 2 } as const
+
+const messageBytes = (m: EnqueueInput) => m.ct.length + m.msgId.length + m.rk.length + 64
+
+/**
+ * The store over whichever `SqlClient` is provided: migrates it first, then serves every method from SQL. Sends go
+ * through a group commit whose writers live as long as the scope.
+ */
 export const make = (options: StoreOptions = {}) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const applied = yield* runMigrations.pipe(Effect.mapError((cause) => new RelayStoreIo({ op: "migrate", cause })))
     const relayId = yield* ensureRelayId(sql)
+    const write = yield* GroupCommit.make(
+      makeEnqueueBatch(sql, options.pendingMessagesPerRecipient ?? RelayLimits.pendingMessagesPerRecipient),
+      (cause) => new RelayStoreIo({ op: "enqueue", cause }),
+      { ...batchLimits, sizeOf: messageBytes, writers: options.writers ?? 1 }
+    )
     return RelayStore.of({
       relayId,
       migrated: applied.map(([id, name]) => `${id}_${name}`),
@@ -35,7 +55,7 @@ export const make = (options: StoreOptions = {}) =>
       ...makeAccounts(sql),
       ...makeInvites(sql),
       ...makeContacts(sql),
-      ...makeSpool(sql, options.pendingMessagesPerRecipient),
+      ...makeSpool(sql, write),
       ...makeBlobs(sql),
       sweep: makeSweep(sql)
     })
@@ -77,13 +97,19 @@ export const sqliteClient = (options: {
 export const layerSqlite = (
   options: StoreOptions & { readonly filename: string }
 ): Layer.Layer<RelayStore, RelayStoreIo, FileSystem.FileSystem | Path.Path> =>
-  Layer.effect(RelayStore, make(options)).pipe(Layer.provide(sqliteClient(options)))
+  Layer.scoped(RelayStore, make(options)).pipe(Layer.provide(sqliteClient(options)))
+
+/**
+ * One batch in flight on PostgreSQL too: bigger batches beat overlapping ones (measured with 8 senders on a loaded
+ * 2-core machine: 1 writer 240-385 enqueues/s, 2 writers 246/s, 4 writers 162/s). Replicas each run their own.
+ */
+const pgWriters = 1
 
 /** PostgreSQL (several relay replicas share one database); migrates at build, safely from every replica at once. */
 export const layerPg = (
   options: StoreOptions & { readonly url: string; readonly maxConnections?: number | undefined }
 ): Layer.Layer<RelayStore, RelayStoreIo> =>
-  Layer.effect(RelayStore, make(options)).pipe(
+  Layer.scoped(RelayStore, make({ writers: pgWriters, ...options })).pipe(
     Layer.provide(
       PgClient.layer({
         url: Redacted.make(options.url),

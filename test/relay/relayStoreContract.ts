@@ -490,6 +490,17 @@ export const testRelayStore = (fresh: () => Opener) => {
         yield* TestClock.adjust(9 * DAY)
         assert.strictEqual((yield* store.sweep).sentStatusDropped, 1)
         assert.isTrue(Option.isNone(yield* store.getSentStatus(bob.id, id)))
+        // One audit row per sweep that removed something, with its counts; the empty sweeps left none.
+        const sweeps = (yield* store.listAudit(50)).filter((e) => e.event === "sweep")
+        assert.deepStrictEqual(
+          sweeps.map((e) => [e.actor, JSON.parse(e.detail)]),
+          [
+            [null, { spoolExpired: 0, invitesDropped: 0, blobsDropped: 0, sentStatusDropped: 1 }],
+            [null, { spoolExpired: 1, invitesDropped: 1, blobsDropped: 1, sentStatusDropped: 0 }],
+            // The first sweep dropped the accepted invite that made the contact.
+            [null, { spoolExpired: 0, invitesDropped: 1, blobsDropped: 0, sentStatusDropped: 0 }]
+          ]
+        )
       })
     )
   )

@@ -2,12 +2,13 @@ import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { AccountNotFound, EkSeqStale, HandleTaken, RelayAuth } from "../RelayErrors.js"
-import type { RelayStoreShape } from "../RelayStore.js"
+import type { NewAccount, RelayStoreShape } from "../RelayStore.js"
 import { io, now, num, type Row, toAccount } from "./Rows.js"
 
 type AccountsPart = Pick<
   RelayStoreShape,
   | "createAccount"
+  | "createAccountWithToken"
   | "getAccount"
   | "getAccountByHandle"
   | "updateEkRecord"
@@ -33,16 +34,31 @@ export const makeAccounts = (sql: SqlClient.SqlClient): AccountsPart => {
       Option.map(Option.fromNullable(rows[0]), toAccount)
     )
 
-  const createAccount: AccountsPart["createAccount"] = (input) =>
+  const insertAccount = (input: NewAccount, at: number) =>
     Effect.gen(function* () {
-      const at = yield* now
       const inserted = yield* sql<Row>`INSERT INTO accounts (handle, ik_pub, ek_record, ek_seq, created_at)
         VALUES (${input.handle}, ${input.ikPub}, ${input.ekRecord}, ${input.ekSeq}, ${at})
         ON CONFLICT (handle) DO NOTHING RETURNING *`
       const row = inserted[0]
       if (row === undefined) return yield* new HandleTaken({ handle: input.handle })
       return toAccount(row)
-    }).pipe(io("createAccount"))
+    })
+
+  const createAccount: AccountsPart["createAccount"] = (input) =>
+    Effect.flatMap(now, (at) => insertAccount(input, at)).pipe(io("createAccount"))
+
+  const createAccountWithToken: AccountsPart["createAccountWithToken"] = (input) =>
+    Effect.flatMap(now, (at) =>
+      sql.withTransaction(
+        Effect.gen(function* () {
+          const account = yield* insertAccount(input, at)
+          yield* sql`INSERT INTO tokens (account_id, token_hash, label, created_at)
+            VALUES (${account.id}, ${input.tokenHash}, ${input.tokenLabel}, ${at})`
+          yield* sql`INSERT INTO audit (at, actor, event, detail) VALUES (${at}, ${account.id}, 'register', ${input.handle})`
+          return account
+        })
+      )
+    ).pipe(io("createAccountWithToken"))
 
   const updateEkRecord: AccountsPart["updateEkRecord"] = (id, ekRecord, ekSeq) =>
     sql
@@ -91,6 +107,7 @@ export const makeAccounts = (sql: SqlClient.SqlClient): AccountsPart => {
 
   return {
     createAccount,
+    createAccountWithToken,
     getAccount: (id) => byId(id).pipe(io("getAccount")),
     getAccountByHandle: (handle) => byHandle(handle).pipe(io("getAccountByHandle")),
     updateEkRecord,

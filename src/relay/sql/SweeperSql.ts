@@ -10,7 +10,7 @@ const SWEEP_LOCK = 0x5b5eed
 /**
  * The expiry sweep, idempotent and safe on every replica at once (CLOUD.md 3.2): expired spool rows go (their
  * senders see `expired`), then spent invites, blobs whose grants are all done or that expired, and delivery states
- * older than 8 days. On PostgreSQL concurrent sweeps take turns on an advisory lock; on SQLite the first write
+ * older than 8 days, and writes one `sweep` audit row with the counts when it removed anything. On PostgreSQL concurrent sweeps take turns on an advisory lock; on SQLite the first write
  * takes the database's write lock.
  */
 export const makeSweep = (sql: SqlClient.SqlClient): Effect.Effect<Swept, import("../RelayErrors.js").RelayStoreIo> =>
@@ -36,12 +36,19 @@ export const makeSweep = (sql: SqlClient.SqlClient): Effect.Effect<Swept, import
         const blobs = yield* dropOrphanBlobs(sql)
         const sent = yield* sql<Row>`DELETE FROM sent_status
           WHERE state <> 'stored' AND updated_at <= ${at - RelayLimits.sentStatusKeepMs} RETURNING seq`
-        return {
+        const swept: Swept = {
           spoolExpired: spool.length,
           invitesDropped: invites.length,
           blobsDropped: blobs,
           sentStatusDropped: sent.length
         }
+        // A sweep that removed something leaves one audit row with its counts (an empty one leaves none: every
+        // replica sweeps every minute).
+        if (Object.values(swept).some((n) => n > 0)) {
+          yield* sql`INSERT INTO audit (at, actor, event, detail)
+            VALUES (${at}, ${null}, 'sweep', ${JSON.stringify(swept)})`
+        }
+        return swept
       })
     )
   }).pipe(io("sweep"))

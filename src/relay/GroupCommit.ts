@@ -1,0 +1,126 @@
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+
+/** How big one batch may get, and how many batches may be in flight at once. */
+export interface GroupCommitOptions<I> {
+  /** Most items in one transaction. */
+  readonly maxCount: number
+  /** Most bytes (by `sizeOf`) in one transaction; a single larger item still goes, alone. */
+  readonly maxBytes: number
+  readonly sizeOf: (item: I) => number
+  /** Writer fibers taking batches (1 for SQLite, whose one connection serialises transactions anyway). */
+  readonly writers: number
+  /**
+   * How long a writer waits for more after taking the first item of a batch, when its last commit ended less than
+   * `4 × lingerMs` ago (a busy relay): the other requests in flight finish their reads and join the batch instead
+   * of each paying a commit of its own. A send that finds the writer idle goes at once. 0: never wait.
+   */
+  readonly lingerMs?: number | undefined
+}
+
+/**
+ * Writes one batch in one transaction and answers one outcome per item, in order. An item's refusal is its own
+ * failed `Exit`; the effect itself fails only when the transaction as a whole did (its commit included), and then
+ * nothing of the batch is stored.
+ */
+export type RunBatch<I, A, E> = (items: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<Exit.Exit<A, E>>, unknown>
+
+interface Pending<I, A, E> {
+  readonly item: I
+  readonly done: Deferred.Deferred<A, E>
+}
+
+/** Cuts what was taken into batches of at most `maxBytes` each (keeping arrival order). */
+export const splitBySize = <T>(items: ReadonlyArray<T>, sizeOf: (item: T) => number, maxBytes: number) => {
+  const batches: Array<Array<T>> = []
+  let current: Array<T> = []
+  let bytes = 0
+  for (const item of items) {
+    const size = sizeOf(item)
+    if (current.length > 0 && bytes + size > maxBytes) {
+      batches.push(current)
+      current = []
+      bytes = 0
+    }
+    current.push(item)
+    bytes += size
+  }
+  if (current.length > 0) batches.push(current)
+  return batches
+}
+
+/**
+ * Group commit: every item submitted while a batch is being written waits in a queue; when that batch has
+ * committed, the writer takes everything waiting (up to the bounds) and writes it in the next transaction, so N
+ * concurrent writes cost one commit (one fsync) instead of N. A submitter is answered only once the transaction
+ * holding its item committed. When a batch's transaction fails whole (a lost connection, a deadlock, a conflict
+ * with another replica), each of its items is written again in a transaction of its own, so one item cannot fail
+ * the others; `onFailure` turns what is left into the item's error.
+ *
+ * A batch, once taken, is written to its end even when the scope closes; items still queued then fail.
+ */
+export const make = <I, A, E, F>(
+  run: RunBatch<I, A, E>,
+  onFailure: (cause: unknown) => F,
+  options: GroupCommitOptions<I>
+): Effect.Effect<(item: I) => Effect.Effect<A, E | F>, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const queue = yield* Queue.unbounded<Pending<I, A, E | F>>()
+    const failure = (cause: Cause.Cause<unknown>) => Exit.fail(onFailure(Cause.squash(cause)))
+
+    const alone = (p: Pending<I, A, E | F>) =>
+      Effect.flatMap(Effect.exit(run([p.item])), (exit) =>
+        Deferred.done(p.done, Exit.isSuccess(exit) ? (exit.value[0] ?? failure(Cause.empty)) : failure(exit.cause))
+      )
+
+    const commit = (batch: ReadonlyArray<Pending<I, A, E | F>>) =>
+      Effect.flatMap(Effect.exit(run(batch.map((p) => p.item))), (exit) =>
+        Exit.isSuccess(exit)
+          ? Effect.forEach(batch, (p, i) => Deferred.done(p.done, exit.value[i] ?? failure(Cause.empty)), {
+              discard: true
+            })
+          : batch.length === 1
+            ? Deferred.done(batch[0]!.done, failure(exit.cause))
+            : Effect.forEach(batch, alone, { discard: true })
+      )
+
+    // Wall-clock time even under a TestClock: the linger is a performance knob, not a deadline of the product.
+    const wall = Clock.make()
+    const linger = options.lingerMs ?? 0
+    let lastCommit = Number.NEGATIVE_INFINITY
+    const writer = Effect.gen(function* () {
+      const first = yield* Queue.take(queue)
+      if (linger > 0 && wall.unsafeCurrentTimeMillis() - lastCommit < 4 * linger) {
+        yield* Effect.sleep(`${linger} millis`).pipe(Effect.withClock(wall))
+      }
+      const more = yield* Queue.takeUpTo(queue, Math.max(0, options.maxCount - 1))
+      const taken = [first, ...more]
+      yield* Effect.uninterruptible(
+        Effect.forEach(
+          splitBySize(taken, (p) => options.sizeOf(p.item), options.maxBytes),
+          commit,
+          { discard: true }
+        )
+      )
+      lastCommit = wall.unsafeCurrentTimeMillis()
+    }).pipe(Effect.forever)
+
+    for (let i = 0; i < Math.max(1, options.writers); i++) yield* Effect.forkScoped(writer)
+    yield* Effect.addFinalizer(() =>
+      Effect.flatMap(Queue.takeAll(queue), (left) =>
+        Effect.forEach(left, (p) => Deferred.done(p.done, failure(Cause.die("the store is closing"))), {
+          discard: true
+        })
+      ).pipe(Effect.zipRight(Queue.shutdown(queue)))
+    )
+
+    return (item: I) =>
+      Effect.flatMap(Deferred.make<A, E | F>(), (done) =>
+        Effect.zipRight(Queue.offer(queue, { item, done }), Deferred.await(done))
+      )
+  })
