@@ -1,7 +1,7 @@
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { BacklogFull, type BridgeFailure } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { ChannelName } from "../domain/Names.js"
 import { MessageEnvelope, type Party, type SessionRecord } from "../domain/Records.js"
@@ -28,20 +28,14 @@ export const makeSend = (deps: {
   readonly artifacts: ArtifactsShape
   readonly view: Visibility
   readonly maxBacklog: number
-  readonly requireVisible: (sessionId: SessionId, id: string) => Effect.Effect<MessageEnvelope, BridgeError>
-}): ((input: SendInput) => Effect.Effect<SendResult, BridgeError>) => {
+  readonly requireVisible: (sessionId: SessionId, id: string) => Effect.Effect<MessageEnvelope, BridgeFailure>
+}): ((input: SendInput) => Effect.Effect<SendResult, BridgeFailure>) => {
   const { sessions, envelopes, channels, artifacts, view, maxBacklog, requireVisible } = deps
   const checkBacklog = (recipients: ReadonlyArray<Party>) =>
     Effect.forEach(recipients, (p) =>
       Effect.flatMap(view.backlog(p.sessionId), (n) =>
         n >= maxBacklog
-          ? Effect.fail(
-              bridgeError(
-                "BACKLOG_FULL",
-                `${p.label} (${p.sessionId}) has ${n} unread messages; the cap is ${maxBacklog}. Nothing was sent.`,
-                "Wait for the recipient to read its inbox, then retry."
-              )
-            )
+          ? Effect.fail(new BacklogFull({ label: p.label, sessionId: p.sessionId, unread: n, limit: maxBacklog }))
           : Effect.void
       )
     )

@@ -5,7 +5,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
+import { type BridgeFailure, InvalidArgument, SessionNotFound } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { checkLabel, hiddenCharacter, Label, LABEL_MAX, requireLabel } from "../domain/Names.js"
 import { type ProviderId, SessionRecord } from "../domain/Records.js"
@@ -38,7 +38,7 @@ export interface RegisterInput {
  * A write that failed for the disk's or the home's sake (full, read-only, lock unobtainable, a planted entry the
  * store refuses): for a refresh of lastSeen this is bookkeeping, never a reason to fail the read it comes with.
  */
-const isBookkeepingFailure = (e: BridgeError): boolean =>
+const isBookkeepingFailure = (e: BridgeFailure): boolean =>
   e.code === "STORE_IO" || e.code === "LOCK_TIMEOUT" || e.code === "HOME_UNSAFE"
 
 /** How a sender names one recipient session. */
@@ -52,27 +52,27 @@ export interface SessionStatus {
 /** The session registry: records, liveness, summaries, addressing and identity pointers. */
 export interface SessionsShape {
   /** Creates the record, or refreshes it (lastSeen, cwd, provider, pid; label only when given; clears endedAt). */
-  readonly register: (input: RegisterInput) => Effect.Effect<SessionRecord, BridgeError>
+  readonly register: (input: RegisterInput) => Effect.Effect<SessionRecord, BridgeFailure>
   /** Refreshes lastSeen; SESSION_NOT_FOUND when there is no record. */
-  readonly touch: (sessionId: SessionId) => Effect.Effect<SessionRecord, BridgeError>
+  readonly touch: (sessionId: SessionId) => Effect.Effect<SessionRecord, BridgeFailure>
   /** Marks the session ended (it shows offline); messages keep arriving in its inbox. */
-  readonly end: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, BridgeError>
-  readonly get: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, BridgeError>
-  readonly require: (sessionId: SessionId) => Effect.Effect<SessionRecord, BridgeError>
+  readonly end: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, BridgeFailure>
+  readonly get: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, BridgeFailure>
+  readonly require: (sessionId: SessionId) => Effect.Effect<SessionRecord, BridgeFailure>
   /** Newest lastSeen first; online sessions only unless includeOffline. */
   readonly list: (options?: {
     readonly includeOffline?: boolean | undefined
-  }) => Effect.Effect<ReadonlyArray<SessionStatus>, BridgeError>
+  }) => Effect.Effect<ReadonlyArray<SessionStatus>, BridgeFailure>
   readonly isOnline: (record: SessionRecord) => Effect.Effect<boolean>
-  readonly setSummary: (sessionId: SessionId, summary: string) => Effect.Effect<SessionRecord, BridgeError>
+  readonly setSummary: (sessionId: SessionId, summary: string) => Effect.Effect<SessionRecord, BridgeFailure>
   /** Label | absolute cwd | full id | unique live 6-25 char prefix. */
-  readonly resolve: (address: Address) => Effect.Effect<SessionRecord, BridgeError>
+  readonly resolve: (address: Address) => Effect.Effect<SessionRecord, BridgeFailure>
   /** As resolve, and says when a label or cwd matched several sessions. */
-  readonly resolveMatch: (address: Address) => Effect.Effect<Resolved, BridgeError>
-  readonly writePointer: (key: string, pointer: PointerInput) => Effect.Effect<void, BridgeError>
+  readonly resolveMatch: (address: Address) => Effect.Effect<Resolved, BridgeFailure>
+  readonly writePointer: (key: string, pointer: PointerInput) => Effect.Effect<void, BridgeFailure>
   /** Writes the pointer only if none exists; true when this call created it. */
-  readonly createPointer: (key: string, pointer: PointerInput) => Effect.Effect<boolean, BridgeError>
-  readonly readPointer: (key: string) => Effect.Effect<Option.Option<Pointer>, BridgeError>
+  readonly createPointer: (key: string, pointer: PointerInput) => Effect.Effect<boolean, BridgeFailure>
+  readonly readPointer: (key: string) => Effect.Effect<Option.Option<Pointer>, BridgeFailure>
 }
 
 export class Sessions extends Context.Tag("session-bridge/Sessions")<Sessions, SessionsShape>() {}
@@ -96,12 +96,11 @@ export const make = Effect.gen(function* () {
   const env = yield* HostEnv
   const provideStore = Effect.provideService(Store, store)
 
-  const get = (sessionId: SessionId) =>
-    readJsonIn(store, Layout.session(sessionId), SessionRecord).pipe(Effect.mapError(toBridgeError))
+  const get = (sessionId: SessionId) => readJsonIn(store, Layout.session(sessionId), SessionRecord)
   const save = (record: SessionRecord) =>
     writeJson(Layout.session(record.sessionId), SessionRecord, record).pipe(provideStore)
-  const locked = <A>(sessionId: string, effect: Effect.Effect<A, BridgeError>) =>
-    lock.withLock(`session-${sessionId}`)(effect).pipe(Effect.mapError(toBridgeError))
+  const locked = <A>(sessionId: string, effect: Effect.Effect<A, BridgeFailure>) =>
+    lock.withLock(`session-${sessionId}`)(effect)
 
   const isOnline = (record: SessionRecord) =>
     Effect.map(
@@ -115,14 +114,13 @@ export const make = Effect.gen(function* () {
       Effect.gen(function* () {
         const current = yield* get(sessionId)
         if (Option.isNone(current)) {
-          return yield* bridgeError(
-            "SESSION_NOT_FOUND",
-            `no session ${sessionId}`,
-            "Run `session-bridge list-sessions --all`; a new session registers on its first tool call or prompt."
-          )
+          return yield* new SessionNotFound({
+            message: `no session ${sessionId}`,
+            hint: "Run `session-bridge list-sessions --all`; a new session registers on its first tool call or prompt."
+          })
         }
         const next = f(current.value, yield* DateTime.now)
-        yield* save(next).pipe(Effect.mapError(toBridgeError))
+        yield* save(next)
         return next
       })
     )
@@ -154,7 +152,7 @@ export const make = Effect.gen(function* () {
    */
   const staleOnFailure =
     (sessionId: SessionId, input: RegisterInput, explicit: Label | undefined) =>
-    (attempt: Effect.Effect<SessionRecord, BridgeError>): Effect.Effect<SessionRecord, BridgeError> =>
+    (attempt: Effect.Effect<SessionRecord, BridgeFailure>): Effect.Effect<SessionRecord, BridgeFailure> =>
       Effect.catchIf(
         attempt,
         (e) => input.sessionId !== undefined && isBookkeepingFailure(e),
@@ -208,7 +206,7 @@ export const make = Effect.gen(function* () {
             lastSeen: now,
             ...(base.summary !== undefined ? { summary: base.summary } : {})
           })
-          yield* save(record).pipe(Effect.mapError(toBridgeError))
+          yield* save(record)
           if (Option.isNone(current))
             yield* logEvent("session_registered", {
               sessionId,
@@ -224,7 +222,7 @@ export const make = Effect.gen(function* () {
   const recordCache = makeRecordCache(store, Layout.sessionsDir, SessionRecord)
   const list = (options?: { readonly includeOffline?: boolean | undefined }) =>
     Effect.gen(function* () {
-      const records = yield* Effect.mapError(recordCache.readAll, toBridgeError)
+      const records = yield* recordCache.readAll
       const statuses = yield* Effect.forEach(records, (record) =>
         Effect.map(isOnline(record), (online) => ({ record, online }))
       )
@@ -240,7 +238,10 @@ export const make = Effect.gen(function* () {
       Option.match(found, {
         onNone: () =>
           Effect.fail(
-            bridgeError("SESSION_NOT_FOUND", `no session ${sessionId}`, "Run `session-bridge list-sessions --all`.")
+            new SessionNotFound({
+              message: `no session ${sessionId}`,
+              hint: "Run `session-bridge list-sessions --all`."
+            })
           ),
         onSome: Effect.succeed
       })
@@ -271,11 +272,10 @@ export const make = Effect.gen(function* () {
     setSummary: (sessionId, summary) =>
       summary.length > MAX_SUMMARY_CHARS
         ? Effect.fail(
-            bridgeError(
-              "INVALID_ARGUMENT",
-              `summary is ${summary.length} characters; the limit is ${MAX_SUMMARY_CHARS}`,
-              "Keep the summary to a sentence or two."
-            )
+            new InvalidArgument({
+              message: `summary is ${summary.length} characters; the limit is ${MAX_SUMMARY_CHARS}`,
+              hint: "Keep the summary to a sentence or two."
+            })
           )
         : update(sessionId, (r) => {
             const { summary: _previous, ...rest } = r
@@ -287,16 +287,13 @@ export const make = Effect.gen(function* () {
       Effect.zipRight(
         checkPointerKey(key),
         Effect.flatMap(pointerRecord(p), (rec) => writeJson(Layout.pointer(key), Pointer, rec))
-      ).pipe(provideStore, Effect.mapError(toBridgeError)),
+      ).pipe(provideStore),
     createPointer: (key, p) =>
       Effect.zipRight(
         checkPointerKey(key),
         Effect.flatMap(pointerRecord(p), (rec) => createJson(Layout.pointer(key), Pointer, rec))
-      ).pipe(provideStore, Effect.mapError(toBridgeError)),
-    readPointer: (key) =>
-      Effect.zipRight(checkPointerKey(key), readJsonIn(store, Layout.pointer(key), Pointer)).pipe(
-        Effect.mapError(toBridgeError)
-      )
+      ).pipe(provideStore),
+    readPointer: (key) => Effect.zipRight(checkPointerKey(key), readJsonIn(store, Layout.pointer(key), Pointer))
   })
 })
 

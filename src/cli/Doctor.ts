@@ -9,7 +9,7 @@ import { hostFound, installedContexts } from "../providers/Selection.js"
 import { hostVersion, installStatus } from "../providers/Status.js"
 import { HostConfig } from "../services/HostConfig.js"
 import { HostEnv } from "../services/HostEnv.js"
-import { toBridgeError } from "../domain/Errors.js"
+import { cliHint } from "./CliHints.js"
 import { Store } from "../services/Store.js"
 import { listed } from "./Help.js"
 import { jsonOption, printJson, printText, tildify } from "./Output.js"
@@ -28,8 +28,8 @@ const repairChecks = Effect.gen(function* () {
   const store = yield* Store
   const repaired = yield* Effect.either(store.repairModes)
   if (repaired._tag === "Left") {
-    const e = toBridgeError(repaired.left)
-    return [check("home", { level: "error", message: `${e.code}: ${e.message}`, remedy: e.hint ?? "" })]
+    const e = repaired.left
+    return [check("home", { level: "error", message: `${e.code}: ${e.message}`, remedy: cliHint(e) })]
   }
   return repaired.right.map((r) =>
     check("modes", {

@@ -3,7 +3,6 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Terminal from "@effect/platform/Terminal"
 import * as Effect from "effect/Effect"
-import { toBridgeError } from "../domain/Errors.js"
 import { LAYOUT_VERSION } from "../domain/Layout.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/Store.js"
@@ -98,7 +97,7 @@ const gcCommand = Command.make("gc", { dryRun, offlineDays, json: jsonOption }, 
       `${verb} ${plural(removals.length, "entry", "entries")}, ${dryRun ? "would free" : "freed"} ${formatBytes(bytes)}.`
     )
     yield* printText(lines.join("\n"))
-  }).pipe(Effect.catchTag("StoreError", (e) => Effect.fail(toBridgeError(e))))
+  })
 )
 
 /** inspect, gc, purge, version. */

@@ -13,7 +13,7 @@ import { HostEnv } from "../services/HostEnv.js"
 import * as Ids from "../services/Ids.js"
 import { Lock } from "../services/Lock.js"
 import { Store } from "../services/Store.js"
-import type { BridgeError } from "../domain/Errors.js"
+import type { BridgeFailure } from "../domain/Errors.js"
 import type { HookServices } from "./HookActions.js"
 
 /**
@@ -58,6 +58,6 @@ const nodeInfra = Effect.gen(function* () {
  */
 export const nodeHookServices: Effect.Effect<
   Context.Context<HookServices | Store | HostEnv>,
-  BridgeError,
+  BridgeFailure,
   HostEnv
 > = Effect.flatMap(nodeInfra, (infra) => Effect.provide(domainServices, infra))

@@ -10,7 +10,7 @@ import { Envelopes } from "../bridge/Envelopes.js"
 import { Mailbox } from "../bridge/Mailbox.js"
 import { Search } from "../bridge/Search.js"
 import { Sessions } from "../bridge/Sessions.js"
-import { bridgeError, toBridgeError } from "../domain/Errors.js"
+import { ThreadNotFound } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope } from "../domain/Records.js"
 import { Store } from "../services/Store.js"
@@ -35,10 +35,7 @@ export const make = Effect.gen(function* () {
 
   /** Directory names under `dir` that are not record files. */
   const subdirs = (dir: string) =>
-    store.list(dir).pipe(
-      Effect.map((names) => names.filter((n) => !n.includes(".json"))),
-      Effect.mapError(toBridgeError)
-    )
+    store.list(dir).pipe(Effect.map((names) => names.filter((n) => !n.includes(".json"))))
 
   const statuses = sessions.list({ includeOffline: true })
   const labels = Effect.map(
@@ -105,7 +102,7 @@ export const make = Effect.gen(function* () {
         if (Option.isSome(ref)) paths = yield* envelopes.threadPaths(ref.value.threadId)
       }
       const found = (yield* Effect.forEach(paths, envelopes.read, { concurrency: 16 })).flatMap(Option.toArray)
-      if (found.length === 0) return yield* bridgeError("THREAD_NOT_FOUND", `no thread or message ${id.slice(0, 40)}`)
+      if (found.length === 0) return yield* new ThreadNotFound({ message: `no thread or message ${id.slice(0, 40)}` })
       const ordered = [...found].sort(newestFirst).reverse()
       return ordered.map((m) => messageView(m, ordered.length))
     })
@@ -151,7 +148,7 @@ export const make = Effect.gen(function* () {
   })
 
   const artifactsView = Effect.gen(function* () {
-    const names = yield* store.list(Layout.artifactsDir).pipe(Effect.mapError(toBridgeError))
+    const names = yield* store.list(Layout.artifactsDir)
     const shas = names.filter((n) => n.endsWith(".meta.json")).map((n) => n.slice(0, -".meta.json".length))
     const byId = yield* labels
     const metas = yield* Effect.forEach(shas, (sha) => Effect.option(artifacts.meta(sha)), { concurrency: 16 })

@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import { BridgeLayer } from "../bridge/BridgeLayer.js"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { type BridgeFailure, InvalidArgument } from "../domain/Errors.js"
 import { layerSecureRandom, layerServer } from "../platform/NodeUiServer.js"
 import type { HostEnv } from "../services/HostEnv.js"
 import type { Ids } from "../services/Ids.js"
@@ -30,10 +30,10 @@ export const UiLayer = Layer.mergeAll(
 /** `session-bridge ui`: serves the dashboard on 127.0.0.1 until interrupted. */
 export const run = (
   options: RunOptions
-): Effect.Effect<never, BridgeError, Store | Lock | Ids | HostEnv | CommandExecutor.CommandExecutor> =>
+): Effect.Effect<never, BridgeFailure, Store | Lock | Ids | HostEnv | CommandExecutor.CommandExecutor> =>
   Effect.gen(function* () {
     if (options.port._tag === "Some" && !(options.port.value >= 0 && options.port.value <= 65535)) {
-      return yield* bridgeError("INVALID_ARGUMENT", `--port must be 0-65535, got ${options.port.value}`)
+      return yield* new InvalidArgument({ message: `--port must be 0-65535, got ${options.port.value}` })
     }
     const address = yield* start(layerServer, { port: options.port })
     yield* options.json

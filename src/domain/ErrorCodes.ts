@@ -1,0 +1,65 @@
+import type * as Cause from "effect/Cause"
+import * as Data from "effect/Data"
+import type * as Types from "effect/Types"
+
+/**
+ * The one mechanism behind every error module of the product (local bridge, relay store, relay HTTP, cloud
+ * client, sb1 protocol): a table keyed by error tag whose rows hold at least the stable upper-case `code`, and the
+ * tagged error classes whose `code` is read from it. Each module keeps its own rows and codes.
+ */
+export interface ErrorRow {
+  readonly code: string
+}
+
+export interface ErrorBook<Rows extends Readonly<Record<string, ErrorRow>>> {
+  readonly rows: Rows
+  /** Every tag of the module, in table order. */
+  readonly tags: ReadonlyArray<keyof Rows & string>
+  /** Every code the module may show (a code may serve several tags). */
+  readonly codes: ReadonlyArray<Rows[keyof Rows]["code"]>
+  /** The stable code of an error of this module. */
+  readonly codeOf: <Tag extends keyof Rows & string>(error: { readonly _tag: Tag }) => Rows[Tag]["code"]
+  /** Whether `u` is an error of this module (its tag is a row of the table). */
+  readonly is: (u: unknown) => u is { readonly _tag: keyof Rows & string; readonly message: string }
+}
+
+export const errorBook = <const Rows extends Readonly<Record<string, ErrorRow>>>(rows: Rows): ErrorBook<Rows> => {
+  const tags = Object.keys(rows) as Array<keyof Rows & string>
+  return {
+    rows,
+    tags,
+    codes: [...new Set(tags.map((tag) => rows[tag]!.code))] as Array<Rows[keyof Rows]["code"]>,
+    codeOf: (error) => rows[error._tag]!.code,
+    is: (u): u is { readonly _tag: keyof Rows & string; readonly message: string } =>
+      u instanceof Error && Object.hasOwn(rows, String((u as unknown as { readonly _tag?: unknown })._tag))
+  }
+}
+
+/** Rows for a table that holds nothing but codes: `{ Tag: "CODE" }` becomes `{ Tag: { code: "CODE" } }`. */
+export const codeRows = <const Codes extends Readonly<Record<string, string>>>(
+  codes: Codes
+): { readonly [K in keyof Codes]: { readonly code: Codes[K] } } =>
+  Object.fromEntries(Object.entries(codes).map(([tag, code]) => [tag, { code }])) as {
+    readonly [K in keyof Codes]: { readonly code: Codes[K] }
+  }
+
+/** The constructor `CodedError` returns: `Data.TaggedError(tag)`'s, with a `code` read from the table. */
+export type CodedErrorClass<Tag extends string, Code extends string> = new <A extends Record<string, any> = {}>(
+  args: Types.VoidIfEmpty<{ readonly [P in keyof A as P extends "_tag" ? never : P]: A[P] }>
+) => Cause.YieldableError & { readonly _tag: Tag; readonly code: Code } & Readonly<A>
+
+/**
+ * The base class of one table row: a `Data.TaggedError` with the row's tag whose `code` getter reads the table.
+ * `class BacklogFull extends CodedError(bridgeErrors)("BacklogFull")<{ readonly unread: number }> {}`
+ */
+export const CodedError =
+  <Rows extends Readonly<Record<string, ErrorRow>>>(book: ErrorBook<Rows>) =>
+  <Tag extends keyof Rows & string>(tag: Tag): CodedErrorClass<Tag, Rows[Tag]["code"]> => {
+    const code = book.rows[tag]!.code
+    class Coded extends Data.TaggedError(tag) {
+      get code(): string {
+        return code
+      }
+    }
+    return Coded as unknown as CodedErrorClass<Tag, Rows[Tag]["code"]>
+  }
