@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { type BridgeFailure, Internal } from "../domain/Errors.js"
+import { Internal, type StoreError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { MessageEnvelope } from "../domain/Records.js"
 import { MessageId } from "../domain/Ulid.js"
@@ -41,28 +41,28 @@ export interface StoredEnvelope {
  */
 export interface EnvelopesShape {
   /** Entry names of a directory, sorted (cached as described). */
-  readonly list: (dir: string) => Effect.Effect<ReadonlyArray<string>, BridgeFailure>
-  readonly read: (path: string) => Effect.Effect<Option.Option<MessageEnvelope>, BridgeFailure>
+  readonly list: (dir: string) => Effect.Effect<ReadonlyArray<string>, StoreError>
+  readonly read: (path: string) => Effect.Effect<Option.Option<MessageEnvelope>, StoreError>
   /** `read` for several paths at once (uncached ones in one store call), in the same order. */
   readonly readMany: (
     paths: ReadonlyArray<string>
-  ) => Effect.Effect<ReadonlyArray<Option.Option<MessageEnvelope>>, BridgeFailure>
+  ) => Effect.Effect<ReadonlyArray<Option.Option<MessageEnvelope>>, StoreError>
   /** Every decodable envelope of a directory, oldest first (by file name, a ULID). */
-  readonly readDir: (dir: string) => Effect.Effect<ReadonlyArray<StoredEnvelope>, BridgeFailure>
+  readonly readDir: (dir: string) => Effect.Effect<ReadonlyArray<StoredEnvelope>, StoreError>
   /** Creates the file only if absent; true when created. */
-  readonly create: (path: string, envelope: MessageEnvelope) => Effect.Effect<boolean, BridgeFailure>
+  readonly create: (path: string, envelope: MessageEnvelope) => Effect.Effect<boolean, StoreError>
   /**
    * Writes a new message under an id no other process holds: the canonical copy and every other copy are
    * created exclusively and concurrently first (so a waiting recipient sees its copy after one disk sync), then
    * the id's ref (refs/<id>.json, exclusive) and, for a reply, its thread marker; on a collision what this
    * attempt created is removed and a new id is tried.
    */
-  readonly publish: (input: PublishInput) => Effect.Effect<MessageEnvelope, BridgeFailure>
+  readonly publish: (input: PublishInput) => Effect.Effect<MessageEnvelope, StoreError | Internal>
   /** Stores a prepared envelope at `path` (e.g. a remote message); false when that file already exists. */
-  readonly deliver: (path: string, envelope: MessageEnvelope) => Effect.Effect<boolean, BridgeFailure>
-  readonly ref: (id: string) => Effect.Effect<Option.Option<MessageRef>, BridgeFailure>
+  readonly deliver: (path: string, envelope: MessageEnvelope) => Effect.Effect<boolean, StoreError>
+  readonly ref: (id: string) => Effect.Effect<Option.Option<MessageRef>, StoreError>
   /** Canonical paths of a thread's messages, oldest first. */
-  readonly threadPaths: (threadId: string) => Effect.Effect<ReadonlyArray<string>, BridgeFailure>
+  readonly threadPaths: (threadId: string) => Effect.Effect<ReadonlyArray<string>, StoreError>
 }
 
 export class Envelopes extends Context.Tag("session-bridge/Envelopes")<Envelopes, EnvelopesShape>() {}

@@ -19,20 +19,31 @@ export interface ErrorBook<Rows extends Readonly<Record<string, ErrorRow>>> {
   readonly codes: ReadonlyArray<Rows[keyof Rows]["code"]>
   /** The stable code of an error of this module. */
   readonly codeOf: <Tag extends keyof Rows & string>(error: { readonly _tag: Tag }) => Rows[Tag]["code"]
-  /** Whether `u` is an error of this module (its tag is a row of the table). */
+  /**
+   * Whether `u` is an error of this module: its tag is a row of the table and, once the module makes its classes
+   * with `CodedError`, it is an instance of one of them (modules share tags: the protocol's BodyTooLarge is not
+   * the local one).
+   */
   readonly is: (u: unknown) => u is { readonly _tag: keyof Rows & string; readonly message: string }
 }
 
+/** Which book made a CodedError class: set on its prototype. */
+const madeBy = Symbol.for("session-bridge/ErrorBook")
+const booksWithClasses = new WeakSet<object>()
+
 export const errorBook = <const Rows extends Readonly<Record<string, ErrorRow>>>(rows: Rows): ErrorBook<Rows> => {
   const tags = Object.keys(rows) as Array<keyof Rows & string>
-  return {
+  const book: ErrorBook<Rows> = {
     rows,
     tags,
     codes: [...new Set(tags.map((tag) => rows[tag]!.code))] as Array<Rows[keyof Rows]["code"]>,
     codeOf: (error) => rows[error._tag]!.code,
     is: (u): u is { readonly _tag: keyof Rows & string; readonly message: string } =>
-      u instanceof Error && Object.hasOwn(rows, String((u as unknown as { readonly _tag?: unknown })._tag))
+      u instanceof Error &&
+      Object.hasOwn(rows, String((u as unknown as { readonly _tag?: unknown })._tag)) &&
+      (!booksWithClasses.has(book) || (u as unknown as { readonly [madeBy]?: unknown })[madeBy] === book)
   }
+  return book
 }
 
 /** Rows for a table that holds nothing but codes: `{ Tag: "CODE" }` becomes `{ Tag: { code: "CODE" } }`. */
@@ -61,5 +72,7 @@ export const CodedError =
         return code
       }
     }
+    Object.defineProperty(Coded.prototype, madeBy, { value: book })
+    booksWithClasses.add(book)
     return Coded as unknown as CodedErrorClass<Tag, Rows[Tag]["code"]>
   }

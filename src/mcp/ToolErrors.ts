@@ -1,3 +1,4 @@
+import { CLOUD_ERRORS, cloudErrors } from "../cloud/CloudErrors.js"
 import type { BridgeFailure, Remedy, StoreError } from "../domain/Errors.js"
 import { isBridgeFailure } from "../domain/Errors.js"
 
@@ -76,16 +77,13 @@ export const renderToolError = (error: BridgeFailure): ToolError => ({
 })
 
 /**
- * Anything a context build or a handler failed with: a local failure rendered by its tag, any other coded error
- * (the cloud layer's, which carry their own hint) as it is, and the rest INTERNAL.
+ * Anything a context build or a handler failed with: a local failure rendered by its tag, a cloud client error
+ * with its code and its table row's hint, and the rest INTERNAL.
  */
 export const toolErrorOf = (error: unknown): ToolError => {
   if (isBridgeFailure(error)) return renderToolError(error)
-  if (error instanceof Error) {
-    const { code, hint } = error as Error & { readonly code?: unknown; readonly hint?: unknown }
-    if (typeof code === "string" && /^[A-Z][A-Z_]+$/.test(code))
-      return { code, message: error.message, hint: typeof hint === "string" ? hint : "" }
-  }
+  if (cloudErrors.is(error))
+    return { code: cloudErrors.codeOf(error), message: error.message, hint: CLOUD_ERRORS[error._tag].hint }
   return {
     code: "INTERNAL",
     message: error instanceof Error ? error.message : String(error),

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as jsonc from "jsonc-parser/lib/esm/main.js"
-import { type BridgeFailure, ConfigInvalid } from "../domain/Errors.js"
+import { ConfigInvalid } from "../domain/Errors.js"
 
 /** A JSON value as read from a host config. */
 export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
@@ -37,7 +37,7 @@ const indentOf = (text: string): { insertSpaces: boolean; tabSize: number } => {
 const eolOf = (text: string) => (text.includes("\r\n") ? "\r\n" : "\n")
 
 /** Parses a host config; CONFIG_INVALID naming the file when it is not a JSON object. Empty text is `{}`. */
-export const parseObject = (doc: JsonDoc): Effect.Effect<JsonObject, BridgeFailure> => {
+export const parseObject = (doc: JsonDoc): Effect.Effect<JsonObject, ConfigInvalid> => {
   if (doc.text.trim() === "") return Effect.succeed({})
   const errors: Array<jsonc.ParseError> = []
   const value: unknown = jsonc.parse(doc.text, errors, {

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { type BridgeFailure, ConfigInvalid } from "../domain/Errors.js"
+import { ConfigInvalid } from "../domain/Errors.js"
 import { isOurHookCommand } from "./Commands.js"
 import { getAt, isObject, type Json, type JsonObject, parseObject, setAt } from "./JsonEdit.js"
 import type { HostId, ManagedFile } from "./Provider.js"
@@ -22,7 +22,7 @@ const removeAndPrune = (
   text: string,
   path: KeyPath,
   prune: ReadonlyArray<KeyPath>
-): Effect.Effect<string, BridgeFailure> =>
+): Effect.Effect<string, ConfigInvalid> =>
   Effect.sync(() => {
     let out = setAt(text, path, undefined)
     for (const p of prune) {
@@ -87,7 +87,7 @@ export const mergeHookList = (
   ours: JsonObject | undefined,
   provider: HostId,
   nested: boolean
-): Effect.Effect<ReadonlyArray<Json>, BridgeFailure> => {
+): Effect.Effect<ReadonlyArray<Json>, ConfigInvalid> => {
   if (existing !== undefined && !Array.isArray(existing))
     return Effect.fail(
       new ConfigInvalid({

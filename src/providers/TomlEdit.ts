@@ -1,9 +1,9 @@
 import * as Effect from "effect/Effect"
 import { parse } from "smol-toml"
-import { type BridgeFailure, ConfigInvalid } from "../domain/Errors.js"
+import { ConfigInvalid } from "../domain/Errors.js"
 
 /** Parses TOML; CONFIG_INVALID naming the file when it is not valid. */
-export const parseToml = (path: string, text: string): Effect.Effect<Record<string, unknown>, BridgeFailure> =>
+export const parseToml = (path: string, text: string): Effect.Effect<Record<string, unknown>, ConfigInvalid> =>
   Effect.try({
     try: () => parse(text) as Record<string, unknown>,
     catch: (e) =>

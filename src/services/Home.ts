@@ -1,6 +1,6 @@
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import { type BridgeFailure, HomeInvalid } from "../domain/Errors.js"
+import { HomeInvalid } from "../domain/Errors.js"
 import type { HostEnvShape } from "./HostEnv.js"
 
 export interface HomeChoice {
@@ -21,7 +21,7 @@ export const HOME_DIR = ".session-bridge"
  * SESSION_BRIDGE_HOME when set: it must be absolute (a relative one would name a different folder in every
  * working directory). HOME_INVALID otherwise.
  */
-export const explicitHome = (env: HostEnvShape): Either.Either<Option.Option<string>, BridgeFailure> => {
+export const explicitHome = (env: HostEnvShape): Either.Either<Option.Option<string>, HomeInvalid> => {
   const explicit = env.get("SESSION_BRIDGE_HOME")
   if (Option.isNone(explicit) || explicit.value.startsWith("/")) return Either.right(explicit)
   return Either.left(
@@ -36,7 +36,7 @@ export const chooseHome = (
   env: HostEnvShape,
   legacyExists: boolean,
   homeExists: boolean
-): Either.Either<HomeChoice, BridgeFailure> =>
+): Either.Either<HomeChoice, HomeInvalid> =>
   Either.map(explicitHome(env), (explicit) => choose(env, explicit, legacyExists, homeExists))
 
 const choose = (

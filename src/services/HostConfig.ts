@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import { type BridgeFailure, ConfigInvalid, ConfigUnwritable } from "../domain/Errors.js"
+import { ConfigInvalid, ConfigUnwritable } from "../domain/Errors.js"
 
 /** Host config files larger than this are refused: no real config is this big, and reading it whole would hurt. */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024
@@ -25,19 +25,19 @@ export interface HostFileInfo {
  * Refuses what it must not touch: a symlink, a read-only file, a file over MAX_CONFIG_BYTES.
  */
 export interface HostConfigShape {
-  readonly info: (path: string) => Effect.Effect<HostFileInfo, BridgeFailure>
+  readonly info: (path: string) => Effect.Effect<HostFileInfo, ConfigInvalid | ConfigUnwritable>
   /** The file's text; None when it does not exist. CONFIG_INVALID when it is huge or not UTF-8 text. */
-  readonly read: (path: string) => Effect.Effect<Option.Option<string>, BridgeFailure>
+  readonly read: (path: string) => Effect.Effect<Option.Option<string>, ConfigInvalid | ConfigUnwritable>
   /** Atomic replace or create; `executable` makes a created file 0755. */
   readonly write: (
     path: string,
     text: string,
     options?: { readonly executable?: boolean }
-  ) => Effect.Effect<void, BridgeFailure>
+  ) => Effect.Effect<void, ConfigInvalid | ConfigUnwritable>
   /** Removes a file; false when it was not there. */
-  readonly remove: (path: string) => Effect.Effect<boolean, BridgeFailure>
+  readonly remove: (path: string) => Effect.Effect<boolean, ConfigInvalid | ConfigUnwritable>
   /** Removes a folder only when it is empty (never a symlink); false when it is absent or holds anything. */
-  readonly removeEmptyDir: (path: string) => Effect.Effect<boolean, BridgeFailure>
+  readonly removeEmptyDir: (path: string) => Effect.Effect<boolean, ConfigInvalid | ConfigUnwritable>
 }
 
 export class HostConfig extends Context.Tag("session-bridge/HostConfig")<HostConfig, HostConfigShape>() {}
@@ -45,7 +45,10 @@ export class HostConfig extends Context.Tag("session-bridge/HostConfig")<HostCon
 const missing: HostFileInfo = { exists: false, isSymlink: false, isDirectory: false, writable: true, size: 0, mode: 0 }
 
 /** Fails unless `path` may be replaced or created by us: not a symlink, not a directory, writable. */
-export const assertEditable = (info: HostFileInfo, path: string): Effect.Effect<void, BridgeFailure> => {
+export const assertEditable = (
+  info: HostFileInfo,
+  path: string
+): Effect.Effect<void, ConfigInvalid | ConfigUnwritable> => {
   if (info.isSymlink)
     return Effect.fail(
       new ConfigUnwritable({
