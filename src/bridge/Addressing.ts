@@ -1,7 +1,14 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { AmbiguousRecipient, type BridgeFailure, InvalidArgument, RecipientNotFound } from "../domain/Errors.js"
+import {
+  AmbiguousRecipient,
+  InvalidArgument,
+  type InvalidName,
+  type LockTimeout,
+  RecipientNotFound,
+  type StoreError
+} from "../domain/Errors.js"
 import { requireLabel } from "../domain/Names.js"
 import type { SessionRecord } from "../domain/Records.js"
 import { isUlid, SessionId } from "../domain/Ulid.js"
@@ -28,6 +35,10 @@ export interface AddressMatch {
   readonly online: boolean
 }
 
+/** What resolving an address may fail with. */
+export type AddressFailure =
+  InvalidArgument | InvalidName | AmbiguousRecipient | RecipientNotFound | StoreError | LockTimeout
+
 /**
  * Addressing: a label or an absolute cwd matches any registered session, live ones first (several: the newest
  * lastSeen wins, and ambiguous_label_resolved / ambiguous_cwd_resolved is logged); a full id names one
@@ -37,7 +48,7 @@ export const makeResolve = (deps: {
   readonly list: SessionsShape["list"]
   readonly get: SessionsShape["get"]
   readonly store: StoreShape
-}): ((address: Address) => Effect.Effect<Resolved, BridgeFailure>) => {
+}): ((address: Address) => Effect.Effect<Resolved, AddressFailure>) => {
   const { get, list, store } = deps
   const provideStore = Effect.provideService(Store, store)
   const pickNewest = (kind: "label" | "cwd", value: string, matches: ReadonlyArray<SessionStatus>) =>
@@ -60,7 +71,7 @@ export const makeResolve = (deps: {
       return { record: chosen.record }
     })
 
-  const resolve = (address: Address): Effect.Effect<Resolved, BridgeFailure> =>
+  const resolve = (address: Address): Effect.Effect<Resolved, AddressFailure> =>
     Effect.gen(function* () {
       if ("label" in address) {
         const label = yield* requireLabel(address.label)

@@ -4,7 +4,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { ArtifactNotFound, ArtifactTooLarge, type BridgeFailure, InvalidArgument } from "../domain/Errors.js"
+import {
+  ArtifactNotFound,
+  ArtifactTooLarge,
+  InvalidArgument,
+  type InvalidName,
+  type StoreError
+} from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { checkArtifactName, checkMimeType, requireArtifactName, requireMimeType, Sha256 } from "../domain/Names.js"
 import { ArtifactMeta } from "../domain/Records.js"
@@ -43,15 +49,17 @@ export interface ArtifactContentResult {
 export interface ArtifactsShape {
   /** The cap in bytes (SESSION_BRIDGE_MAX_ARTIFACT_BYTES, default 10 MiB). */
   readonly maxBytes: number
-  readonly post: (input: PostArtifactInput) => Effect.Effect<PostedArtifact, BridgeFailure>
+  readonly post: (
+    input: PostArtifactInput
+  ) => Effect.Effect<PostedArtifact, InvalidArgument | InvalidName | ArtifactTooLarge | StoreError>
   /** ARTIFACT_NOT_FOUND for an unknown sha, INVALID_ARGUMENT for a malformed one. */
-  readonly meta: (sha256: string) => Effect.Effect<ArtifactMeta, BridgeFailure>
+  readonly meta: (sha256: string) => Effect.Effect<ArtifactMeta, InvalidArgument | ArtifactNotFound | StoreError>
   /** Bytes as UTF-8 text or base64; default text for text-like types, else base64. */
   readonly get: (
     sha256: string,
     encoding?: ArtifactEncoding | undefined
-  ) => Effect.Effect<ArtifactContentResult, BridgeFailure>
-  readonly bytes: (sha256: string) => Effect.Effect<Uint8Array, BridgeFailure>
+  ) => Effect.Effect<ArtifactContentResult, InvalidArgument | ArtifactNotFound | StoreError>
+  readonly bytes: (sha256: string) => Effect.Effect<Uint8Array, InvalidArgument | ArtifactNotFound | StoreError>
 }
 
 export class Artifacts extends Context.Tag("session-bridge/Artifacts")<Artifacts, ArtifactsShape>() {}
@@ -89,7 +97,7 @@ export const make = Effect.gen(function* () {
 
   const tooLarge = (size: number) => new ArtifactTooLarge({ size, limit: maxBytes })
 
-  const toBytes = (content: ArtifactContent): Effect.Effect<Uint8Array, BridgeFailure> => {
+  const toBytes = (content: ArtifactContent): Effect.Effect<Uint8Array, InvalidArgument | ArtifactTooLarge> => {
     if ("text" in content) {
       const bytes = encoder.encode(content.text)
       return bytes.length > maxBytes ? Effect.fail(tooLarge(bytes.length)) : Effect.succeed(bytes)

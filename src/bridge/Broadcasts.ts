@@ -3,7 +3,13 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { type BridgeFailure, InvalidArgument } from "../domain/Errors.js"
+import {
+  type BodyTooLarge,
+  type Internal,
+  InvalidArgument,
+  type InvalidName,
+  type StoreError
+} from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { MessageEnvelope, type SessionRecord } from "../domain/Records.js"
 import { checkBody, checkSubject } from "./Checks.js"
@@ -20,13 +26,15 @@ export interface PostBroadcastInput {
 
 /** Announcements every session sees until they expire; one file each, read state per session (read markers). */
 export interface BroadcastsShape {
-  readonly post: (input: PostBroadcastInput) => Effect.Effect<MessageEnvelope, BridgeFailure>
+  readonly post: (
+    input: PostBroadcastInput
+  ) => Effect.Effect<MessageEnvelope, InvalidArgument | InvalidName | BodyTooLarge | StoreError | Internal>
   /** Unexpired broadcasts, oldest first. */
-  readonly live: Effect.Effect<ReadonlyArray<StoredEnvelope>, BridgeFailure>
+  readonly live: Effect.Effect<ReadonlyArray<StoredEnvelope>, StoreError>
   /** A live broadcast by id; none when unknown or expired. */
-  readonly get: (id: string) => Effect.Effect<Option.Option<MessageEnvelope>, BridgeFailure>
+  readonly get: (id: string) => Effect.Effect<Option.Option<MessageEnvelope>, StoreError>
   /** Expired broadcasts still on disk (for gc), oldest first. */
-  readonly expired: Effect.Effect<ReadonlyArray<StoredEnvelope>, BridgeFailure>
+  readonly expired: Effect.Effect<ReadonlyArray<StoredEnvelope>, StoreError>
 }
 
 export class Broadcasts extends Context.Tag("session-bridge/Broadcasts")<Broadcasts, BroadcastsShape>() {}

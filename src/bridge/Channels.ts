@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { type BridgeFailure, InvalidName, NotAMember } from "../domain/Errors.js"
+import { type InvalidArgument, InvalidName, type LockTimeout, NotAMember, type StoreError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { ChannelName, ChannelRef, channelProblem } from "../domain/Names.js"
 import type { MessageEnvelope } from "../domain/Records.js"
@@ -46,23 +46,32 @@ export interface ChannelSummary {
 /** Named multi-recipient channels: membership, history (one copy per message), fan-out done by Mailbox. */
 export interface ChannelsShape {
   /** "#name" or "name" to a canonical name; INVALID_NAME for anything else. */
-  readonly parse: (raw: string) => Effect.Effect<ChannelName, BridgeFailure>
+  readonly parse: (raw: string) => Effect.Effect<ChannelName, InvalidName>
   /** Joins (creating the channel on first join); idempotent. */
-  readonly join: (sessionId: SessionId, channel: string) => Effect.Effect<ChannelInfo, BridgeFailure>
-  readonly leave: (sessionId: SessionId, channel: string) => Effect.Effect<{ readonly left: boolean }, BridgeFailure>
+  readonly join: (
+    sessionId: SessionId,
+    channel: string
+  ) => Effect.Effect<ChannelInfo, InvalidName | StoreError | LockTimeout>
+  readonly leave: (
+    sessionId: SessionId,
+    channel: string
+  ) => Effect.Effect<{ readonly left: boolean }, InvalidName | StoreError | LockTimeout>
   /** Every channel with its member count and whether `sessionId` has joined. */
-  readonly list: (sessionId: SessionId) => Effect.Effect<ReadonlyArray<ChannelSummary>, BridgeFailure>
-  readonly members: (channel: ChannelName) => Effect.Effect<ReadonlyArray<SessionId>, BridgeFailure>
+  readonly list: (sessionId: SessionId) => Effect.Effect<ReadonlyArray<ChannelSummary>, StoreError>
+  readonly members: (channel: ChannelName) => Effect.Effect<ReadonlyArray<SessionId>, StoreError>
   /** NOT_A_MEMBER unless `sessionId` has joined. */
-  readonly requireMember: (sessionId: SessionId, channel: string) => Effect.Effect<ChannelName, BridgeFailure>
+  readonly requireMember: (
+    sessionId: SessionId,
+    channel: string
+  ) => Effect.Effect<ChannelName, InvalidName | NotAMember | StoreError>
   /** The most recent `limit` messages (default 50), oldest first; members only. */
   readonly history: (
     sessionId: SessionId,
     channel: string,
     limit?: number | undefined
-  ) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeFailure>
+  ) => Effect.Effect<ReadonlyArray<MessageEnvelope>, InvalidArgument | InvalidName | NotAMember | StoreError>
   /** Channels `sessionId` has joined. */
-  readonly joined: (sessionId: SessionId) => Effect.Effect<ReadonlyArray<ChannelName>, BridgeFailure>
+  readonly joined: (sessionId: SessionId) => Effect.Effect<ReadonlyArray<ChannelName>, StoreError>
 }
 
 export class Channels extends Context.Tag("session-bridge/Channels")<Channels, ChannelsShape>() {}

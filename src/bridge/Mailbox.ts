@@ -2,7 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { type BridgeFailure, InvalidArgument, MessageNotFound, ThreadNotFound } from "../domain/Errors.js"
+import { type Internal, InvalidArgument, MessageNotFound, type StoreError, ThreadNotFound } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { type ArtifactMeta, MessageEnvelope, type Party, type SessionRecord } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
@@ -16,7 +16,7 @@ import { checkLimit } from "./Checks.js"
 import { Envelopes } from "./Envelopes.js"
 import { DEFAULT_MAX_BACKLOG, INBOX_DEFAULT_LIMIT, MAX_MARK_READ_IDS, positiveIntFromEnv } from "./Limits.js"
 import { type Address, Sessions } from "./Sessions.js"
-import { makeSend } from "./Send.js"
+import { makeSend, type SendFailure } from "./Send.js"
 import { makeWaitForMessage } from "./NextMessage.js"
 import { Surfacing } from "./Surfacing.js"
 import { makeVisibility, type VisibleEntry } from "./Visibility.js"
@@ -60,15 +60,15 @@ export interface MessageDetail {
 /** Direct and channel messages in per-session inboxes; read and surfaced state; threads; waiting. */
 export interface MailboxShape {
   /** BODY_TOO_LARGE, RECIPIENT_NOT_FOUND, AMBIGUOUS_RECIPIENT, NOT_A_MEMBER, BACKLOG_FULL (nothing delivered), ... */
-  readonly send: (input: SendInput) => Effect.Effect<SendResult, BridgeFailure>
+  readonly send: (input: SendInput) => Effect.Effect<SendResult, SendFailure>
   /** Stores a prepared envelope (e.g. a remote one) in a recipient's inbox; false when that id is already there. */
-  readonly deliver: (recipient: SessionId, envelope: MessageEnvelope) => Effect.Effect<boolean, BridgeFailure>
+  readonly deliver: (recipient: SessionId, envelope: MessageEnvelope) => Effect.Effect<boolean, StoreError | Internal>
   readonly inbox: (
     sessionId: SessionId,
     options?: { readonly all?: boolean | undefined; readonly limit?: number | undefined }
-  ) => Effect.Effect<InboxList, BridgeFailure>
+  ) => Effect.Effect<InboxList, InvalidArgument | StoreError>
   /** MESSAGE_NOT_FOUND unless the session may see the message. */
-  readonly read: (sessionId: SessionId, id: string) => Effect.Effect<MessageDetail, BridgeFailure>
+  readonly read: (sessionId: SessionId, id: string) => Effect.Effect<MessageDetail, MessageNotFound | StoreError>
   /**
    * Idempotent: counts only newly marked ids, and the distinct ids that are neither in the inbox nor live
    * broadcasts. At most MAX_MARK_READ_IDS ids (INVALID_ARGUMENT above); repeats count once.
@@ -76,12 +76,12 @@ export interface MailboxShape {
   readonly markRead: (
     sessionId: SessionId,
     ids: ReadonlyArray<string>
-  ) => Effect.Effect<{ readonly marked: number; readonly unknown: number }, BridgeFailure>
+  ) => Effect.Effect<{ readonly marked: number; readonly unknown: number }, InvalidArgument | StoreError>
   /** Oldest first; THREAD_NOT_FOUND / MESSAGE_NOT_FOUND when nothing visible. */
   readonly thread: (
     sessionId: SessionId,
     by: { readonly threadId?: string | undefined; readonly messageId?: string | undefined }
-  ) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeFailure>
+  ) => Effect.Effect<ReadonlyArray<MessageEnvelope>, InvalidArgument | MessageNotFound | ThreadNotFound | StoreError>
   /**
    * The oldest unread entry not yet shown to the session, waiting up to timeoutSec (0-300, default 30) for one
    * to arrive; none on timeout. Woken by the store's watch of the inbox and broadcasts. The entry is never
@@ -91,9 +91,9 @@ export interface MailboxShape {
   readonly waitForMessage: (
     sessionId: SessionId,
     timeoutSec?: number | undefined
-  ) => Effect.Effect<Option.Option<MessageEnvelope>, BridgeFailure>
+  ) => Effect.Effect<Option.Option<MessageEnvelope>, InvalidArgument | StoreError>
   /** Unread inbox copies (the backlog BACKLOG_FULL guards). */
-  readonly backlog: (sessionId: SessionId) => Effect.Effect<number, BridgeFailure>
+  readonly backlog: (sessionId: SessionId) => Effect.Effect<number, StoreError>
   /** The per-inbox unread cap (SESSION_BRIDGE_MAX_BACKLOG, default 1000). */
   readonly maxBacklog: number
 }

@@ -1,7 +1,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { type BridgeFailure, InvalidArgument } from "../domain/Errors.js"
+import { InvalidArgument, type StoreError } from "../domain/Errors.js"
 import type { MessageEnvelope } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
 import { Broadcasts } from "./Broadcasts.js"
@@ -23,7 +23,7 @@ export interface SearchShape {
     sessionId: SessionId,
     query: string,
     limit?: number | undefined
-  ) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeFailure>
+  ) => Effect.Effect<ReadonlyArray<MessageEnvelope>, InvalidArgument | StoreError>
 }
 
 export class Search extends Context.Tag("session-bridge/Search")<Search, SearchShape>() {}

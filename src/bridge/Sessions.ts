@@ -5,7 +5,14 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { type BridgeFailure, InvalidArgument, SessionNotFound } from "../domain/Errors.js"
+import {
+  type BridgeFailure,
+  InvalidArgument,
+  type InvalidName,
+  type LockTimeout,
+  SessionNotFound,
+  type StoreError
+} from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { checkLabel, hiddenCharacter, Label, LABEL_MAX, requireLabel } from "../domain/Names.js"
 import { type ProviderId, SessionRecord } from "../domain/Records.js"
@@ -16,7 +23,7 @@ import { HostEnv } from "../services/HostEnv.js"
 import { Ids } from "../services/Ids.js"
 import { Lock } from "../services/Lock.js"
 import { Store } from "../services/Store.js"
-import { makeResolve, type Resolved } from "./Addressing.js"
+import { type AddressFailure, makeResolve, type Resolved } from "./Addressing.js"
 import { LAST_SEEN_REFRESH_MS, LIVE_WINDOW_MS, MAX_SUMMARY_CHARS } from "./Limits.js"
 import { makeRecordCache } from "./RecordCache.js"
 import { checkPointerKey, normalizeCwd, Pointer, type PointerInput, pointerRecord } from "./Pointers.js"
@@ -52,27 +59,30 @@ export interface SessionStatus {
 /** The session registry: records, liveness, summaries, addressing and identity pointers. */
 export interface SessionsShape {
   /** Creates the record, or refreshes it (lastSeen, cwd, provider, pid; label only when given; clears endedAt). */
-  readonly register: (input: RegisterInput) => Effect.Effect<SessionRecord, BridgeFailure>
+  readonly register: (input: RegisterInput) => Effect.Effect<SessionRecord, InvalidName | StoreError | LockTimeout>
   /** Refreshes lastSeen; SESSION_NOT_FOUND when there is no record. */
-  readonly touch: (sessionId: SessionId) => Effect.Effect<SessionRecord, BridgeFailure>
+  readonly touch: (sessionId: SessionId) => Effect.Effect<SessionRecord, SessionNotFound | StoreError | LockTimeout>
   /** Marks the session ended (it shows offline); messages keep arriving in its inbox. */
-  readonly end: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, BridgeFailure>
-  readonly get: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, BridgeFailure>
-  readonly require: (sessionId: SessionId) => Effect.Effect<SessionRecord, BridgeFailure>
+  readonly end: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, StoreError | LockTimeout>
+  readonly get: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, StoreError>
+  readonly require: (sessionId: SessionId) => Effect.Effect<SessionRecord, SessionNotFound | StoreError>
   /** Newest lastSeen first; online sessions only unless includeOffline. */
   readonly list: (options?: {
     readonly includeOffline?: boolean | undefined
-  }) => Effect.Effect<ReadonlyArray<SessionStatus>, BridgeFailure>
+  }) => Effect.Effect<ReadonlyArray<SessionStatus>, StoreError | LockTimeout>
   readonly isOnline: (record: SessionRecord) => Effect.Effect<boolean>
-  readonly setSummary: (sessionId: SessionId, summary: string) => Effect.Effect<SessionRecord, BridgeFailure>
+  readonly setSummary: (
+    sessionId: SessionId,
+    summary: string
+  ) => Effect.Effect<SessionRecord, InvalidArgument | SessionNotFound | StoreError | LockTimeout>
   /** Label | absolute cwd | full id | unique live 6-25 char prefix. */
-  readonly resolve: (address: Address) => Effect.Effect<SessionRecord, BridgeFailure>
+  readonly resolve: (address: Address) => Effect.Effect<SessionRecord, AddressFailure>
   /** As resolve, and says when a label or cwd matched several sessions. */
-  readonly resolveMatch: (address: Address) => Effect.Effect<Resolved, BridgeFailure>
-  readonly writePointer: (key: string, pointer: PointerInput) => Effect.Effect<void, BridgeFailure>
+  readonly resolveMatch: (address: Address) => Effect.Effect<Resolved, AddressFailure>
+  readonly writePointer: (key: string, pointer: PointerInput) => Effect.Effect<void, InvalidName | StoreError>
   /** Writes the pointer only if none exists; true when this call created it. */
-  readonly createPointer: (key: string, pointer: PointerInput) => Effect.Effect<boolean, BridgeFailure>
-  readonly readPointer: (key: string) => Effect.Effect<Option.Option<Pointer>, BridgeFailure>
+  readonly createPointer: (key: string, pointer: PointerInput) => Effect.Effect<boolean, InvalidName | StoreError>
+  readonly readPointer: (key: string) => Effect.Effect<Option.Option<Pointer>, InvalidName | StoreError>
 }
 
 export class Sessions extends Context.Tag("session-bridge/Sessions")<Sessions, SessionsShape>() {}
@@ -99,8 +109,7 @@ export const make = Effect.gen(function* () {
   const get = (sessionId: SessionId) => readJsonIn(store, Layout.session(sessionId), SessionRecord)
   const save = (record: SessionRecord) =>
     writeJson(Layout.session(record.sessionId), SessionRecord, record).pipe(provideStore)
-  const locked = <A>(sessionId: string, effect: Effect.Effect<A, BridgeFailure>) =>
-    lock.withLock(`session-${sessionId}`)(effect)
+  const locked = <A, E>(sessionId: string, effect: Effect.Effect<A, E>) => lock.withLock(`session-${sessionId}`)(effect)
 
   const isOnline = (record: SessionRecord) =>
     Effect.map(
@@ -152,7 +161,7 @@ export const make = Effect.gen(function* () {
    */
   const staleOnFailure =
     (sessionId: SessionId, input: RegisterInput, explicit: Label | undefined) =>
-    (attempt: Effect.Effect<SessionRecord, BridgeFailure>): Effect.Effect<SessionRecord, BridgeFailure> =>
+    <E extends BridgeFailure>(attempt: Effect.Effect<SessionRecord, E>) =>
       Effect.catchIf(
         attempt,
         (e) => input.sessionId !== undefined && isBookkeepingFailure(e),

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
-import { type BridgeFailure, InvalidArgument } from "../domain/Errors.js"
+import { InvalidArgument } from "../domain/Errors.js"
 import type { StoreChange, StoreShape } from "../services/Store.js"
 import { WAIT_DEFAULT_SEC, WAIT_MAX_SEC } from "./Limits.js"
 
@@ -26,15 +26,14 @@ const backstop = (wakes: Queue.Enqueue<StoreChange | typeof BACKSTOP>) =>
  * to `dirs` are live before the first attempt, so nothing that lands afterwards goes unseen; between attempts it
  * sleeps until a change is reported or the backstop re-check (for a missed event) is due. 0 attempts once.
  */
-export const waitUntil = <A>(
+export const waitUntil = <A, E>(
   store: StoreShape,
   dirs: ReadonlyArray<string>,
-  attempt: Effect.Effect<Option.Option<A>, BridgeFailure>,
+  attempt: Effect.Effect<Option.Option<A>, E>,
   timeoutSec: number | undefined,
   /** A cheaper first look at the entry a change names; the full `attempt` runs when it finds nothing. */
-  onChange: (change: StoreChange) => Effect.Effect<Option.Option<A>, BridgeFailure> = () =>
-    Effect.succeed(Option.none())
-): Effect.Effect<Option.Option<A>, BridgeFailure> =>
+  onChange: (change: StoreChange) => Effect.Effect<Option.Option<A>, E> = () => Effect.succeed(Option.none())
+): Effect.Effect<Option.Option<A>, E | InvalidArgument> =>
   Effect.gen(function* () {
     const timeout = timeoutSec ?? WAIT_DEFAULT_SEC
     if (!Number.isFinite(timeout) || timeout < 0 || timeout > WAIT_MAX_SEC) {
