@@ -34,17 +34,12 @@ export const resolveAs = (raw: string): Effect.Effect<SessionRecord, BridgeFailu
     const byName = sessions.resolve(asAddress(value))
     const idLike = /^[0-9A-Za-z]{6,25}$/.test(value)
     const found = yield* idLike
-      ? byName.pipe(
-          Effect.catchIf(
-            (e) => e.code === "RECIPIENT_NOT_FOUND",
-            () => sessions.resolve({ sessionId: value })
-          )
-        )
+      ? byName.pipe(Effect.catchTag("RecipientNotFound", () => sessions.resolve({ sessionId: value })))
       : byName
     return found
   }).pipe(
     Effect.mapError((e) =>
-      e.code === "RECIPIENT_NOT_FOUND"
+      e._tag === "RecipientNotFound"
         ? new SessionNotFound({
             message: `--as ${JSON.stringify(raw)}: no session has this label, cwd or id`,
             hint: "Run `session-bridge list-sessions --all` to see the sessions you can act as."
@@ -132,11 +127,8 @@ export const parseRecipient = (raw: string): Effect.Effect<Recipient, BridgeFail
     const sessions = yield* Sessions
     const all = yield* sessions.list({ includeOffline: true })
     if (all.some((s) => s.record.label.normalize("NFC") === value.normalize("NFC"))) return { label: value }
-    const record = yield* sessions.resolve({ sessionId: value }).pipe(
-      Effect.catchIf(
-        (e) => e.code === "RECIPIENT_NOT_FOUND",
-        () => sessions.resolve({ label: value })
-      )
-    )
+    const record = yield* sessions
+      .resolve({ sessionId: value })
+      .pipe(Effect.catchTag("RecipientNotFound", () => sessions.resolve({ label: value })))
     return { sessionId: record.sessionId }
   })
