@@ -1,5 +1,6 @@
 import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
+import * as Predicate from "effect/Predicate"
 import type * as Types from "effect/Types"
 
 /**
@@ -40,8 +41,10 @@ export const errorBook = <const Rows extends Readonly<Record<string, ErrorRow>>>
     codeOf: (error) => rows[error._tag]!.code,
     is: (u): u is { readonly _tag: keyof Rows & string; readonly message: string } =>
       u instanceof Error &&
-      Object.hasOwn(rows, String((u as unknown as { readonly _tag?: unknown })._tag)) &&
-      (!booksWithClasses.has(book) || (u as unknown as { readonly [madeBy]?: unknown })[madeBy] === book)
+      Predicate.hasProperty(u, "_tag") &&
+      typeof u._tag === "string" &&
+      Object.hasOwn(rows, u._tag) &&
+      (!booksWithClasses.has(book) || (Predicate.hasProperty(u, madeBy) && u[madeBy] === book))
   }
   return book
 }
