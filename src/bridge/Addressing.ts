@@ -1,7 +1,14 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import {
+  AmbiguousRecipient,
+  InvalidArgument,
+  type InvalidName,
+  type LockTimeout,
+  RecipientNotFound,
+  type StoreError
+} from "../domain/Errors.js"
 import { requireLabel } from "../domain/Names.js"
 import type { SessionRecord } from "../domain/Records.js"
 import { isUlid, SessionId } from "../domain/Ulid.js"
@@ -36,7 +43,9 @@ export interface AddressMatch {
   readonly online: boolean
 }
 
-const notFound = (what: string, hint: string) => bridgeError("RECIPIENT_NOT_FOUND", `no session matches ${what}`, hint)
+/** What resolving an address may fail with. */
+export type AddressFailure =
+  InvalidArgument | InvalidName | AmbiguousRecipient | RecipientNotFound | StoreError | LockTimeout
 
 /**
  * Addressing: a label or an absolute cwd matches any registered session, live ones first (several: the newest
@@ -49,7 +58,7 @@ export const makeResolve = <E>(deps: {
   }) => Effect.Effect<ReadonlyArray<SessionStatus>, E>
   readonly get: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, E>
   readonly store: StoreShape
-}): ((address: Address) => Effect.Effect<Resolved, E | BridgeError>) => {
+}): ((address: Address) => Effect.Effect<Resolved, E | AddressFailure>) => {
   const { get, list, store } = deps
   const provideStore = Effect.provideService(Store, store)
   const pickNewest = (kind: "label" | "cwd", value: string, matches: ReadonlyArray<SessionStatus>) =>
@@ -58,10 +67,7 @@ export const makeResolve = <E>(deps: {
       const pool = live.length > 0 ? live : matches
       const chosen = pool[0]
       if (chosen === undefined) {
-        return yield* notFound(
-          `${kind} ${JSON.stringify(value)}`,
-          "Run bridge_list_sessions (or `session-bridge list-sessions --all`) to see who is there."
-        )
+        return yield* new RecipientNotFound({ by: kind, value })
       }
       if (pool.length > 1) {
         yield* logEvent(`ambiguous_${kind}_resolved`, {
@@ -75,7 +81,7 @@ export const makeResolve = <E>(deps: {
       return { record: chosen.record }
     })
 
-  const resolve = (address: Address): Effect.Effect<Resolved, E | BridgeError> =>
+  const resolve = (address: Address): Effect.Effect<Resolved, E | AddressFailure> =>
     Effect.gen(function* () {
       if ("label" in address) {
         const label = yield* requireLabel(address.label)
@@ -88,11 +94,10 @@ export const makeResolve = <E>(deps: {
       }
       if ("cwd" in address) {
         if (!address.cwd.startsWith("/")) {
-          return yield* bridgeError(
-            "INVALID_ARGUMENT",
-            `to.cwd must be an absolute path, got ${JSON.stringify(address.cwd.slice(0, 200))}`,
-            "Pass the peer's working directory starting with '/'."
-          )
+          return yield* new InvalidArgument({
+            message: `to.cwd must be an absolute path, got ${JSON.stringify(address.cwd.slice(0, 200))}`,
+            hint: "Pass the peer's working directory starting with '/'."
+          })
         }
         const cwd = normalizeCwd(address.cwd)
         const all = yield* list({ includeOffline: true })
@@ -106,29 +111,24 @@ export const makeResolve = <E>(deps: {
       if (isUlid(raw)) {
         const found = yield* get(yield* Schema.decode(SessionId)(raw).pipe(Effect.orDie))
         if (Option.isSome(found)) return { record: found.value }
-        return yield* notFound(`session id ${raw}`, "Check the id with bridge_list_sessions (includeOffline: true).")
+        return yield* new RecipientNotFound({ by: "sessionId", value: raw })
       }
       if (!/^[0-9A-Z]{6,25}$/.test(raw)) {
-        return yield* bridgeError(
-          "INVALID_ARGUMENT",
-          `to.sessionId must be a 26-character id or a 6-25 character prefix`,
-          "Copy the id from bridge_list_sessions."
-        )
+        return yield* new InvalidArgument({
+          message: `to.sessionId must be a 26-character id or a 6-25 character prefix`,
+          remedy: "sessionIds"
+        })
       }
       const live = (yield* list()).filter((s) => s.record.sessionId.startsWith(raw))
       if (live.length > 1) {
-        return yield* bridgeError(
-          "AMBIGUOUS_RECIPIENT",
-          `prefix ${raw} matches ${live.length} live sessions: ${live.map((s) => `${s.record.sessionId} (${s.record.label})`).join(", ")}`,
-          "Use a longer prefix or the full session id."
-        )
+        return yield* new AmbiguousRecipient({
+          prefix: raw,
+          live: true,
+          candidates: live.map((s) => ({ sessionId: s.record.sessionId, label: s.record.label }))
+        })
       }
       const only = live[0]
-      if (only === undefined)
-        return yield* notFound(
-          `prefix ${raw} among live sessions`,
-          "Prefixes match live sessions only; use the full session id for an offline one."
-        )
+      if (only === undefined) return yield* new RecipientNotFound({ by: "prefix", value: raw })
       return { record: only.record }
     })
   return resolve

@@ -1,5 +1,5 @@
 import * as Either from "effect/Either"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { InvalidArgument } from "../domain/Errors.js"
 import { encodeBase64 } from "./Base64.js"
 
 /**
@@ -35,10 +35,10 @@ export const WORST_BYTE_COST = Math.max(...ASCII_COST)
 const strictDecoder = new TextDecoder("utf-8", { fatal: true })
 const isContinuation = (byte: number | undefined): boolean => byte !== undefined && (byte & 0xc0) === 0x80
 
-const invalid = (message: string, hint: string): Either.Either<never, BridgeError> =>
-  Either.left(bridgeError("INVALID_ARGUMENT", message, hint))
+const invalid = (message: string, hint: string): Either.Either<never, InvalidArgument> =>
+  Either.left(new InvalidArgument({ message: message, hint: hint }))
 
-const checkOffset = (size: number, request: ChunkRequest): Either.Either<number, BridgeError> =>
+const checkOffset = (size: number, request: ChunkRequest): Either.Either<number, InvalidArgument> =>
   request.offset > size
     ? invalid(`offset ${request.offset} is past the end (the artifact is ${size} bytes)`, "Pass 0 ≤ offset ≤ size.")
     : Either.right(Math.min(size, request.offset + (request.length ?? size)))
@@ -47,7 +47,7 @@ const checkOffset = (size: number, request: ChunkRequest): Either.Either<number,
  * The piece of UTF-8 text at `offset`: as many whole characters as fit in `length` and the budget. Bytes
  * outside the ASCII range pass through JSON unescaped and cost what they weigh.
  */
-export const textChunk = (bytes: Uint8Array, request: ChunkRequest): Either.Either<ArtifactChunk, BridgeError> =>
+export const textChunk = (bytes: Uint8Array, request: ChunkRequest): Either.Either<ArtifactChunk, InvalidArgument> =>
   Either.flatMap(checkOffset(bytes.length, request), (limit) => {
     const start = request.offset
     if (isContinuation(bytes[start]))
@@ -75,7 +75,7 @@ export const textChunk = (bytes: Uint8Array, request: ChunkRequest): Either.Eith
   })
 
 /** The piece at `offset` as base64 (which JSON never escapes); a whole number of 3-byte groups unless it ends the bytes. */
-export const base64Chunk = (bytes: Uint8Array, request: ChunkRequest): Either.Either<ArtifactChunk, BridgeError> =>
+export const base64Chunk = (bytes: Uint8Array, request: ChunkRequest): Either.Either<ArtifactChunk, InvalidArgument> =>
   Either.map(checkOffset(bytes.length, request), (limit) => {
     const start = request.offset
     const fits = Math.floor(request.budget / 4) * 3

@@ -4,7 +4,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
+import {
+  ArtifactNotFound,
+  ArtifactTooLarge,
+  InvalidArgument,
+  type InvalidName,
+  type StoreError
+} from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { checkArtifactName, checkMimeType, requireArtifactName, requireMimeType, Sha256 } from "../domain/Names.js"
 import { ArtifactMeta } from "../domain/Records.js"
@@ -43,15 +49,17 @@ export interface ArtifactContentResult {
 export interface ArtifactsShape {
   /** The cap in bytes (SESSION_BRIDGE_MAX_ARTIFACT_BYTES, default 10 MiB). */
   readonly maxBytes: number
-  readonly post: (input: PostArtifactInput) => Effect.Effect<PostedArtifact, BridgeError>
+  readonly post: (
+    input: PostArtifactInput
+  ) => Effect.Effect<PostedArtifact, InvalidArgument | InvalidName | ArtifactTooLarge | StoreError>
   /** ARTIFACT_NOT_FOUND for an unknown sha, INVALID_ARGUMENT for a malformed one. */
-  readonly meta: (sha256: string) => Effect.Effect<ArtifactMeta, BridgeError>
+  readonly meta: (sha256: string) => Effect.Effect<ArtifactMeta, InvalidArgument | ArtifactNotFound | StoreError>
   /** Bytes as UTF-8 text or base64; default text for text-like types, else base64. */
   readonly get: (
     sha256: string,
     encoding?: ArtifactEncoding | undefined
-  ) => Effect.Effect<ArtifactContentResult, BridgeError>
-  readonly bytes: (sha256: string) => Effect.Effect<Uint8Array, BridgeError>
+  ) => Effect.Effect<ArtifactContentResult, InvalidArgument | ArtifactNotFound | StoreError>
+  readonly bytes: (sha256: string) => Effect.Effect<Uint8Array, InvalidArgument | ArtifactNotFound | StoreError>
 }
 
 export class Artifacts extends Context.Tag("session-bridge/Artifacts")<Artifacts, ArtifactsShape>() {}
@@ -64,12 +72,9 @@ export const isTextLike = (mimeType: string): boolean =>
 
 const decodeSha = (raw: string) =>
   Schema.decodeUnknown(Sha256)(raw.trim().toLowerCase()).pipe(
-    Effect.mapError(() =>
-      bridgeError(
-        "INVALID_ARGUMENT",
-        `not a sha256: ${JSON.stringify(raw.slice(0, 80))}`,
-        "Pass the 64-hex sha256 returned by bridge_post_artifact."
-      )
+    Effect.mapError(
+      () =>
+        new InvalidArgument({ message: `not a sha256: ${JSON.stringify(raw.slice(0, 80))}`, remedy: "postedSha256" })
     )
   )
 
@@ -90,14 +95,9 @@ export const make = Effect.gen(function* () {
   const maxBytes = positiveIntFromEnv(env, "SESSION_BRIDGE_MAX_ARTIFACT_BYTES", DEFAULT_MAX_ARTIFACT_BYTES)
   const provideStore = Effect.provideService(Store, store)
 
-  const tooLarge = (size: number) =>
-    bridgeError(
-      "ARTIFACT_TOO_LARGE",
-      `artifact is ${size} bytes; the cap is ${maxBytes}`,
-      "Split it, or raise SESSION_BRIDGE_MAX_ARTIFACT_BYTES for every session."
-    )
+  const tooLarge = (size: number) => new ArtifactTooLarge({ size, limit: maxBytes })
 
-  const toBytes = (content: ArtifactContent): Effect.Effect<Uint8Array, BridgeError> => {
+  const toBytes = (content: ArtifactContent): Effect.Effect<Uint8Array, InvalidArgument | ArtifactTooLarge> => {
     if ("text" in content) {
       const bytes = encoder.encode(content.text)
       return bytes.length > maxBytes ? Effect.fail(tooLarge(bytes.length)) : Effect.succeed(bytes)
@@ -108,11 +108,10 @@ export const make = Effect.gen(function* () {
     const decoded = decodeBase64(cleaned)
     if (Option.isNone(decoded)) {
       return Effect.fail(
-        bridgeError(
-          "INVALID_ARGUMENT",
-          "contentBase64 is not valid base64",
-          "Encode the bytes with standard base64 (A-Z a-z 0-9 + /, '=' padding), or pass text."
-        )
+        new InvalidArgument({
+          message: "contentBase64 is not valid base64",
+          hint: "Encode the bytes with standard base64 (A-Z a-z 0-9 + /, '=' padding), or pass text."
+        })
       )
     }
     return decoded.value.length > maxBytes ? Effect.fail(tooLarge(decoded.value.length)) : Effect.succeed(decoded.value)
@@ -121,16 +120,9 @@ export const make = Effect.gen(function* () {
   const meta = (raw: string) =>
     Effect.gen(function* () {
       const sha = yield* decodeSha(raw)
-      const found = yield* readJson(Layout.artifactMeta(sha), ArtifactMeta).pipe(
-        provideStore,
-        Effect.mapError(toBridgeError)
-      )
+      const found = yield* readJson(Layout.artifactMeta(sha), ArtifactMeta).pipe(provideStore)
       if (Option.isNone(found)) {
-        return yield* bridgeError(
-          "ARTIFACT_NOT_FOUND",
-          `no artifact ${sha}`,
-          "Post it first with bridge_post_artifact; use the sha256 it returns."
-        )
+        return yield* new ArtifactNotFound({ sha256: sha, missing: "artifact" })
       }
       return safeMeta(found.value)
     })
@@ -138,9 +130,8 @@ export const make = Effect.gen(function* () {
   const bytes = (raw: string) =>
     Effect.gen(function* () {
       const m = yield* meta(raw)
-      const data = yield* store.read(Layout.artifactBytes(m.sha256), maxBytes).pipe(Effect.mapError(toBridgeError))
-      if (Option.isNone(data))
-        return yield* bridgeError("ARTIFACT_NOT_FOUND", `artifact ${m.sha256} has no bytes stored`, "Post it again.")
+      const data = yield* store.read(Layout.artifactBytes(m.sha256), maxBytes)
+      if (Option.isNone(data)) return yield* new ArtifactNotFound({ sha256: m.sha256, missing: "bytes" })
       return data.value
     })
 
@@ -168,7 +159,7 @@ export const make = Effect.gen(function* () {
       if (created) return { meta: fresh, deduped: false }
       const winner = yield* readJson(Layout.artifactMeta(sha), ArtifactMeta).pipe(provideStore)
       return { meta: safeMeta(Option.getOrElse(winner, () => fresh)), deduped: true }
-    }).pipe(Effect.mapError((e) => (e._tag === "BridgeError" ? e : toBridgeError(e))))
+    })
 
   const get = (raw: string, encoding?: ArtifactEncoding) =>
     Effect.gen(function* () {
@@ -179,7 +170,10 @@ export const make = Effect.gen(function* () {
       const text = yield* Effect.try({
         try: () => strictDecoder.decode(data),
         catch: () =>
-          bridgeError("INVALID_ARGUMENT", `artifact ${m.sha256} is not valid UTF-8 text`, 'Ask for encoding "base64".')
+          new InvalidArgument({
+            message: `artifact ${m.sha256} is not valid UTF-8 text`,
+            hint: 'Ask for encoding "base64".'
+          })
       })
       return { meta: m, encoding: wanted, content: text }
     })

@@ -3,7 +3,13 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import {
+  type BodyTooLarge,
+  type Internal,
+  InvalidArgument,
+  type InvalidName,
+  type StoreError
+} from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { MessageEnvelope, type SessionRecord } from "../domain/Records.js"
 import { checkBody, checkSubject } from "./Checks.js"
@@ -20,13 +26,15 @@ export interface PostBroadcastInput {
 
 /** Announcements every session sees until they expire; one file each, read state per session (read markers). */
 export interface BroadcastsShape {
-  readonly post: (input: PostBroadcastInput) => Effect.Effect<MessageEnvelope, BridgeError>
+  readonly post: (
+    input: PostBroadcastInput
+  ) => Effect.Effect<MessageEnvelope, InvalidArgument | InvalidName | BodyTooLarge | StoreError | Internal>
   /** Unexpired broadcasts, oldest first. */
-  readonly live: Effect.Effect<ReadonlyArray<StoredEnvelope>, BridgeError>
+  readonly live: Effect.Effect<ReadonlyArray<StoredEnvelope>, StoreError>
   /** A live broadcast by id; none when unknown or expired. */
-  readonly get: (id: string) => Effect.Effect<Option.Option<MessageEnvelope>, BridgeError>
+  readonly get: (id: string) => Effect.Effect<Option.Option<MessageEnvelope>, StoreError>
   /** Expired broadcasts still on disk (for gc), oldest first. */
-  readonly expired: Effect.Effect<ReadonlyArray<StoredEnvelope>, BridgeError>
+  readonly expired: Effect.Effect<ReadonlyArray<StoredEnvelope>, StoreError>
 }
 
 export class Broadcasts extends Context.Tag("session-bridge/Broadcasts")<Broadcasts, BroadcastsShape>() {}
@@ -41,11 +49,10 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const ttl = input.ttlSec ?? BROADCAST_TTL_DEFAULT_SEC
       if (!Number.isInteger(ttl) || ttl < BROADCAST_TTL_MIN_SEC || ttl > BROADCAST_TTL_MAX_SEC) {
-        return yield* bridgeError(
-          "INVALID_ARGUMENT",
-          `ttlSec must be a whole number from ${BROADCAST_TTL_MIN_SEC} to ${BROADCAST_TTL_MAX_SEC} (7 days), got ${ttl}`,
-          "Omit ttlSec for one hour."
-        )
+        return yield* new InvalidArgument({
+          message: `ttlSec must be a whole number from ${BROADCAST_TTL_MIN_SEC} to ${BROADCAST_TTL_MAX_SEC} (7 days), got ${ttl}`,
+          hint: "Omit ttlSec for one hour."
+        })
       }
       const subject = yield* checkSubject(input.subject)
       const body = yield* checkBody(input.body ?? "")

@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
+import { type InvalidArgument, InvalidName, type LockTimeout, NotAMember, type StoreError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { ChannelName, ChannelRef, channelProblem } from "../domain/Names.js"
 import type { MessageEnvelope } from "../domain/Records.js"
@@ -46,23 +46,32 @@ export interface ChannelSummary {
 /** Named multi-recipient channels: membership, history (one copy per message), fan-out done by Mailbox. */
 export interface ChannelsShape {
   /** "#name" or "name" to a canonical name; INVALID_NAME for anything else. */
-  readonly parse: (raw: string) => Effect.Effect<ChannelName, BridgeError>
+  readonly parse: (raw: string) => Effect.Effect<ChannelName, InvalidName>
   /** Joins (creating the channel on first join); idempotent. */
-  readonly join: (sessionId: SessionId, channel: string) => Effect.Effect<ChannelInfo, BridgeError>
-  readonly leave: (sessionId: SessionId, channel: string) => Effect.Effect<{ readonly left: boolean }, BridgeError>
+  readonly join: (
+    sessionId: SessionId,
+    channel: string
+  ) => Effect.Effect<ChannelInfo, InvalidName | StoreError | LockTimeout>
+  readonly leave: (
+    sessionId: SessionId,
+    channel: string
+  ) => Effect.Effect<{ readonly left: boolean }, InvalidName | StoreError | LockTimeout>
   /** Every channel with its member count and whether `sessionId` has joined. */
-  readonly list: (sessionId: SessionId) => Effect.Effect<ReadonlyArray<ChannelSummary>, BridgeError>
-  readonly members: (channel: ChannelName) => Effect.Effect<ReadonlyArray<SessionId>, BridgeError>
+  readonly list: (sessionId: SessionId) => Effect.Effect<ReadonlyArray<ChannelSummary>, StoreError>
+  readonly members: (channel: ChannelName) => Effect.Effect<ReadonlyArray<SessionId>, StoreError>
   /** NOT_A_MEMBER unless `sessionId` has joined. */
-  readonly requireMember: (sessionId: SessionId, channel: string) => Effect.Effect<ChannelName, BridgeError>
+  readonly requireMember: (
+    sessionId: SessionId,
+    channel: string
+  ) => Effect.Effect<ChannelName, InvalidName | NotAMember | StoreError>
   /** The most recent `limit` messages (default 50), oldest first; members only. */
   readonly history: (
     sessionId: SessionId,
     channel: string,
     limit?: number | undefined
-  ) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
+  ) => Effect.Effect<ReadonlyArray<MessageEnvelope>, InvalidArgument | InvalidName | NotAMember | StoreError>
   /** Channels `sessionId` has joined. */
-  readonly joined: (sessionId: SessionId) => Effect.Effect<ReadonlyArray<ChannelName>, BridgeError>
+  readonly joined: (sessionId: SessionId) => Effect.Effect<ReadonlyArray<ChannelName>, StoreError>
 }
 
 export class Channels extends Context.Tag("session-bridge/Channels")<Channels, ChannelsShape>() {}
@@ -76,17 +85,16 @@ export const make = Effect.gen(function* () {
 
   const parse = (raw: string) =>
     Schema.decodeUnknown(ChannelRef)(raw).pipe(
-      Effect.mapError(() =>
-        bridgeError(
-          "INVALID_NAME",
-          channelProblem(raw),
-          "A channel is '#' plus 1-64 of a-z 0-9 . _ - starting with a letter or digit, e.g. #release."
-        )
+      Effect.mapError(
+        () =>
+          new InvalidName({
+            message: channelProblem(raw),
+            hint: "A channel is '#' plus 1-64 of a-z 0-9 . _ - starting with a letter or digit, e.g. #release."
+          })
       )
     )
 
-  const readMembers = (channel: ChannelName) =>
-    readJsonIn(store, Layout.channelMembers(channel), ChannelMembers).pipe(Effect.mapError(toBridgeError))
+  const readMembers = (channel: ChannelName) => readJsonIn(store, Layout.channelMembers(channel), ChannelMembers)
 
   const members = (channel: ChannelName) =>
     Effect.map(readMembers(channel), (found) =>
@@ -97,20 +105,17 @@ export const make = Effect.gen(function* () {
     )
 
   const modify = (channel: ChannelName, f: (current: ChannelMembers) => ChannelMembers) =>
-    lock
-      .withLock(`channel-${channel}`)(
-        Effect.gen(function* () {
-          const now = yield* DateTime.now
-          const current = Option.getOrElse(yield* readMembers(channel), () =>
-            ChannelMembers.make({ v: 1, channel, createdAt: now, members: [] })
-          )
-          const next = f(current)
-          if (next !== current)
-            yield* writeJson(Layout.channelMembers(channel), ChannelMembers, next).pipe(provideStore)
-          return next
-        })
-      )
-      .pipe(Effect.mapError((e) => (e._tag === "BridgeError" ? e : toBridgeError(e))))
+    lock.withLock(`channel-${channel}`)(
+      Effect.gen(function* () {
+        const now = yield* DateTime.now
+        const current = Option.getOrElse(yield* readMembers(channel), () =>
+          ChannelMembers.make({ v: 1, channel, createdAt: now, members: [] })
+        )
+        const next = f(current)
+        if (next !== current) yield* writeJson(Layout.channelMembers(channel), ChannelMembers, next).pipe(provideStore)
+        return next
+      })
+    )
 
   const memberViews = (ids: ReadonlyArray<SessionId>) =>
     Effect.forEach(ids, (sessionId) =>
@@ -125,18 +130,14 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const channel = yield* parse(raw)
       if (!(yield* members(channel)).includes(sessionId)) {
-        return yield* bridgeError(
-          "NOT_A_MEMBER",
-          `you have not joined #${channel}`,
-          `Call bridge_join_channel with channel "#${channel}" first.`
-        )
+        return yield* new NotAMember({ channel })
       }
       return channel
     })
 
   const list = (sessionId: SessionId) =>
     Effect.gen(function* () {
-      const names = yield* store.list(Layout.channelsDir).pipe(Effect.mapError(toBridgeError))
+      const names = yield* store.list(Layout.channelsDir)
       const found = yield* Effect.forEach(names.filter(Schema.is(ChannelName)), (name) => readMembers(name))
       return found.flatMap(Option.toArray).map((m) => ({
         channel: m.channel,

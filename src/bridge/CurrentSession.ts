@@ -4,14 +4,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import type { BridgeError } from "../domain/Errors.js"
 import type { SessionRecord } from "../domain/Records.js"
-import { Identity, type IdentityInput } from "./Identity.js"
+import { Identity, type IdentityFailure, type IdentityInput } from "./Identity.js"
 import { Sessions } from "./Sessions.js"
 
 /** The session a tool call acts for. */
 export interface CurrentSessionShape {
-  readonly get: Effect.Effect<SessionRecord, BridgeError>
+  readonly get: Effect.Effect<SessionRecord, IdentityFailure>
 }
 
 export class CurrentSession extends Context.Tag("session-bridge/CurrentSession")<

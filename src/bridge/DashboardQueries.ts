@@ -2,7 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
+import { type BridgeFailure, ThreadNotFound } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { ArtifactMeta, MessageEnvelope, MessageKind, SessionRecord } from "../domain/Records.js"
 import type { ChannelName } from "../domain/Names.js"
@@ -55,22 +55,22 @@ export interface ArtifactOverview {
  */
 export interface DashboardQueriesShape {
   /** Online sessions first, then by last seen, newest first; with their unread counts. */
-  readonly sessions: Effect.Effect<ReadonlyArray<SessionOverview>, BridgeError>
+  readonly sessions: Effect.Effect<ReadonlyArray<SessionOverview>, BridgeFailure>
   /** Newest first, at most `limit`. */
-  readonly messages: (query: MessageQuery) => Effect.Effect<ReadonlyArray<MessageOverview>, BridgeError>
+  readonly messages: (query: MessageQuery) => Effect.Effect<ReadonlyArray<MessageOverview>, BridgeFailure>
   /** A thread by its id, or by the id of any message in it; oldest first. THREAD_NOT_FOUND when empty. */
-  readonly thread: (id: string) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
+  readonly thread: (id: string) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeFailure>
   /** Live broadcasts, newest first. */
-  readonly broadcasts: Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
+  readonly broadcasts: Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeFailure>
   /** Every channel whose name is valid, by name. */
-  readonly channels: Effect.Effect<ReadonlyArray<ChannelOverview>, BridgeError>
+  readonly channels: Effect.Effect<ReadonlyArray<ChannelOverview>, BridgeFailure>
   /** Artifacts with a readable meta, newest first. */
-  readonly artifacts: Effect.Effect<ReadonlyArray<ArtifactOverview>, BridgeError>
+  readonly artifacts: Effect.Effect<ReadonlyArray<ArtifactOverview>, BridgeFailure>
   readonly artifact: (
     sha256: string
-  ) => Effect.Effect<{ readonly artifact: ArtifactOverview; readonly bytes: Uint8Array }, BridgeError>
+  ) => Effect.Effect<{ readonly artifact: ArtifactOverview; readonly bytes: Uint8Array }, BridgeFailure>
   /** The search tool as every session at once: the union of what each may see, newest first. */
-  readonly search: (query: string, limit: number) => Effect.Effect<ReadonlyArray<MessageOverview>, BridgeError>
+  readonly search: (query: string, limit: number) => Effect.Effect<ReadonlyArray<MessageOverview>, BridgeFailure>
 }
 
 export class DashboardQueries extends Context.Tag("session-bridge/DashboardQueries")<
@@ -101,10 +101,7 @@ export const make = Effect.gen(function* () {
 
   /** Directory names under `dir` that are not record files. */
   const subdirs = (dir: string) =>
-    store.list(dir).pipe(
-      Effect.map((names) => names.filter((n) => !n.includes(".json"))),
-      Effect.mapError(toBridgeError)
-    )
+    store.list(dir).pipe(Effect.map((names) => names.filter((n) => !n.includes(".json"))))
 
   const statuses = sessions.list({ includeOffline: true })
   const labels = Effect.map(
@@ -169,7 +166,7 @@ export const make = Effect.gen(function* () {
       const ref = yield* envelopes.ref(id)
       const paths = yield* envelopes.threadPaths(Option.match(ref, { onNone: () => id, onSome: (r) => r.threadId }))
       const found = (yield* Effect.forEach(paths, envelopes.read, { concurrency: 16 })).flatMap(Option.toArray)
-      if (found.length === 0) return yield* bridgeError("THREAD_NOT_FOUND", `no thread or message ${id.slice(0, 40)}`)
+      if (found.length === 0) return yield* new ThreadNotFound({ message: `no thread or message ${id.slice(0, 40)}` })
       return [...found].sort(newestFirst).reverse()
     })
 
@@ -196,7 +193,7 @@ export const make = Effect.gen(function* () {
   })
 
   const artifactsOverview = Effect.gen(function* () {
-    const names = yield* store.list(Layout.artifactsDir).pipe(Effect.mapError(toBridgeError))
+    const names = yield* store.list(Layout.artifactsDir)
     const shas = names.filter((n) => n.endsWith(META_SUFFIX)).map((n) => n.slice(0, -META_SUFFIX.length))
     const byId = yield* labels
     const metas = yield* Effect.forEach(shas, (sha) => Effect.option(artifacts.meta(sha)), { concurrency: 16 })

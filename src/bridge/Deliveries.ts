@@ -1,6 +1,5 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { toBridgeError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope } from "../domain/Records.js"
 import { Store } from "../services/store/Store.js"
@@ -22,7 +21,7 @@ export const deliveryOf = (viewer: string, envelope: MessageEnvelope) =>
     const [read, surfaced] = yield* Effect.all([
       store.stat(Layout.readMarker(recipient.sessionId, envelope.id)),
       store.stat(Layout.surfacedMarker(recipient.sessionId, envelope.id))
-    ]).pipe(Effect.mapError(toBridgeError))
+    ])
     if (Option.isSome(read)) return Option.some<Delivery>({ state: "read", at: read.value.mtimeMs })
     if (Option.isSome(surfaced)) return Option.some<Delivery>({ state: "surfaced", at: surfaced.value.mtimeMs })
     return Option.some<Delivery>({ state: "delivered", at: envelope.createdAt.epochMillis })

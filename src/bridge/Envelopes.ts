@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
+import { Internal, type StoreError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { MessageEnvelope } from "../domain/Records.js"
 import { MessageId } from "../domain/Ulid.js"
@@ -41,28 +41,28 @@ export interface StoredEnvelope {
  */
 export interface EnvelopesShape {
   /** Entry names of a directory, sorted (cached as described). */
-  readonly list: (dir: string) => Effect.Effect<ReadonlyArray<string>, BridgeError>
-  readonly read: (path: string) => Effect.Effect<Option.Option<MessageEnvelope>, BridgeError>
+  readonly list: (dir: string) => Effect.Effect<ReadonlyArray<string>, StoreError>
+  readonly read: (path: string) => Effect.Effect<Option.Option<MessageEnvelope>, StoreError>
   /** `read` for several paths at once (uncached ones in one store call), in the same order. */
   readonly readMany: (
     paths: ReadonlyArray<string>
-  ) => Effect.Effect<ReadonlyArray<Option.Option<MessageEnvelope>>, BridgeError>
+  ) => Effect.Effect<ReadonlyArray<Option.Option<MessageEnvelope>>, StoreError>
   /** Every decodable envelope of a directory, oldest first (by file name, a ULID). */
-  readonly readDir: (dir: string) => Effect.Effect<ReadonlyArray<StoredEnvelope>, BridgeError>
+  readonly readDir: (dir: string) => Effect.Effect<ReadonlyArray<StoredEnvelope>, StoreError>
   /** Creates the file only if absent; true when created. */
-  readonly create: (path: string, envelope: MessageEnvelope) => Effect.Effect<boolean, BridgeError>
+  readonly create: (path: string, envelope: MessageEnvelope) => Effect.Effect<boolean, StoreError>
   /**
    * Writes a new message under an id no other process holds: the canonical copy and every other copy are
    * created exclusively and concurrently first (so a waiting recipient sees its copy after one disk sync), then
    * the id's ref (refs/<id>.json, exclusive) and, for a reply, its thread marker; on a collision what this
    * attempt created is removed and a new id is tried.
    */
-  readonly publish: (input: PublishInput) => Effect.Effect<MessageEnvelope, BridgeError>
+  readonly publish: (input: PublishInput) => Effect.Effect<MessageEnvelope, StoreError | Internal>
   /** Stores a prepared envelope at `path` (e.g. a remote message); false when that file already exists. */
-  readonly deliver: (path: string, envelope: MessageEnvelope) => Effect.Effect<boolean, BridgeError>
-  readonly ref: (id: string) => Effect.Effect<Option.Option<MessageRef>, BridgeError>
+  readonly deliver: (path: string, envelope: MessageEnvelope) => Effect.Effect<boolean, StoreError>
+  readonly ref: (id: string) => Effect.Effect<Option.Option<MessageRef>, StoreError>
   /** Canonical paths of a thread's messages, oldest first. */
-  readonly threadPaths: (threadId: string) => Effect.Effect<ReadonlyArray<string>, BridgeError>
+  readonly threadPaths: (threadId: string) => Effect.Effect<ReadonlyArray<string>, StoreError>
 }
 
 export class Envelopes extends Context.Tag("session-bridge/Envelopes")<Envelopes, EnvelopesShape>() {}
@@ -119,7 +119,7 @@ export const make = Effect.gen(function* () {
       const names = cached !== undefined && sameNames(cached.names, fresh) ? cached.names : fresh
       dirs.set(dir, { mtimeMs, listedAt, names })
       return names
-    }).pipe(Effect.mapError(toBridgeError))
+    })
 
   const readStored = (path: string) =>
     Effect.gen(function* () {
@@ -131,7 +131,7 @@ export const make = Effect.gen(function* () {
       const entry = stored(path, decoded.value)
       files.set(path, entry)
       return Option.some(entry)
-    }).pipe(Effect.mapError(toBridgeError))
+    })
 
   /** Several envelopes: cached ones from the cache, the rest in one store call; oldest-first order is the caller's. */
   const readStoredMany = (paths: ReadonlyArray<string>) =>
@@ -146,7 +146,7 @@ export const make = Effect.gen(function* () {
         })
         return found()
       })
-    }).pipe(Effect.mapError(toBridgeError))
+    })
 
   /** The last result per directory, keyed by the listing it was built from (same array = same result). */
   const results = new Map<
@@ -226,12 +226,11 @@ export const make = Effect.gen(function* () {
           { discard: true }
         )
       }
-      return yield* bridgeError(
-        "INTERNAL",
-        "could not claim a fresh message id after 8 attempts",
-        "Retry; if it persists run `session-bridge doctor`."
-      )
-    }).pipe(Effect.mapError((e) => (e._tag === "BridgeError" ? e : toBridgeError(e))))
+      return yield* new Internal({
+        message: "could not claim a fresh message id after 8 attempts",
+        hint: "Retry; if it persists run `session-bridge doctor`."
+      })
+    })
 
   const deliver = (path: string, envelope: MessageEnvelope) =>
     Effect.gen(function* () {
@@ -241,7 +240,7 @@ export const make = Effect.gen(function* () {
         yield* refAndMarker(envelope.id, ref, envelope, path)
       }
       return created
-    }).pipe(Effect.mapError(toBridgeError))
+    })
 
   const isId = Schema.is(MessageId)
 
@@ -250,10 +249,7 @@ export const make = Effect.gen(function* () {
     deliver,
     ref: (id) =>
       isId(id)
-        ? readJson(Layout.messageRef(id), MessageRef).pipe(
-            Effect.provideService(Store, store),
-            Effect.mapError(toBridgeError)
-          )
+        ? readJson(Layout.messageRef(id), MessageRef).pipe(Effect.provideService(Store, store))
         : Effect.succeed(Option.none()),
     threadPaths: (threadId) =>
       isId(threadId)
@@ -265,7 +261,7 @@ export const make = Effect.gen(function* () {
             ])
             const replies = yield* Effect.forEach(names, (n) => store.readText(`${dir}/${n}`))
             return [...Option.toArray(Option.map(root, (r) => r.path)), ...replies.flatMap(Option.toArray)]
-          }).pipe(Effect.mapError(toBridgeError))
+          })
         : Effect.succeed([]),
     list,
     read: (path) =>
@@ -275,7 +271,7 @@ export const make = Effect.gen(function* () {
       ),
     readMany: (paths) => Effect.map(readStoredMany(paths), (found) => found.map(Option.map((s) => s.envelope))),
     readDir,
-    create: (path, envelope) => create(path, envelope).pipe(Effect.mapError(toBridgeError))
+    create: (path, envelope) => create(path, envelope)
   })
 })
 

@@ -2,7 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { type BridgeError, toBridgeError } from "../domain/Errors.js"
+import type { BridgeFailure } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { SessionId } from "../domain/Ulid.js"
 import { removeIfStale } from "../services/FileLock.js"
@@ -53,21 +53,21 @@ export interface HousekeepingShape {
   /** Where the store lives (a directory path, or "memory:"). */
   readonly home: string
   /** Works out what gc would remove; nothing is changed. */
-  readonly planGc: (options: GcOptions, progress: Progress) => Effect.Effect<ReadonlyArray<Removal>, BridgeError>
+  readonly planGc: (options: GcOptions, progress: Progress) => Effect.Effect<ReadonlyArray<Removal>, BridgeFailure>
   /**
    * Removes what `planGc` found: channel memberships through Channels (under its lock), stale locks by taking
    * them over as a waiting process would (a lock taken since the plan was made is left alone, ADR-0011).
    */
-  readonly applyGc: (removals: ReadonlyArray<Removal>) => Effect.Effect<void, BridgeError>
+  readonly applyGc: (removals: ReadonlyArray<Removal>) => Effect.Effect<void, BridgeFailure>
   /**
    * What `target` names, decoded and never quarantined: a session or message id (or a unique session id
    * prefix), an artifact sha256, or a path (absolute under the home, or relative to it).
    */
-  readonly inspect: (target: string) => Effect.Effect<ReadonlyArray<Located>, BridgeError>
+  readonly inspect: (target: string) => Effect.Effect<ReadonlyArray<Located>, BridgeFailure>
   /** Every file below `dir` ("" for the whole home) with its size. */
-  readonly files: (dir: string) => Effect.Effect<ReadonlyArray<StoredFile>, BridgeError>
+  readonly files: (dir: string) => Effect.Effect<ReadonlyArray<StoredFile>, BridgeFailure>
   /** Sets every directory of the home to 0700 and every file to 0600; what it changed. */
-  readonly repairModes: Effect.Effect<ReadonlyArray<ModeRepair>, BridgeError>
+  readonly repairModes: Effect.Effect<ReadonlyArray<ModeRepair>, BridgeFailure>
 }
 
 export class Housekeeping extends Context.Tag("session-bridge/Housekeeping")<Housekeeping, HousekeepingShape>() {}
@@ -86,25 +86,20 @@ export const make = Effect.gen(function* () {
           const { sessionId, channel } = r.member
           if (isSessionId(sessionId)) yield* channels.leave(sessionId, channel)
         } else if (r.kind === "lock")
-          yield* removeIfStale(r.path).pipe(
-            Effect.provideService(Store, store),
-            Effect.provideService(HostEnv, host),
-            Effect.mapError(toBridgeError)
-          )
+          yield* removeIfStale(r.path).pipe(Effect.provideService(Store, store), Effect.provideService(HostEnv, host))
         // A tree that a writer adds to while it is removed is gone over again.
-        else if (r.tree === true)
-          yield* store.removeTree(r.path).pipe(Effect.retry({ times: 3 }), Effect.mapError(toBridgeError))
-        else yield* store.remove(r.path).pipe(Effect.mapError(toBridgeError))
+        else if (r.tree === true) yield* store.removeTree(r.path).pipe(Effect.retry({ times: 3 }))
+        else yield* store.remove(r.path)
       }
     })
 
   return Housekeeping.of({
     home: store.root,
-    planGc: (options, progress) => planGc(store, host, options, progress).pipe(Effect.mapError(toBridgeError)),
+    planGc: (options, progress) => planGc(store, host, options, progress),
     applyGc,
     inspect: (target) => inspectTarget(store, target),
-    files: (dir) => walkStore(store, dir).pipe(Effect.mapError(toBridgeError)),
-    repairModes: store.repairModes.pipe(Effect.mapError(toBridgeError))
+    files: (dir) => walkStore(store, dir),
+    repairModes: store.repairModes
   })
 })
 

@@ -3,7 +3,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import {
+  IdentityUnresolved,
+  type InvalidName,
+  type LockTimeout,
+  type SessionNotFound,
+  type StoreError
+} from "../domain/Errors.js"
 import type { ProviderId, SessionRecord } from "../domain/Records.js"
 import { requireLabel } from "../domain/Names.js"
 import { isUlid, SessionId } from "../domain/Ulid.js"
@@ -38,12 +44,15 @@ export interface IdentityShape {
    * on first sight so the hook and the MCP server of one host session agree, and a resume keeps the id);
    * the host pid pointer; the cwd pointer; else a new session for the cwd. The record is registered or refreshed.
    */
-  readonly resolve: (input: IdentityInput) => Effect.Effect<SessionRecord, BridgeError>
+  readonly resolve: (input: IdentityInput) => Effect.Effect<SessionRecord, IdentityFailure>
 }
+
+/** What telling the acting session may fail with. */
+export type IdentityFailure = IdentityUnresolved | InvalidName | SessionNotFound | StoreError | LockTimeout
 
 export class Identity extends Context.Tag("session-bridge/Identity")<Identity, IdentityShape>() {}
 
-export const resolveIdentity = (input: IdentityInput): Effect.Effect<SessionRecord, BridgeError, Identity> =>
+export const resolveIdentity = (input: IdentityInput): Effect.Effect<SessionRecord, IdentityFailure, Identity> =>
   Effect.flatMap(Identity, (identity) => identity.resolve(input))
 
 export const make = Effect.gen(function* () {
@@ -65,7 +74,7 @@ export const make = Effect.gen(function* () {
     })
 
   /** SESSION_BRIDGE_LABEL checked (NFC); undefined when unset, or when invalid and `lenient`. */
-  const envLabel = (lenient: boolean): Effect.Effect<string | undefined, BridgeError> =>
+  const envLabel = (lenient: boolean): Effect.Effect<string | undefined, InvalidName> =>
     Option.match(env.get("SESSION_BRIDGE_LABEL"), {
       onNone: () => Effect.succeed(undefined),
       onSome: (raw) =>
@@ -89,11 +98,10 @@ export const make = Effect.gen(function* () {
       if (Option.isSome(explicit)) {
         const raw = explicit.value.trim().toUpperCase()
         if (!isUlid(raw)) {
-          return yield* bridgeError(
-            "IDENTITY_UNRESOLVED",
-            `SESSION_BRIDGE_SESSION_ID is not a 26-character ULID: ${JSON.stringify(explicit.value.slice(0, 40))}`,
-            "Unset it to let the bridge resolve the session, or set a valid id from `session-bridge list-sessions`."
-          )
+          return yield* new IdentityUnresolved({
+            message: `SESSION_BRIDGE_SESSION_ID is not a 26-character ULID: ${JSON.stringify(explicit.value.slice(0, 40))}`,
+            hint: "Unset it to let the bridge resolve the session, or set a valid id from `session-bridge list-sessions`."
+          })
         }
         sessionId = yield* Schema.decode(SessionId)(raw).pipe(Effect.orDie)
       }

@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect"
-import type { BridgeError } from "../domain/Errors.js"
+import type { LockTimeout, StoreError } from "../domain/Errors.js"
 import type { SessionRecord } from "../domain/Records.js"
 import { visible } from "../domain/Visible.js"
 import type { AddressMatch } from "./Addressing.js"
@@ -24,7 +24,7 @@ export const ambiguityNote = (match: AddressMatch, reached: SessionRecord): stri
 export const labelTwins = (
   sessions: SessionsShape,
   record: SessionRecord
-): Effect.Effect<ReadonlyArray<SessionRecord>, BridgeError> =>
+): Effect.Effect<ReadonlyArray<SessionRecord>, StoreError | LockTimeout> =>
   Effect.map(sessions.list(), (live) =>
     live
       .map((s) => s.record)

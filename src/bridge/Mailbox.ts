@@ -2,7 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
+import { type Internal, InvalidArgument, MessageNotFound, type StoreError, ThreadNotFound } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { type ArtifactMeta, MessageEnvelope } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
@@ -15,7 +15,7 @@ import { checkLimit } from "./Checks.js"
 import { Envelopes } from "./Envelopes.js"
 import { DEFAULT_MAX_BACKLOG, INBOX_DEFAULT_LIMIT, MAX_MARK_READ_IDS, positiveIntFromEnv } from "./Limits.js"
 import { Sessions } from "./Sessions.js"
-import { makeSend } from "./Send.js"
+import { makeSend, type SendFailure } from "./Send.js"
 import type { SendInput, SendResult } from "./SendInput.js"
 import { makeWaitForMessage } from "./NextMessage.js"
 import { Surfacing } from "./Surfacing.js"
@@ -39,15 +39,15 @@ export interface MessageDetail {
 /** Direct and channel messages in per-session inboxes; read and surfaced state; threads; waiting. */
 export interface MailboxShape {
   /** BODY_TOO_LARGE, RECIPIENT_NOT_FOUND, AMBIGUOUS_RECIPIENT, NOT_A_MEMBER, BACKLOG_FULL (nothing delivered), ... */
-  readonly send: (input: SendInput) => Effect.Effect<SendResult, BridgeError>
+  readonly send: (input: SendInput) => Effect.Effect<SendResult, SendFailure>
   /** Stores a prepared envelope (e.g. a remote one) in a recipient's inbox; false when that id is already there. */
-  readonly deliver: (recipient: SessionId, envelope: MessageEnvelope) => Effect.Effect<boolean, BridgeError>
+  readonly deliver: (recipient: SessionId, envelope: MessageEnvelope) => Effect.Effect<boolean, StoreError | Internal>
   readonly inbox: (
     sessionId: SessionId,
     options?: { readonly all?: boolean | undefined; readonly limit?: number | undefined }
-  ) => Effect.Effect<InboxList, BridgeError>
+  ) => Effect.Effect<InboxList, InvalidArgument | StoreError>
   /** MESSAGE_NOT_FOUND unless the session may see the message. */
-  readonly read: (sessionId: SessionId, id: string) => Effect.Effect<MessageDetail, BridgeError>
+  readonly read: (sessionId: SessionId, id: string) => Effect.Effect<MessageDetail, MessageNotFound | StoreError>
   /**
    * Idempotent: counts only newly marked ids, and the distinct ids that are neither in the inbox nor live
    * broadcasts. At most MAX_MARK_READ_IDS ids (INVALID_ARGUMENT above); repeats count once.
@@ -55,12 +55,12 @@ export interface MailboxShape {
   readonly markRead: (
     sessionId: SessionId,
     ids: ReadonlyArray<string>
-  ) => Effect.Effect<{ readonly marked: number; readonly unknown: number }, BridgeError>
+  ) => Effect.Effect<{ readonly marked: number; readonly unknown: number }, InvalidArgument | StoreError>
   /** Oldest first; THREAD_NOT_FOUND / MESSAGE_NOT_FOUND when nothing visible. */
   readonly thread: (
     sessionId: SessionId,
     by: { readonly threadId?: string | undefined; readonly messageId?: string | undefined }
-  ) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
+  ) => Effect.Effect<ReadonlyArray<MessageEnvelope>, InvalidArgument | MessageNotFound | ThreadNotFound | StoreError>
   /**
    * The oldest unread entry not yet shown to the session, waiting up to timeoutSec (0-300, default 30) for one
    * to arrive; none on timeout. Woken by the store's watch of the inbox and broadcasts. The entry is never
@@ -70,9 +70,9 @@ export interface MailboxShape {
   readonly waitForMessage: (
     sessionId: SessionId,
     timeoutSec?: number | undefined
-  ) => Effect.Effect<Option.Option<MessageEnvelope>, BridgeError>
+  ) => Effect.Effect<Option.Option<MessageEnvelope>, InvalidArgument | StoreError>
   /** Unread inbox copies (the backlog BACKLOG_FULL guards). */
-  readonly backlog: (sessionId: SessionId) => Effect.Effect<number, BridgeError>
+  readonly backlog: (sessionId: SessionId) => Effect.Effect<number, StoreError>
   /** The per-inbox unread cap (SESSION_BRIDGE_MAX_BACKLOG, default 1000). */
   readonly maxBacklog: number
 }
@@ -93,11 +93,7 @@ export const make = Effect.gen(function* () {
   const maxBacklog = positiveIntFromEnv(env, "SESSION_BRIDGE_MAX_BACKLOG", DEFAULT_MAX_BACKLOG)
 
   const notFound = (id: string) =>
-    bridgeError(
-      "MESSAGE_NOT_FOUND",
-      `no message ${JSON.stringify(id.slice(0, 40))} visible to you`,
-      "Use an id from bridge_list_inbox, bridge_search or bridge_channel_history."
-    )
+    new MessageNotFound({ message: `no message ${JSON.stringify(id.slice(0, 40))} visible to you` })
 
   const requireVisible = (sessionId: SessionId, id: string) =>
     Effect.flatMap(
@@ -124,26 +120,21 @@ export const make = Effect.gen(function* () {
     read: (sessionId, id) =>
       Effect.gen(function* () {
         const envelope = yield* requireVisible(sessionId, id)
-        const read = Option.isSome(
-          yield* store.stat(Layout.readMarker(sessionId, envelope.id)).pipe(Effect.mapError(toBridgeError))
-        )
+        const read = Option.isSome(yield* store.stat(Layout.readMarker(sessionId, envelope.id)))
         const metas = yield* Effect.forEach(envelope.artifacts, (sha) => Effect.option(artifacts.meta(sha)))
         return { envelope, read, artifacts: metas.flatMap(Option.toArray) }
       }),
     markRead: (sessionId, ids) =>
       Effect.gen(function* () {
         if (ids.length > MAX_MARK_READ_IDS)
-          return yield* bridgeError(
-            "INVALID_ARGUMENT",
-            `ids has ${ids.length} entries; at most ${MAX_MARK_READ_IDS} per call`,
-            "Mark them in batches."
-          )
+          return yield* new InvalidArgument({
+            message: `ids has ${ids.length} entries; at most ${MAX_MARK_READ_IDS} per call`,
+            hint: "Mark them in batches."
+          })
         const known: Array<string> = []
         let unknown = 0
         for (const id of new Set(ids.map((raw) => raw.trim().toUpperCase()))) {
-          const inInbox =
-            isMessageId(id) &&
-            Option.isSome(yield* store.stat(Layout.inboxMessage(sessionId, id)).pipe(Effect.mapError(toBridgeError)))
+          const inInbox = isMessageId(id) && Option.isSome(yield* store.stat(Layout.inboxMessage(sessionId, id)))
           if (inInbox || (isMessageId(id) && Option.isSome(yield* broadcasts.get(id)))) known.push(id)
           else unknown++
         }
@@ -152,11 +143,10 @@ export const make = Effect.gen(function* () {
     thread: (sessionId, by) =>
       Effect.gen(function* () {
         if ((by.threadId === undefined) === (by.messageId === undefined)) {
-          return yield* bridgeError(
-            "INVALID_ARGUMENT",
-            "pass exactly one of threadId or messageId",
-            "Use the threadId from bridge_list_inbox, or any message id."
-          )
+          return yield* new InvalidArgument({
+            message: "pass exactly one of threadId or messageId",
+            remedy: "threadIds"
+          })
         }
         const threadId =
           by.threadId !== undefined
@@ -164,11 +154,9 @@ export const make = Effect.gen(function* () {
             : (yield* requireVisible(sessionId, by.messageId ?? "")).threadId
         const messages = yield* view.thread(sessionId, threadId)
         if (messages.length === 0)
-          return yield* bridgeError(
-            "THREAD_NOT_FOUND",
-            `no thread ${JSON.stringify(threadId.slice(0, 40))} visible to you`,
-            "Use a threadId from bridge_list_inbox or bridge_read_message."
-          )
+          return yield* new ThreadNotFound({
+            message: `no thread ${JSON.stringify(threadId.slice(0, 40))} visible to you`
+          })
         return messages
       }),
     waitForMessage,

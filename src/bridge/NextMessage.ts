@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { toBridgeError } from "../domain/Errors.js"
+
 import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
@@ -53,7 +53,7 @@ export const makeWaitForMessage = (deps: {
               Option.filter((e) => e.from.sessionId !== sessionId)
             )
           : envelopes.read(`${change.dir}/${change.name}`)
-      const stat = (path: string) => Effect.mapError(store.stat(path), toBridgeError)
+      const stat = (path: string) => store.stat(path)
       const [read, surfaced, found] = yield* Effect.all([
         stat(Layout.readMarker(sessionId, id)),
         stat(Layout.surfacedMarker(sessionId, id)),

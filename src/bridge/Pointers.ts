@@ -1,7 +1,7 @@
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { bridgeError } from "../domain/Errors.js"
+import { InvalidName } from "../domain/Errors.js"
 import { isSafeSegment } from "../domain/Names.js"
 import { ProviderId } from "../domain/Records.js"
 import { SessionId } from "../domain/Ulid.js"
@@ -45,11 +45,10 @@ export const checkPointerKey = (key: string) =>
   KEY_RE.test(key) && isSafeSegment(key)
     ? Effect.void
     : Effect.fail(
-        bridgeError(
-          "INVALID_NAME",
-          `invalid pointer key ${JSON.stringify(key.slice(0, 80))}`,
-          "Build keys with pointerKeys."
-        )
+        new InvalidName({
+          message: `invalid pointer key ${JSON.stringify(key.slice(0, 80))}`,
+          hint: "Build keys with pointerKeys."
+        })
       )
 
 export const pointerRecord = (p: PointerInput) =>

@@ -1,7 +1,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { RemoteRateLimited } from "../domain/Errors.js"
 
 /*
  * The local guardrails on remote sends (CLOUD.md 2.12): a session may send at most 30 messages to contacts per
@@ -16,15 +16,14 @@ const MINUTE_MS = 60_000
 
 export interface RemoteLimiter {
   /** Counts one send when it is allowed; RATE_LIMITED (nothing counted) when not. */
-  readonly admit: (sessionId: string, replyTo: Option.Option<string>) => Effect.Effect<void, BridgeError>
+  readonly admit: (sessionId: string, replyTo: Option.Option<string>) => Effect.Effect<void, RemoteRateLimited>
 }
 
 const limited = (what: string, retryAfterMs: number) =>
-  bridgeError(
-    "RATE_LIMITED",
-    `${what}; nothing was sent. Retry after ${Math.ceil(retryAfterMs / 1000)} s.`,
-    "Slow down: wait for the contact's answer instead of sending again (SESSION_BRIDGE_REMOTE_RATE=off lifts this for load tests)."
-  )
+  new RemoteRateLimited({
+    message: `${what}; nothing was sent. Retry after ${Math.ceil(retryAfterMs / 1000)} s.`,
+    retryAfterMs
+  })
 
 /** Drops the times older than the window and returns what is left. */
 const within = (times: ReadonlyArray<number> | undefined, now: number, windowMs: number) =>

@@ -2,7 +2,7 @@ import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { InvalidArgument, RemoteContactRevoked, RemoteNotAContact, RemoteNotConfigured } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { requireLabel } from "../domain/Names.js"
 import { MessageEnvelope, type Party, type SessionRecord } from "../domain/Records.js"
@@ -46,7 +46,7 @@ export interface RemoteSendResult {
   readonly delivery: Delivery
 }
 
-const invalid = (message: string, hint: string) => bridgeError("INVALID_ARGUMENT", message, hint)
+const invalid = (message: string, hint: string) => new InvalidArgument({ message, hint })
 
 /**
  * Where a send goes when it goes to a contact: `to.contact` names one, or `replyTo` is a message that came from a
@@ -111,34 +111,23 @@ export const remoteStandIn = (contact: string, label: string): SessionId => {
   return (encodeTime(0) + tail) as SessionId
 }
 
-const standingError = (contact: string, standing: string): BridgeError | undefined => {
+const standingError = (
+  contact: string,
+  standing: string
+): RemoteNotConfigured | RemoteContactRevoked | RemoteNotAContact | undefined => {
   switch (standing) {
     case "active":
       return undefined
     case "not_configured":
-      return bridgeError(
-        "CLOUD_NOT_CONFIGURED",
-        "this machine has no cloud account, so it cannot message contacts",
-        "Run `session-bridge cloud register --relay URL --handle NAME`, then invite and accept the contact."
-      )
+      return new RemoteNotConfigured({ message: "this machine has no cloud account, so it cannot message contacts" })
     case "revoked":
-      return bridgeError(
-        "CONTACT_REVOKED",
-        `the contact ${contact} was revoked; nothing was sent`,
-        "A revoked contact needs a new invite (`session-bridge contact invite`)."
-      )
+      return new RemoteContactRevoked({ message: `the contact ${contact} was revoked; nothing was sent` })
     case "pending":
-      return bridgeError(
-        "NOT_A_CONTACT",
-        `${contact} has not been accepted as a contact yet; nothing was sent`,
-        `Run \`session-bridge contact accept ${contact}\` once the invite was redeemed.`
-      )
+      return new RemoteNotAContact({
+        message: `${contact} has not been accepted as a contact yet; nothing was sent`
+      })
     default:
-      return bridgeError(
-        "NOT_A_CONTACT",
-        `no contact ${JSON.stringify(contact.slice(0, 40))}; nothing was sent`,
-        "See `session-bridge contact list`; bridge_list_sessions shows contacts' live sessions."
-      )
+      return new RemoteNotAContact({ message: `no contact ${JSON.stringify(contact.slice(0, 40))}; nothing was sent` })
   }
 }
 

@@ -1,7 +1,7 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
-import type { BridgeError } from "../domain/Errors.js"
+import type { BridgeFailure, RemoteRateLimited } from "../domain/Errors.js"
 import type { MessageId, SessionId } from "../domain/Ulid.js"
 
 /*
@@ -59,16 +59,16 @@ export interface RemoteSessionInfo {
 }
 
 export interface RemoteSendsShape {
-  readonly standing: (handle: string) => Effect.Effect<ContactStanding, BridgeError>
+  readonly standing: (handle: string) => Effect.Effect<ContactStanding, BridgeFailure>
   /** RATE_LIMITED when the session sent 30 remote messages in the last minute, or `replyTo` (an inbound remote
    * message) already had 2 replies in the last 10 s; lifted by SESSION_BRIDGE_REMOTE_RATE=off. Counts the send. */
-  readonly admit: (sessionId: SessionId, replyTo: Option.Option<string>) => Effect.Effect<void, BridgeError>
+  readonly admit: (sessionId: SessionId, replyTo: Option.Option<string>) => Effect.Effect<void, RemoteRateLimited>
   /** Writes `cloud/outbox/<id>.json` (state queued). */
-  readonly queue: (input: RemoteQueueInput) => Effect.Effect<void, BridgeError>
+  readonly queue: (input: RemoteQueueInput) => Effect.Effect<void, BridgeFailure>
   /** The delivery state of a message sent to a contact, from the outbox or `cloud/sent/`. */
-  readonly delivery: (id: string) => Effect.Effect<Option.Option<Delivery>, BridgeError>
+  readonly delivery: (id: string) => Effect.Effect<Option.Option<Delivery>, BridgeFailure>
   /** Contacts' live sessions, fresh presence only. */
-  readonly sessions: Effect.Effect<ReadonlyArray<RemoteSessionInfo>, BridgeError>
+  readonly sessions: Effect.Effect<ReadonlyArray<RemoteSessionInfo>, BridgeFailure>
 }
 
 export class RemoteSends extends Context.Tag("session-bridge/RemoteSends")<RemoteSends, RemoteSendsShape>() {}

@@ -1,7 +1,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { InvalidArgument, type StoreError } from "../domain/Errors.js"
 import type { MessageEnvelope } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
 import { Broadcasts } from "./Broadcasts.js"
@@ -23,7 +23,7 @@ export interface SearchShape {
     sessionId: SessionId,
     query: string,
     limit?: number | undefined
-  ) => Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError>
+  ) => Effect.Effect<ReadonlyArray<MessageEnvelope>, InvalidArgument | StoreError>
 }
 
 export class Search extends Context.Tag("session-bridge/Search")<Search, SearchShape>() {}
@@ -106,11 +106,10 @@ export const make = Effect.gen(function* () {
         .split(/\s+/)
         .filter((t) => t.length > 0)
       if (terms.length === 0 || query.length > MAX_QUERY_CHARS) {
-        return yield* bridgeError(
-          "INVALID_ARGUMENT",
-          `query must have 1-${MAX_QUERY_CHARS} characters and at least one word`,
-          "Search for a word or phrase from the subject or body."
-        )
+        return yield* new InvalidArgument({
+          message: `query must have 1-${MAX_QUERY_CHARS} characters and at least one word`,
+          hint: "Search for a word or phrase from the subject or body."
+        })
       }
       const { base, live } = yield* view.searchable(sessionId)
       const matches = (s: StoredEnvelope) => {

@@ -1,12 +1,22 @@
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import type {
+  ArtifactNotFound,
+  BodyTooLarge,
+  Internal,
+  InvalidArgument,
+  LockTimeout,
+  MessageNotFound,
+  NotAMember,
+  StoreError
+} from "../domain/Errors.js"
+import { BacklogFull } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { ChannelName } from "../domain/Names.js"
 import { MessageEnvelope, type Party, type SessionRecord } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
-import type { Resolved } from "./Addressing.js"
+import type { AddressFailure, Resolved } from "./Addressing.js"
 import type { ArtifactsShape } from "./Artifacts.js"
 import type { ChannelsShape } from "./Channels.js"
 import { checkBody, checkSubject } from "./Checks.js"
@@ -16,6 +26,19 @@ import type { SessionsShape } from "./Sessions.js"
 import type { Visibility } from "./Visibility.js"
 
 const party = (r: SessionRecord): Party => ({ sessionId: r.sessionId, label: r.label, provider: r.provider })
+
+/** What a send may fail with; nothing is delivered when it does. */
+export type SendFailure =
+  | AddressFailure
+  | BodyTooLarge
+  | BacklogFull
+  | NotAMember
+  | ArtifactNotFound
+  | MessageNotFound
+  | InvalidArgument
+  | StoreError
+  | LockTimeout
+  | Internal
 
 /**
  * Sending: every check (subject, body size, artifacts, replyTo, recipients, each recipient's backlog) runs
@@ -28,20 +51,17 @@ export const makeSend = (deps: {
   readonly artifacts: ArtifactsShape
   readonly view: Visibility
   readonly maxBacklog: number
-  readonly requireVisible: (sessionId: SessionId, id: string) => Effect.Effect<MessageEnvelope, BridgeError>
-}): ((input: SendInput) => Effect.Effect<SendResult, BridgeError>) => {
+  readonly requireVisible: (
+    sessionId: SessionId,
+    id: string
+  ) => Effect.Effect<MessageEnvelope, MessageNotFound | StoreError>
+}): ((input: SendInput) => Effect.Effect<SendResult, SendFailure>) => {
   const { sessions, envelopes, channels, artifacts, view, maxBacklog, requireVisible } = deps
   const checkBacklog = (recipients: ReadonlyArray<Party>) =>
     Effect.forEach(recipients, (p) =>
       Effect.flatMap(view.backlog(p.sessionId), (n) =>
         n >= maxBacklog
-          ? Effect.fail(
-              bridgeError(
-                "BACKLOG_FULL",
-                `${p.label} (${p.sessionId}) has ${n} unread messages; the cap is ${maxBacklog}. Nothing was sent.`,
-                "Wait for the recipient to read its inbox, then retry."
-              )
-            )
+          ? Effect.fail(new BacklogFull({ label: p.label, sessionId: p.sessionId, unread: n, limit: maxBacklog }))
           : Effect.void
       )
     )

@@ -4,7 +4,14 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
+import {
+  type BridgeFailure,
+  InvalidArgument,
+  type InvalidName,
+  type LockTimeout,
+  SessionNotFound,
+  type StoreError
+} from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { type Label, requireLabel } from "../domain/Names.js"
 import { type ProviderId, SessionRecord } from "../domain/Records.js"
@@ -15,7 +22,7 @@ import { HostEnv } from "../services/HostEnv.js"
 import { Ids } from "../services/Ids.js"
 import { Lock } from "../services/Lock.js"
 import { Store } from "../services/store/Store.js"
-import { type Address, makeResolve, type Resolved, type SessionStatus } from "./Addressing.js"
+import { type Address, type AddressFailure, makeResolve, type Resolved, type SessionStatus } from "./Addressing.js"
 import { LAST_SEEN_REFRESH_MS, LIVE_WINDOW_MS, MAX_SUMMARY_CHARS } from "./Limits.js"
 import { makeRecordCache } from "./RecordCache.js"
 import { defaultLabel } from "./SessionLabel.js"
@@ -39,33 +46,36 @@ export interface RegisterInput {
  * A write that failed for the disk's or the home's sake (full, read-only, lock unobtainable, a planted entry the
  * store refuses): for a refresh of lastSeen this is bookkeeping, never a reason to fail the read it comes with.
  */
-const isBookkeepingFailure = (e: BridgeError): boolean =>
+const isBookkeepingFailure = (e: BridgeFailure): boolean =>
   e.code === "STORE_IO" || e.code === "LOCK_TIMEOUT" || e.code === "HOME_UNSAFE"
 
 /** The session registry: records, liveness, summaries, addressing and identity pointers. */
 export interface SessionsShape {
   /** Creates the record, or refreshes it (lastSeen, cwd, provider, pid; label only when given; clears endedAt). */
-  readonly register: (input: RegisterInput) => Effect.Effect<SessionRecord, BridgeError>
+  readonly register: (input: RegisterInput) => Effect.Effect<SessionRecord, InvalidName | StoreError | LockTimeout>
   /** Refreshes lastSeen; SESSION_NOT_FOUND when there is no record. */
-  readonly touch: (sessionId: SessionId) => Effect.Effect<SessionRecord, BridgeError>
+  readonly touch: (sessionId: SessionId) => Effect.Effect<SessionRecord, SessionNotFound | StoreError | LockTimeout>
   /** Marks the session ended (it shows offline); messages keep arriving in its inbox. */
-  readonly end: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, BridgeError>
-  readonly get: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, BridgeError>
-  readonly require: (sessionId: SessionId) => Effect.Effect<SessionRecord, BridgeError>
+  readonly end: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, StoreError | LockTimeout>
+  readonly get: (sessionId: SessionId) => Effect.Effect<Option.Option<SessionRecord>, StoreError>
+  readonly require: (sessionId: SessionId) => Effect.Effect<SessionRecord, SessionNotFound | StoreError>
   /** Newest lastSeen first; online sessions only unless includeOffline. */
   readonly list: (options?: {
     readonly includeOffline?: boolean | undefined
-  }) => Effect.Effect<ReadonlyArray<SessionStatus>, BridgeError>
+  }) => Effect.Effect<ReadonlyArray<SessionStatus>, StoreError | LockTimeout>
   readonly isOnline: (record: SessionRecord) => Effect.Effect<boolean>
-  readonly setSummary: (sessionId: SessionId, summary: string) => Effect.Effect<SessionRecord, BridgeError>
+  readonly setSummary: (
+    sessionId: SessionId,
+    summary: string
+  ) => Effect.Effect<SessionRecord, InvalidArgument | SessionNotFound | StoreError | LockTimeout>
   /** Label | absolute cwd | full id | unique live 6-25 char prefix. */
-  readonly resolve: (address: Address) => Effect.Effect<SessionRecord, BridgeError>
+  readonly resolve: (address: Address) => Effect.Effect<SessionRecord, AddressFailure>
   /** As resolve, and says when a label or cwd matched several sessions. */
-  readonly resolveMatch: (address: Address) => Effect.Effect<Resolved, BridgeError>
-  readonly writePointer: (key: string, pointer: PointerInput) => Effect.Effect<void, BridgeError>
+  readonly resolveMatch: (address: Address) => Effect.Effect<Resolved, AddressFailure>
+  readonly writePointer: (key: string, pointer: PointerInput) => Effect.Effect<void, InvalidName | StoreError>
   /** Writes the pointer only if none exists; true when this call created it. */
-  readonly createPointer: (key: string, pointer: PointerInput) => Effect.Effect<boolean, BridgeError>
-  readonly readPointer: (key: string) => Effect.Effect<Option.Option<Pointer>, BridgeError>
+  readonly createPointer: (key: string, pointer: PointerInput) => Effect.Effect<boolean, InvalidName | StoreError>
+  readonly readPointer: (key: string) => Effect.Effect<Option.Option<Pointer>, InvalidName | StoreError>
 }
 
 export class Sessions extends Context.Tag("session-bridge/Sessions")<Sessions, SessionsShape>() {}
@@ -77,12 +87,10 @@ export const make = Effect.gen(function* () {
   const env = yield* HostEnv
   const provideStore = Effect.provideService(Store, store)
 
-  const get = (sessionId: SessionId) =>
-    readJsonIn(store, Layout.session(sessionId), SessionRecord).pipe(Effect.mapError(toBridgeError))
+  const get = (sessionId: SessionId) => readJsonIn(store, Layout.session(sessionId), SessionRecord)
   const save = (record: SessionRecord) =>
     writeJson(Layout.session(record.sessionId), SessionRecord, record).pipe(provideStore)
-  const locked = <A>(sessionId: string, effect: Effect.Effect<A, BridgeError>) =>
-    lock.withLock(`session-${sessionId}`)(effect).pipe(Effect.mapError(toBridgeError))
+  const locked = <A, E>(sessionId: string, effect: Effect.Effect<A, E>) => lock.withLock(`session-${sessionId}`)(effect)
 
   const isOnline = (record: SessionRecord) =>
     Effect.map(
@@ -96,14 +104,13 @@ export const make = Effect.gen(function* () {
       Effect.gen(function* () {
         const current = yield* get(sessionId)
         if (Option.isNone(current)) {
-          return yield* bridgeError(
-            "SESSION_NOT_FOUND",
-            `no session ${sessionId}`,
-            "Run `session-bridge list-sessions --all`; a new session registers on its first tool call or prompt."
-          )
+          return yield* new SessionNotFound({
+            message: `no session ${sessionId}`,
+            hint: "Run `session-bridge list-sessions --all`; a new session registers on its first tool call or prompt."
+          })
         }
         const next = f(current.value, yield* DateTime.now)
-        yield* save(next).pipe(Effect.mapError(toBridgeError))
+        yield* save(next)
         return next
       })
     )
@@ -135,7 +142,7 @@ export const make = Effect.gen(function* () {
    */
   const staleOnFailure =
     (sessionId: SessionId, input: RegisterInput, explicit: Label | undefined) =>
-    (attempt: Effect.Effect<SessionRecord, BridgeError>): Effect.Effect<SessionRecord, BridgeError> =>
+    <E extends BridgeFailure>(attempt: Effect.Effect<SessionRecord, E>) =>
       Effect.catchIf(
         attempt,
         (e) => input.sessionId !== undefined && isBookkeepingFailure(e),
@@ -181,7 +188,7 @@ export const make = Effect.gen(function* () {
             lastSeen: now,
             ...(base.summary !== undefined ? { summary: base.summary } : {})
           })
-          yield* save(record).pipe(Effect.mapError(toBridgeError))
+          yield* save(record)
           if (Option.isNone(current))
             yield* logEvent("session_registered", {
               sessionId,
@@ -197,7 +204,7 @@ export const make = Effect.gen(function* () {
   const recordCache = makeRecordCache(store, Layout.sessionsDir, SessionRecord)
   const list = (options?: { readonly includeOffline?: boolean | undefined }) =>
     Effect.gen(function* () {
-      const records = yield* Effect.mapError(recordCache.readAll, toBridgeError)
+      const records = yield* recordCache.readAll
       const statuses = yield* Effect.forEach(records, (record) =>
         Effect.map(isOnline(record), (online) => ({ record, online }))
       )
@@ -213,7 +220,10 @@ export const make = Effect.gen(function* () {
       Option.match(found, {
         onNone: () =>
           Effect.fail(
-            bridgeError("SESSION_NOT_FOUND", `no session ${sessionId}`, "Run `session-bridge list-sessions --all`.")
+            new SessionNotFound({
+              message: `no session ${sessionId}`,
+              hint: "Run `session-bridge list-sessions --all`."
+            })
           ),
         onSome: Effect.succeed
       })
@@ -244,11 +254,10 @@ export const make = Effect.gen(function* () {
     setSummary: (sessionId, summary) =>
       summary.length > MAX_SUMMARY_CHARS
         ? Effect.fail(
-            bridgeError(
-              "INVALID_ARGUMENT",
-              `summary is ${summary.length} characters; the limit is ${MAX_SUMMARY_CHARS}`,
-              "Keep the summary to a sentence or two."
-            )
+            new InvalidArgument({
+              message: `summary is ${summary.length} characters; the limit is ${MAX_SUMMARY_CHARS}`,
+              hint: "Keep the summary to a sentence or two."
+            })
           )
         : update(sessionId, (r) => {
             const { summary: _previous, ...rest } = r
@@ -260,16 +269,13 @@ export const make = Effect.gen(function* () {
       Effect.zipRight(
         checkPointerKey(key),
         Effect.flatMap(pointerRecord(p), (rec) => writeJson(Layout.pointer(key), Pointer, rec))
-      ).pipe(provideStore, Effect.mapError(toBridgeError)),
+      ).pipe(provideStore),
     createPointer: (key, p) =>
       Effect.zipRight(
         checkPointerKey(key),
         Effect.flatMap(pointerRecord(p), (rec) => createJson(Layout.pointer(key), Pointer, rec))
-      ).pipe(provideStore, Effect.mapError(toBridgeError)),
-    readPointer: (key) =>
-      Effect.zipRight(checkPointerKey(key), readJsonIn(store, Layout.pointer(key), Pointer)).pipe(
-        Effect.mapError(toBridgeError)
-      )
+      ).pipe(provideStore),
+    readPointer: (key) => Effect.zipRight(checkPointerKey(key), readJsonIn(store, Layout.pointer(key), Pointer))
   })
 })
 

@@ -4,7 +4,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { type BridgeError, bridgeError, StoreError, toBridgeError } from "../domain/Errors.js"
+import { AmbiguousRecipient, ArtifactNotFound, InvalidArgument, MessageNotFound, StoreError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { ArtifactMeta, MessageEnvelope, SessionRecord } from "../domain/Records.js"
 import { isUlid } from "../domain/Ulid.js"
@@ -72,7 +72,7 @@ const cut = (text: string, size: number, read: number) =>
  * first 64 KiB of a file without a schema, a record up to the most a record may hold; a larger file is reported
  * as such, never loaded whole.
  */
-export const locate = (store: StoreShape, path: string): Effect.Effect<Option.Option<Located>, BridgeError> =>
+export const locate = (store: StoreShape, path: string): Effect.Effect<Option.Option<Located>, StoreError> =>
   Effect.gen(function* () {
     const st = yield* store.stat(path)
     if (Option.isNone(st) || st.value.isDirectory) return Option.none()
@@ -102,7 +102,7 @@ export const locate = (store: StoreShape, path: string): Effect.Effect<Option.Op
         onRight: (record): Located => ({ ...base, kind: known.kind, record })
       })
     )
-  }).pipe(Effect.mapError(toBridgeError))
+  })
 
 const collect = (store: StoreShape, paths: ReadonlyArray<string>) =>
   Effect.map(
@@ -119,48 +119,46 @@ const messagePaths = (store: StoreShape, id: string) =>
     for (const sid of yield* store.list(Layout.remoteSentsDir)) paths.push(Layout.remoteSent(sid, id))
     paths.push(Layout.messageRef(id), CloudLayout.outbox(id), CloudLayout.sent(id))
     return paths
-  }).pipe(Effect.mapError(toBridgeError))
+  })
 
 /**
  * Finds what `target` names: a session or message id (or a unique session id prefix), an artifact sha256,
  * or a path (absolute under the home, or relative to it).
  */
-export const inspectTarget = (store: StoreShape, target: string): Effect.Effect<ReadonlyArray<Located>, BridgeError> =>
+export const inspectTarget = (
+  store: StoreShape,
+  target: string
+): Effect.Effect<
+  ReadonlyArray<Located>,
+  StoreError | ArtifactNotFound | MessageNotFound | AmbiguousRecipient | InvalidArgument
+> =>
   Effect.gen(function* () {
     const raw = target.trim()
     if (/^[0-9a-f]{64}$/i.test(raw)) {
       const sha = raw.toLowerCase()
       const found = yield* collect(store, [Layout.artifactMeta(sha), Layout.artifactBytes(sha)])
-      if (found.length === 0)
-        return yield* bridgeError(
-          "ARTIFACT_NOT_FOUND",
-          `no artifact ${sha}`,
-          "Artifacts are named by the sha256 of their bytes; copy it from the message."
-        )
+      if (found.length === 0) return yield* new ArtifactNotFound({ sha256: sha, missing: "artifact" })
       return found
     }
     const upper = raw.toUpperCase()
     if (isUlid(upper)) {
       const found = yield* collect(store, [Layout.session(upper), ...(yield* messagePaths(store, upper))])
       if (found.length === 0) {
-        return yield* bridgeError(
-          "MESSAGE_NOT_FOUND",
-          `no session, message or broadcast has the id ${upper}`,
-          "Expired broadcasts and collected sessions are gone; `session-bridge list-sessions --all` lists sessions."
-        )
+        return yield* new MessageNotFound({
+          message: `no session, message or broadcast has the id ${upper}`,
+          hint: "Expired broadcasts and collected sessions are gone; `session-bridge list-sessions --all` lists sessions."
+        })
       }
       return found
     }
     if (/^[0-9A-Za-z]{6,25}$/.test(raw)) {
-      const matches = (yield* store.list(Layout.sessionsDir).pipe(Effect.mapError(toBridgeError))).filter(
-        (n) => n.endsWith(".json") && n.startsWith(upper)
-      )
+      const matches = (yield* store.list(Layout.sessionsDir)).filter((n) => n.endsWith(".json") && n.startsWith(upper))
       if (matches.length > 1) {
-        return yield* bridgeError(
-          "AMBIGUOUS_RECIPIENT",
-          `prefix ${upper} matches ${matches.length} sessions`,
-          "Use a longer prefix or the full id."
-        )
+        return yield* new AmbiguousRecipient({
+          prefix: upper,
+          live: false,
+          candidates: matches.map((n) => ({ sessionId: n.slice(0, -".json".length) }))
+        })
       }
       if (matches.length === 1) return yield* collect(store, [`${Layout.sessionsDir}/${matches[0]}`])
     }
@@ -171,11 +169,10 @@ export const inspectTarget = (store: StoreShape, target: string): Effect.Effect<
         : undefined
       : raw.replace(/^\.\//, "")
     if (relative === undefined) {
-      return yield* bridgeError(
-        "INVALID_ARGUMENT",
-        `${raw} is not under the bridge home ${root}`,
-        "Pass an id, a sha256, or a path under $SESSION_BRIDGE_HOME."
-      )
+      return yield* new InvalidArgument({
+        message: `${raw} is not under the bridge home ${root}`,
+        hint: "Pass an id, a sha256, or a path under $SESSION_BRIDGE_HOME."
+      })
     }
     const found = yield* locate(store, relative).pipe(
       Effect.catchIf(
@@ -184,11 +181,10 @@ export const inspectTarget = (store: StoreShape, target: string): Effect.Effect<
       )
     )
     if (Option.isNone(found)) {
-      return yield* bridgeError(
-        "INVALID_ARGUMENT",
-        `nothing stored at ${JSON.stringify(raw.slice(0, 200))}`,
-        "Pass a message id, session id, sha256, or a file path under the bridge home."
-      )
+      return yield* new InvalidArgument({
+        message: `nothing stored at ${JSON.stringify(raw.slice(0, 200))}`,
+        hint: "Pass a message id, session id, sha256, or a file path under the bridge home."
+      })
     }
     return [found.value]
   })

@@ -2,7 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { type BridgeError, toBridgeError } from "../domain/Errors.js"
+import type { StoreError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
@@ -28,17 +28,17 @@ export interface SurfacingShape {
    * `limit` are read from disk (a session back after a long absence may have hundreds waiting); `waiting`
    * still counts them all.
    */
-  readonly unsurfaced: (sessionId: SessionId, limit?: number) => Effect.Effect<Pending, BridgeError>
+  readonly unsurfaced: (sessionId: SessionId, limit?: number) => Effect.Effect<Pending, StoreError>
   /** Creates surfaced markers exclusively; returns the ids this call marked first (at most once across processes). */
   readonly markSurfaced: (
     sessionId: SessionId,
     ids: ReadonlyArray<string>
-  ) => Effect.Effect<ReadonlyArray<string>, BridgeError>
+  ) => Effect.Effect<ReadonlyArray<string>, StoreError>
   /** Creates read markers exclusively; returns the ids this call marked first. */
   readonly createRead: (
     sessionId: SessionId,
     ids: ReadonlyArray<string>
-  ) => Effect.Effect<ReadonlyArray<string>, BridgeError>
+  ) => Effect.Effect<ReadonlyArray<string>, StoreError>
 }
 
 export class Surfacing extends Context.Tag("session-bridge/Surfacing")<Surfacing, SurfacingShape>() {}
@@ -51,10 +51,7 @@ export const make = Effect.gen(function* () {
     (dirOf: (sessionId: string, id: string) => string) => (sessionId: SessionId, ids: ReadonlyArray<string>) =>
       Effect.forEach([...new Set(ids)], (id) =>
         Effect.map(store.createEmpty(dirOf(sessionId, id)), (won) => (won ? [id] : []))
-      ).pipe(
-        Effect.map((r) => r.flat()),
-        Effect.mapError(toBridgeError)
-      )
+      ).pipe(Effect.map((r) => r.flat()))
 
   /**
    * Lists what waits by name (inbox file names are message ids, ULIDs in time order) and reads only the inbox

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { BridgeError } from "../domain/Errors.js"
+import type { StoreError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
@@ -19,7 +19,7 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
   const idSet = (dir: string) => Effect.map(envelopes.list(dir), (names) => new Set(names))
 
   /** Inbox copies plus live broadcasts from others, each with its read and surfaced state; oldest first. */
-  const entries = (sessionId: SessionId): Effect.Effect<ReadonlyArray<VisibleEntry>, BridgeError> =>
+  const entries = (sessionId: SessionId): Effect.Effect<ReadonlyArray<VisibleEntry>, StoreError> =>
     Effect.gen(function* () {
       const [inbox, live, read, surfaced] = yield* Effect.all([
         envelopes.readDir(Layout.inboxDir(sessionId)),
@@ -38,7 +38,7 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
     })
 
   /** Unread inbox copies (broadcasts not counted): the backlog that BACKLOG_FULL guards. */
-  const backlog = (sessionId: SessionId): Effect.Effect<number, BridgeError> =>
+  const backlog = (sessionId: SessionId): Effect.Effect<number, StoreError> =>
     Effect.gen(function* () {
       const [inbox, read] = yield* Effect.all([
         envelopes.list(Layout.inboxDir(sessionId)),
@@ -49,7 +49,7 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
       return n
     })
 
-  const maySee = (sessionId: SessionId, e: MessageEnvelope): Effect.Effect<boolean, BridgeError> => {
+  const maySee = (sessionId: SessionId, e: MessageEnvelope): Effect.Effect<boolean, StoreError> => {
     if (e.from.sessionId === sessionId || e.to.some((p) => p.sessionId === sessionId)) return Effect.succeed(true)
     if (e.kind === "broadcast") return Effect.map(broadcasts.get(e.id), Option.isSome)
     if (e.kind === "channel" && e.channel !== undefined) {
@@ -60,7 +60,7 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
   }
 
   /** A message this session may see, by id: its inbox copy, a live broadcast, or the canonical copy via refs. */
-  const find = (sessionId: SessionId, id: string): Effect.Effect<Option.Option<MessageEnvelope>, BridgeError> =>
+  const find = (sessionId: SessionId, id: string): Effect.Effect<Option.Option<MessageEnvelope>, StoreError> =>
     Effect.gen(function* () {
       if (!/^[0-9A-Z]{26}$/.test(id)) return Option.none()
       const own = yield* envelopes.read(Layout.inboxMessage(sessionId, id))
@@ -75,7 +75,7 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
     })
 
   /** Every message of a thread this session may see, oldest first. */
-  const thread = (sessionId: SessionId, threadId: string): Effect.Effect<ReadonlyArray<MessageEnvelope>, BridgeError> =>
+  const thread = (sessionId: SessionId, threadId: string): Effect.Effect<ReadonlyArray<MessageEnvelope>, StoreError> =>
     Effect.gen(function* () {
       const paths = yield* envelopes.threadPaths(threadId)
       const found = yield* Effect.forEach(paths, (p) => envelopes.read(p))
@@ -97,7 +97,7 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
     sessionId: SessionId
   ): Effect.Effect<
     { readonly base: ReadonlyArray<StoredEnvelope>; readonly live: ReadonlyArray<StoredEnvelope> },
-    BridgeError
+    StoreError
   > =>
     Effect.gen(function* () {
       const joined = yield* channels.joined(sessionId)

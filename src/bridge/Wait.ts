@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { InvalidArgument } from "../domain/Errors.js"
 import type { StoreChange, StoreShape } from "../services/store/Store.js"
 import { WAIT_DEFAULT_SEC, WAIT_MAX_SEC } from "./Limits.js"
 
@@ -26,22 +26,21 @@ const backstop = (wakes: Queue.Enqueue<StoreChange | typeof BACKSTOP>) =>
  * to `dirs` are live before the first attempt, so nothing that lands afterwards goes unseen; between attempts it
  * sleeps until a change is reported or the backstop re-check (for a missed event) is due. 0 attempts once.
  */
-export const waitUntil = <A>(
+export const waitUntil = <A, E>(
   store: StoreShape,
   dirs: ReadonlyArray<string>,
-  attempt: Effect.Effect<Option.Option<A>, BridgeError>,
+  attempt: Effect.Effect<Option.Option<A>, E>,
   timeoutSec: number | undefined,
   /** A cheaper first look at the entry a change names; the full `attempt` runs when it finds nothing. */
-  onChange: (change: StoreChange) => Effect.Effect<Option.Option<A>, BridgeError> = () => Effect.succeed(Option.none())
-): Effect.Effect<Option.Option<A>, BridgeError> =>
+  onChange: (change: StoreChange) => Effect.Effect<Option.Option<A>, E> = () => Effect.succeed(Option.none())
+): Effect.Effect<Option.Option<A>, E | InvalidArgument> =>
   Effect.gen(function* () {
     const timeout = timeoutSec ?? WAIT_DEFAULT_SEC
     if (!Number.isFinite(timeout) || timeout < 0 || timeout > WAIT_MAX_SEC) {
-      return yield* bridgeError(
-        "INVALID_ARGUMENT",
-        `timeoutSec must be from 0 to ${WAIT_MAX_SEC}, got ${timeout}`,
-        "Omit it for 30 seconds."
-      )
+      return yield* new InvalidArgument({
+        message: `timeoutSec must be from 0 to ${WAIT_MAX_SEC}, got ${timeout}`,
+        hint: "Omit it for 30 seconds."
+      })
     }
     if (timeout === 0) return yield* attempt
     const loop = Effect.gen(function* () {

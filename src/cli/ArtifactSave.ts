@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import { Artifacts } from "../bridge/Artifacts.js"
-import { bridgeError } from "../domain/Errors.js"
+import { InvalidArgument } from "../domain/Errors.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { listed } from "./Help.js"
 import { formatBytes, inline, jsonOption, printJson, printText } from "./Output.js"
@@ -28,7 +28,10 @@ const safeName = (name: string | undefined): Option.Option<string> =>
   name !== undefined && /^[A-Za-z0-9_+-][A-Za-z0-9 ._+-]{0,200}$/.test(name) ? Option.some(name) : Option.none()
 
 const writeError = (target: string) => (e: { readonly message: string }) =>
-  bridgeError("INVALID_ARGUMENT", `cannot write ${target}: ${e.message}`, "Check the folder exists and is writable.")
+  new InvalidArgument({
+    message: `cannot write ${target}: ${e.message}`,
+    hint: "Check the folder exists and is writable."
+  })
 
 /**
  * Writes `bytes` to `target` through a temporary file in the same folder. Without `force` the temporary file is
@@ -44,11 +47,10 @@ const saveAtomically = (target: string, bytes: Uint8Array, replace: boolean) =>
       `.${path.basename(target)}.${yield* Random.nextIntBetween(0, 1e9)}.tmp`
     )
     const removeTemp = fs.remove(temp).pipe(Effect.ignore)
-    const exists = bridgeError(
-      "INVALID_ARGUMENT",
-      `${target} already exists`,
-      "Pass --force to replace it, or -o to choose another file."
-    )
+    const exists = new InvalidArgument({
+      message: `${target} already exists`,
+      hint: "Pass --force to replace it, or -o to choose another file."
+    })
     const place = replace
       ? fs.rename(temp, target)
       : fs.link(temp, target).pipe(
@@ -60,7 +62,7 @@ const saveAtomically = (target: string, bytes: Uint8Array, replace: boolean) =>
         )
     yield* fs.writeFile(temp, bytes, { flag: "wx", mode: 0o644 }).pipe(
       Effect.zipRight(place),
-      Effect.mapError((e) => (e._tag === "BridgeError" ? e : writeError(target)(e))),
+      Effect.mapError((e) => (e._tag === "InvalidArgument" ? e : writeError(target)(e))),
       Effect.tapError(() => removeTemp)
     )
   })

@@ -8,7 +8,7 @@ import { envelopeView } from "../bridge/Views.js"
 import { actingSession, asOption } from "./CliSession.js"
 import { artifactOption, bodyOptions, readBody } from "./Compose.js"
 import { listed } from "./Help.js"
-import { sendAndReport, withCliHints } from "./Messaging.js"
+import { sendAndReport } from "./Messaging.js"
 import { showMessage } from "./MessageView.js"
 import { formatTable, jsonOption, plural, inline, printJson, printText } from "./Output.js"
 
@@ -68,10 +68,8 @@ const history = Command.make(
   ({ channel, as, limit, json }) =>
     Effect.gen(function* () {
       const me = yield* actingSession(as)
-      const messages = yield* withCliHints(
-        Effect.flatMap(Channels, (c) =>
-          c.history(me.sessionId, channel, limit._tag === "Some" ? limit.value : undefined)
-        )
+      const messages = yield* Effect.flatMap(Channels, (c) =>
+        c.history(me.sessionId, channel, limit._tag === "Some" ? limit.value : undefined)
       )
       if (json) return yield* printJson(messages.map(envelopeView))
       if (messages.length === 0) return yield* printText("No messages in this channel yet.")

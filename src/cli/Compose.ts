@@ -6,7 +6,7 @@ import * as Encoding from "effect/Encoding"
 import * as Option from "effect/Option"
 import { Artifacts } from "../bridge/Artifacts.js"
 import { MAX_BODY_BYTES } from "../bridge/Limits.js"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { ArtifactTooLarge, BodyTooLarge, type BridgeFailure, InvalidArgument } from "../domain/Errors.js"
 import type { SessionRecord } from "../domain/Records.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { usageError } from "./Runtime.js"
@@ -33,28 +33,26 @@ export const artifactOption = Options.file("artifact").pipe(
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
 
 const fileError = (path: string, what: string) => (e: { readonly message: string }) =>
-  bridgeError(
-    "INVALID_ARGUMENT",
-    `cannot read ${what} ${path}: ${e.message}`,
-    "Check the path and that you can read the file."
-  )
+  new InvalidArgument({
+    message: `cannot read ${what} ${path}: ${e.message}`,
+    hint: "Check the path and that you can read the file."
+  })
 
 /** An absolute path for a path given on the command line (relative to the working directory). */
 const absolute = (raw: string) =>
   Effect.map(Effect.all([Path.Path, HostEnv]), ([path, host]) => path.resolve(host.cwd, raw))
 
 /** Reads a whole file after checking its size against `max` (so a huge file is refused before it is read). */
-const readCapped = (raw: string, what: string, max: number, tooLarge: (size: number) => BridgeError) =>
+const readCapped = (raw: string, what: string, max: number, tooLarge: (size: number) => BridgeFailure) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* absolute(raw)
     const info = yield* fs.stat(path).pipe(Effect.mapError(fileError(path, what)))
     if (info.type !== "File")
-      return yield* bridgeError(
-        "INVALID_ARGUMENT",
-        `${what} ${path} is not a regular file`,
-        "Pass a file, not a directory."
-      )
+      return yield* new InvalidArgument({
+        message: `${what} ${path} is not a regular file`,
+        hint: "Pass a file, not a directory."
+      })
     if (Number(info.size) > max) return yield* tooLarge(Number(info.size))
     return { path, bytes: yield* fs.readFile(path).pipe(Effect.mapError(fileError(path, what))) }
   })
@@ -69,21 +67,15 @@ export const readBody = (options: { readonly body: Option.Option<string>; readon
     if (Option.isSome(options.bodyFile) && options.bodyFile.value === "-")
       return yield* Effect.flatMap(Stdin, (stdin) => stdin.readAll(MAX_BODY_BYTES))
     if (Option.isSome(options.bodyFile)) {
-      const tooLarge = (size: number) =>
-        bridgeError(
-          "BODY_TOO_LARGE",
-          `body file is ${size} bytes; the limit is ${MAX_BODY_BYTES}`,
-          "Send it as an attachment instead: --artifact <path>."
-        )
+      const tooLarge = (size: number) => new BodyTooLarge({ source: "bodyFile", size, limit: MAX_BODY_BYTES })
       const { path, bytes } = yield* readCapped(options.bodyFile.value, "body file", MAX_BODY_BYTES, tooLarge)
       return yield* Effect.try({
         try: () => strictUtf8.decode(bytes),
         catch: () =>
-          bridgeError(
-            "INVALID_ARGUMENT",
-            `body file ${path} is not UTF-8 text`,
-            "Send binary content as an attachment: --artifact <path>."
-          )
+          new InvalidArgument({
+            message: `body file ${path} is not UTF-8 text`,
+            hint: "Send binary content as an attachment: --artifact <path>."
+          })
       })
     }
     return ""
@@ -122,12 +114,7 @@ export const postArtifacts = (paths: ReadonlyArray<string>, from: SessionRecord)
     Effect.gen(function* () {
       const artifacts = yield* Artifacts
       const pathApi = yield* Path.Path
-      const tooLarge = (size: number) =>
-        bridgeError(
-          "ARTIFACT_TOO_LARGE",
-          `${raw} is ${size} bytes; the artifact cap is ${artifacts.maxBytes}`,
-          "Split it, or raise SESSION_BRIDGE_MAX_ARTIFACT_BYTES for every session."
-        )
+      const tooLarge = (size: number) => new ArtifactTooLarge({ file: raw, size, limit: artifacts.maxBytes })
       const { path, bytes } = yield* readCapped(raw, "artifact", artifacts.maxBytes, tooLarge)
       const name = pathApi.basename(path)
       const ext = name.includes(".") ? name.slice(name.lastIndexOf(".") + 1).toLowerCase() : ""

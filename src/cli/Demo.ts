@@ -5,7 +5,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { type BridgeError, bridgeError, ErrorCode } from "../domain/Errors.js"
+import { type BridgeFailure, ErrorCode, Internal } from "../domain/Errors.js"
 import { sha256Hex } from "../bridge/Hash.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Ids } from "../services/Ids.js"
@@ -20,13 +20,13 @@ const keepOption = Options.boolean("keep").pipe(
 interface Peer {
   readonly label: string
   readonly sessionId: string
-  readonly call: (tool: string, args?: Record<string, unknown>) => Effect.Effect<any, BridgeError>
+  readonly call: (tool: string, args?: Record<string, unknown>) => Effect.Effect<any, BridgeFailure>
 }
 
 const isErrorCode = (u: unknown): u is ErrorCode => ErrorCode.literals.some((c) => c === u)
 
 const failed = (what: string) => (cause: unknown) =>
-  bridgeError("INTERNAL", `demo: ${what}: ${cause instanceof Error ? cause.message : String(cause)}`)
+  new Internal({ message: `demo: ${what}: ${cause instanceof Error ? cause.message : String(cause)}` })
 
 /** Spawns `session-bridge mcp` on `home` as `label` and connects a client; closed (process ended) with the scope. */
 const spawnPeer = (home: string, label: string) =>
@@ -76,10 +76,9 @@ const spawnPeer = (home: string, label: string) =>
             Effect.filterOrFail(
               () => result.isError !== true,
               (json) =>
-                bridgeError(
-                  isErrorCode(json?.code) ? json.code : "INTERNAL",
-                  `${label} ${tool}: ${json?.message ?? text}`
-                )
+                new Internal({
+                  message: `${label} ${tool}: ${isErrorCode(json?.code) ? `${json.code}: ` : ""}${json?.message ?? text}`
+                })
             )
           )
         })
@@ -123,7 +122,7 @@ const script = (home: string) =>
     const woke = yield* waiting.await.pipe(Effect.flatten)
     const wokeAt = yield* Clock.currentTimeMillis
     if (woke.timedOut === true)
-      return yield* bridgeError("INTERNAL", "demo: bob's wait timed out; the message did not arrive")
+      return yield* new Internal({ message: "demo: bob's wait timed out; the message did not arrive" })
     yield* say(
       `bob: woke ${wokeAt - sentAt} ms after the send with "${woke.message.subject}" from ${woke.message.from.label}`
     )
@@ -139,7 +138,9 @@ const script = (home: string) =>
     const text = String(fetched.content)
     const check = yield* sha256Hex(text)
     if (check !== posted.sha256) {
-      return yield* bridgeError("INTERNAL", `demo: the fetched artifact hashes to ${check}, expected ${posted.sha256}`)
+      return yield* new Internal({
+        message: `demo: the fetched artifact hashes to ${check}, expected ${posted.sha256}`
+      })
     }
     yield* say(`bob: bridge_get_artifact → ${fetched.size} bytes; sha256 recomputed and verified`)
 
@@ -158,7 +159,7 @@ const script = (home: string) =>
     yield* say(`alice: bridge_get_thread → ${messages.length} messages, oldest first:`)
     for (const m of messages) yield* say(`  - ${m.from.label}: ${m.subject}`)
     if (messages.length !== 2)
-      return yield* bridgeError("INTERNAL", `demo: expected 2 messages in the thread, got ${messages.length}`)
+      return yield* new Internal({ message: `demo: expected 2 messages in the thread, got ${messages.length}` })
     yield* say("\nDemo complete: two sessions exchanged a message, an artifact and a reply.")
   }).pipe(Effect.scoped)
 

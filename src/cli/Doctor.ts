@@ -10,6 +10,7 @@ import { hostFound, installedContexts } from "../providers/Selection.js"
 import { hostVersion, installStatus } from "../providers/Status.js"
 import { HostConfig } from "../services/HostConfig.js"
 import { HostEnv } from "../services/HostEnv.js"
+import { cliHint } from "./CliHints.js"
 import { Store } from "../services/store/Store.js"
 import { listed } from "./Help.js"
 import { jsonOption, printJson, printText, tildify } from "./Output.js"
@@ -29,7 +30,7 @@ const repairChecks = Effect.gen(function* () {
   const repaired = yield* Effect.either(housekeeping.repairModes)
   if (repaired._tag === "Left") {
     const e = repaired.left
-    return [check("home", { level: "error", message: `${e.code}: ${e.message}`, remedy: e.hint ?? "" })]
+    return [check("home", { level: "error", message: `${e.code}: ${e.message}`, remedy: cliHint(e) })]
   }
   return repaired.right.map((r) =>
     check("modes", {

@@ -2,7 +2,7 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
-import { bridgeError } from "../domain/Errors.js"
+import { MessageNotFound } from "../domain/Errors.js"
 import { MAX_MARK_READ_IDS } from "../bridge/Limits.js"
 import { Mailbox } from "../bridge/Mailbox.js"
 import { artifactView, envelopeView } from "../bridge/Views.js"
@@ -64,11 +64,10 @@ const markRead = Command.make("mark-read", { ids, as: asOption, json: jsonOption
     if (json) yield* printJson(result)
     else yield* printText(`Marked ${plural(result.marked, "message")} read.`)
     if (result.unknown > 0)
-      return yield* bridgeError(
-        "MESSAGE_NOT_FOUND",
-        `${plural(result.unknown, "id")} not in the inbox or live broadcasts of ${inline(me.label)}`,
-        "Use ids from `session-bridge tail-inbox --all`; the others were marked."
-      )
+      return yield* new MessageNotFound({
+        message: `${plural(result.unknown, "id")} not in the inbox or live broadcasts of ${inline(me.label)}`,
+        hint: "Use ids from `session-bridge tail-inbox --all`; the others were marked."
+      })
   })
 )
 

@@ -12,10 +12,8 @@ import { type Recipient, Mailbox } from "../bridge/Mailbox.js"
 import { Search } from "../bridge/Search.js"
 import { ambiguityNote, describeSession } from "../bridge/LabelCollisions.js"
 import { envelopeView, hitView, partyView, reachedView } from "../bridge/Views.js"
-import type { BridgeError } from "../domain/Errors.js"
 import type { MessageEnvelope, SessionRecord } from "../domain/Records.js"
 import { Store } from "../services/store/Store.js"
-import { cliHint } from "./CliHints.js"
 import { actingSession, asOption, parseRecipient } from "./CliSession.js"
 import { artifactOption, bodyOptions, postArtifacts, readBody } from "./Compose.js"
 import { listed } from "./Help.js"
@@ -31,10 +29,6 @@ import {
   relativeTime
 } from "./Output.js"
 import { exitZeroOnInterrupt } from "./Runtime.js"
-
-/** The domain's hints name MCP tools; at the terminal, name the CLI command that helps instead (CliHints.ts). */
-export const withCliHints = <A, R>(effect: Effect.Effect<A, BridgeError, R>): Effect.Effect<A, BridgeError, R> =>
-  Effect.mapError(effect, cliHint)
 
 const to = Args.text({ name: "to" }).pipe(
   Args.withDescription("Recipient: a label, an absolute cwd, a session id or prefix, or #channel")
@@ -60,16 +54,14 @@ export const sendAndReport = (
   Effect.gen(function* () {
     const mailbox = yield* Mailbox
     const metas = yield* postArtifacts(input.artifacts, from)
-    const result = yield* withCliHints(
-      mailbox.send({
-        from,
-        to: recipient,
-        subject: input.subject,
-        body: input.body,
-        artifacts: metas.map((m) => m.sha256),
-        replyTo: Option.getOrUndefined(input.replyTo)
-      })
-    )
+    const result = yield* mailbox.send({
+      from,
+      to: recipient,
+      subject: input.subject,
+      body: input.body,
+      artifacts: metas.map((m) => m.sha256),
+      replyTo: Option.getOrUndefined(input.replyTo)
+    })
     const e = result.envelope
     if (json) {
       return yield* printJson({

@@ -8,18 +8,17 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import { Housekeeping, inventoryOf, type StoredFile } from "../bridge/Housekeeping.js"
-import { bridgeError, toBridgeError } from "../domain/Errors.js"
+import { StoreIo } from "../domain/Errors.js"
 import { INSTALLS_DIR } from "../providers/Manifest.js"
 import { Store } from "../services/store/Store.js"
 import { formatBytes, jsonOption, plural, printErrorText, printJson, printText } from "./Output.js"
 import { usageError } from "./Runtime.js"
 
 const storeIo = (path: string) => (cause: { readonly message: string }) =>
-  bridgeError(
-    "STORE_IO",
-    `i/o error at ${path}: ${cause.message}`,
-    "Check that $SESSION_BRIDGE_HOME is writable by you; run `session-bridge doctor`."
-  )
+  new StoreIo({
+    message: `i/o error at ${path}: ${cause.message}`,
+    hint: "Check that $SESSION_BRIDGE_HOME is writable by you; run `session-bridge doctor`."
+  })
 
 /**
  * Takes the home out of use in one step: renames it to a hidden sibling, which no writer knows. Writers that
@@ -88,17 +87,15 @@ const restoreRecords = (root: string, aside: string) =>
     if (!(yield* fs.exists(from).pipe(Effect.orElseSucceed(() => false)))) return
     // The home itself stays (0700), unless a writer has already started a fresh one.
     yield* Effect.ignore(fs.makeDirectory(root, { mode: 0o700 }))
-    yield* fs
-      .rename(from, path.join(root, INSTALLS_DIR))
-      .pipe(
-        Effect.mapError((e) =>
-          bridgeError(
-            "STORE_IO",
-            `could not keep the install records: ${e.message}; nothing was deleted, the home is at ${aside}`,
-            `Move ${aside} back to ${root}, then rerun purge.`
-          )
-        )
+    yield* fs.rename(from, path.join(root, INSTALLS_DIR)).pipe(
+      Effect.mapError(
+        (e) =>
+          new StoreIo({
+            message: `could not keep the install records: ${e.message}; nothing was deleted, the home is at ${aside}`,
+            hint: `Move ${aside} back to ${root}, then rerun purge.`
+          })
       )
+    )
   })
 
 /**
@@ -155,5 +152,5 @@ export const purgeCommand = Command.make("purge", { yes, json: jsonOption }, ({ 
         (movedAside ? " (moved aside first, so writers running meanwhile started afresh)." : ".")
     )
     yield* printText(KEPT)
-  }).pipe(Effect.catchTag("StoreError", (e) => Effect.fail(toBridgeError(e))))
+  })
 )

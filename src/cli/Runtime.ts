@@ -7,8 +7,9 @@ import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
-import { BridgeError, LockError, StoreError, toBridgeError } from "../domain/Errors.js"
-import { cliHint } from "./CliHints.js"
+import { cloudErrors } from "../cloud/CloudErrors.js"
+import { isBridgeFailure } from "../domain/Errors.js"
+import { cliHint, cloudHint } from "./CliHints.js"
 import { printErrorText } from "./Output.js"
 
 /** Exit codes: 0 success, 1 a domain error, 2 usage, 130 interrupted. */
@@ -41,36 +42,29 @@ export const setExitCode = (code: number) => Effect.map(FiberRef.get(currentExit
 /** For commands that run until Ctrl-C (tail-inbox --follow): being interrupted is their normal end. */
 export const exitZeroOnInterrupt = Effect.map(FiberRef.get(currentExitState), (s) => void (s.onInterrupt = 0))
 
-/** An error of the cloud layer: its own tagged class with a stable upper-case `code` and a `hint`. */
-interface CodedError {
+/** A failure as a terminal shows it: `error CODE: message`, then the hint. */
+interface Shown {
   readonly code: string
   readonly message: string
-  readonly hint?: string | undefined
+  readonly hint: string
 }
 
-const isCoded = (error: unknown): error is CodedError => {
-  if (!(error instanceof Error)) return false
-  const { code, hint } = error as { code?: unknown; hint?: unknown }
-  return typeof code === "string" && typeof hint === "string" && /^[A-Z][A-Z_]+$/.test(code)
+/**
+ * The one place a failure of a command becomes text: a local failure by its tag (CliHints.ts), a cloud client
+ * error with its code and the hint of its table row (written for the CLI); anything else is not known here.
+ */
+const shownOf = (error: unknown): Shown | undefined => {
+  if (isBridgeFailure(error)) return { code: error.code, message: error.message, hint: cliHint(error) }
+  if (cloudErrors.is(error)) return { code: cloudErrors.codeOf(error), message: error.message, hint: cloudHint(error) }
+  return undefined
 }
-
-const asBridgeError = (error: unknown): CodedError | undefined =>
-  error instanceof BridgeError
-    ? error
-    : error instanceof StoreError || error instanceof LockError
-      ? toBridgeError(error)
-      : isCoded(error)
-        ? error
-        : undefined
 
 /** Codes that mean the command line itself was wrong: such a failure exits 2, like a usage error. */
 export const USAGE_CODES: ReadonlyArray<string> = ["INVALID_ARGUMENT", "INVALID_NAME"]
 
-const failureOf = (cause: Cause.Cause<unknown>): CodedError | undefined => {
+const failureOf = (cause: Cause.Cause<unknown>): Shown | undefined => {
   const failure = Cause.failureOption(cause)
-  const known = failure._tag === "Some" ? asBridgeError(failure.value) : undefined
-  // Hints written for the MCP surface are rewritten for the shell; the cloud layer's errors carry CLI hints already.
-  return known instanceof BridgeError ? cliHint(known) : known
+  return failure._tag === "Some" ? shownOf(failure.value) : undefined
 }
 
 /** The text printed on stderr for a failed run: one line plus the hint; the full cause only with --verbose. */

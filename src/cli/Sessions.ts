@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Sessions, type SessionStatus } from "../bridge/Sessions.js"
 import { sessionView } from "../bridge/Views.js"
-import { bridgeError } from "../domain/Errors.js"
+import { SessionNotFound } from "../domain/Errors.js"
 import { requireLabel } from "../domain/Names.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { listed } from "./Help.js"
@@ -142,14 +142,13 @@ const select = Command.make("select", { label: labelFilter, json: jsonOption }, 
         })
     )
     if (live.length === 0) {
-      return yield* bridgeError(
-        "SESSION_NOT_FOUND",
-        Option.match(label, {
+      return yield* new SessionNotFound({
+        message: Option.match(label, {
           onNone: () => "no other live sessions to choose from",
           onSome: (l) => `no live session has a label containing ${JSON.stringify(l)}`
         }),
-        "Run `session-bridge list-sessions --all`; a session shows up after its first prompt or tool call."
-      )
+        hint: "Run `session-bridge list-sessions --all`; a session shows up after its first prompt or tool call."
+      })
     }
     const rows = yield* sessionRows(live)
     const chosen =

@@ -1,9 +1,10 @@
 import * as Data from "effect/Data"
+import { CodedError, errorBook } from "../domain/ErrorCodes.js"
 
 /*
  * The cloud client's failures (docs/cloud-client.md). Each kind is its own tagged error; its stable `code` comes
  * from one table keyed by the tag, and its `hint` says what to do next. None of these belong to the local
- * BridgeError ladder; the CLI prints `error CODE: message` and the hint for any of them.
+ * BridgeFailure ladder; the CLI prints `error CODE: message` and the hint for any of them.
  */
 
 export const CLOUD_ERRORS = {
@@ -64,11 +65,11 @@ export const CLOUD_ERRORS = {
 export type CloudErrorTag = keyof typeof CLOUD_ERRORS
 export type CloudErrorCode = (typeof CLOUD_ERRORS)[CloudErrorTag]["code"]
 
+/** The table as an error book: tags, codes, `codeOf` and `is`. */
+export const cloudErrors = errorBook(CLOUD_ERRORS)
+
 const CloudFailure = <Tag extends CloudErrorTag>(tag: Tag) =>
-  class extends Data.TaggedError(tag)<{ readonly detail: string }> {
-    get code(): (typeof CLOUD_ERRORS)[Tag]["code"] {
-      return CLOUD_ERRORS[tag].code
-    }
+  class extends CodedError(cloudErrors)(tag)<{ readonly detail: string }> {
     get hint(): string {
       return CLOUD_ERRORS[tag].hint
     }
@@ -143,13 +144,10 @@ export const fromProtocol = (error: { readonly code: string; readonly message: s
   })
 
 /** 429: too many requests; `retryAfterMs` is the relay's Retry-After. */
-export class RateLimited extends Data.TaggedError("RateLimited")<{
+export class RateLimited extends CodedError(cloudErrors)("RateLimited")<{
   readonly detail: string
   readonly retryAfterMs: number
 }> {
-  get code(): "RATE_LIMITED" {
-    return CLOUD_ERRORS.RateLimited.code
-  }
   get hint(): string {
     return CLOUD_ERRORS.RateLimited.hint
   }

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { bridgeError } from "../domain/Errors.js"
+import { BodyTooLarge } from "../domain/Errors.js"
 import type { MessageId } from "../domain/Ulid.js"
 import { utf8 } from "../protocol/Bytes.js"
 import { MAX_BODY_BYTES } from "../protocol/Padding.js"
@@ -29,8 +29,7 @@ export const sendToContact = (input: ContactSendInput) =>
   Effect.gen(function* () {
     yield* requireAccount
     const bytes = utf8(input.body).length
-    if (bytes > MAX_BODY_BYTES)
-      return yield* bridgeError("BODY_TOO_LARGE", `the body is ${bytes} bytes; at most ${MAX_BODY_BYTES}`)
+    if (bytes > MAX_BODY_BYTES) return yield* new BodyTooLarge({ source: "body", size: bytes, limit: MAX_BODY_BYTES })
     let contact = yield* requireContact(input.handle)
     if (contact.state === "pending") {
       const account = yield* requireAccount

@@ -158,7 +158,7 @@ export const contactSessions = (account: Account) =>
     const cached = yield* readPresence
     return {
       stale: true,
-      error: `${"code" in fresh.left ? String(fresh.left.code) : fresh.left._tag}: ${fresh.left.message}`,
+      error: `${String(fresh.left.code)}: ${fresh.left.message}`,
       cache: Option.getOrElse(cached, (): PresenceCache => ({ v: 1, fetchedAt: 0, contacts: [] }))
     }
   })

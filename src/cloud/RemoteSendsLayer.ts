@@ -3,7 +3,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { makeRemoteLimiter } from "../bridge/RemoteLimits.js"
 import { RemoteSends } from "../bridge/RemoteSends.js"
-import { toBridgeError } from "../domain/Errors.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/store/Store.js"
 
@@ -22,7 +21,7 @@ export const make = Effect.gen(function* () {
   const limiter = makeRemoteLimiter(Option.getOrUndefined(env.get("SESSION_BRIDGE_REMOTE_RATE")) !== "off")
   const state = Effect.promise(() => import("./RemoteState.js"))
   const provideStore = Effect.provideService(Store, store)
-  const hasCloud = Effect.map(store.stat(CLOUD_DIR), Option.isSome).pipe(Effect.mapError(toBridgeError))
+  const hasCloud = Effect.map(store.stat(CLOUD_DIR), Option.isSome)
 
   return RemoteSends.of({
     standing: (handle) => Effect.flatMap(state, (s) => s.standing(handle)).pipe(provideStore),

@@ -3,7 +3,6 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { ContactStanding, Delivery, RemoteQueueInput, RemoteSessionInfo } from "../bridge/RemoteSends.js"
-import { toBridgeError } from "../domain/Errors.js"
 import { Store } from "../services/store/Store.js"
 import { CloudLayout } from "./CloudLayout.js"
 import { ContactsFile, OutboxEntry } from "./CloudState.js"
@@ -28,9 +27,7 @@ export const deliveryOf = (entry: OutboxEntry): Delivery =>
     : { state: entry.state as Exclude<Delivery["state"], "refused">, at: entry.updatedAt }
 
 const readEntry = (path: string) =>
-  Effect.flatMap(Store, (store) =>
-    Effect.map(store.readText(path), (text) => Option.flatMap(text, decodeEntry)).pipe(Effect.mapError(toBridgeError))
-  )
+  Effect.flatMap(Store, (store) => Effect.map(store.readText(path), (text) => Option.flatMap(text, decodeEntry)))
 
 export const standing = (handle: string) =>
   Effect.gen(function* () {
@@ -39,7 +36,7 @@ export const standing = (handle: string) =>
     const file = Option.flatMap(yield* store.readText(CloudLayout.contacts), decodeContacts)
     const contact = Option.flatMap(file, (f) => Option.fromNullable(f.contacts.find((c) => c.handle === handle)))
     return Option.match(contact, { onNone: () => "unknown" as ContactStanding, onSome: (c) => c.state })
-  }).pipe(Effect.mapError(toBridgeError))
+  })
 
 export const queue = (input: RemoteQueueInput) =>
   Effect.gen(function* () {
@@ -63,7 +60,7 @@ export const queue = (input: RemoteQueueInput) =>
             }))
           }
         : {})
-    }).pipe(Effect.mapError(toBridgeError))
+    })
   })
 
 export const delivery = (id: string) =>
@@ -75,7 +72,7 @@ export const delivery = (id: string) =>
   })
 
 export const sessions = Effect.gen(function* () {
-  const cache = yield* readPresence.pipe(Effect.mapError(toBridgeError))
+  const cache = yield* readPresence
   const now = yield* Clock.currentTimeMillis
   if (Option.isNone(cache)) return []
   return cache.value.contacts

@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { type BridgeError, bridgeError } from "./Errors.js"
+import { InvalidArgument, InvalidName } from "./Errors.js"
 
 // oxlint-disable-next-line no-control-regex -- control characters are what this matches
 const CONTROL = /[\u0000-\u001f\u007f]/
@@ -94,9 +94,9 @@ export const Label = safeName("a label", LABEL_MAX).pipe(Schema.brand("session-b
 export type Label = typeof Label.Type
 
 /** A label entering the bridge (tool argument, CLI flag, environment), as a Label; INVALID_NAME naming the problem. */
-export const requireLabel = (raw: string, what = "label"): Effect.Effect<Label, BridgeError> =>
+export const requireLabel = (raw: string, what = "label"): Effect.Effect<Label, InvalidName> =>
   Either.match(checkLabel(raw, what), {
-    onLeft: (why) => Effect.fail(bridgeError("INVALID_NAME", why, LABEL_RULES)),
+    onLeft: (why) => Effect.fail(new InvalidName({ message: why, hint: LABEL_RULES })),
     onRight: (name) => Effect.succeed(Schema.decodeSync(Label)(name))
   })
 
@@ -149,15 +149,14 @@ export const checkArtifactName = (raw: string): Either.Either<string, string> =>
 }
 
 /** An artifact name as given to post; INVALID_NAME naming the problem. */
-export const requireArtifactName = (raw: string): Effect.Effect<string, BridgeError> =>
+export const requireArtifactName = (raw: string): Effect.Effect<string, InvalidName> =>
   Either.match(checkArtifactName(raw), {
     onLeft: (why) =>
       Effect.fail(
-        bridgeError(
-          "INVALID_NAME",
-          why,
-          `An artifact name is a file's base name: 1-${ARTIFACT_NAME_MAX_BYTES} bytes, no '/', '\\', control, bidirectional or zero-width characters.`
-        )
+        new InvalidName({
+          message: why,
+          hint: `An artifact name is a file's base name: 1-${ARTIFACT_NAME_MAX_BYTES} bytes, no '/', '\\', control, bidirectional or zero-width characters.`
+        })
       ),
     onRight: Effect.succeed
   })
@@ -182,15 +181,14 @@ export const checkMimeType = (raw: string): Either.Either<string, string> => {
 }
 
 /** A MIME type as given to post; INVALID_ARGUMENT naming the problem. */
-export const requireMimeType = (raw: string): Effect.Effect<string, BridgeError> =>
+export const requireMimeType = (raw: string): Effect.Effect<string, InvalidArgument> =>
   Either.match(checkMimeType(raw), {
     onLeft: (why) =>
       Effect.fail(
-        bridgeError(
-          "INVALID_ARGUMENT",
-          why,
-          'Pass a MIME type such as "text/markdown" or "application/json; charset=utf-8".'
-        )
+        new InvalidArgument({
+          message: why,
+          hint: 'Pass a MIME type such as "text/markdown" or "application/json; charset=utf-8".'
+        })
       ),
     onRight: Effect.succeed
   })

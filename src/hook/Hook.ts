@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { positiveIntFromEnv } from "../bridge/Limits.js"
-import type { BridgeError } from "../domain/Errors.js"
+import type { BridgeFailure } from "../domain/Errors.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { DEFAULT_BUDGET_MS, withBudget } from "./Budget.js"
 import { findHost, type HookEvent, type HostAdapter, type HostPayload } from "./hosts/index.js"
@@ -39,7 +39,7 @@ export interface HookOutcome {
 
 /** A run's last step, run uninterruptibly once its preparation is done. */
 interface Last {
-  readonly run: Effect.Effect<HookOutcome, BridgeError>
+  readonly run: Effect.Effect<HookOutcome, BridgeFailure>
 }
 
 const firstEnv = (env: typeof HostEnv.Service, names: ReadonlyArray<string>): string | undefined => {

@@ -6,7 +6,7 @@ import { Identity } from "../bridge/Identity.js"
 import { collisionWarning, labelTwins } from "../bridge/LabelCollisions.js"
 import { pointerKeys, Sessions } from "../bridge/Sessions.js"
 import { Surfacing } from "../bridge/Surfacing.js"
-import type { BridgeError } from "../domain/Errors.js"
+import type { BridgeFailure } from "../domain/Errors.js"
 import type { ProviderId, SessionRecord } from "../domain/Records.js"
 import { SessionId } from "../domain/Ulid.js"
 import { logEvent } from "../services/EventLog.js"
@@ -31,7 +31,7 @@ export interface HookSessionInput {
 
 /** The last, uninterruptible step of a run: marks what it will show and yields the block ("" for nothing). */
 export interface Commit {
-  readonly run: Effect.Effect<string, BridgeError>
+  readonly run: Effect.Effect<string, BridgeFailure>
   /** A line the reply carries before the block, or alone when the block is empty (a session-start warning). */
   readonly lead?: string | undefined
 }
@@ -44,7 +44,7 @@ export const nothing: Commit = { run: Effect.succeed("") }
  * else stays waiting for a later prompt. The commit marks nothing unless MARK_RESERVE_MS of the budget
  * (`deadline`, epoch ms) is left.
  */
-export const planSurface = (sessionId: SessionId, deadline: number): Effect.Effect<Commit, BridgeError, Surfacing> =>
+export const planSurface = (sessionId: SessionId, deadline: number): Effect.Effect<Commit, BridgeFailure, Surfacing> =>
   Effect.gen(function* () {
     const surfacing = yield* Surfacing
     const pending = yield* surfacing.unsurfaced(sessionId, MAX_ENTRIES)

@@ -2,7 +2,7 @@ import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { surfacingServices, type SurfacingServices } from "../bridge/SurfacingServices.js"
-import type { BridgeError } from "../domain/Errors.js"
+import type { BridgeFailure } from "../domain/Errors.js"
 import { nodeInfrastructure } from "../platform/NodeLayers.js"
 import type { HostEnv } from "../services/HostEnv.js"
 import type { Infrastructure } from "../services/Infrastructure.js"
@@ -26,6 +26,6 @@ export const hookServices = <E, R>(
  */
 export const nodeHookServices: Effect.Effect<
   Context.Context<Infrastructure | SurfacingServices>,
-  BridgeError,
+  BridgeFailure,
   HostEnv
 > = surfacingServices(nodeInfrastructure)

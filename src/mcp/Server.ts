@@ -21,11 +21,12 @@ import * as ParseResult from "effect/ParseResult"
 import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
-import { BridgeError, bridgeError, LockError, StoreError, toBridgeError } from "../domain/Errors.js"
+import { InvalidArgument } from "../domain/Errors.js"
 import type { ClientInfo } from "./ClientInfo.js"
 import { ParamsGuard } from "./ParamsGuard.js"
 import type { AnyToolDef } from "./ToolDef.js"
 import { listedTool, type ListedTool } from "./ToolListing.js"
+import { renderToolError, type ToolError, toolErrorOf } from "./ToolErrors.js"
 import { errorResult, successResult } from "./ToolResult.js"
 
 export interface McpServerOptions<R, E> {
@@ -65,13 +66,13 @@ export const oversizedReply = (line: {
   const message = `the request is ${line.bytes} bytes, more than this server reads in one message`
   if (!line.head.includes('"tools/call"')) return { jsonrpc: "2.0", id: line.id, error: { code: -32600, message } }
   const artifact = line.head.includes('"bridge_post_artifact"')
-  const error = artifact
-    ? bridgeError(
-        "ARTIFACT_TOO_LARGE",
+  const error: ToolError = artifact
+    ? {
+        code: "ARTIFACT_TOO_LARGE",
         message,
-        "Split the content; artifacts are capped by SESSION_BRIDGE_MAX_ARTIFACT_BYTES."
-      )
-    : bridgeError("INVALID_ARGUMENT", message, "Send large content as an artifact, in parts.")
+        hint: "Split the content; artifacts are capped by SESSION_BRIDGE_MAX_ARTIFACT_BYTES."
+      }
+    : renderToolError(new InvalidArgument({ message, hint: "Send large content as an artifact, in parts." }))
   return { jsonrpc: "2.0", id: line.id, result: errorResult(error) }
 }
 
@@ -79,16 +80,6 @@ const describeParseError = (error: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(error)
     .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
     .join("; ")
-
-/** Anything a context build or a handler may fail with, as a BridgeError; unknown failures are INTERNAL. */
-const asBridgeError = (error: unknown): BridgeError =>
-  error instanceof BridgeError || error instanceof StoreError || error instanceof LockError
-    ? toBridgeError(error)
-    : bridgeError(
-        "INTERNAL",
-        error instanceof Error ? error.message : String(error),
-        "This is a bug; the server log (stderr) has details."
-      )
 
 /**
  * Builds `layer` into `scope` on first use and caches the result; concurrent first callers share one build,
@@ -137,34 +128,33 @@ export const make = <R, E>(options: McpServerOptions<R, E>) =>
       if (def === undefined) {
         return Effect.succeed(
           errorResult(
-            bridgeError(
-              "INVALID_ARGUMENT",
-              `unknown tool ${JSON.stringify(name)}`,
-              "Call tools/list for the tools this server offers."
+            renderToolError(
+              new InvalidArgument({
+                message: `unknown tool ${JSON.stringify(name)}`,
+                hint: "Call tools/list for the tools this server offers."
+              })
             )
           )
         )
       }
       return Schema.decodeUnknown(def.input, { errors: "all", onExcessProperty: "error" })(args ?? {}).pipe(
-        Effect.mapError((e) =>
-          bridgeError(
-            "INVALID_ARGUMENT",
-            `${name}: ${describeParseError(e)}`,
-            "Check the arguments against the tool's input schema."
-          )
+        Effect.mapError(
+          (e) =>
+            new InvalidArgument({
+              message: `${name}: ${describeParseError(e)}`,
+              hint: "Check the arguments against the tool's input schema."
+            })
         ),
-        Effect.flatMap((input) =>
-          Effect.flatMap(Effect.mapError(context, asBridgeError), (ctx) => Effect.provide(def.handler(input), ctx))
-        ),
+        Effect.flatMap((input) => Effect.flatMap(context, (ctx) => Effect.provide(def.handler(input), ctx))),
         // The result is the output Schema's encoding; a value that does not encode is a bug (INTERNAL, logged).
         Effect.flatMap((value) => Effect.orDie(Schema.encode(def.output)(value))),
         Effect.map(successResult),
         Effect.catchAllCause((cause) => {
           const failure = Cause.failureOption(cause)
-          if (Option.isSome(failure)) return Effect.succeed(errorResult(asBridgeError(failure.value)))
+          if (Option.isSome(failure)) return Effect.succeed(errorResult(toolErrorOf(failure.value)))
           if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
           return Effect.logError(`tool ${name} failed`, cause).pipe(
-            Effect.as(errorResult(asBridgeError(Cause.squash(cause))))
+            Effect.as(errorResult(toolErrorOf(Cause.squash(cause))))
           )
         }),
         Effect.orDie,

@@ -1,6 +1,6 @@
 import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import type { BridgeError } from "../domain/Errors.js"
+import type { BridgeFailure } from "../domain/Errors.js"
 
 /**
  * What a client may assume about a tool (MCP tool annotations; hints, not guarantees). Every tool states all
@@ -37,7 +37,7 @@ export interface ToolDef<I, A, O, OI, R> {
   /** The result: its encoded side is the JSON object the tool returns. */
   readonly output: Schema.Schema<O, OI>
   readonly hints: ToolHints
-  readonly handler: (args: A) => Effect.Effect<O, BridgeError, R>
+  readonly handler: (args: A) => Effect.Effect<O, BridgeFailure, R>
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

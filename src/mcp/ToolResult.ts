@@ -1,6 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import type { BridgeError } from "../domain/Errors.js"
 import type { JsonObject } from "./JsonSchemas.js"
+import type { ToolError } from "./ToolErrors.js"
 
 /**
  * A tool's result as the client sees it: the JSON object as `structuredContent` (checked against the tool's
@@ -13,11 +13,11 @@ export const successResult = (json: JsonObject): CallToolResult => ({
 })
 
 /**
- * A BridgeError as the tool result every client sees: `isError` with `{code, message, hint}` as text. It has no
+ * A rendered error (ToolErrors.ts) as the tool result every client sees: `isError` with `{code, message, hint}` as text. It has no
  * `structuredContent`: the spec does not ask one of an error, and the SDK client checks the output schema only
  * against a result that is not an error.
  */
-export const errorResult = (error: BridgeError): CallToolResult => ({
-  content: [{ type: "text", text: JSON.stringify(error.toJSON()) }],
+export const errorResult = (error: ToolError): CallToolResult => ({
+  content: [{ type: "text", text: JSON.stringify({ code: error.code, message: error.message, hint: error.hint }) }],
   isError: true
 })

@@ -2,7 +2,7 @@ import { chmodSync, cpSync, existsSync, lstatSync, readdirSync, renameSync, writ
 import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { BridgeError } from "../domain/Errors.js"
+import type { BridgeFailure } from "../domain/Errors.js"
 import { chooseHome } from "../services/Home.js"
 import type { HostEnvShape } from "../services/HostEnv.js"
 
@@ -10,7 +10,7 @@ import type { HostEnvShape } from "../services/HostEnv.js"
  * Resolves the home directory and performs the one-time copy of a legacy ~/.amc-bridge:
  * contents copied with 0700/0600 modes, and a `.migrated-to` pointer left in the old directory.
  */
-export const resolveHomeAndMigrate = (env: HostEnvShape): Effect.Effect<string, BridgeError> =>
+export const resolveHomeAndMigrate = (env: HostEnvShape): Effect.Effect<string, BridgeFailure> =>
   Effect.gen(function* () {
     const legacy = join(env.home, ".amc-bridge")
     const target = join(env.home, ".session-bridge")

@@ -4,7 +4,7 @@ import * as nodePath from "node:path"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { bridgeError } from "../domain/Errors.js"
+import { ConfigInvalid, ConfigUnwritable } from "../domain/Errors.js"
 import {
   assertEditable,
   HostConfig,
@@ -19,16 +19,14 @@ const errno = (cause: unknown): string | undefined => (cause as NodeJS.ErrnoExce
 
 const ioError = (path: string, cause: unknown) =>
   errno(cause) === "EACCES" || errno(cause) === "EPERM" || errno(cause) === "EROFS"
-    ? bridgeError(
-        "CONFIG_UNWRITABLE",
-        `cannot write ${path}: ${errno(cause)}`,
-        "Make the file and its folder writable by you, then rerun."
-      )
-    : bridgeError(
-        "CONFIG_UNWRITABLE",
-        `cannot access ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
-        "Check the path and its permissions, then rerun."
-      )
+    ? new ConfigUnwritable({
+        message: `cannot write ${path}: ${errno(cause)}`,
+        hint: "Make the file and its folder writable by you, then rerun."
+      })
+    : new ConfigUnwritable({
+        message: `cannot access ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+        hint: "Check the path and its permissions, then rerun."
+      })
 
 const attempt = <A>(path: string, f: () => Promise<A>) =>
   Effect.tryPromise({ try: f, catch: (cause) => ioError(path, cause) })
@@ -98,7 +96,10 @@ const read: HostConfigShape["read"] = (path) =>
     return yield* Effect.try({
       try: () => Option.some(decoder.decode(bytes)),
       catch: () =>
-        bridgeError("CONFIG_INVALID", `${path} is not UTF-8 text`, "Check that this is really the host's config file.")
+        new ConfigInvalid({
+          message: `${path} is not UTF-8 text`,
+          hint: "Check that this is really the host's config file."
+        })
     })
   })
 

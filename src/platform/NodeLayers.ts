@@ -1,7 +1,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { BridgeError } from "../domain/Errors.js"
+import type { BridgeFailure } from "../domain/Errors.js"
 import * as FileLock from "../services/FileLock.js"
 import { HostEnv } from "../services/HostEnv.js"
 import * as Ids from "../services/Ids.js"
@@ -19,16 +19,16 @@ const storeOnHome = Effect.map(Effect.flatMap(HostEnv, resolveHomeAndMigrate), (
  * The infrastructure on the real machine, in order, over the given HostEnv: the store on the home, file locks
  * (in the store), ids. One list for every entry point: as a layer below, or run directly by the hook.
  */
-export const nodeInfrastructure: Effect.Effect<Context.Context<Infrastructure>, BridgeError, HostEnv> = Effect.map(
+export const nodeInfrastructure: Effect.Effect<Context.Context<Infrastructure>, BridgeFailure, HostEnv> = Effect.map(
   HostEnv,
   (env) => Context.make(HostEnv, env)
 ).pipe(addService(Store, storeOnHome), addService(Lock, FileLock.make), addService(Ids.Ids, Ids.make))
 
 /** The infrastructure on the real machine, over a HostEnv the entry point already has. */
-export const layerInfrastructure: Layer.Layer<Infrastructure, BridgeError, HostEnv> =
+export const layerInfrastructure: Layer.Layer<Infrastructure, BridgeFailure, HostEnv> =
   Layer.effectContext(nodeInfrastructure)
 
 /** Infrastructure for every entry point: HostEnv, Store, Lock, Ids on the real machine. */
-export const InfraLayer: Layer.Layer<Infrastructure, BridgeError> = layerInfrastructure.pipe(
+export const InfraLayer: Layer.Layer<Infrastructure, BridgeFailure> = layerInfrastructure.pipe(
   Layer.provide(NodeHostEnv.layer)
 )

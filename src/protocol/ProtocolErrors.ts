@@ -1,9 +1,9 @@
-import * as Data from "effect/Data"
+import { CodedError, errorBook } from "../domain/ErrorCodes.js"
 
 /*
  * The sb1 protocol's failures. Each kind is its own tagged error; `code` is the stable code a boundary shows and
  * `reason` the stable reason the daemon quarantines with. Both come from one table (PROTOCOL_ERRORS), listed in
- * docs/cloud-protocol.md. None of these belong to the local BridgeError ladder.
+ * docs/cloud-protocol.md. None of these belong to the local BridgeFailure ladder.
  */
 
 export const PROTOCOL_ERRORS = {
@@ -140,11 +140,11 @@ export type ProtocolErrorTag = keyof typeof PROTOCOL_ERRORS
 export type ProtocolErrorCode = (typeof PROTOCOL_ERRORS)[ProtocolErrorTag]["code"]
 
 /** One tagged error class per table row; `detail` says what exactly was wrong. */
+/** The table as an error book: tags, codes, `codeOf` and `is`. */
+export const protocolErrors = errorBook(PROTOCOL_ERRORS)
+
 const ProtocolFailure = <Tag extends ProtocolErrorTag>(tag: Tag) =>
-  class extends Data.TaggedError(tag)<{ readonly detail: string }> {
-    get code(): (typeof PROTOCOL_ERRORS)[Tag]["code"] {
-      return PROTOCOL_ERRORS[tag].code
-    }
+  class extends CodedError(protocolErrors)(tag)<{ readonly detail: string }> {
     get reason(): (typeof PROTOCOL_ERRORS)[Tag]["reason"] {
       return PROTOCOL_ERRORS[tag].reason
     }

@@ -1,7 +1,7 @@
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
+import { type BridgeFailure, StoreIo } from "../domain/Errors.js"
 import { assertEditable, HostConfig, MAX_CONFIG_BYTES } from "../services/HostConfig.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/store/Store.js"
@@ -41,8 +41,6 @@ export interface ContextOptions {
   readonly projectDir: Option.Option<string>
   readonly label: Option.Option<string>
 }
-
-const storeErr = Effect.mapError(toBridgeError)
 
 /** The context for an adapter: absolute node + entry, the bridge home and label hosts must pass on. */
 export const makeContext = (adapter: ProviderAdapter, options: ContextOptions) =>
@@ -109,7 +107,7 @@ export const planInstall = (adapter: ProviderAdapter, ctx: InstallContext) =>
     })
     yield* checkEditable(changes)
     const path = manifestPath(adapter.id, ctx.scope, ctx.projectDir)
-    const manifest = yield* storeErr(readManifest(path))
+    const manifest = yield* readManifest(path)
     return { adapter, ctx, manifestPath: path, manifest, changes, files } satisfies Plan
   })
 
@@ -118,7 +116,7 @@ export const planUninstall = (adapter: ProviderAdapter, ctx: InstallContext) =>
   Effect.gen(function* () {
     const store = yield* Store
     const path = manifestPath(adapter.id, ctx.scope, ctx.projectDir)
-    const manifest = yield* storeErr(readManifest(path))
+    const manifest = yield* readManifest(path)
     const files = yield* adapter.files(ctx)
     const recorded = new Map<string, ManifestFile>(
       Option.match(manifest, { onNone: () => [], onSome: (m) => m.files.map((f) => [f.path, f] as const) })
@@ -136,7 +134,7 @@ export const planUninstall = (adapter: ProviderAdapter, ctx: InstallContext) =>
           continue
         }
         const backup =
-          entry.backup === undefined ? Option.none() : yield* storeErr(store.readText(entry.backup, MAX_CONFIG_BYTES))
+          entry.backup === undefined ? Option.none() : yield* store.readText(entry.backup, MAX_CONFIG_BYTES)
         if (Option.isSome(backup) && sha256(backup.value) === entry.priorSha256) {
           planned.set(f.path, backup)
           continue
@@ -187,7 +185,7 @@ const deepestFirst = (dirs: Iterable<string>): Array<string> =>
   [...new Set(dirs)].sort((a, b) => b.split("/").length - a.split("/").length || b.localeCompare(a))
 
 /** Backs up every file it edits (never overwriting a backup), writes the changes, records them in the manifest. */
-export const applyInstall = (plan: Plan): Effect.Effect<void, BridgeError, HostConfig | Store> =>
+export const applyInstall = (plan: Plan): Effect.Effect<void, BridgeFailure, HostConfig | Store> =>
   Effect.gen(function* () {
     if (plan.changes.length === 0) return
     const store = yield* Store
@@ -209,14 +207,13 @@ export const applyInstall = (plan: Plan): Effect.Effect<void, BridgeError, HostC
       }
       const priorSha = sha256(c.before.value)
       const backup = backupPath(plan.adapter.id, priorSha, c.path)
-      yield* storeErr(store.createExclusive(backup, c.before.value))
-      const kept = yield* storeErr(store.readText(backup, MAX_CONFIG_BYTES))
+      yield* store.createExclusive(backup, c.before.value)
+      const kept = yield* store.readText(backup, MAX_CONFIG_BYTES)
       if (!Option.exists(kept, (k) => sha256(k) === priorSha))
-        return yield* bridgeError(
-          "STORE_IO",
-          `backup ${backup} does not match ${c.path}`,
-          "Move the backup aside and rerun."
-        )
+        return yield* new StoreIo({
+          message: `backup ${backup} does not match ${c.path}`,
+          hint: "Move the backup aside and rerun."
+        })
       entries.set(c.path, {
         path: c.path,
         role: c.role,
@@ -245,14 +242,14 @@ export const applyInstall = (plan: Plan): Effect.Effect<void, BridgeError, HostC
       files: [...entries.values()],
       ...(dirs.length > 0 ? { dirs } : {})
     }
-    yield* storeErr(writeManifest(plan.manifestPath, manifest))
+    yield* writeManifest(plan.manifestPath, manifest)
   })
 
 /**
  * Writes the uninstall changes, removes the folders init created that are now empty (only those: a folder that
  * holds anything, or that was there before init, stays), and drops the manifest. Returns the folders removed.
  */
-export const applyUninstall = (plan: Plan): Effect.Effect<ReadonlyArray<string>, BridgeError, HostConfig | Store> =>
+export const applyUninstall = (plan: Plan): Effect.Effect<ReadonlyArray<string>, BridgeFailure, HostConfig | Store> =>
   Effect.gen(function* () {
     const store = yield* Store
     const hc = yield* HostConfig
@@ -260,6 +257,6 @@ export const applyUninstall = (plan: Plan): Effect.Effect<ReadonlyArray<string>,
     const recorded = Option.match(plan.manifest, { onNone: () => [], onSome: (m) => m.dirs ?? [] })
     const removed: Array<string> = []
     for (const dir of deepestFirst(recorded)) if (yield* hc.removeEmptyDir(dir)) removed.push(dir)
-    yield* storeErr(store.remove(plan.manifestPath))
+    yield* store.remove(plan.manifestPath)
     return removed
   })

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as jsonc from "jsonc-parser/lib/esm/main.js"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { ConfigInvalid } from "../domain/Errors.js"
 
 /** A JSON value as read from a host config. */
 export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
@@ -37,7 +37,7 @@ const indentOf = (text: string): { insertSpaces: boolean; tabSize: number } => {
 const eolOf = (text: string) => (text.includes("\r\n") ? "\r\n" : "\n")
 
 /** Parses a host config; CONFIG_INVALID naming the file when it is not a JSON object. Empty text is `{}`. */
-export const parseObject = (doc: JsonDoc): Effect.Effect<JsonObject, BridgeError> => {
+export const parseObject = (doc: JsonDoc): Effect.Effect<JsonObject, ConfigInvalid> => {
   if (doc.text.trim() === "") return Effect.succeed({})
   const errors: Array<jsonc.ParseError> = []
   const value: unknown = jsonc.parse(doc.text, errors, {
@@ -48,20 +48,18 @@ export const parseObject = (doc: JsonDoc): Effect.Effect<JsonObject, BridgeError
     const e = errors[0]!
     const line = doc.text.slice(0, e.offset).split("\n").length
     return Effect.fail(
-      bridgeError(
-        "CONFIG_INVALID",
-        `${doc.path} is not valid JSON${doc.allowComments ? "C" : ""}: ${jsonc.printParseErrorCode(e.error)} at line ${line}`,
-        "Fix the file (the host would not read it either), then rerun. Nothing was written."
-      )
+      new ConfigInvalid({
+        message: `${doc.path} is not valid JSON${doc.allowComments ? "C" : ""}: ${jsonc.printParseErrorCode(e.error)} at line ${line}`,
+        hint: "Fix the file (the host would not read it either), then rerun. Nothing was written."
+      })
     )
   }
   if (!isObject(value))
     return Effect.fail(
-      bridgeError(
-        "CONFIG_INVALID",
-        `${doc.path} does not hold a JSON object at the top level`,
-        "Fix the file, then rerun. Nothing was written."
-      )
+      new ConfigInvalid({
+        message: `${doc.path} does not hold a JSON object at the top level`,
+        hint: "Fix the file, then rerun. Nothing was written."
+      })
     )
   return Effect.succeed(value)
 }

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { ConfigInvalid } from "../domain/Errors.js"
 import { isOurHookCommand } from "./Commands.js"
 import { getAt, isObject, type Json, type JsonObject, parseObject, setAt } from "./JsonEdit.js"
 import type { HostId, ManagedFile } from "./Provider.js"
@@ -22,7 +22,7 @@ const removeAndPrune = (
   text: string,
   path: KeyPath,
   prune: ReadonlyArray<KeyPath>
-): Effect.Effect<string, BridgeError> =>
+): Effect.Effect<string, ConfigInvalid> =>
   Effect.sync(() => {
     let out = setAt(text, path, undefined)
     for (const p of prune) {
@@ -87,14 +87,13 @@ export const mergeHookList = (
   ours: JsonObject | undefined,
   provider: HostId,
   nested: boolean
-): Effect.Effect<ReadonlyArray<Json>, BridgeError> => {
+): Effect.Effect<ReadonlyArray<Json>, ConfigInvalid> => {
   if (existing !== undefined && !Array.isArray(existing))
     return Effect.fail(
-      bridgeError(
-        "CONFIG_INVALID",
-        `${path}: hooks.${event} is not a list`,
-        "Fix the file, then rerun. Nothing was written."
-      )
+      new ConfigInvalid({
+        message: `${path}: hooks.${event} is not a list`,
+        hint: "Fix the file, then rerun. Nothing was written."
+      })
     )
   const list: ReadonlyArray<Json> = existing ?? []
   const out: Array<Json> = []
@@ -134,11 +133,10 @@ export const hooksFile = (options: {
       const root = yield* parseObject(docOf(options.path, text, options.allowComments))
       const hooks = getAt(root, ["hooks"])
       if (hooks !== undefined && !isObject(hooks))
-        return yield* bridgeError(
-          "CONFIG_INVALID",
-          `${options.path}: "hooks" is not an object`,
-          "Fix the file, then rerun. Nothing was written."
-        )
+        return yield* new ConfigInvalid({
+          message: `${options.path}: "hooks" is not an object`,
+          hint: "Fix the file, then rerun. Nothing was written."
+        })
       let out = text
       if (install && options.seed !== undefined)
         for (const [k, v] of Object.entries(options.seed)) if (getAt(root, [k]) === undefined) out = setAt(out, [k], v)

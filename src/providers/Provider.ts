@@ -1,6 +1,6 @@
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
-import type { BridgeError } from "../domain/Errors.js"
+import type { BridgeFailure } from "../domain/Errors.js"
 import type { HostDescriptor, HostId } from "../hosts/index.js"
 import type { HostConfig } from "../services/HostConfig.js"
 
@@ -37,9 +37,9 @@ export interface ManagedFile {
   readonly role: string
   readonly executable?: boolean
   /** The file's text with our entries in place (equal to `current` when nothing needs to change). */
-  readonly install: (current: Option.Option<string>, view: PlanView) => Effect.Effect<string, BridgeError>
+  readonly install: (current: Option.Option<string>, view: PlanView) => Effect.Effect<string, BridgeFailure>
   /** The file's text with our entries removed. */
-  readonly uninstall: (current: string, view: PlanView) => Effect.Effect<string, BridgeError>
+  readonly uninstall: (current: string, view: PlanView) => Effect.Effect<string, BridgeFailure>
   /** True when the text holds nothing worth keeping (an empty object, an empty file). */
   readonly isEmpty: (text: string) => boolean
 }
@@ -63,9 +63,9 @@ export interface ProviderAdapter extends HostDescriptor {
   readonly identity: string
   /** Folders or files whose presence means the host is set up on this machine. */
   readonly hostPaths: (ctx: InstallContext) => ReadonlyArray<string>
-  readonly files: (ctx: InstallContext) => Effect.Effect<ReadonlyArray<ManagedFile>, BridgeError, HostConfig>
+  readonly files: (ctx: InstallContext) => Effect.Effect<ReadonlyArray<ManagedFile>, BridgeFailure, HostConfig>
   /** Said by `init` after installing (limits, next steps). */
   readonly notes: (ctx: InstallContext) => ReadonlyArray<string>
   /** Host-specific doctor checks (hook trust, folder trust). */
-  readonly check?: (ctx: InstallContext) => Effect.Effect<ReadonlyArray<Finding>, BridgeError, HostConfig>
+  readonly check?: (ctx: InstallContext) => Effect.Effect<ReadonlyArray<Finding>, BridgeFailure, HostConfig>
 }

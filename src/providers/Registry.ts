@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect"
-import { bridgeError } from "../domain/Errors.js"
+import { ProviderUnknown } from "../domain/Errors.js"
 import { HOST_IDS, HOSTS, type HostId, lookupHost } from "../hosts/index.js"
 import { claudeCode } from "./claude-code.js"
 import { cline } from "./cline.js"
@@ -31,11 +31,10 @@ export const findProvider = (name: string) => {
   const host = lookupHost(name)
   return host === undefined
     ? Effect.fail(
-        bridgeError(
-          "PROVIDER_UNKNOWN",
-          `unknown provider ${JSON.stringify(name)}`,
-          `Use one of: ${HOST_IDS.join(", ")}.`
-        )
+        new ProviderUnknown({
+          message: `unknown provider ${JSON.stringify(name)}`,
+          hint: `Use one of: ${HOST_IDS.join(", ")}.`
+        })
       )
     : Effect.succeed(ADAPTERS[host.id])
 }

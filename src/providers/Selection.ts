@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { type BridgeError, bridgeError, toBridgeError } from "../domain/Errors.js"
+import { type BridgeFailure, ProviderUnknown } from "../domain/Errors.js"
 import { runsInside } from "../hosts/index.js"
 import { HostConfig } from "../services/HostConfig.js"
 import { HostEnv } from "../services/HostEnv.js"
@@ -34,7 +34,7 @@ export const hostFound = (adapter: ProviderAdapter, ctx: InstallContext) =>
 export const selectProviders = (
   names: ReadonlyArray<string>,
   all: boolean
-): Effect.Effect<Selection, BridgeError, HostEnv | HostConfig | Store> =>
+): Effect.Effect<Selection, BridgeFailure, HostEnv | HostConfig | Store> =>
   Effect.gen(function* () {
     if (all) return { adapters: PROVIDERS, how: "all" }
     if (names.length > 0) {
@@ -51,11 +51,10 @@ export const selectProviders = (
       if (yield* hostFound(p, ctx)) installed.push(p)
     }
     if (installed.length > 0) return { adapters: installed, how: "installed" }
-    return yield* bridgeError(
-      "PROVIDER_UNKNOWN",
-      "no host CLI detected: not running inside one, and no host config folder found",
-      "Name one with --provider <id> (see `session-bridge list-providers`), or use --all."
-    )
+    return yield* new ProviderUnknown({
+      message: "no host CLI detected: not running inside one, and no host config folder found",
+      hint: "Name one with --provider <id> (see `session-bridge list-providers`), or use --all."
+    })
   })
 
 /** The context init uses: the scope asked for, and the label of an earlier install unless a new one is given. */
@@ -63,10 +62,7 @@ export const installContext = (adapter: ProviderAdapter, options: ContextOptions
   Effect.gen(function* () {
     const first = yield* makeContext(adapter, options)
     if (Option.isSome(options.label)) return first
-    const previous = yield* Effect.mapError(
-      readManifest(manifestPath(adapter.id, first.scope, first.projectDir)),
-      toBridgeError
-    )
+    const previous = yield* readManifest(manifestPath(adapter.id, first.scope, first.projectDir))
     const label = Option.flatMap(previous, (m) => Option.fromNullable(m.label))
     return Option.isSome(label) ? yield* makeContext(adapter, { ...options, label }) : first
   })
@@ -76,7 +72,7 @@ export const installedContexts = (adapter: ProviderAdapter, projectDir: Option.O
   Effect.gen(function* () {
     if (Option.isSome(projectDir))
       return [yield* installContext(adapter, { scope: "project", projectDir, label: Option.none() })]
-    const manifests = yield* Effect.mapError(manifestsOf(adapter.id), toBridgeError)
+    const manifests = yield* manifestsOf(adapter.id)
     if (manifests.length === 0)
       return [
         yield* makeContext(adapter, {

@@ -2,7 +2,6 @@ import * as PlatformCommand from "@effect/platform/Command"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { toBridgeError } from "../domain/Errors.js"
 import { planInstall } from "./Installer.js"
 import { manifestPath, readManifest } from "./Manifest.js"
 import type { InstallContext, ProviderAdapter } from "./Provider.js"
@@ -20,10 +19,7 @@ export interface InstallStatus {
 /** Whether our entries are in place for one context: nothing to change means installed. */
 export const installStatus = (adapter: ProviderAdapter, ctx: InstallContext) =>
   Effect.gen(function* () {
-    const manifest = yield* Effect.mapError(
-      readManifest(manifestPath(adapter.id, ctx.scope, ctx.projectDir)),
-      toBridgeError
-    )
+    const manifest = yield* readManifest(manifestPath(adapter.id, ctx.scope, ctx.projectDir))
     const plan = yield* Effect.either(planInstall(adapter, ctx))
     if (plan._tag === "Left")
       return {

@@ -1,17 +1,16 @@
 import * as Effect from "effect/Effect"
 import { parse } from "smol-toml"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { ConfigInvalid } from "../domain/Errors.js"
 
 /** Parses TOML; CONFIG_INVALID naming the file when it is not valid. */
-export const parseToml = (path: string, text: string): Effect.Effect<Record<string, unknown>, BridgeError> =>
+export const parseToml = (path: string, text: string): Effect.Effect<Record<string, unknown>, ConfigInvalid> =>
   Effect.try({
     try: () => parse(text) as Record<string, unknown>,
     catch: (e) =>
-      bridgeError(
-        "CONFIG_INVALID",
-        `${path} is not valid TOML: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`,
-        "Fix the file (the host would not read it either), then rerun. Nothing was written."
-      )
+      new ConfigInvalid({
+        message: `${path} is not valid TOML: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`,
+        hint: "Fix the file (the host would not read it either), then rerun. Nothing was written."
+      })
   })
 
 /** The dotted key of a `[table]` header line, or undefined for other lines (and `[[arrays]]`). */

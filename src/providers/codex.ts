@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { bridgeError } from "../domain/Errors.js"
+import { ConfigInvalid } from "../domain/Errors.js"
 import { codexHost } from "../hosts/codex.js"
 import { hookCommand, hookEvents, isOurHookCommand, mcpCommand, SERVER_NAME } from "./Commands.js"
 import { getAt, isObject, type Json, parseObject } from "./JsonEdit.js"
@@ -126,19 +126,19 @@ const configFile = (ctx: InstallContext): ManagedFile => {
         (k) => k.length === 3 && k[0] === "hooks" && k[1] === "state" && mine.has(k[2]!),
         trustBlock(planned)
       )
-      const parsed = yield* Effect.mapError(parseToml(path, out), () =>
-        bridgeError(
-          "CONFIG_INVALID",
-          `${path} defines mcp_servers.${SERVER_NAME} or our hooks.state entries in a form init cannot edit (inline or dotted keys)`,
-          `Remove those entries from ${path} by hand, then rerun.`
-        )
+      const parsed = yield* Effect.mapError(
+        parseToml(path, out),
+        () =>
+          new ConfigInvalid({
+            message: `${path} defines mcp_servers.${SERVER_NAME} or our hooks.state entries in a form init cannot edit (inline or dotted keys)`,
+            hint: `Remove those entries from ${path} by hand, then rerun.`
+          })
       )
       if (install && !isObject(getAt(parsed as Json, ["mcp_servers", SERVER_NAME])))
-        return yield* bridgeError(
-          "CONFIG_INVALID",
-          `${path}: could not place [mcp_servers.${SERVER_NAME}]`,
-          "Fix the file, then rerun."
-        )
+        return yield* new ConfigInvalid({
+          message: `${path}: could not place [mcp_servers.${SERVER_NAME}]`,
+          hint: "Fix the file, then rerun."
+        })
       return out
     })
   return {

@@ -1,4 +1,5 @@
 import * as Schema from "effect/Schema"
+import { codeRows, errorBook } from "../domain/ErrorCodes.js"
 
 /**
  * The relay store's failures. Each kind is its own tagged error; its stable `code` (the upper-case code on the
@@ -16,13 +17,15 @@ export const relayErrorCodes = {
   EkSeqStale: "EK_SEQ_STALE",
   RelayStoreIo: "RELAY_STORE_IO"
 } as const
+/** The table as an error book (src/domain/ErrorCodes.ts): tags, codes, `codeOf` and `is`. */
+export const relayErrors = errorBook(codeRows(relayErrorCodes))
 export type RelayErrorTag = keyof typeof relayErrorCodes
 export type RelayErrorCode = (typeof relayErrorCodes)[RelayErrorTag]
 
 /** The handle is already used on this relay (handles are not secret). */
 export class HandleTaken extends Schema.TaggedError<HandleTaken>()("HandleTaken", { handle: Schema.String }) {
   get code(): RelayErrorCode {
-    return relayErrorCodes[this._tag]
+    return relayErrors.codeOf(this)
   }
   override get message(): string {
     return `the handle ${JSON.stringify(this.handle)} is taken on this relay`
@@ -32,7 +35,7 @@ export class HandleTaken extends Schema.TaggedError<HandleTaken>()("HandleTaken"
 /** The invite is unknown, used, expired or revoked: one answer for all, so a guesser learns nothing. */
 export class InviteInvalid extends Schema.TaggedError<InviteInvalid>()("InviteInvalid", {}) {
   get code(): RelayErrorCode {
-    return relayErrorCodes[this._tag]
+    return relayErrors.codeOf(this)
   }
   override get message(): string {
     return "the invite is unknown, already used, expired or revoked"
@@ -42,7 +45,7 @@ export class InviteInvalid extends Schema.TaggedError<InviteInvalid>()("InviteIn
 /** The account already has as many open invites as it may (CLOUD.md 2.3). */
 export class InviteLimit extends Schema.TaggedError<InviteLimit>()("InviteLimit", { limit: Schema.Number }) {
   get code(): RelayErrorCode {
-    return relayErrorCodes[this._tag]
+    return relayErrors.codeOf(this)
   }
   override get message(): string {
     return `at most ${this.limit} open invites per account: revoke one or wait until one is used or expires`
@@ -52,7 +55,7 @@ export class InviteLimit extends Schema.TaggedError<InviteLimit>()("InviteLimit"
 /** There is no active contact between the pair. */
 export class NotAContact extends Schema.TaggedError<NotAContact>()("NotAContact", {}) {
   get code(): RelayErrorCode {
-    return relayErrorCodes[this._tag]
+    return relayErrors.codeOf(this)
   }
   override get message(): string {
     return "there is no active contact between these accounts"
@@ -62,7 +65,7 @@ export class NotAContact extends Schema.TaggedError<NotAContact>()("NotAContact"
 /** The contact between the pair was revoked; a new invite is needed. */
 export class ContactRevoked extends Schema.TaggedError<ContactRevoked>()("ContactRevoked", {}) {
   get code(): RelayErrorCode {
-    return relayErrorCodes[this._tag]
+    return relayErrors.codeOf(this)
   }
   override get message(): string {
     return "the contact was revoked"
@@ -75,7 +78,7 @@ export class RecipientQuota extends Schema.TaggedError<RecipientQuota>()("Recipi
   limit: Schema.Number
 }) {
   get code(): RelayErrorCode {
-    return relayErrorCodes[this._tag]
+    return relayErrors.codeOf(this)
   }
   override get message(): string {
     return this.what === "messages"
@@ -87,7 +90,7 @@ export class RecipientQuota extends Schema.TaggedError<RecipientQuota>()("Recipi
 /** The token is unknown or revoked, or its account is disabled. */
 export class RelayAuth extends Schema.TaggedError<RelayAuth>()("RelayAuth", {}) {
   get code(): RelayErrorCode {
-    return relayErrorCodes[this._tag]
+    return relayErrors.codeOf(this)
   }
   override get message(): string {
     return "the token is missing, wrong or revoked"
@@ -99,7 +102,7 @@ export class AccountNotFound extends Schema.TaggedError<AccountNotFound>()("Acco
   account: Schema.String
 }) {
   get code(): RelayErrorCode {
-    return relayErrorCodes[this._tag]
+    return relayErrors.codeOf(this)
   }
   override get message(): string {
     return `no such account: ${this.account}`
@@ -112,7 +115,7 @@ export class EkSeqStale extends Schema.TaggedError<EkSeqStale>()("EkSeqStale", {
   given: Schema.Number
 }) {
   get code(): RelayErrorCode {
-    return relayErrorCodes[this._tag]
+    return relayErrors.codeOf(this)
   }
   override get message(): string {
     return `the key record's seq ${this.given} is not above the stored ${this.stored}`
@@ -125,7 +128,7 @@ export class RelayStoreIo extends Schema.TaggedError<RelayStoreIo>()("RelayStore
   cause: Schema.Defect
 }) {
   get code(): RelayErrorCode {
-    return relayErrorCodes[this._tag]
+    return relayErrors.codeOf(this)
   }
   override get message(): string {
     const cause = this.cause instanceof Error ? this.cause.message : String(this.cause)
@@ -146,4 +149,4 @@ export type RelayStoreError =
   | RelayStoreIo
 
 /** The stable code of any relay store error. */
-export const relayErrorCode = (error: RelayStoreError): RelayErrorCode => relayErrorCodes[error._tag]
+export const relayErrorCode = (error: RelayStoreError): RelayErrorCode => relayErrors.codeOf(error)

@@ -5,7 +5,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
-import { LockError, type StoreError } from "../domain/Errors.js"
+import { LockTimeout, type StoreError } from "../domain/Errors.js"
 import { HostEnv, type HostEnvShape } from "./HostEnv.js"
 import { Lock, type LockShape } from "./Lock.js"
 import { Store, type StoreShape } from "./store/Store.js"
@@ -172,7 +172,7 @@ export const make = Effect.gen(function* () {
             if (outcome === "acquired") return
             if (outcome === "retry") continue
             const waited = (yield* Clock.currentTimeMillis) - started
-            if (waited >= timeoutMs) return yield* new LockError({ name, waitedMs: waited })
+            if (waited >= timeoutMs) return yield* new LockTimeout({ name, waitedMs: waited })
             yield* Effect.sleep(delay)
             delay = Math.min(delay * 2, 25)
           }

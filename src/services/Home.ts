@@ -1,6 +1,6 @@
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { HomeInvalid } from "../domain/Errors.js"
 import type { HostEnvShape } from "./HostEnv.js"
 
 export interface HomeChoice {
@@ -21,15 +21,14 @@ export const HOME_DIR = ".session-bridge"
  * SESSION_BRIDGE_HOME when set: it must be absolute (a relative one would name a different folder in every
  * working directory). HOME_INVALID otherwise.
  */
-export const explicitHome = (env: HostEnvShape): Either.Either<Option.Option<string>, BridgeError> => {
+export const explicitHome = (env: HostEnvShape): Either.Either<Option.Option<string>, HomeInvalid> => {
   const explicit = env.get("SESSION_BRIDGE_HOME")
   if (Option.isNone(explicit) || explicit.value.startsWith("/")) return Either.right(explicit)
   return Either.left(
-    bridgeError(
-      "HOME_INVALID",
-      `SESSION_BRIDGE_HOME must be an absolute path, got ${JSON.stringify(explicit.value.slice(0, 200))}`,
-      "Set it to an absolute path (e.g. $HOME/.session-bridge), or unset it to use ~/.session-bridge."
-    )
+    new HomeInvalid({
+      message: `SESSION_BRIDGE_HOME must be an absolute path, got ${JSON.stringify(explicit.value.slice(0, 200))}`,
+      hint: "Set it to an absolute path (e.g. $HOME/.session-bridge), or unset it to use ~/.session-bridge."
+    })
   )
 }
 
@@ -37,7 +36,7 @@ export const chooseHome = (
   env: HostEnvShape,
   legacyExists: boolean,
   homeExists: boolean
-): Either.Either<HomeChoice, BridgeError> =>
+): Either.Either<HomeChoice, HomeInvalid> =>
   Either.map(explicitHome(env), (explicit) => choose(env, explicit, legacyExists, homeExists))
 
 const choose = (

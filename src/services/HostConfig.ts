@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { ConfigInvalid, ConfigUnwritable } from "../domain/Errors.js"
 
 /** Host config files larger than this are refused: no real config is this big, and reading it whole would hurt. */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024
@@ -25,19 +25,19 @@ export interface HostFileInfo {
  * Refuses what it must not touch: a symlink, a read-only file, a file over MAX_CONFIG_BYTES.
  */
 export interface HostConfigShape {
-  readonly info: (path: string) => Effect.Effect<HostFileInfo, BridgeError>
+  readonly info: (path: string) => Effect.Effect<HostFileInfo, ConfigInvalid | ConfigUnwritable>
   /** The file's text; None when it does not exist. CONFIG_INVALID when it is huge or not UTF-8 text. */
-  readonly read: (path: string) => Effect.Effect<Option.Option<string>, BridgeError>
+  readonly read: (path: string) => Effect.Effect<Option.Option<string>, ConfigInvalid | ConfigUnwritable>
   /** Atomic replace or create; `executable` makes a created file 0755. */
   readonly write: (
     path: string,
     text: string,
     options?: { readonly executable?: boolean }
-  ) => Effect.Effect<void, BridgeError>
+  ) => Effect.Effect<void, ConfigInvalid | ConfigUnwritable>
   /** Removes a file; false when it was not there. */
-  readonly remove: (path: string) => Effect.Effect<boolean, BridgeError>
+  readonly remove: (path: string) => Effect.Effect<boolean, ConfigInvalid | ConfigUnwritable>
   /** Removes a folder only when it is empty (never a symlink); false when it is absent or holds anything. */
-  readonly removeEmptyDir: (path: string) => Effect.Effect<boolean, BridgeError>
+  readonly removeEmptyDir: (path: string) => Effect.Effect<boolean, ConfigInvalid | ConfigUnwritable>
 }
 
 export class HostConfig extends Context.Tag("session-bridge/HostConfig")<HostConfig, HostConfigShape>() {}
@@ -45,36 +45,36 @@ export class HostConfig extends Context.Tag("session-bridge/HostConfig")<HostCon
 const missing: HostFileInfo = { exists: false, isSymlink: false, isDirectory: false, writable: true, size: 0, mode: 0 }
 
 /** Fails unless `path` may be replaced or created by us: not a symlink, not a directory, writable. */
-export const assertEditable = (info: HostFileInfo, path: string): Effect.Effect<void, BridgeError> => {
+export const assertEditable = (
+  info: HostFileInfo,
+  path: string
+): Effect.Effect<void, ConfigInvalid | ConfigUnwritable> => {
   if (info.isSymlink)
     return Effect.fail(
-      bridgeError(
-        "CONFIG_UNWRITABLE",
-        `${path} is a symbolic link; session-bridge only edits regular files (replacing it would break the link)`,
-        "Point the command at the link's target with the host's own config option, or replace the link by a copy, then rerun."
-      )
+      new ConfigUnwritable({
+        message: `${path} is a symbolic link; session-bridge only edits regular files (replacing it would break the link)`,
+        hint: "Point the command at the link's target with the host's own config option, or replace the link by a copy, then rerun."
+      })
     )
   if (info.isDirectory)
     return Effect.fail(
-      bridgeError("CONFIG_UNWRITABLE", `${path} is a directory, not a config file`, "Move it aside, then rerun.")
+      new ConfigUnwritable({ message: `${path} is a directory, not a config file`, hint: "Move it aside, then rerun." })
     )
   if (!info.writable)
     return Effect.fail(
-      bridgeError(
-        "CONFIG_UNWRITABLE",
-        `${path} is not writable`,
-        "Make it (or its folder) writable by you, e.g. `chmod u+w <file>`, or run `init --dry-run` and apply the edit by hand."
-      )
+      new ConfigUnwritable({
+        message: `${path} is not writable`,
+        hint: "Make it (or its folder) writable by you, e.g. `chmod u+w <file>`, or run `init --dry-run` and apply the edit by hand."
+      })
     )
   return Effect.void
 }
 
 export const tooLarge = (path: string, size: number) =>
-  bridgeError(
-    "CONFIG_INVALID",
-    `${path} is ${size} bytes, over the ${MAX_CONFIG_BYTES} byte limit for a host config file`,
-    "Check that this is really the host's config file; trim it, then rerun."
-  )
+  new ConfigInvalid({
+    message: `${path} is ${size} bytes, over the ${MAX_CONFIG_BYTES} byte limit for a host config file`,
+    hint: "Check that this is really the host's config file; trim it, then rerun."
+  })
 
 interface MemoryFile {
   readonly text: string

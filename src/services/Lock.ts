@@ -1,10 +1,10 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { LockError, StoreError } from "../domain/Errors.js"
+import type { LockTimeout, StoreError } from "../domain/Errors.js"
 
 export interface LockOptions {
-  /** How long to wait for the lock before failing with LockError. Default 2000 ms. */
+  /** How long to wait for the lock before failing with LockTimeout. Default 2000 ms. */
   readonly timeoutMs?: number
 }
 
@@ -13,7 +13,7 @@ export interface LockShape {
   readonly withLock: (
     name: string,
     options?: LockOptions
-  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | LockError | StoreError, R>
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | LockTimeout | StoreError, R>
 }
 
 export class Lock extends Context.Tag("session-bridge/Lock")<Lock, LockShape>() {}

@@ -2,7 +2,7 @@ import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
-import type { BridgeError } from "../domain/Errors.js"
+import type { BridgeFailure } from "../domain/Errors.js"
 import * as Guard from "./Guard.js"
 
 /** Headers on every dashboard response: nothing cached, framed, sniffed or sent as a referrer. */
@@ -26,23 +26,49 @@ export const ARTIFACT_CSP = "default-src 'none'; img-src 'self' data:; style-src
 export const jsonResponse = (body: unknown, status = 200) =>
   HttpServerResponse.unsafeJson(body, { status, headers: { ...BASE_HEADERS, "content-security-policy": PAGE_CSP } })
 
-const statusOf = (error: BridgeError): number => {
-  switch (error.code) {
-    case "INVALID_ARGUMENT":
-    case "INVALID_NAME":
-      return 400
-    case "MESSAGE_NOT_FOUND":
-    case "THREAD_NOT_FOUND":
-    case "ARTIFACT_NOT_FOUND":
-    case "SESSION_NOT_FOUND":
-      return 404
-    default:
-      return 500
-  }
+/**
+ * The HTTP status of each local failure the dashboard may meet: bad input 400, an unknown id 404, the rest 500
+ * (a Store failure by its code: a bad key is bad input).
+ */
+export const STATUS_OF: { readonly [T in Exclude<BridgeFailure["_tag"], "StoreError">]: number } = {
+  InvalidArgument: 400,
+  InvalidName: 400,
+  BodyTooLarge: 500,
+  ArtifactTooLarge: 500,
+  BacklogFull: 500,
+  RecipientNotFound: 500,
+  AmbiguousRecipient: 500,
+  NotAMember: 500,
+  MessageNotFound: 404,
+  ThreadNotFound: 404,
+  ArtifactNotFound: 404,
+  SessionNotFound: 404,
+  IdentityUnresolved: 500,
+  StoreIo: 500,
+  HomeInvalid: 500,
+  LockTimeout: 500,
+  ConfigInvalid: 500,
+  ConfigUnwritable: 500,
+  ProviderUnknown: 500,
+  Internal: 500,
+  RemoteNotConfigured: 409,
+  RemoteNotAContact: 403,
+  RemoteContactRevoked: 403,
+  RemoteRateLimited: 429
 }
 
-/** A BridgeError as an HTTP answer: its status and `{ code, message, hint }`. */
-export const errorResponse = (error: BridgeError) => jsonResponse(error.toJSON(), statusOf(error))
+export const statusOf = (error: BridgeFailure): number =>
+  error._tag === "StoreError" ? (error.code === "INVALID_NAME" ? 400 : 500) : STATUS_OF[error._tag]
+
+/**
+ * A local failure as an HTTP answer: its status and `{ code, message, hint }`. The dashboard is read-only and
+ * shows no remedy, so the hint is the site's own (one that names no tool or command), if any.
+ */
+export const errorResponse = (error: BridgeFailure) =>
+  jsonResponse(
+    { code: error.code, message: error.message, hint: "hint" in error ? (error.hint ?? "") : "" },
+    statusOf(error)
+  )
 
 export const rejection = (r: Guard.Rejection, extra: Record<string, string> = {}) =>
   HttpServerResponse.text(`${r.status} ${r.reason}\n`, {

@@ -3,7 +3,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { type BridgeFailure, InvalidArgument } from "../domain/Errors.js"
 import { layerSecureRandom, layerServer } from "../platform/NodeUiServer.js"
 import type { Infrastructure } from "../services/Infrastructure.js"
 import * as Live from "./Live.js"
@@ -28,12 +28,12 @@ export const run = (
   options: RunOptions
 ): Effect.Effect<
   never,
-  BridgeError,
+  BridgeFailure,
   Layer.Layer.Context<typeof UiLayer> | Infrastructure | CommandExecutor.CommandExecutor
 > =>
   Effect.gen(function* () {
     if (options.port._tag === "Some" && !(options.port.value >= 0 && options.port.value <= 65535)) {
-      return yield* bridgeError("INVALID_ARGUMENT", `--port must be 0-65535, got ${options.port.value}`)
+      return yield* new InvalidArgument({ message: `--port must be 0-65535, got ${options.port.value}` })
     }
     const address = yield* start(layerServer, { port: options.port })
     yield* options.json

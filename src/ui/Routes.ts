@@ -4,7 +4,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { bridgeError } from "../domain/Errors.js"
+import { InvalidArgument, isBridgeFailure } from "../domain/Errors.js"
 import { MessageKind } from "../domain/Records.js"
 import { PAGE_SCRIPT } from "./assets/Script.js"
 import { PAGE_STYLE } from "./assets/Style.js"
@@ -30,13 +30,15 @@ const query = <A, I extends Readonly<Record<string, string | ReadonlyArray<strin
   schema: Schema.Schema<A, I>
 ) =>
   HttpServerRequest.schemaSearchParams(schema).pipe(
-    Effect.mapError(() => bridgeError("INVALID_ARGUMENT", "bad query parameters"))
+    Effect.mapError(() => new InvalidArgument({ message: "bad query parameters" }))
   )
 
 const pathParam = (name: string) =>
   Effect.flatMap(HttpRouter.params, (p) => {
     const value = p[name]
-    return value === undefined ? Effect.fail(bridgeError("INVALID_ARGUMENT", `missing ${name}`)) : Effect.succeed(value)
+    return value === undefined
+      ? Effect.fail(new InvalidArgument({ message: `missing ${name}` }))
+      : Effect.succeed(value)
   })
 
 const asset = (body: string, contentType: string) =>
@@ -186,8 +188,8 @@ export const router = (options: { readonly token: string; readonly stopping: Eff
         return jsonResponse({ query: q.q, messages })
       })
     ),
-    Effect.catchTags({
-      BridgeError: (e) => Effect.succeed(errorResponse(e)),
-      RouteNotFound: () => Effect.succeed(jsonResponse({ code: "NOT_FOUND", message: "no such page", hint: "" }, 404))
-    })
+    Effect.catchIf(isBridgeFailure, (e) => Effect.succeed(errorResponse(e))),
+    Effect.catchTag("RouteNotFound", () =>
+      Effect.succeed(jsonResponse({ code: "NOT_FOUND", message: "no such page", hint: "" }, 404))
+    )
   )

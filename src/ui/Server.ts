@@ -11,7 +11,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import { type BridgeError, bridgeError } from "../domain/Errors.js"
+import { type BridgeFailure, Internal, InvalidArgument } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { readJson, writeJson } from "../services/store/Documents.js"
 import { HostEnv } from "../services/HostEnv.js"
@@ -89,14 +89,13 @@ const listen = (factory: ServerFactory, options: UiOptions) =>
       return { server: first.right, token }
     }
     if (Option.isSome(options.port)) {
-      return yield* bridgeError(
-        "INVALID_ARGUMENT",
-        `cannot listen on 127.0.0.1:${wanted}: ${String(first.left.cause instanceof Error ? first.left.cause.message : first.left.cause)}`,
-        "Choose another --port, or leave it out to use a free one."
-      )
+      return yield* new InvalidArgument({
+        message: `cannot listen on 127.0.0.1:${wanted}: ${String(first.left.cause instanceof Error ? first.left.cause.message : first.left.cause)}`,
+        hint: "Choose another --port, or leave it out to use a free one."
+      })
     }
     const server = yield* bind(factory, 0).pipe(
-      Effect.mapError((e) => bridgeError("INTERNAL", `cannot listen on 127.0.0.1: ${String(e.cause)}`))
+      Effect.mapError((e) => new Internal({ message: `cannot listen on 127.0.0.1: ${String(e.cause)}` }))
     )
     return { server, token: yield* newToken() }
   })
@@ -127,12 +126,12 @@ export const openBrowser = (url: string): Effect.Effect<void, never, HostEnv | C
 export const start = (
   factory: ServerFactory,
   options: UiOptions
-): Effect.Effect<UiAddress, BridgeError, Scope.Scope | Store | HostEnv | SecureRandom | Dashboard | ChangeFeed> =>
+): Effect.Effect<UiAddress, BridgeFailure, Scope.Scope | Store | HostEnv | SecureRandom | Dashboard | ChangeFeed> =>
   Effect.gen(function* () {
     const host = yield* HostEnv
     const { server, token } = yield* listen(factory, options)
     if (server.address._tag !== "TcpAddress")
-      return yield* bridgeError("INTERNAL", "the dashboard server has no TCP address")
+      return yield* new Internal({ message: "the dashboard server has no TCP address" })
     const port = server.address.port
     // Registered after the server, so it runs before the server closes: open event streams end first,
     // otherwise closing would wait for every browser tab to go away.

@@ -3,7 +3,7 @@ import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
 import * as RemoteSendsLayer from "../../src/cloud/RemoteSendsLayer.js"
 import * as CurrentSession from "../../src/bridge/CurrentSession.js"
 import { Sessions } from "../../src/bridge/Sessions.js"
-import type { BridgeError } from "../../src/domain/Errors.js"
+import type { BridgeFailure } from "../../src/domain/Errors.js"
 import type { ProviderId, SessionRecord } from "../../src/domain/Records.js"
 import type { MemoryHostEnvOptions } from "../../src/services/HostEnv.js"
 import { Store } from "../../src/services/store/Store.js"
@@ -28,10 +28,10 @@ export const call = (def: AnyToolDef<ToolRequirements>, as: SessionRecord, args:
     Effect.flatMap((input) => def.handler(input)),
     Effect.flatMap((value) => Effect.orDie(Schema.encode(def.output)(value))),
     Effect.provide(CurrentSession.layerFixed(as))
-  ) as Effect.Effect<any, BridgeError, Exclude<ToolRequirements, CurrentSession.CurrentSession>>
+  ) as Effect.Effect<any, BridgeFailure, Exclude<ToolRequirements, CurrentSession.CurrentSession>>
 
 /** The error code a failing tool call gives. */
-export const codeOf = <R>(effect: Effect.Effect<unknown, BridgeError, R>) =>
+export const codeOf = <R>(effect: Effect.Effect<unknown, BridgeFailure, R>) =>
   Effect.map(Effect.flip(effect), (e) => e.code)
 
 /** The events of the event log, parsed. */

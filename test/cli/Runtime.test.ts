@@ -1,6 +1,15 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit } from "effect"
-import { bridgeError, LockError, StoreError } from "../../src/domain/Errors.js"
+import {
+  InvalidArgument,
+  InvalidName,
+  LockTimeout,
+  MessageNotFound,
+  NotAMember,
+  RecipientNotFound,
+  SessionNotFound,
+  StoreError
+} from "../../src/domain/Errors.js"
 import {
   describeFailure,
   exitCodeOf,
@@ -12,38 +21,26 @@ import {
 } from "../../src/cli/Runtime.js"
 
 describe("Runtime", () => {
-  it("a BridgeError prints its code, message and hint; infrastructure errors map to their codes", () => {
+  it("a local failure prints its code, message and CLI hint; infrastructure errors map to their codes", () => {
     assert.strictEqual(
-      describeFailure(Cause.fail(bridgeError("SESSION_NOT_FOUND", "no session x", "Run list-sessions.")), false),
+      describeFailure(Cause.fail(new SessionNotFound({ message: "no session x", hint: "Run list-sessions." })), false),
       "error SESSION_NOT_FOUND: no session x\nhint: Run list-sessions."
     )
-    // Hints that name MCP tools are rewritten to CLI commands, channel names quoted for the shell.
+    // The CLI's hints name CLI commands, channel names quoted for the shell.
     assert.strictEqual(
-      describeFailure(
-        Cause.fail(bridgeError("NOT_A_MEMBER", "you have not joined #x", "Call bridge_join_channel.")),
-        false
-      ),
+      describeFailure(Cause.fail(new NotAMember({ channel: "x" })), false),
       "error NOT_A_MEMBER: you have not joined #x\nhint: Join it first: `session-bridge channel join '#x'` (with --as to join as another session)."
     )
     assert.strictEqual(
-      describeFailure(
-        Cause.fail(
-          bridgeError(
-            "RECIPIENT_NOT_FOUND",
-            "no bob",
-            "Run bridge_list_sessions (or `session-bridge list-sessions --all`) to see who is there."
-          )
-        ),
-        false
-      ),
-      "error RECIPIENT_NOT_FOUND: no bob\nhint: Run `session-bridge list-sessions --all` to see who is there."
+      describeFailure(Cause.fail(new RecipientNotFound({ by: "label", value: "bob" })), false),
+      'error RECIPIENT_NOT_FOUND: no session matches label "bob"\nhint: Run `session-bridge list-sessions --all` to see who is there.'
     )
     assert.match(
       describeFailure(Cause.fail(new StoreError({ reason: "Io", path: "inbox/x", cause: new Error("EACCES") })), false),
       /^error STORE_IO: i\/o error at inbox\/x: EACCES\nhint: /
     )
     assert.match(
-      describeFailure(Cause.fail(new LockError({ name: "session-x", waitedMs: 2000 })), false),
+      describeFailure(Cause.fail(new LockTimeout({ name: "session-x", waitedMs: 2000 })), false),
       /^error LOCK_TIMEOUT: lock session-x still held after 2000 ms/
     )
   })
@@ -69,9 +66,9 @@ describe("Runtime", () => {
       assert.strictEqual(yield* run(setExitCode(1)), 1)
       assert.strictEqual(yield* run(Effect.fail(usageError("bad", "do this"))), 2)
       // Bad input on the command line is a usage error wherever it is detected.
-      assert.strictEqual(yield* run(Effect.fail(bridgeError("INVALID_ARGUMENT", "x"))), 2)
-      assert.strictEqual(yield* run(Effect.fail(bridgeError("INVALID_NAME", "x"))), 2)
-      assert.strictEqual(yield* run(Effect.fail(bridgeError("MESSAGE_NOT_FOUND", "x"))), 1)
+      assert.strictEqual(yield* run(Effect.fail(new InvalidArgument({ message: "x" }))), 2)
+      assert.strictEqual(yield* run(Effect.fail(new InvalidName({ message: "x" }))), 2)
+      assert.strictEqual(yield* run(Effect.fail(new MessageNotFound({ message: "x" }))), 1)
       assert.strictEqual(yield* run(Effect.interrupt), 130)
       assert.strictEqual(yield* run(Effect.zipRight(exitZeroOnInterrupt, Effect.interrupt)), 0)
       assert.strictEqual(exitCodeOf(Exit.die("x"), makeExitState()), 1)

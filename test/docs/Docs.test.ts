@@ -1,17 +1,31 @@
 import * as fs from "node:fs"
 import { describe, expect, it } from "vitest"
-import { ErrorCode } from "../../src/domain/Errors.js"
+import { bridgeErrors, ErrorCode } from "../../src/domain/Errors.js"
 import { tools } from "../../src/mcp/Tools.js"
-import { httpErrorCodes } from "../../src/relay/HttpErrors.js"
-import { relayErrorCodes } from "../../src/relay/RelayErrors.js"
-import { CLOUD_ERRORS } from "../../src/cloud/CloudErrors.js"
-import { PROTOCOL_ERRORS } from "../../src/protocol/ProtocolErrors.js"
+import { httpErrorCodes, httpErrors } from "../../src/relay/HttpErrors.js"
+import { relayErrorCodes, relayErrors } from "../../src/relay/RelayErrors.js"
+import { CLOUD_ERRORS, cloudErrors } from "../../src/cloud/CloudErrors.js"
+import { PROTOCOL_ERRORS, protocolErrors } from "../../src/protocol/ProtocolErrors.js"
 
 describe("docs match the code", () => {
   it("every error code has a section in docs/troubleshooting.md", () => {
     const doc = fs.readFileSync("docs/troubleshooting.md", "utf8")
     const sections = new Set([...doc.matchAll(/^## ([A-Z_]+)\s*$/gm)].map((m) => m[1]))
     expect(ErrorCode.literals.filter((code) => !sections.has(code))).toEqual([])
+  })
+
+  it("every code of every error table (local, relay store, relay HTTP, cloud, protocol) has a section", () => {
+    const doc = fs.readFileSync("docs/troubleshooting.md", "utf8")
+    const sections = new Set([...doc.matchAll(/^## ([A-Z_]+)\b/gm)].map((m) => m[1]))
+    const books = { bridgeErrors, relayErrors, httpErrors, cloudErrors, protocolErrors }
+    const missing = Object.entries(books).flatMap(([name, book]) =>
+      book.codes.filter((code) => !sections.has(code)).map((code) => `${name}: ${code}`)
+    )
+    expect(missing).toEqual([])
+    // The local table covers every code but HOME_UNSAFE, which only a Store failure (a refused file) shows.
+    expect(ErrorCode.literals.filter((code) => !(bridgeErrors.codes as ReadonlyArray<string>).includes(code))).toEqual([
+      "HOME_UNSAFE"
+    ])
   })
 
   it("every relay store error code has a section in docs/troubleshooting.md", () => {

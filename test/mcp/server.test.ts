@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import { McpError } from "@modelcontextprotocol/sdk/types.js"
 import { Context, DateTime, Effect, Layer, Logger, LogLevel, Option, Schema } from "effect"
-import { bridgeError } from "../../src/domain/Errors.js"
+import { IdentityUnresolved, RecipientNotFound } from "../../src/domain/Errors.js"
 import type { ClientInfo } from "../../src/mcp/ClientInfo.js"
 import * as McpServer from "../../src/mcp/Server.js"
 import { NoArguments, readOnly, tool } from "../../src/mcp/ToolDef.js"
@@ -37,7 +37,7 @@ const tools = [
     input: NoArguments,
     output: Schema.Struct({}),
     hints: readOnly,
-    handler: () => Effect.fail(bridgeError("RECIPIENT_NOT_FOUND", "no session is labelled bob", "List sessions first."))
+    handler: () => Effect.fail(new RecipientNotFound({ by: "label", value: "bob" }))
   }),
   tool({
     name: "crash",
@@ -121,7 +121,7 @@ const withServer = (probe: Probe, f: (client: McpHandle, server: McpServer.McpSe
             probe.clients.push(client)
             if (probe.failNext) {
               probe.failNext = false
-              return Effect.fail(bridgeError("IDENTITY_UNRESOLVED", "not yet"))
+              return Effect.fail(new IdentityUnresolved({ message: "not yet" }))
             }
             return Effect.succeed({
               text: `hello ${Option.match(client, { onNone: () => "?", onSome: (c) => c.name })}`
@@ -242,7 +242,11 @@ describe("McpServer", () => {
       const r = await c.call("refuse")
       assert.deepStrictEqual(r, {
         ok: false,
-        error: { code: "RECIPIENT_NOT_FOUND", message: "no session is labelled bob", hint: "List sessions first." }
+        error: {
+          code: "RECIPIENT_NOT_FOUND",
+          message: 'no session matches label "bob"',
+          hint: "Run bridge_list_sessions (or `session-bridge list-sessions --all`) to see who is there."
+        }
       })
     })
   )

@@ -97,7 +97,7 @@ describe("Lock/memory", () => {
 describe("Lock/file (on the memory store)", () => {
   testLock(() => fileLockOnMemory)
 
-  it.effect("a lock held by a live process times out with LockError", () =>
+  it.effect("a lock held by a live process times out with LockTimeout", () =>
     Effect.gen(function* () {
       const store = yield* Store
       yield* store.write("locks/k.lock", JSON.stringify({ pid: 200, token: "other", at: 0 }))
@@ -105,7 +105,7 @@ describe("Lock/file (on the memory store)", () => {
       const fiber = yield* Effect.fork(Effect.flip(lock.withLock("k", { timeoutMs: 500 })(Effect.void)))
       yield* TestClock.adjust("1 second")
       const error = yield* Fiber.join(fiber)
-      assert.strictEqual(error._tag, "LockError")
+      assert.strictEqual(error._tag, "LockTimeout")
     }).pipe(Effect.provide(fileLockOnMemory))
   )
 

@@ -9,7 +9,7 @@ import { layerFileSystem } from "../../src/platform/store/FileSystemStore.js"
 import { Store } from "../../src/services/store/Store.js"
 import { type Planter, testStore } from "./storeContract.js"
 import { bundleWorker } from "../support/bundleWorker.js"
-import { type StoreError, toBridgeError } from "../../src/domain/Errors.js"
+import type { StoreError } from "../../src/domain/Errors.js"
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "sb-store-"))
 
@@ -105,7 +105,7 @@ describe("Store/fileSystem: a home that is not this user's", () => {
         const error = yield* Effect.flip(attempt as Effect.Effect<unknown, StoreError>)
         assert.deepStrictEqual([error.reason, error.path], ["Unsafe", root])
         assert.include(error.message, `not to this user (uid ${someoneElse})`)
-        assert.strictEqual(toBridgeError(error).code, "HOME_UNSAFE")
+        assert.strictEqual(error.code, "HOME_UNSAFE")
       }
       assert.strictEqual(fs.statSync(root).mode & 0o777, 0o755)
       assert.deepStrictEqual(fs.readdirSync(path.join(root, "sessions")), ["x.json"])

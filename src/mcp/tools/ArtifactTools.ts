@@ -3,7 +3,7 @@ import * as Schema from "effect/Schema"
 import { base64Chunk, isUtf8, textChunk } from "../../bridge/ArtifactChunks.js"
 import { Artifacts, isTextLike } from "../../bridge/Artifacts.js"
 import { optional } from "../../bridge/Views.js"
-import { bridgeError } from "../../domain/Errors.js"
+import { InvalidArgument } from "../../domain/Errors.js"
 import { readOnly, tool } from "../ToolDef.js"
 import { successResult } from "../ToolResult.js"
 import { caller } from "./Caller.js"
@@ -26,11 +26,10 @@ export const postArtifact = tool({
     Effect.gen(function* () {
       const me = yield* caller
       if ((args.text === undefined) === (args.contentBase64 === undefined)) {
-        return yield* bridgeError(
-          "INVALID_ARGUMENT",
-          "pass exactly one of text or contentBase64",
-          "Use text for UTF-8 content, contentBase64 for bytes."
-        )
+        return yield* new InvalidArgument({
+          message: "pass exactly one of text or contentBase64",
+          hint: "Use text for UTF-8 content, contentBase64 for bytes."
+        })
       }
       const content = args.text !== undefined ? { text: args.text } : { base64: args.contentBase64 ?? "" }
       const posted = yield* (yield* Artifacts).post({
@@ -83,11 +82,10 @@ export const getArtifact = tool({
       const data = yield* artifacts.bytes(meta.sha256)
       const wanted = encoding ?? (isTextLike(meta.mimeType) ? "text" : "base64")
       if (wanted === "text" && !isUtf8(data))
-        return yield* bridgeError(
-          "INVALID_ARGUMENT",
-          `artifact ${meta.sha256} is not valid UTF-8 text`,
-          'Ask for encoding "base64".'
-        )
+        return yield* new InvalidArgument({
+          message: `artifact ${meta.sha256} is not valid UTF-8 text`,
+          hint: 'Ask for encoding "base64".'
+        })
       const head = {
         sha256: meta.sha256,
         size: meta.size,

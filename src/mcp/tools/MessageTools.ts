@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { bridgeError } from "../../domain/Errors.js"
+import { InvalidArgument } from "../../domain/Errors.js"
 import { MAX_MARK_READ_IDS } from "../../bridge/Limits.js"
 import { withDelivery } from "../../bridge/Deliveries.js"
 import { Mailbox, type Recipient } from "../../bridge/Mailbox.js"
@@ -42,11 +42,10 @@ const toRecipient = (to: typeof To.Type) => {
   return given.length === 1 && only !== undefined
     ? Effect.succeed(only)
     : Effect.fail(
-        bridgeError(
-          "INVALID_ARGUMENT",
-          `to must name exactly one of label, cwd, sessionId, channel (got ${given.length})`,
-          'e.g. {"to": {"label": "reviewer"}}'
-        )
+        new InvalidArgument({
+          message: `to must name exactly one of label, cwd, sessionId, channel (got ${given.length})`,
+          hint: 'e.g. {"to": {"label": "reviewer"}}'
+        })
       )
 }
 
