@@ -2,8 +2,7 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Redacted } from "effect"
+import { inCi, pgQuery, pgUrl } from "./pgAdmin.js"
 import { REPO } from "../support/build.js"
 import {
   call,
@@ -19,17 +18,8 @@ import {
 } from "./relayProcess.js"
 
 // In CI (.ci/run) the URL is always set and the server must be reachable: this suite fails there, never skips.
-const url = process.env["SESSION_BRIDGE_TEST_PG_URL"]
-const inCi = process.env["CI"] !== undefined && process.env["CI"] !== "" && process.env["CI"] !== "false"
-
-const admin = (statement: string) =>
-  Effect.runPromise(
-    Effect.scoped(
-      Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(
-        Effect.provide(PgClient.layer({ url: Redacted.make(url!), maxConnections: 1 }))
-      )
-    )
-  )
+const url = pgUrl
+const admin = (statement: string) => pgQuery(url!, statement)
 
 /** `relay migrate-to-pg` as a process, with only this test's settings. */
 const migrate = (home: string, db: string, target: string) => {

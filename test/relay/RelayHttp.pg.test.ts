@@ -1,6 +1,5 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Redacted } from "effect"
+import { inCi, pgQuery, pgUrl } from "./pgAdmin.js"
 import {
   call,
   connect,
@@ -14,17 +13,8 @@ import {
 } from "./relayProcess.js"
 
 // In CI (.ci/run) the URL is always set and the server must be reachable: this suite fails there, never skips.
-const url = process.env["SESSION_BRIDGE_TEST_PG_URL"]
-const inCi = process.env["CI"] !== undefined && process.env["CI"] !== "" && process.env["CI"] !== "false"
-
-const admin = (base: string, statement: string) =>
-  Effect.runPromise(
-    Effect.scoped(
-      Effect.flatMap(PgClient.PgClient, (sql) => sql.unsafe(statement)).pipe(
-        Effect.provide(PgClient.layer({ url: Redacted.make(base), maxConnections: 1 }))
-      )
-    )
-  )
+const url = pgUrl
+const admin = pgQuery
 
 if (url === undefined) {
   describe("relay HTTP (PostgreSQL)", () => {
