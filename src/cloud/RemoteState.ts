@@ -6,7 +6,7 @@ import type { ContactStanding, Delivery, RemoteQueueInput, RemoteSessionInfo } f
 import { Store } from "../services/store/Store.js"
 import { CloudLayout } from "./CloudLayout.js"
 import { ContactsFile, OutboxEntry } from "./CloudState.js"
-import { PRESENCE_INTERVAL_MS, readPresence } from "./PresenceCache.js"
+import { PRESENCE_STALE_MS, readPresence } from "./PresenceCache.js"
 
 /*
  * The cloud state files RemoteSends reads and writes (contacts, outbox and sent entries, the presence cache), all
@@ -14,8 +14,8 @@ import { PRESENCE_INTERVAL_MS, readPresence } from "./PresenceCache.js"
  * never parses it; the sealing code (Outbox.ts's imports) loads later still, at the first queued message.
  */
 
-/** A contact's presence older than two publication intervals is not shown. */
-export const PRESENCE_SHOWN_MS = 2 * PRESENCE_INTERVAL_MS
+/** A contact's presence is shown while the daemon counts it online (PresenceCache.ts: three intervals, 90 s). */
+export const PRESENCE_SHOWN_MS = PRESENCE_STALE_MS
 
 const decodeContacts = Schema.decodeUnknownOption(Schema.parseJson(ContactsFile))
 const decodeEntry = Schema.decodeUnknownOption(Schema.parseJson(OutboxEntry))

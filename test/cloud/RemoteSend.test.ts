@@ -383,7 +383,7 @@ describe("contacts' sessions", () => {
             {
               handle: "erin" as never,
               accountId: "acct_9" as never,
-              publishedAt: T0 + 30_000,
+              publishedAt: T0 + 5_000,
               sessions: [{ label: "old", since: T0, lastSeen: T0 }]
             }
           ]
