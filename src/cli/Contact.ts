@@ -113,7 +113,7 @@ const sessions = Command.make(
       const lines = contacts.flatMap((c) =>
         c.sessions.map(
           (s) =>
-            `${c.handle}  ${inline(s.label).padEnd(20)} ${(s.cli ?? "").padEnd(12)} since ${iso(s.since)}  ${inline(s.cwd ?? "")}`
+            `${c.handle}  ${inline(s.label).padEnd(20)} ${inline(s.cli ?? "").padEnd(12)} since ${iso(s.since)}  ${inline(s.cwd ?? "")}`
         )
       )
       if (lines.length === 0)
