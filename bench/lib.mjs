@@ -10,6 +10,32 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+
+/**
+ * Bundles TypeScript entry points (name → path under the repo) into a fresh folder under .cache/ with esbuild,
+ * packages left external, and imports each: `{ dir, modules: { name: module } }` (remove `dir` when done). For
+ * benches that drive src/ or test/ modules.
+ */
+export const importTs = async (prefix, entries) => {
+  const { build } = await import("esbuild")
+  fs.mkdirSync(path.join(REPO, ".cache"), { recursive: true })
+  const outDir = fs.mkdtempSync(path.join(REPO, ".cache", prefix))
+  await build({
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, path.join(REPO, file)])),
+    outdir: outDir,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    splitting: Object.keys(entries).length > 1,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    logLevel: "error"
+  })
+  const modules = {}
+  for (const name of Object.keys(entries)) modules[name] = await import(path.join(outDir, `${name}.mjs`))
+  return { dir: outDir, modules }
+}
 export const BIN = path.join(REPO, "dist", "bin.js")
 /** The installed executable (package.json "bin"), what `init` writes into host configs for an installed package. */
 export const LAUNCHER = path.join(REPO, "dist", "session-bridge.cjs")

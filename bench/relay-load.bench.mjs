@@ -16,8 +16,7 @@ import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
-import { build } from "esbuild"
-import { REPO, log, ms, percentile, row } from "./lib.mjs"
+import { importTs, log, ms, percentile, row } from "./lib.mjs"
 
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10)
 /** Scenario 1 and 4's total send rate (messages/s over all pairs). */
@@ -26,20 +25,8 @@ const MESSAGES = Number(process.env.BENCH_LOAD_MESSAGES ?? 10_000)
 const SCENARIOS = new Set((process.env.BENCH_LOAD_SCENARIOS ?? "1,2,3,4,5,6").split(",").map((s) => s.trim()))
 const PG_URL = process.env.SESSION_BRIDGE_TEST_PG_URL
 
-fs.mkdirSync(path.join(REPO, ".cache"), { recursive: true })
-const outDir = fs.mkdtempSync(path.join(REPO, ".cache", "relay-load-bench-"))
-await build({
-  entryPoints: { support: path.join(REPO, "bench/relayLoadSupport.ts") },
-  outdir: outDir,
-  outExtension: { ".js": ".mjs" },
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  packages: "external",
-  logLevel: "error"
-})
-const lib = await import(path.join(outDir, "support.mjs"))
+const { dir: outDir, modules } = await importTs("relay-load-bench-", { support: "bench/relayLoadSupport.ts" })
+const lib = modules.support
 const { RELAY_BIN, connect, openDelivered, register, sealed, startRelay, stopRelay, tempDir } = lib
 
 /** The relay executable: this checkout's build, or another one to compare with (BENCH_LOAD_RELAY_BIN). */

@@ -6,35 +6,21 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { build } from "esbuild"
 import { Effect, Layer } from "effect"
 import { NodeContext } from "@effect/platform-node"
-import { REPO, log, row } from "./lib.mjs"
+import { importTs, log, row } from "./lib.mjs"
 
 const SENDERS = 8
 const RECIPIENTS = 50
 const MESSAGES = Number(process.env.BENCH_RELAY_MESSAGES ?? 2_000)
 const DAY = 86_400_000
 
-fs.mkdirSync(path.join(REPO, ".cache"), { recursive: true })
-const outDir = fs.mkdtempSync(path.join(REPO, ".cache", "relay-bench-"))
-await build({
-  entryPoints: {
-    store: path.join(REPO, "src/relay/SqlRelayStore.ts"),
-    tag: path.join(REPO, "src/relay/RelayStore.ts")
-  },
-  outdir: outDir,
-  outExtension: { ".js": ".mjs" },
-  bundle: true,
-  splitting: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  packages: "external",
-  logLevel: "error"
+const { dir: outDir, modules } = await importTs("relay-bench-", {
+  store: "src/relay/SqlRelayStore.ts",
+  tag: "src/relay/RelayStore.ts"
 })
-const { layerSqlite, layerPg } = await import(path.join(outDir, "store.mjs"))
-const { RelayStore } = await import(path.join(outDir, "tag.mjs"))
+const { layerSqlite, layerPg } = modules.store
+const { RelayStore } = modules.tag
 
 const bytes = (n, seed) => {
   const out = new Uint8Array(n)

@@ -6,29 +6,15 @@
 // Accounts, contacts and envelopes go through the real flows (register, invite, seal) of test/relay/relayProcess.ts,
 // bundled into .cache/ with esbuild (packages external).
 import * as fs from "node:fs"
-import * as path from "node:path"
-import { build } from "esbuild"
-import { REPO, log, ms, percentile, row } from "./lib.mjs"
+import { importTs, log, ms, percentile, row } from "./lib.mjs"
 
 const LATENCY_ROUNDS = Number(process.env.BENCH_RELAY_ROUNDS ?? 200)
 const MESSAGES = Number(process.env.BENCH_RELAY_MESSAGES ?? 1_600)
 const SENDERS = 8
 const PARKED = 500
 
-fs.mkdirSync(path.join(REPO, ".cache"), { recursive: true })
-const outDir = fs.mkdtempSync(path.join(REPO, ".cache", "relay-http-bench-"))
-await build({
-  entryPoints: { support: path.join(REPO, "test/relay/relayProcess.ts") },
-  outdir: outDir,
-  outExtension: { ".js": ".mjs" },
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  packages: "external",
-  logLevel: "error"
-})
-const relayLib = await import(path.join(outDir, "support.mjs"))
+const { dir: outDir, modules } = await importTs("relay-http-bench-", { support: "test/relay/relayProcess.ts" })
+const relayLib = modules.support
 const { call, connect, register, sealed, startRelay, stopRelay, tempDir } = relayLib
 
 const rssKb = (pid) => {
