@@ -52,7 +52,7 @@ export const entryPointCommands = [
   ),
   listed(
     "entry",
-    "The relay server (foreground): --host, --port, --db, --database-url, --registration-code; `relay account list|disable`",
+    "The relay server (foreground): --host, --port, --db, --database-url, --registration-code; `relay account list|disable`, `relay migrate-to-pg`",
     relay
   )
 ] as const
