@@ -152,7 +152,8 @@ const send = Command.make(
         artifacts
       })
       if (json(o)) return yield* printJson({ ...result, artifacts: artifacts.map((a) => a.sha256) })
-      const extra = artifacts.length === 0 ? "" : ` with ${artifacts.length} artifact${artifacts.length === 1 ? "" : "s"}`
+      const extra =
+        artifacts.length === 0 ? "" : ` with ${artifacts.length} artifact${artifacts.length === 1 ? "" : "s"}`
       yield* printText(
         `Queued ${result.messageId}${extra} for ${result.contact}; the daemon sends it (\`session-bridge cloud status\` shows the queue).`
       )

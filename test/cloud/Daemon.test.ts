@@ -62,7 +62,13 @@ describe("daemon loops", () => {
       const wake = yield* Queue.sliding<void>(1)
       let steps = 0
       const fiber = yield* Effect.fork(
-        loop("test", link, Effect.sync(() => void steps++), Effect.succeed(60_000), Queue.take(wake))
+        loop(
+          "test",
+          link,
+          Effect.sync(() => void steps++),
+          Effect.succeed(60_000),
+          Queue.take(wake)
+        )
       )
       yield* TestClock.adjust("1 millis")
       assert.strictEqual(steps, 1)

@@ -130,7 +130,10 @@ describe("artifacts to a contact across real processes", () => {
     assert.strictEqual(woke.message.subject, "files attached")
     const read = await api.ok("bridge_read_message", { id: woke.message.id })
     assert.strictEqual(read.body, "see both")
-    assert.deepStrictEqual(read.artifacts.map((a: any) => a.name), ["notes.md", "shot.png"])
+    assert.deepStrictEqual(
+      read.artifacts.map((a: any) => a.name),
+      ["notes.md", "shot.png"]
+    )
     assert.isTrue((await fetchArtifact(api, sha(png))).bytes.equals(png))
     const text = await api.ok("bridge_get_artifact", { sha256: sha(fs.readFileSync(notes)), encoding: "text" })
     assert.strictEqual(text.content, "# Notes\n\nfrom the command line\n")
