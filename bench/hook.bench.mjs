@@ -110,70 +110,81 @@ const p50 = (xs) => percentile(xs, 50)
 const vsNode = (xs, base) => `${ms(p50(xs))} = ${(p50(xs) / p50(base)).toFixed(2)}× node -e 0`
 const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`
 
-/**
- * Report rows, measured while 20 messages wait (`clearMarks` makes them wait again): the figures again in the
- * caller's environment when it sets NODE_EXTRA_CA_CERTS, and the hook restored from a V8 startup snapshot
- * beside the code-cache path, each run checked to print what the code-cache path prints.
- */
-const sideRows = (clearMarks) => {
-  const rows = []
-  if (process.env.NODE_EXTRA_CA_CERTS) {
-    const s = { node: [], zero: [], twenty: [] }
-    for (let i = 0; i < SIDE_RUNS; i++) {
-      s.node.push(timed(["-e", "0"], undefined, callerEnv).wall)
-      s.twenty.push(hookRun(callerEnv).wall)
-      s.zero.push(hookRun(callerEnv).wall)
-      clearMarks()
-    }
-    const name = "caller's environment (NODE_EXTRA_CA_CERTS set)"
-    rows.push([`node -e 0, ${name} (p50 of ${SIDE_RUNS})`, ms(p50(s.node)), "report"])
-    rows.push([`hook prompt, 0 unread, ${name}`, vsNode(s.zero, s.node), "report"])
-    rows.push([`hook prompt, 20 unread, ${name}`, vsNode(s.twenty, s.node), "report"])
+/** The caller's environment, when it sets NODE_EXTRA_CA_CERTS: report rows, with 20 waiting (`clearMarks`). */
+const callerRows = (clearMarks) => {
+  if (!process.env.NODE_EXTRA_CA_CERTS) return []
+  const s = { node: [], zero: [], twenty: [] }
+  for (let i = 0; i < SIDE_RUNS; i++) {
+    s.node.push(timed(["-e", "0"], undefined, callerEnv).wall)
+    s.twenty.push(hookRun(callerEnv).wall)
+    s.zero.push(hookRun(callerEnv).wall)
+    clearMarks()
   }
+  const name = "caller's environment (NODE_EXTRA_CA_CERTS set)"
+  return [
+    [`node -e 0, ${name} (p50 of ${SIDE_RUNS})`, ms(p50(s.node)), "report"],
+    [`hook prompt, 0 unread, ${name}`, vsNode(s.zero, s.node), "report"],
+    [`hook prompt, 20 unread, ${name}`, vsNode(s.twenty, s.node), "report"]
+  ]
+}
+
+/**
+ * The V8 startup snapshot route (ADR-0035): the blobs, and one turn of runs that the headline loop interleaves
+ * with its own for its first SIDE_RUNS turns. A restored run must print exactly what the code-cache run printed.
+ */
+const snapshotRoute = () => {
   const blobs = buildHookSnapshots(floorDir)
   const restored = (blob) => timed(snapshotHookArgs(blob, "UserPromptSubmit"), payload)
-  const lean = restored(blobs.lean.blob)
-  const leanWorks = shown(lean.stdout) === 20
-  clearMarks()
-  const s = { node: [], cc0: [], cc20: [], snap0: [], snap20: [], lean20: [], empty: [] }
-  for (let i = 0; i < SIDE_RUNS; i++) {
-    s.node.push(timed(["-e", "0"]).wall)
-    const cc = hookRun()
-    clearMarks()
-    const snap = restored(blobs.hook.blob)
-    if (snap.stdout !== cc.stdout || shown(cc.stdout) !== 20) {
-      const at = [...snap.stdout].findIndex((c, k) => c !== cc.stdout[k])
-      throw new Error(`the snapshot printed another block (${shown(snap.stdout)} of ${shown(cc.stdout)} shown, differing at ${at}: ${JSON.stringify(snap.stdout.slice(Math.max(0, at - 80), at + 80))} vs ${JSON.stringify(cc.stdout.slice(Math.max(0, at - 80), at + 80))})`)
+  const s = { node: [], snap0: [], snap20: [], lean20: [], empty: [] }
+  let lean
+  const same = (what, got, expected) => {
+    if (got !== expected) {
+      throw new Error(`the snapshot printed another reply ${what}: ${JSON.stringify(got.slice(0, 200))}`)
     }
-    s.cc20.push(cc.wall)
-    s.snap20.push(snap.wall)
-    if (leanWorks) {
+  }
+  return {
+    /** Once, with 20 waiting: does the snapshot without the built-ins' code cache print the block? */
+    checkLean: () => {
+      lean = restored(blobs.lean.blob)
+    },
+    twenty: (expected) => {
+      const r = restored(blobs.hook.blob)
+      same("with 20 waiting", r.stdout, expected)
+      s.snap20.push(r.wall)
+    },
+    /** Only when the check printed the block: the messages wait again, and this run surfaces them. */
+    leanTwenty: (expected, clearMarks) => {
+      if (lean === undefined || lean.stdout !== expected) return
       clearMarks()
       s.lean20.push(restored(blobs.lean.blob).wall)
+    },
+    zero: (base) => {
+      const r = restored(blobs.hook.blob)
+      same("with nothing waiting", r.stdout, "")
+      s.snap0.push(r.wall)
+      s.empty.push(timed(["--snapshot-blob", blobs.empty.blob]).wall)
+      s.node.push(base)
+    },
+    rows: (samples) => {
+      const route = `V8 startup snapshot (${mb(blobs.hook.bytes)} blob with Node's built-ins' code cache)`
+      const n = s.node.length
+      const cc = (key) => samples[key].slice(0, n)
+      return [
+        [`hook prompt, 0 unread, code cache (today's path), first ${n} turns`, vsNode(cc("zero"), s.node), "report"],
+        [`hook prompt, 0 unread, ${route}, same turns`, vsNode(s.snap0, s.node), "report"],
+        [`hook prompt, 20 unread, code cache (today's path), first ${n} turns`, vsNode(cc("twenty"), s.node), "report"],
+        [`hook prompt, 20 unread, ${route}, same turns`, vsNode(s.snap20, s.node), "report"],
+        [
+          `hook prompt, 20 unread, snapshot without the built-ins' code cache (${mb(blobs.lean.bytes)})`,
+          s.lean20.length > 0
+            ? vsNode(s.lean20, s.node)
+            : `broken on node ${process.version}: printed ${lean?.stdout === "" ? "nothing" : "another reply"}`,
+          "report"
+        ],
+        [`empty user-land snapshot (${mb(blobs.empty.bytes)}), runs nothing`, vsNode(s.empty, s.node), "report"]
+      ]
     }
-    const cc0 = hookRun()
-    const snap0 = restored(blobs.hook.blob)
-    if (cc0.stdout !== "" || snap0.stdout !== "") throw new Error("a run with nothing waiting printed something")
-    s.cc0.push(cc0.wall)
-    s.snap0.push(snap0.wall)
-    s.empty.push(timed(["--snapshot-blob", blobs.empty.blob]).wall)
-    clearMarks()
   }
-  const route = `V8 startup snapshot (${mb(blobs.hook.bytes)} blob with Node's built-ins' code cache), same loop`
-  rows.push([`node -e 0, snapshot loop (p50 of ${SIDE_RUNS})`, ms(p50(s.node)), "report"])
-  rows.push([`hook prompt, 0 unread, code cache (today's path), snapshot loop`, vsNode(s.cc0, s.node), "report"])
-  rows.push([`hook prompt, 0 unread, ${route}`, vsNode(s.snap0, s.node), "report"])
-  rows.push([`hook prompt, 20 unread, code cache (today's path), snapshot loop`, vsNode(s.cc20, s.node), "report"])
-  rows.push([`hook prompt, 20 unread, ${route}`, vsNode(s.snap20, s.node), "report"])
-  rows.push([
-    `hook prompt, 20 unread, snapshot without the built-ins' code cache (${mb(blobs.lean.bytes)})`,
-    leanWorks
-      ? vsNode(s.lean20, s.node)
-      : `broken on node ${process.version}: printed ${lean.stdout === "" ? "nothing" : "another block"}`,
-    "report"
-  ])
-  rows.push([`empty user-land snapshot (${mb(blobs.empty.bytes)}), runs nothing`, vsNode(s.empty, s.node), "report"])
-  return rows
 }
 
 try {
@@ -202,12 +213,20 @@ try {
     hookRun()
     floorRun()
   }
-  // Interleave node -e 0, 0 unread and 20 unread so load on a shared machine hits all three alike.
+  // Interleave node -e 0, 0 unread and 20 unread so load on a shared machine hits all three alike; the first
+  // SIDE_RUNS turns also run the hook restored from a snapshot, right after the code-cache run it is compared to.
   // 20 unread: the same 20 messages, their surfaced markers removed before each run (not timed).
   await seed(0, 20)
   const marked = () => (fs.existsSync(surfacedDir) ? fs.readdirSync(surfacedDir) : [])
-  for (const id of marked()) fs.rmSync(path.join(surfacedDir, id))
+  const clearMarks = () => {
+    for (const id of marked()) fs.rmSync(path.join(surfacedDir, id))
+  }
+  clearMarks()
+  const snapshot = snapshotRoute()
+  snapshot.checkLean()
+  clearMarks()
   for (let i = 0; i < RUNS; i++) {
+    const withSnapshot = i < SIDE_RUNS
     const base = timed(["-e", "0"])
     samples.node.push(base.wall)
     samples.nodeCpu.push(base.cpu)
@@ -215,16 +234,20 @@ try {
     if (shown(twenty.stdout) !== 20) throw new Error(`expected 20 surfaced, got ${shown(twenty.stdout)}`)
     samples.twenty.push(twenty.wall)
     samples.twentyCpu.push(twenty.cpu)
+    if (withSnapshot) {
+      clearMarks()
+      snapshot.twenty(twenty.stdout)
+      snapshot.leanTwenty(twenty.stdout, clearMarks)
+    }
     const zero = hookRun()
     if (zero.stdout !== "") throw new Error(`expected nothing to surface, got ${zero.stdout.slice(0, 80)}`)
     samples.zero.push(zero.wall)
     samples.zeroCpu.push(zero.cpu)
+    if (withSnapshot) snapshot.zero(base.wall)
     samples.floor.push(floorRun().wall)
-    for (const id of marked()) fs.rmSync(path.join(surfacedDir, id))
+    clearMarks()
   }
-  const side = sideRows(() => {
-    for (const id of marked()) fs.rmSync(path.join(surfacedDir, id))
-  })
+  const side = [...callerRows(clearMarks), ...snapshot.rows(samples)]
   // A large backlog: 500 waiting, of which a prompt shows (and reads) only the oldest 20.
   await seed(20, 500)
   const backlog = []
@@ -233,7 +256,7 @@ try {
     const run = hookRun()
     if (shown(run.stdout) !== 20) throw new Error(`expected 20 of 500 surfaced, got ${shown(run.stdout)}`)
     backlog.push(run.wall / base.wall)
-    for (const id of marked()) fs.rmSync(path.join(surfacedDir, id))
+    clearMarks()
   }
   await sender.close()
   // Everything surfaced: the runs after this one have nothing to show.
