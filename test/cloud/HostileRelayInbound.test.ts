@@ -26,7 +26,7 @@ describe("a hostile relay, inbound", () => {
       const replayed = yield* poll(h.bob)
       assert.deepStrictEqual([replayed.delivered, replayed.duplicates], [0, 4])
       assert.deepStrictEqual(yield* surfaced(h.bob, h.bobApi), before)
-      assert.deepStrictEqual(before.subjects, ["one", "two"])
+      assert.deepStrictEqual([before.subjects, before.hookBlock], [["one", "two"], 2])
     })
   )
 
@@ -52,7 +52,7 @@ describe("a hostile relay, inbound", () => {
       const batch = yield* poll(h.bob)
       assert.deepStrictEqual([batch.delivered, batch.unrouted, batch.quarantined], [0, 0, 1])
       const seen = yield* surfaced(h.bob, h.bobApi)
-      assert.deepStrictEqual([seen.subjects, seen.files, seen.held, seen.quarantined], [[], 0, 0, 1])
+      assert.deepStrictEqual([seen.subjects, seen.hookBlock, seen.files, seen.held, seen.quarantined], [[], 0, 0, 0, 1])
     })
   )
 
@@ -68,7 +68,7 @@ describe("a hostile relay, inbound", () => {
       const batch = yield* poll(h.carol)
       assert.deepStrictEqual([batch.delivered, batch.unrouted, batch.quarantined], [0, 0, 2])
       const seen = yield* surfaced(h.carol, h.carolApi)
-      assert.deepStrictEqual([seen.subjects, seen.files, seen.held], [[], 0, 0])
+      assert.deepStrictEqual([seen.subjects, seen.hookBlock, seen.files, seen.held], [[], 0, 0, 0])
       assert.strictEqual((yield* poll(h.bob)).delivered, 1, "bob still gets his message")
     })
   )

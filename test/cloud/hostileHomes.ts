@@ -1,5 +1,7 @@
 import { Effect, Layer, Option, TestClock } from "effect"
 import { Sessions } from "../../src/bridge/Sessions.js"
+import { Surfacing } from "../../src/bridge/Surfacing.js"
+import { MAX_ENTRIES, renderInboxBlock } from "../../src/hook/InboxBlock.js"
 import { requireAccount } from "../../src/cloud/Account.js"
 import { acceptContact, addContact, createInvite, syncContacts } from "../../src/cloud/Contacts.js"
 import { pollOnce } from "../../src/cloud/Inbound.js"
@@ -99,7 +101,10 @@ export const sendFrom = (home: Home, contact: string, subject: string) =>
 /** One poll of `home`'s daemon. */
 export const poll = (home: Home) => home(Effect.flatMap(requireAccount, (acc) => pollOnce(acc.credentials, 0)))
 
-/** Everything a home surfaces: its session's bridge_list_inbox (subjects), its inbox files, its held messages. */
+/**
+ * Everything a home surfaces: its session's bridge_list_inbox (subjects), the entries the hook's block would show,
+ * its inbox files, its held and its quarantined messages.
+ */
 export const surfaced = (home: Home, session: Homes["bobApi"]) =>
   home(
     Effect.gen(function* () {
@@ -108,8 +113,12 @@ export const surfaced = (home: Home, session: Homes["bobApi"]) =>
       const files = yield* store.list(`inbox/${session.sessionId}`)
       const held = yield* store.list(CloudLayout.unroutedDir)
       const quarantined = yield* store.list(CloudLayout.quarantineDir)
+      // The block the hook would show at the next prompt (read without marking anything surfaced).
+      const pending = yield* (yield* Surfacing).unsurfaced(session.sessionId, MAX_ENTRIES)
+      const block = renderInboxBlock(pending.entries, pending.waiting - pending.entries.length)
       return {
         subjects: (listed.entries as Array<{ subject: string }>).map((e) => e.subject).sort(),
+        hookBlock: block.shown.length,
         files: files.length,
         held: held.length,
         quarantined: quarantined.length
