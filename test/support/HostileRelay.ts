@@ -1,5 +1,6 @@
 import { Effect, Layer } from "effect"
 import type { AccountId, Envelope } from "../../src/protocol/WireSchemas.js"
+import type { RelayError } from "../../src/cloud/CloudErrors.js"
 import { RelayClient, type RelayClientShape } from "../../src/cloud/RelayClient.js"
 import type {
   Delivered,
@@ -64,7 +65,7 @@ export const makeHostileRelay = (inner: RelayClientShape): HostileRelay => {
   const realUpTo = (token: string, v: number) =>
     log(token).reduce((acc, e) => (e.v <= v && e.real !== undefined ? Math.max(acc, e.real) : acc), 0)
 
-  const inbox = (token: string, after: number, waitSeconds: number): Effect.Effect<InboxResponse, any> =>
+  const inbox = (token: string, after: number, waitSeconds: number): Effect.Effect<InboxResponse, RelayError> =>
     Effect.map(inner.inbox(token, realUpTo(token, after), waitSeconds), (response) => {
       const entries = log(token)
       const fresh = response.messages.filter((m) => !entries.some((e) => e.real === m.seq))
