@@ -142,19 +142,21 @@ const processOne = (token: string, receiver: Receiver, contacts: ReadonlyArray<P
   })
 
 /**
- * The pins a batch is judged by. A contact that accepted moments ago is still pending here until the daemon next
- * reads the relay's contact list; the relay spools only between active contacts, so mail from a pending pin asks
- * the relay now instead of being dropped (the first message after an accept is not lost to that race).
+ * The pins a batch is checked against. A contact this home added is pinned `pending` until the daemon sees the
+ * relay list it active, which the presence fiber does only every 15 s; the relay stores a message only between
+ * active contacts, so the first messages after `accept` may arrive before that. When the batch holds an envelope
+ * from a pending pin, the relay's contact list is applied first (towards active or revoked, as `syncContacts`
+ * does): dropping them would lose them for good, since the cursor moves past them. A failure to list leaves the
+ * batch unprocessed, to be fetched again.
  */
-const contactsFor = (token: string, batch: ReadonlyArray<Delivered>) =>
+const contactsFor = (credentials: Credentials, batch: ReadonlyArray<Delivered>, start: number) =>
   Effect.gen(function* () {
     const home = yield* CloudHome
     const pins = yield* home.contacts
     const pending = (from: AccountId) => pins.some((c) => c.accountId === from && c.state === "pending")
-    if (!batch.some((e) => pending(e.from))) return pins
-    const listed = yield* Effect.option((yield* RelayClient).contacts(token))
-    if (Option.isNone(listed)) return pins
-    yield* syncContacts(listed.value)
+    if (!batch.some((e) => e.seq > start && pending(e.from))) return pins
+    const synced = yield* syncContacts(yield* (yield* RelayClient).contacts(credentials.token))
+    for (const handle of synced.activated) yield* Effect.logInfo("contact_active").pipe(Effect.annotateLogs({ handle }))
     return yield* home.contacts
   })
 
@@ -170,7 +172,7 @@ export const processBatch = (credentials: Credentials, batch: ReadonlyArray<Deli
     const relay = yield* RelayClient
     const receiver = yield* receiverOf(credentials)
     const start = yield* home.cursor
-    const contacts = yield* contactsFor(credentials.token, batch)
+    const contacts = yield* contactsFor(credentials, batch, start)
     const counts: Record<Outcome, number> = {
       delivered: 0,
       unrouted: 0,

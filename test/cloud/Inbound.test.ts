@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Option, TestClock } from "effect"
+import { Envelopes } from "../../src/bridge/Envelopes.js"
 import { Sessions } from "../../src/bridge/Sessions.js"
 import { CloudHome } from "../../src/cloud/CloudHome.js"
 import { CloudLayout } from "../../src/cloud/CloudLayout.js"
@@ -301,6 +302,8 @@ describe("inbound crash points", () => {
                 assert.strictEqual(yield* copies(sessionId), 1, `exactly one copy after a crash at write ${n}`)
                 assert.strictEqual(yield* (yield* CloudHome).cursor, 1)
                 assert.strictEqual(f.relay.ackedSeq(f.bob.accountId), 1)
+                for (const m of yield* inbox(sessionId))
+                  assert.isTrue(Option.isSome(yield* (yield* Envelopes).ref(m.id)), `readable by id after write ${n}`)
               }),
             crashing.store
           )

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process"
+import * as net from "node:net"
 import { BIN, REPO } from "./build.js"
 import { runBin } from "./cliRun.js"
 import { type McpHandle, serverEnv } from "./mcpClient.js"
@@ -27,8 +28,8 @@ export const startDaemon = (home: string, env: Record<string, string> = {}): Dae
   return { child, stderr: () => stderr, exited }
 }
 
-export const stopDaemon = async (d: Daemon) => {
-  if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill("SIGTERM")
+export const stopDaemon = async (d: Daemon, signal: NodeJS.Signals = "SIGTERM") => {
+  if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill(signal)
   return d.exited
 }
 
@@ -82,4 +83,28 @@ export const fetchArtifact = async (handle: McpHandle, sha256: string) => {
     replies++
   }
   return { bytes: Buffer.concat(parts), replies }
+}
+
+/** A loopback port free right now (so a relay can be restarted on the same URL). */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+
+/** A small seeded generator (mulberry32): the same seed replays the same schedule. */
+export const seededRandom = (seed: number) => {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
 }
