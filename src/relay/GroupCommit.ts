@@ -111,11 +111,14 @@ export const make = <I, A, E, F>(
       Effect.gen(function* () {
         if (arriving === undefined) return taken
         const started = wall.unsafeCurrentTimeMillis()
+        // A busy writer first lets the event loop read the sockets once: requests not yet parsed are not counted.
+        let wait = started - lastCommit < 4 * Math.max(linger, 1)
         let lastArrival = started
         // Polled in 1 ms steps (never a take under a timeout, which could lose an item to the timeout's interrupt).
-        while (taken.length < options.maxCount && arriving() > 0) {
+        while (taken.length < options.maxCount && (wait || arriving() > 0)) {
           const at = wall.unsafeCurrentTimeMillis()
           if (at - started >= arrivalWait || at - lastArrival >= gap) break
+          wait = false
           yield* Effect.sleep("1 millis").pipe(Effect.withClock(wall))
           const more = yield* Queue.takeUpTo(queue, options.maxCount - taken.length)
           if (more.length > 0) {
