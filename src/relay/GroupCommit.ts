@@ -22,9 +22,9 @@ export interface GroupCommitOptions<I> {
    */
   readonly lingerMs?: number | undefined
   /**
-   * How many items are on their way (started, not yet submitted). When given, it replaces `lingerMs`: after taking
-   * what is queued, a writer keeps taking while items are still arriving, each next one awaited at most
-   * `arrivalGapMs` and the whole wait at most `arrivalWaitMs`; with none arriving it writes at once.
+   * How many items are on their way (started, not yet submitted). When given, it replaces `lingerMs`: a writer that
+   * committed under `4 × lingerMs` ago first sleeps 1 ms (so the event loop reads its sockets), then keeps taking
+   * items while some are still arriving, until none came for `arrivalGapMs` or `arrivalWaitMs` passed in all.
    */
   readonly arriving?: (() => number) | undefined
   readonly arrivalGapMs?: number | undefined
