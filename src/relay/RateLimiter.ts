@@ -15,7 +15,7 @@ const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const MiB = 1024 * 1024
 
-/** The relay's limits (CLOUD.md 2.3, 2.5, 2.12). Idempotent replays never reach a bucket. */
+/** The relay's limits (CLOUD.md 2.3, 2.5, 2.12). A replayed send gives its tokens back: retries cost nothing. */
 export const Rules = {
   /** 60/min sustained, burst 30, per sending account. */
   send: { name: "sends", burst: 30, perMs: 60 / MINUTE },
