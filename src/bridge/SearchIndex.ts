@@ -20,6 +20,7 @@ import {
   MAX_INDEX_BYTES,
   messageIdOf
 } from "./SearchIndexFile.js"
+import { byId, type DirState, emptyState, letEventsIn } from "./SearchIndexState.js"
 
 /**
  * What search looks at in an envelope directory (an inbox, a channel's history), kept current without reading
@@ -59,30 +60,7 @@ const SAVE_DELAY = Duration.seconds(2)
  */
 const SETTLE_MS = 1000
 
-interface DirState {
-  readonly byId: Map<string, IndexedMessage>
-  sorted: ReadonlyArray<IndexedMessage> | undefined
-  /** The directory mtime the entries account for (0: unknown, list on every use). */
-  seenMtimeMs: number
-  /** The last full listing the entries match: what the index file may claim. */
-  listedMtimeMs: number
-  listedAt: number
-  /** Names the watch reported since they were last looked at. */
-  readonly pending: Set<string>
-  heard: boolean
-  dirty: boolean
-  saving: boolean
-}
-
 const utf8 = new TextDecoder()
-
-const byId = (a: IndexedMessage, b: IndexedMessage) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-
-/** Lets the event loop deliver watch reports that the kernel already holds. */
-const letEventsIn = Effect.async<void>((resume) => {
-  const t = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(t))
-})
 
 export const make = Effect.gen(function* () {
   const store = yield* Store
@@ -206,17 +184,7 @@ export const make = Effect.gen(function* () {
 
   const open = (dir: string) =>
     Effect.gen(function* () {
-      const state: DirState = {
-        byId: new Map(),
-        sorted: undefined,
-        seenMtimeMs: 0,
-        listedMtimeMs: 0,
-        listedAt: 0,
-        pending: new Set(),
-        heard: false,
-        dirty: false,
-        saving: false
-      }
+      const state = emptyState()
       // The watch is live before anything is read, so nothing that lands afterwards goes unseen.
       yield* Scope.extend(
         store.subscribe(dir, (change) => {
