@@ -20,7 +20,8 @@ import {
   MAX_INDEX_BYTES,
   messageIdOf
 } from "./SearchIndexFile.js"
-import { byId, type DirState, emptyState, letEventsIn } from "./SearchIndexState.js"
+import { nextTurn as letEventsIn } from "./EventLoop.js"
+import { byId, type DirState, emptyState } from "./SearchIndexState.js"
 
 /**
  * What search looks at in an envelope directory (an inbox, a channel's history), kept current without reading

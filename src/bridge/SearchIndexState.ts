@@ -1,4 +1,3 @@
-import * as Effect from "effect/Effect"
 import type { IndexedMessage } from "./SearchIndexFile.js"
 
 /** What SearchIndex keeps per envelope directory. */
@@ -18,12 +17,6 @@ export interface DirState {
 }
 
 export const byId = (a: IndexedMessage, b: IndexedMessage) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-
-/** Lets the event loop deliver watch reports that the kernel already holds. */
-export const letEventsIn = Effect.async<void>((resume) => {
-  const t = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(t))
-})
 
 export const emptyState = (): DirState => ({
   byId: new Map(),
