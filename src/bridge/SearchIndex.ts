@@ -137,6 +137,9 @@ export const make = Effect.gen(function* () {
       yield* letEventsIn
       yield* applyPending(dir, state)
       const mtimeMs = yield* dirMtime(dir)
+      // Nothing is written for a directory that is gone (a purged home is not made again) or has no mtime to
+      // check against (the memory store).
+      if (mtimeMs === 0) return
       const now = yield* Clock.currentTimeMillis
       const settled = mtimeMs > 0 && now - mtimeMs > Math.max(SETTLE_MS, mtimeTrustMs(mtimeMs))
       if (settled) {
@@ -151,7 +154,7 @@ export const make = Effect.gen(function* () {
       })
       if (text.length > MAX_INDEX_BYTES) return
       yield* store.write(indexPath(dir), text)
-      if (!settled && mtimeMs > 0) {
+      if (!settled) {
         state.dirty = true
         yield* scheduleSave(dir, state, Duration.millis(SETTLE_MS))
       }

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { assert, describe, it } from "@effect/vitest"
+import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Broadcasts } from "../../src/bridge/Broadcasts.js"
 import { Channels } from "../../src/bridge/Channels.js"
@@ -11,7 +11,9 @@ import { SearchIndex } from "../../src/bridge/SearchIndex.js"
 import { encodeIndex, indexPath } from "../../src/bridge/SearchIndexFile.js"
 import { Store } from "../../src/services/store/Store.js"
 import { memoryBridge, register } from "./support.js"
-import { BOB, envelopeJson, fileBridge, idAt, plant, tempRoot } from "./searchIndexSupport.js"
+import { BOB, envelopeJson, fileBridge, idAt, plant, removeRoots, tempRoot } from "./searchIndexSupport.js"
+
+afterAll(removeRoots)
 
 const INBOX = `inbox/${BOB}`
 const found = (query: string, limit = 50) =>

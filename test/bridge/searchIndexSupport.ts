@@ -18,7 +18,19 @@ export const fileBridge = (root: string) =>
     )
   )
 
-export const tempRoot = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+const roots: Array<string> = []
+/** A fresh home on the real disk; `removeRoots` removes every one made. */
+export const tempRoot = (prefix: string) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  roots.push(root)
+  return root
+}
+export const removeRoots = () => {
+  for (const root of roots.splice(0)) {
+    fs.rmSync(root, { recursive: true, force: true })
+    fs.rmSync(`${root}-outside.idx`, { force: true })
+  }
+}
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 /** A message id that sorts after every earlier one of this process (its time part counts up from `base`). */
