@@ -22,7 +22,9 @@ export const main = (): void => {
   let runtime: Promise<ToolRuntime> | undefined
   // Loaded once; a failed load (a missing chunk) is that call's error and is tried again at the next call.
   const loadRuntime = (): Promise<ToolRuntime> =>
-    (runtime ??= import("./ToolRuntime.js")
+    (runtime ??= Promise.resolve()
+      .then(NodeMcpProcess.keepYoungGenerationSmall)
+      .then(() => import("./ToolRuntime.js"))
       .then((m) => m.start(() => connection.clientInfo()))
       .catch((error: unknown) => {
         runtime = undefined

@@ -41,6 +41,15 @@ export const onStopSignal = (stop: () => void): void => {
   process.once("SIGTERM", stop)
 }
 
+/**
+ * Keeps V8's young generation at its initial size (two 1 MiB semi-spaces) instead of letting it double while the
+ * tool calls' code is loaded: nearly everything allocated then lives on, so growing it buys nothing but resident
+ * memory (about 3 MiB of one server; docs/adr/0038-mcp-server-young-generation.md). Read by V8 whenever it
+ * would grow the space, so setting it at run time, before the tool calls load, takes effect.
+ */
+export const keepYoungGenerationSmall = (): void =>
+  process.getBuiltinModule("node:v8").setFlagsFromString("--semi-space-growth-factor=1")
+
 /** Resolves after `millis`, without keeping the process alive. */
 export const sleep = (millis: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, millis).unref())
 
