@@ -31,8 +31,18 @@ const handshake =
     .map((m) => JSON.stringify(m))
     .join("\n") + "\n"
 
-/** Spawns the server, sends initialize + tools/list at once, and resolves with the time to the tools/list answer. */
-const spawnToToolsList = (env = cleanEnv) =>
+const whoami = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 3,
+  method: "tools/call",
+  params: { name: "bridge_whoami", arguments: {} }
+})
+
+/**
+ * Spawns the server, sends initialize + tools/list at once (and a bridge_whoami call when `firstCall`), and resolves
+ * with the time to the answer of the last request.
+ */
+const spawnToToolsList = (env = cleanEnv, firstCall = false) =>
   new Promise((resolve, reject) => {
     const start = process.hrtime.bigint()
     const child = spawn(process.execPath, [SERVER, "mcp"], {
@@ -44,7 +54,7 @@ const spawnToToolsList = (env = cleanEnv) =>
     child.stdout.on("data", (chunk) => {
       out += chunk
       for (const line of out.split("\n")) {
-        if (answered !== undefined || !line.includes('"id":2')) continue
+        if (answered !== undefined || !line.includes(firstCall ? '"id":3' : '"id":2')) continue
         const now = process.hrtime.bigint()
         answered = { ms: Number(now - start) / 1e6, result: JSON.parse(line).result, eofAt: now }
         child.stdin.end()
@@ -56,7 +66,7 @@ const spawnToToolsList = (env = cleanEnv) =>
         ? resolve({ ...answered, exitMs: Number(process.hrtime.bigint() - answered.eofAt) / 1e6 })
         : reject(new Error(`no tools/list answer or a non-zero exit (exit ${code})`))
     )
-    child.stdin.write(handshake)
+    child.stdin.write(firstCall ? handshake + whoami + "\n" : handshake)
   })
 
 /** A plain Node script that answers one line and exits on stdin EOF: the floor for "EOF → exit". */
@@ -184,6 +194,11 @@ try {
     `${ms(percentile(exits, 50))} (a bare node script: ${ms(percentile(plainExits, 50))})`,
     "a few ms over bare node"
   )
+
+  // The tool calls' code loads at the first tools/call (docs/adr/0037-mcp-server-loads-per-request.md): what it costs.
+  const firstCalls = []
+  for (let i = 0; i < 6; i++) firstCalls.push((await spawnToToolsList(cleanEnv, true)).ms)
+  row("spawn → first bridge_whoami answered (p50 of 6)", ms(percentile(firstCalls, 50)), "report")
 
   if (caEnv !== undefined) {
     const caBase = []
