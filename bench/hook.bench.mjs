@@ -1,22 +1,27 @@
 // Hook wall time, whole process (`node dist/session-bridge.cjs hook UserPromptSubmit --provider claude-code`, the
 // command `init` writes for an installed package), prompt submit with
-// 0 and with 20 unread messages, median of RUNS runs each, as a ratio to `node -e 0` measured in the same loop; and the
-// floor any Effect + Schema hook starts from (see below).
+// 0 and with 20 unread messages, median of RUNS runs each, as a ratio to `node -e 0` measured in the same loop, in a
+// clean environment (no NODE_EXTRA_CA_CERTS) with the home on the real disk; the same with the caller's environment
+// (report); the floor any Effect + Schema hook starts from (see below); and the hook restored from a V8 startup
+// snapshot (report, ADR-0035).
 import { spawnSync } from "node:child_process"
 import { build } from "esbuild"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { buildHookSnapshots, snapshotHookArgs } from "./hook-snapshot.mjs"
 import { LAUNCHER, log, ms, percentile, removeHome, requireBuild, row, spawnMcp, tempHome } from "./lib.mjs"
 
 requireBuild()
 const RUNS = Number(process.env.HOOK_BENCH_RUNS ?? 30)
-const CLEAN_RUNS = Math.min(RUNS, 15)
-const TARGET = 1.5
+const SIDE_RUNS = Math.min(RUNS, 15)
+const TARGET = 1.3
+// On the real disk (os.tmpdir()), never /dev/shm: a user's home is on a disk.
 const home = tempHome("sb-bench-hook-")
 const cwd = path.join(home, "project")
 fs.mkdirSync(cwd)
-// Hosts hand their own environment to hooks, so both commands inherit this one (NODE_EXTRA_CA_CERTS, if set,
-// makes every node start slower, the baseline too); with it set, a last pair of rows uses a clean environment.
+// The headline rows run in a clean environment: NODE_EXTRA_CA_CERTS (set on some machines, and handed on by hosts
+// to their hooks) makes every node start read a CA bundle, about 45 ms on the baseline and the hook alike, which
+// flatters the ratio. With it set here, report rows repeat the measurement in the caller's environment.
 // A generous budget so that every run does its whole work, however busy the machine.
 const bridgeEnv = {
   HOME: path.join(home, "user-home"),
@@ -24,7 +29,7 @@ const bridgeEnv = {
   SESSION_BRIDGE_HOOK_BUDGET_MS: "20000"
 }
 const clean = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...bridgeEnv }
-let env = { ...process.env, ...bridgeEnv }
+const callerEnv = { ...process.env, ...bridgeEnv }
 const payload = JSON.stringify({
   session_id: "5b0c1e1e-0000-4000-8000-bench0000001",
   transcript_path: path.join(home, "t.jsonl"),
@@ -43,7 +48,7 @@ const taskset = ["/usr/bin/taskset", "/bin/taskset"].find((p) => fs.existsSync(p
 const pin = taskset !== undefined && CPU !== "none" ? [taskset, "-c", CPU] : []
 
 /** One process: wall ms, CPU ms (user+sys, through /usr/bin/time when present) and its stdout. */
-const timed = (args, input) => {
+const timed = (args, input, env = clean) => {
   const inner = hasTime ? ["/usr/bin/time", "-f", "%U %S", process.execPath, ...args] : [process.execPath, ...args]
   const [command, ...argv] = [...pin, ...inner]
   const start = process.hrtime.bigint()
@@ -54,7 +59,7 @@ const timed = (args, input) => {
   return { wall, cpu: (times[0] + times[1]) * 1000, stdout: r.stdout }
 }
 
-const hookRun = () => timed(hookArgs("UserPromptSubmit"), payload)
+const hookRun = (env = clean) => timed(hookArgs("UserPromptSubmit"), payload, env)
 
 // The floor: the least an Effect hook can do (read stdin, decode it with effect/Schema in an Effect program,
 // print nothing), bundled the same way and started through the same V8 code cache. It shows how much of the
@@ -101,6 +106,87 @@ const floorRun = () => timed([path.join(floorDir, "run.cjs")], payload)
 const shown = (stdout) =>
   stdout === "" ? 0 : (JSON.parse(stdout).hookSpecificOutput.additionalContext.match(/^id: /gm) ?? []).length
 
+const p50 = (xs) => percentile(xs, 50)
+const vsNode = (xs, base) => `${ms(p50(xs))} = ${(p50(xs) / p50(base)).toFixed(2)}× node -e 0`
+const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`
+
+/** The caller's environment, when it sets NODE_EXTRA_CA_CERTS: report rows, with 20 waiting (`clearMarks`). */
+const callerRows = (clearMarks) => {
+  if (!process.env.NODE_EXTRA_CA_CERTS) return []
+  const s = { node: [], zero: [], twenty: [] }
+  for (let i = 0; i < SIDE_RUNS; i++) {
+    s.node.push(timed(["-e", "0"], undefined, callerEnv).wall)
+    s.twenty.push(hookRun(callerEnv).wall)
+    s.zero.push(hookRun(callerEnv).wall)
+    clearMarks()
+  }
+  const name = "caller's environment (NODE_EXTRA_CA_CERTS set)"
+  return [
+    [`node -e 0, ${name} (p50 of ${SIDE_RUNS})`, ms(p50(s.node)), "report"],
+    [`hook prompt, 0 unread, ${name}`, vsNode(s.zero, s.node), "report"],
+    [`hook prompt, 20 unread, ${name}`, vsNode(s.twenty, s.node), "report"]
+  ]
+}
+
+/**
+ * The V8 startup snapshot route (ADR-0035): the blobs, and one turn of runs that the headline loop interleaves
+ * with its own for its first SIDE_RUNS turns. A restored run must print exactly what the code-cache run printed.
+ */
+const snapshotRoute = () => {
+  const blobs = buildHookSnapshots(floorDir)
+  const restored = (blob) => timed(snapshotHookArgs(blob, "UserPromptSubmit"), payload)
+  const s = { node: [], snap0: [], snap20: [], lean20: [], empty: [] }
+  let lean
+  const same = (what, got, expected) => {
+    if (got !== expected) {
+      throw new Error(`the snapshot printed another reply ${what}: ${JSON.stringify(got.slice(0, 200))}`)
+    }
+  }
+  return {
+    /** Once, with 20 waiting: does the snapshot without the built-ins' code cache print the block? */
+    checkLean: () => {
+      lean = restored(blobs.lean.blob)
+    },
+    twenty: (expected) => {
+      const r = restored(blobs.hook.blob)
+      same("with 20 waiting", r.stdout, expected)
+      s.snap20.push(r.wall)
+    },
+    /** Only when the check printed the block: the messages wait again, and this run surfaces them. */
+    leanTwenty: (expected, clearMarks) => {
+      if (lean === undefined || lean.stdout !== expected) return
+      clearMarks()
+      s.lean20.push(restored(blobs.lean.blob).wall)
+    },
+    zero: (base) => {
+      const r = restored(blobs.hook.blob)
+      same("with nothing waiting", r.stdout, "")
+      s.snap0.push(r.wall)
+      s.empty.push(timed(["--snapshot-blob", blobs.empty.blob]).wall)
+      s.node.push(base)
+    },
+    rows: (samples) => {
+      const route = `V8 startup snapshot (${mb(blobs.hook.bytes)} blob with Node's built-ins' code cache)`
+      const n = s.node.length
+      const cc = (key) => samples[key].slice(0, n)
+      return [
+        [`hook prompt, 0 unread, code cache (today's path), first ${n} turns`, vsNode(cc("zero"), s.node), "report"],
+        [`hook prompt, 0 unread, ${route}, same turns`, vsNode(s.snap0, s.node), "report"],
+        [`hook prompt, 20 unread, code cache (today's path), first ${n} turns`, vsNode(cc("twenty"), s.node), "report"],
+        [`hook prompt, 20 unread, ${route}, same turns`, vsNode(s.snap20, s.node), "report"],
+        [
+          `hook prompt, 20 unread, snapshot without the built-ins' code cache (${mb(blobs.lean.bytes)})`,
+          s.lean20.length > 0
+            ? vsNode(s.lean20, s.node)
+            : `broken on node ${process.version}: printed ${lean?.stdout === "" ? "nothing" : "another reply"}`,
+          "report"
+        ],
+        [`empty user-land snapshot (${mb(blobs.empty.bytes)}), runs nothing`, vsNode(s.empty, s.node), "report"]
+      ]
+    }
+  }
+}
+
 try {
   // The session, as its host starts it; then one code-cache-less run (the first run writes the cache).
   timed(hookArgs("SessionStart"), payload.replace("UserPromptSubmit", "SessionStart"))
@@ -127,12 +213,20 @@ try {
     hookRun()
     floorRun()
   }
-  // Interleave node -e 0, 0 unread and 20 unread so load on a shared machine hits all three alike.
+  // Interleave node -e 0, 0 unread and 20 unread so load on a shared machine hits all three alike; the first
+  // SIDE_RUNS turns also run the hook restored from a snapshot, right after the code-cache run it is compared to.
   // 20 unread: the same 20 messages, their surfaced markers removed before each run (not timed).
   await seed(0, 20)
   const marked = () => (fs.existsSync(surfacedDir) ? fs.readdirSync(surfacedDir) : [])
-  for (const id of marked()) fs.rmSync(path.join(surfacedDir, id))
+  const clearMarks = () => {
+    for (const id of marked()) fs.rmSync(path.join(surfacedDir, id))
+  }
+  clearMarks()
+  const snapshot = snapshotRoute()
+  snapshot.checkLean()
+  clearMarks()
   for (let i = 0; i < RUNS; i++) {
+    const withSnapshot = i < SIDE_RUNS
     const base = timed(["-e", "0"])
     samples.node.push(base.wall)
     samples.nodeCpu.push(base.cpu)
@@ -140,22 +234,29 @@ try {
     if (shown(twenty.stdout) !== 20) throw new Error(`expected 20 surfaced, got ${shown(twenty.stdout)}`)
     samples.twenty.push(twenty.wall)
     samples.twentyCpu.push(twenty.cpu)
+    if (withSnapshot) {
+      clearMarks()
+      snapshot.twenty(twenty.stdout)
+      snapshot.leanTwenty(twenty.stdout, clearMarks)
+    }
     const zero = hookRun()
     if (zero.stdout !== "") throw new Error(`expected nothing to surface, got ${zero.stdout.slice(0, 80)}`)
     samples.zero.push(zero.wall)
     samples.zeroCpu.push(zero.cpu)
+    if (withSnapshot) snapshot.zero(base.wall)
     samples.floor.push(floorRun().wall)
-    for (const id of marked()) fs.rmSync(path.join(surfacedDir, id))
+    clearMarks()
   }
+  const side = [...callerRows(clearMarks), ...snapshot.rows(samples)]
   // A large backlog: 500 waiting, of which a prompt shows (and reads) only the oldest 20.
   await seed(20, 500)
   const backlog = []
-  for (let i = 0; i < CLEAN_RUNS; i++) {
+  for (let i = 0; i < SIDE_RUNS; i++) {
     const base = timed(["-e", "0"])
     const run = hookRun()
     if (shown(run.stdout) !== 20) throw new Error(`expected 20 of 500 surfaced, got ${shown(run.stdout)}`)
     backlog.push(run.wall / base.wall)
-    for (const id of marked()) fs.rmSync(path.join(surfacedDir, id))
+    clearMarks()
   }
   await sender.close()
   // Everything surfaced: the runs after this one have nothing to show.
@@ -190,10 +291,11 @@ try {
     }
   }
   row(
-    `hook prompt, 500 unread (shows the oldest 20), wall (p50 of ${CLEAN_RUNS} paired ratios)`,
+    `hook prompt, 500 unread (shows the oldest 20), wall (p50 of ${SIDE_RUNS} paired ratios)`,
     `${percentile(backlog, 50).toFixed(2)}× node -e 0`,
     "report"
   )
+  for (const r of side) row(...r)
   const floor = percentile(samples.floor, 50)
   row(
     `floor: bundled effect + Schema decoding stdin, same code cache (p50 of ${RUNS})`,
@@ -204,23 +306,6 @@ try {
     `hook bench: node ${ms(base)}, 0 unread ${ms(percentile(samples.zero, 50))}, 20 unread ${ms(percentile(samples.twenty, 50))}`
   )
 
-  if (process.env.NODE_EXTRA_CA_CERTS) {
-    env = clean
-    const node = []
-    const zero = []
-    for (let i = 0; i < CLEAN_RUNS; i++) {
-      node.push(timed(["-e", "0"]).wall)
-      zero.push(hookRun().wall)
-    }
-    const b = percentile(node, 50)
-    const z = percentile(zero, 50)
-    row(`node -e 0, environment without NODE_EXTRA_CA_CERTS (p50 of ${CLEAN_RUNS})`, ms(b), "report")
-    row(
-      `hook prompt, 0 unread, same environment (p50 of ${CLEAN_RUNS})`,
-      `${ms(z)} = ${(z / b).toFixed(2)}× node -e 0`,
-      "report"
-    )
-  }
 } finally {
   removeHome(home)
 }

@@ -9,6 +9,7 @@ import { Store } from "../services/store/Store.js"
 import { ArtifactFetchFailed, CloudNotConfigured } from "./CloudErrors.js"
 import { CloudHome } from "./CloudHome.js"
 import { CloudLayout } from "./CloudLayout.js"
+import { syncContacts } from "./Contacts.js"
 import { type Credentials, type PinnedContact, QuarantineRecord } from "./CloudState.js"
 import { fetchArtifact } from "./InboundArtifacts.js"
 import { applyReceipt } from "./Receipts.js"
@@ -141,6 +142,23 @@ const processOne = (token: string, receiver: Receiver, contacts: ReadonlyArray<P
   })
 
 /**
+ * The pins a batch is judged by. A contact that accepted moments ago is still pending here until the daemon next
+ * reads the relay's contact list; the relay spools only between active contacts, so mail from a pending pin asks
+ * the relay now instead of being dropped (the first message after an accept is not lost to that race).
+ */
+const contactsFor = (token: string, batch: ReadonlyArray<Delivered>) =>
+  Effect.gen(function* () {
+    const home = yield* CloudHome
+    const pins = yield* home.contacts
+    const pending = (from: AccountId) => pins.some((c) => c.accountId === from && c.state === "pending")
+    if (!batch.some((e) => pending(e.from))) return pins
+    const listed = yield* Effect.option((yield* RelayClient).contacts(token))
+    if (Option.isNone(listed)) return pins
+    yield* syncContacts(listed.value)
+    return yield* home.contacts
+  })
+
+/**
  * Processes one batch from the relay (ascending seq; rows at or below the cursor are skipped), then persists the
  * cursor and acks it (best effort: the next poll's `after` acks too). When an artifact fetch must be retried the
  * batch stops there: the cursor moves only past the envelopes before it, nothing is acked, and the error is
@@ -151,8 +169,8 @@ export const processBatch = (credentials: Credentials, batch: ReadonlyArray<Deli
     const home = yield* CloudHome
     const relay = yield* RelayClient
     const receiver = yield* receiverOf(credentials)
-    const contacts = yield* home.contacts
     const start = yield* home.cursor
+    const contacts = yield* contactsFor(credentials.token, batch)
     const counts: Record<Outcome, number> = {
       delivered: 0,
       unrouted: 0,

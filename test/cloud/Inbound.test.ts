@@ -108,6 +108,43 @@ describe("inbound exactly-once", () => {
     )
   )
 
+  it.effect("mail from a contact still pending here asks the relay: accepted since, it is delivered", () =>
+    withBob((f) =>
+      Effect.gen(function* () {
+        const backend = yield* registerSession("backend")
+        const home = yield* CloudHome
+        const pins = yield* home.contacts
+        yield* home.writeContacts(pins.map((c) => (c.handle === "alice" ? { ...c, state: "pending" as const } : c)))
+        yield* sendToBob(f, f.alice, 1, { to: { label: "backend" }, subject: "right after accept" })
+        const result = yield* pollOnce(f.credentials, 0)
+        assert.strictEqual(result.delivered, 1)
+        assert.strictEqual(result.dropped, 0)
+        assert.deepStrictEqual(
+          (yield* inbox(backend.sessionId)).map((m) => m.subject),
+          ["right after accept"]
+        )
+        assert.strictEqual((yield* home.contacts).find((c) => c.handle === "alice")?.state, "active")
+      })
+    )
+  )
+
+  it.effect("mail from a pending contact the relay does not list as active is still dropped", () =>
+    withBob((f) =>
+      Effect.gen(function* () {
+        const backend = yield* registerSession("backend")
+        const home = yield* CloudHome
+        const pins = yield* home.contacts
+        yield* home.writeContacts(pins.map((c) => (c.handle === "alice" ? { ...c, state: "pending" as const } : c)))
+        f.relay.setContact(f.alice.accountId, f.bob.accountId, "pending")
+        const { envelope } = yield* sendToBob(f, f.carol, 1, { fromHandle: "carol" as never })
+        const result = yield* processBatch(f.credentials, [{ ...envelope, seq: 1, from: f.alice.accountId }])
+        assert.strictEqual(result.dropped, 1)
+        assert.strictEqual((yield* inbox(backend.sessionId)).length, 0)
+        assert.strictEqual((yield* home.contacts).find((c) => c.handle === "alice")?.state, "pending")
+      })
+    )
+  )
+
   it.effect("a tampered envelope is quarantined with its reason, and the next one is still delivered", () =>
     withBob((f) =>
       Effect.gen(function* () {
