@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { StoreError } from "../domain/Errors.js"
-import { Layout } from "../domain/Layout.js"
+import { CLOUD_OUTBOX_DIR, Layout } from "../domain/Layout.js"
 import { MessageEnvelope, SessionRecord } from "../domain/Records.js"
 import { decodeLockFile, STALE_MS } from "../services/FileLock.js"
 import type { HostEnvShape } from "../services/HostEnv.js"
@@ -209,8 +209,8 @@ export const planGc = (
     const live = envelopePaths.filter((p) => !gone(p))
     const referenced = new Set<string>()
     // `contact send --artifact` leaves no sender's copy: the queued entry alone holds its artifacts until carried.
-    for (const n of yield* jsonNames(Layout.cloudOutboxDir)) {
-      const text = yield* Effect.orElseSucceed(readText(`${Layout.cloudOutboxDir}/${n}`), () => Option.none<string>())
+    for (const n of yield* jsonNames(CLOUD_OUTBOX_DIR)) {
+      const text = yield* Effect.orElseSucceed(readText(`${CLOUD_OUTBOX_DIR}/${n}`), () => Option.none<string>())
       const queued = Option.flatMap(text, decodeQueued)
       if (Option.isSome(queued)) for (const a of queued.value.artifacts ?? []) referenced.add(a.sha256)
     }

@@ -22,8 +22,6 @@ export const Layout = {
   /** The sender's own copy of a message to a contact (the cloud layer carries it from cloud/outbox/). */
   remoteSentDir: (sessionId: string) => `remote-sent/${sessionId}`,
   remoteSent: (sessionId: string, messageId: string) => `remote-sent/${sessionId}/${messageId}.json`,
-  /** Messages queued for contacts, not yet carried by the daemon (their schema is the cloud layer's). */
-  cloudOutboxDir: "cloud/outbox",
   /** Per-session read / surfaced markers: empty files named after the message id. */
   readDir: (sessionId: string) => `state/${sessionId}/read`,
   readMarker: (sessionId: string, messageId: string) => `state/${sessionId}/read/${messageId}`,
@@ -53,3 +51,10 @@ export const Layout = {
   uiServerRecord: "ui/server.json",
   layoutFile: "layout.json"
 } as const
+
+/**
+ * Messages queued for contacts, not yet carried by the daemon (their schema is the cloud layer's); `gc` keeps the
+ * artifacts they name. A constant of its own rather than a field of `Layout`, so the hook's bundle (which carries
+ * `Layout` whole) names nothing of the cloud layer.
+ */
+export const CLOUD_OUTBOX_DIR = "cloud/outbox"
