@@ -16,6 +16,7 @@ import { makeBlobs } from "./sql/BlobsSql.js"
 import { makeInvites } from "./sql/InvitesSql.js"
 import { runMigrations } from "./sql/Migrations.js"
 import { claimSetting, ensureRelayId } from "./sql/RelayMeta.js"
+import { makeRotations } from "./sql/RotationSql.js"
 import { makeSpool } from "./sql/SpoolSql.js"
 import { makeSweep } from "./sql/SweeperSql.js"
 
@@ -57,6 +58,7 @@ export const make = (options: StoreOptions = {}) =>
       ...makeContacts(sql),
       ...makeSpool(sql, write),
       ...makeBlobs(sql),
+      ...makeRotations(sql),
       sweep: makeSweep(sql)
     })
   })
