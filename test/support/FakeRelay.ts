@@ -234,7 +234,8 @@ export const makeFakeRelay = (): FakeRelay => {
     revokeInvite: (token, id) =>
       guard("revokeInvite", token, (me) => {
         const invite = invites.get(toBase64Url(id))
-        if (invite === undefined || invite.inviter !== me) throw new InviteInvalid({ detail: "INVITE_INVALID" })
+        if (invite === undefined || invite.inviter !== me || invite.closed)
+          throw new InviteInvalid({ detail: "INVITE_INVALID" })
         invite.closed = true
       }),
     acceptContact: (token, handle) =>
