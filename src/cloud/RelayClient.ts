@@ -1,12 +1,6 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
-import type {
-  AccountId,
-  EncryptionKeyRecord,
-  Envelope,
-  Handle,
-  RotationStatement
-} from "../protocol/WireSchemas.js"
+import type { AccountId, EncryptionKeyRecord, Envelope, Handle, RotationStatement } from "../protocol/WireSchemas.js"
 import type { RelayError } from "./CloudErrors.js"
 import type {
   ContactRotation,
