@@ -6,6 +6,8 @@ import { listed } from "./Help.js"
 import { jsonOption, printJson, printText } from "./Output.js"
 import { usageError } from "./Runtime.js"
 
+const iso = (ms: number) => new Date(ms).toISOString()
+
 /** The cloud layer is loaded only when a `cloud` command runs. */
 const program = Effect.promise(() => import("./CloudProgram.js"))
 
@@ -67,14 +69,47 @@ const logout = Command.make("logout", { json: jsonOption }, ({ json }) =>
   })
 ).pipe(Command.withDescription("Revoke this home's relay token and forget it"))
 
+const rotateToken = Command.make("rotate", { json: jsonOption }, ({ json }) =>
+  Effect.gen(function* () {
+    const result = yield* (yield* program).runTokenRotate
+    if (json) return yield* printJson({ handle: result.handle, rotated: true, rotatedAt: iso(result.rotatedAt) })
+    yield* printText(
+      `Rotated the relay token of ${result.handle}: the old one is revoked, the new one is in <home>/cloud/credentials.json (0600).` +
+        (result.resumed ? "\n(An earlier rotation was interrupted; it is completed now.)" : "") +
+        "\nA running daemon picks the new token up by itself."
+    )
+  })
+).pipe(Command.withDescription("Replace this home's relay token; the old one is revoked at once"))
+
+const token = Command.make("token", {}, () =>
+  Effect.fail(usageError("`cloud token` needs a subcommand", "Run `session-bridge cloud token rotate`."))
+).pipe(Command.withDescription("This home's relay token: rotate"), Command.withSubcommands([rotateToken]))
+
+const rotateIdentity = Command.make("rotate-identity", { json: jsonOption }, ({ json }) =>
+  Effect.gen(function* () {
+    const result = yield* (yield* program).runRotateIdentity
+    if (json) return yield* printJson({ ...result, rotatedAt: iso(result.rotatedAt) })
+    yield* printText(
+      `New identity key for ${result.handle}, announced with a statement signed by the old and the new key.\n` +
+        `fingerprint: ${result.oldFingerprint.slice(0, 16)}… → ${result.newFingerprint.slice(0, 16)}…\n` +
+        "Contacts' daemons verify it against the key they pinned and show your new safety number; compare it again\n" +
+        "with `session-bridge contact verify <handle>` on both sides."
+    )
+  })
+).pipe(Command.withDescription("Make a new identity key and announce it to contacts, signed by the old one"))
+
 const cloud = Command.make("cloud", {}, () =>
   Effect.fail(usageError("`cloud` needs a subcommand", "Run `session-bridge cloud --help`."))
 ).pipe(
   Command.withDescription("The opt-in cross-machine layer: account on a relay"),
-  Command.withSubcommands([register, status, logout])
+  Command.withSubcommands([register, status, logout, token, rotateIdentity])
 )
 
-/** cloud register | status | logout. */
+/** cloud register | status | logout | token rotate | rotate-identity. */
 export const cloudCommands = [
-  listed("cloud", "Account on a relay (opt-in, end-to-end encrypted): register, status, logout", cloud)
+  listed(
+    "cloud",
+    "Account on a relay (opt-in, end-to-end encrypted): register, status, logout, token rotate, rotate-identity",
+    cloud
+  )
 ] as const

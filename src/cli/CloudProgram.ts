@@ -10,7 +10,9 @@ import { CloudNotConfigured } from "../cloud/CloudErrors.js"
 import * as CloudHome from "../cloud/CloudHome.js"
 import * as HttpRelayClient from "../cloud/HttpRelayClient.js"
 import { register } from "../cloud/Register.js"
+import { rotateIdentity } from "../cloud/IdentityRotation.js"
 import { logout, status } from "../cloud/Status.js"
+import { rotateToken } from "../cloud/TokenRotation.js"
 
 /*
  * The `cloud` commands' programs on the real machine: node:crypto, the Node HTTP client, the cloud state on the
@@ -44,3 +46,15 @@ export const runRegister = (input: {
 export const runStatus = Effect.provide(withRelay(status), Local) satisfies Effect.Effect<unknown, unknown, Needs>
 
 export const runLogout = Effect.provide(withRelay(logout), Local) satisfies Effect.Effect<unknown, unknown, Needs>
+
+export const runTokenRotate = Effect.provide(withRelay(rotateToken), Local) satisfies Effect.Effect<
+  unknown,
+  unknown,
+  Needs
+>
+
+export const runRotateIdentity = Effect.provide(withRelay(rotateIdentity), Local) satisfies Effect.Effect<
+  unknown,
+  unknown,
+  Needs
+>

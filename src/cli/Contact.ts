@@ -38,6 +38,20 @@ const invite = Command.make("invite", { json: jsonOption }, ({ json }) =>
   })
 ).pipe(Command.withDescription("Make a single-use invite code (24 h) for one person to add you"))
 
+const uninvite = Command.make(
+  "uninvite",
+  {
+    code: Args.text({ name: "code" }).pipe(Args.withDescription("The sb1-… code `contact invite` printed")),
+    json: jsonOption
+  },
+  ({ code, json }) =>
+    Effect.gen(function* () {
+      const result = yield* (yield* program).runUninvite(code)
+      if (json) return yield* printJson(result)
+      yield* printText("Withdrew the invite: the relay deleted it, and nobody can redeem the code any more.")
+    })
+).pipe(Command.withDescription("Withdraw an invite code nobody has been accepted with yet"))
+
 const add = Command.make(
   "add",
   {
@@ -86,7 +100,10 @@ const list = Command.make("list", { json: jsonOption }, ({ json }) =>
     const lines = result.contacts.map(
       (c) =>
         `${c.handle.padEnd(20)} ${c.state.padEnd(8)} last seen ${c.lastSeen === null ? "never" : iso(c.lastSeen)}` +
-        (c.keyChanged ? "  KEY_CHANGED: exchange a new invite" : "")
+        (c.keyChanged ? "  KEY_CHANGED: exchange a new invite" : "") +
+        (c.identityChangedAt !== null
+          ? `  identity key changed ${iso(c.identityChangedAt)} (signed by the old key); safety number now ${c.safetyNumber}`
+          : "")
     )
     if (result.relay !== "reachable") lines.push(`(relay not reached: ${inline(result.relay)}; states as last known)`)
     yield* printText(lines.join("\n"))
@@ -99,7 +116,11 @@ const verify = Command.make("verify", { handle: handleArg, json: jsonOption }, (
     if (json) return yield* printJson(result)
     yield* printText(
       `Safety number with ${result.handle} (${result.state}):\n\n  ${result.safetyNumber}\n\n` +
-        `${result.handle} sees the same 20 digits when nobody is in between.`
+        `${result.handle} sees the same 20 digits when nobody is in between.` +
+        (result.identityChangedAt !== null
+          ? `\n${result.handle}'s identity key changed ${iso(result.identityChangedAt)} (a rotation signed by the key you had` +
+            " pinned), so this number changed with it: compare it again."
+          : "")
     )
   })
 ).pipe(Command.withDescription("The 20-digit safety number to compare with a contact"))
@@ -187,11 +208,11 @@ const json = (o: { readonly json: boolean }) => o.json
 const contact = Command.make("contact", {}, () =>
   Effect.fail(usageError("`contact` needs a subcommand", "Run `session-bridge contact --help`."))
 ).pipe(
-  Command.withDescription("Contacts on the relay: invite, add, accept, revoke, list, verify, sessions, send"),
-  Command.withSubcommands([invite, add, accept, revoke, list, verify, sessions, send])
+  Command.withDescription("Contacts on the relay: invite, uninvite, add, accept, revoke, list, verify, sessions, send"),
+  Command.withSubcommands([invite, uninvite, add, accept, revoke, list, verify, sessions, send])
 )
 
 /** contact invite | add | accept | revoke | list | verify | sessions | send. */
 export const contactCommands = [
-  listed("cloud", "Contacts on the relay: invite, add, accept, revoke, list, verify, sessions, send", contact)
+  listed("cloud", "Contacts on the relay: invite, uninvite, add, accept, revoke, list, verify, sessions, send", contact)
 ] as const

@@ -17,6 +17,7 @@ import {
 } from "../cloud/Contacts.js"
 import { type ContactSendInput, sendToContact } from "../cloud/ContactSend.js"
 import * as HttpRelayClient from "../cloud/HttpRelayClient.js"
+import { withdrawInvite } from "../cloud/InviteWithdraw.js"
 import { contactSessions } from "../cloud/Presence.js"
 
 /*
@@ -40,6 +41,7 @@ const withRelay = <A, E, R>(program: Effect.Effect<A, E, R>) =>
   )
 
 export const runInvite = withRelay(createInvite)
+export const runUninvite = (code: string) => withRelay(withdrawInvite(code))
 export const runAdd = (code: string) => withRelay(addContact(code))
 export const runAccept = (handle: Handle) => withRelay(acceptContact(handle))
 export const runRevoke = (handle: Handle) => withRelay(revokeContact(handle))

@@ -2,6 +2,11 @@
 export const CloudLayout = {
   dir: "cloud",
   identityKey: "cloud/identity.key",
+  /** `cloud rotate-identity`: the new identity key (PKCS8) and the statement, until the rotation completes. */
+  identityNextKey: "cloud/identity-next.key",
+  rotation: "cloud/rotation.json",
+  /** Identity keys this home rotated away from, with how long envelopes sealed to them are still opened. */
+  previousIdentities: "cloud/identity-previous.json",
   keysDir: "cloud/keys",
   encryptionKey: (keyId: string) => `cloud/keys/${keyId}.json`,
   credentials: "cloud/credentials.json",
@@ -30,4 +35,9 @@ export const CloudLayout = {
 } as const
 
 /** The files that hold secrets: refused by `checkKeyModes` when the group or others can read them. */
-export const SECRET_FILES = [CloudLayout.identityKey, CloudLayout.credentials] as const
+export const SECRET_FILES = [
+  CloudLayout.identityKey,
+  CloudLayout.credentials,
+  CloudLayout.identityNextKey,
+  CloudLayout.rotation
+] as const

@@ -1,7 +1,15 @@
 import * as Schema from "effect/Schema"
 import { MessageEnvelope } from "../domain/Records.js"
 import { MessageId, SessionId } from "../domain/Ulid.js"
-import { AccountId, EncryptionKeyRecord, Handle, InnerTarget, KeyId, PublicKey } from "../protocol/WireSchemas.js"
+import {
+  AccountId,
+  EncryptionKeyRecord,
+  Handle,
+  InnerTarget,
+  KeyId,
+  PublicKey,
+  RotationStatement
+} from "../protocol/WireSchemas.js"
 
 /* The on-disk records under <home>/cloud/ (docs/cloud-client.md). Binary fields are base64url; times unix ms. */
 
@@ -13,7 +21,13 @@ export const Credentials = Schema.Struct({
   handle: Handle,
   accountId: AccountId,
   token: Schema.String,
-  registeredAt: Schema.Number
+  registeredAt: Schema.Number,
+  /**
+   * `cloud token rotate`: the new token, written here before the relay is asked to swap it in, so a crash on either
+   * side of the relay's commit never loses the live token (docs/cloud-client.md "Token rotation").
+   */
+  pendingToken: Schema.optional(Schema.String),
+  tokenRotatedAt: Schema.optional(Schema.Number)
 })
 export type Credentials = typeof Credentials.Type
 
@@ -38,9 +52,33 @@ export const PinnedContact = Schema.Struct({
   /** The newest encryption-key record verified against `ikPub`; its seq is the highest seen (no rollback). */
   ek: Schema.optional(EncryptionKeyRecord),
   pinnedAt: Schema.Number,
-  revokedAt: Schema.optional(Schema.Number)
+  revokedAt: Schema.optional(Schema.Number),
+  /** When a continuity statement signed by the pinned key moved the pin to a new identity key (the last time). */
+  identityChangedAt: Schema.optional(Schema.Number),
+  /** Identity keys this contact rotated away from: still accepted on envelopes until `until` (mail in flight). */
+  previousIks: Schema.optional(Schema.Array(Schema.Struct({ ikPub: PublicKey, until: Schema.Number })))
 })
 export type PinnedContact = typeof PinnedContact.Type
+
+/** rotation.json (0600): this home's identity rotation, from before the relay is told until the keys are swapped. */
+export const PendingRotation = Schema.Struct({
+  v: Schema.Literal(1),
+  rotation: RotationStatement,
+  /** The encryption key the new identity key signed, published with the statement. */
+  ek: StoredEncryptionKey,
+  createdAt: Schema.Number
+})
+export type PendingRotation = typeof PendingRotation.Type
+
+/**
+ * identity-previous.json: identity keys this home rotated away from. Envelopes contacts sealed to one of them (they
+ * had not seen the statement yet) are still opened until `until`.
+ */
+export const PreviousIdentities = Schema.Struct({
+  v: Schema.Literal(1),
+  keys: Schema.Array(Schema.Struct({ ikPub: PublicKey, until: Schema.Number }))
+})
+export type PreviousIdentities = typeof PreviousIdentities.Type
 
 /** contacts.json. */
 export const ContactsFile = Schema.Struct({ v: Schema.Literal(1), contacts: Schema.Array(PinnedContact) })

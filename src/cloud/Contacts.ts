@@ -22,6 +22,7 @@ import { CloudProtocolRefused, fromProtocol, InviteInvalid, NotAContact } from "
 import { CloudHome } from "./CloudHome.js"
 import { CloudLayout } from "./CloudLayout.js"
 import { type PinnedContact, StoredInvite } from "./CloudState.js"
+import { adoptRotations, selfOf } from "./IdentityContinuity.js"
 import { RelayClient } from "./RelayClient.js"
 import type { RelayContact } from "./RelayWire.js"
 
@@ -240,6 +241,8 @@ export const syncContacts = (listed: ReadonlyArray<RelayContact>) =>
 export const listContacts = Effect.gen(function* () {
   const account = yield* requireAccount
   const listed = yield* Effect.either((yield* RelayClient).contacts(account.credentials.token))
+  // Signed identity rotations are followed first: only a change no statement carries is left as KEY_CHANGED.
+  if (listed._tag === "Right") yield* Effect.ignore(adoptRotations(selfOf(account), listed.right))
   const sync = listed._tag === "Right" ? yield* syncContacts(listed.right) : undefined
   const pins = yield* (yield* CloudHome).contacts
   return {
@@ -253,7 +256,8 @@ export const listContacts = Effect.gen(function* () {
           state: c.state,
           lastSeen: row?.lastSeen ?? null,
           safetyNumber: sas,
-          keyChanged: sync?.keyChanged.includes(c.handle) ?? false
+          keyChanged: sync?.keyChanged.includes(c.handle) ?? false,
+          identityChangedAt: c.identityChangedAt ?? null
         }
       })
     )
@@ -270,6 +274,8 @@ export const verifyContact = (handle: string) =>
       state: contact.state,
       safetyNumber: yield* safetyNumberWith(account, contact),
       yourFingerprint: toHex(yield* fingerprint(account.identity.publicKey)),
-      theirFingerprint: toHex(yield* fingerprint(contact.ikPub))
+      theirFingerprint: toHex(yield* fingerprint(contact.ikPub)),
+      /** When a signed rotation last changed their identity key (the safety number changed with it). */
+      identityChangedAt: contact.identityChangedAt ?? null
     }
   })

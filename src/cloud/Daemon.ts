@@ -8,6 +8,7 @@ import { CloudHome } from "./CloudHome.js"
 import { CloudLayout } from "./CloudLayout.js"
 import { pruneInvites, syncContacts } from "./Contacts.js"
 import { claimDaemonPid } from "./DaemonPid.js"
+import { adoptRotations, selfOf } from "./IdentityContinuity.js"
 import { processBatch } from "./Inbound.js"
 import { rotateIfDue } from "./KeyRotation.js"
 import { backoffMs, pumpOnce } from "./Outbox.js"
@@ -16,6 +17,7 @@ import { refreshSent } from "./SentStates.js"
 import { fetchPresence, publishPresence } from "./Presence.js"
 import { PRESENCE_FETCH_MS, PRESENCE_INTERVAL_MS } from "./PresenceCache.js"
 import { RelayClient } from "./RelayClient.js"
+import { tokenReplaced } from "./TokenRotation.js"
 import { deliverUnrouted } from "./Unrouted.js"
 
 /*
@@ -69,21 +71,39 @@ export const makeLink = Effect.map(Ref.make(true), (up) => ({
 }))
 export type Link = Effect.Effect.Success<typeof makeLink>
 
+/** How a loop tells a rotated token from a revoked one: the token a step used, and whether another replaced it. */
+export interface TokenWatch<R> {
+  readonly used: Effect.Effect<string | undefined, never, R>
+  readonly replaced: (used: string) => Effect.Effect<boolean, never, R>
+}
+
+/** The token in credentials.json, and `tokenReplaced` (a `cloud token rotate` ran, or its pending token is live). */
+const credentialsWatch: TokenWatch<CloudHome | RelayClient> = {
+  used: Effect.map(
+    Effect.flatMap(CloudHome, (home) => home.credentials),
+    (c) => (c._tag === "Some" ? c.value.token : undefined)
+  ).pipe(Effect.orElseSucceed(() => undefined)),
+  replaced: (used) => tokenReplaced(used).pipe(Effect.orElseSucceed(() => false))
+}
+
 /**
  * Runs `step` forever, `pause` apart, or sooner when `wake` completes during the pause. A failure other than
  * RELAY_AUTH is logged (network errors once per outage) and retried after a backoff that grows with consecutive
- * failures; RELAY_AUTH ends the loop with that failure.
+ * failures. RELAY_AUTH ends the loop with that failure, unless `watch` finds the token replaced (rotated) since
+ * the step began: then the loop goes on with the new one.
  */
 export const loop = <E extends Coded, R>(
   name: string,
   link: Link,
   step: Effect.Effect<void, E, R>,
   pause: Effect.Effect<number, never, R>,
-  wake: Effect.Effect<void> = Effect.never
+  wake: Effect.Effect<void> = Effect.never,
+  watch?: TokenWatch<R>
 ) =>
   Effect.gen(function* () {
     let failures = 0
     while (true) {
+      const used = watch === undefined ? undefined : yield* watch.used
       const outcome = yield* Effect.either(step)
       if (outcome._tag === "Right") {
         failures = 0
@@ -91,7 +111,11 @@ export const loop = <E extends Coded, R>(
         continue
       }
       const e = outcome.left
-      if (e._tag === "RelayAuth") return yield* Effect.fail(e)
+      if (e._tag === "RelayAuth") {
+        if (watch === undefined || used === undefined || !(yield* watch.replaced(used))) return yield* Effect.fail(e)
+        yield* Effect.logInfo("token_reloaded").pipe(Effect.annotateLogs({ loop: name }))
+        continue
+      }
       failures++
       if (e._tag === "RelayUnreachable") yield* link.down(e)
       else
@@ -154,7 +178,8 @@ const pumpFiber = (options: DaemonOptions, link: Link, wake: Queue.Queue<void>) 
         )
     }),
     Effect.succeed(options.pumpIntervalMs),
-    Queue.take(wake)
+    Queue.take(wake),
+    credentialsWatch
   )
 }
 
@@ -176,7 +201,9 @@ const inboxFiber = (options: DaemonOptions, link: Link) =>
       const result = yield* Effect.uninterruptible(processBatch(account.credentials, response.messages))
       yield* Effect.logInfo("inbox_batch").pipe(Effect.annotateLogs({ ...result }))
     }),
-    Effect.succeed(0)
+    Effect.succeed(0),
+    Effect.never,
+    credentialsWatch
   )
 
 /** Contacts' states, this machine's presence, contacts' presence, and key rotation when due. */
@@ -201,6 +228,7 @@ const presenceFiber = (options: DaemonOptions, link: Link) =>
       }
       const listed = yield* (yield* RelayClient).contacts(account.credentials.token)
       yield* link.ok
+      yield* adoptRotations(selfOf(account), listed)
       const sync = yield* syncContacts(listed)
       for (const handle of sync.activated) yield* Effect.logInfo("contact_active").pipe(Effect.annotateLogs({ handle }))
       for (const handle of sync.revoked) yield* Effect.logInfo("contact_revoked").pipe(Effect.annotateLogs({ handle }))
@@ -214,7 +242,7 @@ const presenceFiber = (options: DaemonOptions, link: Link) =>
       if (fetched.dropped > 0)
         yield* Effect.logWarning("presence_dropped").pipe(Effect.annotateLogs({ dropped: fetched.dropped }))
     })
-    return yield* loop("presence", link, tick, Effect.succeed(options.fetchIntervalMs))
+    return yield* loop("presence", link, tick, Effect.succeed(options.fetchIntervalMs), Effect.never, credentialsWatch)
   })
 
 /**

@@ -37,6 +37,10 @@ import {
   BlobPutResponse,
   ContactsResponse,
   ErrorBody,
+  IdentityRotationsResponse,
+  RotateIdentityRequest,
+  RotateIdentityResponse,
+  RotateTokenRequest,
   InboxResponse,
   RegisterRequest,
   RegisterResponse,
@@ -121,6 +125,30 @@ export const make = (baseUrl: string) =>
       register: (request) =>
         call(withBody(HttpClientRequest.post("/v1/accounts"), RegisterRequest, request), RegisterResponse),
       logout: (token) => Effect.asVoid(Effect.scoped(execute(authed(HttpClientRequest.del("/v1/token"), token)))),
+      rotateToken: (token, newToken) =>
+        Effect.asVoid(
+          call(
+            withBody(authed(HttpClientRequest.post("/v1/token/rotate"), token), RotateTokenRequest, {
+              token: newToken
+            }),
+            AnyOk
+          )
+        ),
+      rotateIdentity: (token, rotation, ek) =>
+        Effect.asVoid(
+          call(
+            withBody(authed(HttpClientRequest.post("/v1/account/identity"), token), RotateIdentityRequest, {
+              rotation,
+              ek
+            }),
+            RotateIdentityResponse
+          )
+        ),
+      identityRotations: (token) =>
+        Effect.map(
+          call(authed(HttpClientRequest.get("/v1/identity-rotations"), token), IdentityRotationsResponse),
+          (r) => r.rotations
+        ),
       contacts: (token) =>
         Effect.map(call(authed(HttpClientRequest.get("/v1/contacts"), token), ContactsResponse), (r) => r.contacts),
       send: (token, envelope) =>

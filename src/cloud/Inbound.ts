@@ -11,6 +11,8 @@ import { CloudHome } from "./CloudHome.js"
 import { CloudLayout } from "./CloudLayout.js"
 import { syncContacts } from "./Contacts.js"
 import { type Credentials, type PinnedContact, QuarantineRecord } from "./CloudState.js"
+import { adoptFor } from "./IdentityContinuity.js"
+import { previousIdentities } from "./IdentityRotation.js"
 import { fetchArtifact } from "./InboundArtifacts.js"
 import { applyReceipt } from "./Receipts.js"
 import { RelayClient } from "./RelayClient.js"
@@ -48,6 +50,7 @@ export const receiverOf = (credentials: Credentials) =>
     return {
       accountId: credentials.accountId,
       ikPub: identity.value.publicKey,
+      previousIkPubs: (yield* previousIdentities).map((k) => k.ikPub),
       keys: (rk) =>
         Option.map(Option.fromNullable(keys.find((k) => k.keyId === rk)), (k) => ({
           record: k.record,
@@ -81,6 +84,26 @@ const quarantine = (env: Delivered, reason: string, code: string, detail: string
 const activeContact = (contacts: ReadonlyArray<PinnedContact>, from: AccountId) =>
   Option.fromNullable(contacts.find((c) => c.accountId === from && c.state === "active"))
 
+/**
+ * Opens an envelope from a pinned contact. When its signature is not the pinned key's, it may be a key the contact
+ * rotated away from (mail sent before the rotation, accepted for 7 days), or a new key it rotated to: the relay's
+ * continuity statements are then followed (`adoptFor`) and the envelope opened once more with the moved pin.
+ */
+const openFrom = (wire: Envelope, contact: PinnedContact, receiver: Receiver, token: string) =>
+  Effect.gen(function* () {
+    const first = yield* Effect.either(open(wire, contact, receiver))
+    if (first._tag === "Right" || first.left._tag !== "SignatureInvalid") return first
+    const now = yield* Clock.currentTimeMillis
+    for (const previous of (contact.previousIks ?? []).filter((p) => p.until > now)) {
+      const again = yield* Effect.either(open(wire, { ...contact, ikPub: previous.ikPub }, receiver))
+      if (again._tag === "Right") return again
+    }
+    const moved = yield* adoptFor({ token, ikPub: receiver.ikPub }, contact).pipe(
+      Effect.orElseSucceed(() => Option.none<PinnedContact>())
+    )
+    return Option.isSome(moved) ? yield* Effect.either(open(wire, moved.value, receiver)) : first
+  })
+
 /** One envelope, steps 1-7 of the loop. Fails only when the batch must stop (an artifact fetch to retry). */
 const processOne = (token: string, receiver: Receiver, contacts: ReadonlyArray<PinnedContact>, env: Delivered) =>
   Effect.gen(function* () {
@@ -93,7 +116,7 @@ const processOne = (token: string, receiver: Receiver, contacts: ReadonlyArray<P
       return "dropped" as Outcome
     }
     const { seq: _seq, from: _from, ...wire } = env
-    const opened = yield* Effect.either(open(wire satisfies Envelope, contact.value, receiver))
+    const opened = yield* openFrom(wire, contact.value, receiver, token)
     if (opened._tag === "Left") {
       const e: ProtocolError = opened.left
       const entry = PROTOCOL_ERRORS[e._tag]

@@ -10,6 +10,7 @@ import type { InnerTarget } from "../protocol/WireSchemas.js"
 import { Store } from "../services/store/Store.js"
 import { CloudNotConfigured, type RelayError } from "./CloudErrors.js"
 import { CloudHome } from "./CloudHome.js"
+import { adoptRotations } from "./IdentityContinuity.js"
 import { CloudLayout } from "./CloudLayout.js"
 import { type Credentials, OutboxEntry, type OutboxState, type PinnedContact } from "./CloudState.js"
 import { uploadArtifacts } from "./OutboxArtifacts.js"
@@ -160,21 +161,27 @@ export const pumpOnce = (credentials: Credentials) =>
           continue
         }
         relayContacts = listed.right
+        // A contact's identity key changed with a valid signed statement: re-pinned before its EK is checked.
+        const adopted = yield* Effect.either(
+          adoptRotations({ token: credentials.token, ikPub: identity.value.publicKey }, relayContacts)
+        )
+        if (adopted._tag === "Left" && adopted.left._tag === "RelayAuth") return yield* adopted.left
       }
+      const pinned = (yield* home.contacts).find((c) => c.accountId === contact.accountId) ?? contact
       const published = relayContacts.find((c) => c.accountId === contact.accountId)
       const record = published?.ek
       if (record === undefined || record === null) {
         yield* retry(entry, "the relay has no encryption key for this contact", Option.none())
         continue
       }
-      const accepted = yield* Effect.either(acceptEncryptionKey(contact.ikPub, record, Option.fromNullable(contact.ek)))
+      const accepted = yield* Effect.either(acceptEncryptionKey(pinned.ikPub, record, Option.fromNullable(pinned.ek)))
       if (accepted._tag === "Left") {
         yield* finish(entry, "refused:key_changed")
         continue
       }
-      if (contact.ek === undefined || accepted.right.seq > contact.ek.seq)
+      if (pinned.ek === undefined || accepted.right.seq > pinned.ek.seq)
         yield* home.writeContacts(
-          contacts.map((c) => (c.accountId === contact.accountId ? { ...c, ek: accepted.right } : c))
+          (yield* home.contacts).map((c) => (c.accountId === contact.accountId ? { ...c, ek: accepted.right } : c))
         )
       const uploaded = yield* uploadArtifacts(credentials.token, entry, contact.accountId)
       if (uploaded._tag === "refused") {
@@ -190,7 +197,7 @@ export const pumpOnce = (credentials: Credentials) =>
           id: entry.id,
           exp: Math.floor((entry.createdAt + REMOTE_TTL_MS) / 1000),
           from: { accountId: credentials.accountId, identity: identity.value },
-          to: { accountId: contact.accountId, handle: contact.handle, ikPub: contact.ikPub, ek: accepted.right },
+          to: { accountId: contact.accountId, handle: contact.handle, ikPub: pinned.ikPub, ek: accepted.right },
           inner: {
             kind: entry.receipt !== undefined ? "receipt" : "message",
             ts: entry.createdAt,

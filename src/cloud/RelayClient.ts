@@ -1,8 +1,9 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
-import type { AccountId, EncryptionKeyRecord, Envelope, Handle } from "../protocol/WireSchemas.js"
+import type { AccountId, EncryptionKeyRecord, Envelope, Handle, RotationStatement } from "../protocol/WireSchemas.js"
 import type { RelayError } from "./CloudErrors.js"
 import type {
+  ContactRotation,
   CreateInviteRequest,
   InboxResponse,
   InviteLookup,
@@ -27,6 +28,19 @@ export interface RelayClientShape {
   readonly register: (request: RegisterRequest) => Effect.Effect<RegisterResponse, RelayError>
   /** Revokes the token (`cloud logout`); the next request with it is 401 `RELAY_AUTH`. */
   readonly logout: (token: string) => Effect.Effect<void, RelayError>
+  /**
+   * `POST /v1/token/rotate`: `newToken` (made and saved by the caller first) replaces `token` at once; a retry after
+   * the relay committed is `RELAY_AUTH` (the old token is gone), and the new one then answers.
+   */
+  readonly rotateToken: (token: string, newToken: string) => Effect.Effect<void, RelayError>
+  /** `POST /v1/account/identity`: a new identity key and the EK record it signed; the same statement again succeeds. */
+  readonly rotateIdentity: (
+    token: string,
+    rotation: RotationStatement,
+    ek: EncryptionKeyRecord
+  ) => Effect.Effect<void, RelayError>
+  /** `GET /v1/identity-rotations`: the continuity statements contacts published, oldest first. */
+  readonly identityRotations: (token: string) => Effect.Effect<ReadonlyArray<ContactRotation>, RelayError>
   readonly contacts: (token: string) => Effect.Effect<ReadonlyArray<RelayContact>, RelayError>
   /** 201 or a duplicate 200 both succeed: the id is the idempotency key. */
   readonly send: (token: string, envelope: Envelope) => Effect.Effect<SendResponse, RelayError>

@@ -1,5 +1,13 @@
 import * as Schema from "effect/Schema"
-import { AccountId, EncryptionKeyRecord, Envelope, Handle, PublicKey, Signature } from "../protocol/WireSchemas.js"
+import {
+  AccountId,
+  EncryptionKeyRecord,
+  Envelope,
+  Handle,
+  PublicKey,
+  RotationStatement,
+  Signature
+} from "../protocol/WireSchemas.js"
 
 /*
  * Every body the client sends to or reads from the relay's HTTP API (CLOUD.md 2.2-2.10), in one module so that
@@ -128,3 +136,15 @@ export const PresenceResponse = Schema.Struct({ presence: Schema.Array(PresenceB
 
 /** Ok bodies whose fields the client does not need. */
 export const AnyOk = Schema.Unknown
+
+/** `POST /v1/token/rotate`: the new token the client made (32 random bytes, base64url). */
+export const RotateTokenRequest = Schema.Struct({ token: Schema.String })
+
+/** `POST /v1/account/identity`: the continuity statement and the EK record the new identity key signed. */
+export const RotateIdentityRequest = Schema.Struct({ rotation: RotationStatement, ek: EncryptionKeyRecord })
+export const RotateIdentityResponse = Schema.Struct({ rotated: Schema.Boolean, duplicate: Schema.Boolean })
+
+/** One statement of `GET /v1/identity-rotations`: a contact's identity key changed from `oldIk` to `newIk`. */
+export const ContactRotation = Schema.Struct({ ...RotationStatement.fields, accountId: AccountId })
+export type ContactRotation = typeof ContactRotation.Type
+export const IdentityRotationsResponse = Schema.Struct({ rotations: Schema.Array(ContactRotation) })

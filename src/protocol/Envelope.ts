@@ -74,6 +74,8 @@ export interface SealInput {
 export interface Receiver {
   readonly accountId: AccountId
   readonly ikPub: Uint8Array
+  /** Identity keys this account rotated away from that a sender may still have sealed to (CLOUD.md 2.11). */
+  readonly previousIkPubs?: ReadonlyArray<Uint8Array>
   readonly keys: (rk: KeyId) => Option.Option<EncryptionKey>
 }
 
@@ -153,8 +155,12 @@ export const open = Effect.fn("Envelope.open")(function* (envelope: Envelope, se
     .pipe(Effect.mapError(tampered))
   const sig = plain.subarray(0, 64)
   const json = plain.subarray(64)
-  const receiverFpr = yield* fingerprint(receiver.ikPub)
-  if (!(yield* crypto.ed25519Verify(sender.ikPub, tuple("sb1-sig", h, receiverFpr, json), sig)))
+  let signed = false
+  for (const ik of [receiver.ikPub, ...(receiver.previousIkPubs ?? [])]) {
+    signed = yield* crypto.ed25519Verify(sender.ikPub, tuple("sb1-sig", h, yield* fingerprint(ik), json), sig)
+    if (signed) break
+  }
+  if (!signed)
     return yield* new SignatureInvalid({
       detail: `envelope ${envelope.id} is not signed by ${sender.handle}'s pinned key`
     })

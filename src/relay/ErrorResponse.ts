@@ -14,6 +14,10 @@ const table: Record<string, { readonly status: number; readonly hint: string }> 
     status: 400,
     hint: "Sign a fresh proof for this relay's id (GET /v1/info) and check the machine's clock."
   },
+  ROTATION_INVALID: {
+    status: 400,
+    hint: "Sign the statement with the account's current identity key and the new one (cloud rotate-identity)."
+  },
   KEY_RECORD_INVALID: { status: 400, hint: "Publish an encryption-key record signed by the account's identity key." },
   BLOB_HASH_MISMATCH: { status: 400, hint: "Upload under the SHA-256 (hex) of the exact ciphertext bytes." },
   RELAY_AUTH: { status: 401, hint: "Register again (`session-bridge cloud register`) or ask the relay's operator." },

@@ -25,6 +25,7 @@ const TABLES: ReadonlyArray<{ readonly name: string; readonly identity?: string 
   { name: "blob_grants" },
   { name: "presence" },
   { name: "audit", identity: "id" },
+  { name: "identity_rotations", identity: "id" },
   { name: "meta" }
 ]
 

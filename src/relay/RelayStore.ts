@@ -13,6 +13,7 @@ import type {
   RelayAuth,
   RelayStoreIo
 } from "./RelayErrors.js"
+import type { RotationStorePart } from "./RelayStoreRotations.js"
 
 /** Relay account ids are database ids. Keys, records, ciphertext and ids minted by clients are opaque bytes. */
 export type AccountId = number
@@ -165,7 +166,7 @@ export interface Swept {
  * delivery states, blobs, presence, audit and the relay's own id. All of it is in the database, so several
  * relay replicas can share one PostgreSQL; SQLite is the single-replica default.
  */
-export interface RelayStoreShape {
+export interface RelayStoreShape extends RotationStorePart {
   /** The relay's stable random id, made at first start (served by `GET /v1/info`, bound by registration proofs). */
   readonly relayId: string
   /** The migrations this store's start applied (`"1_relay_schema"`…), empty when the schema was current. */

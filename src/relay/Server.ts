@@ -13,10 +13,18 @@ import { blobRoutes } from "./RoutesBlobs.js"
 import { contactRoutes } from "./RoutesContacts.js"
 import { inviteRoutes } from "./RoutesInvites.js"
 import { messageRoutes } from "./RoutesMessages.js"
+import { rotationRoutes } from "./RoutesRotation.js"
 import { Waiters } from "./Waiters.js"
 
 /** Every route of docs/relay-api.md; an unknown path is 404 `NOT_FOUND`. */
-export const router = HttpRouter.concatAll(accountRoutes, inviteRoutes, contactRoutes, messageRoutes, blobRoutes)
+export const router = HttpRouter.concatAll(
+  accountRoutes,
+  inviteRoutes,
+  contactRoutes,
+  messageRoutes,
+  blobRoutes,
+  rotationRoutes
+)
 
 /** The path as logged: ids that act as capabilities (invite ids) are replaced, the query string dropped. */
 const loggedPath = (url: string): string => {

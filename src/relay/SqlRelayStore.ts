@@ -19,6 +19,7 @@ import { makeBlobs } from "./sql/BlobsSql.js"
 import { makeInvites } from "./sql/InvitesSql.js"
 import { runMigrations } from "./sql/Migrations.js"
 import { claimSetting, ensureRelayId } from "./sql/RelayMeta.js"
+import { makeRotations } from "./sql/RotationSql.js"
 import { makeSpool } from "./sql/SpoolSql.js"
 import { makeSweep } from "./sql/SweeperSql.js"
 
@@ -75,15 +76,17 @@ export const make = (options: StoreOptions = {}) =>
         arriving: Option.isSome(arriving) ? arriving.value.count : undefined
       }
     )
+    const tokens = makeTokenCache(options.tokenCacheMs ?? 0)
     return RelayStore.of({
       relayId,
       migrated: applied.map(([id, name]) => `${id}_${name}`),
       claimSetting: claimSetting(sql),
-      ...makeAccounts(sql, makeTokenCache(options.tokenCacheMs ?? 0)),
+      ...makeAccounts(sql, tokens),
       ...makeInvites(sql),
       ...makeContacts(sql),
       ...makeSpool(sql, write),
       ...makeBlobs(sql),
+      ...makeRotations(sql, tokens),
       sweep: makeSweep(sql)
     })
   })

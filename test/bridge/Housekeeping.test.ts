@@ -6,7 +6,7 @@ import { Channels } from "../../src/bridge/Channels.js"
 import { DEFAULT_GC, Housekeeping, inventoryOf, type Removal } from "../../src/bridge/Housekeeping.js"
 import { Mailbox } from "../../src/bridge/Mailbox.js"
 import { Sessions } from "../../src/bridge/Sessions.js"
-import { Layout } from "../../src/domain/Layout.js"
+import { CLOUD_OUTBOX_DIR, Layout } from "../../src/domain/Layout.js"
 import { ChannelName } from "../../src/domain/Names.js"
 import { Store } from "../../src/services/store/Store.js"
 import { codeOf, memoryBridge, register } from "./support.js"
@@ -104,10 +104,10 @@ describe("Housekeeping gc", () => {
       const queued = yield* post("waits for the daemon")
       const orphan = yield* post("named by nothing")
       yield* store.write(
-        `${Layout.cloudOutboxDir}/01JQ0000000000000000000000.json`,
+        `${CLOUD_OUTBOX_DIR}/01JQ0000000000000000000000.json`,
         JSON.stringify({ v: 1, subject: "s", artifacts: [{ sha256: queued, size: 20, mime: "text/plain" }] })
       )
-      yield* store.write(`${Layout.cloudOutboxDir}/01JQ0000000000000000000001.json`, "{ not json")
+      yield* store.write(`${CLOUD_OUTBOX_DIR}/01JQ0000000000000000000001.json`, "{ not json")
       yield* TestClock.adjust(3 * DAY)
       const found = byPath(yield* plan())
       assert.isFalse(found.has(Layout.artifactBytes(queued)), "the queued message's artifact stays")

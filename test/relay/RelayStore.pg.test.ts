@@ -4,6 +4,7 @@ import { afterAll } from "vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { layerPg } from "../../src/relay/SqlRelayStore.js"
 import { type Opener, testRelayStore } from "./relayStoreContract.js"
+import { testRelayStoreRotations } from "./relayStoreRotationContract.js"
 import { testRelayStoreSends } from "./relayStoreSendContract.js"
 
 // In CI (.ci/run) the URL is always set and the server must be reachable: this suite fails there, never skips.
@@ -45,5 +46,6 @@ if (url === undefined) {
   describe("RelayStore/pg", () => {
     testRelayStore(freshSchema(url))
     testRelayStoreSends(freshSchema(url))
+    testRelayStoreRotations(freshSchema(url))
   })
 }

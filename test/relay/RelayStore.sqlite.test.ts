@@ -10,6 +10,7 @@ import { RelayStore } from "../../src/relay/RelayStore.js"
 import { layerSqlite, sqliteClient } from "../../src/relay/SqlRelayStore.js"
 import { bundleWorker } from "../support/bundleWorker.js"
 import { type Opener, testRelayStore } from "./relayStoreContract.js"
+import { testRelayStoreRotations } from "./relayStoreRotationContract.js"
 import { testRelayStoreSends } from "./relayStoreSendContract.js"
 
 const tempFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sb-relay-")), "relay", "relay.db")
@@ -21,6 +22,7 @@ const opener =
 describe("RelayStore/sqlite", () => {
   testRelayStore(() => opener(tempFile()))
   testRelayStoreSends(() => opener(tempFile()))
+  testRelayStoreRotations(() => opener(tempFile()))
 
   it.live(
     "the database file is 0600 in a 0700 folder; the connection runs WAL, synchronous=FULL, busy_timeout=5000",

@@ -82,7 +82,11 @@ export const testRelayStore = (fresh: () => Opener) => {
         )
         assert.strictEqual(new Set(opened.map((o) => o.id)).size, 1)
         // Exactly one of them applied the schema; the others found it current.
-        assert.deepStrictEqual(opened.map((o) => o.migrated.join(",")).sort(), ["", "", "1_relay_schema"])
+        assert.deepStrictEqual(opened.map((o) => o.migrated.join(",")).sort(), [
+          "",
+          "",
+          "1_relay_schema,2_identity_rotations"
+        ])
         const code = yield* Effect.forEach(
           ["first", "second", "third"],
           (candidate) =>

@@ -13,7 +13,7 @@ import {
   RelayUnreachable
 } from "../../src/cloud/CloudErrors.js"
 import { RelayClient, type RelayClientShape } from "../../src/cloud/RelayClient.js"
-import type { Delivered } from "../../src/cloud/RelayWire.js"
+import type { ContactRotation, Delivered } from "../../src/cloud/RelayWire.js"
 
 /**
  * An in-memory relay with the real semantics the client depends on: a per-recipient seq, `after` acks, a sender's
@@ -41,6 +41,8 @@ export interface FakeRelay {
   /** Leaves a presence blob as the relay would store it (what a hostile relay could also do). */
   readonly injectPresence: (owner: AccountId, viewer: AccountId, blob: Uint8Array) => void
   readonly contactState: (a: AccountId, b: AccountId) => "pending" | "active" | "revoked" | undefined
+  /** Serves a continuity statement for an account without checking it (what a hostile relay could also do). */
+  readonly injectRotation: (rotation: ContactRotation) => void
   readonly calls: Array<string>
 }
 
@@ -68,6 +70,8 @@ export const makeFakeRelay = (): FakeRelay => {
     }
   >()
   const presence = new Map<string, { blob: Uint8Array; updatedAt: number }>()
+  const rotations: Array<ContactRotation> = []
+  const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
   const handleOf = (id: AccountId) => [...accounts.values()].find((a) => a.id === id)?.handle
   const idOf = (handle: string) => [...accounts.values()].find((a) => a.handle === handle)?.id
   const calls: Array<string> = []
@@ -116,6 +120,26 @@ export const makeFakeRelay = (): FakeRelay => {
         return { accountId: id, token }
       }),
     logout: (token) => guard("logout", token, () => void accounts.delete(token)),
+    rotateToken: (token, newToken) =>
+      guard("rotateToken", token, () => {
+        if (accounts.has(newToken)) throw new RelayRefused({ detail: "INVALID_ARGUMENT: that token is in use" })
+        accounts.set(newToken, accounts.get(token)!)
+        accounts.delete(token)
+      }),
+    rotateIdentity: (token, rotation, ek) =>
+      guard("rotateIdentity", token, (me) => {
+        const current = keys.get(me)
+        const kept = rotations.some((r) => r.accountId === me && sameBytes(r.newIk, rotation.newIk))
+        if (current !== undefined && sameBytes(current.ikPub, rotation.newIk) && kept) return
+        if (current === undefined || !sameBytes(current.ikPub, rotation.oldIk) || ek.seq <= current.ek.seq)
+          throw new RelayRefused({ detail: "ROTATION_INVALID: not from the account's identity key" })
+        keys.set(me, { ikPub: rotation.newIk, ek })
+        rotations.push({ ...rotation, accountId: me })
+      }),
+    identityRotations: (token) =>
+      guard("identityRotations", token, (me) =>
+        rotations.filter((r) => r.accountId !== me && contacts.has(pair(me, r.accountId)))
+      ),
     contacts: (token) =>
       guard("contacts", token, (me) =>
         [...accounts.values()]
@@ -210,7 +234,8 @@ export const makeFakeRelay = (): FakeRelay => {
     revokeInvite: (token, id) =>
       guard("revokeInvite", token, (me) => {
         const invite = invites.get(toBase64Url(id))
-        if (invite === undefined || invite.inviter !== me) throw new InviteInvalid({ detail: "INVITE_INVALID" })
+        if (invite === undefined || invite.inviter !== me || invite.closed)
+          throw new InviteInvalid({ detail: "INVITE_INVALID" })
         invite.closed = true
       }),
     acceptContact: (token, handle) =>
@@ -273,7 +298,8 @@ export const makeFakeRelay = (): FakeRelay => {
     calls,
     presenceOf: (owner, viewer) => presence.get(`${owner}>${viewer}`)?.blob,
     injectPresence: (owner, viewer, blob) => void presence.set(`${owner}>${viewer}`, { blob, updatedAt: 0 }),
-    contactState: (a, b) => contacts.get(pair(a, b))
+    contactState: (a, b) => contacts.get(pair(a, b)),
+    injectRotation: (rotation) => void rotations.push(rotation)
   }
 }
 

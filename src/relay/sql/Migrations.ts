@@ -117,6 +117,23 @@ const schemaV1 = ({ big, bytes, id }: Types): ReadonlyArray<string> => [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`
 ]
 
+/**
+ * Identity-key rotations (CLOUD.md 2.11): each continuity statement an account published, kept for its contacts to
+ * follow from the key they pinned to the account's current one. One statement per (account, old key).
+ */
+const identityRotationsV2 = ({ big, bytes, id }: Types): ReadonlyArray<string> => [
+  `CREATE TABLE identity_rotations (
+    id ${id},
+    account_id ${big} NOT NULL REFERENCES accounts(id),
+    old_ik ${bytes} NOT NULL,
+    new_ik ${bytes} NOT NULL,
+    ts ${big} NOT NULL,
+    sig_old ${bytes} NOT NULL,
+    sig_new ${bytes} NOT NULL,
+    created_at ${big} NOT NULL,
+    UNIQUE (account_id, old_ik))`
+]
+
 const statements = (make: (types: Types) => ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -126,7 +143,8 @@ const statements = (make: (types: Types) => ReadonlyArray<string>) =>
 
 /** The one migration set both engines run. Append new entries; never edit a released one. */
 export const migrations = Migrator.fromRecord({
-  "1_relay_schema": statements(schemaV1)
+  "1_relay_schema": statements(schemaV1),
+  "2_identity_rotations": statements(identityRotationsV2)
 })
 
 /** The migrations table of the relay (apart from any other user of the same database). */
