@@ -15,6 +15,15 @@ export const MAX_STAMPED_RECORD_BYTES = 64 * 1024
 /** The lastSeen refresh is treated as due this much early: the fast path never lets a refresh slip. */
 export const REFRESH_MARGIN_MS = 5_000
 
+/** The hook's default budget (SESSION_BRIDGE_HOOK_BUDGET_MS), from its start to its reply. */
+export const DEFAULT_HOOK_BUDGET_MS = 1500
+
+/** SESSION_BRIDGE_HOOK_BUDGET_MS as the hook reads it: a positive whole number of ms, else the default. */
+export const hookBudgetMs = (raw: string | undefined): number => {
+  const n = raw === undefined ? Number.NaN : Number(raw.trim())
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_HOOK_BUDGET_MS
+}
+
 /** One watched directory (home-relative) and its mtime when the stamp was taken; null: it did not exist. */
 export interface StampedDir {
   readonly path: string

@@ -4,7 +4,14 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { LAST_SEEN_REFRESH_MS } from "../bridge/Limits.js"
 import { pointerKeys } from "../bridge/Sessions.js"
-import { encodeStamp, FAST_PATH_HOSTS, type StampedDir, stampPath, STAMP_VERSION, watchedDirs } from "../domain/HookStamp.js"
+import {
+  encodeStamp,
+  FAST_PATH_HOSTS,
+  type StampedDir,
+  stampPath,
+  STAMP_VERSION,
+  watchedDirs
+} from "../domain/HookStamp.js"
 import { Layout } from "../domain/Layout.js"
 import type { SessionRecord } from "../domain/Records.js"
 import { HostEnv } from "../services/HostEnv.js"
@@ -32,7 +39,8 @@ export interface Look {
 /** The watched directories' mtimes, and the time they were looked at; none when this run cannot be stamped. */
 export const look = (input: StampInput | undefined, record: SessionRecord) =>
   Effect.gen(function* () {
-    if (input?.hostSessionId === undefined || !Object.hasOwn(FAST_PATH_HOSTS, input.provider)) return Option.none<Look>()
+    if (input?.hostSessionId === undefined || !Object.hasOwn(FAST_PATH_HOSTS, input.provider))
+      return Option.none<Look>()
     // A session named by the environment resolves without the pointer the fast path checks.
     if (Option.isSome((yield* HostEnv).get("SESSION_BRIDGE_SESSION_ID"))) return Option.none<Look>()
     const store = yield* Store

@@ -50,9 +50,7 @@ export const main = (
       : read.complete
         ? Effect.succeed(read.bytes.toString("utf8"))
         : readStdinFd(MAX_STDIN_BYTES, read.bytes)
-  const run = runHook(args, stdin, nodeHookServices, startupMs, boot?.bundle).pipe(
-    Effect.provideService(HostEnv, env)
-  )
+  const run = runHook(args, stdin, nodeHookServices, startupMs, boot?.bundle).pipe(Effect.provideService(HostEnv, env))
   const program = debug
     ? run.pipe(
         Effect.locally(FiberRef.currentLoggers, HashSet.make(stderrLogger)),

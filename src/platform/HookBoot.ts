@@ -166,23 +166,26 @@ export const startBundledHook = (args: ReadonlyArray<string>, bundleFile: string
 
 /**
  * The hook: a prompt with nothing waiting is answered by the fast path (src/platform/HookFastPath.ts) before any
- * bundle loads; anything else starts the bundle, handing it the stdin bytes the fast path read. False when the
- * bundle is missing or fails to load (the fast path reads no stdin without a bundle to hand it to).
+ * bundle loads; anything else starts the bundle, handing it the stdin the fast path read. False, with nothing read,
+ * when the bundle is missing; `orElse` runs when it is there but fails to load (with stdin already read, the
+ * hook there then replies as for an empty one).
  */
-export const startHook = (args: ReadonlyArray<string>, bundleFile: string): boolean => {
+export const startHook = (args: ReadonlyArray<string>, bundleFile: string, orElse: () => void): boolean => {
   const bundle = statSync(bundleFile, { throwIfNoEntry: false })
   if (!bundle?.isFile()) return false
   const debug = process.env["SESSION_BRIDGE_DEBUG"] !== undefined
-  const fast = hookFastPath(args, bridgeHome(), bundleId(bundle))
-  if (fast.answer !== undefined) {
-    if (debug) process.stderr.write("session-bridge hook: fast path, nothing waiting\n")
-    try {
-      if (fast.answer !== "") writeSync(1, fast.answer)
-    } catch {
-      // A host that stopped reading still gets exit 0.
+  hookFastPath(args, bridgeHome(), bundleId(bundle), (fast) => {
+    if (fast.answer !== undefined) {
+      if (debug) process.stderr.write("session-bridge hook: fast path, nothing waiting\n")
+      try {
+        if (fast.answer !== "") writeSync(1, fast.answer)
+      } catch {
+        // A host that stopped reading still gets exit 0.
+      }
+      process.exit(0)
     }
-    process.exit(0)
-  }
-  if (debug) process.stderr.write(`session-bridge hook: full path (${fast.why})\n`)
-  return startBundledHook(args, bundleFile, fast.stdin)
+    if (debug) process.stderr.write(`session-bridge hook: full path (${fast.why})\n`)
+    if (!startBundledHook(args, bundleFile, fast.stdin)) orElse()
+  })
+  return true
 }

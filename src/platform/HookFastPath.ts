@@ -4,13 +4,17 @@
  * (src/domain/HookStamp.ts) and answers the host's empty reply only when nothing the full path would read or
  * write has changed since. Any doubt (another event or host, an odd stdin, a stamp that is missing, foreign,
  * planted or stale, a directory changed or changed too close to the stamp, a pointer or record that moved, a
- * lastSeen refresh due) gives the full path, with the stdin bytes read so far. Never an error, never stdout.
+ * lastSeen refresh due) gives the full path, with the stdin it read. Never an error, never stdout but the reply.
+ * Standard input is read as the full hook reads it (ADR-0016, ADR-0022: a file, a pipe reopened non-blocking, a
+ * socket through the pipe handle), never blocking, and never past the hook's budget: a host that holds stdin open
+ * gets the empty reply at the budget, as the full hook gives it.
  */
 import { type BigIntStats, closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from "node:fs"
 import { join } from "node:path"
 import { mtimeTrustMs } from "../bridge/MtimeTrust.js"
 import {
   FAST_PATH_HOSTS,
+  hookBudgetMs,
   type HookStamp,
   MAX_STAMP_BYTES,
   MAX_STAMPED_RECORD_BYTES,
@@ -19,6 +23,7 @@ import {
   stampPath
 } from "../domain/HookStamp.js"
 import { Layout } from "../domain/Layout.js"
+import { readSocketHandle } from "./NodeStdinHandle.js"
 
 /** Standard input read before the bundle loads: the full hook reads on after these bytes unless `complete`. */
 export interface ReadStdin {
@@ -26,15 +31,13 @@ export interface ReadStdin {
   readonly complete: boolean
 }
 
+/** What the fast path decided: the reply to print, or the full hook (with the stdin it read) and why. */
 export type FastPath =
   | { readonly answer: string }
   | { readonly answer?: undefined; readonly stdin?: ReadStdin | undefined; readonly why: string }
 
 /** Payloads are a few hundred bytes plus the prompt; the full hook refuses more than this (src/hook/run.ts). */
 const MAX_STDIN_BYTES = 8 * 1024 * 1024
-
-/** Environment that changes how the full path resolves the session: then it runs. */
-const RESOLVING_ENV = ["SESSION_BRIDGE_SESSION_ID", "SESSION_BRIDGE_LABEL"]
 
 const promptOf = (args: ReadonlyArray<string>) => {
   let event: string | undefined
@@ -50,8 +53,11 @@ const promptOf = (args: ReadonlyArray<string>) => {
   return event === host.prompt ? { provider, empty: host.empty } : undefined
 }
 
-/** Reads `fd` until end of file, or until it would block (a pipe not yet closed), or past the limit. */
-const readAvailable = (fd: number): ReadStdin => {
+/**
+ * Reads `fd` until end of file, or until it would block (a pipe not yet closed: `waiting`), or past the limit, or
+ * until a read fails (then the full hook reads on, and meets the same failure).
+ */
+const readAvailable = (fd: number): ReadStdin & { readonly waiting: boolean } => {
   const chunks: Array<Buffer> = []
   let size = 0
   for (;;) {
@@ -59,31 +65,66 @@ const readAvailable = (fd: number): ReadStdin => {
     let n: number
     try {
       n = readSync(fd, buffer, 0, buffer.length, null)
-    } catch {
-      // EAGAIN: the host has not finished writing (or holds stdin open); the full hook reads on.
-      return { bytes: Buffer.concat(chunks, size), complete: false }
+    } catch (error) {
+      const waiting = (error as NodeJS.ErrnoException).code === "EAGAIN"
+      return { bytes: Buffer.concat(chunks, size), complete: false, waiting }
     }
-    if (n === 0) return { bytes: Buffer.concat(chunks, size), complete: true }
+    if (n === 0) return { bytes: Buffer.concat(chunks, size), complete: true, waiting: false }
     chunks.push(buffer.subarray(0, n))
     size += n
-    if (size > MAX_STDIN_BYTES) return { bytes: Buffer.concat(chunks, size), complete: false }
+    if (size > MAX_STDIN_BYTES) return { bytes: Buffer.concat(chunks, size), complete: false, waiting: false }
   }
 }
 
+/** How often a non-blocking pipe with nothing in it yet is tried again (as src/platform/NodeStdioFd.ts does). */
+const RETRY_MS = 2
+
 /**
- * Standard input, only where reading it can never block (ADR-0016, ADR-0022): a regular file, or a pipe reopened
- * non-blocking. A terminal, a socket or anything else is left to the full hook, unread.
+ * All of standard input, read without ever blocking, then `done` (with undefined when it was left unread: a
+ * terminal, no stdin, a socket the pipe handle cannot open); `late` instead when the budget's end comes first.
  */
-const readStdin = (): ReadStdin | undefined => {
+const readStdin = (deadlineMs: number, done: (stdin: ReadStdin | undefined) => void, late: () => void): void => {
   const st = fstatSync(0)
-  if (st.isFile()) return readAvailable(0)
-  if (!st.isFIFO()) return undefined
-  const fd = openSync("/proc/self/fd/0", constants.O_RDONLY | constants.O_NONBLOCK)
-  try {
-    return readAvailable(fd)
-  } finally {
-    closeSync(fd)
+  if (st.isFile()) {
+    const read = readAvailable(0)
+    return done({ bytes: read.bytes, complete: read.complete })
   }
+  let timer: NodeJS.Timeout | undefined
+  const overdue = () => deadlineMs - process.uptime() * 1000 <= 0
+  if (st.isFIFO()) {
+    const fd = openSync("/proc/self/fd/0", constants.O_RDONLY | constants.O_NONBLOCK)
+    const chunks: Array<Buffer> = []
+    const poll = () => {
+      const read = readAvailable(fd)
+      chunks.push(read.bytes)
+      const size = chunks.reduce((n, c) => n + c.length, 0)
+      if (!read.waiting || size > MAX_STDIN_BYTES) {
+        closeSync(fd)
+        return done({ bytes: Buffer.concat(chunks, size), complete: read.complete })
+      }
+      if (overdue()) {
+        closeSync(fd)
+        return late()
+      }
+      timer = setTimeout(poll, RETRY_MS)
+    }
+    return poll()
+  }
+  if (!st.isSocket()) return done(undefined)
+  const stop = readSocketHandle(MAX_STDIN_BYTES, (result) => {
+    clearTimeout(timer)
+    // A read error or an oversized payload fails the full hook's read too, which then gives the empty reply.
+    if ("text" in result) done({ bytes: Buffer.from(result.text, "utf8"), complete: true })
+    else late()
+  })
+  if (stop === undefined) return done(undefined)
+  timer = setTimeout(
+    () => {
+      stop()
+      late()
+    },
+    Math.max(0, deadlineMs - process.uptime() * 1000)
+  )
 }
 
 /** A small regular file's text, never through a link, never blocking on a FIFO; undefined for anything else. */
@@ -134,25 +175,22 @@ const doubt = (home: string, stamp: HookStamp, now: number): string | undefined 
   if (record["endedAt"] !== undefined) return "the session ended"
   if (record["provider"] !== stamp.provider || record["hostSessionId"] !== stamp.hostSessionId) return "record moved"
   if (record["cwd"] !== stamp.recordCwd) return "record moved"
+  // `init --label` puts SESSION_BRIDGE_LABEL in the hook's command: the full path rewrites a record it differs from.
+  const label = process.env["SESSION_BRIDGE_LABEL"]
+  if (label !== undefined && record["label"] !== label) return "the label changes"
   const lastSeen = typeof record["lastSeen"] === "string" ? Date.parse(record["lastSeen"]) : Number.NaN
   if (!(now - lastSeen < stamp.refreshMs - REFRESH_MARGIN_MS)) return "lastSeen refresh due"
   return undefined
 }
 
-/**
- * The empty reply when nothing waits for this prompt's session, else why not and the stdin read so far. `home` is
- * the bridge home (undefined: none usable), `bundle` the id of the hook bundle that would run.
- */
-export const hookFastPath = (args: ReadonlyArray<string>, home: string | undefined, bundle: string): FastPath => {
-  const prompt = promptOf(args)
-  if (prompt === undefined) return { why: "not a prompt of a host the fast path reads" }
-  if (home === undefined) return { why: "no usable home" }
-  if (RESOLVING_ENV.some((name) => process.env[name] !== undefined)) return { why: "session set by the environment" }
-  let stdin: ReadStdin | undefined
+/** The decision for a prompt whose whole stdin is `stdin`. */
+const decide = (
+  prompt: { readonly provider: string; readonly empty: string },
+  home: string,
+  bundle: string,
+  stdin: ReadStdin
+): FastPath => {
   try {
-    stdin = readStdin()
-    if (stdin === undefined) return { why: "stdin is not a file or a pipe" }
-    if (!stdin.complete) return { stdin, why: "stdin not complete yet" }
     const payload: unknown = JSON.parse(stdin.bytes.toString("utf8"))
     if (typeof payload !== "object" || payload === null) return { stdin, why: "payload is not an object" }
     const { session_id: sid, cwd } = payload as Record<string, unknown>
@@ -167,5 +205,38 @@ export const hookFastPath = (args: ReadonlyArray<string>, home: string | undefin
     return why === undefined ? { answer: prompt.empty } : { stdin, why }
   } catch (error) {
     return { stdin, why: `fast path failed: ${error instanceof Error ? error.message : String(error)}` }
+  }
+}
+
+/**
+ * Calls `then` with the empty reply when nothing waits for this prompt's session, else with why not and the stdin
+ * read (the full hook reads on after it when it is not complete). `home` is the bridge home (undefined: none
+ * usable), `bundle` the id of the hook bundle that would run.
+ */
+export const hookFastPath = (
+  args: ReadonlyArray<string>,
+  home: string | undefined,
+  bundle: string,
+  then: (result: FastPath) => void
+): void => {
+  const prompt = promptOf(args)
+  if (prompt === undefined) return then({ why: "not a prompt of a host the fast path reads" })
+  if (home === undefined) return then({ why: "no usable home" })
+  // A session named by the environment resolves without the pointer the stamp names.
+  if (process.env["SESSION_BRIDGE_SESSION_ID"] !== undefined) return then({ why: "session set by the environment" })
+  const deadline = hookBudgetMs(process.env["SESSION_BRIDGE_HOOK_BUDGET_MS"])
+  try {
+    readStdin(
+      deadline,
+      (stdin) => {
+        if (stdin === undefined) return then({ why: "stdin left to the full hook" })
+        if (!stdin.complete) return then({ stdin, why: "stdin not read to its end" })
+        then(decide(prompt, home, bundle, stdin))
+      },
+      () => then({ answer: prompt.empty })
+    )
+  } catch (error) {
+    // Nothing was read: fstat, or reopening the pipe, failed before any byte.
+    then({ why: `stdin not read: ${error instanceof Error ? error.message : String(error)}` })
   }
 }

@@ -104,7 +104,10 @@ const readFdToEnd = (
  * stdin open without writing, and the hook must still exit when its budget is spent. `prefix`: bytes of a file or
  * pipe stdin already read (by the launcher's fast path), which come first.
  */
-export const readStdinFd = (maxBytes: number, prefix: Buffer = Buffer.alloc(0)): Effect.Effect<string, StdinReadError> =>
+export const readStdinFd = (
+  maxBytes: number,
+  prefix: Buffer = Buffer.alloc(0)
+): Effect.Effect<string, StdinReadError> =>
   Effect.suspend(() => {
     const afterPrefix = (rest: Effect.Effect<string, StdinReadError>) =>
       prefix.length === 0 ? rest : Effect.map(rest, (text) => prefix.toString("utf8") + text)
