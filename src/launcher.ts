@@ -12,6 +12,6 @@ import { startHook } from "./platform/HookBoot.js"
 const [command, ...rest] = process.argv.slice(2)
 const wantsHelp = rest.includes("--help") || rest.includes("-h")
 
-if (!(command === "hook" && !wantsHelp && startHook(rest, join(__dirname, "hook.cjs"), () => void import("./bin.js")))) {
-  void import("./bin.js")
-}
+const toBin = () => void import("./bin.js")
+
+if (!(command === "hook" && !wantsHelp && startHook(rest, join(__dirname, "hook.cjs"), toBin))) toBin()
