@@ -225,18 +225,26 @@ export const hookFastPath = (
   // A session named by the environment resolves without the pointer the stamp names.
   if (process.env["SESSION_BRIDGE_SESSION_ID"] !== undefined) return then({ why: "session set by the environment" })
   const deadline = hookBudgetMs(process.env["SESSION_BRIDGE_HOOK_BUDGET_MS"])
+  // `then` runs once: what it throws (the full hook starting) is not a failure of the fast path.
+  let decided = false
+  const once = (result: FastPath) => {
+    if (decided) return
+    decided = true
+    then(result)
+  }
   try {
     readStdin(
       deadline,
       (stdin) => {
-        if (stdin === undefined) return then({ why: "stdin left to the full hook" })
-        if (!stdin.complete) return then({ stdin, why: "stdin not read to its end" })
-        then(decide(prompt, home, bundle, stdin))
+        if (stdin === undefined) return once({ why: "stdin left to the full hook" })
+        if (!stdin.complete) return once({ stdin, why: "stdin not read to its end" })
+        once(decide(prompt, home, bundle, stdin))
       },
-      () => then({ answer: prompt.empty })
+      () => once({ answer: prompt.empty })
     )
   } catch (error) {
+    if (decided) throw error
     // Nothing was read: fstat, or reopening the pipe, failed before any byte.
-    then({ why: `stdin not read: ${error instanceof Error ? error.message : String(error)}` })
+    once({ why: `stdin not read: ${error instanceof Error ? error.message : String(error)}` })
   }
 }
