@@ -96,6 +96,20 @@ const surfaceAndStamp = (input: HookSessionInput, record: SessionRecord, deadlin
   })
 
 /**
+ * At a start that shows nothing: the stamp, when nothing waits (counted by name; no message is read), so that the
+ * first prompt can already take the fast path. A failure only leaves no stamp.
+ */
+const stampIfIdle = (input: HookSessionInput, record: SessionRecord) =>
+  Effect.gen(function* () {
+    const stampInput = input.bundle === undefined ? undefined : { ...input, bundle: input.bundle }
+    const seen = yield* Stamp.look(stampInput, record)
+    if (stampInput === undefined || Option.isNone(seen)) return nothing
+    const pending = yield* (yield* Surfacing).unsurfaced(record.sessionId, 0)
+    if (pending.waiting === 0) yield* Stamp.write(stampInput, record, seen.value)
+    return nothing
+  }).pipe(Effect.catchAll((e) => Effect.as(Effect.logDebug(`no stamp at start: ${e.message}`), nothing)))
+
+/**
  * The warning line when other live sessions carry this session's label ("" when none); a collision is always
  * logged (label_collision). Reading the session list is start-only work: prompts never pay for it, and a
  * failure to read it only skips the warning.
@@ -122,7 +136,8 @@ export const onStart = (input: HookSessionInput, surfaceBy: number | undefined, 
     const identity = yield* Identity
     const record = yield* identity.resolve({ ...input, claimPointers: true, ignoreInvalidEnvLabel: true })
     const warning = yield* labelCollision(record)
-    const inbox = surfaceBy !== undefined ? yield* surfaceAndStamp(input, record, surfaceBy) : nothing
+    const inbox =
+      surfaceBy !== undefined ? yield* surfaceAndStamp(input, record, surfaceBy) : yield* stampIfIdle(input, record)
     if (warning === "" || !takesContext) return inbox
     return { ...inbox, lead: warning }
   })

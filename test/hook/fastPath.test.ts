@@ -177,6 +177,21 @@ describe("hook fast path (dist launcher)", () => {
     assert.include(shown(next), "same tick")
   }, 60_000)
 
+  it("a session start with nothing waiting stamps, so the first prompt is already fast; one with mail does not", async () => {
+    const dir = tempDir()
+    const start = await hook(dir, ["SessionStart", "--provider", "claude-code"], payload(dir, "host-1", "SessionStart"))
+    assert.deepStrictEqual([start.code, start.stdout], [0, ""])
+    assert.isTrue((await hook(dir, PROMPT, payload(dir))).fast)
+    const me = JSON.parse(fs.readFileSync(stampFile(dir), "utf8")).sessionId as string
+    await send(dir, me, "before the restart")
+    const file = stampFile(dir)
+    fs.rmSync(file)
+    await hook(dir, ["SessionStart", "--provider", "claude-code"], payload(dir, "host-1", "SessionStart"))
+    assert.isFalse(fs.existsSync(file))
+    const first = await hook(dir, PROMPT, payload(dir))
+    assert.include(shown(first), "before the restart")
+  }, 60_000)
+
   it("a broadcast posted after the stamp is surfaced", async () => {
     const dir = tempDir()
     await settled(dir)
