@@ -330,7 +330,6 @@ try {
   log(
     `hook bench: node ${ms(base)}, 0 unread ${ms(percentile(samples.zero, 50))}, 20 unread ${ms(percentile(samples.twenty, 50))}`
   )
-
 } finally {
   removeHome(home)
 }
