@@ -1,7 +1,9 @@
 // Search over 20,000 stored messages: p95 of a bridge_search call, through a real `session-bridge mcp`.
 // Seeding: one message is sent through the server; every file the store keeps for it (found by its id) is then
 // cloned under fresh ids with varied subjects and bodies, so the store holds what 20,000 sends would leave.
-// The home is on /dev/shm where available: seeding and removing 60,000 files should not measure the disk.
+// The home is on the real disk (os.tmpdir()), where users keep theirs. The first search of the server that was
+// running while the store was seeded builds the index; the figures are then taken from a fresh server, as a new
+// session gets them: its first call, then p50 and p95.
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { log, ms, percentile, removeHome, requireBuild, row, spawnMcp, tempHome, ulid } from "./lib.mjs"
@@ -49,9 +51,9 @@ const cloneTree = (src, dst, replace) => {
   }
 }
 
-const home = tempHome("sb-bench-search-", { ram: true })
+const home = tempHome("sb-bench-search-")
 const alice = await spawnMcp({ home, label: "alice" })
-const bob = await spawnMcp({ home, label: "bob" })
+let bob = await spawnMcp({ home, label: "bob" })
 try {
   await alice.call("bridge_whoami")
   await bob.call("bridge_whoami")
@@ -82,6 +84,20 @@ try {
     const r = await bob.call("bridge_search", { query, limit: 20 })
     return { ms: performance.now() - t0, r }
   }
+  const build = await search("parser")
+  log(`first search of the server running while seeding: ${ms(build.ms)}`)
+  // The index is written in the background once built, and again once the inbox has been quiet long enough for the
+  // file to claim the listing current: wait for that, then start a fresh server for the same session.
+  const indexDir = path.join(home, "cache", "search")
+  const settled = () => {
+    const file = fs.existsSync(indexDir) && fs.readdirSync(indexDir).find((n) => n.endsWith(".idx"))
+    if (!file) return false
+    const header = fs.readFileSync(path.join(indexDir, file), "utf8").slice(0, 200).split("\n")[0].split("\t")
+    return Number(header[4]) - Number(header[3]) > 1000
+  }
+  for (let i = 0; i < 300 && !settled(); i++) await new Promise((r) => setTimeout(r, 50))
+  await bob.close()
+  bob = await spawnMcp({ home, label: "bob", sessionId: bob.sessionId })
   const cold = await search("parser")
   const hits = cold.r.results ?? cold.r.messages ?? cold.r.entries ?? []
   if (hits.length === 0) throw new Error(`search found nothing: ${JSON.stringify(cold.r).slice(0, 300)}`)
@@ -94,8 +110,10 @@ try {
   const p50 = percentile(times, 50)
   const p95 = percentile(times, 95)
   log(`search over ${COUNT}: first call ${ms(cold.ms)}, then p50 ${ms(p50)} p95 ${ms(p95)}`)
-  row(`search over ${COUNT} messages, p95 (${QUERIES} calls)`, ms(p95), "≤ 20 ms", p95 <= 20)
-  row(`search over ${COUNT} messages, p50 / first call`, `${ms(p50)} / ${ms(cold.ms)}`, "report")
+  row(`search over ${COUNT} messages, p95 (${QUERIES} calls)`, ms(p95), "≤ 2 ms", p95 <= 2)
+  row(`search over ${COUNT} messages, first call in a fresh server`, ms(cold.ms), "≤ 150 ms", cold.ms <= 150)
+  row(`search over ${COUNT} messages, p50`, ms(p50), "report")
+  row(`search over ${COUNT} messages, first search while no index exists`, ms(build.ms), "report")
 } finally {
   const t = performance.now()
   await Promise.allSettled([alice.close(), bob.close()])

@@ -24,8 +24,31 @@ const bundle = (options) =>
     throw error
   })
 
+// tools/list, computed once here from the tool Schemas (src/mcp/ListedTools.ts) and held by the bundle as a literal: the
+// MCP server answers initialize and tools/list without loading effect or the tools (docs/adr/0037-mcp-server-loads-per-request.md).
+const listingFile = `${next.pathname}/listed-tools.mjs`
+await bundle({
+  entryPoints: ["src/mcp/ListedTools.ts"],
+  outfile: listingFile,
+  format: "esm",
+  define: { __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version) },
+  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" }
+})
+const listedTools = JSON.stringify((await import(listingFile)).listedTools())
+rmSync(listingFile)
+const listedToolsLiteral = {
+  name: "listed-tools-literal",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]mcp[\\/]ListedTools\.ts$/ }, () => ({
+      contents: `export const listedTools = () => JSON.parse(${JSON.stringify(listedTools)})`,
+      loader: "js"
+    }))
+  }
+}
+
 await bundle({
   entryPoints: { bin: "src/bin.ts", legacy: "src/legacy.ts" },
+  plugins: [listedToolsLiteral],
   outdir: next.pathname,
   splitting: true,
   format: "esm",

@@ -9,14 +9,16 @@ import * as Housekeeping from "./Housekeeping.js"
 import * as Mailbox from "./Mailbox.js"
 import { RemoteSends } from "./RemoteSends.js"
 import * as Search from "./Search.js"
+import * as SearchIndex from "./SearchIndex.js"
 import { surfacingServices, type SurfacingServices } from "./SurfacingServices.js"
 
 /** Every domain service a tool handler, the hook, the CLI or the UI may ask for. */
 export type BridgeServices =
-    | SurfacingServices
+  | SurfacingServices
   | Artifacts.Artifacts
   | Channels.Channels
   | Mailbox.Mailbox
+  | SearchIndex.SearchIndex
   | Search.Search
   | Housekeeping.Housekeeping
   | DashboardQueries.DashboardQueries
@@ -35,6 +37,7 @@ export const bridgeServices = <E, R>(
     addService(Artifacts.Artifacts, Artifacts.make),
     addService(Channels.Channels, Channels.make),
     addService(Mailbox.Mailbox, Mailbox.make),
+    addService(SearchIndex.SearchIndex, SearchIndex.make),
     addService(Search.Search, Search.make),
     addService(Housekeeping.Housekeeping, Housekeeping.make),
     addService(DashboardQueries.DashboardQueries, DashboardQueries.make)

@@ -232,12 +232,17 @@ export const make = Effect.gen(function* () {
       })
     })
 
+  // A second delivery of the same message (a re-run after a crash) finds the file there, but the crash may have
+  // come before its ref or thread marker: each is created when missing, never replaced.
   const deliver = (path: string, envelope: MessageEnvelope) =>
     Effect.gen(function* () {
       const created = yield* create(path, envelope)
-      if (created) {
-        const ref: MessageRef = { v: 1, path, threadId: envelope.threadId }
-        yield* refAndMarker(envelope.id, ref, envelope, path)
+      const ref: MessageRef = { v: 1, path, threadId: envelope.threadId }
+      if (created) yield* refAndMarker(envelope.id, ref, envelope, path)
+      else {
+        yield* createJson(Layout.messageRef(envelope.id), MessageRef, ref).pipe(provideStore)
+        if (envelope.threadId !== envelope.id)
+          yield* store.createExclusive(Layout.threadMarker(envelope.threadId, envelope.id), path)
       }
       return created
     })

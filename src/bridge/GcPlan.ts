@@ -45,6 +45,10 @@ export interface StoredFile {
 
 const decodeJson = <A, I>(schema: Schema.Schema<A, I>) => Schema.decodeUnknownOption(Schema.parseJson(schema))
 const decodeEnvelope = decodeJson(MessageEnvelope)
+/** The part of a queued message to a contact that gc reads: the artifacts the daemon will upload. */
+const decodeQueued = decodeJson(
+  Schema.Struct({ artifacts: Schema.optional(Schema.Array(Schema.Struct({ sha256: Schema.String }))) })
+)
 const decodeSession = decodeJson(SessionRecord)
 const decodePointer = decodeJson(Pointer)
 const decodeMembers = decodeJson(ChannelMembers)
@@ -204,6 +208,12 @@ export const planGc = (
     }
     const live = envelopePaths.filter((p) => !gone(p))
     const referenced = new Set<string>()
+    // `contact send --artifact` leaves no sender's copy: the queued entry alone holds its artifacts until carried.
+    for (const n of yield* jsonNames(Layout.cloudOutboxDir)) {
+      const text = yield* Effect.orElseSucceed(readText(`${Layout.cloudOutboxDir}/${n}`), () => Option.none<string>())
+      const queued = Option.flatMap(text, decodeQueued)
+      if (Option.isSome(queued)) for (const a of queued.value.artifacts ?? []) referenced.add(a.sha256)
+    }
     for (const [i, path] of live.entries()) {
       const envelope = Option.flatMap(yield* readText(path), decodeEnvelope)
       if (Option.isSome(envelope)) for (const sha of envelope.value.artifacts) referenced.add(sha)

@@ -8,6 +8,7 @@ import type { StoreChange, StoreShape } from "../services/store/Store.js"
 import type { BroadcastsShape } from "./Broadcasts.js"
 import type { EnvelopesShape } from "./Envelopes.js"
 import type { SurfacingShape } from "./Surfacing.js"
+import { nextTurn } from "./EventLoop.js"
 import { waitUntil } from "./Wait.js"
 
 const isMessageId = (id: string) => /^[0-9A-Z]{26}$/.test(id)
@@ -25,8 +26,9 @@ export const makeWaitForMessage = (deps: {
   const { store, envelopes, broadcasts, surfacing } = deps
   /** Entries this process's waits handed out. */
   const handedOut = new Set<string>()
+  /** After the answer is on its way: the marker's write does not delay it. */
   const markInBackground = (sessionId: SessionId, id: string) =>
-    Effect.forkDaemon(Effect.ignore(surfacing.markSurfaced(sessionId, [id])))
+    Effect.forkDaemon(Effect.zipRight(nextTurn, Effect.ignore(surfacing.markSurfaced(sessionId, [id]))))
 
   const takeOne = (sessionId: SessionId) =>
     Effect.gen(function* () {

@@ -1,22 +1,25 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { InvalidArgument, type StoreError } from "../domain/Errors.js"
+import { Layout } from "../domain/Layout.js"
 import type { MessageEnvelope } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
 import { Broadcasts } from "./Broadcasts.js"
 import { Channels } from "./Channels.js"
 import { checkLimit } from "./Checks.js"
-import { Envelopes, type StoredEnvelope } from "./Envelopes.js"
 import { SEARCH_DEFAULT_LIMIT } from "./Limits.js"
-import { makeVisibility } from "./Visibility.js"
+import { SearchIndex } from "./SearchIndex.js"
+import { type IndexedMessage, searchText } from "./SearchIndexFile.js"
 
 export const MAX_QUERY_CHARS = 200
 
 /**
  * Case-insensitive search over subject and body of what a session may see: its inbox, the history of the
  * channels it joined, and live broadcasts. Every whitespace-separated term must occur. Newest first.
- * Decoded envelopes are cached per process (see Envelopes), so repeated searches only read new files.
+ * The inbox and channel histories are searched through their indexes (SearchIndex); each hit is decoded from its
+ * file before it is returned.
  */
 export interface SearchShape {
   readonly search: (
@@ -34,9 +37,18 @@ interface Joined {
   readonly offsets: ReadonlyArray<number>
 }
 
-const joinedCache = new WeakMap<ReadonlyArray<StoredEnvelope>, Joined>()
+/** A searchable message: from a directory's index (`dir` set) or a live broadcast (its envelope at hand). */
+interface Candidate {
+  readonly id: string
+  readonly text: string
+  readonly dir: string | undefined
+  readonly entry: IndexedMessage | undefined
+  readonly envelope: MessageEnvelope | undefined
+}
 
-const joined = (base: ReadonlyArray<StoredEnvelope>): Joined => {
+const joinedCache = new WeakMap<ReadonlyArray<Candidate>, Joined>()
+
+const joined = (base: ReadonlyArray<Candidate>): Joined => {
   const hit = joinedCache.get(base)
   if (hit !== undefined) return hit
   const offsets: Array<number> = []
@@ -63,16 +75,16 @@ const entryAt = (offsets: ReadonlyArray<number>, at: number): number => {
 }
 
 /**
- * The newest `n` entries of `base` (oldest first) matching every term: the longest term is searched
- * backwards through the joined text (a native scan), and only entries holding it are checked for the rest.
+ * The newest `n` entries of `base` (newest first) matching every term: the longest term is searched backwards
+ * through the joined text (a native scan), and only entries holding it are checked for the rest.
  */
 const newestMatches = (
-  base: ReadonlyArray<StoredEnvelope>,
+  base: ReadonlyArray<Candidate>,
   terms: ReadonlyArray<string>,
   n: number,
-  matches: (s: StoredEnvelope) => boolean
-): Array<StoredEnvelope> => {
-  const hits: Array<StoredEnvelope> = []
+  matches: (text: string) => boolean
+): Array<Candidate> => {
+  const hits: Array<Candidate> = []
   if (base.length === 0) return hits
   const { text, offsets } = joined(base)
   const key = terms.reduce((a, b) => (b.length > a.length ? b : a))
@@ -83,8 +95,8 @@ const newestMatches = (
     if (at < 0) break
     const i = entryAt(offsets, at)
     const s = base[i]!
-    if (matches(s) && !seen.has(s.envelope.id)) {
-      seen.add(s.envelope.id)
+    if (matches(s.text) && !seen.has(s.id)) {
+      seen.add(s.id)
       hits.push(s)
     }
     if (offsets[i] === 0) break
@@ -93,8 +105,55 @@ const newestMatches = (
   return hits
 }
 
+const newestFirst = (a: Candidate, b: Candidate) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)
+
 export const make = Effect.gen(function* () {
-  const view = makeVisibility(yield* Envelopes, yield* Broadcasts, yield* Channels)
+  const index = yield* SearchIndex
+  const broadcasts = yield* Broadcasts
+  const channels = yield* Channels
+  /** Per session: the inbox and channel-history candidates, rebuilt only when one of those indexes changed. */
+  const bases = new Map<
+    string,
+    { readonly parts: ReadonlyArray<ReadonlyArray<IndexedMessage>>; readonly out: ReadonlyArray<Candidate> }
+  >()
+
+  /**
+   * The inbox and the joined channels' history, oldest first by id; an inbox copy of a joined channel's message is
+   * skipped, the history holds it.
+   */
+  const baseOf = (sessionId: SessionId) =>
+    Effect.gen(function* () {
+      const joinedChannels = yield* channels.joined(sessionId)
+      const dirs = [Layout.inboxDir(sessionId), ...joinedChannels.map((c) => Layout.channelHistoryDir(c))]
+      const parts = yield* Effect.forEach(dirs, (d) => index.entries(d))
+      const cached = bases.get(sessionId)
+      if (cached !== undefined && cached.parts.length === parts.length && cached.parts.every((p, i) => p === parts[i]))
+        return cached.out
+      const inChannels = new Set<string>(joinedChannels)
+      const out: Array<Candidate> = []
+      parts.forEach((part, i) => {
+        const dir = dirs[i]!
+        for (const e of part) {
+          if (i === 0 && e.kind === "channel" && e.channel !== undefined && inChannels.has(e.channel)) continue
+          out.push({ id: e.id, text: e.text, dir, entry: e, envelope: undefined })
+        }
+      })
+      if (parts.length > 1) out.sort((a, b) => -newestFirst(a, b))
+      bases.set(sessionId, { parts, out })
+      return out
+    })
+
+  /** The envelopes of `hits` (those from an index decoded from their files in one go), in order. */
+  const resolve = (hits: ReadonlyArray<Candidate>) =>
+    Effect.map(
+      index.envelopes(
+        hits.flatMap((c) => (c.dir !== undefined && c.entry !== undefined ? [{ dir: c.dir, entry: c.entry }] : []))
+      ),
+      (fromIndex) => {
+        let k = 0
+        return hits.map((c) => (c.envelope !== undefined ? Option.some(c.envelope) : fromIndex[k++]!))
+      }
+    )
 
   const search = (sessionId: SessionId, query: string, limit?: number) =>
     Effect.gen(function* () {
@@ -111,19 +170,35 @@ export const make = Effect.gen(function* () {
           hint: "Search for a word or phrase from the subject or body."
         })
       }
-      const { base, live } = yield* view.searchable(sessionId)
-      const matches = (s: StoredEnvelope) => {
-        for (const t of terms) if (!s.text.includes(t)) return false
+      const matches = (text: string) => {
+        for (const t of terms) if (!text.includes(t)) return false
         return true
       }
-      const hits = newestMatches(base, terms, n, matches)
-      const seen = new Set(hits.map((s) => s.envelope.id))
-      for (const s of live) if (matches(s) && !seen.has(s.envelope.id)) hits.push(s)
-      hits.sort((a, b) => (a.envelope.id < b.envelope.id ? 1 : a.envelope.id > b.envelope.id ? -1 : 0))
-      return hits.slice(0, n).map((s) => s.envelope)
+      const [base, live] = yield* Effect.all([baseOf(sessionId), broadcasts.live])
+      const out: Array<MessageEnvelope> = []
+      const seen = new Set<string>()
+      // A hit whose file changed or went away since it was indexed is dropped: ask for more until `n` hold.
+      for (let want = n; ; want += n) {
+        const hits = newestMatches(base, terms, want, matches)
+        for (const s of live) {
+          if (s.envelope.from.sessionId === sessionId || !matches(s.text)) continue
+          hits.push({ id: s.envelope.id, text: s.text, dir: undefined, entry: undefined, envelope: s.envelope })
+        }
+        hits.sort(newestFirst)
+        const unique = hits.filter((h) => !seen.has(h.id) && seen.add(h.id) !== undefined).slice(0, want)
+        seen.clear()
+        out.length = 0
+        let dropped = false
+        for (const e of yield* resolve(unique)) {
+          if (out.length >= n) break
+          if (Option.isSome(e) && matches(searchText(e.value))) out.push(e.value)
+          else dropped = true
+        }
+        if (!dropped || out.length >= n || hits.length < want) return out
+      }
     })
 
   return Search.of({ search })
 })
 
-export const layer: Layer.Layer<Search, never, Envelopes | Broadcasts | Channels> = Layer.effect(Search, make)
+export const layer: Layer.Layer<Search, never, SearchIndex | Broadcasts | Channels> = Layer.effect(Search, make)

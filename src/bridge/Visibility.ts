@@ -6,7 +6,7 @@ import type { MessageEnvelope } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
 import type { BroadcastsShape } from "./Broadcasts.js"
 import type { ChannelsShape } from "./Channels.js"
-import type { EnvelopesShape, StoredEnvelope } from "./Envelopes.js"
+import type { EnvelopesShape } from "./Envelopes.js"
 
 export interface VisibleEntry {
   readonly envelope: MessageEnvelope
@@ -83,56 +83,7 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
       return visible.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     })
 
-  /** Per session: the inbox + channel-history candidates, rebuilt only when one of those listings changed. */
-  const searchCache = new Map<
-    string,
-    { readonly parts: ReadonlyArray<ReadonlyArray<StoredEnvelope>>; readonly out: ReadonlyArray<StoredEnvelope> }
-  >()
-
-  /**
-   * Everything search may look at: `base` (inbox and joined channels' history, oldest first by id; an inbox copy
-   * of a joined channel's message is skipped, the history holds it) and `live` broadcasts from others.
-   */
-  const searchable = (
-    sessionId: SessionId
-  ): Effect.Effect<
-    { readonly base: ReadonlyArray<StoredEnvelope>; readonly live: ReadonlyArray<StoredEnvelope> },
-    StoreError
-  > =>
-    Effect.gen(function* () {
-      const joined = yield* channels.joined(sessionId)
-      const [live, inbox, ...histories] = yield* Effect.all([
-        broadcasts.live,
-        envelopes.readDir(Layout.inboxDir(sessionId)),
-        ...joined.map((c) => envelopes.readDir(Layout.channelHistoryDir(c)))
-      ])
-      const parts = [inbox, ...histories]
-      const cached = searchCache.get(sessionId)
-      let base: ReadonlyArray<StoredEnvelope>
-      if (
-        cached !== undefined &&
-        cached.parts.length === parts.length &&
-        cached.parts.every((p, i) => p === parts[i])
-      ) {
-        base = cached.out
-      } else {
-        const inChannels = new Set<string>(joined)
-        const out: Array<StoredEnvelope> = []
-        for (const s of inbox) {
-          const c = s.envelope.channel
-          if (s.envelope.kind === "channel" && c !== undefined && inChannels.has(c)) continue
-          out.push(s)
-        }
-        for (const h of histories) for (const s of h) out.push(s)
-        if (histories.length > 0)
-          out.sort((a, b) => (a.envelope.id < b.envelope.id ? -1 : a.envelope.id > b.envelope.id ? 1 : 0))
-        searchCache.set(sessionId, { parts, out })
-        base = out
-      }
-      return { base, live: live.filter((s) => s.envelope.from.sessionId !== sessionId) }
-    })
-
-  return { entries, backlog, find, thread, searchable, maySee }
+  return { entries, backlog, find, thread, maySee }
 }
 
 export type Visibility = ReturnType<typeof makeVisibility>

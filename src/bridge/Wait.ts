@@ -5,6 +5,7 @@ import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
 import { InvalidArgument } from "../domain/Errors.js"
 import type { StoreChange, StoreShape } from "../services/store/Store.js"
+import { nextTurn } from "./EventLoop.js"
 import { WAIT_DEFAULT_SEC, WAIT_MAX_SEC } from "./Limits.js"
 
 /** The backstop re-check while waiting, in case a watch event is missed: 50 ms doubling to 1 s. */
@@ -69,10 +70,10 @@ export const waitUntil = <A, E>(
       }
       return found
     })
-    // The watches are closed in the background once the wait is decided, so the answer does not wait for them.
+    // The watches are closed in the background once the wait is decided and the answer is on its way.
     const scope = yield* Scope.make()
     return yield* Scope.extend(loop, scope).pipe(
       Effect.timeoutTo({ duration: Duration.seconds(timeout), onTimeout: () => Option.none<A>(), onSuccess: (x) => x }),
-      Effect.onExit((exit) => Effect.forkDaemon(Scope.close(scope, exit)))
+      Effect.onExit((exit) => Effect.forkDaemon(Effect.zipRight(nextTurn, Scope.close(scope, exit))))
     )
   })

@@ -3,8 +3,11 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { MAX_REMOTE_ARTIFACTS } from "../bridge/RemoteSend.js"
+import { InvalidArgument } from "../domain/Errors.js"
 import type { Handle } from "../protocol/WireSchemas.js"
-import { bodyOptions, readBody } from "./Compose.js"
+import { cliSession } from "./CliSession.js"
+import { artifactOption, bodyOptions, postArtifacts, readBody } from "./Compose.js"
 import { listed } from "./Help.js"
 import { inline, jsonOption, printJson, printText } from "./Output.js"
 import { usageError } from "./Runtime.js"
@@ -133,24 +136,51 @@ const send = Command.make(
       Options.withDescription("The contact's session label (default: its most recently active session)"),
       Options.optional
     ),
+    artifact: artifactOption,
     json: jsonOption
   },
   (o) =>
     Effect.gen(function* () {
       const handle = yield* checkHandle(o.handle)
       const body = yield* readBody(o)
+      const artifacts = yield* attach(o.artifact)
       const result = yield* (yield* program).runSend({
         handle,
         subject: o.subject,
         body,
-        label: Option.getOrUndefined(o.label)
+        label: Option.getOrUndefined(o.label),
+        artifacts
       })
-      if (json(o)) return yield* printJson(result)
+      if (json(o)) return yield* printJson({ ...result, artifacts: artifacts.map((a) => a.sha256) })
+      const extra =
+        artifacts.length === 0 ? "" : ` with ${artifacts.length} artifact${artifacts.length === 1 ? "" : "s"}`
       yield* printText(
-        `Queued ${result.messageId} for ${result.contact}; the daemon sends it (\`session-bridge cloud status\` shows the queue).`
+        `Queued ${result.messageId}${extra} for ${result.contact}; the daemon sends it (\`session-bridge cloud status\` shows the queue).`
       )
     })
-).pipe(Command.withDescription("Message a contact's session (queued; the daemon sends it)"))
+).pipe(Command.withDescription("Message a contact's session, with artifacts (queued; the daemon sends it)"))
+
+/**
+ * `--artifact` files: posted to this home's artifact store as the CLI's own session (the same size cap and name
+ * rules as `send-message --artifact`), then carried encrypted by the daemon. At most 8, as from a session.
+ */
+const attach = (paths: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    if (paths.length === 0) return []
+    if (new Set(paths).size > MAX_REMOTE_ARTIFACTS)
+      return yield* new InvalidArgument({
+        message: `${paths.length} artifacts; a message to a contact carries at most ${MAX_REMOTE_ARTIFACTS}`,
+        hint: "Bundle them (e.g. one archive) or send several messages."
+      })
+    const metas = yield* postArtifacts(paths, yield* cliSession)
+    const unique = new Map(metas.map((m) => [m.sha256, m]))
+    return [...unique.values()].map((m) => ({
+      sha256: m.sha256,
+      size: m.size,
+      ...(m.name !== undefined ? { name: m.name } : {}),
+      mime: m.mimeType
+    }))
+  })
 
 const json = (o: { readonly json: boolean }) => o.json
 

@@ -1,90 +1,17 @@
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
-import { type BridgeFailure, ErrorCode, Internal } from "../domain/Errors.js"
+import { Internal } from "../domain/Errors.js"
 import { sha256Hex } from "../bridge/Hash.js"
-import { HostEnv } from "../services/HostEnv.js"
-import { Ids } from "../services/Ids.js"
+import { failed, spawnPeer } from "./DemoPeer.js"
 import { listed } from "./Help.js"
 import { printText } from "./Output.js"
 
 const keepOption = Options.boolean("keep").pipe(
   Options.withDescription("Keep the temporary home instead of removing it")
 )
-
-/** One demo session: a real `session-bridge mcp` process driven by the MCP SDK client. */
-interface Peer {
-  readonly label: string
-  readonly sessionId: string
-  readonly call: (tool: string, args?: Record<string, unknown>) => Effect.Effect<any, BridgeFailure>
-}
-
-const isErrorCode = (u: unknown): u is ErrorCode => ErrorCode.literals.some((c) => c === u)
-
-const failed = (what: string) => (cause: unknown) =>
-  new Internal({ message: `demo: ${what}: ${cause instanceof Error ? cause.message : String(cause)}` })
-
-/** Spawns `session-bridge mcp` on `home` as `label` and connects a client; closed (process ended) with the scope. */
-const spawnPeer = (home: string, label: string) =>
-  Effect.gen(function* () {
-    const env = yield* HostEnv
-    const sessionId = yield* Effect.flatMap(Ids, (ids) => ids.next)
-    const sdk = yield* Effect.promise(() =>
-      Promise.all([
-        import("@modelcontextprotocol/sdk/client/index.js"),
-        import("@modelcontextprotocol/sdk/client/stdio.js")
-      ])
-    )
-    const [{ Client }, { StdioClientTransport }] = sdk
-    const transport = new StdioClientTransport({
-      command: env.execPath,
-      args: [env.entryPath, "mcp"],
-      cwd: home,
-      stderr: "inherit",
-      env: {
-        PATH: Option.getOrElse(env.get("PATH"), () => "/usr/bin:/bin"),
-        HOME: `${home}/user-home`,
-        SESSION_BRIDGE_HOME: home,
-        SESSION_BRIDGE_SESSION_ID: sessionId,
-        SESSION_BRIDGE_LABEL: label
-      }
-    })
-    const client: Client = yield* Effect.acquireRelease(
-      Effect.tryPromise({
-        try: async () => {
-          const c = new Client({ name: "session-bridge-demo", version: "1.0.0" })
-          await c.connect(transport)
-          return c
-        },
-        catch: failed(`starting ${label}'s server`)
-      }),
-      (c) => Effect.promise(() => c.close().catch(() => undefined))
-    )
-    const call = (tool: string, args: Record<string, unknown> = {}) =>
-      Effect.tryPromise({
-        try: () => client.callTool({ name: tool, arguments: args }, undefined, { timeout: 60_000 }),
-        catch: failed(`${label} ${tool}`)
-      }).pipe(
-        Effect.flatMap((result) => {
-          const content = Array.isArray(result.content) ? result.content[0] : undefined
-          const text = content?.type === "text" && typeof content.text === "string" ? content.text : "null"
-          return Effect.try({ try: () => JSON.parse(text), catch: failed(`${label} ${tool}: unreadable result`) }).pipe(
-            Effect.filterOrFail(
-              () => result.isError !== true,
-              (json) =>
-                new Internal({
-                  message: `${label} ${tool}: ${isErrorCode(json?.code) ? `${json.code}: ` : ""}${json?.message ?? text}`
-                })
-            )
-          )
-        })
-      )
-    return { label, sessionId, call } satisfies Peer
-  })
 
 const say = (line: string) => printText(line)
 const short = (id: string) => `${id.slice(0, 10)}…`
@@ -182,9 +109,26 @@ export const run = (options: { readonly keep: boolean }) =>
     )
   })
 
-const demoCommand = Command.make("demo", { keep: keepOption }, ({ keep }) => run({ keep }))
+const cloudOption = Options.boolean("cloud").pipe(
+  Options.withDescription(
+    "The cloud layer instead: a relay, two homes with their daemons, a contact, a message and an artifact across"
+  )
+)
+
+const demoCommand = Command.make("demo", { keep: keepOption, cloud: cloudOption }, ({ keep, cloud }) =>
+  cloud
+    ? Effect.flatMap(
+        Effect.promise(() => import("./CloudDemo.js")),
+        (m) => m.runCloud({ keep })
+      )
+    : run({ keep })
+)
 
 /** demo. */
 export const demoCommands = [
-  listed("sessions", "Run two real sessions on a temporary home: message, artifact, wait, reply", demoCommand)
+  listed(
+    "sessions",
+    "Run two real sessions on a temporary home: message, artifact, wait, reply (--cloud: across two homes)",
+    demoCommand
+  )
 ] as const

@@ -8,6 +8,7 @@ import { Ids } from "../services/Ids.js"
 import { requireAccount } from "./Account.js"
 import { ContactRevoked, NotAContact } from "./CloudErrors.js"
 import { CloudHome } from "./CloudHome.js"
+import type { OutboxArtifact } from "./CloudState.js"
 import { requireContact, syncContacts } from "./Contacts.js"
 import { queueMessage } from "./Outbox.js"
 import { RelayClient } from "./RelayClient.js"
@@ -18,6 +19,8 @@ export interface ContactSendInput {
   readonly body: string
   /** The contact's session label; without one, its most recently active live session. */
   readonly label?: string | undefined
+  /** Already in this home's artifact store; the daemon encrypts and uploads them before the message. */
+  readonly artifacts?: ReadonlyArray<OutboxArtifact> | undefined
 }
 
 /**
@@ -49,7 +52,8 @@ export const sendToContact = (input: ContactSendInput) =>
       contact: contact.handle,
       to: input.label !== undefined ? { label: input.label } : { any: true },
       subject: input.subject,
-      body: input.body
+      body: input.body,
+      ...(input.artifacts !== undefined && input.artifacts.length > 0 ? { artifacts: input.artifacts } : {})
     })
     const pinned = (yield* (yield* CloudHome).contacts).find((c) => c.handle === contact.handle)
     return { messageId: id, contact: contact.handle, state: "queued" as const, contactState: pinned?.state ?? "active" }

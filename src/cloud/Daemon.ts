@@ -1,5 +1,6 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
 import { type Account, requireAccount } from "./Account.js"
 import { Store } from "../services/store/Store.js"
@@ -19,7 +20,8 @@ import { deliverUnrouted } from "./Unrouted.js"
 
 /*
  * The daemon (CLOUD.md 2.7-2.11): the only networked process of a home. Three fibers share one view of the relay's
- * reachability — the outbox pump (with delivery of held messages to sessions that became live), the inbox loop
+ * reachability — the outbox pump (woken by any write to the outbox, else every second; with delivery of held
+ * messages to sessions that became live), the inbox loop
  * (long-poll, exactly-once processing) and presence (contacts' states, publish, fetch, key rotation). A network
  * error is logged once per outage; every loop retries forever with backoff and jitter. A revoked or unknown token
  * (RELAY_AUTH) stops the daemon: nothing can succeed until the account is fixed. Logs never carry a body, a subject
@@ -33,7 +35,7 @@ export interface DaemonOptions {
   readonly fetchIntervalMs: number
   /** The long-poll's wait (25 s). */
   readonly waitSeconds: number
-  /** How often the outbox and the held messages are looked at (1 s). */
+  /** How often the outbox and the held messages are looked at (1 s) when nothing is written to the outbox. */
   readonly pumpIntervalMs: number
   /** How often key rotation is checked (1 h). */
   readonly rotationCheckMs: number
@@ -68,14 +70,16 @@ export const makeLink = Effect.map(Ref.make(true), (up) => ({
 export type Link = Effect.Effect.Success<typeof makeLink>
 
 /**
- * Runs `step` forever, `pause` apart. A failure other than RELAY_AUTH is logged (network errors once per outage)
- * and retried after a backoff that grows with consecutive failures; RELAY_AUTH ends the loop with that failure.
+ * Runs `step` forever, `pause` apart, or sooner when `wake` completes during the pause. A failure other than
+ * RELAY_AUTH is logged (network errors once per outage) and retried after a backoff that grows with consecutive
+ * failures; RELAY_AUTH ends the loop with that failure.
  */
 export const loop = <E extends Coded, R>(
   name: string,
   link: Link,
   step: Effect.Effect<void, E, R>,
-  pause: Effect.Effect<number, never, R>
+  pause: Effect.Effect<number, never, R>,
+  wake: Effect.Effect<void> = Effect.never
 ) =>
   Effect.gen(function* () {
     let failures = 0
@@ -83,7 +87,7 @@ export const loop = <E extends Coded, R>(
       const outcome = yield* Effect.either(step)
       if (outcome._tag === "Right") {
         failures = 0
-        yield* Effect.sleep(yield* pause)
+        yield* Effect.raceFirst(Effect.sleep(yield* pause), wake)
         continue
       }
       const e = outcome.left
@@ -102,13 +106,26 @@ export const loop = <E extends Coded, R>(
 
 const SENT_REFRESH_MS = 15_000
 
+/**
+ * Set by the store's watch on the outbox directory (a send queued by a session or `contact send`, in any process),
+ * taken by the pump's pause: a queued message leaves at once instead of at the next interval. Several changes
+ * before the pump looks again are one wake-up.
+ */
+const outboxWake = Effect.gen(function* () {
+  const signal = yield* Queue.sliding<void>(1)
+  yield* (yield* Store).subscribe(CloudLayout.outboxDir, () => void Queue.unsafeOffer(signal, undefined))
+  return signal
+})
+
 /** The outbox pump and the delivery of held (unrouted) messages to sessions that became live. */
-const pumpFiber = (options: DaemonOptions, link: Link) => {
+const pumpFiber = (options: DaemonOptions, link: Link, wake: Queue.Queue<void>) => {
   let refreshedAt = Number.NEGATIVE_INFINITY
   return loop(
     "outbox",
     link,
     Effect.gen(function* () {
+      // What is written from here on wakes the next pause; what was written before, this pass sees.
+      yield* Queue.takeAll(wake)
       const account = yield* requireAccount
       // Receipts for what this home's sessions surfaced or read go out with the rest of the outbox.
       const receipts = yield* queueReceipts
@@ -136,7 +153,8 @@ const pumpFiber = (options: DaemonOptions, link: Link) => {
           })
         )
     }),
-    Effect.succeed(options.pumpIntervalMs)
+    Effect.succeed(options.pumpIntervalMs),
+    Queue.take(wake)
   )
 }
 
@@ -218,7 +236,8 @@ export const daemon = (options: DaemonOptions) =>
       )
       yield* Effect.addFinalizer(() => Effect.logInfo("daemon_stopped"))
       const link = yield* makeLink
-      yield* Effect.all([pumpFiber(options, link), inboxFiber(options, link), presenceFiber(options, link)], {
+      const wake = yield* outboxWake
+      yield* Effect.all([pumpFiber(options, link, wake), inboxFiber(options, link), presenceFiber(options, link)], {
         concurrency: "unbounded",
         discard: true
       })

@@ -9,6 +9,7 @@ import { Store } from "../services/store/Store.js"
 import { ArtifactFetchFailed, CloudNotConfigured } from "./CloudErrors.js"
 import { CloudHome } from "./CloudHome.js"
 import { CloudLayout } from "./CloudLayout.js"
+import { syncContacts } from "./Contacts.js"
 import { type Credentials, type PinnedContact, QuarantineRecord } from "./CloudState.js"
 import { fetchArtifact } from "./InboundArtifacts.js"
 import { applyReceipt } from "./Receipts.js"
@@ -141,6 +142,25 @@ const processOne = (token: string, receiver: Receiver, contacts: ReadonlyArray<P
   })
 
 /**
+ * The pins a batch is checked against. A contact this home added is pinned `pending` until the daemon sees the
+ * relay list it active, which the presence fiber does only every 15 s; the relay stores a message only between
+ * active contacts, so the first messages after `accept` may arrive before that. When the batch holds an envelope
+ * from a pending pin, the relay's contact list is applied first (towards active or revoked, as `syncContacts`
+ * does): dropping them would lose them for good, since the cursor moves past them. A failure to list leaves the
+ * batch unprocessed, to be fetched again.
+ */
+const contactsFor = (credentials: Credentials, batch: ReadonlyArray<Delivered>, start: number) =>
+  Effect.gen(function* () {
+    const home = yield* CloudHome
+    const pins = yield* home.contacts
+    const pending = (from: AccountId) => pins.some((c) => c.accountId === from && c.state === "pending")
+    if (!batch.some((e) => e.seq > start && pending(e.from))) return pins
+    const synced = yield* syncContacts(yield* (yield* RelayClient).contacts(credentials.token))
+    for (const handle of synced.activated) yield* Effect.logInfo("contact_active").pipe(Effect.annotateLogs({ handle }))
+    return yield* home.contacts
+  })
+
+/**
  * Processes one batch from the relay (ascending seq; rows at or below the cursor are skipped), then persists the
  * cursor and acks it (best effort: the next poll's `after` acks too). When an artifact fetch must be retried the
  * batch stops there: the cursor moves only past the envelopes before it, nothing is acked, and the error is
@@ -151,8 +171,8 @@ export const processBatch = (credentials: Credentials, batch: ReadonlyArray<Deli
     const home = yield* CloudHome
     const relay = yield* RelayClient
     const receiver = yield* receiverOf(credentials)
-    const contacts = yield* home.contacts
     const start = yield* home.cursor
+    const contacts = yield* contactsFor(credentials, batch, start)
     const counts: Record<Outcome, number> = {
       delivered: 0,
       unrouted: 0,

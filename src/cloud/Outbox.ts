@@ -103,8 +103,9 @@ const onFailure = (
 
 /**
  * Posts every due queued entry once. Stored (201, or 200 duplicate) and refused entries move to `cloud/sent/`
- * with their state; retryable failures stay queued with `attempts`, `nextAttemptAt` and `lastError`. A 401 stops
- * the pump (no other entry can succeed) and is returned.
+ * with their state; retryable failures stay queued with `attempts`, `nextAttemptAt` and `lastError`. A network
+ * error ends the pass at the entry that met it (the rest stay due with their backoff untouched). A 401 stops the
+ * pump (no other entry can succeed) and is returned.
  */
 export const pumpOnce = (credentials: Credentials) =>
   Effect.gen(function* () {
@@ -155,6 +156,7 @@ export const pumpOnce = (credentials: Credentials) =>
         if (listed._tag === "Left") {
           if (listed.left._tag === "RelayAuth") return yield* listed.left
           yield* retry(entry, listed.left.message, Option.none())
+          if (listed.left._tag === "RelayUnreachable") break
           continue
         }
         relayContacts = listed.right
@@ -219,6 +221,9 @@ export const pumpOnce = (credentials: Credentials) =>
       const next = onFailure(sent.left)
       if ("refused" in next) yield* finish(entry, `refused:${next.refused}`)
       else yield* retry(entry, `${sent.left.code}: ${sent.left.message}`, next.retryAfterMs)
+      // An unreachable relay is no fault of the other entries: they stay due, their backoff untouched, for the
+      // next pass (an outage would otherwise push every queued message towards the 60 s ceiling).
+      if (sent.left._tag === "RelayUnreachable") break
     }
     return result satisfies PumpResult
   })

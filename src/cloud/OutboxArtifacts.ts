@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Layout } from "../domain/Layout.js"
-import { encryptArtifact } from "../protocol/ArtifactCipher.js"
+import { encryptArtifact, MAX_ARTIFACT_BYTES } from "../protocol/ArtifactCipher.js"
 import type { CloudCrypto } from "../protocol/CloudCrypto.js"
 import type { AccountId, ArtifactRef } from "../protocol/WireSchemas.js"
 import { Store } from "../services/store/Store.js"
@@ -33,7 +33,12 @@ export const uploadArtifacts = (
     const relay = yield* RelayClient
     const refs: Array<ArtifactRef> = []
     for (const a of entry.artifacts ?? []) {
-      const bytes = yield* Effect.either(store.read(Layout.artifactBytes(a.sha256)))
+      // An artifact is read whole, up to the protocol's cap (a store record's own 1 MiB cap would hold back every
+      // larger one forever); one over it is refused at once, as its encryption would be.
+      const stat = yield* Effect.either(store.stat(Layout.artifactBytes(a.sha256)))
+      if (stat._tag === "Right" && Option.exists(stat.right, (s) => s.size > MAX_ARTIFACT_BYTES))
+        return { _tag: "refused", reason: "too_large" } as UploadOutcome
+      const bytes = yield* Effect.either(store.read(Layout.artifactBytes(a.sha256), MAX_ARTIFACT_BYTES))
       if (bytes._tag === "Left")
         return { _tag: "retry", detail: bytes.left.message, retryAfterMs: Option.none() } as UploadOutcome
       if (Option.isNone(bytes.right)) return { _tag: "refused", reason: "artifact_missing" } as UploadOutcome

@@ -95,7 +95,8 @@ export const publishPresence = (account: Account, listed: ReadonlyArray<RelayCon
 
 /**
  * Fetches the presence contacts left for this account (`GET /v1/presence`), keeps what opens and verifies against an
- * active pin (anything else is dropped, whatever the relay serves), and replaces the presence cache with it.
+ * active pin (anything else is dropped, whatever the relay serves) and is not older than the cached publication of
+ * that contact, and replaces the presence cache with it.
  */
 export const fetchPresence = (account: Account) =>
   Effect.gen(function* () {
@@ -136,6 +137,13 @@ export const fetchPresence = (account: Account) =>
       }
       if (previous < 0) contacts.push(entry)
       else if (contacts[previous]!.publishedAt < entry.publishedAt) contacts[previous] = entry
+    }
+    // Presence never goes back in time: an older publication than the one cached (a relay replaying an old blob)
+    // leaves the cached one in place.
+    const previous = Option.match(yield* readPresence, { onNone: () => [], onSome: (c) => c.contacts })
+    for (const [i, entry] of contacts.entries()) {
+      const cached = previous.find((p) => p.accountId === entry.accountId)
+      if (cached !== undefined && cached.publishedAt > entry.publishedAt) contacts[i] = cached
     }
     const cache: PresenceCache = { v: 1, fetchedAt: yield* Clock.currentTimeMillis, contacts }
     yield* writePresence(cache)

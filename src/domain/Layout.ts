@@ -22,6 +22,8 @@ export const Layout = {
   /** The sender's own copy of a message to a contact (the cloud layer carries it from cloud/outbox/). */
   remoteSentDir: (sessionId: string) => `remote-sent/${sessionId}`,
   remoteSent: (sessionId: string, messageId: string) => `remote-sent/${sessionId}/${messageId}.json`,
+  /** Messages queued for contacts, not yet carried by the daemon (their schema is the cloud layer's). */
+  cloudOutboxDir: "cloud/outbox",
   /** Per-session read / surfaced markers: empty files named after the message id. */
   readDir: (sessionId: string) => `state/${sessionId}/read`,
   readMarker: (sessionId: string, messageId: string) => `state/${sessionId}/read/${messageId}`,

@@ -1,6 +1,13 @@
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import type { JsonObject } from "./JsonSchemas.js"
 import type { ToolError } from "./ToolErrors.js"
+
+/** The result of a tools/call, as MCP defines it (the fields this server sends). */
+export interface CallToolResult {
+  readonly [key: string]: unknown
+  readonly content: ReadonlyArray<{ readonly type: "text"; readonly text: string }>
+  readonly structuredContent?: JsonObject
+  readonly isError?: boolean
+}
 
 /**
  * A tool's result as the client sees it: the JSON object as `structuredContent` (checked against the tool's

@@ -1,6 +1,11 @@
 import type { Readable, Writable } from "node:stream"
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
-import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js"
+import {
+  asJsonRpcMessage,
+  INVALID_REQUEST as INVALID_REQUEST_CODE,
+  type JsonRpcMessage,
+  type JsonRpcTransport,
+  PARSE_ERROR
+} from "../domain/JsonRpc.js"
 
 /** What is known about a line that was too long to read: its JSON-RPC id (when found) and its first bytes. */
 export interface OversizedLine {
@@ -13,7 +18,7 @@ export interface NodeStdioTransportOptions {
   /** The longest line (one JSON-RPC message) accepted; longer ones are skipped, not buffered. */
   readonly maxLineBytes: number
   /** The reply to send for a skipped line (e.g. an error result for its id); nothing is sent when undefined. */
-  readonly onOversized?: (line: OversizedLine) => JSONRPCMessage | undefined
+  readonly onOversized?: (line: OversizedLine) => JsonRpcMessage | undefined
 }
 
 const EDGE = 512
@@ -52,10 +57,10 @@ const requestId = (json: unknown): string | number | null => {
  * skipped, answered through `onOversized`, and does not close the connection; and a line that is not JSON
  * (-32700) or not JSON-RPC (-32600) is answered as JSON-RPC 2.0 says.
  */
-export class NodeStdioTransport implements Transport {
+export class NodeStdioTransport implements JsonRpcTransport {
   onclose?: (() => void) | undefined
   onerror?: ((error: Error) => void) | undefined
-  onmessage?: ((message: JSONRPCMessage) => void) | undefined
+  onmessage?: ((message: JsonRpcMessage) => void) | undefined
 
   private pending: Array<Buffer> = []
   private pendingBytes = 0
@@ -135,17 +140,21 @@ export class NodeStdioTransport implements Transport {
       void this.write({
         jsonrpc: "2.0",
         id: null,
-        error: { code: -32700, message: "Parse error: the line is not JSON" }
+        error: { code: PARSE_ERROR, message: "Parse error: the line is not JSON" }
       })
       return
     }
-    const parsed = JSONRPCMessageSchema.safeParse(json)
-    if (!parsed.success) {
+    const message = asJsonRpcMessage(json)
+    if (message === undefined) {
       this.onerror?.(new Error(`not a JSON-RPC 2.0 message: ${line.slice(0, 200)}`))
-      void this.write({ jsonrpc: "2.0", id: requestId(json), error: { code: -32600, message: INVALID_REQUEST } })
+      void this.write({
+        jsonrpc: "2.0",
+        id: requestId(json),
+        error: { code: INVALID_REQUEST_CODE, message: INVALID_REQUEST }
+      })
       return
     }
-    this.onmessage?.(parsed.data)
+    this.onmessage?.(message)
   }
 
   private readonly onError = (error: Error): void => this.onerror?.(error)
@@ -164,12 +173,12 @@ export class NodeStdioTransport implements Transport {
     this.output.on("error", this.onOutputError)
   }
 
-  send(message: JSONRPCMessage): Promise<void> {
+  send(message: JsonRpcMessage): Promise<void> {
     return this.write(message)
   }
 
   /** Writes one line; also the replies (`id: null`) that the SDK's message type cannot express. */
-  private write(message: JSONRPCMessage | InvalidLineReply): Promise<void> {
+  private write(message: JsonRpcMessage | InvalidLineReply): Promise<void> {
     return new Promise((resolve) => {
       if (this.closed || this.output.destroyed) return resolve()
       if (this.output.write(JSON.stringify(message) + "\n")) resolve()

@@ -21,6 +21,14 @@ export interface GroupCommitOptions<I> {
    * of each paying a commit of its own. A send that finds the writer idle goes at once. 0: never wait.
    */
   readonly lingerMs?: number | undefined
+  /**
+   * How many items are on their way (started, not yet submitted). When given, it replaces `lingerMs`: a writer that
+   * committed under `4 × lingerMs` ago first sleeps 1 ms (so the event loop reads its sockets), then keeps taking
+   * items while some are still arriving, until none came for `arrivalGapMs` or `arrivalWaitMs` passed in all.
+   */
+  readonly arriving?: (() => number) | undefined
+  readonly arrivalGapMs?: number | undefined
+  readonly arrivalWaitMs?: number | undefined
 }
 
 /**
@@ -62,7 +70,8 @@ export const splitBySize = <T>(items: ReadonlyArray<T>, sizeOf: (item: T) => num
  * with another replica), each of its items is written again in a transaction of its own, so one item cannot fail
  * the others; `onFailure` turns what is left into the item's error.
  *
- * A batch, once taken, is written to its end even when the scope closes; items still queued then fail.
+ * A batch, once its first item is taken, is gathered and written to its end even when the scope closes; items still
+ * queued then fail.
  */
 export const make = <I, A, E, F>(
   run: RunBatch<I, A, E>,
@@ -93,22 +102,52 @@ export const make = <I, A, E, F>(
     const wall = Clock.make()
     const linger = options.lingerMs ?? 0
     let lastCommit = Number.NEGATIVE_INFINITY
-    const writer = Effect.gen(function* () {
-      const first = yield* Queue.take(queue)
-      if (linger > 0 && wall.unsafeCurrentTimeMillis() - lastCommit < 4 * linger) {
-        yield* Effect.sleep(`${linger} millis`).pipe(Effect.withClock(wall))
-      }
-      const more = yield* Queue.takeUpTo(queue, Math.max(0, options.maxCount - 1))
-      const taken = [first, ...more]
-      yield* Effect.uninterruptible(
-        Effect.forEach(
+    const arriving = options.arriving
+    const gap = options.arrivalGapMs ?? 3
+    const arrivalWait = options.arrivalWaitMs ?? 10
+    // Natural batching: the writer takes whatever queued during the last commit, then, while the caller says more
+    // items are on their way, the next ones as they come (each at most `gap` away, all within `arrivalWait`).
+    const fill = (taken: Array<Pending<I, A, E | F>>) =>
+      Effect.gen(function* () {
+        if (arriving === undefined) return taken
+        const started = wall.unsafeCurrentTimeMillis()
+        // A busy writer first lets the event loop read the sockets once: requests not yet parsed are not counted.
+        let wait = started - lastCommit < 4 * Math.max(linger, 1)
+        let lastArrival = started
+        // Polled in 1 ms steps (never a take under a timeout, which could lose an item to the timeout's interrupt).
+        while (taken.length < options.maxCount && (wait || arriving() > 0)) {
+          const at = wall.unsafeCurrentTimeMillis()
+          if (at - started >= arrivalWait || at - lastArrival >= gap) break
+          wait = false
+          yield* Effect.sleep("1 millis").pipe(Effect.withClock(wall))
+          const more = yield* Queue.takeUpTo(queue, options.maxCount - taken.length)
+          if (more.length > 0) {
+            taken.push(...more)
+            lastArrival = wall.unsafeCurrentTimeMillis()
+          }
+        }
+        return taken
+      })
+    // Only the wait for a first item can be interrupted: once taken, the batch is the writer's alone, and even a
+    // closing scope lets it gather and commit it.
+    const writer = Effect.uninterruptibleMask((restore) =>
+      Effect.gen(function* () {
+        const first = yield* restore(Queue.take(queue))
+        if (arriving === undefined && linger > 0 && wall.unsafeCurrentTimeMillis() - lastCommit < 4 * linger) {
+          yield* Effect.sleep(`${linger} millis`).pipe(Effect.withClock(wall))
+        }
+        const more = yield* Queue.takeUpTo(queue, Math.max(0, options.maxCount - 1))
+        const taken = yield* fill([first, ...more])
+        yield* Effect.forEach(
           splitBySize(taken, (p) => options.sizeOf(p.item), options.maxBytes),
           commit,
-          { discard: true }
+          {
+            discard: true
+          }
         )
-      )
-      lastCommit = wall.unsafeCurrentTimeMillis()
-    }).pipe(Effect.forever)
+        lastCommit = wall.unsafeCurrentTimeMillis()
+      })
+    ).pipe(Effect.forever)
 
     for (let i = 0; i < Math.max(1, options.writers); i++) yield* Effect.forkScoped(writer)
     yield* Effect.addFinalizer(() =>

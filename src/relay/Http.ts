@@ -11,7 +11,7 @@ import { fromBase64Url } from "../protocol/Bytes.js"
 import { CloudCrypto } from "../protocol/CloudCrypto.js"
 import { BadRequest, TooLarge } from "./HttpErrors.js"
 import { RateLimiter, Rules } from "./RateLimiter.js"
-import { RelayAuth } from "./RelayErrors.js"
+import { RelayAuth, type RelayStoreIo } from "./RelayErrors.js"
 import { type AccountId, RelayStore } from "./RelayStore.js"
 import { Caps } from "./RelaySettings.js"
 
@@ -86,26 +86,39 @@ export const base64UrlOf =
   (text: string): Option.Option<Uint8Array> =>
     Option.filter(fromBase64Url(text), (bytes) => bytes.length === length)
 
+/** The bearer token's hash looked up with `lookup`; 401 `RELAY_AUTH` (and a failure counted against the address). */
+const bearer = <A>(lookup: (tokenHash: Uint8Array) => Effect.Effect<A, RelayAuth | RelayStoreIo>) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const limiter = yield* RateLimiter
+    const crypto = yield* CloudCrypto
+    const m = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(request.headers["authorization"] ?? "")
+    const token = m?.[1] === undefined ? Option.none() : fromBase64Url(m[1])
+    const found = Option.isNone(token)
+      ? Effect.fail(new RelayAuth())
+      : Effect.flatMap(crypto.sha256(token.value), (tokenHash) =>
+          Effect.map(lookup(tokenHash), (a) => ({ a, tokenHash }))
+        )
+    return yield* Effect.tapError(found, (error) =>
+      error._tag === "RelayAuth" ? Effect.flatMap(clientIp, (ip) => limiter.take(Rules.authFailure, ip)) : Effect.void
+    )
+  })
+
 /**
  * The account behind the bearer token. No token, a wrong one, a revoked one or a disabled account: 401
  * `RELAY_AUTH`; more than 20 failures a minute from one address answer 429 instead. The token is only hashed.
  */
-export const authenticatedToken = Effect.gen(function* () {
-  const request = yield* HttpServerRequest.HttpServerRequest
-  const store = yield* RelayStore
-  const limiter = yield* RateLimiter
-  const crypto = yield* CloudCrypto
-  const m = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(request.headers["authorization"] ?? "")
-  const token = m?.[1] === undefined ? Option.none() : fromBase64Url(m[1])
-  const found = Option.isNone(token)
-    ? Effect.fail(new RelayAuth())
-    : Effect.flatMap(crypto.sha256(token.value), (tokenHash) =>
-        Effect.map(store.accountForToken(tokenHash), (account) => ({ account, tokenHash }))
-      )
-  return yield* Effect.tapError(found, (error) =>
-    error._tag === "RelayAuth" ? Effect.flatMap(clientIp, (ip) => limiter.take(Rules.authFailure, ip)) : Effect.void
-  )
-})
+export const authenticatedToken = Effect.flatMap(RelayStore, (store) =>
+  Effect.map(bearer(store.accountForToken), ({ a, tokenHash }) => ({ account: a, tokenHash }))
+)
 
 /** The account behind the bearer token (see `authenticatedToken`). */
 export const authenticated = Effect.map(authenticatedToken, ({ account }) => account)
+
+/**
+ * The id alone of the account behind the bearer token, from the store's token cache when it has one (the message
+ * routes, which need nothing else of the account): the same refusals as `authenticated`.
+ */
+export const authenticatedId = Effect.flatMap(RelayStore, (store) =>
+  Effect.map(bearer(store.accountIdForToken), ({ a }) => a)
+)

@@ -22,6 +22,7 @@ import { AccountNotFound } from "./RelayErrors.js"
 import { RelaySettings } from "./RelaySettings.js"
 import { RelayStore } from "./RelayStore.js"
 import * as Server from "./Server.js"
+import * as SendsArriving from "./SendsArriving.js"
 import * as SqlRelayStore from "./SqlRelayStore.js"
 import * as Waiters from "./Waiters.js"
 
@@ -118,7 +119,8 @@ const relay = Command.make(
         registration: RegistrationCode.needsCode(choice) ? "code" : "open",
         rateLimits: options.rateLimits
       }
-      const store = storeLayer(options, where.file)
+      // The send route counts the sends on their way to the store; the store's group commit waits for them.
+      const store = storeLayer(options, where.file).pipe(Layer.provideMerge(SendsArriving.layer))
       // One store layer value, so the settings and the routes share one connection pool.
       const settings = Layer.effect(
         RelaySettings,

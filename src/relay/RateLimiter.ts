@@ -15,7 +15,7 @@ const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const MiB = 1024 * 1024
 
-/** The relay's limits (CLOUD.md 2.3, 2.5, 2.12). Idempotent replays never reach a bucket. */
+/** The relay's limits (CLOUD.md 2.3, 2.5, 2.12). A replayed send gives its tokens back: retries cost nothing. */
 export const Rules = {
   /** 60/min sustained, burst 30, per sending account. */
   send: { name: "sends", burst: 30, perMs: 60 / MINUTE },
@@ -44,6 +44,8 @@ export class RateLimiter extends Context.Tag("session-bridge/RelayRateLimiter")<
     readonly take: (rule: Rule, key: string, cost?: number) => Effect.Effect<void, RateLimited>
     /** Whether a bucket has at least one token left, without taking it. */
     readonly allows: (rule: Rule, key: string) => Effect.Effect<boolean>
+    /** Returns what a `take` took, up to the bucket's burst (a send that turned out to be a retry costs nothing). */
+    readonly giveBack: (rule: Rule, key: string, cost?: number) => Effect.Effect<void>
   }
 >() {}
 
@@ -81,7 +83,12 @@ export const makeBuckets = Effect.sync(() => {
           Math.min(cost, rule.burst) > bucket.tokens ? (Math.min(cost, rule.burst) - bucket.tokens) / rule.perMs : 0
         return Effect.fail(new RateLimited({ what: rule.name, retryAfterSec: Math.max(1, Math.ceil(waitMs / 1000)) }))
       }),
-    allows: (rule, key) => Effect.map(Clock.currentTimeMillis, (now) => refill(rule, key, now).tokens >= 1)
+    allows: (rule, key) => Effect.map(Clock.currentTimeMillis, (now) => refill(rule, key, now).tokens >= 1),
+    giveBack: (rule, key, cost = 1) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const bucket = refill(rule, key, now)
+        bucket.tokens = Math.min(rule.burst, bucket.tokens + cost)
+      })
   })
 })
 
@@ -89,4 +96,7 @@ export const makeBuckets = Effect.sync(() => {
 export const layer = (enabled: boolean): Layer.Layer<RateLimiter> =>
   enabled
     ? Layer.effect(RateLimiter, makeBuckets)
-    : Layer.succeed(RateLimiter, RateLimiter.of({ take: () => Effect.void, allows: () => Effect.succeed(true) }))
+    : Layer.succeed(
+        RateLimiter,
+        RateLimiter.of({ take: () => Effect.void, allows: () => Effect.succeed(true), giveBack: () => Effect.void })
+      )

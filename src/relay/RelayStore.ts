@@ -207,6 +207,8 @@ export interface RelayStoreShape {
   ) => Effect.Effect<void, RelayStoreIo>
   /** The account a token hash belongs to, unless the token is revoked or the account disabled. */
   readonly accountForToken: (tokenHash: Uint8Array) => Effect.Effect<Account, RelayAuth | RelayStoreIo>
+  /** The id alone, from the store's token cache when it has one (TokenCache.ts): revokes here clear it at once. */
+  readonly accountIdForToken: (tokenHash: Uint8Array) => Effect.Effect<AccountId, RelayAuth | RelayStoreIo>
   readonly touchToken: (tokenHash: Uint8Array) => Effect.Effect<void, RelayStoreIo>
   /** True when a live token was revoked. */
   readonly revokeToken: (tokenHash: Uint8Array) => Effect.Effect<boolean, RelayStoreIo>

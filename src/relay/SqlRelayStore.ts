@@ -5,10 +5,13 @@ import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { RelayStoreIo } from "./RelayErrors.js"
 import * as GroupCommit from "./GroupCommit.js"
 import { type EnqueueInput, RelayLimits, RelayStore } from "./RelayStore.js"
+import { SendsArriving } from "./SendsArriving.js"
+import { makeTokenCache } from "./TokenCache.js"
 import { makeEnqueueBatch } from "./sql/EnqueueBatch.js"
 import { makeAccounts } from "./sql/AccountsSql.js"
 import { makeContacts } from "./sql/ContactsSql.js"
@@ -24,13 +27,29 @@ export interface StoreOptions {
   readonly pendingMessagesPerRecipient?: number | undefined
   /** Group-commit writers (batches in flight at once): 1 on SQLite, more on PostgreSQL. */
   readonly writers?: number | undefined
+  /** How long a looked-up token may be answered from memory (TokenCache.ts); 0: never. */
+  readonly tokenCacheMs?: number | undefined
 }
 
 /**
- * Bounds of one group-commit batch: 128 messages, 4 MiB of them (a single bigger envelope goes alone); a busy
- * writer waits 2 ms for the sends still in flight to join.
+ * SQLite caches tokens for 1 s: its own revokes clear the cache at once, a `relay account disable` run beside it
+ * (another process) is seen within that second. PostgreSQL does not cache: another replica's revoke must count at
+ * once everywhere (docs/adr/0034-relay-token-cache.md).
  */
-export const batchLimits = { maxCount: 128, maxBytes: 4 * 1024 * 1024, lingerMs: 2 } as const
+export const sqliteTokenCacheMs = 1_000
+
+/**
+ * Bounds of one group-commit batch: 128 messages, 4 MiB of them (a single bigger envelope goes alone). Without a
+ * count of arriving sends (the store used alone), a busy writer waits 2 ms for the sends still in flight to join;
+ * with one, it waits while sends are arriving, each at most 3 ms after the last, 10 ms in all.
+ */
+export const batchLimits = {
+  maxCount: 128,
+  maxBytes: 4 * 1024 * 1024,
+  lingerMs: 2,
+  arrivalGapMs: 3,
+  arrivalWaitMs: 10
+} as const
 
 const messageBytes = (m: EnqueueInput) => m.ct.length + m.msgId.length + m.rk.length + 64
 
@@ -43,16 +62,24 @@ export const make = (options: StoreOptions = {}) =>
     const sql = yield* SqlClient.SqlClient
     const applied = yield* runMigrations.pipe(Effect.mapError((cause) => new RelayStoreIo({ op: "migrate", cause })))
     const relayId = yield* ensureRelayId(sql)
+    // Behind the HTTP routes the writer knows how many sends are still on their way and waits for them instead of
+    // lingering a fixed time (docs/adr/0033-relay-batches-wait-for-arriving-sends.md).
+    const arriving = yield* Effect.serviceOption(SendsArriving)
     const write = yield* GroupCommit.make(
       makeEnqueueBatch(sql, options.pendingMessagesPerRecipient ?? RelayLimits.pendingMessagesPerRecipient),
       (cause) => new RelayStoreIo({ op: "enqueue", cause }),
-      { ...batchLimits, sizeOf: messageBytes, writers: options.writers ?? 1 }
+      {
+        ...batchLimits,
+        sizeOf: messageBytes,
+        writers: options.writers ?? 1,
+        arriving: Option.isSome(arriving) ? arriving.value.count : undefined
+      }
     )
     return RelayStore.of({
       relayId,
       migrated: applied.map(([id, name]) => `${id}_${name}`),
       claimSetting: claimSetting(sql),
-      ...makeAccounts(sql),
+      ...makeAccounts(sql, makeTokenCache(options.tokenCacheMs ?? 0)),
       ...makeInvites(sql),
       ...makeContacts(sql),
       ...makeSpool(sql, write),
@@ -97,7 +124,9 @@ export const sqliteClient = (options: {
 export const layerSqlite = (
   options: StoreOptions & { readonly filename: string }
 ): Layer.Layer<RelayStore, RelayStoreIo, FileSystem.FileSystem | Path.Path> =>
-  Layer.scoped(RelayStore, make(options)).pipe(Layer.provide(sqliteClient(options)))
+  Layer.scoped(RelayStore, make({ tokenCacheMs: sqliteTokenCacheMs, ...options })).pipe(
+    Layer.provide(sqliteClient(options))
+  )
 
 /**
  * One batch in flight on PostgreSQL too: bigger batches beat overlapping ones (measured with 8 senders on a loaded

@@ -55,7 +55,7 @@ const FLOORS: ReadonlyArray<readonly [prefix: string, floor: number]> = [
  */
 const COMPOSITION: ReadonlyArray<{ readonly entry: string; readonly file: string; readonly ownsBridge: boolean }> = [
   { entry: "cli", file: "cli/main.ts", ownsBridge: true },
-  { entry: "mcp", file: "mcp/main.ts", ownsBridge: true },
+  { entry: "mcp", file: "mcp/ToolRuntime.ts", ownsBridge: true },
   { entry: "hook", file: "hook/HookLayer.ts", ownsBridge: true },
   { entry: "ui", file: "ui/Main.ts", ownsBridge: false },
   { entry: "cloud commands", file: "cli/CloudProgram.ts", ownsBridge: false },
@@ -65,7 +65,15 @@ const COMPOSITION: ReadonlyArray<{ readonly entry: string; readonly file: string
 ]
 
 /** Files that start a process and so reach the platform without assembling a graph: boot code, stdio, argv. */
-const PROCESS_STARTERS = ["bin.ts", "launcher.ts", "legacy.ts", "hook/main.ts", "hook/run.ts", "relay/bin.ts"]
+const PROCESS_STARTERS = [
+  "bin.ts",
+  "launcher.ts",
+  "legacy.ts",
+  "hook/main.ts",
+  "hook/run.ts",
+  "mcp/main.ts",
+  "relay/bin.ts"
+]
 
 /** The shared pieces of every graph: the bridge services in their order, the Node infrastructure in its order. */
 const GRAPH_PIECES = ["bridge/BridgeLayer.ts", "bridge/SurfacingServices.ts", "platform/NodeLayers.ts"]

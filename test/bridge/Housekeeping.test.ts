@@ -94,6 +94,27 @@ describe("Housekeeping gc", () => {
     }).pipe(Effect.provide(memoryBridge()))
   )
 
+  it.effect("an artifact only a message queued for a contact names is kept; a corrupt queued entry keeps nothing", () =>
+    Effect.gen(function* () {
+      const artifacts = yield* Artifacts
+      const store = yield* Store
+      const cli = yield* register("cli")
+      const post = (text: string) =>
+        Effect.map(artifacts.post({ content: { text }, postedBy: cli.sessionId }), (p) => p.meta.sha256 as string)
+      const queued = yield* post("waits for the daemon")
+      const orphan = yield* post("named by nothing")
+      yield* store.write(
+        `${Layout.cloudOutboxDir}/01JQ0000000000000000000000.json`,
+        JSON.stringify({ v: 1, subject: "s", artifacts: [{ sha256: queued, size: 20, mime: "text/plain" }] })
+      )
+      yield* store.write(`${Layout.cloudOutboxDir}/01JQ0000000000000000000001.json`, "{ not json")
+      yield* TestClock.adjust(3 * DAY)
+      const found = byPath(yield* plan())
+      assert.isFalse(found.has(Layout.artifactBytes(queued)), "the queued message's artifact stays")
+      assert.isTrue(found.has(Layout.artifactBytes(orphan)), "an unreferenced one still goes")
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+
   it.effect("applying the plan removes exactly what it names; a second plan is empty", () =>
     Effect.gen(function* () {
       const s = yield* seedStore

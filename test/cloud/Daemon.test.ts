@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Logger, TestClock } from "effect"
+import { Effect, Exit, Fiber, Logger, Queue, TestClock } from "effect"
 import { RelayAuth, RelayUnreachable } from "../../src/cloud/CloudErrors.js"
 import { loop, makeLink } from "../../src/cloud/Daemon.js"
 
@@ -53,6 +53,33 @@ describe("daemon loops", () => {
       assert.isTrue(Exit.isFailure(exit))
       assert.include(JSON.stringify(exit), "RelayAuth")
       assert.strictEqual(steps(), 2)
+    })
+  )
+
+  it.effect("a wake-up ends the pause at once; without one the next step waits the whole interval", () =>
+    Effect.gen(function* () {
+      const link = yield* makeLink
+      const wake = yield* Queue.sliding<void>(1)
+      let steps = 0
+      const fiber = yield* Effect.fork(
+        loop(
+          "test",
+          link,
+          Effect.sync(() => void steps++),
+          Effect.succeed(60_000),
+          Queue.take(wake)
+        )
+      )
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(steps, 1)
+      yield* TestClock.adjust("59 seconds")
+      assert.strictEqual(steps, 1, "no wake-up: still pausing")
+      yield* Queue.offer(wake, undefined)
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(steps, 2, "woken before the interval ended")
+      yield* TestClock.adjust("60 seconds")
+      assert.strictEqual(steps, 3, "the interval still applies")
+      yield* Fiber.interrupt(fiber)
     })
   )
 })

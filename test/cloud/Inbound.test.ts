@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Option, TestClock } from "effect"
+import { Envelopes } from "../../src/bridge/Envelopes.js"
 import { Sessions } from "../../src/bridge/Sessions.js"
 import { CloudHome } from "../../src/cloud/CloudHome.js"
 import { CloudLayout } from "../../src/cloud/CloudLayout.js"
@@ -104,6 +105,43 @@ describe("inbound exactly-once", () => {
         assert.strictEqual(result.cursor, 2)
         assert.strictEqual((yield* inbox(backend.sessionId)).length, 0)
         assert.deepStrictEqual(yield* listed(CloudLayout.unroutedDir), [])
+      })
+    )
+  )
+
+  it.effect("mail from a contact still pending here asks the relay: accepted since, it is delivered", () =>
+    withBob((f) =>
+      Effect.gen(function* () {
+        const backend = yield* registerSession("backend")
+        const home = yield* CloudHome
+        const pins = yield* home.contacts
+        yield* home.writeContacts(pins.map((c) => (c.handle === "alice" ? { ...c, state: "pending" as const } : c)))
+        yield* sendToBob(f, f.alice, 1, { to: { label: "backend" }, subject: "right after accept" })
+        const result = yield* pollOnce(f.credentials, 0)
+        assert.strictEqual(result.delivered, 1)
+        assert.strictEqual(result.dropped, 0)
+        assert.deepStrictEqual(
+          (yield* inbox(backend.sessionId)).map((m) => m.subject),
+          ["right after accept"]
+        )
+        assert.strictEqual((yield* home.contacts).find((c) => c.handle === "alice")?.state, "active")
+      })
+    )
+  )
+
+  it.effect("mail from a pending contact the relay does not list as active is still dropped", () =>
+    withBob((f) =>
+      Effect.gen(function* () {
+        const backend = yield* registerSession("backend")
+        const home = yield* CloudHome
+        const pins = yield* home.contacts
+        yield* home.writeContacts(pins.map((c) => (c.handle === "alice" ? { ...c, state: "pending" as const } : c)))
+        f.relay.setContact(f.alice.accountId, f.bob.accountId, "pending")
+        const { envelope } = yield* sendToBob(f, f.carol, 1, { fromHandle: "carol" as never })
+        const result = yield* processBatch(f.credentials, [{ ...envelope, seq: 1, from: f.alice.accountId }])
+        assert.strictEqual(result.dropped, 1)
+        assert.strictEqual((yield* inbox(backend.sessionId)).length, 0)
+        assert.strictEqual((yield* home.contacts).find((c) => c.handle === "alice")?.state, "pending")
       })
     )
   )
@@ -264,6 +302,8 @@ describe("inbound crash points", () => {
                 assert.strictEqual(yield* copies(sessionId), 1, `exactly one copy after a crash at write ${n}`)
                 assert.strictEqual(yield* (yield* CloudHome).cursor, 1)
                 assert.strictEqual(f.relay.ackedSeq(f.bob.accountId), 1)
+                for (const m of yield* inbox(sessionId))
+                  assert.isTrue(Option.isSome(yield* (yield* Envelopes).ref(m.id)), `readable by id after write ${n}`)
               }),
             crashing.store
           )

@@ -98,6 +98,24 @@ describe("outbound queue", () => {
     )
   )
 
+  it.effect("a network error ends the pass: the other entries keep their backoff and go out once it answers", () =>
+    withBob((f) =>
+      Effect.gen(function* () {
+        yield* queueToAlice(1)
+        yield* queueToAlice(2)
+        yield* queueToAlice(3)
+        f.relay.fail("send", networkDown())
+        assert.deepStrictEqual(yield* pumpOnce(f.credentials), { stored: 0, refused: 0, retrying: 1 })
+        const attempts = (yield* queued).map((e) => e.attempts).sort()
+        assert.deepStrictEqual(attempts, [0, 0, 1], "only the entry that met the outage counts it")
+        // The relay answers again: the two untouched entries are due at once, the third after its backoff.
+        assert.deepStrictEqual(yield* pumpOnce(f.credentials), { stored: 2, refused: 0, retrying: 0 })
+        yield* TestClock.adjust("1 second")
+        assert.deepStrictEqual(yield* pumpOnce(f.credentials), { stored: 1, refused: 0, retrying: 0 })
+      })
+    )
+  )
+
   it.effect("RATE_LIMITED waits the relay's retry-after; RECIPIENT_QUOTA backs off and stays queued", () =>
     withBob((f) =>
       Effect.gen(function* () {

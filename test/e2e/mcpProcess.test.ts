@@ -2,6 +2,7 @@ import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { listedTools } from "../../src/mcp/ListedTools.js"
 import { BIN, ensureBuilt } from "../support/build.js"
 import { serverEnv, tempHome } from "../support/mcpClient.js"
 
@@ -48,6 +49,58 @@ describe("session-bridge mcp as a process", () => {
     const home = tempHome()
     const r = await runRaw(home, [initialize, initialized], { keepOpenUntilReplies: 1 })
     assert.strictEqual(r.code, 0, r.stderr)
+    fs.rmSync(home, { recursive: true, force: true })
+  })
+
+  it("answers tools/list with the list the tool Schemas give, byte for byte, without touching the home", async () => {
+    // The build holds tools/list as a literal computed from the Schemas (scripts/build.mjs); it must not drift.
+    const home = path.join(tempHome(), "not-yet")
+    const r = await runRaw(home, [initialize, initialized, { jsonrpc: "2.0", id: 2, method: "tools/list" }], {
+      keepOpenUntilReplies: 2
+    })
+    assert.strictEqual(r.code, 0, r.stderr)
+    const line = r.stdout.split("\n").find((l) => l.includes('"id":2'))
+    assert.strictEqual(line, JSON.stringify({ result: { tools: listedTools() }, jsonrpc: "2.0", id: 2 }))
+    assert.isFalse(fs.existsSync(home))
+    fs.rmSync(path.dirname(home), { recursive: true, force: true })
+  })
+
+  it("exits 130 at once on SIGTERM, before any call and while a call waits", async () => {
+    const home = tempHome()
+    const stopped = (lines: ReadonlyArray<unknown>, after: string) =>
+      new Promise<{ code: number | null; ms: number }>((resolve, reject) => {
+        const child = spawn(process.execPath, [BIN, "mcp"], {
+          env: serverEnv({ home }),
+          cwd: home,
+          stdio: ["pipe", "pipe", "ignore"]
+        })
+        let stdout = ""
+        let killedAt = 0
+        child.stdout.on("data", (c: Buffer) => {
+          stdout += c.toString("utf8")
+          if (killedAt === 0 && stdout.includes(after)) {
+            killedAt = performance.now()
+            child.kill("SIGTERM")
+          }
+        })
+        child.on("error", reject)
+        child.on("close", (code) => resolve({ code, ms: performance.now() - killedAt }))
+        child.stdin.write(lines.map((l) => JSON.stringify(l)).join("\n") + "\n")
+      })
+    const idle = await stopped([initialize], '"id":1')
+    assert.strictEqual(idle.code, 130)
+    const call = (id: number, name: string, args: unknown) => ({
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: { name, arguments: args }
+    })
+    const waiting = await stopped(
+      [initialize, initialized, call(2, "bridge_whoami", {}), call(3, "bridge_wait_for_message", { timeoutSec: 60 })],
+      '"id":2'
+    )
+    assert.strictEqual(waiting.code, 130)
+    assert.isBelow(waiting.ms, 5_000)
     fs.rmSync(home, { recursive: true, force: true })
   })
 

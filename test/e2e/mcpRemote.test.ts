@@ -150,12 +150,17 @@ describe("a session's messages to contacts, through a real MCP server", () => {
       path.join(path.dirname(BIN), m[1]!)
     )
     const texts = (file: string) => [...staticClosure(file)].map((f) => fs.readFileSync(f, "utf8")).join("\n")
-    const mcp = entries.filter((e) => texts(e).includes("notifications/initialized") && !texts(e).includes("--wizard"))
+    const mcp = entries.filter((e) => texts(e).includes('"tools/call"') && !texts(e).includes("--wizard"))
     assert.strictEqual(mcp.length, 1, "one entry chunk serves `mcp`")
-    const loaded = texts(mcp[0]!)
+    // The entry answers initialize and tools/list; the tool calls' code is the one chunk it imports at the first call.
+    const calls = [...fs.readFileSync(mcp[0]!, "utf8").matchAll(/import\("(\.\/[^"]+)"\)/g)].map((m) =>
+      path.join(path.dirname(mcp[0]!), m[1]!)
+    )
+    assert.strictEqual(calls.length, 1, "one chunk holds the tool calls")
     // No sealing, relay client or state readers: they load with the first call that needs them. (The cloud folder
     // names are plain values inspect and gc know, src/cloud/CloudLayout.ts, so they may be here.)
-    for (const marker of ['"sb1 msg"', '"sb1-sig"', "/v1/messages", "/v1/blobs"]) assert.notInclude(loaded, marker)
+    for (const loaded of [texts(mcp[0]!), texts(calls[0]!)])
+      for (const marker of ['"sb1 msg"', '"sb1-sig"', "/v1/messages", "/v1/blobs"]) assert.notInclude(loaded, marker)
     const all = fs
       .readdirSync(path.join(path.dirname(BIN), "chunks"))
       .map((n) => fs.readFileSync(path.join(path.dirname(BIN), "chunks", n), "utf8"))

@@ -139,6 +139,14 @@ describe("packed install", () => {
     assert.notInclude(r.stderr, "ERR_MODULE_NOT_FOUND")
   })
 
+  it("refuses `demo --cloud` with RELAY_DRIVER_MISSING before it starts anything", () => {
+    const r = run(tempHome(), ["demo", "--cloud"])
+    assert.strictEqual(r.code, 1)
+    assert.match(r.stderr, /^error RELAY_DRIVER_MISSING: demo --cloud runs a relay/)
+    assert.include(r.stderr, "better-sqlite3@12.11.1")
+    assert.notInclude(r.stdout, "Temporary directory")
+  })
+
   it("runs the demo: two MCP servers exchange a message and an artifact", { timeout: 90_000 }, () => {
     const r = run(tempHome(), ["demo"])
     assert.strictEqual(r.code, 0, r.stderr)

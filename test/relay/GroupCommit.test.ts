@@ -123,4 +123,40 @@ describe("GroupCommit", () => {
       assert.deepStrictEqual(yield* Fiber.join(queued), Either.left("io: the store is closing"))
     })
   )
+
+  it.scopedLive("with a count of arriving items, a writer waits for them; with none arriving it goes at once", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      yield* Deferred.succeed(gate, undefined)
+      const { batches, run } = recorder(gate)
+      let arriving = 0
+      const submit = yield* GroupCommit.make(run, String, {
+        ...options,
+        arriving: () => arriving,
+        arrivalGapMs: 200,
+        arrivalWaitMs: 2_000
+      })
+      // Nothing arriving: written alone, at once.
+      yield* submit({ id: 1 })
+      // Two more on their way: the batch that takes the first waits for both.
+      arriving = 2
+      const a = yield* Effect.fork(submit({ id: 2 }))
+      yield* Effect.sleep("30 millis")
+      arriving = 1
+      const b = yield* Effect.fork(submit({ id: 3 }))
+      yield* Effect.sleep("30 millis")
+      arriving = 0
+      const c = yield* Effect.fork(submit({ id: 4 }))
+      yield* Effect.forEach([a, b, c], Fiber.join)
+      assert.deepStrictEqual(batches, [[1], [2, 3, 4]])
+      // One that never comes (a send refused on its way): the wait ends `arrivalGapMs` after the last arrival.
+      arriving = 1
+      const started = Date.now()
+      yield* submit({ id: 5 })
+      const waited = Date.now() - started
+      assert.isAtLeast(waited, 150)
+      assert.isBelow(waited, 1_500)
+      assert.deepStrictEqual(batches[2], [5])
+    })
+  )
 })

@@ -42,6 +42,8 @@ export const startRelay = async (options: {
   readonly args?: ReadonlyArray<string>
   readonly env?: Record<string, string>
   readonly command?: ReadonlyArray<string>
+  /** How long to wait for `listening` (20 s); on a timeout the process is killed. */
+  readonly startTimeoutMs?: number
 }): Promise<Relay> => {
   await ensureBuilt()
   const command = options.command ?? [RELAY_BIN, "--port", "0"]
@@ -53,7 +55,10 @@ export const startRelay = async (options: {
   let stderr = ""
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`relay did not start:\n${stderr}`)), 20_000)
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL")
+      reject(new Error(`relay did not start:\n${stderr}`))
+    }, options.startTimeoutMs ?? 20_000)
     child.stderr!.on("data", (chunk: Buffer) => {
       stderr += chunk.toString("utf8")
       const m = /"event":"listening"[^\n]*"url":"(http:\/\/[^"]+)"/.exec(stderr)

@@ -1,8 +1,10 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
+import * as Encoding from "effect/Encoding"
 import * as Option from "effect/Option"
 import { AccountNotFound, EkSeqStale, HandleTaken, RelayAuth } from "../RelayErrors.js"
 import type { NewAccount, RelayStoreShape } from "../RelayStore.js"
+import { makeTokenCache, type TokenCache } from "../TokenCache.js"
 import { io, now, num, type Row, toAccount } from "./Rows.js"
 
 type AccountsPart = Pick<
@@ -16,6 +18,7 @@ type AccountsPart = Pick<
   | "listAccounts"
   | "insertToken"
   | "accountForToken"
+  | "accountIdForToken"
   | "touchToken"
   | "revokeToken"
   | "revokeAllTokens"
@@ -23,8 +26,8 @@ type AccountsPart = Pick<
   | "listAudit"
 >
 
-/** Accounts, tokens and the audit log. */
-export const makeAccounts = (sql: SqlClient.SqlClient): AccountsPart => {
+/** Accounts, tokens and the audit log; `tokens` caches token → account id for `accountIdForToken`. */
+export const makeAccounts = (sql: SqlClient.SqlClient, tokens: TokenCache = makeTokenCache(0)): AccountsPart => {
   const byHandle = (handle: string) =>
     Effect.map(sql<Row>`SELECT * FROM accounts WHERE handle = ${handle}`, (rows) =>
       Option.map(Option.fromNullable(rows[0]), toAccount)
@@ -94,7 +97,7 @@ export const makeAccounts = (sql: SqlClient.SqlClient): AccountsPart => {
           return false
         })
       )
-    }).pipe(io("disableAccount"))
+    }).pipe(Effect.ensuring(Effect.sync(() => tokens.dropAccount(id))), io("disableAccount"))
 
   const accountForToken: AccountsPart["accountForToken"] = (tokenHash) =>
     Effect.gen(function* () {
@@ -104,6 +107,17 @@ export const makeAccounts = (sql: SqlClient.SqlClient): AccountsPart => {
       if (row === undefined) return yield* new RelayAuth()
       return toAccount(row)
     }).pipe(io("accountForToken"))
+
+  const accountIdForToken: AccountsPart["accountIdForToken"] = (tokenHash) =>
+    Effect.gen(function* () {
+      const key = Encoding.encodeHex(tokenHash)
+      const cached = tokens.get(key, yield* now)
+      if (cached !== undefined) return cached
+      const generation = tokens.generation()
+      const account = yield* accountForToken(tokenHash)
+      tokens.set(key, account.id, generation, yield* now)
+      return account.id
+    })
 
   return {
     createAccount,
@@ -122,6 +136,7 @@ export const makeAccounts = (sql: SqlClient.SqlClient): AccountsPart => {
           VALUES (${accountId}, ${tokenHash}, ${label ?? null}, ${at})`
       ).pipe(Effect.asVoid, io("insertToken")),
     accountForToken,
+    accountIdForToken,
     touchToken: (tokenHash) =>
       Effect.flatMap(now, (at) => sql`UPDATE tokens SET last_used_at = ${at} WHERE token_hash = ${tokenHash}`).pipe(
         Effect.asVoid,
@@ -134,9 +149,14 @@ export const makeAccounts = (sql: SqlClient.SqlClient): AccountsPart => {
           WHERE token_hash = ${tokenHash} AND revoked_at IS NULL RETURNING id`
       ).pipe(
         Effect.map((rows) => rows.length > 0),
+        Effect.ensuring(Effect.sync(() => tokens.dropToken(Encoding.encodeHex(tokenHash)))),
         io("revokeToken")
       ),
-    revokeAllTokens: (accountId) => Effect.flatMap(now, (at) => revokeAll(accountId, at)).pipe(io("revokeAllTokens")),
+    revokeAllTokens: (accountId) =>
+      Effect.flatMap(now, (at) => revokeAll(accountId, at)).pipe(
+        Effect.ensuring(Effect.sync(() => tokens.dropAccount(accountId))),
+        io("revokeAllTokens")
+      ),
     audit: (actor, event, detail) =>
       Effect.flatMap(
         now,

@@ -1,0 +1,282 @@
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import type { StoreError } from "../domain/Errors.js"
+import { MessageEnvelope } from "../domain/Records.js"
+import { readJsonsIn } from "../services/store/Documents.js"
+import { Store } from "../services/store/Store.js"
+import { mtimeTrustMs } from "./MtimeTrust.js"
+import {
+  decodeIndex,
+  encodeIndex,
+  type IndexedMessage,
+  indexedMessage,
+  type IndexSnapshot,
+  indexPath,
+  MAX_INDEX_BYTES,
+  messageIdOf
+} from "./SearchIndexFile.js"
+import { nextTurn as letEventsIn } from "./EventLoop.js"
+import { byId, type DirState, emptyState } from "./SearchIndexState.js"
+
+/**
+ * What search looks at in an envelope directory (an inbox, a channel's history), kept current without reading
+ * every message file: a fresh process reads the directory's index file (cache/search/, ADR-0039) when the
+ * directory has not changed since it was written, else lists the directory and decodes only the files it does not
+ * know; while it runs, the store's watch reports each added, replaced or removed file, and a change of the
+ * directory's mtime that no report explains makes it list the directory again. The message files stay the truth:
+ * a hit is decoded from its file before it is returned (see `envelope`).
+ */
+export interface SearchIndexShape {
+  /** The directory's messages, oldest first; the same array while nothing changed. */
+  readonly entries: (dir: string) => Effect.Effect<ReadonlyArray<IndexedMessage>, StoreError>
+  /**
+   * The envelopes the hits stand for, in order, decoded from their files (once per entry); none for a file that is
+   * gone, no longer decodes, or no longer says what its entry holds (the entry is then updated from the file).
+   */
+  readonly envelopes: (
+    hits: ReadonlyArray<IndexHit>
+  ) => Effect.Effect<ReadonlyArray<Option.Option<MessageEnvelope>>, StoreError>
+  /** Writes every directory's index that changed since it was last written (also done in the background). */
+  readonly flush: Effect.Effect<void>
+}
+
+/** An entry of a directory's index. */
+export interface IndexHit {
+  readonly dir: string
+  readonly entry: IndexedMessage
+}
+
+export class SearchIndex extends Context.Tag("session-bridge/SearchIndex")<SearchIndex, SearchIndexShape>() {}
+
+/** How long after a change the background writer waits, so a burst of messages is written once. */
+const SAVE_DELAY = Duration.seconds(2)
+/**
+ * How quiet a directory must have been for its index to claim a listing made when it is written: longer than the
+ * 200 ms poll that stands in for a watch where the file system has none (StoreWatcher), with room to spare.
+ */
+const SETTLE_MS = 1000
+
+const utf8 = new TextDecoder()
+
+export const make = Effect.gen(function* () {
+  const store = yield* Store
+  const dirs = new Map<string, DirState>()
+  const decoded = new WeakMap<IndexedMessage, MessageEnvelope>()
+  /** Watches live as long as the process: the index is kept for every directory searched. */
+  const watches = yield* Scope.make()
+
+  const pathOf = (dir: string, id: string) => `${dir}/${id}.json`
+  const dirMtime = (dir: string) =>
+    Effect.map(store.stat(dir), Option.match({ onNone: () => 0, onSome: (s) => s.mtimeMs }))
+
+  /** Reads the named files and puts what they hold in place of what the index had (removed when gone). */
+  const refresh = (dir: string, state: DirState, ids: ReadonlyArray<string>) =>
+    Effect.gen(function* () {
+      if (ids.length === 0) return
+      const found = yield* readJsonsIn(
+        store,
+        ids.map((id) => pathOf(dir, id)),
+        MessageEnvelope
+      )
+      ids.forEach((id, i) => {
+        const e = found[i]!
+        const had = state.byId.get(id)
+        if (Option.isSome(e) && e.value.id === id) {
+          const entry = indexedMessage(e.value)
+          state.byId.set(id, entry)
+          decoded.set(entry, e.value)
+        } else if (had === undefined) return
+        else state.byId.delete(id)
+        state.sorted = undefined
+        state.dirty = true
+      })
+    })
+
+  /** Lists the directory and brings the entries in line: new files read, missing ones dropped. */
+  const reconcile = (dir: string, state: DirState) =>
+    Effect.gen(function* () {
+      const mtimeMs = yield* dirMtime(dir)
+      const listedAt = yield* Clock.currentTimeMillis
+      state.pending.clear()
+      const present = new Set<string>()
+      for (const name of yield* store.list(dir)) {
+        const id = messageIdOf(name)
+        if (id !== undefined) present.add(id)
+      }
+      for (const id of state.byId.keys()) {
+        if (present.has(id)) continue
+        state.byId.delete(id)
+        state.sorted = undefined
+        state.dirty = true
+      }
+      yield* refresh(
+        dir,
+        state,
+        [...present].filter((id) => !state.byId.has(id))
+      )
+      state.seenMtimeMs = mtimeMs
+      if (state.listedMtimeMs !== mtimeMs || state.listedAt < listedAt) state.dirty = true
+      state.listedMtimeMs = mtimeMs
+      state.listedAt = listedAt
+    })
+
+  /**
+   * Writes the directory's index. The watch has been live since before the directory was first listed, so once
+   * every report has been applied the entries are the directory as it is now: when its mtime is old enough to be
+   * trusted, the file may claim a listing made now. Otherwise it keeps the last full listing's, and the write is
+   * tried again once the directory has been quiet for SETTLE_MS.
+   */
+  const save = (dir: string, state: DirState): Effect.Effect<void> =>
+    Effect.gen(function* () {
+      state.dirty = false
+      yield* letEventsIn
+      yield* applyPending(dir, state)
+      const mtimeMs = yield* dirMtime(dir)
+      // Nothing is written for a directory that is gone (a purged home is not made again) or has no mtime to
+      // check against (the memory store).
+      if (mtimeMs === 0) return
+      const now = yield* Clock.currentTimeMillis
+      const settled = mtimeMs > 0 && now - mtimeMs > Math.max(SETTLE_MS, mtimeTrustMs(mtimeMs))
+      if (settled) {
+        state.listedMtimeMs = state.seenMtimeMs = mtimeMs
+        state.listedAt = now
+      }
+      const text = encodeIndex({
+        dir,
+        dirMtimeMs: state.listedMtimeMs,
+        listedAt: state.listedAt,
+        entries: sortedOf(state)
+      })
+      if (text.length > MAX_INDEX_BYTES) return
+      yield* store.write(indexPath(dir), text)
+      if (!settled) {
+        state.dirty = true
+        yield* scheduleSave(dir, state, Duration.millis(SETTLE_MS))
+      }
+    }).pipe(Effect.catchAll((e) => Effect.logDebug(`search index of ${dir} not written: ${e.message}`)))
+
+  const scheduleSave = (dir: string, state: DirState, delay: Duration.Duration): Effect.Effect<void> =>
+    state.dirty && !state.saving
+      ? Effect.forkDaemon(
+          Effect.gen(function* () {
+            state.saving = true
+            yield* Effect.sleep(delay)
+            state.saving = false
+            if (state.dirty) yield* save(dir, state)
+          }).pipe(Effect.ensuring(Effect.sync(() => (state.saving = false))))
+        ).pipe(Effect.asVoid)
+      : Effect.void
+
+  const sortedOf = (state: DirState) => (state.sorted ??= [...state.byId.values()].sort(byId))
+
+  /** The index file's snapshot when it is well formed; else none. */
+  const loadFile = (dir: string): Effect.Effect<Option.Option<IndexSnapshot>> =>
+    store.read(indexPath(dir), MAX_INDEX_BYTES).pipe(
+      Effect.map(Option.flatMap((bytes) => Option.fromNullable(decodeIndex(utf8.decode(bytes), dir)))),
+      // A link, FIFO, directory or oversized file where the index belongs: ignored, and replaced by the next write.
+      Effect.catchAll(() => Effect.succeed(Option.none<IndexSnapshot>()))
+    )
+
+  /** Whether a snapshot still lists the directory: its mtime is the one listed, and was old enough to trust. */
+  const current = (s: IndexSnapshot, mtimeMs: number) =>
+    mtimeMs > 0 && s.dirMtimeMs === mtimeMs && s.listedAt - mtimeMs > mtimeTrustMs(mtimeMs)
+
+  const open = (dir: string) =>
+    Effect.gen(function* () {
+      const state = emptyState()
+      // The watch is live before anything is read, so nothing that lands afterwards goes unseen.
+      yield* Scope.extend(
+        store.subscribe(dir, (change) => {
+          state.pending.add(change.name)
+          state.heard = true
+        }),
+        watches
+      )
+      const mtimeMs = yield* dirMtime(dir)
+      const file = yield* loadFile(dir)
+      // A stale index still names the files it had read: a listing then shows which are gone and which are new.
+      for (const e of Option.match(file, { onNone: () => [], onSome: (f) => f.entries })) state.byId.set(e.id, e)
+      if (Option.isSome(file) && current(file.value, mtimeMs)) {
+        state.sorted = file.value.entries
+        state.seenMtimeMs = state.listedMtimeMs = mtimeMs
+        state.listedAt = file.value.listedAt
+      } else {
+        yield* reconcile(dir, state)
+        yield* scheduleSave(dir, state, Duration.zero)
+      }
+      dirs.set(dir, state)
+      return state
+    })
+
+  const applyPending = (dir: string, state: DirState) =>
+    Effect.suspend(() => {
+      const ids = [...state.pending].flatMap((n) => Option.toArray(Option.fromNullable(messageIdOf(n))))
+      state.pending.clear()
+      return refresh(dir, state, ids)
+    })
+
+  const entries = (dir: string) =>
+    Effect.gen(function* () {
+      const state = dirs.get(dir) ?? (yield* open(dir))
+      yield* applyPending(dir, state)
+      const mtimeMs = yield* dirMtime(dir)
+      if (mtimeMs === 0 || mtimeMs !== state.seenMtimeMs) {
+        if (!state.heard && mtimeMs !== 0) {
+          yield* letEventsIn
+          yield* applyPending(dir, state)
+        }
+        if (state.heard && mtimeMs !== 0) state.seenMtimeMs = mtimeMs
+        else yield* reconcile(dir, state)
+      }
+      state.heard = false
+      yield* scheduleSave(dir, state, SAVE_DELAY)
+      return sortedOf(state)
+    })
+
+  const envelopes = (hits: ReadonlyArray<IndexHit>) =>
+    Effect.gen(function* () {
+      const out = hits.map((h) => Option.fromNullable(decoded.get(h.entry)))
+      const missing = hits.flatMap((h, i) => (Option.isNone(out[i]!) ? [i] : []))
+      if (missing.length === 0) return out
+      // The uncached ones in one store call.
+      const found = yield* readJsonsIn(
+        store,
+        missing.map((i) => pathOf(hits[i]!.dir, hits[i]!.entry.id)),
+        MessageEnvelope
+      )
+      const changed = new Map<string, Array<string>>()
+      missing.forEach((i, k) => {
+        const { dir, entry } = hits[i]!
+        const fresh = Option.filter(found[k]!, (e) => e.id === entry.id)
+        const now = Option.map(fresh, indexedMessage)
+        if (
+          Option.isSome(now) &&
+          now.value.text === entry.text &&
+          now.value.kind === entry.kind &&
+          now.value.channel === entry.channel
+        ) {
+          decoded.set(entry, Option.getOrThrow(fresh))
+          out[i] = fresh
+        } else changed.set(dir, [...(changed.get(dir) ?? []), entry.id])
+      })
+      // A file that changed or went away since it was indexed: the index follows it, and its entry is not returned.
+      for (const [dir, ids] of changed) {
+        const state = dirs.get(dir)
+        if (state !== undefined) yield* refresh(dir, state, ids)
+      }
+      return out
+    })
+
+  const flush = Effect.suspend(() =>
+    Effect.forEach([...dirs], ([dir, state]) => (state.dirty ? save(dir, state) : Effect.void), { discard: true })
+  )
+
+  return SearchIndex.of({ entries, envelopes, flush })
+})
+
+export const layer: Layer.Layer<SearchIndex, never, Store> = Layer.effect(SearchIndex, make)

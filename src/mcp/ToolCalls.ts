@@ -1,0 +1,133 @@
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as FiberSet from "effect/FiberSet"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
+import { InvalidArgument } from "../domain/Errors.js"
+import type { ClientInfo } from "./ClientInfo.js"
+import type { AnyToolDef } from "./ToolDef.js"
+import { renderToolError, toolErrorOf } from "./ToolErrors.js"
+import { type CallToolResult, errorResult, successResult } from "./ToolResult.js"
+
+export interface ToolCallsOptions<R, E> {
+  readonly tools: ReadonlyArray<AnyToolDef<R>>
+  /**
+   * What the handlers run on. Built once, at the first call, with what `initialize` said about the client; a
+   * failed build is retried at the next call.
+   */
+  readonly context: (client: Option.Option<ClientInfo>) => Layer.Layer<R, E>
+  /** What `initialize` said about the client, read when the context is built. */
+  readonly clientInfo: () => Option.Option<ClientInfo>
+  /** How long tool calls still running when the client goes away may take to finish. */
+  readonly drainMillis?: number
+}
+
+/** The tool calls of one server: each decoded, run on the handlers' context, and encoded as a tool result. */
+export interface ToolCalls {
+  /** Runs one call to a tool the table has; `signal` stops it. Never rejects but for an interrupted call. */
+  readonly call: (name: string, args: unknown, signal: AbortSignal) => Promise<CallToolResult>
+  /** Waits (up to the drain budget) for the calls in flight, e.g. after stdin reached EOF. */
+  readonly drain: Effect.Effect<void>
+}
+
+const describeParseError = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .join("; ")
+
+/**
+ * Builds `layer` into `scope` on first use and caches the result; concurrent first callers share one build,
+ * and a failed build is not cached.
+ */
+const lazyContext = <R, E>(build: Effect.Effect<Context.Context<R>, E>) =>
+  Effect.map(Effect.makeSemaphore(1), (lock) => {
+    let cached: Option.Option<Context.Context<R>> = Option.none()
+    const fill = Effect.suspend(() =>
+      Option.isSome(cached)
+        ? Effect.succeed(cached.value)
+        : Effect.tap(build, (ctx) => void (cached = Option.some(ctx)))
+    )
+    return Effect.suspend(() => (Option.isSome(cached) ? Effect.succeed(cached.value) : lock.withPermits(1)(fill)))
+  })
+
+/** Stops the call when the client cancels the request. */
+const abortable = (signal: AbortSignal) =>
+  Effect.async<never>((resume) => {
+    const onAbort = () => resume(Effect.interrupt)
+    if (signal.aborted) onAbort()
+    else signal.addEventListener("abort", onAbort, { once: true })
+    return Effect.sync(() => signal.removeEventListener("abort", onAbort))
+  })
+
+/**
+ * The calls as a scoped service: on release, calls in flight are interrupted, then the handlers' layer is
+ * released.
+ */
+export const make = <R, E>(options: ToolCallsOptions<R, E>): Effect.Effect<ToolCalls, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const scope = yield* Effect.scope
+    // Created first so it is released last, after the calls that use it are interrupted.
+    const contextScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+    const fibers = yield* FiberSet.make<CallToolResult, never>()
+    const runPromise = yield* FiberSet.runtimePromise(fibers)<never>()
+    const byName = new Map(options.tools.map((t) => [t.name, t]))
+
+    const context = yield* lazyContext(
+      Effect.suspend(() => Layer.buildWithScope(options.context(options.clientInfo()), contextScope)).pipe(
+        Effect.withSpan("McpServer.buildContext")
+      )
+    )
+
+    const callTool = (name: string, args: unknown): Effect.Effect<CallToolResult> => {
+      const def = byName.get(name)
+      if (def === undefined) {
+        return Effect.succeed(
+          errorResult(
+            renderToolError(
+              new InvalidArgument({
+                message: `unknown tool ${JSON.stringify(name)}`,
+                hint: "Call tools/list for the tools this server offers."
+              })
+            )
+          )
+        )
+      }
+      return Schema.decodeUnknown(def.input, { errors: "all", onExcessProperty: "error" })(args ?? {}).pipe(
+        Effect.mapError(
+          (e) =>
+            new InvalidArgument({
+              message: `${name}: ${describeParseError(e)}`,
+              hint: "Check the arguments against the tool's input schema."
+            })
+        ),
+        Effect.flatMap((input) => Effect.flatMap(context, (ctx) => Effect.provide(def.handler(input), ctx))),
+        // The result is the output Schema's encoding; a value that does not encode is a bug (INTERNAL, logged).
+        Effect.flatMap((value) => Effect.orDie(Schema.encode(def.output)(value))),
+        Effect.map(successResult),
+        Effect.catchAllCause((cause) => {
+          const failure = Cause.failureOption(cause)
+          if (Option.isSome(failure)) return Effect.succeed(errorResult(toolErrorOf(failure.value)))
+          if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
+          return Effect.logError(`tool ${name} failed`, cause).pipe(
+            Effect.as(errorResult(toolErrorOf(Cause.squash(cause))))
+          )
+        }),
+        Effect.orDie,
+        Effect.withSpan(`McpServer.callTool/${name}`)
+      )
+    }
+
+    return {
+      call: (name, args, signal) => runPromise(Effect.raceFirst(callTool(name, args), abortable(signal))),
+      drain: Effect.flatMap(FiberSet.size(fibers), (n) =>
+        n === 0
+          ? Effect.void
+          : FiberSet.awaitEmpty(fibers).pipe(Effect.timeoutOption(options.drainMillis ?? 2000), Effect.asVoid)
+      )
+    }
+  })

@@ -1,0 +1,57 @@
+/**
+ * The `session-bridge mcp` process: its stdio transport, its stderr warnings, its signals and exit. Node built-ins
+ * only and no effect, so the server answers `initialize` and `tools/list` before anything else is loaded
+ * (docs/adr/0037-mcp-server-loads-per-request.md).
+ */
+import type { JsonRpcMessage } from "../domain/JsonRpc.js"
+import { NodeStdioTransport, type OversizedLine } from "./NodeStdioTransport.js"
+
+/** The default artifact cap (DEFAULT_MAX_ARTIFACT_BYTES in src/bridge/Limits.ts; a test holds them equal). */
+export const DEFAULT_ARTIFACT_CAP = 10 * 1024 * 1024
+
+/** SESSION_BRIDGE_MAX_ARTIFACT_BYTES read as positiveIntFromEnv (src/bridge/Limits.ts) reads it. */
+export const artifactCap = (raw: string | undefined = process.env["SESSION_BRIDGE_MAX_ARTIFACT_BYTES"]): number => {
+  if (raw === undefined || raw === "") return DEFAULT_ARTIFACT_CAP
+  const n = Number(raw.trim())
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_ARTIFACT_CAP
+}
+
+/**
+ * The largest JSON-RPC line read from stdin: room for a maximal artifact with any JSON/base64 overhead, so an
+ * artifact over the cap reaches the handler and gets ARTIFACT_TOO_LARGE. Longer lines are skipped and answered.
+ */
+export const maxLineBytes = (cap: number): number => 8 * cap + 1024 * 1024
+
+/** Newline-delimited JSON-RPC over this process's stdin and stdout. */
+export const stdioTransport = (onOversized: (line: OversizedLine) => JsonRpcMessage | undefined): NodeStdioTransport =>
+  new NodeStdioTransport(process.stdin, process.stdout, { maxLineBytes: maxLineBytes(artifactCap()), onOversized })
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0")
+
+/** A warning on stderr, in the shape of the logger the tool calls use (hosts show stderr in their MCP logs). */
+export const warn = (message: string): void => {
+  const t = new Date()
+  const time = `${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}.${pad(t.getMilliseconds(), 3)}`
+  process.stderr.write(`[${time}] WARN (#0): ${message}\n`)
+}
+
+/** Runs `stop` once on SIGINT or SIGTERM. */
+export const onStopSignal = (stop: () => void): void => {
+  process.once("SIGINT", stop)
+  process.once("SIGTERM", stop)
+}
+
+/**
+ * Keeps V8's young generation at its initial size (two 1 MiB semi-spaces) instead of letting it double while the
+ * tool calls' code is loaded: nearly everything allocated then lives on, so growing it buys nothing but resident
+ * memory (about 3 MiB of one server; docs/adr/0038-mcp-server-young-generation.md). Read by V8 whenever it
+ * would grow the space, so setting it at run time, before the tool calls load, takes effect.
+ */
+export const keepYoungGenerationSmall = (): void =>
+  process.getBuiltinModule("node:v8").setFlagsFromString("--semi-space-growth-factor=1")
+
+/** Resolves after `millis`, without keeping the process alive. */
+export const sleep = (millis: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, millis).unref())
+
+/** Ends the process now: a watcher or timer left by a cancelled call must not keep a finished server alive. */
+export const exit = (code: number): never => process.exit(code)
