@@ -1,6 +1,6 @@
 // Hook wall time, whole process (`node dist/session-bridge.cjs hook UserPromptSubmit --provider claude-code`, the
 // command `init` writes for an installed package), prompt submit with
-// 0 and with 20 unread messages, median of RUNS runs each, as a ratio to `node -e 0` measured in the same loop, in a
+// 0 (nothing changed since the last prompt: the launcher's fast path, ADR-0036) and with 20 unread messages, median of RUNS runs each, as a ratio to `node -e 0` measured in the same loop, in a
 // clean environment (no NODE_EXTRA_CA_CERTS) with the home on the real disk; the same with the caller's environment
 // (report); the floor any Effect + Schema hook starts from (see below); and the hook restored from a V8 startup
 // snapshot (report, ADR-0035).
@@ -170,9 +170,9 @@ const snapshotRoute = () => {
       const n = s.node.length
       const cc = (key) => samples[key].slice(0, n)
       return [
-        [`hook prompt, 0 unread, code cache (today's path), first ${n} turns`, vsNode(cc("zero"), s.node), "report"],
+        [`hook prompt, 0 unread, code cache (full path), first ${n} turns`, vsNode(cc("zeroFull"), s.node), "report"],
         [`hook prompt, 0 unread, ${route}, same turns`, vsNode(s.snap0, s.node), "report"],
-        [`hook prompt, 20 unread, code cache (today's path), first ${n} turns`, vsNode(cc("twenty"), s.node), "report"],
+        [`hook prompt, 20 unread, code cache (full path), first ${n} turns`, vsNode(cc("twenty"), s.node), "report"],
         [`hook prompt, 20 unread, ${route}, same turns`, vsNode(s.snap20, s.node), "report"],
         [
           `hook prompt, 20 unread, snapshot without the built-ins' code cache (${mb(blobs.lean.bytes)})`,
@@ -197,7 +197,7 @@ try {
 
   const sender = await spawnMcp({ home, label: "bench-sender", cwd: home })
   const surfacedDir = path.join(home, "state", sessionId, "surfaced")
-  const samples = { node: [], zero: [], twenty: [], floor: [], nodeCpu: [], zeroCpu: [], twentyCpu: [] }
+  const samples = { node: [], zero: [], zeroFull: [], twenty: [], floor: [], nodeCpu: [], zeroCpu: [], twentyCpu: [] }
   const seed = async (from, to) => {
     for (let i = from; i < to; i++) {
       await sender.call("bridge_send_message", {
@@ -239,15 +239,40 @@ try {
       snapshot.twenty(twenty.stdout)
       snapshot.leanTwenty(twenty.stdout, clearMarks)
     }
+    // Right after messages were surfaced their markers are new: the full path runs, and leaves the stamp that
+    // lets the next prompt, with nothing changed, take the fast path.
+    const zeroFull = hookRun()
+    if (zeroFull.stdout !== "") throw new Error(`expected nothing to surface, got ${zeroFull.stdout.slice(0, 80)}`)
+    samples.zeroFull.push(zeroFull.wall)
+    if (withSnapshot) snapshot.zero(base.wall)
     const zero = hookRun()
     if (zero.stdout !== "") throw new Error(`expected nothing to surface, got ${zero.stdout.slice(0, 80)}`)
     samples.zero.push(zero.wall)
     samples.zeroCpu.push(zero.cpu)
-    if (withSnapshot) snapshot.zero(base.wall)
     samples.floor.push(floorRun().wall)
     clearMarks()
   }
-  const side = [...callerRows(clearMarks), ...snapshot.rows(samples)]
+  // Which path a prompt with nothing changed takes (SESSION_BRIDGE_DEBUG names it on stderr; not timed): the
+  // 20 messages wait again, one prompt shows them, the next finds nothing and stamps, the traced one follows.
+  hookRun()
+  hookRun()
+  const traced = spawnSync(process.execPath, hookArgs("UserPromptSubmit"), {
+    input: payload,
+    env: { ...clean, SESSION_BRIDGE_DEBUG: "1" },
+    cwd,
+    encoding: "utf8"
+  })
+  const pathTaken = /session-bridge hook: (fast path[^\n]*|full path[^\n]*)/.exec(traced.stderr)?.[1] ?? "unknown"
+  const side = [
+    ["hook prompt, 0 unread, nothing changed since the last prompt: path taken", pathTaken, "report"],
+    [
+      `hook prompt, 0 unread, full path (right after messages were surfaced; p50 of ${RUNS})`,
+      vsNode(samples.zeroFull, samples.node),
+      "report"
+    ],
+    ...callerRows(clearMarks),
+    ...snapshot.rows(samples)
+  ]
   // A large backlog: 500 waiting, of which a prompt shows (and reads) only the oldest 20.
   await seed(20, 500)
   const backlog = []
@@ -270,7 +295,7 @@ try {
   row(`node -e 0 (p50 of ${RUNS})`, ms(base), "report")
   row("measured processes pinned to", pin.length > 0 ? `CPU ${CPU} (taskset)` : "no CPU (no taskset)", "report")
   for (const [key, label] of [
-    ["zero", "0 unread"],
+    ["zero", "0 unread (fast path)"],
     ["twenty", "20 unread"]
   ]) {
     const p50 = percentile(samples[key], 50)
@@ -305,7 +330,6 @@ try {
   log(
     `hook bench: node ${ms(base)}, 0 unread ${ms(percentile(samples.zero, 50))}, 20 unread ${ms(percentile(samples.twenty, 50))}`
   )
-
 } finally {
   removeHome(home)
 }

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 /**
  * The installed `session-bridge` executable, bundled as CommonJS (dist/session-bridge.cjs): Node starts a CommonJS
- * entry about ten milliseconds sooner than an ES module, which the hook, run on every prompt, feels. `hook` starts
- * the hook bundle beside this file directly; everything else (and a hook without its bundle) goes to the ES
+ * entry about ten milliseconds sooner than an ES module, which the hook, run on every prompt, feels. `hook` answers a
+ * prompt with nothing waiting before any bundle loads (src/platform/HookFastPath.ts), else starts the hook bundle
+ * beside this file directly; everything else (and a hook without its bundle) goes to the ES
  * module entry, dist/bin.js, which reads the same arguments.
  */
 import { join } from "node:path"
-import { startBundledHook } from "./platform/HookBoot.js"
+import { startHook } from "./platform/HookBoot.js"
 
 const [command, ...rest] = process.argv.slice(2)
 const wantsHelp = rest.includes("--help") || rest.includes("-h")
 
-if (!(command === "hook" && !wantsHelp && startBundledHook(rest, join(__dirname, "hook.cjs")))) {
-  void import("./bin.js")
-}
+const toBin = () => void import("./bin.js")
+
+if (!(command === "hook" && !wantsHelp && startHook(rest, join(__dirname, "hook.cjs"), toBin))) toBin()

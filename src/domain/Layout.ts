@@ -43,7 +43,10 @@ export const Layout = {
   messageRefsDir: "refs",
   messageRef: (messageId: string) => `refs/${messageId}.json`,
   locksDir: "locks",
-  /** The hook's code cache (a failed write may leave `hook-….v8.<pid>.tmp` files of older versions). */
+  /**
+   * The hook's code cache (a failed write may leave `hook-….v8.<pid>.tmp` files of older versions), and the stamps
+   * of its fast path (`hook-stamps/`, src/domain/HookStamp.ts).
+   */
   cacheDir: "cache",
   quarantineDir: "quarantine",
   eventLog: "events.log",

@@ -4,9 +4,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import { DEFAULT_HOOK_BUDGET_MS } from "../domain/HookStamp.js"
 
 /** Default wall-clock budget of one hook run (SESSION_BRIDGE_HOOK_BUDGET_MS). */
-export const DEFAULT_BUDGET_MS = 1500
+export const DEFAULT_BUDGET_MS = DEFAULT_HOOK_BUDGET_MS
 /** After the budget, how long a run may take to finish a started commit or undo its partial work. */
 export const CLEANUP_GRACE_MS = 150
 

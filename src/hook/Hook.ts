@@ -51,7 +51,14 @@ const firstEnv = (env: typeof HostEnv.Service, names: ReadonlyArray<string>): st
 }
 
 /** The event's interruptible work; yields the commit to run last and how to wrap a non-empty block. */
-const dispatch = (host: HostAdapter, hostEvent: string, event: HookEvent, payload: HostPayload, deadline: number) =>
+const dispatch = (
+  host: HostAdapter,
+  hostEvent: string,
+  event: HookEvent,
+  payload: HostPayload,
+  deadline: number,
+  bundle: string | undefined
+) =>
   Effect.gen(function* () {
     const env = yield* HostEnv
     // Only an absolute cwd names a folder: a relative one ("../../etc") would be registered as given.
@@ -61,7 +68,8 @@ const dispatch = (host: HostAdapter, hostEvent: string, event: HookEvent, payloa
     const input = {
       provider: host.id,
       hostSessionId: payload.hostSessionId ?? firstEnv(env, host.sessionIdEnv),
-      cwd: [payload.cwd, fromEnv].find((c) => c !== undefined && c.startsWith("/")) ?? env.cwd
+      cwd: [payload.cwd, fromEnv].find((c) => c !== undefined && c.startsWith("/")) ?? env.cwd,
+      bundle
     }
     const surfaceBy = host.surfaceOn.includes(event) ? deadline : undefined
     switch (event) {
@@ -82,13 +90,15 @@ const dispatch = (host: HostAdapter, hostEvent: string, event: HookEvent, payloa
  * One hook run: decode the host's stdin, do the event's work inside the budget, and choose the exact reply.
  * Never fails: an unknown provider or event, empty or malformed stdin, a failure, a defect or the budget running
  * out all give the host's empty reply (an unknown provider gets an empty stdout). `services` are built inside the
- * budget too; `elapsedMs` is the time the process already spent starting, taken off the budget.
+ * budget too; `elapsedMs` is the time the process already spent starting, taken off the budget. `bundle` names the
+ * hook bundle this runs from: with it, a prompt that finds nothing waiting leaves a stamp for the launcher's fast path.
  */
 export const runHook = <R>(
   args: ReadonlyArray<string>,
   stdin: Effect.Effect<string, unknown>,
   services: Effect.Effect<Context.Context<HookServices>, unknown, R>,
-  elapsedMs = 0
+  elapsedMs = 0,
+  bundle?: string
 ): Effect.Effect<HookOutcome, never, HostEnv | R> =>
   Effect.gen(function* () {
     yield* Effect.logDebug(`started after ${Math.round(elapsedMs)} ms`)
@@ -113,7 +123,7 @@ export const runHook = <R>(
       yield* Effect.logDebug("payload decoded")
       // The services' instances outlive this scope inside the commit; none of them holds a resource.
       const commit = yield* Effect.flatMap(services, (ctx) =>
-        Effect.provide(dispatch(host, hostEvent, event, payload.right, deadline), ctx)
+        Effect.provide(dispatch(host, hostEvent, event, payload.right, deadline, bundle), ctx)
       )
       return {
         run: Effect.map(commit.run, (text) => {

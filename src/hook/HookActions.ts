@@ -13,6 +13,7 @@ import { logEvent } from "../services/EventLog.js"
 import { HostEnv } from "../services/HostEnv.js"
 import type { Store } from "../services/store/Store.js"
 import { type InboxItem, MAX_ENTRIES, renderInboxBlock } from "./InboxBlock.js"
+import * as Stamp from "./Stamp.js"
 
 export type HookServices = Identity | Sessions | Surfacing | Store
 
@@ -27,6 +28,8 @@ export interface HookSessionInput {
   readonly provider: ProviderId
   readonly hostSessionId: string | undefined
   readonly cwd: string
+  /** The bundle this run is from, when the launcher's fast path can use a stamp of it (src/hook/Stamp.ts). */
+  readonly bundle?: string | undefined
 }
 
 /** The last, uninterruptible step of a run: marks what it will show and yields the block ("" for nothing). */
@@ -34,8 +37,11 @@ export interface Commit {
   readonly run: Effect.Effect<string, BridgeFailure>
   /** A line the reply carries before the block, or alone when the block is empty (a session-start warning). */
   readonly lead?: string | undefined
+  /** True when the session's directories were read and nothing waited in them. */
+  readonly idle?: boolean | undefined
 }
 export const nothing: Commit = { run: Effect.succeed("") }
+const idle: Commit = { ...nothing, idle: true }
 
 /**
  * Plans to surface unread, not-yet-surfaced entries of the session's inbox (live broadcasts included), oldest
@@ -49,6 +55,7 @@ export const planSurface = (sessionId: SessionId, deadline: number): Effect.Effe
     const surfacing = yield* Surfacing
     const pending = yield* surfacing.unsurfaced(sessionId, MAX_ENTRIES)
     yield* Effect.logDebug(`${pending.waiting} entries waiting to be surfaced`)
+    if (pending.waiting === 0) return idle
     if (pending.entries.length === 0) return nothing
     const offered: ReadonlyArray<InboxItem> = pending.entries
     const beyond = pending.waiting - offered.length
@@ -73,6 +80,34 @@ export const planSurface = (sessionId: SessionId, deadline: number): Effect.Effe
       run: Effect.flatMap(Clock.currentTimeMillis, (now) => (deadline - now < MARK_RESERVE_MS ? nothing.run : mark))
     }
   })
+
+/**
+ * planSurface, and when it finds nothing waiting, the stamp that lets the next prompt say so without the bundle:
+ * the directories are looked at before they are read, so whatever lands after the look changes their mtimes.
+ */
+const surfaceAndStamp = (input: HookSessionInput, record: SessionRecord, deadline: number) =>
+  Effect.gen(function* () {
+    const stampInput = input.bundle === undefined ? undefined : { ...input, bundle: input.bundle }
+    const seen = yield* Stamp.look(stampInput, record)
+    const commit = yield* planSurface(record.sessionId, deadline)
+    if (commit.idle === true && stampInput !== undefined && Option.isSome(seen))
+      yield* Stamp.write(stampInput, record, seen.value)
+    return commit
+  })
+
+/**
+ * At a start that shows nothing: the stamp, when nothing waits (counted by name; no message is read), so that the
+ * first prompt can already take the fast path. A failure only leaves no stamp.
+ */
+const stampIfIdle = (input: HookSessionInput, record: SessionRecord) =>
+  Effect.gen(function* () {
+    const stampInput = input.bundle === undefined ? undefined : { ...input, bundle: input.bundle }
+    const seen = yield* Stamp.look(stampInput, record)
+    if (stampInput === undefined || Option.isNone(seen)) return nothing
+    const pending = yield* (yield* Surfacing).unsurfaced(record.sessionId, 0)
+    if (pending.waiting === 0) yield* Stamp.write(stampInput, record, seen.value)
+    return nothing
+  }).pipe(Effect.catchAll((e) => Effect.as(Effect.logDebug(`no stamp at start: ${e.message}`), nothing)))
 
 /**
  * The warning line when other live sessions carry this session's label ("" when none); a collision is always
@@ -101,7 +136,8 @@ export const onStart = (input: HookSessionInput, surfaceBy: number | undefined, 
     const identity = yield* Identity
     const record = yield* identity.resolve({ ...input, claimPointers: true, ignoreInvalidEnvLabel: true })
     const warning = yield* labelCollision(record)
-    const inbox = surfaceBy !== undefined ? yield* planSurface(record.sessionId, surfaceBy) : nothing
+    const inbox =
+      surfaceBy !== undefined ? yield* surfaceAndStamp(input, record, surfaceBy) : yield* stampIfIdle(input, record)
     if (warning === "" || !takesContext) return inbox
     return { ...inbox, lead: warning }
   })
@@ -112,7 +148,7 @@ export const onPrompt = (input: HookSessionInput, surfaceBy: number | undefined)
     const identity = yield* Identity
     const record = yield* identity.resolve({ ...input, ignoreInvalidEnvLabel: true })
     yield* Effect.logDebug(`session ${record.sessionId} resolved`)
-    return surfaceBy !== undefined ? yield* planSurface(record.sessionId, surfaceBy) : nothing
+    return surfaceBy !== undefined ? yield* surfaceAndStamp(input, record, surfaceBy) : nothing
   })
 
 /** End of a turn: the session is alive; refresh lastSeen. */

@@ -4,14 +4,15 @@
  */
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { startBundledHook } from "../platform/HookBoot.js"
+import { startHook } from "../platform/HookBoot.js"
 
 export const main = (args: ReadonlyArray<string>): void => {
   // Bundled, this file is dist/chunks/<name>.js and the hook bundle is dist/hook.cjs.
   const here = dirname(fileURLToPath(import.meta.url))
-  if (startBundledHook(args, join(here, "..", "hook.cjs"))) return
-  import("./run.js").then(
-    (m) => m.main(args),
-    () => process.exit(0)
-  )
+  const fromSource = () =>
+    void import("./run.js").then(
+      (m) => m.main(args),
+      () => process.exit(0)
+    )
+  if (!startHook(args, join(here, "..", "hook.cjs"), fromSource)) fromSource()
 }

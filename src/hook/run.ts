@@ -27,14 +27,30 @@ const stderrLogger = Logger.make(({ logLevel, message }) => {
  * as dist/hook.cjs and started by src/platform/HookBoot.ts. Standard input and output are used through their descriptors, never
  * as `process.stdin`/`process.stdout` streams (the build makes sure of it, see scripts/build.mjs).
  */
-export const main = (args: ReadonlyArray<string>, report?: (outcome: { readonly shown: boolean }) => void): void => {
+/** What the boot code hands the hook: the bundle's id, and the standard input the fast path already read. */
+export interface HookBootInfo {
+  readonly bundle?: string | undefined
+  /** Bytes read from stdin before the bundle loaded; `complete` when they are all of it. */
+  readonly stdin?: { readonly bytes: Buffer; readonly complete: boolean } | undefined
+}
+
+export const main = (
+  args: ReadonlyArray<string>,
+  report?: (outcome: { readonly shown: boolean }) => void,
+  boot?: HookBootInfo
+): void => {
   const startupMs = performance.now()
   const env = NodeHostEnv.make()
   const debug = Option.isSome(env.get("SESSION_BRIDGE_DEBUG"))
   // Services and the logger are provided directly, not as layers: a layer graph costs a measurable share of a run.
-  const run = runHook(args, readStdinFd(MAX_STDIN_BYTES), nodeHookServices, startupMs).pipe(
-    Effect.provideService(HostEnv, env)
-  )
+  const read = boot?.stdin
+  const stdin =
+    read === undefined
+      ? readStdinFd(MAX_STDIN_BYTES)
+      : read.complete
+        ? Effect.succeed(read.bytes.toString("utf8"))
+        : readStdinFd(MAX_STDIN_BYTES, read.bytes)
+  const run = runHook(args, stdin, nodeHookServices, startupMs, boot?.bundle).pipe(Effect.provideService(HostEnv, env))
   const program = debug
     ? run.pipe(
         Effect.locally(FiberRef.currentLoggers, HashSet.make(stderrLogger)),

@@ -23,16 +23,31 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeFileSync
+  writeFileSync,
+  writeSync
 } from "node:fs"
 import { createRequire } from "node:module"
 import { basename, dirname, join } from "node:path"
 import { Script } from "node:vm"
+import { hookFastPath, type ReadStdin } from "./HookFastPath.js"
 
-type HookMain = (args: ReadonlyArray<string>, report?: (outcome: { readonly shown: boolean }) => void) => void
+/** What the boot code hands the hook bundle's `main` (src/hook/run.ts HookBootInfo). */
+export interface HookBoot {
+  readonly bundle?: string | undefined
+  readonly stdin?: ReadStdin | undefined
+}
+
+type HookMain = (
+  args: ReadonlyArray<string>,
+  report?: (outcome: { readonly shown: boolean }) => void,
+  boot?: HookBoot
+) => void
+
+/** The bundle's id for the code cache's name and the fast path's stamp: its size and whole-ms mtime. */
+export const bundleId = (bundle: Stats): string => `${bundle.size}-${Math.floor(bundle.mtimeMs)}`
 
 /** The bridge home, or undefined for a relative SESSION_BRIDGE_HOME (refused by the hook itself: no cache there). */
-const bridgeHome = (): string | undefined => {
+export const bridgeHome = (): string | undefined => {
   const explicit = process.env["SESSION_BRIDGE_HOME"]
   if (explicit) return explicit.startsWith("/") ? explicit : undefined
   // node:os is loaded only without HOME: loading it costs about a millisecond of every prompt.
@@ -46,7 +61,7 @@ const bridgeHome = (): string | undefined => {
 const cacheFiles = (bundle: Stats): { readonly lean: string; readonly shown: string } | undefined => {
   const home = bridgeHome()
   if (home === undefined || !statSync(home, { throwIfNoEntry: false })?.isDirectory()) return undefined
-  const key = `${process.version}-${process.arch}-${bundle.size}-${Math.floor(bundle.mtimeMs)}`
+  const key = `${process.version}-${process.arch}-${bundleId(bundle)}`
   const base = join(home, "cache", `hook-${key}`)
   return { lean: `${base}.v8`, shown: `${base}.shown.v8` }
 }
@@ -104,7 +119,9 @@ const writeCache = (file: string, data: Buffer): void => {
  */
 const loadBundle = (
   file: string
-): { readonly main: HookMain; readonly report: (outcome: { readonly shown: boolean }) => void } | undefined => {
+):
+  | { readonly main: HookMain; readonly report: (outcome: { readonly shown: boolean }) => void; readonly id: string }
+  | undefined => {
   const stat = statSync(file, { throwIfNoEntry: false })
   if (!stat?.isFile()) return undefined
   const cache = cacheFiles(stat)
@@ -128,11 +145,14 @@ const loadBundle = (
   })
   const module = { exports: {} as { main?: HookMain } }
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file))
-  return module.exports.main === undefined ? undefined : { main: module.exports.main, report }
+  return module.exports.main === undefined ? undefined : { main: module.exports.main, report, id: bundleId(stat) }
 }
 
-/** Starts the hook from `bundleFile` with `args`; false when the bundle is missing or fails to load. */
-export const startBundledHook = (args: ReadonlyArray<string>, bundleFile: string): boolean => {
+/**
+ * Starts the hook from `bundleFile` with `args` (and the stdin bytes the fast path read, src/platform/HookFastPath.ts);
+ * false when the bundle is missing or fails to load.
+ */
+export const startBundledHook = (args: ReadonlyArray<string>, bundleFile: string, stdin?: ReadStdin): boolean => {
   let loaded: ReturnType<typeof loadBundle>
   try {
     loaded = loadBundle(bundleFile)
@@ -140,6 +160,32 @@ export const startBundledHook = (args: ReadonlyArray<string>, bundleFile: string
     loaded = undefined
   }
   if (loaded === undefined) return false
-  loaded.main(args, loaded.report)
+  loaded.main(args, loaded.report, { bundle: loaded.id, stdin })
+  return true
+}
+
+/**
+ * The hook: a prompt with nothing waiting is answered by the fast path (src/platform/HookFastPath.ts) before any
+ * bundle loads; anything else starts the bundle, handing it the stdin the fast path read. False, with nothing read,
+ * when the bundle is missing; `orElse` runs when it is there but fails to load (with stdin already read, the
+ * hook there then replies as for an empty one).
+ */
+export const startHook = (args: ReadonlyArray<string>, bundleFile: string, orElse: () => void): boolean => {
+  const bundle = statSync(bundleFile, { throwIfNoEntry: false })
+  if (!bundle?.isFile()) return false
+  const debug = process.env["SESSION_BRIDGE_DEBUG"] !== undefined
+  hookFastPath(args, bridgeHome(), bundleId(bundle), (fast) => {
+    if (fast.answer !== undefined) {
+      if (debug) process.stderr.write("session-bridge hook: fast path, nothing waiting\n")
+      try {
+        if (fast.answer !== "") writeSync(1, fast.answer)
+      } catch {
+        // A host that stopped reading still gets exit 0.
+      }
+      process.exit(0)
+    }
+    if (debug) process.stderr.write(`session-bridge hook: full path (${fast.why})\n`)
+    if (!startBundledHook(args, bundleFile, fast.stdin)) orElse()
+  })
   return true
 }

@@ -47,10 +47,15 @@ const reopenNonBlocking = (): number | undefined => {
  * way (a regular file, a non-blocking pipe): a read waiting in libuv's thread pool keeps `process.exit` from
  * returning, since exit joins the pool's threads.
  */
-const readFdToEnd = (fd: number, maxBytes: number, done: () => void): Effect.Effect<string, StdinReadError> =>
+const readFdToEnd = (
+  fd: number,
+  maxBytes: number,
+  done: () => void,
+  prefix: Buffer
+): Effect.Effect<string, StdinReadError> =>
   Effect.async<string, StdinReadError>((resume) => {
-    const chunks: Array<Buffer> = []
-    let size = 0
+    const chunks: Array<Buffer> = [prefix]
+    let size = prefix.length
     let stopped = false
     let timer: NodeJS.Timeout | undefined
     const finish = (result: Effect.Effect<string, StdinReadError>) => {
@@ -96,27 +101,38 @@ const readFdToEnd = (fd: number, maxBytes: number, done: () => void): Effect.Eff
 /**
  * All of standard input as UTF-8 until end of file; "" for a terminal or /dev/null. Past `maxBytes` it fails.
  * Interrupting it stops reading, and leaves nothing that would keep the process from exiting: a host may hold
- * stdin open without writing, and the hook must still exit when its budget is spent.
+ * stdin open without writing, and the hook must still exit when its budget is spent. `prefix`: bytes of a file or
+ * pipe stdin already read (by the launcher's fast path), which come first.
  */
-export const readStdinFd = (maxBytes: number): Effect.Effect<string, StdinReadError> =>
+export const readStdinFd = (
+  maxBytes: number,
+  prefix: Buffer = Buffer.alloc(0)
+): Effect.Effect<string, StdinReadError> =>
   Effect.suspend(() => {
+    const afterPrefix = (rest: Effect.Effect<string, StdinReadError>) =>
+      prefix.length === 0 ? rest : Effect.map(rest, (text) => prefix.toString("utf8") + text)
     switch (stdinKind()) {
       case "empty":
-        return Effect.succeed("")
+        return Effect.succeed(prefix.toString("utf8"))
       case "file":
-        return readFdToEnd(0, maxBytes, () => {})
+        return readFdToEnd(0, maxBytes, () => {}, prefix)
       case "pipe": {
         const fd = reopenNonBlocking()
-        if (fd === undefined) return readSocket(maxBytes)
+        if (fd === undefined) return afterPrefix(readSocket(maxBytes))
         let closed = false
-        return readFdToEnd(fd, maxBytes, () => {
-          if (closed) return
-          closed = true
-          closeSync(fd)
-        })
+        return readFdToEnd(
+          fd,
+          maxBytes,
+          () => {
+            if (closed) return
+            closed = true
+            closeSync(fd)
+          },
+          prefix
+        )
       }
       case "socket":
-        return readSocket(maxBytes)
+        return afterPrefix(readSocket(maxBytes))
     }
   })
 
