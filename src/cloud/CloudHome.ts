@@ -23,6 +23,21 @@ type Failure = StoreError | CloudStateCorrupt
  * The cloud client's local state under `<home>/cloud/` (0700 dirs, 0600 files, atomic writes), all through the
  * Store, so a memory store serves the tests (docs/cloud-client.md lists every file).
  */
+/** A JSON document of the cloud state under the home: none when absent, CLOUD_STATE_CORRUPT when it does not decode. */
+export const readCloudDoc = <A, I>(store: Store["Type"], path: string, schema: Schema.Schema<A, I>) =>
+  Effect.flatMap(store.readText(path), (text) =>
+    Option.match(text, {
+      onNone: () => Effect.succeedNone,
+      onSome: (t) =>
+        Schema.decodeUnknown(Schema.parseJson(schema))(t).pipe(
+          Effect.map(Option.some),
+          Effect.mapError(
+            (e) => new CloudStateCorrupt({ detail: `${path} does not decode: ${e.message.slice(0, 300)}` })
+          )
+        )
+    })
+  )
+
 export interface CloudHomeShape {
   readonly credentials: Effect.Effect<Option.Option<Credentials>, Failure>
   readonly writeCredentials: (credentials: Credentials) => Effect.Effect<void, StoreError>
@@ -55,19 +70,7 @@ export const make = Effect.gen(function* () {
   const store = yield* Store
   const crypto = yield* CloudCrypto
 
-  const readDoc = <A, I>(path: string, schema: Schema.Schema<A, I>) =>
-    Effect.flatMap(store.readText(path), (text) =>
-      Option.match(text, {
-        onNone: () => Effect.succeedNone,
-        onSome: (t) =>
-          Schema.decodeUnknown(Schema.parseJson(schema))(t).pipe(
-            Effect.map(Option.some),
-            Effect.mapError(
-              (e) => new CloudStateCorrupt({ detail: `${path} does not decode: ${e.message.slice(0, 300)}` })
-            )
-          )
-      })
-    )
+  const readDoc = <A, I>(path: string, schema: Schema.Schema<A, I>) => readCloudDoc(store, path, schema)
 
   const identity = Effect.gen(function* () {
     const bytes = yield* store.read(CloudLayout.identityKey)

@@ -83,28 +83,36 @@ export const createInvite = Effect.gen(function* () {
   return { code, expiresAt }
 })
 
+/** The secret of an sb1 invite code; anything else is INVITE_CODE_INVALID. */
+export const inviteSecret = (code: string) =>
+  Option.match(parseInviteCode(code), {
+    onNone: () =>
+      Effect.fail(
+        new CloudProtocolRefused({
+          code: "INVITE_CODE_INVALID",
+          detail: "the text is not an sb1 invite code",
+          hint: "Copy the whole code `contact invite` printed (sb1-XXXXX-...); letters are case-insensitive."
+        })
+      ),
+    onSome: Effect.succeed
+  })
+
 /** `contact add <code>`: opens the inviter's offer with the code's secret, pins its keys, redeems the invite. */
 export const addContact = (code: string) =>
   Effect.gen(function* () {
-    const secret = parseInviteCode(code)
-    if (Option.isNone(secret))
-      return yield* new CloudProtocolRefused({
-        code: "INVITE_CODE_INVALID",
-        detail: "the text is not an sb1 invite code",
-        hint: "Copy the whole code (sb1-XXXXX-...); letters are case-insensitive."
-      })
+    const secret = yield* inviteSecret(code)
     const account = yield* requireAccount
     const relay = yield* RelayClient
     const token = account.credentials.token
-    const { id } = yield* deriveInviteKeys(secret.value)
+    const { id } = yield* deriveInviteKeys(secret)
     const found = yield* relay.lookupInvite(token, id)
     if (found.inviterAccountId === account.credentials.accountId)
       return yield* new InviteInvalid({ detail: "this is your own invite: give the code to the person to add" })
-    const inviter = yield* openOffer(secret.value, found.offer, {
+    const inviter = yield* openOffer(secret, found.offer, {
       handle: found.inviterHandle,
       accountId: found.inviterAccountId
     }).pipe(Effect.mapError(fromProtocol))
-    const reply = yield* makeReply(secret.value, found.offer, partyOf(account))
+    const reply = yield* makeReply(secret, found.offer, partyOf(account))
     // Pinned before the relay is told: a redeemed invite is single use, so its keys must not be lost after it.
     const pinned = yield* pin(inviter, "pending")
     yield* relay.redeemInvite(token, id, reply)

@@ -10,7 +10,7 @@ import type { KeyId } from "../protocol/WireSchemas.js"
 import { Store } from "../services/store/Store.js"
 import { requireAccount } from "./Account.js"
 import { CloudStateCorrupt } from "./CloudErrors.js"
-import { CloudHome } from "./CloudHome.js"
+import { CloudHome, readCloudDoc } from "./CloudHome.js"
 import { CloudLayout } from "./CloudLayout.js"
 import { PendingRotation, PreviousIdentities } from "./CloudState.js"
 import { EK_LIFETIME_MS } from "./Register.js"
@@ -32,20 +32,7 @@ const encodeJson = <A, I>(schema: Schema.Schema<A, I>, value: A) =>
   JSON.stringify(Schema.encodeSync(schema)(value), null, 2) + "\n"
 
 const readJson = <A, I>(path: string, schema: Schema.Schema<A, I>) =>
-  Effect.flatMap(Store, (store) =>
-    Effect.flatMap(store.readText(path), (text) =>
-      Option.match(text, {
-        onNone: () => Effect.succeedNone,
-        onSome: (t) =>
-          Schema.decodeUnknown(Schema.parseJson(schema))(t).pipe(
-            Effect.map(Option.some),
-            Effect.mapError(
-              (e) => new CloudStateCorrupt({ detail: `${path} does not decode: ${e.message.slice(0, 300)}` })
-            )
-          )
-      })
-    )
-  )
+  Effect.flatMap(Store, (store) => readCloudDoc(store, path, schema))
 
 /** The identity keys this home rotated away from that contacts may still have sealed to (not yet expired). */
 export const previousIdentities = Effect.gen(function* () {

@@ -1,12 +1,10 @@
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import { toBase64Url } from "../protocol/Bytes.js"
 import { deriveInviteKeys } from "../protocol/Invite.js"
-import { parseInviteCode } from "../protocol/InviteCode.js"
 import { Store } from "../services/store/Store.js"
 import { requireAccount } from "./Account.js"
-import { CloudProtocolRefused } from "./CloudErrors.js"
 import { CloudLayout } from "./CloudLayout.js"
+import { inviteSecret } from "./Contacts.js"
 import { RelayClient } from "./RelayClient.js"
 
 /**
@@ -17,16 +15,10 @@ import { RelayClient } from "./RelayClient.js"
  */
 export const withdrawInvite = (code: string) =>
   Effect.gen(function* () {
-    const secret = parseInviteCode(code)
-    if (Option.isNone(secret))
-      return yield* new CloudProtocolRefused({
-        code: "INVITE_CODE_INVALID",
-        detail: "the text is not an sb1 invite code",
-        hint: "Give the whole code `contact invite` printed (sb1-XXXXX-...)."
-      })
+    const secret = yield* inviteSecret(code)
     const account = yield* requireAccount
     const store = yield* Store
-    const { id } = yield* deriveInviteKeys(secret.value)
+    const { id } = yield* deriveInviteKeys(secret)
     const told = yield* Effect.either((yield* RelayClient).revokeInvite(account.credentials.token, id))
     // No answer (or a refusal of another kind): the invite may still be live, so its secret stays for a retry.
     if (told._tag === "Left" && told.left._tag !== "InviteInvalid") return yield* told.left
