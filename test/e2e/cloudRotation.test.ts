@@ -1,10 +1,16 @@
-import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { BIN, ensureBuilt, REPO } from "../support/build.js"
+import { ensureBuilt } from "../support/build.js"
 import { mcpServers, runBin, scratchDirs } from "../support/cliRun.js"
-import { serverEnv } from "../support/mcpClient.js"
+import {
+  cliJson as json,
+  type Daemon,
+  eventually as eventuallyWithin,
+  inboxOf as inbox,
+  startDaemon,
+  stopDaemon
+} from "../support/cloudProcesses.js"
 import { call, type Relay, startRelay, stopRelay } from "../relay/relayProcess.js"
 
 /*
@@ -14,53 +20,8 @@ import { call, type Relay, startRelay, stopRelay } from "../relay/relayProcess.j
  * withdraws an invite (redeeming it is INVITE_INVALID).
  */
 
-interface Daemon {
-  readonly child: ChildProcess
-  readonly stderr: () => string
-  readonly exited: Promise<number | null>
-}
-
-const startDaemon = (home: string): Daemon => {
-  const child = spawn(process.execPath, [BIN, "daemon", "--presence-interval-ms", "500"], {
-    env: serverEnv({ home }),
-    cwd: REPO,
-    stdio: ["ignore", "ignore", "pipe"]
-  })
-  let stderr = ""
-  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString("utf8")))
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
-  return { child, stderr: () => stderr, exited }
-}
-
-const stopDaemon = async (d: Daemon) => {
-  if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill("SIGTERM")
-  return d.exited
-}
-
-const eventually = async <A>(what: string, check: () => Promise<A | undefined>, ms = 15_000): Promise<A> => {
-  const until = Date.now() + ms
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 150))
-  }
-}
-
-const json = async (home: string, args: ReadonlyArray<string>) => {
-  const ran = await runBin(home, [...args, "--json"])
-  if (ran.code !== 0) throw new Error(`${args.join(" ")} exited ${ran.code}: ${ran.stderr}`)
-  return JSON.parse(ran.stdout)
-}
-
-const inbox = async (home: string, label: string): Promise<Array<any>> => {
-  const ran = await runBin(home, ["tail-inbox", "--as", label, "--all", "--json"])
-  if (ran.code !== 0) throw new Error(`tail-inbox exited ${ran.code}: ${ran.stderr}`)
-  return ran.stdout
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l))
-}
+/** The shared wait, with more room: a rotation is several relay round trips on each side. */
+const eventually = <A>(what: string, check: () => Promise<A | undefined>) => eventuallyWithin(what, check, 15_000)
 
 const tokenOf = (home: string) =>
   JSON.parse(fs.readFileSync(path.join(home, "cloud", "credentials.json"), "utf8")).token as string
