@@ -33,7 +33,7 @@ export const EXAMPLES: Readonly<Record<string, ReadonlyArray<string>>> = {
   "list-sessions": ["session-bridge list-sessions --all"],
   select: ['session-bridge send-message "$(session-bridge select)" hello --body hi'],
   ui: ["session-bridge ui --port 8787 --no-open"],
-  demo: ["session-bridge demo"],
+  demo: ["session-bridge demo", "session-bridge demo --cloud"],
   init: ["session-bridge init", "session-bridge init --provider claude-code --dry-run", "session-bridge init --all"],
   uninstall: ["session-bridge uninstall --provider codex", "session-bridge uninstall --all --dry-run"],
   doctor: ["session-bridge doctor"],
