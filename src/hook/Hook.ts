@@ -6,28 +6,13 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { positiveIntFromEnv } from "../bridge/Limits.js"
 import type { BridgeFailure } from "../domain/Errors.js"
+import { parseArgs } from "../domain/HookArgs.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { DEFAULT_BUDGET_MS, withBudget } from "./Budget.js"
 import { findHost, type HookEvent, type HostAdapter, type HostPayload } from "./hosts/index.js"
 import { type HookServices, nothing, onEnd, onPrompt, onStart, onTurnEnd } from "./HookActions.js"
 
-/** `hook <event> --provider <name>` (also `--provider=<name>`; SESSION_BRIDGE_PROVIDER when the flag is absent). */
-export interface HookArgs {
-  readonly event: string | undefined
-  readonly provider: string | undefined
-}
-
-export const parseArgs = (args: ReadonlyArray<string>): HookArgs => {
-  let event: string | undefined
-  let provider: string | undefined
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    if (arg === "--provider" || arg === "-p") provider = args[++i]
-    else if (arg.startsWith("--provider=")) provider = arg.slice("--provider=".length)
-    else if (!arg.startsWith("-") && event === undefined) event = arg
-  }
-  return { event, provider }
-}
+export { type HookArgs, parseArgs } from "../domain/HookArgs.js"
 
 /** What one run decided, for the entry point: the exact stdout, and a reason for SESSION_BRIDGE_DEBUG. */
 export interface HookOutcome {

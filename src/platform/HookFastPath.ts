@@ -12,6 +12,7 @@
 import { type BigIntStats, closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from "node:fs"
 import { join } from "node:path"
 import { mtimeTrustMs } from "../bridge/MtimeTrust.js"
+import { parseArgs } from "../domain/HookArgs.js"
 import {
   FAST_PATH_HOSTS,
   hookBudgetMs,
@@ -40,14 +41,7 @@ export type FastPath =
 const MAX_STDIN_BYTES = 8 * 1024 * 1024
 
 const promptOf = (args: ReadonlyArray<string>) => {
-  let event: string | undefined
-  let provider: string | undefined
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    if (arg === "--provider" || arg === "-p") provider = args[++i]
-    else if (arg.startsWith("--provider=")) provider = arg.slice("--provider=".length)
-    else if (!arg.startsWith("-") && event === undefined) event = arg
-  }
+  const { event, provider } = parseArgs(args)
   if (provider === undefined || !Object.hasOwn(FAST_PATH_HOSTS, provider)) return undefined
   const host = FAST_PATH_HOSTS[provider]!
   return event === host.prompt ? { provider, empty: host.empty } : undefined
