@@ -1,5 +1,5 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { inCi, pgQuery, pgUrl } from "./pgAdmin.js"
+import { inCi, pgQuery, pgUrl, scratchDatabase, until } from "./pgAdmin.js"
 import { LISTEN_APPLICATION_NAME } from "../../src/relay/PgWaiters.js"
 import {
   call,
@@ -18,25 +18,6 @@ import {
 const url = pgUrl
 const query = pgQuery
 
-/**
- * A scratch database of its own (NOTIFY channels and `pg_stat_activity.datname` are per database, so nothing
- * another test or relay on the same server does can wake or be mistaken for these relays).
- */
-const scratchDatabase = async (base: string, tag: string) => {
-  const name = `sb_${tag}_${process.pid}_${Date.now().toString(36)}`
-  await query(base, `CREATE DATABASE ${name}`).catch((error: unknown) => {
-    throw new Error(
-      `CREATE DATABASE failed: the role in SESSION_BRIDGE_TEST_PG_URL needs CREATEDB (.ci/run grants it)`,
-      {
-        cause: error
-      }
-    )
-  })
-  const scoped = new URL(base)
-  scoped.pathname = `/${name}`
-  return { name, url: scoped.toString(), drop: () => query(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) }
-}
-
 const listenerPids = async (base: string, database: string) =>
   (
     await query<{ pid: number }>(
@@ -44,14 +25,6 @@ const listenerPids = async (base: string, database: string) =>
       `SELECT pid FROM pg_stat_activity WHERE datname = '${database}' AND application_name = '${LISTEN_APPLICATION_NAME}'`
     )
   ).map((r) => Number(r.pid))
-
-const until = async (what: string, check: () => Promise<boolean> | boolean, ms = 10_000) => {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 const parked = () => new Promise((r) => setTimeout(r, 300))
 

@@ -14,3 +14,31 @@ export const pgQuery = <A = Record<string, unknown>>(base: string, statement: st
       )
     )
   )
+
+/**
+ * A scratch database of its own (NOTIFY channels and `pg_stat_activity.datname` are per database, so nothing
+ * another test or relay on the same server does can wake or be mistaken for these relays).
+ */
+export const scratchDatabase = async (base: string, tag: string) => {
+  const name = `sb_${tag}_${process.pid}_${Date.now().toString(36)}`
+  await pgQuery(base, `CREATE DATABASE ${name}`).catch((error: unknown) => {
+    throw new Error(
+      `CREATE DATABASE failed: the role in SESSION_BRIDGE_TEST_PG_URL needs CREATEDB (.ci/run grants it)`,
+      {
+        cause: error
+      }
+    )
+  })
+  const scoped = new URL(base)
+  scoped.pathname = `/${name}`
+  return { name, url: scoped.toString(), drop: () => pgQuery(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) }
+}
+
+/** Polls `check` every 25 ms until it holds, or fails naming `what` after `ms`. */
+export const until = async (what: string, check: () => Promise<boolean> | boolean, ms = 10_000) => {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
