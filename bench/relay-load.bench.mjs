@@ -7,8 +7,10 @@
 //      0 lost, 0 duplicated; SQLite and PostgreSQL
 //   3. idle: 1,000 daemons long-polling (25 s polls, re-issued) for 120 s: RSS per parked poll, the relay's CPU
 //   4. two replicas on PostgreSQL: senders on A, recipients polling B, B's LISTEN connection terminated mid-run
-//   5. crash: kill -9 the relay (SQLite) several times during a flood; every 201'd id stored exactly once
-//   6. abuse: one account floods with rate limits on; it gets 429s while other pairs keep their latency
+//   5. crash: kill -9 a relay replica 20 times during #2's flood (two replicas on PostgreSQL; the SQLite relay
+//      without a database); every answered id stored exactly once
+//   6. abuse, rate limits on: one account floods (429s while other pairs keep their latency), a stranger guesses
+//      invite ids (rate-limited, none found), a revoked contact keeps sending (refused, none of its envelopes fetched)
 // Env: BENCH_LOAD_SECONDS (per timed scenario, default 10), BENCH_LOAD_RATE (#1 and #4, default 50 msg/s),
 // BENCH_LOAD_MESSAGES (scenario 2, default 10000), BENCH_LOAD_IDLE_SECONDS (scenario 3, default 120),
 // BENCH_LOAD_SCENARIOS (e.g. "1,2"; default all), BENCH_LOAD_RELAY_BIN (another build's dist/relay/bin.js), SESSION_BRIDGE_TEST_PG_URL (PostgreSQL rows; scratch databases).
@@ -110,20 +112,23 @@ const makePairs = async (url, n, prefix) => {
 
 /**
  * A recipient's daemon loop: long-polls `wait=25` with its cursor until stopped, retrying through a dead relay.
- * `onMessage(message, at)` for each envelope; `urlOf()` lets a scenario move it (a restarted relay).
+ * `onMessage(message, at)` for each envelope; `urlOf(turn)` lets a scenario move it (a restarted relay, or the
+ * other replica: `turn` starts at `first` and counts up on each network error, a load balancer's failover).
  */
-const poller = (urlOf, member, onMessage) => {
+const poller = (urlOf, member, onMessage, first = 0) => {
   let stopped = false
   let cursor = 0
+  let turn = first
   const done = (async () => {
     while (!stopped) {
       try {
-        const res = await http(urlOf(), "GET", `/v1/inbox?after=${cursor}&wait=25`, member.token)
+        const res = await http(urlOf(turn), "GET", `/v1/inbox?after=${cursor}&wait=25`, member.token)
         const at = performance.now()
         if (res.status !== 200) throw new Error(`poll ${res.status}`)
         for (const m of res.body.messages) await onMessage(m, at)
         cursor = res.body.cursor
       } catch {
+        turn++
         if (!stopped) await sleep(50)
       }
     }
@@ -275,14 +280,19 @@ const flood = async ({ urlOf, messages, whileRunning }) => {
   const seqsOf = new Map()
   let deliveries = 0
   let lastDelivery = 0
-  const pollers = recipients.map((b) =>
-    poller(urlOf, b, (m) => {
-      deliveries++
-      lastDelivery = performance.now()
-      const seqs = seqsOf.get(m.id) ?? new Set()
-      seqs.add(`${b.accountId}:${m.seq}`)
-      seqsOf.set(m.id, seqs)
-    })
+  const pollers = recipients.map((b, r) =>
+    poller(
+      urlOf,
+      b,
+      (m) => {
+        deliveries++
+        lastDelivery = performance.now()
+        const seqs = seqsOf.get(m.id) ?? new Set()
+        seqs.add(`${b.accountId}:${m.seq}`)
+        seqsOf.set(m.id, seqs)
+      },
+      r
+    )
   )
   await sleep(500)
   const answered = new Set()
@@ -295,9 +305,9 @@ const flood = async ({ urlOf, messages, whileRunning }) => {
   await Promise.all(
     plan.map(async (list, s) => {
       for (const envelope of list) {
-        for (;;) {
+        for (let attempt = 0; ; attempt++) {
           try {
-            const res = await http(urlOf(), "POST", "/v1/messages", senders[s].token, envelope)
+            const res = await http(urlOf(s + attempt), "POST", "/v1/messages", senders[s].token, envelope)
             if (res.status === 201 || (res.status === 200 && res.body.duplicate)) {
               if (res.status === 201) created++
               answered.add(envelope.id)
@@ -356,41 +366,61 @@ const scenario2 = async (kind) => {
   }
 }
 
+/**
+ * kill -9 during a flood (#2's 8 senders → 50 recipients), relaunched on the same port each time. With a database:
+ * two replicas on one PostgreSQL, senders and pollers spread over both and failing over on a network error, a
+ * random replica killed KILLS times; without one, the SQLite relay alone. Every answered id stored exactly once.
+ */
+const KILLS = 20
 const scenario5 = async () => {
-  const db = await freshDb("sqlite")
-  const port = await freePort()
-  const home = tempDir("sb-load-5-")
-  const start = () => startRelay({ home, command: [RELAY_BIN_USED], args: relayArgs(db, ["--port", String(port)]) })
-  let relay = await start()
-  const url = relay.url
+  const kind = PG_URL ? "pg" : "sqlite"
+  const db = await freshDb(kind)
+  const count = kind === "pg" ? 2 : 1
+  const ports = []
+  const homes = []
+  for (let i = 0; i < count; i++) {
+    ports.push(await freePort())
+    homes.push(tempDir(`sb-load-5-${i}-`))
+  }
+  const start = (i) =>
+    startRelay({ home: homes[i], command: [RELAY_BIN_USED], args: relayArgs(db, ["--port", String(ports[i])]) })
+  const relays = []
+  for (let i = 0; i < count; i++) relays.push(await start(i))
+  const urls = ports.map((p) => `http://127.0.0.1:${p}`)
   let kills = 0
   try {
     const r = await flood({
-      urlOf: () => url,
+      urlOf: (turn = 0) => urls[turn % count],
       messages: Math.min(MESSAGES, 4_000),
       whileRunning: async (running) => {
-        await sleep(1_500)
-        while (running() && kills < 5) {
-          relay.child.kill("SIGKILL")
-          await relay.exited
+        await sleep(1_000)
+        while (running() && kills < KILLS) {
+          const victim = Math.floor(Math.random() * count)
+          relays[victim].child.kill("SIGKILL")
+          await relays[victim].exited
           kills++
-          relay = await start()
-          await sleep(500 + Math.random() * 1_000)
+          relays[victim] = await start(victim)
+          await sleep(100 + Math.random() * 300)
         }
       }
     })
+    const where = kind === "pg" ? "one of two PostgreSQL replicas" : "the SQLite relay"
     row(
-      `relay-load #5: kill -9 ×${kills} during a flood of ${r.answered}: lost / stored twice`,
+      `relay-load #5: kill -9 of ${where} ×${kills} during a flood of ${r.answered}: lost / stored twice`,
       `${r.lost} / ${r.storedTwice} (${r.retries} sends retried, ${r.answered - r.created} answered as duplicates)`,
-      "0 / 0",
-      r.lost === 0 && r.storedTwice === 0
+      `${KILLS} kills, 0 / 0`,
+      kills === KILLS && r.lost === 0 && r.storedTwice === 0
     )
     row(
       `relay-load #5: envelopes delivered again after a crash (the daemon's ledger dedupes them)`,
       String(r.redelivered)
     )
+    row(
+      "relay-load #5: kill -9 of a receiving daemon ×20 during a 500-message stream",
+      "test/e2e/cloudExactlyOnce.test.ts (every accepted message in exactly one inbox file)"
+    )
   } finally {
-    await stopRelay(relay)
+    await Promise.all(relays.map((relay) => stopRelay(relay)))
   }
 }
 
@@ -502,6 +532,19 @@ const scenario6 = async () => {
   try {
     const [[flooder, victim]] = await makePairs(relay.url, 1, "f")
     const pairs = await makePairs(relay.url, 10, "n")
+    const guesser = await register(relay.url, "g")
+    // A contact revoked by its peer, with two envelopes it sent before the revoke still unfetched.
+    const [[revoked, peer]] = await makePairs(relay.url, 1, "v")
+    for (let i = 0; i < 2; i++)
+      await http(relay.url, "POST", "/v1/messages", revoked.token, await sealed(revoked, peer, `before ${i}`))
+    const revoke = await http(relay.url, "POST", `/v1/contacts/${revoked.handle}/revoke`, peer.token)
+    if (revoke.status !== 200) throw new Error(`revoke: ${revoke.status} ${JSON.stringify(revoke.body)}`)
+    const fromRevoked = []
+    const peerPoller = poller(
+      () => relay.url,
+      peer,
+      (m) => void (m.from === revoked.accountId && fromRevoked.push(m.id))
+    )
     const floodEnvelopes = []
     for (let i = 0; i < 400; i++) floodEnvelopes.push(await sealed(flooder, victim, `flood ${i}`))
     let flooding = true
@@ -520,10 +563,34 @@ const scenario6 = async () => {
         answers[res.status in answers ? res.status : "other"]++
       }
     })()
+    // A stranger guesses invite ids (random 128-bit ids, as real ones are).
+    const guesses = { 404: 0, 429: 0, other: 0 }
+    const guessLoop = (async () => {
+      while (flooding) {
+        const id = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url")
+        const res = await http(relay.url, "GET", `/v1/invites/${id}`, guesser.token)
+        guesses[res.status === 404 && res.body?.code === "INVITE_INVALID" ? 404 : res.status === 429 ? 429 : "other"]++
+        await sleep(20)
+      }
+    })()
+    // The revoked contact keeps sending.
+    const revokedAnswers = { refused: 0, limited: 0, other: 0 }
+    const revokedLoop = (async () => {
+      while (flooding) {
+        const res = await http(relay.url, "POST", "/v1/messages", revoked.token, await sealed(revoked, peer, "after"))
+        const code = res.body?.code
+        revokedAnswers[
+          res.status === 403 && code === "CONTACT_REVOKED" ? "refused" : res.status === 429 ? "limited" : "other"
+        ]++
+        await sleep(20)
+      }
+    })()
     // Others stay within their limits: each pair sends one message every 2.5 s (CLOUD.md 2.12: 30/min per pair).
     const result = await pacedLatencyAt({ url: relay.url, pairs, seconds: SECONDS, everyMs: 250 })
     flooding = false
-    await floodLoop
+    await Promise.all([floodLoop, guessLoop, revokedLoop])
+    await sleep(500)
+    await peerPoller.stop()
     const floodS = (performance.now() - floodStart) / 1000
     // Sends to one recipient: the pair's bucket (burst 30, 30/min) is the tighter of the two that apply.
     const allowed = 30 + Math.ceil(floodS / 2) + 1
@@ -535,6 +602,20 @@ const scenario6 = async () => {
     )
     const p99 = percentile(result.values, 99)
     row(`relay-load #6: other pairs' p99 while it floods (${result.values.length})`, ms(p99), "≤ 50 ms", p99 <= 50)
+    // Invite lookups: burst 30, then 30 a minute per account (CLOUD.md 2.12).
+    const lookups = 30 + Math.ceil(floodS / 2) + 1
+    row(
+      `relay-load #6: a stranger's invite guesses over ${floodS.toFixed(0)} s (INVITE_INVALID / 429 / other)`,
+      `${guesses[404]} / ${guesses[429]} / ${guesses.other}`,
+      `≤ ${lookups} answered, the rest 429, none found`,
+      guesses[429] > 0 && guesses[404] <= lookups && guesses.other === 0
+    )
+    row(
+      "relay-load #6: a revoked contact keeps sending (CONTACT_REVOKED / 429 / other; its envelopes fetched)",
+      `${revokedAnswers.refused} / ${revokedAnswers.limited} / ${revokedAnswers.other}; ${fromRevoked.length}`,
+      "none stored; 0",
+      revokedAnswers.refused > 0 && revokedAnswers.other === 0 && fromRevoked.length === 0
+    )
   } finally {
     await stopRelay(relay)
   }
