@@ -133,4 +133,54 @@ describe("CloudCrypto layers", () => {
       assert.isFalse(yield* crypto.ed25519Verify(ed.publicKey, new Uint8Array([1, 2, 4]), sig))
     }).pipe(Effect.provide(layer))
   )
+
+  it.effect("known answers: RFC 8032 (Ed25519) and RFC 7748 (X25519), from raw private keys", () =>
+    Effect.gen(function* () {
+      const crypto = yield* CloudCrypto
+      const hex = (h: string) => Uint8Array.from(Buffer.from(h, "hex"))
+      const pkcs8 = (oid: number, seed: string) =>
+        Uint8Array.from([
+          0x30,
+          0x2e,
+          0x02,
+          0x01,
+          0x00,
+          0x30,
+          0x05,
+          0x06,
+          0x03,
+          0x2b,
+          0x65,
+          oid,
+          0x04,
+          0x22,
+          0x04,
+          0x20,
+          ...hex(seed)
+        ])
+      const edSeed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
+      const ed = pkcs8(0x70, edSeed)
+      assert.deepStrictEqual(
+        yield* crypto.ed25519Public(ed),
+        hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+      )
+      assert.deepStrictEqual(
+        yield* crypto.ed25519Sign(ed, new Uint8Array(0)),
+        hex(
+          "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
+        )
+      )
+      const alice = pkcs8(0x6e, "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")
+      const bobPublic = hex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f")
+      assert.deepStrictEqual(
+        yield* crypto.x25519Public(alice),
+        hex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a")
+      )
+      const shared = hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742")
+      assert.deepStrictEqual(yield* crypto.x25519(alice, bobPublic), shared)
+      // A key of the other curve (read by the PKCS8 decoder, its prefix not this curve's) is refused.
+      assert.strictEqual((yield* Effect.flip(crypto.x25519(ed, bobPublic))).code, "CRYPTO_KEY_INVALID")
+      assert.strictEqual((yield* Effect.flip(crypto.ed25519Sign(alice, new Uint8Array(1)))).code, "CRYPTO_KEY_INVALID")
+    }).pipe(Effect.provide(layer))
+  )
 })
