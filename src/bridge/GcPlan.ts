@@ -4,6 +4,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { StoreError } from "../domain/Errors.js"
 import { CLOUD_OUTBOX_DIR, Layout } from "../domain/Layout.js"
+import { parseStamp } from "../domain/HookStamp.js"
 import { MessageEnvelope, SessionRecord } from "../domain/Records.js"
 import { decodeLockFile, STALE_MS } from "../services/FileLock.js"
 import type { HostEnvShape } from "../services/HostEnv.js"
@@ -169,6 +170,19 @@ export const planGc = (
       const st = yield* store.stat(path)
       if (Option.exists(st, (s) => now - s.mtimeMs > options.tempMs))
         yield* add("temp", path, "code-cache temp left by a failed write")
+    }
+    // The hook's fast-path stamps (ADR-0036): a removed session's, and any not rewritten for as long as a session
+    // may stay offline (each host session id has a stamp of its own, left behind when the host session is over).
+    const stampsDir = `${Layout.cacheDir}/hook-stamps`
+    for (const name of yield* store.list(stampsDir)) {
+      const path = `${stampsDir}/${name}`
+      const st = yield* store.stat(path)
+      if (Option.isNone(st) || st.value.isDirectory) continue
+      const stamp = Option.flatMap(yield* readText(path), (text) => Option.fromNullable(parseStamp(text)))
+      if (Option.exists(stamp, (s) => removedSessions.has(s.sessionId)))
+        yield* add("session", path, "hook stamp of a removed session")
+      else if (now - st.value.mtimeMs > options.offlineMs)
+        yield* add("temp", path, `hook stamp unused for ${Math.floor((now - st.value.mtimeMs) / 86_400_000)} days`)
     }
     // Locks, claims of a recovery (`.stale-…`) and locks it moved aside (`.taken`) are judged alike.
     for (const name of yield* store.list(Layout.locksDir)) {

@@ -6,6 +6,7 @@ import { Channels } from "../../src/bridge/Channels.js"
 import { DEFAULT_GC, Housekeeping, inventoryOf, type Removal } from "../../src/bridge/Housekeeping.js"
 import { Mailbox } from "../../src/bridge/Mailbox.js"
 import { Sessions } from "../../src/bridge/Sessions.js"
+import { encodeStamp, stampPath, watchedDirs } from "../../src/domain/HookStamp.js"
 import { CLOUD_OUTBOX_DIR, Layout } from "../../src/domain/Layout.js"
 import { ChannelName } from "../../src/domain/Names.js"
 import { Store } from "../../src/services/store/Store.js"
@@ -112,6 +113,46 @@ describe("Housekeeping gc", () => {
       const found = byPath(yield* plan())
       assert.isFalse(found.has(Layout.artifactBytes(queued)), "the queued message's artifact stays")
       assert.isTrue(found.has(Layout.artifactBytes(orphan)), "an unreferenced one still goes")
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+
+  it.effect("hook stamps: a removed session's and any unused for the offline period go; a fresh one stays", () =>
+    Effect.gen(function* () {
+      const store = yield* Store
+      const old = yield* register("old")
+      const keep = yield* register("keep")
+      const stamp = (sessionId: string, hostSessionId: string) =>
+        encodeStamp({
+          v: 1,
+          bundle: "b",
+          provider: "claude-code",
+          hostSessionId,
+          cwd: "/w",
+          sessionId,
+          pointer: "pointers/p.json",
+          recordCwd: "/w",
+          refreshMs: 60_000,
+          takenAt: 1,
+          dirs: watchedDirs(sessionId).map((path) => ({ path, mtimeMs: null }))
+        })
+      const ofOld = stampPath("claude-code", "h-old")
+      const stale = stampPath("claude-code", "h-keep-earlier")
+      yield* store.write(ofOld, stamp(old.sessionId, "h-old"))
+      yield* store.write(stale, stamp(keep.sessionId, "h-keep-earlier"))
+      yield* store.write(`${Layout.cacheDir}/hook-stamps/junk.json`, "{ not a stamp")
+      yield* TestClock.adjust(8 * DAY)
+      yield* Effect.flatMap(Sessions, (x) => x.touch(keep.sessionId))
+      const fresh = stampPath("claude-code", "h-keep")
+      yield* store.write(fresh, stamp(keep.sessionId, "h-keep"))
+      yield* store.write(`${Layout.cacheDir}/hook-stamps/junk-new.json`, "{ not a stamp")
+      const found = byPath(yield* plan())
+      assert.strictEqual(found.get(ofOld)?.kind, "session")
+      assert.match(found.get(ofOld)!.reason, /^hook stamp of a removed session$/)
+      assert.strictEqual(found.get(stale)?.kind, "temp")
+      assert.match(found.get(stale)!.reason, /^hook stamp unused for 8 days$/)
+      assert.strictEqual(found.get(`${Layout.cacheDir}/hook-stamps/junk.json`)?.kind, "temp")
+      assert.isFalse(found.has(fresh), "the live session's current stamp stays")
+      assert.isFalse(found.has(`${Layout.cacheDir}/hook-stamps/junk-new.json`))
     }).pipe(Effect.provide(memoryBridge()))
   )
 
