@@ -1,20 +1,15 @@
+import { CHANNEL_PATTERN, SHA256_PATTERN, ULID_PATTERN } from "./IdPatterns.js"
 import type { InboxItem } from "./InboxBlock.js"
 
 /**
  * The shape of a stored message envelope, checked in plain TypeScript (no Effect): the launcher's fast path
- * (src/platform/HookInbox.ts) reads envelopes before the hook bundle loads. The patterns here are the ones the
- * schemas use (MessageId and SessionId in Ulid.ts, Sha256 and ChannelName in Names.ts), so the two cannot drift.
+ * (src/platform/HookInbox.ts) reads envelopes before the hook bundle loads. The patterns (IdPatterns.ts) are the ones
+ * the schemas use (MessageId and SessionId in Ulid.ts, Sha256 and ChannelName in Names.ts), so the two cannot drift.
  * The check is at least as strict as decoding `MessageEnvelope`: whatever it accepts, the schema accepts too
  * (test/hook/hookInboxFastPath.test.ts holds it to that over hostile envelopes); what it refuses, the fast path
  * leaves to the full hook, which decodes (or quarantines) it.
  */
 
-/** A ULID in Crockford base32 (MessageId, SessionId). */
-export const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/
-/** An artifact's sha256 (Sha256). */
-export const SHA256_PATTERN = /^[0-9a-f]{64}$/
-/** A channel name without its '#' (ChannelName). */
-export const CHANNEL_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/
 /**
  * A UTC time as the bridge writes it (`DateTime.formatIso`); the schema takes more forms, this check only this one.
  * Each part is range-checked by `Date.parse` being finite and giving back the same text.

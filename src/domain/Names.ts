@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { CHANNEL_PATTERN, SHA256_PATTERN } from "./EnvelopeShape.js"
+import { CHANNEL_PATTERN, SHA256_PATTERN } from "./IdPatterns.js"
 import { InvalidArgument, InvalidName } from "./Errors.js"
 
 // oxlint-disable-next-line no-control-regex -- control characters are what this matches

@@ -1,5 +1,5 @@
 import * as Schema from "effect/Schema"
-import { ULID_PATTERN } from "./EnvelopeShape.js"
+import { ULID_PATTERN } from "./IdPatterns.js"
 
 export const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 const ULID_RE = ULID_PATTERN
