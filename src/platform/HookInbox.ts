@@ -10,6 +10,7 @@
  * store would re-mode, a home that is not the user's, too many broadcasts, any error.
  */
 import {
+  chmodSync,
   closeSync,
   constants,
   fchmodSync,
@@ -93,6 +94,8 @@ const ensureFolders = (home: string, dirs: ReadonlyArray<string>): void => {
   for (const dir of dirs) {
     try {
       mkdirSync(join(home, dir), { mode: DIR_MODE })
+      // The umask may have taken bits off the mode: the store sets it exactly.
+      chmodSync(join(home, dir), DIR_MODE)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
     }

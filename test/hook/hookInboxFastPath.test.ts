@@ -1,6 +1,6 @@
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { checkEnvelope, PROVIDER_IDS } from "../../src/domain/EnvelopeShape.js"
@@ -8,14 +8,16 @@ import { FAST_PATH_HOSTS } from "../../src/domain/HookStamp.js"
 import { MessageEnvelope, ProviderId } from "../../src/domain/Records.js"
 import { findHost } from "../../src/hook/hosts/index.js"
 import { MAX_FAST_BROADCASTS } from "../../src/platform/HookInbox.js"
-import { ensureBuilt } from "../support/build.js"
+import { ensureBuilt, LAUNCHER } from "../support/build.js"
 import {
   bridge,
   envelope,
   folders,
   fullHome,
   OTHER,
+  payload,
   prompt,
+  PROMPT,
   put,
   putEnvelope,
   settle,
@@ -194,6 +196,33 @@ describe("hook fast path with local messages waiting, against the full hook", ()
     const again = prompt(dir)
     assert.deepStrictEqual([again.stdout, /nothing waiting \(.*; stamped\)/.test(again.stderr)], ["", true])
     assert.include(prompt(dir).stderr, "fast path, nothing waiting\n")
+  }, 60_000)
+})
+
+describe("hook fast path with local messages waiting: the folders it creates", () => {
+  it("are 0700 whatever the umask, as the store makes them", () => {
+    const dir = tempDir()
+    const sid = settle(dir)
+    putEnvelope(bridge(dir), inbox(sid), envelope(ulid(1), sid))
+    const r = spawnSync(
+      "/bin/sh",
+      ["-c", `umask 0277 && exec "$0" "$@"`, process.execPath, LAUNCHER, "hook", ...PROMPT],
+      {
+        cwd: dir,
+        input: payload(dir),
+        encoding: "utf8",
+        env: {
+          PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+          SESSION_BRIDGE_HOME: bridge(dir),
+          SESSION_BRIDGE_DEBUG: "1"
+        }
+      }
+    )
+    assert.include(r.stderr, "fast path, inbox block shown")
+    assert.include(r.stdout, ulid(1))
+    const surfaced = path.join(bridge(dir), "state", sid, "surfaced")
+    assert.strictEqual(fs.statSync(surfaced).mode & 0o777, 0o700)
+    assert.strictEqual(fs.statSync(path.join(surfaced, ulid(1))).mode & 0o777, 0o600)
   }, 60_000)
 })
 
