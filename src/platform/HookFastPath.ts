@@ -1,10 +1,12 @@
 /**
  * The hook's "nothing waiting" answer, in plain Node before the hook bundle loads (docs/adr/0036-hook-fast-path.md):
  * on a prompt of a host whose payload it reads cheaply, it finds the stamp the last full run left
- * (src/domain/HookStamp.ts) and answers the host's empty reply only when nothing the full path would read or
- * write has changed since. Any doubt (another event or host, an odd stdin, a stamp that is missing, foreign,
- * planted or stale, a directory changed or changed too close to the stamp, a pointer or record that moved, a
- * lastSeen refresh due) gives the full path, with the stdin it read. Never an error, never stdout but the reply.
+ * (src/domain/HookStamp.ts) and answers the host's empty reply when nothing the full path would read or write
+ * has changed since. When only the session's watched folders changed (or changed too close to the stamp), it does
+ * the full hook's surfacing of local messages itself (src/platform/HookInbox.ts, docs/adr/0047-hook-fast-path-shows-local-messages.md).
+ * Any doubt (another event or host, an odd stdin, a stamp that is missing, foreign, planted or stale, a pointer or
+ * record that moved, a lastSeen refresh due, anything the inbox work declines) gives the full path, with the stdin
+ * it read. Never an error, never stdout but the reply.
  * Standard input is read as the full hook reads it (ADR-0016, ADR-0022: a file, a pipe reopened non-blocking, a
  * socket through the pipe handle), never blocking, and never past the hook's budget: a host that holds stdin open
  * gets the empty reply at the budget, as the full hook gives it.
