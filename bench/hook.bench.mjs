@@ -1,6 +1,7 @@
 // Hook wall time, whole process (`node dist/session-bridge.cjs hook UserPromptSubmit --provider claude-code`, the
 // command `init` writes for an installed package), prompt submit with
-// 0 (nothing changed since the last prompt: the launcher's fast path, ADR-0036) and with 20 unread messages, median of RUNS runs each, as a ratio to `node -e 0` measured in the same loop, in a
+// 0 (nothing changed since the last prompt: the launcher's fast path, ADR-0036) and with 20 unread local messages (the
+// fast path shows them, ADR-0047; the full path, its stamp removed, is a report row), median of RUNS runs each, as a ratio to `node -e 0` measured in the same loop, in a
 // clean environment (no NODE_EXTRA_CA_CERTS) with the home on the real disk; the same with the caller's environment
 // (report); the floor any Effect + Schema hook starts from (see below); and the hook restored from a V8 startup
 // snapshot (report, ADR-0035).
@@ -172,7 +173,11 @@ const snapshotRoute = () => {
       return [
         [`hook prompt, 0 unread, code cache (full path), first ${n} turns`, vsNode(cc("zeroFull"), s.node), "report"],
         [`hook prompt, 0 unread, ${route}, same turns`, vsNode(s.snap0, s.node), "report"],
-        [`hook prompt, 20 unread, code cache (full path), first ${n} turns`, vsNode(cc("twenty"), s.node), "report"],
+        [
+          `hook prompt, 20 unread, code cache (full path), first ${n} turns`,
+          vsNode(cc("twentyFull"), s.node),
+          "report"
+        ],
         [`hook prompt, 20 unread, ${route}, same turns`, vsNode(s.snap20, s.node), "report"],
         [
           `hook prompt, 20 unread, snapshot without the built-ins' code cache (${mb(blobs.lean.bytes)})`,
@@ -197,7 +202,18 @@ try {
 
   const sender = await spawnMcp({ home, label: "bench-sender", cwd: home })
   const surfacedDir = path.join(home, "state", sessionId, "surfaced")
-  const samples = { node: [], zero: [], zeroFull: [], twenty: [], floor: [], nodeCpu: [], zeroCpu: [], twentyCpu: [] }
+  const samples = {
+    node: [],
+    zero: [],
+    zeroListed: [],
+    zeroFull: [],
+    twenty: [],
+    twentyFull: [],
+    floor: [],
+    nodeCpu: [],
+    zeroCpu: [],
+    twentyCpu: []
+  }
   const seed = async (from, to) => {
     for (let i = from; i < to; i++) {
       await sender.call("bridge_send_message", {
@@ -221,6 +237,9 @@ try {
   const clearMarks = () => {
     for (const id of marked()) fs.rmSync(path.join(surfacedDir, id))
   }
+  // Without its stamp a prompt runs the full hook (and, finding nothing, leaves a new stamp).
+  const stamps = path.join(home, "cache", "hook-stamps")
+  const dropStamp = () => fs.rmSync(stamps, { recursive: true, force: true })
   clearMarks()
   const snapshot = snapshotRoute()
   snapshot.checkLean()
@@ -230,17 +249,28 @@ try {
     const base = timed(["-e", "0"])
     samples.node.push(base.wall)
     samples.nodeCpu.push(base.cpu)
+    // The stamp the last prompt with nothing waiting left still names the session; its surfaced markers are gone.
     const twenty = hookRun()
     if (shown(twenty.stdout) !== 20) throw new Error(`expected 20 surfaced, got ${shown(twenty.stdout)}`)
     samples.twenty.push(twenty.wall)
     samples.twentyCpu.push(twenty.cpu)
+    // Right after messages were surfaced their markers are new: the fast path lists the folders, finds nothing
+    // and stamps again, so that the next prompt, with nothing changed, lists nothing.
+    const listed = hookRun()
+    if (listed.stdout !== "") throw new Error(`expected nothing to surface, got ${listed.stdout.slice(0, 80)}`)
+    samples.zeroListed.push(listed.wall)
+    // The same 20 through the full hook (its stamp removed): the same bytes.
+    clearMarks()
+    dropStamp()
+    const twentyFull = hookRun()
+    if (twentyFull.stdout !== twenty.stdout) throw new Error("the full hook printed another block than the fast path")
+    samples.twentyFull.push(twentyFull.wall)
     if (withSnapshot) {
       clearMarks()
       snapshot.twenty(twenty.stdout)
       snapshot.leanTwenty(twenty.stdout, clearMarks)
     }
-    // Right after messages were surfaced their markers are new: the full path runs, and leaves the stamp that
-    // lets the next prompt, with nothing changed, take the fast path.
+    // Still no stamp: the full path runs, and leaves the stamp the next prompt (and the next turn's 20) starts from.
     const zeroFull = hookRun()
     if (zeroFull.stdout !== "") throw new Error(`expected nothing to surface, got ${zeroFull.stdout.slice(0, 80)}`)
     samples.zeroFull.push(zeroFull.wall)
@@ -266,8 +296,18 @@ try {
   const side = [
     ["hook prompt, 0 unread, nothing changed since the last prompt: path taken", pathTaken, "report"],
     [
-      `hook prompt, 0 unread, full path (right after messages were surfaced; p50 of ${RUNS})`,
+      `hook prompt, 0 unread right after messages were surfaced, fast path listing the folders (p50 of ${RUNS})`,
+      vsNode(samples.zeroListed, samples.node),
+      "report"
+    ],
+    [
+      `hook prompt, 0 unread, full path (its stamp removed; p50 of ${RUNS})`,
       vsNode(samples.zeroFull, samples.node),
+      "report"
+    ],
+    [
+      `hook prompt, 20 unread, full path (its stamp removed; p50 of ${RUNS})`,
+      vsNode(samples.twentyFull, samples.node),
       "report"
     ],
     ...callerRows(clearMarks),
@@ -296,7 +336,7 @@ try {
   row("measured processes pinned to", pin.length > 0 ? `CPU ${CPU} (taskset)` : "no CPU (no taskset)", "report")
   for (const [key, label] of [
     ["zero", "0 unread (fast path)"],
-    ["twenty", "20 unread"]
+    ["twenty", "20 unread (fast path)"]
   ]) {
     const p50 = percentile(samples[key], 50)
     const ratio = p50 / base

@@ -1,3 +1,4 @@
+import { hookSpecificOutput } from "./HookReply.js"
 import { Layout } from "./Layout.js"
 
 /**
@@ -14,6 +15,9 @@ export const MAX_STAMP_BYTES = 8 * 1024
 export const MAX_STAMPED_RECORD_BYTES = 64 * 1024
 /** The lastSeen refresh is treated as due this much early: the fast path never lets a refresh slip. */
 export const REFRESH_MARGIN_MS = 5_000
+
+/** Marking needs this much of the budget left; with less, nothing is marked and everything keeps waiting. */
+export const MARK_RESERVE_MS = 100
 
 /** The hook's default budget (SESSION_BRIDGE_HOOK_BUDGET_MS), from its start to its reply. */
 export const DEFAULT_HOOK_BUDGET_MS = 1500
@@ -127,11 +131,21 @@ export const encodeStamp = (stamp: HookStamp): string => JSON.stringify(stamp)
 
 /**
  * The hosts whose prompt the fast path answers: Claude-style payloads (`session_id`, `cwd`), the prompt event's
- * name and the empty reply the full hook gives for it (test/hook/fastPath.test.ts checks these against the
- * adapters in src/hook/hosts/). Any other host goes the full path.
+ * name, the empty reply the full hook gives for it and the reply that carries an inbox block
+ * (test/hook/fastPath.test.ts checks these against the adapters in src/hook/hosts/). Any other host goes the full path.
  */
-export const FAST_PATH_HOSTS: Readonly<Record<string, { readonly prompt: string; readonly empty: string }>> = {
-  "claude-code": { prompt: "UserPromptSubmit", empty: "" },
-  codex: { prompt: "UserPromptSubmit", empty: "{}" },
-  "gemini-cli": { prompt: "BeforeAgent", empty: "{}" }
+export interface FastPathHost {
+  readonly prompt: string
+  readonly empty: string
+  readonly context: (text: string) => string
+}
+
+export const FAST_PATH_HOSTS: Readonly<Record<string, FastPathHost>> = {
+  "claude-code": {
+    prompt: "UserPromptSubmit",
+    empty: "",
+    context: (text) => hookSpecificOutput("UserPromptSubmit", text)
+  },
+  codex: { prompt: "UserPromptSubmit", empty: "{}", context: (text) => hookSpecificOutput("UserPromptSubmit", text) },
+  "gemini-cli": { prompt: "BeforeAgent", empty: "{}", context: (text) => hookSpecificOutput("BeforeAgent", text) }
 }

@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { CHANNEL_PATTERN, SHA256_PATTERN } from "./IdPatterns.js"
 import { InvalidArgument, InvalidName } from "./Errors.js"
 
 // oxlint-disable-next-line no-control-regex -- control characters are what this matches
@@ -103,9 +104,7 @@ export const requireLabel = (raw: string, what = "label"): Effect.Effect<Label, 
 /** A channel name without its leading '#': lowercase letters, digits, '-', '_', '.'. */
 export const ChannelName = Schema.String.pipe(
   Schema.filter(
-    (s) =>
-      /^[a-z0-9][a-z0-9._-]{0,63}$/.test(s) ||
-      "a channel name is 1-64 of a-z 0-9 . _ - and starts with a letter or digit"
+    (s) => CHANNEL_PATTERN.test(s) || "a channel name is 1-64 of a-z 0-9 . _ - and starts with a letter or digit"
   ),
   Schema.brand("session-bridge/ChannelName")
 )
@@ -194,7 +193,7 @@ export const requireMimeType = (raw: string): Effect.Effect<string, InvalidArgum
   })
 
 export const Sha256 = Schema.String.pipe(
-  Schema.filter((s) => /^[0-9a-f]{64}$/.test(s) || "a sha256 is 64 lowercase hex characters"),
+  Schema.filter((s) => SHA256_PATTERN.test(s) || "a sha256 is 64 lowercase hex characters"),
   Schema.brand("session-bridge/Sha256")
 )
 export type Sha256 = typeof Sha256.Type

@@ -1,7 +1,8 @@
 import * as Schema from "effect/Schema"
+import { ULID_PATTERN } from "./IdPatterns.js"
 
 export const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-const ULID_RE = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/
+const ULID_RE = ULID_PATTERN
 
 /** A session id: a 26-character Crockford ULID. */
 export const SessionId = Schema.String.pipe(

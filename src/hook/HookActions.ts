@@ -7,12 +7,13 @@ import { collisionWarning, labelTwins } from "../bridge/LabelCollisions.js"
 import { pointerKeys, Sessions } from "../bridge/Sessions.js"
 import { Surfacing } from "../bridge/Surfacing.js"
 import type { BridgeFailure } from "../domain/Errors.js"
+import { MARK_RESERVE_MS } from "../domain/HookStamp.js"
 import type { ProviderId, SessionRecord } from "../domain/Records.js"
 import { SessionId } from "../domain/Ulid.js"
 import { logEvent } from "../services/EventLog.js"
 import { HostEnv } from "../services/HostEnv.js"
 import type { Store } from "../services/store/Store.js"
-import { type InboxItem, MAX_ENTRIES, renderInboxBlock } from "./InboxBlock.js"
+import { type InboxItem, MAX_ENTRIES, renderInboxBlock } from "../domain/InboxBlock.js"
 import * as Stamp from "./Stamp.js"
 
 export type HookServices = Identity | Sessions | Surfacing | Store
@@ -20,8 +21,7 @@ export type HookServices = Identity | Sessions | Surfacing | Store
 /** Built on first use: most runs never decode a session id from the environment. */
 const decodeSessionId = (s: string) => Schema.decodeOption(SessionId)(s)
 
-/** Marking needs this much of the budget left; with less, nothing is marked and everything keeps waiting. */
-export const MARK_RESERVE_MS = 100
+export { MARK_RESERVE_MS } from "../domain/HookStamp.js"
 
 /** Who the hook runs for: the host, its own session id when it gave one, and the session's folder. */
 export interface HookSessionInput {

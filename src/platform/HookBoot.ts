@@ -176,7 +176,7 @@ export const startHook = (args: ReadonlyArray<string>, bundleFile: string, orEls
   const debug = process.env["SESSION_BRIDGE_DEBUG"] !== undefined
   hookFastPath(args, bridgeHome(), bundleId(bundle), (fast) => {
     if (fast.answer !== undefined) {
-      if (debug) process.stderr.write("session-bridge hook: fast path, nothing waiting\n")
+      if (debug) process.stderr.write(`session-bridge hook: fast path, ${fast.note}\n`)
       try {
         if (fast.answer !== "") writeSync(1, fast.answer)
       } catch {

@@ -1,10 +1,12 @@
 /**
  * The hook's "nothing waiting" answer, in plain Node before the hook bundle loads (docs/adr/0036-hook-fast-path.md):
  * on a prompt of a host whose payload it reads cheaply, it finds the stamp the last full run left
- * (src/domain/HookStamp.ts) and answers the host's empty reply only when nothing the full path would read or
- * write has changed since. Any doubt (another event or host, an odd stdin, a stamp that is missing, foreign,
- * planted or stale, a directory changed or changed too close to the stamp, a pointer or record that moved, a
- * lastSeen refresh due) gives the full path, with the stdin it read. Never an error, never stdout but the reply.
+ * (src/domain/HookStamp.ts) and answers the host's empty reply when nothing the full path would read or write
+ * has changed since. When only the session's watched folders changed (or changed too close to the stamp), it does
+ * the full hook's surfacing of local messages itself (src/platform/HookInbox.ts, docs/adr/0047-hook-fast-path-shows-local-messages.md).
+ * Any doubt (another event or host, an odd stdin, a stamp that is missing, foreign, planted or stale, a pointer or
+ * record that moved, a lastSeen refresh due, anything the inbox work declines) gives the full path, with the stdin
+ * it read. Never an error, never stdout but the reply.
  * Standard input is read as the full hook reads it (ADR-0016, ADR-0022: a file, a pipe reopened non-blocking, a
  * socket through the pipe handle), never blocking, and never past the hook's budget: a host that holds stdin open
  * gets the empty reply at the budget, as the full hook gives it.
@@ -15,6 +17,7 @@ import { mtimeTrustMs } from "../bridge/MtimeTrust.js"
 import { parseArgs } from "../domain/HookArgs.js"
 import {
   FAST_PATH_HOSTS,
+  type FastPathHost,
   hookBudgetMs,
   type HookStamp,
   MAX_STAMP_BYTES,
@@ -24,6 +27,7 @@ import {
   stampPath
 } from "../domain/HookStamp.js"
 import { Layout } from "../domain/Layout.js"
+import { surfaceInbox } from "./HookInbox.js"
 import { readSocketHandle } from "./NodeStdinHandle.js"
 
 /** Standard input read before the bundle loads: the full hook reads on after these bytes unless `complete`. */
@@ -34,17 +38,21 @@ export interface ReadStdin {
 
 /** What the fast path decided: the reply to print, or the full hook (with the stdin it read) and why. */
 export type FastPath =
-  | { readonly answer: string }
+  | { readonly answer: string; readonly note: string }
   | { readonly answer?: undefined; readonly stdin?: ReadStdin | undefined; readonly why: string }
 
 /** Payloads are a few hundred bytes plus the prompt; the full hook refuses more than this (src/hook/run.ts). */
 const MAX_STDIN_BYTES = 8 * 1024 * 1024
 
-const promptOf = (args: ReadonlyArray<string>) => {
+interface Prompt extends FastPathHost {
+  readonly provider: string
+}
+
+const promptOf = (args: ReadonlyArray<string>): Prompt | undefined => {
   const { event, provider } = parseArgs(args)
   if (provider === undefined || !Object.hasOwn(FAST_PATH_HOSTS, provider)) return undefined
   const host = FAST_PATH_HOSTS[provider]!
-  return event === host.prompt ? { provider, empty: host.empty } : undefined
+  return event === host.prompt ? { provider, ...host } : undefined
 }
 
 /**
@@ -149,9 +157,8 @@ const readObject = (file: string, maxBytes: number): Record<string, unknown> | u
   }
 }
 
-/** Why the stamp does not prove that nothing waits, or undefined when it does. */
-const doubt = (home: string, stamp: HookStamp, now: number): string | undefined => {
-  if (!(stamp.takenAt <= now)) return "stamp from the future"
+/** Which watched folder changed since the stamp (or too close to it), or undefined when none did. */
+const changed = (home: string, stamp: HookStamp): string | undefined => {
   for (const dir of stamp.dirs) {
     const st: Stats | BigIntStats | undefined = lstatSync(join(home, dir.path), { throwIfNoEntry: false })
     if (dir.mtimeMs === null) {
@@ -162,6 +169,12 @@ const doubt = (home: string, stamp: HookStamp, now: number): string | undefined 
     if (st.mtimeMs !== dir.mtimeMs) return `${dir.path} changed`
     if (!(stamp.takenAt - dir.mtimeMs > mtimeTrustMs(dir.mtimeMs))) return `${dir.path} changed just before the stamp`
   }
+  return undefined
+}
+
+/** Why the full hook's `register` would write (or resolve another session), or undefined when it would not. */
+const doubt = (home: string, stamp: HookStamp, now: number): string | undefined => {
+  if (!(stamp.takenAt <= now)) return "stamp from the future"
   const pointer = readObject(join(home, stamp.pointer), MAX_STAMPED_RECORD_BYTES)
   if (pointer?.["sessionId"] !== stamp.sessionId) return "the pointer names another session"
   const record = readObject(join(home, Layout.session(stamp.sessionId)), MAX_STAMPED_RECORD_BYTES)
@@ -178,12 +191,7 @@ const doubt = (home: string, stamp: HookStamp, now: number): string | undefined 
 }
 
 /** The decision for a prompt whose whole stdin is `stdin`. */
-const decide = (
-  prompt: { readonly provider: string; readonly empty: string },
-  home: string,
-  bundle: string,
-  stdin: ReadStdin
-): FastPath => {
+const decide = (prompt: Prompt, home: string, bundle: string, stdin: ReadStdin, deadline: number): FastPath => {
   try {
     const payload: unknown = JSON.parse(stdin.bytes.toString("utf8"))
     if (typeof payload !== "object" || payload === null) return { stdin, why: "payload is not an object" }
@@ -196,7 +204,15 @@ const decide = (
     if (stamp.provider !== prompt.provider || stamp.hostSessionId !== sid || stamp.cwd !== cwd)
       return { stdin, why: "stamp of another session" }
     const why = doubt(home, stamp, Date.now())
-    return why === undefined ? { answer: prompt.empty } : { stdin, why }
+    if (why !== undefined) return { stdin, why }
+    const change = changed(home, stamp)
+    if (change === undefined) return { answer: prompt.empty, note: "nothing waiting" }
+    // Something changed: what the full hook would show of local messages is worked out here, or it runs.
+    const inbox = surfaceInbox(home, stamp, deadline)
+    if ("why" in inbox) return { stdin, why: `${change}; ${inbox.why}` }
+    if (inbox.text === "")
+      return { answer: prompt.empty, note: `nothing waiting (${change}${inbox.stamped ? "; stamped" : ""})` }
+    return { answer: prompt.context(inbox.text), note: `inbox block shown (${change})` }
   } catch (error) {
     return { stdin, why: `fast path failed: ${error instanceof Error ? error.message : String(error)}` }
   }
@@ -232,9 +248,9 @@ export const hookFastPath = (
       (stdin) => {
         if (stdin === undefined) return once({ why: "stdin left to the full hook" })
         if (!stdin.complete) return once({ stdin, why: "stdin not read to its end" })
-        once(decide(prompt, home, bundle, stdin))
+        once(decide(prompt, home, bundle, stdin, deadline))
       },
-      () => once({ answer: prompt.empty })
+      () => once({ answer: prompt.empty, note: "stdin held open past the budget" })
     )
   } catch (error) {
     if (decided) throw error

@@ -1,7 +1,7 @@
 import { Effect, Layer, Option, TestClock } from "effect"
 import { Sessions } from "../../src/bridge/Sessions.js"
 import { Surfacing } from "../../src/bridge/Surfacing.js"
-import { MAX_ENTRIES, renderInboxBlock } from "../../src/hook/InboxBlock.js"
+import { MAX_ENTRIES, renderInboxBlock } from "../../src/domain/InboxBlock.js"
 import { requireAccount } from "../../src/cloud/Account.js"
 import { acceptContact, addContact, createInvite, syncContacts } from "../../src/cloud/Contacts.js"
 import { pollOnce } from "../../src/cloud/Inbound.js"

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime, Schema } from "effect"
-import { BLOCK_LIMIT, type InboxItem, MAX_ENTRIES, renderInboxBlock } from "../../src/hook/InboxBlock.js"
+import { BLOCK_LIMIT, type InboxItem, MAX_ENTRIES, renderInboxBlock } from "../../src/domain/InboxBlock.js"
 import { CROCKFORD, encodeTime, MessageId, SessionId } from "../../src/domain/Ulid.js"
 import { MessageEnvelope } from "../../src/domain/Records.js"
 import { ChannelName } from "../../src/domain/Names.js"

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
-import { BLOCK_LIMIT, type InboxItem, renderInboxBlock } from "../../src/hook/InboxBlock.js"
+import { BLOCK_LIMIT, type InboxItem, renderInboxBlock } from "../../src/domain/InboxBlock.js"
 import { CROCKFORD, encodeTime, MessageId, SessionId } from "../../src/domain/Ulid.js"
 import { visible } from "../../src/domain/Visible.js"
 

@@ -146,12 +146,15 @@ describe("hook fast path (dist launcher)", () => {
     await send(dir, me, "after the stamp")
     const next = await hook(dir, PROMPT, payload(dir))
     assert.isFalse(next.fast)
+    // A local message is shown by the fast path itself (ADR-0047), without the bundle.
+    assert.include(next.stderr, "fast path, inbox block shown")
     assert.include(shown(next), "after the stamp")
-    // Its surfaced marker changed the session's folders: one full run more, then fast again.
+    // Its surfaced marker changed the session's folders: the next prompt lists them, finds nothing and stamps again.
     const again = await hook(dir, PROMPT, payload(dir))
-    assert.deepStrictEqual([again.stdout, again.fast], ["", false])
+    assert.deepStrictEqual([again.stdout, again.fast], ["", true])
+    assert.match(again.stderr, /fast path, nothing waiting \(.*; stamped\)/)
     const third = await hook(dir, PROMPT, payload(dir))
-    assert.deepStrictEqual([third.stdout, third.fast], ["", true])
+    assert.deepStrictEqual([third.stdout, third.fast, third.stderr.includes("changed")], ["", true, false])
   }, 60_000)
 
   it("a change within the stamp's timestamp tick (mtime put back with utimes) still goes the full path", async () => {

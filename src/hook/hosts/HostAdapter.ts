@@ -113,8 +113,7 @@ export const eventTable = (specs: ReadonlyArray<HostEventSpec>): Record<string, 
   Object.fromEntries(specs.map((s) => [s.hostEvent, s.event]))
 
 /** `{"hookSpecificOutput":{"hookEventName":E,"additionalContext":T}}`: Claude Code, Codex and Gemini CLI. */
-export const hookSpecificOutput = (hostEvent: string, text: string): string =>
-  JSON.stringify({ hookSpecificOutput: { hookEventName: hostEvent, additionalContext: text } })
+export { hookSpecificOutput } from "../../domain/HookReply.js"
 
 /** The plugin-shim protocol (opencode, Cline, Grok wrappers): `{"context":T}`, or `{}` for nothing. */
 export const shimReply = {
