@@ -51,7 +51,13 @@ const bytesOf = (files: ReadonlyArray<string>): number =>
   files.reduce((sum, f) => sum + fs.statSync(path.join(DIST, f)).size, 0)
 
 /** Code a server must never load for these requests: packages (the MCP SDK, zod, ajv, SQL drivers), the relay, the hook, the cloud's outbox and daemon, the dashboards. */
-const NEVER = [/^\.\./, /node_modules/, /^relay\//, /^hook\.cjs$/, /(^|\/)(Outbox|RemoteState|DaemonMain|CloudDemo|Dashboard\w*)-/]
+const NEVER = [
+  /^\.\./,
+  /node_modules/,
+  /^relay\//,
+  /^hook\.cjs$/,
+  /(^|\/)(Outbox|RemoteState|DaemonMain|CloudDemo|Dashboard\w*)-/
+]
 
 /**
  * Node built-ins a server must not load for these requests (perf_hooks: effect's clock reads `performance` once).
@@ -129,7 +135,10 @@ describe("what session-bridge mcp loads", () => {
         added.filter((f) => !f.startsWith("mcp/")),
         "the calls load their own bundle, none of the chunks the other commands share"
       )
-      assert.isEmpty(added.filter((f) => NEVER.some((re) => re.test(f))), added.join(", "))
+      assert.isEmpty(
+        added.filter((f) => NEVER.some((re) => re.test(f))),
+        added.join(", ")
+      )
       // Today about 340 KB: effect with Schema, the bridge services, the tools. A bundle that grew by a whole
       // feature (the cloud outbox, the dashboards) shows here.
       assert.isAtMost(bytesOf(added), 420 * 1024, added.join(", "))
