@@ -218,7 +218,7 @@ try {
 
   const memories = []
   const bares = []
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     memories.push(await serverMemory())
     bares.push(await bareMemory())
   }
@@ -235,7 +235,7 @@ try {
     50
   )
   row(
-    "resident memory after initialize + whoami, list_sessions, send, list_inbox (VmRSS, p50 of 3)",
+    "resident memory after initialize + whoami, list_sessions, send, list_inbox (VmRSS, p50 of 5)",
     `${rss.toFixed(1)} MiB, peak ${hwm.toFixed(1)} MiB (VmHWM); bare node ${bare.toFixed(1)} MiB`,
     "≤ 50 MiB",
     rss <= 50

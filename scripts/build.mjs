@@ -46,9 +46,45 @@ const listedToolsLiteral = {
   }
 }
 
+// effect/Schema imports fast-check as a namespace for its Arbitrary annotations; they only run when a test generates
+// data, never in the hook or the MCP server's tool calls. An empty module in its place keeps about 36 KB out of what
+// every hook run parses and runs.
+const noFastCheck = {
+  name: "no-fast-check",
+  setup(b) {
+    b.onResolve({ filter: /^fast-check$/ }, () => ({ path: "fast-check", namespace: "no-fast-check" }))
+    b.onLoad({ filter: /.*/, namespace: "no-fast-check" }, () => ({ contents: "export {}", loader: "js" }))
+  }
+}
+// The MCP server's tool calls (src/mcp/ToolRuntime.ts, loaded at the first tools/call) are their own bundle: one file
+// with the code every call needs (and chunks for what is imported on demand), instead of the two dozen chunks they
+// share with the other commands. Fewer, whole files are fewer module resolutions, which would otherwise run hot enough
+// at the first call to start V8's optimizing compiler; and this bundle holds only code the tool calls reach
+// (docs/adr/0048-mcp-server-resident-memory.md). src/mcp/main.ts imports it from the chunk it lives in (dist/chunks/).
+const mcpToolsExternal = {
+  name: "mcp-tools-external",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/ToolRuntime\.js$/ }, (args) =>
+      /[\\/]src[\\/]mcp[\\/]main\.ts$/.test(args.importer) ? { path: "../mcp/tools.js", external: true } : undefined
+    )
+  }
+}
+await bundle({
+  entryPoints: { tools: "src/mcp/ToolRuntime.ts" },
+  plugins: [noFastCheck],
+  outdir: `${next.pathname}/mcp`,
+  splitting: true,
+  format: "esm",
+  chunkNames: "chunks/[name]-[hash]",
+  // As in the hook (below): Effect's clock reads `performance.now()` once, and Node's global would load perf_hooks.
+  define: { __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version), performance: "hookPerformance" },
+  inject: ["src/platform/HookPerformance.ts"],
+  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" }
+})
+
 await bundle({
   entryPoints: { bin: "src/bin.ts", legacy: "src/legacy.ts" },
-  plugins: [listedToolsLiteral],
+  plugins: [listedToolsLiteral, mcpToolsExternal],
   outdir: next.pathname,
   splitting: true,
   format: "esm",
@@ -59,15 +95,6 @@ await bundle({
   define: { __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version) },
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" }
 })
-// effect/Schema imports fast-check as a namespace for its Arbitrary annotations; they only run when a test generates
-// data, never in the hook. An empty module in its place keeps about 36 KB out of what every hook run parses and runs.
-const noFastCheck = {
-  name: "no-fast-check",
-  setup(b) {
-    b.onResolve({ filter: /^fast-check$/ }, () => ({ path: "fast-check", namespace: "no-fast-check" }))
-    b.onLoad({ filter: /.*/, namespace: "no-fast-check" }, () => ({ contents: "export {}", loader: "js" }))
-  }
-}
 // The hook again as one CommonJS script: src/platform/HookBoot.ts runs it through V8's code cache (none exists for ESM on
 // Node 20). The file holds the module already inside Node's CommonJS wrapper, so HookBoot.ts compiles the text it reads
 // as is: wrapping it at run time would copy the whole source into a second string on every prompt.

@@ -23,7 +23,7 @@ export const main = (): void => {
   // Loaded once; a failed load (a missing chunk) is that call's error and is tried again at the next call.
   const loadRuntime = (): Promise<ToolRuntime> =>
     (runtime ??= Promise.resolve()
-      .then(NodeMcpProcess.keepYoungGenerationSmall)
+      .then(NodeMcpProcess.tuneV8ForToolCalls)
       .then(() => import("./ToolRuntime.js"))
       .then((m) => m.start(() => connection.clientInfo()))
       .catch((error: unknown) => {

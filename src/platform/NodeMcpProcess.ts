@@ -42,13 +42,23 @@ export const onStopSignal = (stop: () => void): void => {
 }
 
 /**
- * Keeps V8's young generation at its initial size (two 1 MiB semi-spaces) instead of letting it double while the
- * tool calls' code is loaded: nearly everything allocated then lives on, so growing it buys nothing but resident
- * memory (about 3 MiB of one server; docs/adr/0038-mcp-server-young-generation.md). Read by V8 whenever it
- * would grow the space, so setting it at run time, before the tool calls load, takes effect.
+ * V8 settings for the tool calls, set right before they are loaded (the first `tools/call`); each is read by V8
+ * whenever it applies, so setting it at run time takes effect for what is compiled and allocated from then on.
+ * - `--semi-space-growth-factor=1`: the young generation stays at its initial size (two 1 MiB semi-spaces)
+ *   instead of doubling while the tool calls' code is loaded: nearly everything allocated then lives on, so
+ *   growing it buys nothing but resident memory (about 3 MiB; docs/adr/0038-mcp-server-young-generation.md).
+ * - `--interrupt-budget` and `--interrupt-budget-factor-for-feedback-allocation` at 16 times their defaults
+ *   (66 KiB and 8): a function is profiled, and optimized by TurboFan, after 16 times as much work. Loading the
+ *   calls and a first few of them then start no optimizing compile, whose compiler code and memory would stay
+ *   resident (about 4 MiB); a busy server's hot paths still reach TurboFan, a little later
+ *   (docs/adr/0048-mcp-server-resident-memory.md).
  */
-export const keepYoungGenerationSmall = (): void =>
-  process.getBuiltinModule("node:v8").setFlagsFromString("--semi-space-growth-factor=1")
+export const tuneV8ForToolCalls = (): void =>
+  process
+    .getBuiltinModule("node:v8")
+    .setFlagsFromString(
+      "--semi-space-growth-factor=1 --interrupt-budget=1081344 --interrupt-budget-factor-for-feedback-allocation=128"
+    )
 
 /** Resolves after `millis`, without keeping the process alive. */
 export const sleep = (millis: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, millis).unref())

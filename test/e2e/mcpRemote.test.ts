@@ -152,11 +152,12 @@ describe("a session's messages to contacts, through a real MCP server", () => {
     const texts = (file: string) => [...staticClosure(file)].map((f) => fs.readFileSync(f, "utf8")).join("\n")
     const mcp = entries.filter((e) => texts(e).includes('"tools/call"') && !texts(e).includes("--wizard"))
     assert.strictEqual(mcp.length, 1, "one entry chunk serves `mcp`")
-    // The entry answers initialize and tools/list; the tool calls' code is the one chunk it imports at the first call.
-    const calls = [...fs.readFileSync(mcp[0]!, "utf8").matchAll(/import\("(\.\/[^"]+)"\)/g)].map((m) =>
+    // The entry answers initialize and tools/list; the tool calls' code is the one bundle it imports at the first
+    // call (dist/mcp/tools.js, built on its own: docs/adr/0048-mcp-server-resident-memory.md).
+    const calls = [...fs.readFileSync(mcp[0]!, "utf8").matchAll(/import\("(\.\.?\/[^"]+)"\)/g)].map((m) =>
       path.join(path.dirname(mcp[0]!), m[1]!)
     )
-    assert.strictEqual(calls.length, 1, "one chunk holds the tool calls")
+    assert.deepStrictEqual(calls, [path.join(path.dirname(BIN), "mcp", "tools.js")], "one bundle holds the tool calls")
     // No sealing, relay client or state readers: they load with the first call that needs them. (The cloud folder
     // names are plain values inspect and gc know, src/cloud/CloudLayout.ts, so they may be here.)
     for (const loaded of [texts(mcp[0]!), texts(calls[0]!)])
@@ -166,6 +167,12 @@ describe("a session's messages to contacts, through a real MCP server", () => {
       .map((n) => fs.readFileSync(path.join(path.dirname(BIN), "chunks", n), "utf8"))
       .join("\n")
     assert.include(all, '"sb1 msg"', "the sealing code is in the bundle, in a chunk loaded on demand")
+    const onDemand = fs
+      .readdirSync(path.join(path.dirname(BIN), "mcp", "chunks"))
+      .filter((n) => ![...staticClosure(calls[0]!)].some((f) => path.basename(f) === n))
+      .map((n) => fs.readFileSync(path.join(path.dirname(BIN), "mcp", "chunks", n), "utf8"))
+      .join("\n")
+    assert.include(onDemand, '"sb1 msg"', "the tool calls' sealing code is in a chunk of their own, loaded on demand")
     const hook = fs.readFileSync(path.join(path.dirname(BIN), "hook.cjs"), "utf8")
     for (const marker of ["cloud/outbox", "cloud/presence.json", '"sb1 msg"']) assert.notInclude(hook, marker)
   })
