@@ -69,12 +69,11 @@ describe("withTempFile", () => {
   it("with syncAfterPlace, a place that throws leaves no temp file and the error is the call's", async () => {
     const dir = tempDir()
     fs.writeFileSync(path.join(dir, "taken"), "old")
-    const failed = await withTempFile(
-      dir,
-      "new",
-      (tmp) => fs.linkSync(tmp, path.join(dir, "taken")),
-      { prefix: ".t-", mode: 0o600, syncAfterPlace: true }
-    ).then(
+    const failed = await withTempFile(dir, "new", (tmp) => fs.linkSync(tmp, path.join(dir, "taken")), {
+      prefix: ".t-",
+      mode: 0o600,
+      syncAfterPlace: true
+    }).then(
       () => undefined,
       (e: NodeJS.ErrnoException) => e.code
     )
