@@ -48,8 +48,8 @@ const latency = async () => {
     log(
       `delivery over ${ROUNDS} rounds: p50 ${ms(p50)} p99 ${ms(p99)}; after send returned p50 ${ms(percentile(fromSendReturn, 50))}`
     )
-    row(`delivery send → wait returns, p50 (${ROUNDS} msgs)`, ms(p50), "≤ 10 ms", p50 <= 10)
-    row(`delivery send → wait returns, p99 (${ROUNDS} msgs)`, ms(p99), "≤ 50 ms", p99 <= 50)
+    row(`delivery send → wait returns, p50 (${ROUNDS} msgs)`, ms(p50), "≤ 5 ms", p50 <= 5)
+    row(`delivery send → wait returns, p99 (${ROUNDS} msgs)`, ms(p99), "≤ 20 ms", p99 <= 20)
     row("delivery send acknowledged → wait returns, p50", ms(percentile(fromSendReturn, 50)), "report")
   } finally {
     await Promise.allSettled([alice.close(), bob.close()])

@@ -14,14 +14,17 @@ import {
   decodeIndex,
   encodeIndex,
   type IndexedMessage,
+  allEntries,
   indexedMessage,
-  type IndexSnapshot,
   indexPath,
+  type LoadedSnapshot,
   MAX_INDEX_BYTES,
   messageIdOf
 } from "./SearchIndexFile.js"
 import { nextTurn as letEventsIn } from "./EventLoop.js"
-import { byId, type DirState, emptyState } from "./SearchIndexState.js"
+import { byIdOf, changed, type DirEntries, type DirState, emptyState, sortedOf, viewOf } from "./SearchIndexState.js"
+
+export type { DirEntries } from "./SearchIndexState.js"
 
 /**
  * What search looks at in an envelope directory (an inbox, a channel's history), kept current without reading
@@ -32,8 +35,8 @@ import { byId, type DirState, emptyState } from "./SearchIndexState.js"
  * a hit is decoded from its file before it is returned (see `envelope`).
  */
 export interface SearchIndexShape {
-  /** The directory's messages, oldest first; the same array while nothing changed. */
-  readonly entries: (dir: string) => Effect.Effect<ReadonlyArray<IndexedMessage>, StoreError>
+  /** The directory's messages, oldest first, and their texts joined; the same objects while nothing changed. */
+  readonly entries: (dir: string) => Effect.Effect<DirEntries, StoreError>
   /**
    * The envelopes the hits stand for, in order, decoded from their files (once per entry); none for a file that is
    * gone, no longer decodes, or no longer says what its entry holds (the entry is then updated from the file).
@@ -61,8 +64,6 @@ const SAVE_DELAY = Duration.seconds(2)
  */
 const SETTLE_MS = 1000
 
-const utf8 = new TextDecoder()
-
 export const make = Effect.gen(function* () {
   const store = yield* Store
   const dirs = new Map<string, DirState>()
@@ -83,17 +84,17 @@ export const make = Effect.gen(function* () {
         ids.map((id) => pathOf(dir, id)),
         MessageEnvelope
       )
+      const entries = byIdOf(state)
       ids.forEach((id, i) => {
         const e = found[i]!
-        const had = state.byId.get(id)
+        const had = entries.get(id)
         if (Option.isSome(e) && e.value.id === id) {
           const entry = indexedMessage(e.value)
-          state.byId.set(id, entry)
+          entries.set(id, entry)
           decoded.set(entry, e.value)
         } else if (had === undefined) return
-        else state.byId.delete(id)
-        state.sorted = undefined
-        state.dirty = true
+        else entries.delete(id)
+        changed(state)
       })
     })
 
@@ -108,16 +109,16 @@ export const make = Effect.gen(function* () {
         const id = messageIdOf(name)
         if (id !== undefined) present.add(id)
       }
-      for (const id of state.byId.keys()) {
+      const entries = byIdOf(state)
+      for (const id of entries.keys()) {
         if (present.has(id)) continue
-        state.byId.delete(id)
-        state.sorted = undefined
-        state.dirty = true
+        entries.delete(id)
+        changed(state)
       }
       yield* refresh(
         dir,
         state,
-        [...present].filter((id) => !state.byId.has(id))
+        [...present].filter((id) => !entries.has(id))
       )
       state.seenMtimeMs = mtimeMs
       if (state.listedMtimeMs !== mtimeMs || state.listedAt < listedAt) state.dirty = true
@@ -172,18 +173,16 @@ export const make = Effect.gen(function* () {
         ).pipe(Effect.asVoid)
       : Effect.void
 
-  const sortedOf = (state: DirState) => (state.sorted ??= [...state.byId.values()].sort(byId))
-
   /** The index file's snapshot when it is well formed; else none. */
-  const loadFile = (dir: string): Effect.Effect<Option.Option<IndexSnapshot>> =>
+  const loadFile = (dir: string): Effect.Effect<Option.Option<LoadedSnapshot>> =>
     store.read(indexPath(dir), MAX_INDEX_BYTES).pipe(
-      Effect.map(Option.flatMap((bytes) => Option.fromNullable(decodeIndex(utf8.decode(bytes), dir)))),
+      Effect.map(Option.flatMap((bytes) => Option.fromNullable(decodeIndex(bytes, dir)))),
       // A link, FIFO, directory or oversized file where the index belongs: ignored, and replaced by the next write.
-      Effect.catchAll(() => Effect.succeed(Option.none<IndexSnapshot>()))
+      Effect.catchAll(() => Effect.succeed(Option.none<LoadedSnapshot>()))
     )
 
   /** Whether a snapshot still lists the directory: its mtime is the one listed, and was old enough to trust. */
-  const current = (s: IndexSnapshot, mtimeMs: number) =>
+  const listsNow = (s: LoadedSnapshot, mtimeMs: number) =>
     mtimeMs > 0 && s.dirMtimeMs === mtimeMs && s.listedAt - mtimeMs > mtimeTrustMs(mtimeMs)
 
   const open = (dir: string) =>
@@ -199,13 +198,17 @@ export const make = Effect.gen(function* () {
       )
       const mtimeMs = yield* dirMtime(dir)
       const file = yield* loadFile(dir)
-      // A stale index still names the files it had read: a listing then shows which are gone and which are new.
-      for (const e of Option.match(file, { onNone: () => [], onSome: (f) => f.entries })) state.byId.set(e.id, e)
-      if (Option.isSome(file) && current(file.value, mtimeMs)) {
-        state.sorted = file.value.entries
+      if (Option.isSome(file) && listsNow(file.value, mtimeMs)) {
+        // Searched as read: the entries by id are made only if a change comes.
+        state.byId = undefined
+        state.loaded = file.value.entries
         state.seenMtimeMs = state.listedMtimeMs = mtimeMs
         state.listedAt = file.value.listedAt
       } else {
+        // A stale index still names the files it had read: a listing then shows which are gone and which are new.
+        const known = byIdOf(state)
+        for (const e of Option.match(file, { onNone: () => [], onSome: (f) => allEntries(f.entries) }))
+          known.set(e.id, e)
         yield* reconcile(dir, state)
         yield* scheduleSave(dir, state, Duration.zero)
       }
@@ -235,7 +238,7 @@ export const make = Effect.gen(function* () {
       }
       state.heard = false
       yield* scheduleSave(dir, state, SAVE_DELAY)
-      return sortedOf(state)
+      return viewOf(state)
     })
 
   const envelopes = (hits: ReadonlyArray<IndexHit>) =>

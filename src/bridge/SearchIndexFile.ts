@@ -2,11 +2,19 @@ import type { MessageEnvelope } from "../domain/Records.js"
 
 /**
  * The search index of one envelope directory as a file (cache/search/<dir>.idx): what a fresh process reads
- * instead of decoding every message file. It holds no path: entries are file names checked to be message file
- * names, joined to the directory the reader asked for. Anything that does not parse exactly is refused whole.
+ * instead of decoding every message file (ADR-0039, ADR-0049). It holds no path: entries are message ids, joined
+ * to the directory the reader asked for. Anything that does not parse exactly, or whose checksum does not match,
+ * is refused whole (and the index rebuilt from the message files).
  *
- *   sb-search-index <TAB> 1 <TAB> <dir> <TAB> <dir mtime ms> <TAB> <listed at ms> <TAB> <count> <LF>
- *   <id> <TAB> <kind d|c|b> <TAB> <channel> <TAB> <escaped lowercased subject LF body> <LF>   (count lines)
+ *   sb-search-index <TAB> 2 <TAB> <dir> <TAB> <dir mtime ms> <TAB> <listed at ms> <TAB> <count> <TAB> <checksum> <LF>
+ *   <every id, 26 characters each, ascending> <LF>
+ *   <every kind, one character each: d c b> <LF>
+ *   <every channel, escaped, empty for none, TAB between> <LF>
+ *   <every text (lowercased subject LF body), each followed by NUL> <LF>
+ *
+ * It is read in columns: one decode of the file, one check per column, and an entry made only when a search
+ * returns it; the texts are searched as they lie in the file. The checksum (FNV-1a, 32 bits, hex) covers every
+ * character after the header line.
  */
 
 /** One message of a directory as search sees it: its id (the file is `<id>.json`), where it goes, its text. */
@@ -27,8 +35,29 @@ export interface IndexSnapshot {
   readonly entries: ReadonlyArray<IndexedMessage>
 }
 
+/** The entries' texts as one string, each followed by NUL (which no text or query term holds), and where each starts. */
+export interface JoinedTexts {
+  readonly text: string
+  readonly offsets: ReadonlyArray<number>
+}
+
+/** A directory's entries as search reads them: by position (oldest first), with their texts joined. */
+export interface DirEntries {
+  readonly size: number
+  readonly entry: (i: number) => IndexedMessage
+  readonly joined: JoinedTexts
+}
+
+/** A snapshot as read from its file. */
+export interface LoadedSnapshot {
+  readonly dir: string
+  readonly dirMtimeMs: number
+  readonly listedAt: number
+  readonly entries: DirEntries
+}
+
 const MAGIC = "sb-search-index"
-const VERSION = "1"
+const VERSION = "2"
 /** The largest index file read or written: a bigger one is refused unread (and not written). */
 export const MAX_INDEX_BYTES = 64 * 1024 * 1024
 const ID = /^[0-9A-Z]{26}$/
@@ -36,8 +65,22 @@ const NUMBER = /^\d{1,16}(\.\d{1,6})?$/
 const KINDS: Record<string, MessageEnvelope["kind"]> = { d: "direct", c: "channel", b: "broadcast" }
 const KIND_CODES: Record<MessageEnvelope["kind"], string> = { direct: "d", channel: "c", broadcast: "b" }
 
-/** The text search matches in an envelope. */
-export const searchText = (e: MessageEnvelope): string => `${e.subject}\n${e.body}`.toLowerCase()
+/**
+ * The text search matches in an envelope: lowercased, a lone surrogate (which UTF-8 cannot hold) made U+FFFD, so
+ * the text reads back from the index file exactly as it was written.
+ */
+export const searchText = (e: MessageEnvelope): string => searchable(`${e.subject}\n${e.body}`.toLowerCase())
+
+// oxlint-disable-next-line no-control-regex -- NUL ends a text in the index file
+const HAS_ODD = /[\u0000\ud800-\udfff]/
+// oxlint-disable-next-line no-control-regex -- NUL ends a text in the index file
+const ODD = /\u0000|\p{Cs}/gu
+/**
+ * `s` with each NUL made a space (NUL ends a text in the index; no query term holds either, so what matches is
+ * unchanged) and each lone surrogate U+FFFD (what a UTF-8 encoder writes for it).
+ */
+export const searchable = (s: string): string =>
+  HAS_ODD.test(s) ? s.replace(ODD, (c) => (c === "\u0000" ? " " : "\uFFFD")) : s
 
 export const indexedMessage = (e: MessageEnvelope): IndexedMessage => ({
   id: e.id,
@@ -71,49 +114,135 @@ const unescape = (s: string): string | undefined => {
   return bad ? undefined : out
 }
 
+const utf8 = new TextEncoder()
+const fromUtf8 = new TextDecoder()
+
+/**
+ * The checksum of the bytes after the header line: FNV-1a's multiply over 32-bit words (the last one padded with
+ * zeros), each mixed down, and the byte count; 8 hex digits. Words, not characters: a fresh process runs it once,
+ * before the JIT has compiled it, and four bytes a step cost a quarter of one a step.
+ */
+export const indexChecksum = (bytes: Uint8Array): string => {
+  const words = new Int32Array(Math.ceil(bytes.length / 4))
+  new Uint8Array(words.buffer).set(bytes)
+  let h = 0x811c9dc5 ^ bytes.length
+  for (let i = 0; i < words.length; i++) {
+    h = Math.imul(h ^ words[i]!, 0x01000193)
+    h ^= h >>> 15
+  }
+  return (h >>> 0).toString(16).padStart(8, "0")
+}
+
+/** The texts of `entries` joined as the file and the scan hold them. */
+export const joinTexts = (entries: ReadonlyArray<IndexedMessage>): JoinedTexts => {
+  const offsets: Array<number> = []
+  let at = 0
+  for (const e of entries) {
+    offsets.push(at)
+    at += e.text.length + 1
+  }
+  return { text: entries.length === 0 ? "" : entries.map((e) => e.text).join("\u0000") + "\u0000", offsets }
+}
+
+/** Entries held in an array, as search reads them. */
+export const arrayEntries = (entries: ReadonlyArray<IndexedMessage>): DirEntries => ({
+  size: entries.length,
+  entry: (i) => entries[i]!,
+  joined: joinTexts(entries)
+})
+
+/** Every entry, oldest first. */
+export const allEntries = (entries: DirEntries): Array<IndexedMessage> =>
+  Array.from({ length: entries.size }, (_, i) => entries.entry(i))
+
 export const encodeIndex = (snapshot: IndexSnapshot): string => {
-  const lines = [
-    [
-      MAGIC,
-      VERSION,
-      snapshot.dir,
-      String(snapshot.dirMtimeMs),
-      String(snapshot.listedAt),
-      String(snapshot.entries.length)
-    ].join("\t")
-  ]
-  for (const e of snapshot.entries)
-    lines.push(`${e.id}\t${KIND_CODES[e.kind]}\t${escape(e.channel ?? "")}\t${escape(e.text)}`)
-  return lines.join("\n") + "\n"
+  const { entries } = snapshot
+  const body = [
+    entries.map((e) => e.id).join(""),
+    entries.map((e) => KIND_CODES[e.kind]).join(""),
+    entries.map((e) => escape(e.channel ?? "")).join("\t"),
+    joinTexts(entries).text,
+    ""
+  ].join("\n")
+  const header = [
+    MAGIC,
+    VERSION,
+    snapshot.dir,
+    String(snapshot.dirMtimeMs),
+    String(snapshot.listedAt),
+    String(entries.length),
+    indexChecksum(utf8.encode(body))
+  ].join("\t")
+  return `${header}\n${body}`
+}
+
+const IDS = /^[0-9A-Z]*$/
+const KIND_COLUMN = /^[dcb]*$/
+
+/** Whether the ids (26 characters each) are strictly ascending. */
+const ascending = (ids: string, count: number): boolean => {
+  let previous = ""
+  for (let i = 0; i < count; i++) {
+    const id = ids.slice(i * 26, i * 26 + 26)
+    if (id <= previous) return false
+    previous = id
+  }
+  return true
 }
 
 /**
- * The snapshot a file holds, when it is a well-formed index of `dir`: the header matches, every line has its
- * four fields, ids are message ids in strictly ascending order, and the count is right. Else undefined.
+ * The snapshot a file holds, when it is a well-formed index of `dir`: the header matches, the checksum is right,
+ * the ids are message ids in strictly ascending order, and every column has exactly one value per entry. Else
+ * undefined.
  */
-export const decodeIndex = (text: string, dir: string): IndexSnapshot | undefined => {
-  if (!text.endsWith("\n")) return undefined
-  const lines = text.slice(0, -1).split("\n")
-  const header = lines[0]!.split("\t")
-  if (header.length !== 6 || header[0] !== MAGIC || header[1] !== VERSION || header[2] !== dir) return undefined
+export const decodeIndex = (bytes: Uint8Array, dir: string): LoadedSnapshot | undefined => {
+  const headerBytes = bytes.indexOf(10)
+  if (headerBytes < 0 || bytes[bytes.length - 1] !== 10) return undefined
+  const header = fromUtf8.decode(bytes.subarray(0, headerBytes)).split("\t")
+  if (header.length !== 7 || header[0] !== MAGIC || header[1] !== VERSION || header[2] !== dir) return undefined
   if (!NUMBER.test(header[3]!) || !NUMBER.test(header[4]!) || !/^\d{1,9}$/.test(header[5]!)) return undefined
+  if (header[6] !== indexChecksum(bytes.subarray(headerBytes + 1))) return undefined
+  const text = fromUtf8.decode(bytes)
+  const headerEnd = text.indexOf("\n")
   const count = Number(header[5])
-  if (lines.length !== count + 1) return undefined
-  const entries: Array<IndexedMessage> = []
-  let previous = ""
-  for (let i = 1; i < lines.length; i++) {
-    const fields = lines[i]!.split("\t")
-    if (fields.length !== 4) return undefined
-    const [id, code, channel, escaped] = fields as [string, string, string, string]
-    const kind = KINDS[code]
-    if (!ID.test(id) || id <= previous || kind === undefined) return undefined
-    const text = unescape(escaped)
-    const channelName = unescape(channel)
-    if (text === undefined || channelName === undefined) return undefined
-    entries.push({ id, kind, channel: channelName === "" ? undefined : channelName, text })
-    previous = id
+  const idsEnd = headerEnd + 1 + count * 26
+  const kindsEnd = idsEnd + 1 + count
+  if (text.charCodeAt(idsEnd) !== 10 || text.charCodeAt(kindsEnd) !== 10) return undefined
+  const ids = text.slice(headerEnd + 1, idsEnd)
+  const kinds = text.slice(idsEnd + 1, kindsEnd)
+  if (!IDS.test(ids) || !ascending(ids, count) || !KIND_COLUMN.test(kinds)) return undefined
+  const channelsEnd = text.indexOf("\n", kindsEnd + 1)
+  if (channelsEnd < 0) return undefined
+  const channels = text
+    .slice(kindsEnd + 1, channelsEnd)
+    .split("\t")
+    .map(unescape)
+  if (channels.length !== Math.max(count, 1) || channels.some((c) => c === undefined)) return undefined
+  // The texts: `count` of them, each ended by its NUL, then the final line feed.
+  const joined = text.slice(channelsEnd + 1, text.length - 1)
+  const offsets: Array<number> = []
+  let at = 0
+  for (let i = 0; i < count; i++) {
+    const end = joined.indexOf("\u0000", at)
+    if (end < 0) return undefined
+    offsets.push(at)
+    at = end + 1
   }
-  return { dir, dirMtimeMs: Number(header[3]), listedAt: Number(header[4]), entries }
+  if (at !== joined.length) return undefined
+  const made: Array<IndexedMessage | undefined> = []
+  const entry = (i: number): IndexedMessage =>
+    (made[i] ??= {
+      id: ids.slice(i * 26, i * 26 + 26),
+      kind: KINDS[kinds[i]!]!,
+      channel: channels[i] === "" ? undefined : channels[i],
+      text: joined.slice(offsets[i]!, (offsets[i + 1] ?? joined.length) - 1)
+    })
+  return {
+    dir,
+    dirMtimeMs: Number(header[3]),
+    listedAt: Number(header[4]),
+    entries: { size: count, entry, joined: { text: joined, offsets } }
+  }
 }
 
 /** The index file of an envelope directory (its store path, made from the directory's own segments). */

@@ -1,9 +1,17 @@
-import type { IndexedMessage } from "./SearchIndexFile.js"
+import { allEntries, arrayEntries, type DirEntries, type IndexedMessage } from "./SearchIndexFile.js"
+
+export type { DirEntries } from "./SearchIndexFile.js"
 
 /** What SearchIndex keeps per envelope directory. */
 export interface DirState {
-  readonly byId: Map<string, IndexedMessage>
+  /** The entries by id; made the first time a change must be applied (a fresh index file is searched without). */
+  byId: Map<string, IndexedMessage> | undefined
+  /** The entries as read from an index file, until the first change. */
+  loaded: DirEntries | undefined
+  /** The entries sorted by id, once made from `byId`. */
   sorted: ReadonlyArray<IndexedMessage> | undefined
+  /** What search reads: `loaded`, or `sorted` with its texts joined; the same object while nothing changed. */
+  view: DirEntries | undefined
   /** The directory mtime the entries account for (0: unknown, list on every use). */
   seenMtimeMs: number
   /** The last full listing the entries match: what the index file may claim. */
@@ -18,9 +26,32 @@ export interface DirState {
 
 export const byId = (a: IndexedMessage, b: IndexedMessage) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
+/** The entries by id, made from the loaded or sorted ones the first time they are needed. */
+export const byIdOf = (state: DirState): Map<string, IndexedMessage> =>
+  (state.byId ??= new Map(
+    (state.sorted ?? (state.loaded === undefined ? [] : allEntries(state.loaded))).map((e) => [e.id, e])
+  ))
+
+/** Marks the entries changed (after a change to `byIdOf(state)`): what search reads is made again when asked for. */
+export const changed = (state: DirState): void => {
+  byIdOf(state)
+  state.loaded = undefined
+  state.sorted = undefined
+  state.view = undefined
+  state.dirty = true
+}
+
+export const sortedOf = (state: DirState): ReadonlyArray<IndexedMessage> =>
+  (state.sorted ??= state.loaded !== undefined ? allEntries(state.loaded) : [...byIdOf(state).values()].sort(byId))
+
+/** What search reads, made when first asked for after a change. */
+export const viewOf = (state: DirState): DirEntries => (state.view ??= state.loaded ?? arrayEntries(sortedOf(state)))
+
 export const emptyState = (): DirState => ({
   byId: new Map(),
+  loaded: undefined,
   sorted: undefined,
+  view: undefined,
   seenMtimeMs: 0,
   listedMtimeMs: 0,
   listedAt: 0,

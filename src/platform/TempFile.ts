@@ -18,6 +18,13 @@ export interface TempFileOptions {
   readonly prefix: string
   /** The file's mode, set exactly whatever the umask. */
   readonly mode: number
+  /**
+   * Place the written file first, then fsync it (the promise still settles only once the data is on disk). For a
+   * create that never replaces anything (a link to a fresh name): readers see the whole file as soon as it is
+   * written, instead of one disk flush later. A replace (rename over an existing file) must not use it: a crash
+   * before the flush could leave the old content replaced by an empty file.
+   */
+  readonly syncAfterPlace?: boolean | undefined
 }
 
 let tempCount = 0
@@ -43,7 +50,7 @@ const fsync = (fd: number) =>
 
 /**
  * Writes `data` to a fresh temp file in `dir` (exclusive, exactly `mode` whatever the umask), fsynced, then hands
- * its path to `place` (rename or link into position). The temp file is removed unless `place` kept it; the
+ * its path to `place` (rename or link into position); with `syncAfterPlace`, placed first and fsynced after. The temp file is removed unless `place` kept it; the
  * descriptor is closed in every case. Only the fsync, which waits for the disk, goes through the thread pool.
  */
 export const withTempFile = async <A>(
@@ -67,8 +74,13 @@ export const withTempFile = async <A>(
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data
     let done = 0
     while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done)
+    if (options.syncAfterPlace !== true) {
+      await fsync(fd)
+      return place(tmp)
+    }
+    const placed = place(tmp)
     await fsync(fd)
-    return place(tmp)
+    return placed
   } finally {
     closeSync(fd)
     unlinkQuietly(tmp)

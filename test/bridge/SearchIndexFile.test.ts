@@ -1,5 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
-import { decodeIndex, encodeIndex, indexPath, messageIdOf } from "../../src/bridge/SearchIndexFile.js"
+import {
+  allEntries,
+  decodeIndex as decodeBytes,
+  indexChecksum,
+  encodeIndex,
+  indexPath,
+  joinTexts,
+  messageIdOf,
+  searchable
+} from "../../src/bridge/SearchIndexFile.js"
 import { idAt } from "./searchIndexSupport.js"
 
 const DIR = "inbox/01M8ZP97AX1TCW8EC10W78R4HJ"
@@ -10,38 +19,74 @@ const snapshot = {
   entries: [
     { id: idAt(1), kind: "direct" as const, channel: undefined, text: "plain\nbody" },
     { id: idAt(2), kind: "channel" as const, channel: "build", text: "tabs\there \\ back\\n slash\r\n\nlines" },
-    { id: idAt(3), kind: "broadcast" as const, channel: undefined, text: "" }
+    { id: idAt(3), kind: "broadcast" as const, channel: undefined, text: "" },
+    { id: idAt(4), kind: "direct" as const, channel: undefined, text: "ünïcödé 😀 \ufffd" }
   ]
 }
 
+const decodeIndex = (text: string, dir: string) => decodeBytes(new TextEncoder().encode(text), dir)
+
+/** The file with one edit made after its header line, the checksum fixed up as a careful forger would. */
+const resigned = (text: string, edit: (body: string) => string) => {
+  const cut = text.indexOf("\n")
+  const header = text.slice(0, cut).split("\t")
+  const body = edit(text.slice(cut + 1))
+  header[6] = indexChecksum(new TextEncoder().encode(body))
+  return `${header.join("\t")}\n${body}`
+}
+
 describe("search index file", () => {
-  it("round-trips every text exactly, tabs, line feeds and backslashes included", () => {
+  it("round-trips every text exactly, tabs, line feeds, NULs, backslashes and non-ASCII included", () => {
     const text = encodeIndex(snapshot)
-    assert.deepStrictEqual(decodeIndex(text, DIR), snapshot)
-    assert.strictEqual(text.split("\n").length, snapshot.entries.length + 2)
+    const back = decodeIndex(text, DIR)!
+    assert.deepStrictEqual([back.dir, back.dirMtimeMs, back.listedAt], [DIR, snapshot.dirMtimeMs, snapshot.listedAt])
+    assert.deepStrictEqual(allEntries(back.entries), snapshot.entries)
+    // The texts are read as one string, each followed by NUL: what the scan searches, as the file holds it.
+    assert.deepStrictEqual(back.entries.joined, joinTexts(snapshot.entries))
+    const empty = decodeIndex(encodeIndex({ ...snapshot, entries: [] }), DIR)!
+    assert.deepStrictEqual([empty.entries.size, empty.entries.joined], [0, { text: "", offsets: [] }])
+  })
+
+  it("keeps texts to what the file can hold: a NUL searches as a space, a lone surrogate as U+FFFD", () => {
+    assert.strictEqual(searchable("a\u0000b\ud800c\udc00\ud83d\ude00"), "a b\ufffdc\ufffd\ud83d\ude00")
+    assert.strictEqual(searchable("plain"), "plain")
+    const odd = { id: idAt(1), kind: "direct" as const, channel: undefined, text: searchable("x\u0000y\ud800") }
+    const back = decodeIndex(encodeIndex({ ...snapshot, entries: [odd] }), DIR)!
+    assert.deepStrictEqual(allEntries(back.entries), [odd])
   })
 
   it("refuses a file made for another directory, or anything not exactly its format", () => {
     const text = encodeIndex(snapshot)
-    const lines = text.split("\n")
-    const withLine = (i: number, line: string) => lines.map((l, k) => (k === i ? line : l)).join("\n")
+    const [, ids, kinds, channels] = text.split("\n")
     const refused = [
       "",
       "garbage",
       text.slice(0, -1), // no final line feed
       text.slice(0, text.length / 2),
       text.replace("sb-search-index", "sb-search-indey"),
-      text.replace("\t1\t", "\t2\t"),
-      withLine(0, lines[0]!.replace(/\t3$/, "\t4")), // count
-      withLine(1, `../../secret\td\t\tx`), // not a message id: never a path
-      withLine(1, `${idAt(9)}\td\t\tx`), // out of order
-      withLine(2, `${idAt(2)}\tc\tbuild`), // a field short
-      withLine(2, `${idAt(2)}\tx\t\ttext`), // unknown kind
-      withLine(2, `${idAt(2)}\tc\t\tbad \\q escape`),
-      withLine(0, lines[0]!.replace("1796360743175", "soon"))
+      text.replace("\t2\t", "\t1\t"),
+      text.replace("plain", "plaim"), // a changed character: the checksum no longer matches
+      text.replace(`\n${kinds}\n`, `\n${kinds!.replace("c", "d")}\n`),
+      text.replace("1796360743175", "soon"),
+      resigned(text, (b) => b.replace(idAt(1), "../../secret/aaaaaaaaaaaaaa")), // not an id: never a path
+      resigned(text, (b) => b.replace(ids!, ids!.slice(26, 52) + ids!.slice(0, 26) + ids!.slice(52))), // order
+      resigned(text, (b) => b.replace(ids!, ids!.slice(0, 26) + ids!.slice(0, 26) + ids!.slice(52))), // twice
+      resigned(text, (b) => b.replace(ids!, ids!.slice(26))), // an id short
+      resigned(text, (b) => b.replace(`\n${kinds}\n`, `\n${kinds!.replace("c", "x")}\n`)), // unknown kind
+      resigned(text, (b) => b.replace(`\n${kinds}\n`, `\n${kinds}d\n`)), // a kind too many
+      resigned(text, (b) => b.replace(`\n${channels}\n`, `\n${channels}\t\n`)), // a channel too many
+      resigned(text, (b) => b.replace("build", "bu\\qild")), // an escape never written
+      resigned(text, (b) => b.replace("plain\nbody\u0000", "plain\nbody")), // a text short
+      resigned(text, (b) => b.slice(0, -1) + "extra\u0000\n"), // a text too many
+      resigned(text, (b) => b.slice(0, -1) + "extra\n"), // text after the last entry's
+      resigned(text, (b) => b.slice(0, b.lastIndexOf("\n", b.length - 2) + 1)) // the texts gone
     ]
     for (const bad of refused) assert.strictEqual(decodeIndex(bad, DIR), undefined, JSON.stringify(bad.slice(0, 80)))
     assert.strictEqual(decodeIndex(text, "inbox/01M8ZP97AX1TCW8EC10W78R4HK"), undefined)
+    // A header claiming more entries than the file has lines.
+    const header = text.slice(0, text.indexOf("\n")).split("\t")
+    header[5] = "6"
+    assert.strictEqual(decodeIndex(`${header.join("\t")}${text.slice(text.indexOf("\n"))}`, DIR), undefined)
   })
 
   it("names only message files, and keeps its own file under cache/search/", () => {

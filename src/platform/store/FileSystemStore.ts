@@ -174,16 +174,23 @@ export const make = (root: string, options: FileSystemStoreOptions = {}): StoreS
     createExclusive: (path, data) =>
       fileOpAsync(path, async (parts, file) => {
         ensureDirs(parts, parts.length - 1)
-        // The temp file is linked into place while still open: link fails with EEXIST if the name is taken.
-        return withTempFile(dirname(file), data, (tmp) => {
-          try {
-            linkSync(tmp, file)
-            return true
-          } catch (error) {
-            if (code(error) === "EEXIST") return false
-            throw error
-          }
-        })
+        // The temp file is linked into place while still open: link fails with EEXIST if the name is taken. The
+        // name is fresh, so it is linked as soon as it is written and fsynced after (ADR-0049): a waiting reader
+        // sees the whole file one disk flush earlier, and the create still returns only once it is on disk.
+        return withTempFile(
+          dirname(file),
+          data,
+          (tmp) => {
+            try {
+              linkSync(tmp, file)
+              return true
+            } catch (error) {
+              if (code(error) === "EEXIST") return false
+              throw error
+            }
+          },
+          true
+        )
       }),
     createEmpty: (path) =>
       fileOp(path, (parts, file) => {

@@ -154,6 +154,13 @@ export const createEmptyFile = (file: string): boolean => {
   return true
 }
 
-/** A store file written whole: through a fresh temp file named with the store's prefix, exactly 0600. */
-export const withTempFile = <A>(dir: string, data: Uint8Array | string, place: (tmp: string) => A): Promise<A> =>
-  writeThroughTemp(dir, data, place, { prefix: TEMP_PREFIX, mode: FILE_MODE })
+/**
+ * A store file written whole: through a fresh temp file named with the store's prefix, exactly 0600. With
+ * `syncAfterPlace` (exclusive creates only) it is placed before its fsync, which the promise still waits for.
+ */
+export const withTempFile = <A>(
+  dir: string,
+  data: Uint8Array | string,
+  place: (tmp: string) => A,
+  syncAfterPlace = false
+): Promise<A> => writeThroughTemp(dir, data, place, { prefix: TEMP_PREFIX, mode: FILE_MODE, syncAfterPlace })

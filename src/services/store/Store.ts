@@ -65,7 +65,10 @@ export interface StoreShape {
   readonly readTexts: (paths: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<StoredText>, StoreError>
   /** Atomic replace: temp file in the same directory, fsync, rename. */
   readonly write: (path: string, data: Uint8Array | string) => Effect.Effect<void, StoreError>
-  /** Atomic create that never overwrites: true when created, false when the path already existed. */
+  /**
+   * Atomic create that never overwrites: true when created, false when the path already existed. The whole file
+   * is visible from the moment it is linked; the call returns once it is also fsynced (ADR-0049).
+   */
   readonly createExclusive: (path: string, data: Uint8Array | string) => Effect.Effect<boolean, StoreError>
   /**
    * Creates an empty file only if absent (a marker): true when created, false when it already existed. One

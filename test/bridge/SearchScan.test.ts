@@ -1,0 +1,76 @@
+import { assert, describe, it } from "@effect/vitest"
+import { arrayEntries, type IndexedMessage } from "../../src/bridge/SearchIndexFile.js"
+import { newestMatching, termsOf } from "../../src/bridge/SearchScan.js"
+import { idAt } from "./searchIndexSupport.js"
+
+/** What the scan must return: every entry holding every term, newest first, checked one by one. */
+const reference = (
+  entries: ReadonlyArray<IndexedMessage>,
+  terms: ReadonlyArray<string>,
+  n: number,
+  skip: (e: IndexedMessage) => boolean
+) =>
+  [...entries]
+    .reverse()
+    .filter((e) => !skip(e) && terms.every((t) => e.text.includes(t)))
+    .slice(0, n)
+    .map((e) => e.id)
+
+describe("newestMatching", () => {
+  it("gives what checking every entry gives, for 1-4 terms, overlapping words and skipped entries", () => {
+    let seed = 7
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed % n
+    }
+    // Short words that occur inside each other and across word boundaries ("ab" in "cab", "a b").
+    const WORDS = ["a", "ab", "cab", "b", "abc", "bca", "x", "xy", "yx", "ü", "\n", "1", "12", "121"]
+    const text = (k: number) => Array.from({ length: k }, () => WORDS[random(WORDS.length)]).join(random(2) ? " " : "")
+    for (let round = 0; round < 30; round++) {
+      const entries: Array<IndexedMessage> = Array.from({ length: 1 + random(200) }, (_, i) => ({
+        id: idAt(i),
+        kind: random(3) === 0 ? "channel" : "direct",
+        channel: undefined,
+        text: text(random(8))
+      }))
+      const dir = arrayEntries(entries)
+      const skip = (e: IndexedMessage) => e.kind === "channel"
+      for (let q = 0; q < 40; q++) {
+        const terms = termsOf(text(1 + random(4)))
+        if (terms.length === 0) continue
+        const n = 1 + random(40)
+        const keep = q % 2 === 0 ? skip : () => false
+        assert.deepStrictEqual(
+          newestMatching(dir, terms, n, keep).map((e) => e.id),
+          reference(entries, terms, n, keep),
+          JSON.stringify(terms)
+        )
+      }
+    }
+  })
+
+  it("never matches across two entries' texts, and finds nothing in an empty directory", () => {
+    const entries = [
+      { id: idAt(1), kind: "direct" as const, channel: undefined, text: "par" },
+      { id: idAt(2), kind: "direct" as const, channel: undefined, text: "ser" }
+    ]
+    assert.deepStrictEqual(
+      newestMatching(arrayEntries(entries), ["parser"], 10, () => false),
+      []
+    )
+    assert.deepStrictEqual(
+      newestMatching(arrayEntries(entries), ["par", "ser"], 10, () => false),
+      []
+    )
+    assert.deepStrictEqual(
+      newestMatching(arrayEntries([]), ["a"], 10, () => false),
+      []
+    )
+  })
+
+  it("makes terms of a query: lowercased, control characters and whitespace split, a lone surrogate U+FFFD", () => {
+    assert.deepStrictEqual(termsOf("  Parser\u0000CONFIG\tx\n"), ["parser", "config", "x"])
+    assert.deepStrictEqual(termsOf("a\ud800"), ["a\ufffd"])
+    assert.deepStrictEqual(termsOf(" \u0001 "), [])
+  })
+})
