@@ -12,6 +12,7 @@ import type { StoreShape } from "../services/store/Store.js"
 import { ChannelMembers } from "./Channels.js"
 import { MessageRef } from "./Envelopes.js"
 import { Pointer } from "./Pointers.js"
+import { indexPath } from "./SearchIndexFile.js"
 
 /** What gc removes, and why. `tree` entries are directories removed with everything below them. */
 export interface Removal {
@@ -136,6 +137,8 @@ export const planGc = (
       if (yield* exists(Layout.inboxDir(id))) yield* add("session", Layout.inboxDir(id), why, true)
       if (yield* exists(Layout.stateDir(id))) yield* add("session", Layout.stateDir(id), why, true)
       if (yield* exists(Layout.remoteSentDir(id))) yield* add("session", Layout.remoteSentDir(id), why, true)
+      const index = indexPath(Layout.inboxDir(id))
+      if (yield* exists(index)) yield* add("session", index, why)
     }
     if (removedSessions.size > 0) {
       for (const name of yield* jsonNames(Layout.pointersDir)) {

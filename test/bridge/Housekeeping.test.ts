@@ -5,6 +5,7 @@ import { Broadcasts } from "../../src/bridge/Broadcasts.js"
 import { Channels } from "../../src/bridge/Channels.js"
 import { DEFAULT_GC, Housekeeping, inventoryOf, type Removal } from "../../src/bridge/Housekeeping.js"
 import { Mailbox } from "../../src/bridge/Mailbox.js"
+import { indexPath } from "../../src/bridge/SearchIndexFile.js"
 import { Sessions } from "../../src/bridge/Sessions.js"
 import { encodeStamp, stampPath, watchedDirs } from "../../src/domain/HookStamp.js"
 import { CLOUD_OUTBOX_DIR, Layout } from "../../src/domain/Layout.js"
@@ -46,6 +47,7 @@ const seedStore = Effect.gen(function* () {
   const fresh = yield* post("posted a moment ago", keep)
   yield* store.write(`${Layout.locksDir}/dead.lock`, lockBody(999_999, 8 * DAY))
   yield* store.write(`${Layout.locksDir}/held.lock`, lockBody(4242, 8 * DAY))
+  for (const who of [old, keep]) yield* store.write(indexPath(Layout.inboxDir(who.sessionId)), "search index")
   return { old, keep, toKeep, toOld, unsent, fresh, kept: kept.envelope.id, lost: lost.envelope.id, broadcast }
 })
 
@@ -65,6 +67,8 @@ describe("Housekeeping gc", () => {
       }
       expect(Layout.session(s.old.sessionId), "session", /^session old offline for 8 days$/)
       expect(Layout.inboxDir(s.old.sessionId), "session", /offline/)
+      expect(indexPath(Layout.inboxDir(s.old.sessionId)), "session", /offline/)
+      assert.isFalse(found.has(indexPath(Layout.inboxDir(s.keep.sessionId))), "a live session's search index stays")
       assert.isTrue(found.get(Layout.inboxDir(s.old.sessionId))!.tree)
       assert.isAbove(found.get(Layout.inboxDir(s.old.sessionId))!.bytes, 0)
       expect(Layout.broadcast(s.broadcast.id), "broadcast", /^expired /)
