@@ -17,6 +17,7 @@ import { refreshSent } from "./SentStates.js"
 import { fetchPresence, publishPresence } from "./Presence.js"
 import { PRESENCE_FETCH_MS, PRESENCE_INTERVAL_MS } from "./PresenceCache.js"
 import { RelayClient } from "./RelayClient.js"
+import { makeRelayContactsCache, type RelayContactsCache } from "./RelayContactsCache.js"
 import { tokenReplaced } from "./TokenRotation.js"
 import { deliverUnrouted } from "./Unrouted.js"
 
@@ -142,7 +143,7 @@ const outboxWake = Effect.gen(function* () {
 })
 
 /** The outbox pump and the delivery of held (unrouted) messages to sessions that became live. */
-const pumpFiber = (options: DaemonOptions, link: Link, wake: Queue.Queue<void>) => {
+const pumpFiber = (options: DaemonOptions, link: Link, wake: Queue.Queue<void>, contacts: RelayContactsCache) => {
   let refreshedAt = Number.NEGATIVE_INFINITY
   return loop(
     "outbox",
@@ -151,13 +152,15 @@ const pumpFiber = (options: DaemonOptions, link: Link, wake: Queue.Queue<void>) 
       // What is written from here on wakes the next pause; what was written before, this pass sees.
       yield* Queue.takeAll(wake)
       const account = yield* requireAccount
+      // What is queued leaves first; the scan for receipts comes after it, and the receipts it queues wake the next
+      // pass (their writes to the outbox do), so a send never waits behind the scan of every inbox.
+      const pumped = yield* pumpOnce(account.credentials, contacts)
+      if (pumped.stored + pumped.refused > 0)
+        yield* Effect.logInfo("outbox_sent").pipe(Effect.annotateLogs({ ...pumped }))
       // Receipts for what this home's sessions surfaced or read go out with the rest of the outbox.
       const receipts = yield* queueReceipts
       if (receipts.surfaced + receipts.read > 0)
         yield* Effect.logInfo("receipts_queued").pipe(Effect.annotateLogs({ ...receipts }))
-      const pumped = yield* pumpOnce(account.credentials)
-      if (pumped.stored + pumped.refused > 0)
-        yield* Effect.logInfo("outbox_sent").pipe(Effect.annotateLogs({ ...pumped }))
       // What the relay knows of messages already stored (delivered, expired, refused), asked at most every 15 s.
       const now = yield* Clock.currentTimeMillis
       if (now - refreshedAt >= SENT_REFRESH_MS) {
@@ -207,7 +210,7 @@ const inboxFiber = (options: DaemonOptions, link: Link) =>
   )
 
 /** Contacts' states, this machine's presence, contacts' presence, and key rotation when due. */
-const presenceFiber = (options: DaemonOptions, link: Link) =>
+const presenceFiber = (options: DaemonOptions, link: Link, contacts: RelayContactsCache) =>
   Effect.gen(function* () {
     let lastPublish = Number.NEGATIVE_INFINITY
     let lastRotationCheck = Number.NEGATIVE_INFINITY
@@ -229,6 +232,8 @@ const presenceFiber = (options: DaemonOptions, link: Link) =>
       const listed = yield* (yield* RelayClient).contacts(account.credentials.token)
       yield* link.ok
       yield* adoptRotations(selfOf(account), listed)
+      // The pump seals to this list for the next 15 s instead of reading it again before each send.
+      yield* contacts.put(listed)
       const sync = yield* syncContacts(listed)
       for (const handle of sync.activated) yield* Effect.logInfo("contact_active").pipe(Effect.annotateLogs({ handle }))
       for (const handle of sync.revoked) yield* Effect.logInfo("contact_revoked").pipe(Effect.annotateLogs({ handle }))
@@ -265,9 +270,10 @@ export const daemon = (options: DaemonOptions) =>
       yield* Effect.addFinalizer(() => Effect.logInfo("daemon_stopped"))
       const link = yield* makeLink
       const wake = yield* outboxWake
-      yield* Effect.all([pumpFiber(options, link, wake), inboxFiber(options, link), presenceFiber(options, link)], {
-        concurrency: "unbounded",
-        discard: true
-      })
+      const contacts = yield* makeRelayContactsCache()
+      yield* Effect.all(
+        [pumpFiber(options, link, wake, contacts), inboxFiber(options, link), presenceFiber(options, link, contacts)],
+        { concurrency: "unbounded", discard: true }
+      )
     })
   )

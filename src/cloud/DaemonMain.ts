@@ -1,4 +1,3 @@
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as HashSet from "effect/HashSet"
@@ -9,6 +8,7 @@ import { exitZeroOnInterrupt, runCli, usageError } from "../cli/Runtime.js"
 import { jsonStderrLogger } from "../platform/JsonLinesLogger.js"
 import * as NodeCloudCrypto from "../platform/NodeCloudCrypto.js"
 import { InfraLayer } from "../platform/NodeLayers.js"
+import { relayHttpClient } from "../platform/NodeRelayHttp.js"
 import { CloudNotConfigured } from "./CloudErrors.js"
 import * as RemoteSendsLayer from "./RemoteSendsLayer.js"
 import * as CloudHome from "./CloudHome.js"
@@ -23,11 +23,9 @@ import { withTimeouts } from "./RelayTimeouts.js"
  * on SIGINT/SIGTERM after the current batch is written, 1 on a failure (printed as `error CODE: …` with a hint).
  */
 
-/** The relay of this home's credentials, every call bounded in time. */
+/** The relay of this home's credentials, every call bounded in time, over kept-alive connections. */
 const relayAt = (url: string) =>
-  Layer.effect(RelayClient, Effect.map(HttpRelayClient.make(url), withTimeouts)).pipe(
-    Layer.provide(NodeHttpClient.layer)
-  )
+  Layer.effect(RelayClient, Effect.map(HttpRelayClient.make(url), withTimeouts)).pipe(Layer.provide(relayHttpClient))
 
 /** The daemon's services on the real machine: the home's store, the bridge over it, the cloud state, node:crypto. */
 export const DaemonLayer = Layer.mergeAll(

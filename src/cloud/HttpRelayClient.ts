@@ -160,9 +160,10 @@ export const make = (baseUrl: string) =>
           ),
           InboxResponse
         ),
+      // The answer is read to its end, so a kept-alive connection goes back to the pool at once.
       ack: (token, upTo) =>
         Effect.asVoid(
-          Effect.scoped(execute(withBody(authed(HttpClientRequest.post("/v1/inbox/ack"), token), AckRequest, { upTo })))
+          call(withBody(authed(HttpClientRequest.post("/v1/inbox/ack"), token), AckRequest, { upTo }), AnyOk)
         ),
       sentStatus: (token, id) =>
         call(authed(HttpClientRequest.get(`/v1/sent/${encodeURIComponent(id)}`), token), SentStatusResponse),

@@ -15,6 +15,7 @@ import { CloudLayout } from "./CloudLayout.js"
 import { type Credentials, OutboxEntry, type OutboxState, type PinnedContact } from "./CloudState.js"
 import { uploadArtifacts } from "./OutboxArtifacts.js"
 import { RelayClient } from "./RelayClient.js"
+import type { RelayContactsCache } from "./RelayContactsCache.js"
 import type { RelayContact } from "./RelayWire.js"
 import { REMOTE_TTL_MS } from "./RemoteDelivery.js"
 
@@ -108,7 +109,7 @@ const onFailure = (
  * error ends the pass at the entry that met it (the rest stay due with their backoff untouched). A 401 stops the
  * pump (no other entry can succeed) and is returned.
  */
-export const pumpOnce = (credentials: Credentials) =>
+export const pumpOnce = (credentials: Credentials, cache?: RelayContactsCache) =>
   Effect.gen(function* () {
     const store = yield* Store
     const home = yield* CloudHome
@@ -120,6 +121,8 @@ export const pumpOnce = (credentials: Credentials) =>
     const due = (yield* queued).filter((e) => e.nextAttemptAt <= now)
     if (due.length === 0) return result
     let relayContacts: ReadonlyArray<RelayContact> | undefined
+    /** Whether this pass read the list from the relay (a reused one is read again once when it lacks a key). */
+    let fetched = false
 
     const finish = (entry: OutboxEntry, state: OutboxState, seq?: number) =>
       Effect.gen(function* () {
@@ -152,7 +155,22 @@ export const pumpOnce = (credentials: Credentials) =>
         yield* finish(entry, contact?.state === "revoked" ? "refused:revoked" : "refused:not_a_contact")
         continue
       }
-      if (relayContacts === undefined) {
+      // The contact's newest key in a list, checked against its pin (as the pin stands now).
+      const keyIn = (list: ReadonlyArray<RelayContact>) =>
+        Effect.gen(function* () {
+          const pinned = (yield* home.contacts).find((c) => c.accountId === contact.accountId) ?? contact
+          const record = list.find((c) => c.accountId === contact.accountId)?.ek
+          if (record === undefined || record === null) return { pinned, accepted: undefined }
+          const accepted = yield* Effect.either(
+            acceptEncryptionKey(pinned.ikPub, record, Option.fromNullable(pinned.ek))
+          )
+          return { pinned, accepted }
+        })
+      const reused = relayContacts ?? (cache === undefined ? undefined : Option.getOrUndefined(yield* cache.recent))
+      let key = reused === undefined ? undefined : yield* keyIn(reused)
+      // A list reused from moments ago is read again (once a pass) when it gives this contact no key its pin
+      // accepts: the contact was accepted, or rotated a key, since it was read.
+      if (key === undefined || (!fetched && key.accepted?._tag !== "Right")) {
         const listed = yield* Effect.either(relay.contacts(credentials.token))
         if (listed._tag === "Left") {
           if (listed.left._tag === "RelayAuth") return yield* listed.left
@@ -161,20 +179,20 @@ export const pumpOnce = (credentials: Credentials) =>
           continue
         }
         relayContacts = listed.right
+        fetched = true
         // A contact's identity key changed with a valid signed statement: re-pinned before its EK is checked.
         const adopted = yield* Effect.either(
           adoptRotations({ token: credentials.token, ikPub: identity.value.publicKey }, relayContacts)
         )
         if (adopted._tag === "Left" && adopted.left._tag === "RelayAuth") return yield* adopted.left
-      }
-      const pinned = (yield* home.contacts).find((c) => c.accountId === contact.accountId) ?? contact
-      const published = relayContacts.find((c) => c.accountId === contact.accountId)
-      const record = published?.ek
-      if (record === undefined || record === null) {
+        if (adopted._tag === "Right" && cache !== undefined) yield* cache.put(relayContacts)
+        key = yield* keyIn(relayContacts)
+      } else relayContacts = reused
+      const { pinned, accepted } = key
+      if (accepted === undefined) {
         yield* retry(entry, "the relay has no encryption key for this contact", Option.none())
         continue
       }
-      const accepted = yield* Effect.either(acceptEncryptionKey(pinned.ikPub, record, Option.fromNullable(pinned.ek)))
       if (accepted._tag === "Left") {
         yield* finish(entry, "refused:key_changed")
         continue
