@@ -347,7 +347,10 @@ const scenario2 = async (kind) => {
       `≥ ${target}/s`,
       r.perSec >= target
     )
-    row(`relay-load #2 ${kind}: relay CPU per stored message (its sends and the drain meanwhile)`, ms(r.cpuMsPerMessage))
+    row(
+      `relay-load #2 ${kind}: relay CPU per stored message (its sends and the drain meanwhile)`,
+      ms(r.cpuMsPerMessage)
+    )
     row(`relay-load #2 ${kind}: drain complete after`, `${r.drainSec.toFixed(1)} s`)
     row(
       `relay-load #2 ${kind}: lost / stored twice / delivered twice`,

@@ -144,7 +144,13 @@ export const testRelayStoreSends = (fresh: () => Opener) => {
           assert.isTrue(fetched.every((seq) => seq > 4) && fetched.includes(5) && fetched.includes(6))
           assert.isTrue((mine.find((o) => o.kind === "stale")!.v as number) >= 2)
           assert.strictEqual(mine.find((o) => o.kind === "ack")!.v, 4)
-          assert.deepStrictEqual(mine.filter((o) => o.kind === "send").map((o) => o.v).sort(), [7, 8])
+          assert.deepStrictEqual(
+            mine
+              .filter((o) => o.kind === "send")
+              .map((o) => o.v)
+              .sort(),
+            [7, 8]
+          )
           assert.strictEqual(Option.getOrThrow(yield* store.getAccount(r.id)).ackedSeq, 4)
           assert.deepStrictEqual(
             (yield* store.fetch(r.id, 0, 100)).map((e) => e.seq),
