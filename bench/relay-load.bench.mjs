@@ -262,7 +262,7 @@ const scenario1 = async (kind) => {
  * (same id) until the relay answers. Checks: every answered id (201 or duplicate) was delivered, and each id
  * was stored under exactly one seq.
  */
-const flood = async ({ urlOf, messages, whileRunning }) => {
+const flood = async ({ urlOf, messages, whileRunning, pid }) => {
   const senders = []
   for (let i = 0; i < 8; i++) senders.push(await register(urlOf(), "ts"))
   const recipients = []
@@ -300,6 +300,7 @@ const flood = async ({ urlOf, messages, whileRunning }) => {
   let retries = 0
   let lastStored = 0
   const begin = performance.now()
+  const cpuBegin = pid === undefined ? 0 : procStat(pid).cpuTicks
   let sending = true
   const background = whileRunning ? whileRunning(() => sending) : Promise.resolve()
   await Promise.all(
@@ -325,6 +326,7 @@ const flood = async ({ urlOf, messages, whileRunning }) => {
     })
   )
   sending = false
+  const cpuTicks = pid === undefined ? NaN : procStat(pid).cpuTicks - cpuBegin
   await background
   await waitFor(() => [...answered].every((id) => seqsOf.has(id)), 60_000)
   await Promise.all(pollers.map((p) => p.stop()))
@@ -338,7 +340,8 @@ const flood = async ({ urlOf, messages, whileRunning }) => {
     retries,
     lost,
     storedTwice,
-    redelivered: deliveries - seqsOf.size
+    redelivered: deliveries - seqsOf.size,
+    cpuMsPerMessage: (cpuTicks * 10) / answered.size
   }
 }
 
@@ -346,13 +349,17 @@ const scenario2 = async (kind) => {
   const db = await freshDb(kind)
   const relay = await startAt({ home: tempDir("sb-load-2-"), args: relayArgs(db) })
   try {
-    const r = await flood({ urlOf: () => relay.url, messages: MESSAGES })
+    const r = await flood({ urlOf: () => relay.url, messages: MESSAGES, pid: relay.child.pid })
     const target = kind === "sqlite" ? 1_000 : 500
     row(
       `relay-load #2 ${kind}: stored/s, 8 senders → 50 recipients (${r.answered})`,
       `${r.perSec.toFixed(0)}/s`,
       `≥ ${target}/s`,
       r.perSec >= target
+    )
+    row(
+      `relay-load #2 ${kind}: relay CPU per stored message (its sends and the drain meanwhile)`,
+      ms(r.cpuMsPerMessage)
     )
     row(`relay-load #2 ${kind}: drain complete after`, `${r.drainSec.toFixed(1)} s`)
     row(
@@ -425,7 +432,7 @@ const scenario5 = async () => {
 }
 
 // ---- scenario 3: idle polls ------------------------------------------------------------------------------------
-const procStat = (pid) => {
+function procStat(pid) {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")
   return { cpuTicks: Number(fields[11]) + Number(fields[12]) }
 }

@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import { RunningSha256 } from "../relay/BlobUpload.js"
-import { jsonStderrLogger } from "./JsonLinesLogger.js"
+import { batchedJsonStderrLogger, jsonStderrLogger } from "./JsonLinesLogger.js"
 
 /** How long in-flight requests may finish after a stop signal before their connections are dropped. */
 const DRAIN_MS = 2_000
@@ -42,8 +42,8 @@ export const layerServer = (options: { readonly host: string; readonly port: num
 
 export { jsonStderrLogger }
 
-/** Replaces Effect's default logger with the JSON-lines one. */
-export const layerLogger = Logger.replace(Logger.defaultLogger, jsonStderrLogger)
+/** Replaces Effect's default logger with the JSON-lines one, written once per event-loop turn. */
+export const layerLogger = Logger.replace(Logger.defaultLogger, batchedJsonStderrLogger)
 
 /** The user's home folder (for the default `<home>/relay/relay.db`). */
 export const userHome = Effect.sync(() => homedir())

@@ -1,3 +1,4 @@
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -92,8 +93,16 @@ const startup = <R>(details: Record<string, unknown>, afterListening: Effect.Eff
     })
   )
 
-/** Serves the app on the provided HttpServer, with the sweeper, and logs where it listens. */
+/**
+ * Serves the app on the provided HttpServer, with the sweeper, and logs where it listens. The platform's tracing
+ * middleware is off: the relay exports no spans, and building one per request (the URL parsed, every header
+ * redacted and copied into attributes) was CPU spent on every request for nothing.
+ */
 export const layer = <R = never>(
   details: Record<string, unknown>,
   afterListening: Effect.Effect<void, never, R> = Effect.void
-) => Layer.merge(HttpServer.serve(app), startup(details, afterListening))
+) =>
+  Layer.merge(
+    HttpServer.serve(app).pipe(HttpMiddleware.withTracerDisabledWhen(() => true)),
+    startup(details, afterListening)
+  )

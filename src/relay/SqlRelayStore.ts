@@ -12,6 +12,7 @@ import * as GroupCommit from "./GroupCommit.js"
 import { type EnqueueInput, RelayLimits, RelayStore } from "./RelayStore.js"
 import { SendsArriving } from "./SendsArriving.js"
 import { makeTokenCache } from "./TokenCache.js"
+import { makeAckBatch } from "./sql/AckBatch.js"
 import { makeEnqueueBatch } from "./sql/EnqueueBatch.js"
 import { makeAccounts } from "./sql/AccountsSql.js"
 import { makeContacts } from "./sql/ContactsSql.js"
@@ -76,6 +77,13 @@ export const make = (options: StoreOptions = {}) =>
         arriving: Option.isSome(arriving) ? arriving.value.count : undefined
       }
     )
+    // Acks share commits the same way, with no wait: a batch is whatever queued during the last commit.
+    const writeAck = yield* GroupCommit.make(makeAckBatch(sql), (cause) => new RelayStoreIo({ op: "ack", cause }), {
+      maxCount: batchLimits.maxCount,
+      maxBytes: Number.MAX_SAFE_INTEGER,
+      sizeOf: () => 1,
+      writers: 1
+    })
     const tokens = makeTokenCache(options.tokenCacheMs ?? 0)
     return RelayStore.of({
       relayId,
@@ -84,7 +92,7 @@ export const make = (options: StoreOptions = {}) =>
       ...makeAccounts(sql, tokens),
       ...makeInvites(sql),
       ...makeContacts(sql),
-      ...makeSpool(sql, write),
+      ...makeSpool(sql, write, writeAck),
       ...makeBlobs(sql),
       ...makeRotations(sql, tokens),
       sweep: makeSweep(sql)

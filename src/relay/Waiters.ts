@@ -1,9 +1,9 @@
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { AccountId } from "./RelayStore.js"
 
@@ -34,29 +34,65 @@ export interface WaitersShape {
 
 export class Waiters extends Context.Tag("session-bridge/Waiters")<Waiters, WaitersShape>() {}
 
-/** Waiters in this process: a set of `Deferred`s per recipient. */
+/** How often the shared timer answers the parked polls whose time is up (a timeout is answered up to this late). */
+export const TICK_MS = 100
+
+interface Timed {
+  readonly deferred: Deferred.Deferred<boolean>
+  readonly deadline: number
+}
+
+/**
+ * Waiters in this process: a set of `Deferred`s per recipient, completed `true` by a wake. Timeouts share one timer:
+ * a parked poll only notes its deadline, and one fiber, running while any poll is parked, completes the overdue
+ * ones `false` every `TICK_MS`. A parked poll holds no timer and no fiber of its own (a timeout per poll forked two
+ * fibers and merged their state back on every poll).
+ */
 export const makeInProcess = Effect.sync((): WaitersShape => {
-  const parked = new Map<AccountId, Set<Deferred.Deferred<void>>>()
+  const parked = new Map<AccountId, Set<Deferred.Deferred<boolean>>>()
+  const timed = new Set<Timed>()
+  let ticking = false
   let closed = false
-  const release = (recipientId: AccountId, deferred: Deferred.Deferred<void>) =>
+  const ticker = Effect.gen(function* () {
+    while (timed.size > 0) {
+      yield* Effect.sleep(Duration.millis(TICK_MS))
+      const now = yield* Clock.currentTimeMillis
+      const due = [...timed].filter((t) => t.deadline <= now)
+      for (const t of due) timed.delete(t)
+      yield* Effect.forEach(due, (t) => Deferred.succeed(t.deferred, false), { discard: true })
+    }
+    ticking = false
+  })
+  const release = (recipientId: AccountId, deferred: Deferred.Deferred<boolean>) =>
     Effect.sync(() => {
       const set = parked.get(recipientId)
       if (set === undefined) return
       set.delete(deferred)
       if (set.size === 0) parked.delete(recipientId)
     })
-  const complete = (set: Iterable<Deferred.Deferred<void>>) =>
-    Effect.forEach(set, (deferred) => Deferred.succeed(deferred, undefined), { discard: true })
+  const complete = (set: Iterable<Deferred.Deferred<boolean>>) =>
+    Effect.forEach(set, (deferred) => Deferred.succeed(deferred, true), { discard: true })
   const wakeAll = Effect.suspend(() => {
     const all = [...parked.values()].flatMap((set) => [...set])
     parked.clear()
     return complete(all)
   })
+  const awaitOn = (deferred: Deferred.Deferred<boolean>, timeout: Duration.DurationInput) =>
+    Effect.gen(function* () {
+      if (yield* Deferred.isDone(deferred)) return yield* Deferred.await(deferred)
+      const entry: Timed = { deferred, deadline: (yield* Clock.currentTimeMillis) + Duration.toMillis(timeout) }
+      timed.add(entry)
+      if (!ticking) {
+        ticking = true
+        yield* Effect.forkDaemon(ticker)
+      }
+      return yield* Deferred.await(deferred).pipe(Effect.ensuring(Effect.sync(() => timed.delete(entry))))
+    })
   return {
     register: (recipientId) =>
       Effect.gen(function* () {
         if (closed) return { await: () => Effect.succeed(false) }
-        const deferred = yield* Deferred.make<void>()
+        const deferred = yield* Deferred.make<boolean>()
         yield* Effect.acquireRelease(
           Effect.sync(() => {
             const set = parked.get(recipientId) ?? new Set()
@@ -65,9 +101,7 @@ export const makeInProcess = Effect.sync((): WaitersShape => {
           }),
           () => release(recipientId, deferred)
         )
-        return {
-          await: (timeout) => Deferred.await(deferred).pipe(Effect.timeoutOption(timeout), Effect.map(Option.isSome))
-        }
+        return { await: (timeout) => awaitOn(deferred, timeout) }
       }),
     wake: (recipientId) =>
       Effect.suspend(() => {

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, TestClock } from "effect"
-import { layerInProcess, Waiters } from "../../src/relay/Waiters.js"
+import { Effect, Fiber, Option, TestClock } from "effect"
+import { layerInProcess, TICK_MS, Waiters } from "../../src/relay/Waiters.js"
 
 describe("Waiters/inProcess", () => {
   it.effect("a wake between registering and awaiting is not lost; only that recipient's waiters wake", () =>
@@ -18,6 +18,30 @@ describe("Waiters/inProcess", () => {
         })
       )
       assert.deepStrictEqual(result, [true, false])
+      assert.strictEqual(yield* waiters.size, 0)
+    }).pipe(Effect.provide(layerInProcess))
+  )
+
+  it.effect("parked waiters time out on the shared timer, each at its own deadline, and a wake still wins", () =>
+    Effect.gen(function* () {
+      const waiters = yield* Waiters
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const [a, b, c] = yield* Effect.forEach([1, 2, 3], (r) => waiters.register(r))
+          const fa = yield* Effect.fork(a!.await("1 second"))
+          const fb = yield* Effect.fork(b!.await("5 seconds"))
+          const fc = yield* Effect.fork(c!.await("5 seconds"))
+          yield* TestClock.adjust("900 millis")
+          assert.isTrue(Option.isNone(yield* Fiber.poll(fa)))
+          yield* TestClock.adjust(`${200 + TICK_MS} millis`)
+          assert.isFalse(yield* Fiber.join(fa))
+          assert.isTrue(Option.isNone(yield* Fiber.poll(fb)))
+          yield* waiters.wake(3)
+          assert.isTrue(yield* Fiber.join(fc))
+          yield* TestClock.adjust("4 seconds")
+          assert.isFalse(yield* Fiber.join(fb))
+        })
+      )
       assert.strictEqual(yield* waiters.size, 0)
     }).pipe(Effect.provide(layerInProcess))
   )

@@ -115,6 +115,61 @@ export const testRelayStoreSends = (fresh: () => Opener) => {
     )
   )
 
+  it.live("concurrent acks of many recipients, racing with sends and with each other, each land as if alone", () =>
+    Effect.provide(
+      Effect.gen(function* () {
+        const store = yield* RelayStore
+        const sender = yield* account(store, "sender")
+        const recipients = yield* Effect.forEach(["a0", "a1", "a2", "a3", "a4", "a5"], (h) => account(store, h))
+        const sent = new Map<number, Array<Uint8Array>>()
+        for (const r of recipients) {
+          yield* befriend(store, r.id, sender.id)
+          const ids = Array.from({ length: 6 }, () => bytes())
+          for (const id of ids) yield* send(store, sender.id, r.id, id)
+          sent.set(r.id, ids)
+        }
+        // Every recipient acks 4, a stale 2 and (explicitly) 4 again, all at once, while 2 more sends arrive each.
+        const jobs = recipients.flatMap((r) => [
+          Effect.map(store.fetch(r.id, 4, 100), (rows) => ({ r: r.id, kind: "fetch", v: rows.map((e) => e.seq) })),
+          Effect.map(store.ack(r.id, 2), (a) => ({ r: r.id, kind: "stale", v: a.ackedSeq })),
+          Effect.map(store.ack(r.id, 4), (a) => ({ r: r.id, kind: "ack", v: a.ackedSeq })),
+          Effect.map(send(store, sender.id, r.id, bytes()), (a) => ({ r: r.id, kind: "send", v: a.seq })),
+          Effect.map(send(store, sender.id, r.id, bytes()), (a) => ({ r: r.id, kind: "send", v: a.seq }))
+        ])
+        const outcomes = yield* Effect.all(jobs, { concurrency: "unbounded" })
+        for (const r of recipients) {
+          const mine = outcomes.filter((o) => o.r === r.id)
+          // The fetch saw at least 5 and 6, never anything acked; a stale ack never moves the cursor back.
+          const fetched = mine.find((o) => o.kind === "fetch")!.v as ReadonlyArray<number>
+          assert.isTrue(fetched.every((seq) => seq > 4) && fetched.includes(5) && fetched.includes(6))
+          assert.isTrue((mine.find((o) => o.kind === "stale")!.v as number) >= 2)
+          assert.strictEqual(mine.find((o) => o.kind === "ack")!.v, 4)
+          assert.deepStrictEqual(
+            mine
+              .filter((o) => o.kind === "send")
+              .map((o) => o.v)
+              .sort(),
+            [7, 8]
+          )
+          assert.strictEqual(Option.getOrThrow(yield* store.getAccount(r.id)).ackedSeq, 4)
+          assert.deepStrictEqual(
+            (yield* store.fetch(r.id, 0, 100)).map((e) => e.seq),
+            [5, 6, 7, 8]
+          )
+          const states = yield* Effect.forEach(sent.get(r.id)!, (id) => store.getSentStatus(sender.id, id))
+          assert.deepStrictEqual(
+            states.map((s) => Option.getOrThrow(s).state),
+            ["delivered", "delivered", "delivered", "delivered", "stored", "stored"]
+          )
+        }
+        // An ack at the cursor again changes nothing and drops nothing.
+        assert.deepStrictEqual(yield* store.ack(recipients[0]!.id, 4), { ackedSeq: 4, deleted: 0 })
+        assert.deepStrictEqual(yield* store.ack(recipients[0]!.id, 6), { ackedSeq: 6, deleted: 2 })
+      }),
+      fresh()({})
+    )
+  )
+
   it.live("an account and its first token are created together or not at all", () =>
     Effect.provide(
       Effect.gen(function* () {

@@ -2,9 +2,10 @@ import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { RelayStoreIo } from "../RelayErrors.js"
-import type { Enqueued, EnqueueInput, RelayStoreShape } from "../RelayStore.js"
+import type { Acked, Enqueued, EnqueueInput, RelayStoreShape } from "../RelayStore.js"
+import type { AckInput } from "./AckBatch.js"
 import type { EnqueueRefusal } from "./EnqueueBatch.js"
-import { io, now, num, type Row, toSentStatus, toSpoolEntry } from "./Rows.js"
+import { io, num, type Row, toSentStatus, toSpoolEntry } from "./Rows.js"
 
 type SpoolPart = Pick<RelayStoreShape, "enqueue" | "fetch" | "ack" | "getSentStatus">
 
@@ -16,7 +17,8 @@ type SpoolPart = Pick<RelayStoreShape, "enqueue" | "fetch" | "ack" | "getSentSta
  */
 export const makeSpool = (
   sql: SqlClient.SqlClient,
-  write: (input: EnqueueInput) => Effect.Effect<Enqueued, EnqueueRefusal | RelayStoreIo>
+  write: (input: EnqueueInput) => Effect.Effect<Enqueued, EnqueueRefusal | RelayStoreIo>,
+  writeAck: (input: AckInput) => Effect.Effect<Acked, RelayStoreIo>
 ): SpoolPart => {
   const sentStatus = (senderId: number, msgId: Uint8Array) =>
     Effect.map(sql<Row>`SELECT * FROM sent_status WHERE sender_id = ${senderId} AND msg_id = ${msgId}`, (rows) =>
@@ -40,23 +42,15 @@ export const makeSpool = (
       )
     )
 
+  // An ack at or below the cursor has nothing left to do (the ack that moved the cursor dropped every row up to it,
+  // and later rows take seqs above it): answered from one read, with no transaction and no commit. A poll re-issued
+  // with the same cursor, the idle case, writes nothing.
   const ack: SpoolPart["ack"] = (recipientId, upTo) =>
-    Effect.gen(function* () {
-      const at = yield* now
-      return yield* sql.withTransaction(
-        Effect.gen(function* () {
-          // Only the recipient moves its cursor, never past the last seq handed out, never backwards.
-          const updated = yield* sql<Row>`UPDATE accounts SET acked_seq = CASE
-              WHEN acked_seq >= ${upTo} THEN acked_seq WHEN next_seq < ${upTo} THEN next_seq ELSE ${upTo} END
-            WHERE id = ${recipientId} RETURNING acked_seq`
-          const ackedSeq = num(updated[0]?.["acked_seq"] ?? 0)
-          yield* sql`UPDATE sent_status SET state = 'delivered', updated_at = ${at}
-            WHERE recipient_id = ${recipientId} AND state = 'stored' AND seq <= ${ackedSeq}`
-          const deleted = yield* sql<Row>`DELETE FROM spool
-            WHERE recipient_id = ${recipientId} AND seq <= ${ackedSeq} RETURNING seq`
-          return { ackedSeq, deleted: deleted.length }
-        })
-      )
+    Effect.flatMap(sql<Row>`SELECT acked_seq FROM accounts WHERE id = ${recipientId}`, (rows) => {
+      const current = rows[0] === undefined ? undefined : num(rows[0]["acked_seq"])
+      return current !== undefined && current >= upTo
+        ? Effect.succeed({ ackedSeq: current, deleted: 0 })
+        : writeAck({ recipientId, upTo })
     }).pipe(io("ack"))
 
   const fetch: SpoolPart["fetch"] = (recipientId, after, limit) =>
