@@ -42,10 +42,7 @@ export const makeRotations = (sql: SqlClient.SqlClient, tokens: TokenCache = mak
           return true
         })
       )
-    }).pipe(
-      Effect.ensuring(Effect.sync(() => tokens.dropToken(Encoding.encodeHex(oldTokenHash)))),
-      io("rotateToken")
-    )
+    }).pipe(Effect.ensuring(Effect.sync(() => tokens.dropToken(Encoding.encodeHex(oldTokenHash)))), io("rotateToken"))
 
   const rotateIdentity: RotationStorePart["rotateIdentity"] = (input) =>
     Effect.gen(function* () {
