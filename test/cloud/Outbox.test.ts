@@ -1,43 +1,15 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Option, Schema, TestClock } from "effect"
+import { Effect, Exit, TestClock } from "effect"
 import { CloudHome } from "../../src/cloud/CloudHome.js"
 import { CloudLayout } from "../../src/cloud/CloudLayout.js"
-import { OutboxEntry } from "../../src/cloud/CloudState.js"
-import { pumpOnce, queueMessage, queued } from "../../src/cloud/Outbox.js"
+import { pumpOnce, queued } from "../../src/cloud/Outbox.js"
 import { generateEncryptionKey } from "../../src/protocol/Keys.js"
 import { open } from "../../src/protocol/Envelope.js"
 import { Store } from "../../src/services/store/Store.js"
 import { DAY } from "../protocol/support.js"
 import { networkDown, quotaFull, rateLimited } from "../support/FakeRelay.js"
-import { cloudLayer, type Fixture, freshStore, makeFakeRelay, msgId, setupBob, T0 } from "./support.js"
-
-const withBob = <A, E>(body: (f: Fixture) => Effect.Effect<A, E, any>) =>
-  Effect.gen(function* () {
-    yield* TestClock.setTime(T0)
-    const relay = makeFakeRelay()
-    return yield* Effect.flatMap(setupBob(relay), (f) =>
-      Effect.flatMap(
-        Effect.sync(() => relay.publishKeys(f.alice.accountId, f.alice.identity.publicKey, f.alice.ek.record)),
-        () => body(f)
-      )
-    ).pipe(Effect.provide(cloudLayer(yield* freshStore, relay)))
-  })
-
-const queueToAlice = (n: number, contact = "alice") =>
-  queueMessage({
-    id: msgId(n),
-    contact: contact as never,
-    to: { label: "api" },
-    fromSession: { label: "backend", cli: "codex" },
-    subject: `subject ${n}`,
-    body: "body"
-  })
-
-const sentEntry = (n: number) =>
-  Effect.map(
-    Effect.flatMap(Store, (s) => s.readText(CloudLayout.sent(msgId(n)))),
-    (t) => Schema.decodeUnknownSync(Schema.parseJson(OutboxEntry))(Option.getOrThrow(t))
-  )
+import { queueToAlice, sentEntry, withBob } from "./outboxSupport.js"
+import { msgId, T0 } from "./support.js"
 
 describe("outbound queue", () => {
   it.effect(

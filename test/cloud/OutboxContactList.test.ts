@@ -1,14 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option, Schema, TestClock } from "effect"
-import { CloudLayout } from "../../src/cloud/CloudLayout.js"
-import { OutboxEntry } from "../../src/cloud/CloudState.js"
-import { pumpOnce, queueMessage } from "../../src/cloud/Outbox.js"
+import { Effect, TestClock } from "effect"
+import { pumpOnce } from "../../src/cloud/Outbox.js"
 import { CONTACTS_REUSE_MS, makeRelayContactsCache } from "../../src/cloud/RelayContactsCache.js"
 import { open } from "../../src/protocol/Envelope.js"
 import { generateEncryptionKey } from "../../src/protocol/Keys.js"
-import { Store } from "../../src/services/store/Store.js"
 import { DAY } from "../protocol/support.js"
-import { cloudLayer, type Fixture, freshStore, makeFakeRelay, msgId, setupBob, T0 } from "./support.js"
+import { queueToAlice, sentEntry, withBob } from "./outboxSupport.js"
+import { type Fixture, T0 } from "./support.js"
 
 /*
  * The pump seals to the contact list the daemon read moments ago (docs/adr/0040-daemon-send-path-without-waits.md)
@@ -16,33 +14,7 @@ import { cloudLayer, type Fixture, freshStore, makeFakeRelay, msgId, setupBob, T
  * contact no key its pin accepts.
  */
 
-const withBob = <A, E>(body: (f: Fixture) => Effect.Effect<A, E, any>) =>
-  Effect.gen(function* () {
-    yield* TestClock.setTime(T0)
-    const relay = makeFakeRelay()
-    return yield* Effect.flatMap(setupBob(relay), (f) =>
-      Effect.flatMap(
-        Effect.sync(() => relay.publishKeys(f.alice.accountId, f.alice.identity.publicKey, f.alice.ek.record)),
-        () => body(f)
-      )
-    ).pipe(Effect.provide(cloudLayer(yield* freshStore, relay)))
-  })
-
-const queueToAlice = (n: number) =>
-  queueMessage({
-    id: msgId(n),
-    contact: "alice" as never,
-    to: { label: "api" },
-    fromSession: { label: "backend", cli: "codex" },
-    subject: `subject ${n}`,
-    body: "body"
-  })
-
-const stateOf = (n: number) =>
-  Effect.map(
-    Effect.flatMap(Store, (s) => s.readText(CloudLayout.sent(msgId(n)))),
-    (t) => Schema.decodeUnknownSync(Schema.parseJson(OutboxEntry))(Option.getOrThrow(t)).state
-  )
+const stateOf = (n: number) => Effect.map(sentEntry(n), (e) => e.state)
 
 const listReads = (f: Fixture) => f.relay.calls.filter((c) => c === "contacts").length
 
