@@ -18,8 +18,12 @@ export const INBOX_CHANNEL = "sb_inbox"
 /** How the LISTEN connection shows in `pg_stat_activity.application_name` (the pool's is `session-bridge-relay`). */
 export const LISTEN_APPLICATION_NAME = "session-bridge-relay-listen"
 
-/** Reconnect delays after the LISTEN connection drops: 100 ms doubling to 5 s, with jitter; reset once listening. */
-const backoffMs = (attempt: number) => Math.min(5_000, 100 * 2 ** Math.min(attempt, 10))
+/**
+ * Reconnect delays after the LISTEN connection drops: 10 ms doubling to 5 s, with jitter; reset once listening.
+ * The first retry is nearly immediate: until it succeeds, a send on another replica reaches this replica's parked
+ * polls only at their timeout or at the wake-up that follows the reconnect.
+ */
+const backoffMs = (attempt: number) => Math.min(5_000, 10 * 2 ** Math.min(attempt, 10))
 
 const parseRecipient = (payload: string): AccountId | undefined => {
   const id = Number(payload)

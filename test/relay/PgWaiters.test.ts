@@ -54,7 +54,7 @@ describe("PgWaiters", () => {
       yield* Queue.offer(events, "lost")
       yield* Effect.yieldNow()
       yield* Queue.offer(events, listening(12))
-      // Still parked during the reconnect backoff (at most 100 ms on the first attempt).
+      // Still parked during the reconnect backoff (at most 10 ms on the first attempt).
       assert.isTrue(Option.isNone(yield* Fiber.poll(fibers[0]!)))
       // Step the clock so the backoff sleep passes whenever the listener reaches it (1 s in all, far below 25 s).
       for (let i = 0; i < 10; i++) yield* TestClock.adjust("100 millis")
