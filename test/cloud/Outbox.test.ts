@@ -3,12 +3,10 @@ import { Effect, Exit, TestClock } from "effect"
 import { CloudHome } from "../../src/cloud/CloudHome.js"
 import { CloudLayout } from "../../src/cloud/CloudLayout.js"
 import { pumpOnce, queued } from "../../src/cloud/Outbox.js"
-import { generateEncryptionKey } from "../../src/protocol/Keys.js"
 import { open } from "../../src/protocol/Envelope.js"
 import { Store } from "../../src/services/store/Store.js"
-import { DAY } from "../protocol/support.js"
 import { networkDown, quotaFull, rateLimited } from "../support/FakeRelay.js"
-import { queueToAlice, sentEntry, withBob } from "./outboxSupport.js"
+import { publishAliceKey, queueToAlice, sentEntry, withBob } from "./outboxSupport.js"
 import { msgId, T0 } from "./support.js"
 
 describe("outbound queue", () => {
@@ -129,24 +127,12 @@ describe("outbound queue", () => {
       withBob((f) =>
         Effect.gen(function* () {
           // A relay substitutes its own key (signed by carol's identity, not alice's).
-          const forged = yield* generateEncryptionKey(f.carol.identity, {
-            keyId: "ek_9",
-            notBefore: T0 - DAY,
-            notAfter: T0 + 30 * DAY,
-            seq: 5
-          })
-          f.relay.publishKeys(f.alice.accountId, f.alice.identity.publicKey, forged.record)
+          yield* publishAliceKey(f, f.carol.identity, "ek_9", 5)
           yield* queueToAlice(1)
           yield* pumpOnce(f.credentials)
           assert.strictEqual((yield* sentEntry(1)).state, "refused:key_changed")
           // A newer record seen once may not be replaced by an older one.
-          const newer = yield* generateEncryptionKey(f.alice.identity, {
-            keyId: "ek_7",
-            notBefore: T0 - DAY,
-            notAfter: T0 + 30 * DAY,
-            seq: 2
-          })
-          f.relay.publishKeys(f.alice.accountId, f.alice.identity.publicKey, newer.record)
+          yield* publishAliceKey(f, f.alice.identity, "ek_7", 2)
           yield* queueToAlice(2)
           yield* pumpOnce(f.credentials)
           assert.strictEqual((yield* sentEntry(2)).state, "stored")

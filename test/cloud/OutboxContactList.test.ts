@@ -3,10 +3,8 @@ import { Effect, TestClock } from "effect"
 import { pumpOnce } from "../../src/cloud/Outbox.js"
 import { CONTACTS_REUSE_MS, makeRelayContactsCache } from "../../src/cloud/RelayContactsCache.js"
 import { open } from "../../src/protocol/Envelope.js"
-import { generateEncryptionKey } from "../../src/protocol/Keys.js"
-import { DAY } from "../protocol/support.js"
-import { queueToAlice, sentEntry, withBob } from "./outboxSupport.js"
-import { type Fixture, T0 } from "./support.js"
+import { publishAliceKey, queueToAlice, sentEntry, withBob } from "./outboxSupport.js"
+import { type Fixture } from "./support.js"
 
 /*
  * The pump seals to the contact list the daemon read moments ago (docs/adr/0040-daemon-send-path-without-waits.md)
@@ -67,13 +65,7 @@ describe("the pump's contact list", () => {
         yield* queueToAlice(1)
         yield* pumpOnce(f.credentials, cache)
         // alice rotates her encryption key; bob's pin moves to it through a pass without the daemon's list.
-        const newer = yield* generateEncryptionKey(f.alice.identity, {
-          keyId: "ek_7",
-          notBefore: T0 - DAY,
-          notAfter: T0 + 30 * DAY,
-          seq: 2
-        })
-        f.relay.publishKeys(f.alice.accountId, f.alice.identity.publicKey, newer.record)
+        yield* publishAliceKey(f, f.alice.identity, "ek_7", 2)
         yield* queueToAlice(2)
         yield* pumpOnce(f.credentials)
         assert.strictEqual(yield* stateOf(2), "stored")
