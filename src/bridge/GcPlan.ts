@@ -26,7 +26,7 @@ export interface Removal {
 }
 
 export interface GcOptions {
-  /** Sessions not seen for longer than this are removed with their inbox and state. */
+  /** Sessions not seen for longer than this are removed with their inbox, state, search index and hook stamps. */
   readonly offlineMs: number
   /** Unreferenced artifacts younger than this are kept (a posted artifact is referenced by the send that follows). */
   readonly artifactGraceMs: number

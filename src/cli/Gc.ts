@@ -8,7 +8,9 @@ import { usageError } from "./Runtime.js"
 
 const dryRun = Options.boolean("dry-run").pipe(Options.withDescription("Only print what would be removed"))
 const offlineDays = Options.integer("offline-days").pipe(
-  Options.withDescription("Remove sessions not seen for this many days, with their inbox and state"),
+  Options.withDescription(
+    "Remove sessions not seen for this many days, with their inbox, state, search index and hook stamps; also hook stamps unused this long"
+  ),
   Options.withDefault(7)
 )
 
