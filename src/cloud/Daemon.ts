@@ -12,7 +12,8 @@ import { adoptRotations, selfOf } from "./IdentityContinuity.js"
 import { processBatch } from "./Inbound.js"
 import { rotateIfDue } from "./KeyRotation.js"
 import { backoffMs, pumpOnce } from "./Outbox.js"
-import { queueReceipts } from "./Receipts.js"
+import { makeReceiptGate, type ReceiptGate } from "./ReceiptGate.js"
+import { makeReceiptQueue } from "./Receipts.js"
 import { refreshSent } from "./SentStates.js"
 import { fetchPresence, publishPresence } from "./Presence.js"
 import { PRESENCE_FETCH_MS, PRESENCE_INTERVAL_MS } from "./PresenceCache.js"
@@ -143,51 +144,60 @@ const outboxWake = Effect.gen(function* () {
 })
 
 /** The outbox pump and the delivery of held (unrouted) messages to sessions that became live. */
-const pumpFiber = (options: DaemonOptions, link: Link, wake: Queue.Queue<void>, contacts: RelayContactsCache) => {
-  let refreshedAt = Number.NEGATIVE_INFINITY
-  return loop(
-    "outbox",
-    link,
-    Effect.gen(function* () {
-      // What is written from here on wakes the next pause; what was written before, this pass sees.
-      yield* Queue.takeAll(wake)
-      const account = yield* requireAccount
-      // What is queued leaves first; the scan for receipts comes after it, and the receipts it queues wake the next
-      // pass (their writes to the outbox do), so a send never waits behind the scan of every inbox.
-      const pumped = yield* pumpOnce(account.credentials, contacts)
-      if (pumped.stored + pumped.refused > 0)
-        yield* Effect.logInfo("outbox_sent").pipe(Effect.annotateLogs({ ...pumped }))
-      // Receipts for what this home's sessions surfaced or read go out with the rest of the outbox.
-      const receipts = yield* queueReceipts
-      if (receipts.surfaced + receipts.read > 0)
-        yield* Effect.logInfo("receipts_queued").pipe(Effect.annotateLogs({ ...receipts }))
-      // What the relay knows of messages already stored (delivered, expired, refused), asked at most every 15 s.
-      const now = yield* Clock.currentTimeMillis
-      if (now - refreshedAt >= SENT_REFRESH_MS) {
-        refreshedAt = now
-        yield* refreshSent(account.credentials)
-      }
-      // The session registry is read only while something is held.
-      if ((yield* (yield* Store).list(CloudLayout.unroutedDir)).length === 0) return
-      const held = yield* deliverUnrouted
-      if (held.delivered + held.dropped + held.expired > 0)
-        yield* Effect.logInfo("unrouted_delivered").pipe(
-          Effect.annotateLogs({
-            delivered: held.delivered,
-            dropped: held.dropped,
-            expired: held.expired,
-            held: held.held
-          })
-        )
-    }),
-    Effect.succeed(options.pumpIntervalMs),
-    Queue.take(wake),
-    credentialsWatch
-  )
-}
+const pumpFiber = (
+  options: DaemonOptions,
+  link: Link,
+  wake: Queue.Queue<void>,
+  contacts: RelayContactsCache,
+  gate: ReceiptGate
+) =>
+  Effect.gen(function* () {
+    let refreshedAt = Number.NEGATIVE_INFINITY
+    const queueReceipts = yield* makeReceiptQueue(gate.clear)
+    return yield* loop(
+      "outbox",
+      link,
+      Effect.gen(function* () {
+        // What is written from here on wakes the next pause; what was written before, this pass sees.
+        yield* Queue.takeAll(wake)
+        const account = yield* requireAccount
+        // What is queued leaves first (messages before receipts); the scan for receipts comes after it, and the
+        // receipts it queues wake the next pass (their writes to the outbox do), so a send never waits behind it.
+        const pumped = yield* pumpOnce(account.credentials, contacts, gate.clear)
+        if (pumped.stored + pumped.refused > 0)
+          yield* Effect.logInfo("outbox_sent").pipe(Effect.annotateLogs({ ...pumped }))
+        // Receipts for what this home's sessions surfaced or read go out with the rest of the outbox: only markers
+        // that appeared since the last pass are looked at, and each receipt waits for the gate (ReceiptGate.ts).
+        const receipts = yield* queueReceipts
+        if (receipts.surfaced + receipts.read > 0)
+          yield* Effect.logInfo("receipts_queued").pipe(Effect.annotateLogs({ ...receipts }))
+        // What the relay knows of messages already stored (delivered, expired, refused), asked at most every 15 s.
+        const now = yield* Clock.currentTimeMillis
+        if (now - refreshedAt >= SENT_REFRESH_MS) {
+          refreshedAt = now
+          yield* refreshSent(account.credentials)
+        }
+        // The session registry is read only while something is held.
+        if ((yield* (yield* Store).list(CloudLayout.unroutedDir)).length === 0) return
+        const held = yield* deliverUnrouted
+        if (held.delivered + held.dropped + held.expired > 0)
+          yield* Effect.logInfo("unrouted_delivered").pipe(
+            Effect.annotateLogs({
+              delivered: held.delivered,
+              dropped: held.dropped,
+              expired: held.expired,
+              held: held.held
+            })
+          )
+      }),
+      Effect.succeed(options.pumpIntervalMs),
+      Queue.take(wake),
+      credentialsWatch
+    )
+  })
 
 /** The inbox loop: long-poll after the cursor, then one batch processed without interruption. */
-const inboxFiber = (options: DaemonOptions, link: Link) =>
+const inboxFiber = (options: DaemonOptions, link: Link, gate: ReceiptGate) =>
   loop(
     "inbox",
     link,
@@ -201,7 +211,8 @@ const inboxFiber = (options: DaemonOptions, link: Link) =>
       )
       yield* link.ok
       if (response.messages.length === 0) return
-      const result = yield* Effect.uninterruptible(processBatch(account.credentials, response.messages))
+      // Receipts wait while the batch's messages are written (ReceiptGate.ts).
+      const result = yield* Effect.uninterruptible(gate.during(processBatch(account.credentials, response.messages)))
       yield* Effect.logInfo("inbox_batch").pipe(Effect.annotateLogs({ ...result }))
     }),
     Effect.succeed(0),
@@ -271,8 +282,13 @@ export const daemon = (options: DaemonOptions) =>
       const link = yield* makeLink
       const wake = yield* outboxWake
       const contacts = yield* makeRelayContactsCache()
+      const gate = yield* makeReceiptGate
       yield* Effect.all(
-        [pumpFiber(options, link, wake, contacts), inboxFiber(options, link), presenceFiber(options, link, contacts)],
+        [
+          pumpFiber(options, link, wake, contacts, gate),
+          inboxFiber(options, link, gate),
+          presenceFiber(options, link, contacts)
+        ],
         { concurrency: "unbounded", discard: true }
       )
     })

@@ -104,12 +104,14 @@ const onFailure = (
 }
 
 /**
- * Posts every due queued entry once. Stored (201, or 200 duplicate) and refused entries move to `cloud/sent/`
- * with their state; retryable failures stay queued with `attempts`, `nextAttemptAt` and `lastError`. A network
- * error ends the pass at the entry that met it (the rest stay due with their backoff untouched). A 401 stops the
- * pump (no other entry can succeed) and is returned.
+ * Posts every due queued entry once, messages before receipts (each group oldest id first). Stored (201, or 200
+ * duplicate) and refused entries move to `cloud/sent/` with their state; retryable failures stay queued with
+ * `attempts`, `nextAttemptAt` and `lastError`. A network error ends the pass at the entry that met it (the rest
+ * stay due with their backoff untouched). A 401 stops the pump (no other entry can succeed) and is returned.
+ * `beforeReceipt` runs ahead of each receipt (the daemon's gate, ReceiptGate.ts); a receipt is not started once
+ * an entry the pass did not know is in the outbox (a message queued meanwhile: the next pass sends it first).
  */
-export const pumpOnce = (credentials: Credentials, cache?: RelayContactsCache) =>
+export const pumpOnce = (credentials: Credentials, cache?: RelayContactsCache, beforeReceipt?: Effect.Effect<void>) =>
   Effect.gen(function* () {
     const store = yield* Store
     const home = yield* CloudHome
@@ -118,8 +120,15 @@ export const pumpOnce = (credentials: Credentials, cache?: RelayContactsCache) =
     if (Option.isNone(identity)) return yield* new CloudNotConfigured({ detail: "no identity key on this home" })
     const result = { stored: 0, refused: 0, retrying: 0 }
     const now = yield* Clock.currentTimeMillis
-    const due = (yield* queued).filter((e) => e.nextAttemptAt <= now)
+    const all = yield* queued
+    const due = all.filter((e) => e.nextAttemptAt <= now && e.receipt === undefined)
+    due.push(...all.filter((e) => e.nextAttemptAt <= now && e.receipt !== undefined))
     if (due.length === 0) return result
+    const known = new Set(all.map((e) => `${e.id}.json`))
+    /** Whether something the pass did not know was queued since it began. */
+    const arrived = Effect.map(store.list(CloudLayout.outboxDir), (names) =>
+      names.some((n) => n.endsWith(".json") && !known.has(n))
+    )
     let relayContacts: ReadonlyArray<RelayContact> | undefined
     /** Whether this pass read the list from the relay (a reused one is read again once when it lacks a key). */
     let fetched = false
@@ -145,6 +154,10 @@ export const pumpOnce = (credentials: Credentials, cache?: RelayContactsCache) =
       })
 
     for (const entry of due) {
+      if (entry.receipt !== undefined && beforeReceipt !== undefined) {
+        yield* beforeReceipt
+        if (yield* arrived) break
+      }
       if (Option.isSome(yield* store.stat(CloudLayout.sent(entry.id)))) {
         yield* store.remove(CloudLayout.outbox(entry.id))
         continue

@@ -33,49 +33,128 @@ export interface ReceiptsQueued {
   readonly read: number
 }
 
+/** Per session, the markers (`read/<id>`, `surfaced/<id>`) a scan has finished with: a receipt owed was queued. */
+interface SessionMarkers {
+  readonly read: Set<string>
+  readonly surfaced: Set<string>
+  /** The listings of a scan that left nothing to look at again: the same arrays back mean nothing new. */
+  listed?: readonly [ReadonlyArray<string>, ReadonlyArray<string>] | undefined
+}
+type Handled = Map<string, SessionMarkers>
+
+/** Waited on before each receipt is queued (the daemon's gate: a batch of messages being written goes first). */
+export type BeforeReceipt = Effect.Effect<void>
+
 /**
- * Queues one receipt per remote message whose state moved past the last one reported: every local inbox is
- * scanned for messages from active contacts, and their read / surfaced markers compared with `cloud/receipts/`.
+ * One scan: every local inbox's read / surfaced markers are listed and those not in `handled` looked at. A marker
+ * on a message from an active contact whose state moved past `cloud/receipts/<id>` queues one receipt, then the
+ * file records the state; the marker joins `handled` only after that (or when no receipt can ever be owed for it:
+ * a local message, one gone from the inbox), so a marker for a contact not active now is looked at again next
+ * time. `handled` is memory only: an empty one (a restarted daemon) looks at every marker, and the files decide.
  */
-export const queueReceipts = Effect.gen(function* () {
-  const store = yield* Store
-  const envelopes = yield* Envelopes
-  const ids = yield* Ids
-  const active = new Set((yield* (yield* CloudHome).contacts).filter((c) => c.state === "active").map((c) => c.handle))
-  const counts = { surfaced: 0, read: 0 }
-  if (active.size === 0) return counts
-  for (const sessionId of yield* store.list("inbox")) {
-    const remote = (yield* envelopes.readDir(Layout.inboxDir(sessionId)))
-      .map((s) => s.envelope)
-      .filter((e) => e.origin === "remote" && e.remoteId !== undefined && active.has(e.from.contact ?? ""))
-    if (remote.length === 0) continue
-    const [read, surfaced] = yield* Effect.all([
-      store.list(Layout.readDir(sessionId)),
-      store.list(Layout.surfacedDir(sessionId))
-    ])
-    const readSet = new Set(read)
-    const surfacedSet = new Set(surfaced)
-    for (const e of remote) {
-      const state = readSet.has(e.id) ? "read" : surfacedSet.has(e.id) ? "surfaced" : undefined
-      if (state === undefined) continue
-      const last = Option.map(yield* store.readText(CloudLayout.receipt(e.id)), (t) => t.trim())
-      if (Option.isSome(last) && rankOf(last.value as OutboxState) >= rankOf(state)) continue
-      const id = yield* Schema.decode(MessageId)(yield* ids.next).pipe(Effect.orDie)
-      yield* queueMessage({
-        id,
-        contact: e.from.contact as PinnedContact["handle"],
-        to: { any: true },
-        subject: "",
-        body: "",
-        replyTo: e.remoteId!,
-        receipt: state
-      })
-      yield* store.write(CloudLayout.receipt(e.id), `${state}\n`)
-      counts[state]++
+const scan = (handled: Handled, before: BeforeReceipt) =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const envelopes = yield* Envelopes
+    const ids = yield* Ids
+    const active = new Set(
+      (yield* (yield* CloudHome).contacts).filter((c) => c.state === "active").map((c) => c.handle)
+    )
+    const counts = { surfaced: 0, read: 0 }
+    if (active.size === 0) return counts
+    const sessions = yield* store.list("inbox")
+    for (const gone of [...handled.keys()].filter((s) => !sessions.includes(s))) handled.delete(gone)
+    for (const sessionId of sessions) {
+      // Listed through the envelopes' cache: an unchanged directory gives back the same array without a readdir.
+      const [read, surfaced] = yield* Effect.all([
+        envelopes.list(Layout.readDir(sessionId)),
+        envelopes.list(Layout.surfacedDir(sessionId))
+      ])
+      const done: SessionMarkers = handled.get(sessionId) ?? { read: new Set<string>(), surfaced: new Set<string>() }
+      handled.set(sessionId, done)
+      if (done.listed !== undefined && done.listed[0] === read && done.listed[1] === surfaced) continue
+      done.listed = undefined
+      let again = false
+      // What the listings no longer hold is forgotten, so memory follows the markers (gc, mark unread).
+      const keep = (set: Set<string>, names: ReadonlyArray<string>) => {
+        const listed = new Set(names)
+        for (const id of set) if (!listed.has(id)) set.delete(id)
+      }
+      keep(done.read, read)
+      keep(done.surfaced, surfaced)
+      const readSet = new Set(read)
+      // A read message reports `read` only; a surfaced one not yet read reports `surfaced`.
+      const fresh = [
+        ...read.filter((id) => !done.read.has(id)).map((id) => ({ id, state: "read" as const })),
+        ...surfaced
+          .filter((id) => !done.surfaced.has(id) && !readSet.has(id))
+          .map((id) => ({ id, state: "surfaced" as const }))
+      ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      for (const s of surfaced) if (readSet.has(s)) done.surfaced.add(s)
+      for (const { id: markerId, state } of fresh) {
+        const finished = () => void done[state].add(markerId)
+        if (!isMessageId(markerId)) {
+          finished()
+          continue
+        }
+        const found = yield* envelopes.read(Layout.inboxMessage(sessionId, markerId))
+        if (Option.isNone(found)) {
+          finished()
+          continue
+        }
+        const e = found.value
+        if (e.origin !== "remote" || e.remoteId === undefined) {
+          finished()
+          continue
+        }
+        if (!active.has(e.from.contact ?? "")) {
+          again = true
+          continue
+        }
+        const last = Option.map(yield* store.readText(CloudLayout.receipt(e.id)), (t) => t.trim())
+        if (Option.isSome(last) && rankOf(last.value as OutboxState) >= rankOf(state)) {
+          finished()
+          continue
+        }
+        yield* before
+        const id = yield* Schema.decode(MessageId)(yield* ids.next).pipe(Effect.orDie)
+        yield* queueMessage({
+          id,
+          contact: e.from.contact as PinnedContact["handle"],
+          to: { any: true },
+          subject: "",
+          body: "",
+          replyTo: e.remoteId,
+          receipt: state
+        })
+        yield* store.write(CloudLayout.receipt(e.id), `${state}\n`)
+        finished()
+        counts[state]++
+      }
+      if (!again) done.listed = [read, surfaced]
     }
-  }
-  return counts
-})
+    return counts
+  })
+
+/**
+ * Queues one receipt per remote message whose state moved past the last one reported: every local inbox's markers
+ * are compared with `cloud/receipts/`. Looks at every marker each time (one-shot callers and tests).
+ */
+export const queueReceipts: Effect.Effect<
+  ReceiptsQueued,
+  Effect.Effect.Error<ReturnType<typeof scan>>,
+  Effect.Effect.Context<ReturnType<typeof scan>>
+> = Effect.suspend(() => scan(new Map(), Effect.void))
+
+/**
+ * `queueReceipts` for the daemon's pump: each call looks only at the markers that appeared since the previous one
+ * (the marker directories are listed, not the inboxes' envelopes), and `before` runs ahead of each receipt queued.
+ */
+export const makeReceiptQueue = (before: BeforeReceipt = Effect.void) =>
+  Effect.sync(() => {
+    const handled: Handled = new Map()
+    return scan(handled, before)
+  })
 
 /**
  * A receipt from `contact`: `sent/<replyTo>` moves forward to the reported state when that message went to this

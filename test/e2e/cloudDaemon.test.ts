@@ -64,7 +64,7 @@ describe("cloud daemon and contacts across real processes", () => {
     assert.notStrictEqual(secondUse.code, 0)
 
     // A live session in bob's home, then both daemons; a second daemon on one home is refused.
-    await bobSessions.open("api")
+    const api = await bobSessions.open("api")
     const aliceDaemon = startDaemon(alice)
     const bobDaemon = startDaemon(bob)
     daemons.push(aliceDaemon, bobDaemon)
@@ -87,6 +87,19 @@ describe("cloud daemon and contacts across real processes", () => {
     assert.strictEqual(landed.body, "ship it")
     assert.strictEqual(landed.origin, "remote")
     assert.strictEqual(JSON.stringify(landed.from).includes("alice"), true)
+
+    // bob's session reads it: his daemon's receipt moves alice's copy to `read` and leaves bob's outbox.
+    await api.ok("bridge_mark_read", { ids: [landed.id] })
+    const receipted = await eventually("alice's copy read", async () => {
+      const file = path.join(alice, "cloud", "sent", `${sent.messageId}.json`)
+      const entry = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined
+      return entry?.state === "read" ? entry : undefined
+    })
+    assert.strictEqual(receipted.contact, "bob")
+    assert.strictEqual(fs.readFileSync(path.join(bob, "cloud", "receipts", landed.id), "utf8"), "read\n")
+    await eventually("bob's outbox empty", async () =>
+      fs.readdirSync(path.join(bob, "cloud", "outbox")).some((n) => n.endsWith(".json")) ? undefined : true
+    )
 
     // A message for a label with no live session is held, and delivered once such a session is live.
     await json(alice, ["contact", "send", "bob", "for later", "--body", "x", "--label", "later"])
