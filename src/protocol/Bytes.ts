@@ -36,20 +36,23 @@ export const u64be = (n: number): Uint8Array => {
   return out
 }
 
-const u32be = (n: number): Uint8Array => {
-  const out = new Uint8Array(4)
-  new DataView(out.buffer).setUint32(0, n)
+/** `u32be(len(p)) ‖ p` for each part (strings as UTF-8, numbers as u64be), concatenated, written into one array. */
+export const tuple = (...parts: ReadonlyArray<Uint8Array | string | number>): Uint8Array => {
+  const bytes = parts.map((part) =>
+    typeof part === "string" ? utf8(part) : typeof part === "number" ? u64be(part) : part
+  )
+  let length = 0
+  for (const b of bytes) length += 4 + b.length
+  const out = new Uint8Array(length)
+  const view = new DataView(out.buffer)
+  let at = 0
+  for (const b of bytes) {
+    view.setUint32(at, b.length)
+    out.set(b, at + 4)
+    at += 4 + b.length
+  }
   return out
 }
-
-/** `u32be(len(p)) ‖ p` for each part (strings as UTF-8, numbers as u64be), concatenated. */
-export const tuple = (...parts: ReadonlyArray<Uint8Array | string | number>): Uint8Array =>
-  concat(
-    ...parts.flatMap((part) => {
-      const bytes = typeof part === "string" ? utf8(part) : typeof part === "number" ? u64be(part) : part
-      return [u32be(bytes.length), bytes]
-    })
-  )
 
 export const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => {
   if (a.length !== b.length) return false
