@@ -6,6 +6,7 @@ import {
   createPrivateKey,
   createPublicKey,
   diffieHellman,
+  hash,
   randomBytes as nodeRandomBytes,
   sign,
   verify,
@@ -96,8 +97,9 @@ const publicKeyObject = (curve: Curve, raw: Uint8Array): KeyObject | undefined =
   }
 }
 
+/** The raw public key of a private (or public) OKP key: its JWK `x`, which a private key's JWK carries too. */
 const rawPublic = (key: KeyObject): Uint8Array =>
-  new Uint8Array(Buffer.from(createPublicKey(key).export({ format: "jwk" }).x ?? "", "base64url"))
+  new Uint8Array(Buffer.from(key.export({ format: "jwk" }).x ?? "", "base64url"))
 
 /**
  * HKDF-SHA256 (RFC 5869) written out over HMAC: extract, then as many expand blocks as `length` needs. The same
@@ -183,7 +185,7 @@ const makeSync = (random: (length: number) => Uint8Array): CloudCryptoSync => ({
       return Either.left(new AeadFailed({ detail: "authentication tag mismatch" }))
     }
   },
-  sha256: (data) => new Uint8Array(createHash("sha256").update(data).digest())
+  sha256: (data) => new Uint8Array(hash("sha256", data, "buffer"))
 })
 
 /** The service over a source of random bytes: the plain primitives, and each as an effect. */

@@ -196,14 +196,14 @@ const openWith = (
   if (Option.isNone(key)) return Either.left(new UnknownRecipientKey({ detail: envelope.rk }))
   if (envelope.ct.length < CT_OVERHEAD)
     return Either.left(new EnvelopeTampered({ detail: `ct is only ${envelope.ct.length} bytes` }))
-  const tampered = Either.left(new EnvelopeTampered({ detail: `envelope ${envelope.id} from ${sender.handle}` }))
+  const tampered = () => Either.left(new EnvelopeTampered({ detail: `envelope ${envelope.id} from ${sender.handle}` }))
   const h = header(envelope.id, sender.accountId, envelope.to, envelope.exp, envelope.rk)
   const ephPub = envelope.ct.subarray(0, 32)
   const shared = crypto.x25519(key.value.privateKey, ephPub)
-  if (Either.isLeft(shared)) return tampered
+  if (Either.isLeft(shared)) return tampered()
   const aeadKey = crypto.hkdfSha256(shared.right, concat(ephPub, key.value.record.pub), "sb1 msg", 32)
   const plain = crypto.aeadOpen(aeadKey, ZERO_NONCE, envelope.ct.subarray(32), utf8(h))
-  if (Either.isLeft(plain)) return tampered
+  if (Either.isLeft(plain)) return tampered()
   const sig = plain.right.subarray(0, 64)
   const json = plain.right.subarray(64)
   const signedFor = (ik: Uint8Array) =>
