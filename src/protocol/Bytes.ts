@@ -13,6 +13,24 @@ const decoder = new TextDecoder("utf-8", { fatal: true })
 
 export const utf8 = (text: string): Uint8Array => encoder.encode(text)
 
+/**
+ * The length of `utf8(text)` without writing it: a lone surrogate counts 3 bytes, as the encoder writes U+FFFD
+ * for it.
+ */
+export const utf8Length = (text: string): number => {
+  let length = text.length
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) continue
+    if (c < 0x800) length += 1
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      length += 2
+      i++
+    } else length += 2
+  }
+  return length
+}
+
 /** Strict UTF-8 decoding: none for malformed bytes. */
 export const fromUtf8 = (bytes: Uint8Array): Option.Option<string> =>
   Option.liftThrowable(() => decoder.decode(bytes))()

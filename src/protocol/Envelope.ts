@@ -4,7 +4,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { MessageId } from "../domain/Ulid.js"
-import { concat, toHex, tuple, utf8 } from "./Bytes.js"
+import { concat, toHex, tuple, utf8, utf8Length } from "./Bytes.js"
 import { canonicalEncoder, decodeCanonical } from "./CanonicalJson.js"
 import { CloudCrypto, type CloudCryptoSync, type KeyPair } from "./CloudCrypto.js"
 import { type EncryptionKey, notCurrent } from "./Keys.js"
@@ -104,7 +104,7 @@ const validEnvelope = Schema.validateSync(Envelope)
 const paddedJson = (draft: InnerDraft): Either.Either<Uint8Array, EnvelopeMalformed | PayloadTooLarge> => {
   const text = encodeInner({ ...draft, pad: "" })
   if (Either.isLeft(text)) return Either.left(new EnvelopeMalformed({ detail: text.left.message }))
-  const length = utf8(text.right).length
+  const length = utf8Length(text.right)
   const bucket = bucketFor(length)
   if (bucket === undefined)
     return Either.left(new PayloadTooLarge({ detail: `${length} bytes of JSON, more than one envelope holds` }))
@@ -125,7 +125,7 @@ export const seal = (input: SealInput): Effect.Effect<Envelope, SealError, Cloud
 export type SealError = BodyTooLarge | KeyRecordInvalid | EnvelopeMalformed | PayloadTooLarge | KeyMaterialInvalid
 
 const sealWith = (crypto: CloudCryptoSync, input: SealInput, now: number): Either.Either<Envelope, SealError> => {
-  const bodyBytes = utf8(input.inner.body ?? "").length
+  const bodyBytes = utf8Length(input.inner.body ?? "")
   if (bodyBytes > MAX_BODY_BYTES)
     return Either.left(new BodyTooLarge({ detail: `${bodyBytes} bytes of body, at most ${MAX_BODY_BYTES}` }))
   const ek = input.to.ek
