@@ -13,6 +13,24 @@ const decoder = new TextDecoder("utf-8", { fatal: true })
 
 export const utf8 = (text: string): Uint8Array => encoder.encode(text)
 
+/**
+ * The length of `utf8(text)` without writing it: a lone surrogate counts 3 bytes, as the encoder writes U+FFFD
+ * for it.
+ */
+export const utf8Length = (text: string): number => {
+  let length = text.length
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) continue
+    if (c < 0x800) length += 1
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      length += 2
+      i++
+    } else length += 2
+  }
+  return length
+}
+
 /** Strict UTF-8 decoding: none for malformed bytes. */
 export const fromUtf8 = (bytes: Uint8Array): Option.Option<string> =>
   Option.liftThrowable(() => decoder.decode(bytes))()
@@ -36,20 +54,23 @@ export const u64be = (n: number): Uint8Array => {
   return out
 }
 
-const u32be = (n: number): Uint8Array => {
-  const out = new Uint8Array(4)
-  new DataView(out.buffer).setUint32(0, n)
+/** `u32be(len(p)) ‖ p` for each part (strings as UTF-8, numbers as u64be), concatenated, written into one array. */
+export const tuple = (...parts: ReadonlyArray<Uint8Array | string | number>): Uint8Array => {
+  const bytes = parts.map((part) =>
+    typeof part === "string" ? utf8(part) : typeof part === "number" ? u64be(part) : part
+  )
+  let length = 0
+  for (const b of bytes) length += 4 + b.length
+  const out = new Uint8Array(length)
+  const view = new DataView(out.buffer)
+  let at = 0
+  for (const b of bytes) {
+    view.setUint32(at, b.length)
+    out.set(b, at + 4)
+    at += 4 + b.length
+  }
   return out
 }
-
-/** `u32be(len(p)) ‖ p` for each part (strings as UTF-8, numbers as u64be), concatenated. */
-export const tuple = (...parts: ReadonlyArray<Uint8Array | string | number>): Uint8Array =>
-  concat(
-    ...parts.flatMap((part) => {
-      const bytes = typeof part === "string" ? utf8(part) : typeof part === "number" ? u64be(part) : part
-      return [u32be(bytes.length), bytes]
-    })
-  )
 
 export const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => {
   if (a.length !== b.length) return false

@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -62,25 +63,34 @@ export const parseCanonicalJson = (bytes: Uint8Array): Option.Option<unknown> =>
     )
   )
 
-/** A value encoded through its schema, then written canonically. */
+/**
+ * A value encoded through its schema, then written canonically: the encoder is compiled once per schema, and the
+ * result is an Either, so a hot path (sealing an envelope) runs it without a fiber step.
+ */
+export const canonicalEncoder = <A, I>(schema: Schema.Schema<A, I>) => {
+  const encode = Schema.encodeEither(schema)
+  return (value: A): Either.Either<string, ParseResult.ParseError> =>
+    Either.flatMap(encode(value), (encoded) => {
+      const text = write(encoded)
+      return text === undefined
+        ? Either.left(
+            new ParseResult.ParseError({
+              issue: new ParseResult.Type(schema.ast, encoded, "not representable in canonical JSON")
+            })
+          )
+        : Either.right(text)
+    })
+}
+
+/** A value encoded through its schema, then written canonically, as UTF-8. */
 export const encodeCanonical = <A, I>(
   schema: Schema.Schema<A, I>,
   value: A
 ): Effect.Effect<Uint8Array, ParseResult.ParseError> =>
-  Effect.flatMap(Schema.encode(schema)(value), (encoded) =>
-    Option.match(canonicalJson(encoded), {
-      onNone: () =>
-        Effect.fail(
-          new ParseResult.ParseError({
-            issue: new ParseResult.Type(schema.ast, encoded, "not representable in canonical JSON")
-          })
-        ),
-      onSome: Effect.succeed
-    })
-  )
+  Either.match(canonicalEncoder(schema)(value), { onLeft: Effect.fail, onRight: (text) => Effect.succeed(utf8(text)) })
 
-/** Canonical bytes decoded through a schema: none when either step refuses. */
-export const decodeCanonical =
-  <A, I>(schema: Schema.Schema<A, I>) =>
-  (bytes: Uint8Array): Option.Option<A> =>
-    Option.flatMap(parseCanonicalJson(bytes), Schema.decodeUnknownOption(schema))
+/** Canonical bytes decoded through a schema: none when either step refuses. The decoder is compiled once. */
+export const decodeCanonical = <A, I>(schema: Schema.Schema<A, I>) => {
+  const decode = Schema.decodeUnknownOption(schema)
+  return (bytes: Uint8Array): Option.Option<A> => Option.flatMap(parseCanonicalJson(bytes), decode)
+}

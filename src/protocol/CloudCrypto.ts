@@ -1,11 +1,33 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import type { AeadFailed, KeyMaterialInvalid } from "./ProtocolErrors.js"
 
 /** A key pair: the raw 32-byte public key (JWK `x`) and the private key as PKCS8 DER (what `identity.key` holds). */
 export interface KeyPair {
   readonly publicKey: Uint8Array
   readonly privateKey: Uint8Array
+}
+
+/**
+ * The primitives that sealing and opening an envelope run one after another, as plain calls: the effects of
+ * `CloudCrypto` are these, wrapped. A seal or an open is then one step of its fiber instead of one per primitive
+ * (docs/adr/0054-sb1-seal-and-open-on-the-hot-path.md). Same contracts as the effects of the same names.
+ */
+export interface CloudCryptoSync {
+  readonly ed25519Sign: (privateKey: Uint8Array, message: Uint8Array) => Either.Either<Uint8Array, KeyMaterialInvalid>
+  readonly ed25519Verify: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean
+  readonly x25519Generate: () => KeyPair
+  readonly x25519: (privateKey: Uint8Array, peerPublicKey: Uint8Array) => Either.Either<Uint8Array, KeyMaterialInvalid>
+  readonly hkdfSha256: (ikm: Uint8Array, salt: Uint8Array, info: string, length: number) => Uint8Array
+  readonly aeadSeal: (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => Uint8Array
+  readonly aeadOpen: (
+    key: Uint8Array,
+    nonce: Uint8Array,
+    sealed: Uint8Array,
+    aad: Uint8Array
+  ) => Either.Either<Uint8Array, AeadFailed>
+  readonly sha256: (data: Uint8Array) => Uint8Array
 }
 
 /**
@@ -50,5 +72,6 @@ export class CloudCrypto extends Context.Tag("session-bridge/CloudCrypto")<
       aad: Uint8Array
     ) => Effect.Effect<Uint8Array, AeadFailed>
     readonly sha256: (data: Uint8Array) => Effect.Effect<Uint8Array>
+    readonly sync: CloudCryptoSync
   }
 >() {}

@@ -84,12 +84,15 @@ export const acceptEncryptionKey = Effect.fn("Keys.acceptEncryptionKey")(functio
 
 const toKey = (record: EncryptionKeyRecord): string => `${record.keyId}:${Array.from(record.pub).join(",")}`
 
+/** Why a sender may not seal to `record` at `now` (outside its validity window), or undefined when it may. */
+export const notCurrent = (record: EncryptionKeyRecord, now: number): KeyRecordInvalid | undefined =>
+  now < record.notBefore || now >= record.notAfter
+    ? new KeyRecordInvalid({ detail: `${record.keyId} is not valid now (${record.notBefore}-${record.notAfter})` })
+    : undefined
+
 /** A sender may seal to a record only inside its validity window. */
 export const requireCurrent = Effect.fn("Keys.requireCurrent")(function* (record: EncryptionKeyRecord) {
-  const now = yield* Clock.currentTimeMillis
-  if (now < record.notBefore || now >= record.notAfter)
-    return yield* new KeyRecordInvalid({
-      detail: `${record.keyId} is not valid now (${record.notBefore}-${record.notAfter})`
-    })
+  const invalid = notCurrent(record, yield* Clock.currentTimeMillis)
+  if (invalid !== undefined) return yield* invalid
   return record
 })

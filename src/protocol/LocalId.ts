@@ -33,9 +33,16 @@ export const localId = (
   envelopeId: MessageId,
   ts: number
 ): Effect.Effect<MessageId, never, CloudCrypto> =>
-  Effect.gen(function* () {
-    const crypto = yield* CloudCrypto
-    const digest = yield* crypto.sha256(concat(utf8("sb1-local"), senderFpr, utf8(envelopeId)))
-    const time = Math.min(MAX_ULID_TIME, Math.max(0, Math.floor(ts)))
-    return (encodeTime(time) + encodeRandom80(digest)) as MessageId
-  })
+  Effect.map(CloudCrypto, (crypto) => localIdWith(crypto.sync.sha256, senderFpr, envelopeId, ts))
+
+/** `localId` over a plain SHA-256. */
+export const localIdWith = (
+  sha256: (data: Uint8Array) => Uint8Array,
+  senderFpr: Uint8Array,
+  envelopeId: MessageId,
+  ts: number
+): MessageId => {
+  const digest = sha256(concat(utf8("sb1-local"), senderFpr, utf8(envelopeId)))
+  const time = Math.min(MAX_ULID_TIME, Math.max(0, Math.floor(ts)))
+  return (encodeTime(time) + encodeRandom80(digest)) as MessageId
+}

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, TestClock } from "effect"
+import { hkdfSync } from "node:crypto"
 import { layer, layerSeeded } from "../../src/platform/NodeCloudCrypto.js"
 import { CloudCrypto } from "../../src/protocol/CloudCrypto.js"
 import {
@@ -181,6 +182,29 @@ describe("CloudCrypto layers", () => {
       // A key of the other curve (read by the PKCS8 decoder, its prefix not this curve's) is refused.
       assert.strictEqual((yield* Effect.flip(crypto.x25519(ed, bobPublic))).code, "CRYPTO_KEY_INVALID")
       assert.strictEqual((yield* Effect.flip(crypto.ed25519Sign(alice, new Uint8Array(1)))).code, "CRYPTO_KEY_INVALID")
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.effect("HKDF-SHA256: RFC 5869 test case 3, and the same bytes as node's hkdfSync for every length", () =>
+    Effect.gen(function* () {
+      const crypto = yield* CloudCrypto
+      const ikm = new Uint8Array(22).fill(0x0b)
+      const okm = yield* crypto.hkdfSha256(ikm, new Uint8Array(0), "", 42)
+      assert.strictEqual(
+        Buffer.from(okm).toString("hex"),
+        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"
+      )
+      const salt = Uint8Array.from({ length: 64 }, (_, i) => i)
+      for (const length of [0, 1, 16, 32, 33, 64, 100, 255 * 32]) {
+        for (const info of ["sb1 msg", "", "é😀"]) {
+          assert.deepStrictEqual(
+            yield* crypto.hkdfSha256(ikm, salt, info, length),
+            new Uint8Array(hkdfSync("sha256", ikm, salt, info, length)),
+            `${length} bytes, info ${info}`
+          )
+        }
+      }
+      assert.isTrue((yield* Effect.exit(crypto.hkdfSha256(ikm, salt, "", 255 * 32 + 1)))._tag === "Failure")
     }).pipe(Effect.provide(layer))
   )
 })

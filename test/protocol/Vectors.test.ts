@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import type { MessageId } from "../../src/domain/Ulid.js"
 import { layer } from "../../src/platform/NodeCloudCrypto.js"
+import { utf8Length } from "../../src/protocol/Bytes.js"
 import { canonicalJsonText, parseCanonicalJson } from "../../src/protocol/CanonicalJson.js"
 import { encodeInviteCode, parseInviteCode } from "../../src/protocol/InviteCode.js"
 import { fingerprint } from "../../src/protocol/Keys.js"
@@ -54,6 +55,25 @@ describe("known-answer vectors", () => {
       assert.isTrue(Option.isNone(parseCanonicalJson(utf8(bad))), bad)
     }
     assert.isTrue(Option.isNone(parseCanonicalJson(Uint8Array.from([0x22, 0xff, 0x22]))), "invalid UTF-8")
+  })
+
+  it("utf8Length counts what the encoder writes, lone surrogates as U+FFFD", () => {
+    const samples = [
+      "",
+      "x".repeat(1024),
+      "é",
+      "€",
+      "😀",
+      "a😀b",
+      "\ud800",
+      "\udc00",
+      "\ud800x",
+      "x\udbff",
+      "\udc00\ud800"
+    ]
+    for (let n = 0; n < 300; n++)
+      samples.push(String.fromCharCode(...Array.from({ length: 8 }, (_, i) => (n * 7919 + i * 104729) % 0x10000)))
+    for (const text of samples) assert.strictEqual(utf8Length(text), utf8(text).length, JSON.stringify(text))
   })
 
   it("invite codes: Crockford base32 in groups of five, parsed tolerantly", () => {
