@@ -75,7 +75,11 @@ describe("search", () => {
           const snippet = body.length > 200 ? `${body.slice(0, 200)}…` : body
           assert.deepStrictEqual(hit, { ...head, snippet }, hit.id)
         }
-        if (query === "long") assert.deepStrictEqual(first.map((h: { id: string }) => h.id), [long.messageId])
+        if (query === "long")
+          assert.deepStrictEqual(
+            first.map((h: { id: string }) => h.id),
+            [long.messageId]
+          )
       }
     }).pipe(Effect.provide(memoryBridge({ env: { SESSION_BRIDGE_MAX_BACKLOG: "100" } })))
   )
