@@ -87,9 +87,7 @@ export const make = <R, E>(options: ToolCallsOptions<R, E>): Effect.Effect<ToolC
     const byName = new Map(options.tools.map((t) => [t.name, t]))
 
     const context = yield* lazyContext(
-      Effect.suspend(() => Layer.buildWithScope(options.context(options.clientInfo()), contextScope)).pipe(
-        Effect.withSpan("McpServer.buildContext")
-      )
+      Effect.suspend(() => Layer.buildWithScope(options.context(options.clientInfo()), contextScope))
     )
 
     const callTool = (name: string, args: unknown): Effect.Effect<CallToolResult> => {
@@ -126,7 +124,8 @@ export const make = <R, E>(options: ToolCallsOptions<R, E>): Effect.Effect<ToolC
             Effect.as(errorResult(toolErrorOf(Cause.squash(cause))))
           )
         }),
-        // No tracing span per call: nothing exports spans from this process, and the log line of a defect names the tool.
+        // No tracing span (per call, or for the context build): nothing exports spans from this process, the log line
+        // of a defect names the tool, and the tracer's code would be compiled and kept for nothing.
         Effect.orDie
       )
     }
