@@ -196,5 +196,19 @@ export const whoamiView = (r: SessionRecord) => Schema.encodeSync(WhoamiView)(r)
 export const sessionView = (s: SessionStatus) => Schema.encodeSync(SessionView)({ ...s.record, online: s.online })
 export const entryView = (e: VisibleEntry) => Schema.encodeSync(EntryView)({ ...e.envelope, read: e.read })
 export const envelopeView = (e: MessageEnvelope) => Schema.encodeSync(EnvelopeView)(e)
-export const hitView = (e: MessageEnvelope) => Schema.encodeSync(HitView)(e)
+/** A search hit's JSON: HitView's encoded side, which a tool result encodes without a transformation. */
+export const HitJson = Schema.encodedSchema(HitView)
+const hitsShown = new WeakMap<MessageEnvelope, typeof HitJson.Type>()
+/**
+ * The JSON of a search hit, made once per envelope: a search returns the envelope objects its index keeps, so the
+ * same hits shown again are not encoded again. Envelopes are never changed in place, and the JSON is only read.
+ */
+export const hitView = (e: MessageEnvelope): typeof HitJson.Type => {
+  let shown = hitsShown.get(e)
+  if (shown === undefined) {
+    shown = Schema.encodeSync(HitView)(e)
+    hitsShown.set(e, shown)
+  }
+  return shown
+}
 export const artifactView = (m: ArtifactMeta) => Schema.encodeSync(ArtifactView)(m)

@@ -2,6 +2,8 @@ import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -55,13 +57,20 @@ const lazyContext = <R, E>(build: Effect.Effect<Context.Context<R>, E>) =>
     return Effect.suspend(() => (Option.isSome(cached) ? Effect.succeed(cached.value) : lock.withPermits(1)(fill)))
   })
 
-/** Stops the call when the client cancels the request. */
-const abortable = (signal: AbortSignal) =>
-  Effect.async<never>((resume) => {
-    const onAbort = () => resume(Effect.interrupt)
+/**
+ * Runs `fiber`'s result into a promise, interrupting the fiber when `signal` aborts (the client cancelled the request
+ * or went away). The fiber itself is the call: no second fiber waits on the signal, no race is forked per call.
+ */
+const settle = <A>(fiber: Fiber.RuntimeFiber<A, never>, signal: AbortSignal): Promise<A> =>
+  new Promise((resolve, reject) => {
+    const onAbort = () => fiber.unsafeInterruptAsFork(fiber.id())
     if (signal.aborted) onAbort()
     else signal.addEventListener("abort", onAbort, { once: true })
-    return Effect.sync(() => signal.removeEventListener("abort", onAbort))
+    fiber.addObserver((exit) => {
+      signal.removeEventListener("abort", onAbort)
+      if (Exit.isSuccess(exit)) resolve(exit.value)
+      else reject(Cause.squash(exit.cause))
+    })
   })
 
 /**
@@ -74,13 +83,11 @@ export const make = <R, E>(options: ToolCallsOptions<R, E>): Effect.Effect<ToolC
     // Created first so it is released last, after the calls that use it are interrupted.
     const contextScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
     const fibers = yield* FiberSet.make<CallToolResult, never>()
-    const runPromise = yield* FiberSet.runtimePromise(fibers)<never>()
+    const runFork = yield* FiberSet.runtime(fibers)<never>()
     const byName = new Map(options.tools.map((t) => [t.name, t]))
 
     const context = yield* lazyContext(
-      Effect.suspend(() => Layer.buildWithScope(options.context(options.clientInfo()), contextScope)).pipe(
-        Effect.withSpan("McpServer.buildContext")
-      )
+      Effect.suspend(() => Layer.buildWithScope(options.context(options.clientInfo()), contextScope))
     )
 
     const callTool = (name: string, args: unknown): Effect.Effect<CallToolResult> => {
@@ -117,13 +124,14 @@ export const make = <R, E>(options: ToolCallsOptions<R, E>): Effect.Effect<ToolC
             Effect.as(errorResult(toolErrorOf(Cause.squash(cause))))
           )
         }),
-        Effect.orDie,
-        Effect.withSpan(`McpServer.callTool/${name}`)
+        // No tracing span (per call, or for the context build): nothing exports spans from this process, the log line
+        // of a defect names the tool, and the tracer's code would be compiled and kept for nothing.
+        Effect.orDie
       )
     }
 
     return {
-      call: (name, args, signal) => runPromise(Effect.raceFirst(callTool(name, args), abortable(signal))),
+      call: (name, args, signal) => settle(runFork(callTool(name, args)), signal),
       drain: Effect.flatMap(FiberSet.size(fibers), (n) =>
         n === 0
           ? Effect.void

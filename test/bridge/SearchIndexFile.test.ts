@@ -64,7 +64,8 @@ describe("search index file", () => {
       text.slice(0, -1), // no final line feed
       text.slice(0, text.length / 2),
       text.replace("sb-search-index", "sb-search-indey"),
-      text.replace("\t2\t", "\t1\t"),
+      text.replace("\t3\t", "\t2\t"), // an earlier format
+      text.replace(/ *\n/, "    \n"), // more padding than the format writes
       text.replace("plain", "plaim"), // a changed character: the checksum no longer matches
       text.replace(`\n${kinds}\n`, `\n${kinds!.replace("c", "d")}\n`),
       text.replace("1796360743175", "soon"),
@@ -87,6 +88,39 @@ describe("search index file", () => {
     const header = text.slice(0, text.indexOf("\n")).split("\t")
     header[5] = "6"
     assert.strictEqual(decodeIndex(`${header.join("\t")}${text.slice(text.indexOf("\n"))}`, DIR), undefined)
+  })
+
+  it("pads the header line to a multiple of 4 bytes, and reads a file whose body is not aligned", () => {
+    const text = encodeIndex(snapshot)
+    const headerLine = text.slice(0, text.indexOf("\n") + 1)
+    assert.strictEqual(new TextEncoder().encode(headerLine).length % 4, 0)
+    // Every padding a writer may leave (none to three spaces) reads back the same, whatever the body's alignment.
+    const bare = text.replace(/ *\n/, "\n")
+    for (const pad of ["", " ", "  ", "   "]) {
+      const back = decodeIndex(bare.replace("\n", `${pad}\n`), DIR)
+      assert.deepStrictEqual(allEntries(back!.entries), snapshot.entries, JSON.stringify(pad))
+    }
+  })
+
+  it("checksums by 32-bit words, the last padded with zeros, whatever the bytes' alignment", () => {
+    // FNV-1a's multiply per word, mixed down, seeded with the byte count: the format's definition, step by step.
+    const reference = (bytes: Uint8Array) => {
+      const words = new Int32Array(Math.ceil(bytes.length / 4))
+      new Uint8Array(words.buffer).set(bytes)
+      let h = 0x811c9dc5 ^ bytes.length
+      for (const w of words) {
+        h = Math.imul(h ^ w, 0x01000193)
+        h ^= h >>> 15
+      }
+      return (h >>> 0).toString(16).padStart(8, "0")
+    }
+    const all = new Uint8Array(64 + 3)
+    for (let i = 0; i < all.length; i++) all[i] = (i * 37 + 11) & 255
+    for (let start = 0; start < 4; start++)
+      for (let length = 0; length <= 64; length++) {
+        const bytes = all.subarray(start, start + length)
+        assert.strictEqual(indexChecksum(bytes), reference(bytes), `${start}+${length}`)
+      }
   })
 
   it("names only message files, and keeps its own file under cache/search/", () => {

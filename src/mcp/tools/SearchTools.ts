@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { Search } from "../../bridge/Search.js"
-import { HitView } from "../../bridge/Views.js"
+import { HitJson, hitView } from "../../bridge/Views.js"
 import { readOnly, tool } from "../ToolDef.js"
 import { caller } from "./Caller.js"
 
@@ -11,11 +11,13 @@ export const search = tool({
   description:
     "Search subject and body of your inbox, your channels and live broadcasts; every word must match. Newest first (limit default 20).",
   input: Schema.Struct({ query: Schema.String, limit: Schema.optional(Schema.Int) }),
-  output: Schema.Struct({ results: Schema.Array(HitView) }),
+  output: Schema.Struct({ results: Schema.Array(HitJson) }),
   hints: readOnly,
   handler: ({ query, limit }) =>
     Effect.gen(function* () {
       const me = yield* caller
-      return { results: yield* (yield* Search).search(me.sessionId, query, limit) }
+      const found = yield* (yield* Search).search(me.sessionId, query, limit)
+      // Encoded here, once per envelope (hitView): the output Schema checks the JSON without transforming it again.
+      return { results: found.map(hitView) }
     })
 })

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
 import { broadcast } from "../../../src/mcp/tools/BroadcastTools.js"
 import { joinChannel } from "../../../src/mcp/tools/ChannelTools.js"
-import { sendMessage } from "../../../src/mcp/tools/MessageTools.js"
+import { readMessage, sendMessage } from "../../../src/mcp/tools/MessageTools.js"
 import { search } from "../../../src/mcp/tools/SearchTools.js"
 import { call, codeOf, memoryBridge, register } from "../../bridge/support.js"
 
@@ -60,6 +60,26 @@ describe("search", () => {
           const got = (yield* call(search, bob, { query, limit })).results.map((r: { id: string }) => r.id)
           assert.deepStrictEqual(got, expected, `${query} / ${limit}`)
         }
+      }
+      // Each hit is the message as read in full, cut to a hit: its head fields, and the body as `snippet`. A search
+      // shown again (hits made once per envelope) gives the same JSON.
+      const long = yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "long one", body: "z".repeat(300) })
+      const hitKeys = ["id", "kind", "from", "channel", "subject", "createdAt", "threadId", "expiresAt", "origin"]
+      for (const query of ["alpha", "long"]) {
+        const first = (yield* call(search, bob, { query, limit: 100 })).results
+        assert.deepStrictEqual((yield* call(search, bob, { query, limit: 100 })).results, first)
+        for (const hit of first) {
+          const full = yield* call(readMessage, bob, { id: hit.id })
+          const head = Object.fromEntries(hitKeys.filter((k) => k in full).map((k) => [k, full[k]]))
+          const body: string = full.body
+          const snippet = body.length > 200 ? `${body.slice(0, 200)}…` : body
+          assert.deepStrictEqual(hit, { ...head, snippet }, hit.id)
+        }
+        if (query === "long")
+          assert.deepStrictEqual(
+            first.map((h: { id: string }) => h.id),
+            [long.messageId]
+          )
       }
     }).pipe(Effect.provide(memoryBridge({ env: { SESSION_BRIDGE_MAX_BACKLOG: "100" } })))
   )
