@@ -19,7 +19,8 @@ export interface AckInput {
  *
  * On PostgreSQL the whole transaction, BEGIN to COMMIT, is one simple-protocol query: its values are integers
  * only, and each of its statements still takes its own snapshot (READ COMMITTED), so the DELETE sees every row
- * committed before the cursor moved (docs/adr/0052-relay-postgres-batches-in-three-round-trips.md).
+ * committed before the cursor moved. Its commit does not wait for the WAL flush: a lost ack costs a redelivery,
+ * which the daemon skips (docs/adr/0052-relay-postgres-batches-in-three-round-trips.md).
  */
 export const makeAckBatch =
   (sql: SqlClient.SqlClient) =>
@@ -75,7 +76,14 @@ const ackInOneQuery = (
   at: number
 ) =>
   Effect.gen(function* () {
-    const text = ["BEGIN", ...order.flatMap((i) => ackStatements(items[i]!, at)), "COMMIT"].join(";\n")
+    // An ack's commit does not wait for its WAL flush: the next send's commit flushes it, or the WAL writer within
+    // wal_writer_delay. A crash in between loses the ack only, and the daemon skips the ids it already stored.
+    const text = [
+      "BEGIN",
+      "SET LOCAL synchronous_commit = off",
+      ...order.flatMap((i) => ackStatements(items[i]!, at)),
+      "COMMIT"
+    ].join(";\n")
     const conn = yield* sql.reserve
     const results = yield* conn
       .executeUnprepared(text, [], undefined)
@@ -86,8 +94,8 @@ const ackInOneQuery = (
     }
     const answers: Array<Exit.Exit<Acked, never>> = []
     order.forEach((i, k) => {
-      const ackedSeq = num(rows(1 + 3 * k)[0]?.["acked_seq"] ?? 0)
-      answers[i] = Exit.succeed({ ackedSeq, deleted: num(rows(3 + 3 * k)[0]?.["n"] ?? 0) })
+      const ackedSeq = num(rows(2 + 3 * k)[0]?.["acked_seq"] ?? 0)
+      answers[i] = Exit.succeed({ ackedSeq, deleted: num(rows(4 + 3 * k)[0]?.["n"] ?? 0) })
     })
     return answers
   }).pipe(Effect.scoped)
