@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Layer, Option } from "effect"
-import pg from "pg"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Either, Fiber, Layer, Option, Redacted, Stream } from "effect"
 import { afterAll } from "vitest"
 import { relayErrorCode } from "../../src/relay/RelayErrors.js"
 import { RelayStore } from "../../src/relay/RelayStore.js"
@@ -27,8 +27,9 @@ if (pgUrl === undefined) {
 } else {
   const dbs: Array<{ readonly drop: () => Promise<unknown> }> = []
   afterAll(() => Promise.all(dbs.map((d) => d.drop())))
+  const base = pgUrl
   const fresh = async (maxConnections?: number) => {
-    const db = await scratchDatabase(pgUrl, "enq")
+    const db = await scratchDatabase(base, "enq")
     dbs.push(db)
     return { url: db.url, layer: layerPg({ url: db.url, maxConnections }) }
   }
@@ -36,7 +37,14 @@ if (pgUrl === undefined) {
   describe("EnqueueBatch/pg", () => {
     it("the SQL text of the first round trip holds only digits and hex, whatever the ids' bytes", () => {
       const text = lockAndReadText(
-        hostileIds.map((msgId, i) => ({ senderId: 7 + i, recipientId: 3, msgId, rk: "'); --", ct: msgId, expiresAt: 1 }))
+        hostileIds.map((msgId, i) => ({
+          senderId: 7 + i,
+          recipientId: 3,
+          msgId,
+          rk: "'); --",
+          ct: msgId,
+          expiresAt: 1
+        }))
       )
       assert.notInclude(text, "DROP")
       assert.notInclude(text, "--")
@@ -54,7 +62,10 @@ if (pgUrl === undefined) {
           const first = yield* Effect.forEach(hostileIds, (id) => send(store, a!.id, b!.id, id), {
             concurrency: "unbounded"
           })
-          assert.deepStrictEqual(first.map((x) => x.duplicate), [false, false, false])
+          assert.deepStrictEqual(
+            first.map((x) => x.duplicate),
+            [false, false, false]
+          )
           const again = yield* Effect.forEach(hostileIds, (id) => send(store, a!.id, b!.id, id), {
             concurrency: "unbounded"
           })
@@ -104,22 +115,27 @@ if (pgUrl === undefined) {
     it.live("each recipient that got a message is notified once per batch, at commit; a refused one is not", () =>
       Effect.gen(function* () {
         const { layer, url } = yield* Effect.promise(() => fresh())
-        const listener = new pg.Client({ connectionString: url })
-        yield* Effect.promise(() => listener.connect())
         const heard: Array<string> = []
-        listener.on("notification", (n) => heard.push(n.payload ?? ""))
-        yield* Effect.promise(() => listener.query("LISTEN sb_inbox"))
+        const listen = PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })
         yield* Effect.gen(function* () {
-          const store = yield* RelayStore
-          const [a, b, c, stranger] = yield* Effect.forEach(["a", "b", "c", "x"], (h) => account(store, h))
-          yield* befriend(store, b!.id, a!.id)
-          yield* befriend(store, c!.id, a!.id)
-          yield* send(store, a!.id, b!.id)
-          yield* send(store, a!.id, c!.id)
-          yield* Effect.either(send(store, a!.id, stranger!.id))
-          yield* Effect.sleep("200 millis")
-          assert.deepStrictEqual(heard.sort(), [String(b!.id), String(c!.id)].sort())
-        }).pipe(Effect.provide(Layer.fresh(layer)), Effect.ensuring(Effect.promise(() => listener.end())))
+          const sql = yield* PgClient.PgClient
+          const listening = yield* Effect.fork(
+            Stream.runForEach(sql.listen("sb_inbox"), (p) => Effect.sync(() => heard.push(p)))
+          )
+          yield* Effect.sleep("300 millis")
+          yield* Effect.gen(function* () {
+            const store = yield* RelayStore
+            const [a, b, c, stranger] = yield* Effect.forEach(["a", "b", "c", "x"], (h) => account(store, h))
+            yield* befriend(store, b!.id, a!.id)
+            yield* befriend(store, c!.id, a!.id)
+            yield* send(store, a!.id, b!.id)
+            yield* send(store, a!.id, c!.id)
+            yield* Effect.either(send(store, a!.id, stranger!.id))
+            yield* Effect.sleep("300 millis")
+            assert.deepStrictEqual([...heard].sort(), [String(b!.id), String(c!.id)].sort())
+          }).pipe(Effect.provide(Layer.fresh(layer)))
+          yield* Fiber.interrupt(listening)
+        }).pipe(Effect.provide(listen), Effect.scoped)
       })
     )
   })

@@ -29,7 +29,8 @@ export const makeAckBatch =
       const at = yield* now
       const order = items.map((_, i) => i).sort((x, y) => items[x]!.recipientId - items[y]!.recipientId || x - y)
       const inline =
-        Number.isSafeInteger(at) && items.every((a) => Number.isSafeInteger(a.recipientId) && Number.isSafeInteger(a.upTo))
+        Number.isSafeInteger(at) &&
+        items.every((a) => Number.isSafeInteger(a.recipientId) && Number.isSafeInteger(a.upTo))
       return yield* sql.onDialectOrElse({
         pg: () => (inline ? ackInOneQuery(sql, items, order, at) : ackEach(sql, items, order, at)),
         orElse: () => ackEach(sql, items, order, at)

@@ -109,7 +109,14 @@ export const decide = (
       created_at: at,
       expires_at: m.expiresAt
     })
-    sent.push({ sender_id: m.senderId, msg_id: m.msgId, recipient_id: m.recipientId, seq, state: "stored", updated_at: at })
+    sent.push({
+      sender_id: m.senderId,
+      msg_id: m.msgId,
+      recipient_id: m.recipientId,
+      seq,
+      state: "stored",
+      updated_at: at
+    })
     return Exit.succeed({ seq, duplicate: false })
   })
   const moved = [...recipients].filter(([, r]) => r.next !== r.start).map(([id, r]) => [id, r.next] as const)
