@@ -5,7 +5,12 @@ import { afterAll } from "vitest"
 import { relayErrorCode } from "../../src/relay/RelayErrors.js"
 import { RelayStore } from "../../src/relay/RelayStore.js"
 import { layerPg } from "../../src/relay/SqlRelayStore.js"
-import { lockAndReadText } from "../../src/relay/sql/EnqueueBatchPg.js"
+import {
+  inlineCtBytes,
+  lockAndReadText,
+  writeAndCommitText,
+  writesInlineable
+} from "../../src/relay/sql/EnqueueBatchPg.js"
 import { account, befriend, bytes, send } from "./relayStoreContract.js"
 import { inCi, pgQuery, pgUrl, scratchDatabase } from "./pgAdmin.js"
 
@@ -52,6 +57,36 @@ if (pgUrl === undefined) {
       for (const literal of text.match(/'[^']*'/g) ?? []) assert.match(literal, /^'([0-9a-f]*|hex)'$/)
     })
 
+    it("the writes go in as text only when every value is a safe integer, hex or a plain key id", () => {
+      const row = {
+        recipient_id: 3,
+        seq: 1,
+        sender_id: 7,
+        msg_id: hostileIds[0]!,
+        rk: "ek_1",
+        ct: hostileIds[1]!,
+        created_at: 5,
+        expires_at: 6
+      }
+      const sent = {
+        sender_id: 7,
+        msg_id: hostileIds[0]!,
+        recipient_id: 3,
+        seq: 1,
+        state: "stored" as const,
+        updated_at: 5
+      }
+      const writes = { spool: [row], sent: [sent], moved: [[3, 1] as const] }
+      assert.isTrue(writesInlineable(writes))
+      const text = writeAndCommitText(writes)
+      assert.isTrue(text.endsWith(";\nCOMMIT"))
+      for (const literal of text.match(/'[^']*'/g) ?? [])
+        assert.match(literal, /^'([0-9a-f]*|hex|ek_1|stored|sb_inbox)'$/)
+      assert.isFalse(writesInlineable({ ...writes, spool: [{ ...row, rk: "ek_1'); --" }] }))
+      assert.isFalse(writesInlineable({ ...writes, spool: [{ ...row, seq: 2 ** 60 }] }))
+      assert.isFalse(writesInlineable({ ...writes, spool: [{ ...row, ct: new Uint8Array(inlineCtBytes + 1) }] }))
+    })
+
     it.live("hostile msg ids are stored byte for byte and a retry answers its first seq", () =>
       Effect.gen(function* () {
         const { layer } = yield* Effect.promise(() => fresh())
@@ -73,7 +108,20 @@ if (pgUrl === undefined) {
             again.map((x) => [x.seq, x.duplicate]),
             first.map((x) => [x.seq, true])
           )
+          // A ciphertext too big to write as text goes in as a parameter, byte for byte all the same.
+          const big = Uint8Array.from({ length: inlineCtBytes + 10 }, (_, i) => (i * 39) & 0xff)
+          const at = Date.now()
+          const bigSent = yield* store.enqueue({
+            senderId: a!.id,
+            recipientId: b!.id,
+            msgId: bytes(),
+            rk: "ek_1",
+            ct: big,
+            expiresAt: at + 86_400_000
+          })
+          assert.deepStrictEqual(bigSent, { seq: 4, duplicate: false })
           const rows = yield* store.fetch(b!.id, 0, 10)
+          assert.deepStrictEqual(Array.from(rows.find((r) => r.seq === 4)!.ct), Array.from(big))
           const bySeq = new Map(rows.map((r) => [r.seq, Array.from(r.msgId)]))
           first.forEach((x, i) => assert.deepStrictEqual(bySeq.get(x.seq), Array.from(hostileIds[i]!)))
         }).pipe(Effect.provide(layer))

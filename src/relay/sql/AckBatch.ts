@@ -20,7 +20,7 @@ export interface AckInput {
  * On PostgreSQL the whole transaction, BEGIN to COMMIT, is one simple-protocol query: its values are integers
  * only, and each of its statements still takes its own snapshot (READ COMMITTED), so the DELETE sees every row
  * committed before the cursor moved. Its commit does not wait for the WAL flush: a lost ack costs a redelivery,
- * which the daemon skips (docs/adr/0052-relay-postgres-batches-in-three-round-trips.md).
+ * which the daemon skips (docs/adr/0052-relay-postgres-batches-in-two-round-trips.md).
  */
 export const makeAckBatch =
   (sql: SqlClient.SqlClient) =>

@@ -17,8 +17,8 @@ export type { EnqueueRefusal } from "./EnqueueDecide.js"
  * ones take the recipient's next seqs (dense, in arrival order), go in with one multi-row INSERT per table, and
  * each recipient's counter is written once. The caller answers after the commit.
  *
- * On PostgreSQL the same reads and writes go in three round trips (EnqueueBatchPg.ts,
- * docs/adr/0052-relay-postgres-batches-in-three-round-trips.md); SQLite, in process, runs one statement each.
+ * On PostgreSQL the same reads and writes go in two round trips (EnqueueBatchPg.ts,
+ * docs/adr/0052-relay-postgres-batches-in-two-round-trips.md); SQLite, in process, runs one statement each.
  */
 export const makeEnqueueBatch = (sql: SqlClient.SqlClient, pendingCap: number) =>
   sql.onDialectOrElse({

@@ -4,7 +4,14 @@ import * as Encoding from "effect/Encoding"
 import type * as Exit from "effect/Exit"
 import { RelayStoreIo } from "../RelayErrors.js"
 import type { Enqueued, EnqueueInput } from "../RelayStore.js"
-import { contactPairs, decide, type EnqueueRefusal, idsBySender, recipientIds } from "./EnqueueDecide.js"
+import {
+  type BatchWrites,
+  contactPairs,
+  decide,
+  type EnqueueRefusal,
+  idsBySender,
+  recipientIds
+} from "./EnqueueDecide.js"
 import { now, type Row } from "./Rows.js"
 
 /**
@@ -42,20 +49,59 @@ export const lockAndReadText = (items: ReadonlyArray<EnqueueInput>): string => {
   ].join(";\n")
 }
 
+/** Most ciphertext bytes a batch writes into its SQL text (as hex); a bigger batch sends its writes as parameters. */
+export const inlineCtBytes = 256 * 1024
+const safeText = /^[0-9A-Za-z_]{1,64}$/
+
+/** Whether the writes can be text: every number a safe integer, every `rk` plain letters, digits and `_`. */
+export const writesInlineable = ({ moved, spool }: BatchWrites): boolean => {
+  let ct = 0
+  for (const r of spool) {
+    ct += r.ct.length
+    const ints = [r.recipient_id, r.seq, r.sender_id, r.created_at, r.expires_at]
+    if (!ints.every(Number.isSafeInteger) || !safeText.test(r.rk)) return false
+  }
+  return ct <= inlineCtBytes && moved.every(([id, next]) => Number.isSafeInteger(id) && Number.isSafeInteger(next))
+}
+
+/** The writes of step 2 and the COMMIT as one simple query (the caller checked `writesInlineable`). */
+export const writeAndCommitText = ({ moved, sent, spool }: BatchWrites): string => {
+  const spoolValues = spool.map(
+    (r) =>
+      `(${r.recipient_id}, ${r.seq}, ${r.sender_id}, ${bytesLiteral(r.msg_id)}, '${r.rk}', ${bytesLiteral(r.ct)}, ` +
+      `${r.created_at}, ${r.expires_at})`
+  )
+  const sentValues = sent.map(
+    (r) => `(${r.sender_id}, ${bytesLiteral(r.msg_id)}, ${r.recipient_id}, ${r.seq}, 'stored', ${r.updated_at})`
+  )
+  const cases = moved.map(([id, next]) => `WHEN ${id} THEN CAST(${next} AS BIGINT)`).join(" ")
+  return [
+    `WITH s AS (INSERT INTO spool (recipient_id, seq, sender_id, msg_id, rk, ct, created_at, expires_at) VALUES ` +
+      `${spoolValues.join(", ")}), ` +
+      `t AS (INSERT INTO sent_status (sender_id, msg_id, recipient_id, seq, state, updated_at) VALUES ` +
+      `${sentValues.join(", ")}), ` +
+      `u AS (UPDATE accounts SET next_seq = CASE id ${cases} END WHERE id IN ${list(moved.map(([id]) => String(id)))} ` +
+      `RETURNING id) SELECT pg_notify('sb_inbox', id::text) FROM u`,
+    "COMMIT"
+  ].join(";\n")
+}
+
 const rowsOf = (results: ReadonlyArray<unknown>, i: number): ReadonlyArray<Row> => {
   const rows = results[i]
   return Array.isArray(rows) ? (rows as ReadonlyArray<Row>) : []
 }
 
 /**
- * The batch of EnqueueBatch.ts on PostgreSQL in three round trips instead of ten
- * (docs/adr/0052-relay-postgres-batches-in-three-round-trips.md), on one reserved connection:
+ * The batch of EnqueueBatch.ts on PostgreSQL in two round trips instead of ten
+ * (docs/adr/0052-relay-postgres-batches-in-two-round-trips.md), on one reserved connection:
  *
  * 1. `BEGIN; UPDATE accounts … RETURNING; SELECT counts; SELECT known ids; SELECT contacts FOR SHARE` as one
  *    simple-protocol query (only integers and hex-encoded ids are written into it);
  * 2. the writes as one statement (data-modifying CTEs): the spool rows, the sent_status rows, every counter, and
- *    `pg_notify('sb_inbox', id)` per recipient that got a message, delivered by PostgreSQL at commit;
- * 3. `COMMIT` (`ROLLBACK` when anything failed). A batch that stores nothing skips step 2.
+ *    `pg_notify('sb_inbox', id)` per recipient that got a message, delivered by PostgreSQL at commit; then
+ *    `COMMIT`, in the same simple query when every value can be written as text (`writesInlineable`: safe
+ *    integers, hex, plain key ids, at most 256 KiB of ciphertext), else the writes with parameters and `COMMIT`
+ *    after them (three round trips). A batch that stores nothing only commits; any failure sends `ROLLBACK`.
  */
 export const makeEnqueueBatchPg =
   (sql: SqlClient.SqlClient, pendingCap: number) =>
@@ -78,7 +124,10 @@ export const makeEnqueueBatchPg =
           contacts: rowsOf(results, 4)
         }
         const { moved, outcomes, sent, spool } = decide(items, reads, pendingCap, at)
-        if (spool.length > 0) {
+        const writes = { moved, sent, spool }
+        if (spool.length === 0) yield* run("COMMIT")
+        else if (writesInlineable(writes)) yield* run(writeAndCommitText(writes))
+        else {
           const cases = moved.map(([id, next]) => sql`WHEN ${id} THEN CAST(${next} AS BIGINT)`)
           const [write, params] = sql`WITH s AS (INSERT INTO spool ${sql.insert(spool)}),
               t AS (INSERT INTO sent_status ${sql.insert(sent)}),
@@ -86,8 +135,8 @@ export const makeEnqueueBatchPg =
                 WHERE id IN ${sql.in(moved.map(([id]) => id))} RETURNING id)
             SELECT pg_notify('sb_inbox', id::text) FROM u`.compile()
           yield* run(write, params)
+          yield* run("COMMIT")
         }
-        yield* run("COMMIT")
         return outcomes
       })
       return yield* work.pipe(Effect.onError(() => Effect.ignore(run("ROLLBACK"))))

@@ -22,10 +22,32 @@ export interface BatchReads {
   readonly contacts: ReadonlyArray<Row>
 }
 
+/** One `spool` row, by column. */
+export type SpoolRow = {
+  readonly recipient_id: number
+  readonly seq: number
+  readonly sender_id: number
+  readonly msg_id: Uint8Array
+  readonly rk: string
+  readonly ct: Uint8Array
+  readonly created_at: number
+  readonly expires_at: number
+}
+
+/** One `sent_status` row of a stored message, by column. */
+export type SentRow = {
+  readonly sender_id: number
+  readonly msg_id: Uint8Array
+  readonly recipient_id: number
+  readonly seq: number
+  readonly state: "stored"
+  readonly updated_at: number
+}
+
 /** What the batch writes: the spool and sent_status rows, and each moved recipient's new `next_seq`. */
 export interface BatchWrites {
-  readonly spool: ReadonlyArray<Record<string, unknown>>
-  readonly sent: ReadonlyArray<Record<string, unknown>>
+  readonly spool: ReadonlyArray<SpoolRow>
+  readonly sent: ReadonlyArray<SentRow>
   readonly moved: ReadonlyArray<readonly [id: number, next: number]>
 }
 
@@ -84,8 +106,8 @@ export const decide = (
     }
   }
   const contacts = new Map(reads.contacts.map((r) => [`${num(r["a_id"])}:${num(r["b_id"])}`, r["state"]]))
-  const spool: Array<Record<string, unknown>> = []
-  const sent: Array<Record<string, unknown>> = []
+  const spool: Array<SpoolRow> = []
+  const sent: Array<SentRow> = []
   const outcomes = items.map((m): Exit.Exit<Enqueued, EnqueueRefusal> => {
     const key = idKey(m.senderId, m.msgId)
     const duplicate = known.get(key)
