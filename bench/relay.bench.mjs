@@ -8,6 +8,8 @@
 import * as fs from "node:fs"
 import { importTs, log, ms, percentile, row } from "./lib.mjs"
 
+// BENCH_RELAY_BIN: another build's dist/relay/bin.js to measure instead of this checkout's (before/after).
+const command = process.env.BENCH_RELAY_BIN ? [process.env.BENCH_RELAY_BIN, "--port", "0"] : undefined
 const LATENCY_ROUNDS = Number(process.env.BENCH_RELAY_ROUNDS ?? 200)
 const MESSAGES = Number(process.env.BENCH_RELAY_MESSAGES ?? 1_600)
 const SENDERS = 8
@@ -68,7 +70,7 @@ const throughput = async (url, label, target, pid) => {
 }
 
 const home = tempDir("sb-relay-bench-")
-const relay = await startRelay({ home, args: ["--rate-limits", "off"] })
+const relay = await startRelay({ home, command, args: ["--rate-limits", "off"] })
 const url = relay.url
 try {
   // 1. wake latency
@@ -136,6 +138,7 @@ if (pgUrl) {
   const scoped = new URL(pgUrl)
   scoped.searchParams.set("options", `-c search_path=${schema}`)
   const pg = await startRelay({
+    command,
     home: tempDir("sb-relay-bench-pg-"),
     args: ["--rate-limits", "off", "--database-url", scoped.toString()]
   })

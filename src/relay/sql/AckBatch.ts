@@ -16,6 +16,11 @@ export interface AckInput {
  * the order the enqueue batch locks the same account rows in, so the two batches cannot deadlock on PostgreSQL.
  * Acks of one recipient keep their arrival order; an ack below the cursor changes nothing (`acked_seq` never moves
  * back). Answers are given in the order the items came.
+ *
+ * On PostgreSQL the whole transaction, BEGIN to COMMIT, is one simple-protocol query: its values are integers
+ * only, and each of its statements still takes its own snapshot (READ COMMITTED), so the DELETE sees every row
+ * committed before the cursor moved. Its commit does not wait for the WAL flush: a lost ack costs a redelivery,
+ * which the daemon skips (docs/adr/0052-relay-postgres-batches-in-two-round-trips.md).
  */
 export const makeAckBatch =
   (sql: SqlClient.SqlClient) =>
@@ -23,23 +28,75 @@ export const makeAckBatch =
     Effect.gen(function* () {
       const at = yield* now
       const order = items.map((_, i) => i).sort((x, y) => items[x]!.recipientId - items[y]!.recipientId || x - y)
-      return yield* sql.withTransaction(
-        Effect.gen(function* () {
-          const answers: Array<Exit.Exit<Acked, never>> = []
-          for (const i of order) {
-            const { recipientId, upTo } = items[i]!
-            // Only the recipient moves its cursor, never past the last seq handed out, never backwards.
-            const updated = yield* sql<Row>`UPDATE accounts SET acked_seq = CASE
-                WHEN acked_seq >= ${upTo} THEN acked_seq WHEN next_seq < ${upTo} THEN next_seq ELSE ${upTo} END
-              WHERE id = ${recipientId} RETURNING acked_seq`
-            const ackedSeq = num(updated[0]?.["acked_seq"] ?? 0)
-            yield* sql`UPDATE sent_status SET state = 'delivered', updated_at = ${at}
-              WHERE recipient_id = ${recipientId} AND state = 'stored' AND seq <= ${ackedSeq}`
-            const deleted = yield* sql<Row>`DELETE FROM spool
-              WHERE recipient_id = ${recipientId} AND seq <= ${ackedSeq} RETURNING seq`
-            answers[i] = Exit.succeed({ ackedSeq, deleted: deleted.length })
-          }
-          return answers
-        })
-      )
+      const inline =
+        Number.isSafeInteger(at) &&
+        items.every((a) => Number.isSafeInteger(a.recipientId) && Number.isSafeInteger(a.upTo))
+      return yield* sql.onDialectOrElse({
+        pg: () => (inline ? ackInOneQuery(sql, items, order, at) : ackEach(sql, items, order, at)),
+        orElse: () => ackEach(sql, items, order, at)
+      })
     })
+
+const ackEach = (sql: SqlClient.SqlClient, items: ReadonlyArray<AckInput>, order: ReadonlyArray<number>, at: number) =>
+  sql.withTransaction(
+    Effect.gen(function* () {
+      const answers: Array<Exit.Exit<Acked, never>> = []
+      for (const i of order) {
+        const { recipientId, upTo } = items[i]!
+        // Only the recipient moves its cursor, never past the last seq handed out, never backwards.
+        const updated = yield* sql<Row>`UPDATE accounts SET acked_seq = CASE
+            WHEN acked_seq >= ${upTo} THEN acked_seq WHEN next_seq < ${upTo} THEN next_seq ELSE ${upTo} END
+          WHERE id = ${recipientId} RETURNING acked_seq`
+        const ackedSeq = num(updated[0]?.["acked_seq"] ?? 0)
+        yield* sql`UPDATE sent_status SET state = 'delivered', updated_at = ${at}
+          WHERE recipient_id = ${recipientId} AND state = 'stored' AND seq <= ${ackedSeq}`
+        const deleted = yield* sql<Row>`DELETE FROM spool
+          WHERE recipient_id = ${recipientId} AND seq <= ${ackedSeq} RETURNING seq`
+        answers[i] = Exit.succeed({ ackedSeq, deleted: deleted.length })
+      }
+      return answers
+    })
+  )
+
+/** The three statements of one ack with its integers written in (the caller checked they are safe integers). */
+export const ackStatements = ({ recipientId: r, upTo: u }: AckInput, at: number): ReadonlyArray<string> => {
+  const cursor = `(SELECT acked_seq FROM accounts WHERE id = ${r})`
+  return [
+    `UPDATE accounts SET acked_seq = CASE WHEN acked_seq >= ${u} THEN acked_seq WHEN next_seq < ${u} THEN next_seq ` +
+      `ELSE ${u} END WHERE id = ${r} RETURNING acked_seq`,
+    `UPDATE sent_status SET state = 'delivered', updated_at = ${at} ` +
+      `WHERE recipient_id = ${r} AND state = 'stored' AND seq <= ${cursor}`,
+    `WITH d AS (DELETE FROM spool WHERE recipient_id = ${r} AND seq <= ${cursor} RETURNING 1) SELECT COUNT(*) AS n FROM d`
+  ]
+}
+
+const ackInOneQuery = (
+  sql: SqlClient.SqlClient,
+  items: ReadonlyArray<AckInput>,
+  order: ReadonlyArray<number>,
+  at: number
+) =>
+  Effect.gen(function* () {
+    // An ack's commit does not wait for its WAL flush: the next send's commit flushes it, or the WAL writer within
+    // wal_writer_delay. A crash in between loses the ack only, and the daemon skips the ids it already stored.
+    const text = [
+      "BEGIN",
+      "SET LOCAL synchronous_commit = off",
+      ...order.flatMap((i) => ackStatements(items[i]!, at)),
+      "COMMIT"
+    ].join(";\n")
+    const conn = yield* sql.reserve
+    const results = yield* conn
+      .executeUnprepared(text, [], undefined)
+      .pipe(Effect.onError(() => Effect.ignore(conn.executeUnprepared("ROLLBACK", [], undefined))))
+    const rows = (k: number): ReadonlyArray<Row> => {
+      const r = results[k]
+      return Array.isArray(r) ? (r as ReadonlyArray<Row>) : []
+    }
+    const answers: Array<Exit.Exit<Acked, never>> = []
+    order.forEach((i, k) => {
+      const ackedSeq = num(rows(2 + 3 * k)[0]?.["acked_seq"] ?? 0)
+      answers[i] = Exit.succeed({ ackedSeq, deleted: num(rows(4 + 3 * k)[0]?.["n"] ?? 0) })
+    })
+    return answers
+  }).pipe(Effect.scoped)

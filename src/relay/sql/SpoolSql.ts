@@ -53,13 +53,19 @@ export const makeSpool = (
         : writeAck({ recipientId, upTo })
     }).pipe(io("ack"))
 
-  const fetch: SpoolPart["fetch"] = (recipientId, after, limit) =>
-    Effect.gen(function* () {
-      if (after > 0) yield* ack(recipientId, after)
-      const rows = yield* sql<Row>`SELECT seq, sender_id, msg_id, rk, ct, created_at, expires_at FROM spool
-        WHERE recipient_id = ${recipientId} AND seq > ${after} ORDER BY seq LIMIT ${limit}`.pipe(io("fetch"))
-      return rows.map(toSpoolEntry)
-    })
+  // The ack drops rows ≤ `after`, the read takes rows > `after`: on PostgreSQL (a pool of connections) the two run
+  // at once, so a re-issued poll pays the longer of the two instead of their sum. SQLite has one connection.
+  const together = sql.onDialectOrElse({ pg: () => 2, orElse: () => 1 })
+  const fetch: SpoolPart["fetch"] = (recipientId, after, limit) => {
+    const read = sql<Row>`SELECT seq, sender_id, msg_id, rk, ct, created_at, expires_at FROM spool
+        WHERE recipient_id = ${recipientId} AND seq > ${after} ORDER BY seq LIMIT ${limit}`.pipe(
+      Effect.map((rows) => rows.map(toSpoolEntry)),
+      io("fetch")
+    )
+    return after > 0
+      ? Effect.map(Effect.all([ack(recipientId, after), read], { concurrency: together }), ([, rows]) => rows)
+      : read
+  }
 
   return {
     enqueue,
