@@ -6,7 +6,7 @@ import * as Layer from "effect/Layer"
 import * as Runtime from "effect/Runtime"
 import type { CloudCrypto } from "../protocol/CloudCrypto.js"
 import { errorParts, recoverFailures } from "./ErrorResponse.js"
-import { ack, inbox, type Reply, send } from "./MessageHandlers.js"
+import { ack, inbox, messageServices, type Reply, send } from "./MessageHandlers.js"
 import type { RateLimiter } from "./RateLimiter.js"
 import type { RelayStore } from "./RelayStore.js"
 import { logRequest } from "./RequestLog.js"
@@ -67,7 +67,7 @@ const pick = (method: string, url: string) => {
   return method === "GET" && path === "/v1/inbox" ? inbox : undefined
 }
 
-export const make = Effect.map(Effect.runtime<Services>(), (runtime) => {
+export const make = Effect.map(Effect.zip(Effect.runtime<Services>(), messageServices), ([runtime, services]) => {
   const runFork = Runtime.runFork(runtime)
   return HotRoutes.of({
     serve: (method, view, respond) => {
@@ -75,7 +75,7 @@ export const make = Effect.map(Effect.runtime<Services>(), (runtime) => {
       if (handler === undefined) return undefined
       const served = Effect.flatMap(Clock.currentTimeMillis, (started) =>
         recoverFailures(
-          Effect.map(handler(view) as Effect.Effect<Reply, unknown, Services>, (r) => answer(r.status, r.body)),
+          Effect.map(handler(services, view) as Effect.Effect<Reply, unknown>, (r) => answer(r.status, r.body)),
           failed
         ).pipe(
           Effect.tap((a) => logRequest(method, view.url, a.status, started)),

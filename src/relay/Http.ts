@@ -99,23 +99,40 @@ export const base64UrlOf =
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{20,100})$/
 
+/** The services authentication uses, resolved once by the caller. */
+export interface AuthServices {
+  readonly store: RelayStore["Type"]
+  readonly limiter: RateLimiter["Type"]
+  readonly crypto: CloudCrypto["Type"]
+}
+
+export const authServices = Effect.all({ store: RelayStore, limiter: RateLimiter, crypto: CloudCrypto })
+
 /** The bearer token's hash looked up with `lookup`; 401 `RELAY_AUTH` (and a failure counted against the address). */
+const bearerWith = <A>(
+  { crypto, limiter }: Omit<AuthServices, "store">,
+  view: RequestView,
+  lookup: (tokenHash: Uint8Array) => Effect.Effect<A, RelayAuth | RelayStoreIo>
+) => {
+  const m = BEARER.exec(view.header("authorization") ?? "")
+  const token = m?.[1] === undefined ? Option.none() : fromBase64Url(m[1])
+  const found = Option.isNone(token)
+    ? Effect.fail(new RelayAuth())
+    : Effect.flatMap(crypto.sha256(token.value), (tokenHash) =>
+        Effect.map(lookup(tokenHash), (a) => ({ a, tokenHash }))
+      )
+  return Effect.tapError(found, (error) =>
+    error._tag === "RelayAuth" ? limiter.take(Rules.authFailure, clientIpOf(view)) : Effect.void
+  )
+}
+
 const bearerOf = <A>(
   view: RequestView,
   lookup: (tokenHash: Uint8Array) => Effect.Effect<A, RelayAuth | RelayStoreIo>
 ) =>
-  Effect.flatMap(Effect.zip(RateLimiter, CloudCrypto), ([limiter, crypto]) => {
-    const m = BEARER.exec(view.header("authorization") ?? "")
-    const token = m?.[1] === undefined ? Option.none() : fromBase64Url(m[1])
-    const found = Option.isNone(token)
-      ? Effect.fail(new RelayAuth())
-      : Effect.flatMap(crypto.sha256(token.value), (tokenHash) =>
-          Effect.map(lookup(tokenHash), (a) => ({ a, tokenHash }))
-        )
-    return Effect.tapError(found, (error) =>
-      error._tag === "RelayAuth" ? limiter.take(Rules.authFailure, clientIpOf(view)) : Effect.void
-    )
-  })
+  Effect.flatMap(Effect.zip(RateLimiter, CloudCrypto), ([limiter, crypto]) =>
+    bearerWith({ limiter, crypto }, view, lookup)
+  )
 
 const bearer = <A>(lookup: (tokenHash: Uint8Array) => Effect.Effect<A, RelayAuth | RelayStoreIo>) =>
   Effect.flatMap(currentView, (view) => bearerOf(view, lookup))
@@ -135,8 +152,10 @@ export const authenticated = Effect.map(authenticatedToken, ({ account }) => acc
  * The id alone of the account behind the bearer token, from the store's token cache when it has one (the message
  * routes, which need nothing else of the account): the same refusals as `authenticated`.
  */
-export const authenticatedIdOf = (view: RequestView) =>
-  Effect.flatMap(RelayStore, (store) => Effect.map(bearerOf(view, store.accountIdForToken), ({ a }) => a))
+export const authenticatedIdWith = (services: AuthServices, view: RequestView) =>
+  Effect.map(bearerWith(services, view, services.store.accountIdForToken), ({ a }) => a)
 
-/** The id of the account behind the current request's bearer token (see `authenticatedIdOf`). */
-export const authenticatedId = Effect.flatMap(currentView, authenticatedIdOf)
+/** The id of the account behind the current request's bearer token (see `authenticatedIdWith`). */
+export const authenticatedId = Effect.flatMap(Effect.zip(authServices, currentView), ([services, view]) =>
+  authenticatedIdWith(services, view)
+)

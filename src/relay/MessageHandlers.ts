@@ -4,16 +4,17 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import { CloudCrypto } from "../protocol/CloudCrypto.js"
 import { fromUtf8, toBase64Url, utf8 } from "../protocol/Bytes.js"
 import { Envelope } from "../protocol/WireSchemas.js"
 import { BadRequest, TooLarge } from "./HttpErrors.js"
-import { authenticatedIdOf, decodeJson, parseAccountId, wireAccountId } from "./Http.js"
+import { type AuthServices, authenticatedIdWith, decodeJson, parseAccountId, wireAccountId } from "./Http.js"
 import { RateLimiter, Rules } from "./RateLimiter.js"
 import { NotAContact, type RelayStoreIo } from "./RelayErrors.js"
 import { Caps } from "./RelaySettings.js"
 import { type EnqueueInput, RelayStore, type SpoolEntry } from "./RelayStore.js"
 import { type RequestView, searchParams } from "./RequestView.js"
-import { SendsArriving } from "./SendsArriving.js"
+import { SendsArriving, type SendsArrivingShape } from "./SendsArriving.js"
 import { Waiters } from "./Waiters.js"
 
 /** A route's answer before it is rendered: the status and the JSON body. */
@@ -21,6 +22,20 @@ export interface Reply {
   readonly status: number
   readonly body: unknown
 }
+
+/** What the message handlers use, resolved once by the caller (per request on the router, once for HotRoutes). */
+export interface MessageServices extends AuthServices {
+  readonly waiters: Waiters["Type"]
+  readonly arriving: Option.Option<SendsArrivingShape>
+}
+
+export const messageServices = Effect.all({
+  store: RelayStore,
+  limiter: RateLimiter,
+  crypto: CloudCrypto,
+  waiters: Waiters,
+  arriving: Effect.serviceOption(SendsArriving)
+})
 
 const reply = (body: unknown, status = 200): Reply => ({ status, body })
 
@@ -39,20 +54,17 @@ const decodeAck = decodeJson(Ack)
  * already stored. A retry costs no rate budget: the store answers it as a duplicate and the tokens taken go back;
  * a retry over the limit is still answered as a duplicate, not 429. `from` is never in the body.
  */
-export const send = (view: RequestView) =>
+export const send = (services: MessageServices, view: RequestView) =>
   Effect.gen(function* () {
-    const store = yield* RelayStore
-    const waiters = yield* Waiters
-    const limiter = yield* RateLimiter
-    const arriving = yield* Effect.serviceOption(SendsArriving)
+    const { arriving, limiter, store, waiters } = services
     // Counted as arriving from its start until it reaches the store (or fails on the way), so a batch being
     // gathered waits for it (SendsArriving.ts).
     const checked = yield* Option.match(arriving, {
-      onNone: () => sendChecks(view),
+      onNone: () => sendChecks(services, view),
       onSome: (a) =>
         Effect.acquireUseRelease(
           Effect.sync(a.arrive),
-          () => sendChecks(view),
+          () => sendChecks(services, view),
           () => Effect.sync(a.leave)
         )
     })
@@ -71,11 +83,10 @@ export const send = (view: RequestView) =>
   })
 
 /** Everything a send checks before it is stored: the account, the envelope and the rate limits. */
-const sendChecks = (view: RequestView) =>
+const sendChecks = (services: MessageServices, view: RequestView) =>
   Effect.gen(function* () {
-    const store = yield* RelayStore
-    const limiter = yield* RateLimiter
-    const accountId = yield* authenticatedIdOf(view)
+    const { limiter, store } = services
+    const accountId = yield* authenticatedIdWith(services, view)
     const envelope = yield* Effect.flatMap(view.text(Caps.jsonBodyBytes), decodeEnvelope)
     if (envelope.ct.length > Caps.ctBytes) {
       return yield* new TooLarge({ what: "sealed envelope", limit: Caps.ctBytes })
@@ -128,11 +139,10 @@ const delivered = (recipient: string) => (entry: SpoolEntry) => ({
  * `GET /v1/inbox?after=<cursor>&wait=<s>`: `after` acknowledges everything up to it. The waiter is registered
  * before the query, so a send that commits in between still wakes this poll; `wait` is capped at 25 s.
  */
-export const inbox = (view: RequestView) =>
+export const inbox = (services: MessageServices, view: RequestView) =>
   Effect.gen(function* () {
-    const store = yield* RelayStore
-    const waiters = yield* Waiters
-    const accountId = yield* authenticatedIdOf(view)
+    const { store, waiters } = services
+    const accountId = yield* authenticatedIdWith(services, view)
     const query = yield* Either.mapLeft(
       decodeInboxQuery(searchParams(view.url)),
       () => new BadRequest({ detail: "after is a whole number ≥ 0, wait seconds ≥ 0" })
@@ -159,11 +169,10 @@ export const inbox = (view: RequestView) =>
   })
 
 /** `POST /v1/inbox/ack {upTo}`: the explicit ack (the next poll's `after` acks too). */
-export const ack = (view: RequestView) =>
+export const ack = (services: MessageServices, view: RequestView) =>
   Effect.gen(function* () {
-    const store = yield* RelayStore
-    const accountId = yield* authenticatedIdOf(view)
+    const accountId = yield* authenticatedIdWith(services, view)
     const input = yield* Effect.flatMap(view.text(1024), decodeAck)
-    const acked = yield* store.ack(accountId, input.upTo)
+    const acked = yield* services.store.ack(accountId, input.upTo)
     return reply({ ackedSeq: acked.ackedSeq, deleted: acked.deleted })
   })

@@ -6,15 +6,17 @@ import { MessageId } from "../domain/Ulid.js"
 import { utf8 } from "../protocol/Bytes.js"
 import { NotFound } from "./HttpErrors.js"
 import { authenticatedId, json, param, wireAccountId } from "./Http.js"
-import { ack, inbox, type Reply, send } from "./MessageHandlers.js"
+import { ack, inbox, type MessageServices, messageServices, type Reply, send } from "./MessageHandlers.js"
 import { RelayStore } from "./RelayStore.js"
 import { currentView, type RequestView } from "./RequestView.js"
 
 const isMessageId = Schema.is(MessageId)
 
 /** A handler of MessageHandlers.ts on the current request, its reply as JSON. */
-const routed = <E, R>(handler: (view: RequestView) => Effect.Effect<Reply, E, R>) =>
-  Effect.flatMap(currentView, (view) => Effect.map(handler(view), (r) => json(r.body, r.status)))
+const routed = <E>(handler: (services: MessageServices, view: RequestView) => Effect.Effect<Reply, E>) =>
+  Effect.flatMap(Effect.zip(messageServices, currentView), ([services, view]) =>
+    Effect.map(handler(services, view), (r) => json(r.body, r.status))
+  )
 
 /** `GET /v1/sent/{id}`: the relay-level delivery state of a message this account sent. */
 const sent = Effect.gen(function* () {
