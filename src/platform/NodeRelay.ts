@@ -8,19 +8,23 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import { RunningSha256 } from "../relay/BlobUpload.js"
+import { HotRoutes } from "../relay/HotRoutes.js"
+import * as NodeHotRoutes from "./NodeHotRoutes.js"
 import { batchedJsonStderrLogger, jsonStderrLogger } from "./JsonLinesLogger.js"
 
 /** How long in-flight requests may finish after a stop signal before their connections are dropped. */
 const DRAIN_MS = 2_000
 
 /**
- * The relay's HTTP server: node:http on `host:port` (port 0 = any free one). On stop it stops accepting, lets
- * in-flight requests finish for up to two seconds, then drops what is left (idle keep-alive sockets included).
+ * The relay's HTTP server: node:http on `host:port` (port 0 = any free one), the hot routes served in front of the
+ * router (NodeHotRoutes.ts). On stop it stops accepting, lets in-flight requests finish for up to two seconds, then
+ * drops what is left (idle keep-alive sockets included).
  */
 export const layerServer = (options: { readonly host: string; readonly port: number }) =>
   Layer.unwrapEffect(
-    Effect.sync(() => {
+    Effect.map(HotRoutes, (hot) => {
       const server = createServer({ keepAliveTimeout: 30_000, requestTimeout: 60_000 })
+      NodeHotRoutes.install(server, hot)
       const drain = Layer.scopedDiscard(
         Effect.addFinalizer(() =>
           Effect.async<void>((resume) => {

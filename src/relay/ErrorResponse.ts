@@ -64,23 +64,30 @@ export const describe = (error: unknown): { readonly status: number; readonly bo
   return { status: entry.status, body: { code: error.code, message, hint: entry.hint } }
 }
 
-/** A failure as the HTTP answer; a 429 carries `Retry-After`. */
-export const errorResponse = (error: unknown): HttpServerResponse.HttpServerResponse => {
+/** A failure as status, JSON body and headers; a 429 carries `Retry-After`. */
+export const errorParts = (
+  error: unknown
+): { readonly status: number; readonly body: Coded & { hint: string }; readonly headers: Record<string, string> } => {
   const { status, body } = describe(error)
   const retryAfter = isCoded(error) && typeof error.retryAfterSec === "number" ? error.retryAfterSec : undefined
-  return HttpServerResponse.unsafeJson(
-    { code: body.code, message: body.message, hint: body.hint },
-    {
-      status,
-      headers: retryAfter === undefined ? {} : { "retry-after": String(Math.max(1, Math.ceil(retryAfter))) }
-    }
-  )
+  return {
+    status,
+    body: { code: body.code, message: body.message, hint: body.hint },
+    headers: retryAfter === undefined ? {} : { "retry-after": String(Math.max(1, Math.ceil(retryAfter))) }
+  }
 }
 
-/** Renders every failure of a handler, and logs a defect (never a body) before answering 500. */
-export const renderFailures = <R>(
-  handler: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, R>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, never, R> =>
+/** A failure as the HTTP answer; a 429 carries `Retry-After`. */
+export const errorResponse = (error: unknown): HttpServerResponse.HttpServerResponse => {
+  const { status, body, headers } = errorParts(error)
+  return HttpServerResponse.unsafeJson(body, { status, headers })
+}
+
+/** Renders every failure of a handler with `render`, and logs a defect (never a body) before answering 500. */
+export const recoverFailures = <A, R>(
+  handler: Effect.Effect<A, unknown, R>,
+  render: (error: unknown) => A
+): Effect.Effect<A, never, R> =>
   Effect.catchAllCause(handler, (cause) => {
     const failure = Cause.failureOption(cause)
     if (Option.isSome(failure)) {
@@ -91,10 +98,15 @@ export const renderFailures = <R>(
               Effect.annotateLogs({ code: describe(failure.value).body.code, error: String(failure.value) })
             )
           : Effect.void
-      return Effect.as(logged, errorResponse(failure.value))
+      return Effect.as(logged, render(failure.value))
     }
     return Effect.as(
       Effect.logError("request_defect").pipe(Effect.annotateLogs({ defect: Cause.pretty(cause).slice(0, 2000) })),
-      errorResponse(undefined)
+      render(undefined)
     )
   })
+
+/** Renders every failure of a handler as its HTTP answer (see `recoverFailures`). */
+export const renderFailures = <R>(
+  handler: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, R>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, never, R> => recoverFailures(handler, errorResponse)

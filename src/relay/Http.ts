@@ -1,5 +1,4 @@
 import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as Encoding from "effect/Encoding"
@@ -9,11 +8,12 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { fromBase64Url } from "../protocol/Bytes.js"
 import { CloudCrypto } from "../protocol/CloudCrypto.js"
-import { BadRequest, TooLarge } from "./HttpErrors.js"
+import { BadRequest } from "./HttpErrors.js"
 import { RateLimiter, Rules } from "./RateLimiter.js"
 import { RelayAuth, type RelayStoreIo } from "./RelayErrors.js"
 import { type AccountId, RelayStore } from "./RelayStore.js"
 import { Caps } from "./RelaySettings.js"
+import { currentView, type RequestView } from "./RequestView.js"
 
 /** An account id on the wire: `acct_` and the database id. */
 export const wireAccountId = (id: AccountId): string => `acct_${id}`
@@ -34,38 +34,49 @@ const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/
  * The client's address for per-IP limits. A request that reaches the relay from loopback with `X-Forwarded-For`
  * came through a local reverse proxy (Caddy in the quickstart): the last hop the proxy added names the client.
  */
-export const clientIp = Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
-  const peer = Option.getOrElse(request.remoteAddress, () => "unknown")
-  const forwarded = request.headers["x-forwarded-for"]
+export const clientIpOf = (view: RequestView): string => {
+  const peer = view.remoteAddress ?? "unknown"
+  const forwarded = view.header("x-forwarded-for")
   if (LOOPBACK.test(peer) && forwarded !== undefined && forwarded.trim() !== "") {
     const hops = forwarded.split(",").map((h) => h.trim())
     return hops[hops.length - 1] || peer
   }
   return peer
-})
+}
+
+/** The current request's client address (see `clientIpOf`). */
+export const clientIp = Effect.map(currentView, clientIpOf)
+
+/** A schema's failure as the 400 every route answers: the first issue's path and message. */
+const badBody = (error: ParseResult.ParseError) => {
+  const first = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  const where = first === undefined || first.path.length === 0 ? "body" : first.path.join(".")
+  return new BadRequest({ detail: `${where}: ${(first?.message ?? "invalid").slice(0, 300)}` })
+}
+
+/** JSON text decoded with `schema` (the schema's synchronous decoder, no fiber of its own): anything else is 400. */
+export const decodeJson = <A, I>(schema: Schema.Schema<A, I>) => {
+  const decode = Schema.decodeUnknownEither(schema)
+  return (text: string): Either.Either<A, BadRequest> => {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      return Either.left(new BadRequest({ detail: "the body is not JSON" }))
+    }
+    return Either.mapLeft(decode(parsed), badBody)
+  }
+}
+
+/** The view's JSON body decoded with `schema`; over `maxBytes` is 413, anything unreadable 400. */
+export const bodyOf = <A, I>(view: RequestView, schema: Schema.Schema<A, I>, maxBytes: number = Caps.jsonBodyBytes) => {
+  const decode = decodeJson(schema)
+  return Effect.flatMap(view.text(maxBytes), (text) => decode(text))
+}
 
 /** The request's JSON body decoded with `schema`; over `maxBytes` is 413, anything unreadable 400. */
 export const body = <A, I>(schema: Schema.Schema<A, I>, maxBytes: number = Caps.jsonBodyBytes) =>
-  Effect.gen(function* () {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const declared = Number(request.headers["content-length"] ?? "0")
-    if (declared > maxBytes) return yield* new TooLarge({ what: "request body", limit: maxBytes })
-    const text = yield* request.text.pipe(
-      HttpServerRequest.withMaxBodySize(Option.some(maxBytes)),
-      Effect.mapError(() => new TooLarge({ what: "request body", limit: maxBytes }))
-    )
-    const parsed = yield* Effect.try({
-      try: (): unknown => JSON.parse(text),
-      catch: () => new BadRequest({ detail: "the body is not JSON" })
-    })
-    return yield* Schema.decodeUnknown(schema)(parsed).pipe(
-      Effect.mapError((error) => {
-        const first = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-        const where = first === undefined || first.path.length === 0 ? "body" : first.path.join(".")
-        return new BadRequest({ detail: `${where}: ${(first?.message ?? "invalid").slice(0, 300)}` })
-      })
-    )
-  })
+  Effect.flatMap(currentView, (view) => bodyOf(view, schema, maxBytes))
 
 /** A path parameter, decoded; a malformed one is 400 unless `orElse` names the failure to give instead. */
 export const param = <A, E = BadRequest>(
@@ -86,23 +97,45 @@ export const base64UrlOf =
   (text: string): Option.Option<Uint8Array> =>
     Option.filter(fromBase64Url(text), (bytes) => bytes.length === length)
 
+const BEARER = /^Bearer ([A-Za-z0-9_-]{20,100})$/
+
+/** The services authentication uses, resolved once by the caller. */
+export interface AuthServices {
+  readonly store: RelayStore["Type"]
+  readonly limiter: RateLimiter["Type"]
+  readonly crypto: CloudCrypto["Type"]
+}
+
+export const authServices = Effect.all({ store: RelayStore, limiter: RateLimiter, crypto: CloudCrypto })
+
 /** The bearer token's hash looked up with `lookup`; 401 `RELAY_AUTH` (and a failure counted against the address). */
+const bearerWith = <A>(
+  { crypto, limiter }: Omit<AuthServices, "store">,
+  view: RequestView,
+  lookup: (tokenHash: Uint8Array) => Effect.Effect<A, RelayAuth | RelayStoreIo>
+) => {
+  const m = BEARER.exec(view.header("authorization") ?? "")
+  const token = m?.[1] === undefined ? Option.none() : fromBase64Url(m[1])
+  const found = Option.isNone(token)
+    ? Effect.fail(new RelayAuth())
+    : Effect.flatMap(crypto.sha256(token.value), (tokenHash) =>
+        Effect.map(lookup(tokenHash), (a) => ({ a, tokenHash }))
+      )
+  return Effect.tapError(found, (error) =>
+    error._tag === "RelayAuth" ? limiter.take(Rules.authFailure, clientIpOf(view)) : Effect.void
+  )
+}
+
+const bearerOf = <A>(
+  view: RequestView,
+  lookup: (tokenHash: Uint8Array) => Effect.Effect<A, RelayAuth | RelayStoreIo>
+) =>
+  Effect.flatMap(Effect.zip(RateLimiter, CloudCrypto), ([limiter, crypto]) =>
+    bearerWith({ limiter, crypto }, view, lookup)
+  )
+
 const bearer = <A>(lookup: (tokenHash: Uint8Array) => Effect.Effect<A, RelayAuth | RelayStoreIo>) =>
-  Effect.gen(function* () {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const limiter = yield* RateLimiter
-    const crypto = yield* CloudCrypto
-    const m = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(request.headers["authorization"] ?? "")
-    const token = m?.[1] === undefined ? Option.none() : fromBase64Url(m[1])
-    const found = Option.isNone(token)
-      ? Effect.fail(new RelayAuth())
-      : Effect.flatMap(crypto.sha256(token.value), (tokenHash) =>
-          Effect.map(lookup(tokenHash), (a) => ({ a, tokenHash }))
-        )
-    return yield* Effect.tapError(found, (error) =>
-      error._tag === "RelayAuth" ? Effect.flatMap(clientIp, (ip) => limiter.take(Rules.authFailure, ip)) : Effect.void
-    )
-  })
+  Effect.flatMap(currentView, (view) => bearerOf(view, lookup))
 
 /**
  * The account behind the bearer token. No token, a wrong one, a revoked one or a disabled account: 401
@@ -119,6 +152,10 @@ export const authenticated = Effect.map(authenticatedToken, ({ account }) => acc
  * The id alone of the account behind the bearer token, from the store's token cache when it has one (the message
  * routes, which need nothing else of the account): the same refusals as `authenticated`.
  */
-export const authenticatedId = Effect.flatMap(RelayStore, (store) =>
-  Effect.map(bearer(store.accountIdForToken), ({ a }) => a)
+export const authenticatedIdWith = (services: AuthServices, view: RequestView) =>
+  Effect.map(bearerWith(services, view, services.store.accountIdForToken), ({ a }) => a)
+
+/** The id of the account behind the current request's bearer token (see `authenticatedIdWith`). */
+export const authenticatedId = Effect.flatMap(Effect.zip(authServices, currentView), ([services, view]) =>
+  authenticatedIdWith(services, view)
 )

@@ -14,6 +14,7 @@ import * as NodeRelay from "../platform/NodeRelay.js"
 import * as PgListen from "../platform/PgListen.js"
 import { wireAccountId } from "./Http.js"
 import { BadRequest } from "./HttpErrors.js"
+import * as HotRoutes from "./HotRoutes.js"
 import * as MoveToPg from "./MoveToPg.js"
 import * as PgWaiters from "./PgWaiters.js"
 import * as RateLimiter from "./RateLimiter.js"
@@ -141,6 +142,7 @@ const relay = Command.make(
       return yield* Layer.launch(
         Server.layer(details, notice).pipe(
           Layer.provide(NodeRelay.layerServer({ host: options.host, port: options.port })),
+          Layer.provide(HotRoutes.layer),
           Layer.provide(services)
         )
       )

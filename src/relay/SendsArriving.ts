@@ -1,7 +1,6 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Scope from "effect/Scope"
 
 /**
  * How many sends are on their way to the store: `POST /v1/messages` requests that started and have not yet handed
@@ -9,8 +8,9 @@ import type * as Scope from "effect/Scope"
  * decide whether waiting a moment fills its batch (docs/adr/0033-relay-batches-wait-for-arriving-sends.md).
  */
 export interface SendsArrivingShape {
-  /** Counts this send as arriving until the scope closes (the handler closes it just before it enqueues). */
-  readonly enter: Effect.Effect<void, never, Scope.Scope>
+  /** Counts one more send as arriving (the handler calls `leave` once, just before it enqueues or when it fails). */
+  readonly arrive: () => void
+  readonly leave: () => void
   readonly count: () => number
 }
 
@@ -19,15 +19,12 @@ export class SendsArriving extends Context.Tag("session-bridge/SendsArriving")<S
 export const make = Effect.sync((): SendsArrivingShape => {
   let arriving = 0
   return {
-    enter: Effect.acquireRelease(
-      Effect.sync(() => {
-        arriving++
-      }),
-      () =>
-        Effect.sync(() => {
-          arriving--
-        })
-    ),
+    arrive: () => {
+      arriving++
+    },
+    leave: () => {
+      arriving--
+    },
     count: () => arriving
   }
 })

@@ -9,6 +9,7 @@ import * as Schedule from "effect/Schedule"
 import { renderFailures } from "./ErrorResponse.js"
 import { NotFound } from "./HttpErrors.js"
 import { RelayStore } from "./RelayStore.js"
+import { logRequest } from "./RequestLog.js"
 import { accountRoutes } from "./RoutesAccounts.js"
 import { blobRoutes } from "./RoutesBlobs.js"
 import { contactRoutes } from "./RoutesContacts.js"
@@ -27,12 +28,6 @@ export const router = HttpRouter.concatAll(
   rotationRoutes
 )
 
-/** The path as logged: ids that act as capabilities (invite ids) are replaced, the query string dropped. */
-const loggedPath = (url: string): string => {
-  const path = url.split("?")[0] ?? ""
-  return path.replace(/^\/v1\/invites\/[^/]+/, "/v1/invites/:id")
-}
-
 /**
  * The relay as one HTTP app: every failure rendered as `{code, message, hint}`, and one JSON log line per request
  * with method, path, status and duration (never a header, a body or a token).
@@ -43,12 +38,7 @@ export const app = Effect.gen(function* () {
   const response = yield* renderFailures(
     router.pipe(Effect.catchTag("RouteNotFound", () => Effect.fail(new NotFound({ what: "no such route" }))))
   )
-  if (request.url !== "/healthz") {
-    const ms = (yield* Clock.currentTimeMillis) - started
-    yield* Effect.logInfo("request").pipe(
-      Effect.annotateLogs({ method: request.method, path: loggedPath(request.url), status: response.status, ms })
-    )
-  }
+  yield* logRequest(request.method, request.url, response.status, started)
   return response
 })
 
