@@ -5,15 +5,12 @@ import { searchParams } from "../../src/relay/RequestView.js"
 import {
   type Answer,
   call,
-  connect,
   type Member,
   newMessageId,
-  register,
   type Relay,
   sealed,
-  startRelay,
-  stopRelay,
-  tempDir
+  startPair,
+  stopRelay
 } from "./relayProcess.js"
 
 /** What a client sees of an answer: status, body and the headers the relay sets. */
@@ -56,11 +53,7 @@ describe("relay hot routes (SQLite process)", () => {
   let bob: Member
 
   beforeAll(async () => {
-    relay = await startRelay({ home: tempDir("sb-relay-hot-") })
-    url = relay.url
-    alice = await register(url, "hot-a")
-    bob = await register(url, "hot-b")
-    await connect(url, alice, bob)
+    ;({ relay, url, alice, bob } = await startPair("sb-relay-hot-", "hot-a", "hot-b"))
   })
   afterAll(async () => {
     if (relay) assert.strictEqual(await stopRelay(relay), 0)

@@ -13,6 +13,7 @@ import {
   registrationBody,
   type Relay,
   sealed,
+  startPair,
   startRelay,
   stopRelay,
   tempDir
@@ -39,11 +40,7 @@ describe("relay HTTP (SQLite)", () => {
   let bob: Member
 
   beforeAll(async () => {
-    relay = await startRelay({ home: tempDir("sb-relay-") })
-    url = relay.url
-    alice = await register(url, "alice")
-    bob = await register(url, "bob")
-    await connect(url, alice, bob)
+    ;({ relay, url, alice, bob } = await startPair("sb-relay-", "alice", "bob"))
   })
   afterAll(async () => {
     if (relay) assert.strictEqual(await stopRelay(relay), 0)

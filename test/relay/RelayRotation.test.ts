@@ -3,19 +3,7 @@ import { Effect } from "effect"
 import { toBase64Url } from "../../src/protocol/Bytes.js"
 import { generateEncryptionKey, generateIdentity } from "../../src/protocol/Keys.js"
 import { makeRotation } from "../../src/protocol/Statements.js"
-import {
-  call,
-  connect,
-  invite,
-  type Member,
-  redeem,
-  register,
-  type Relay,
-  run,
-  startRelay,
-  stopRelay,
-  tempDir
-} from "./relayProcess.js"
+import { call, invite, type Member, redeem, register, type Relay, run, startPair, stopRelay } from "./relayProcess.js"
 
 const DAY = 86_400_000
 const b64 = (bytes: Uint8Array) => toBase64Url(bytes)
@@ -56,11 +44,7 @@ describe("relay HTTP: rotation and withdrawn invites", () => {
   let bob: Member
 
   beforeAll(async () => {
-    relay = await startRelay({ home: tempDir("sb-relay-rot-") })
-    url = relay.url
-    alice = await register(url, "alice")
-    bob = await register(url, "bob")
-    await connect(url, alice, bob)
+    ;({ relay, url, alice, bob } = await startPair("sb-relay-rot-", "alice", "bob"))
   })
   afterAll(async () => {
     if (relay) assert.strictEqual(await stopRelay(relay), 0)

@@ -212,6 +212,15 @@ export const connect = async (url: string, a: Member, b: Member) => {
   if (accepted.status !== 200) throw new Error(`accept: ${accepted.status} ${JSON.stringify(accepted.body)}`)
 }
 
+/** A SQLite relay process in a fresh home with two registered members who are each other's contacts. */
+export const startPair = async (homePrefix: string, a: string, b: string) => {
+  const relay = await startRelay({ home: tempDir(homePrefix) })
+  const alice = await register(relay.url, a)
+  const bob = await register(relay.url, b)
+  await connect(relay.url, alice, bob)
+  return { relay, url: relay.url, alice, bob }
+}
+
 let ulidCounter = 0
 export const newMessageId = (): MessageId => {
   let rand = ""
