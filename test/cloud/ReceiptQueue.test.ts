@@ -13,21 +13,9 @@ import { listInbox, markRead, sendMessage } from "../../src/mcp/tools/MessageToo
 import { open } from "../../src/protocol/Envelope.js"
 import { Store } from "../../src/services/store/Store.js"
 import { call, register } from "../bridge/support.js"
-import { cloudLayer, type Fixture, freshStore, makeFakeRelay, msgId, sendToBob, setupBob, T0 } from "./support.js"
+import { type Fixture, msgId, sendToBob, withBob } from "./support.js"
 
 /* The daemon's receipt queue (only markers that appeared since its last pass) and the order of the pump's work. */
-
-const withBob = <A, E>(body: (f: Fixture, me: SessionRecord) => Effect.Effect<A, E, any>) =>
-  Effect.gen(function* () {
-    yield* TestClock.setTime(T0)
-    const relay = makeFakeRelay()
-    return yield* Effect.gen(function* () {
-      const f = yield* setupBob(relay)
-      relay.publishKeys(f.alice.accountId, f.alice.identity.publicKey, f.alice.ek.record)
-      const me = yield* register("backend")
-      return yield* body(f, me)
-    }).pipe(Effect.provide(cloudLayer(yield* freshStore, relay)))
-  })
 
 const openedForAlice = (f: Fixture) =>
   Effect.forEach(f.relay.spooled(f.alice.accountId), ({ seq: _s, from: _f, ...wire }) =>

@@ -9,7 +9,6 @@ import { pumpOnce, queued } from "../../src/cloud/Outbox.js"
 import { applyReceipt, queueReceipts } from "../../src/cloud/Receipts.js"
 import { DEFAULT_GC, Housekeeping } from "../../src/bridge/Housekeeping.js"
 import { refreshSent } from "../../src/cloud/SentStates.js"
-import type { SessionRecord } from "../../src/domain/Records.js"
 import type { SessionId } from "../../src/domain/Ulid.js"
 import { postArtifact } from "../../src/mcp/tools/ArtifactTools.js"
 import { listSessions } from "../../src/mcp/tools/SessionTools.js"
@@ -19,21 +18,9 @@ import { decryptArtifact } from "../../src/protocol/ArtifactCipher.js"
 import { open } from "../../src/protocol/Envelope.js"
 import { Store } from "../../src/services/store/Store.js"
 import { call, codeOf, memoryBridge, register } from "../bridge/support.js"
-import { cloudLayer, type Fixture, freshStore, makeFakeRelay, msgId, sendToBob, setupBob, T0 } from "./support.js"
+import { type Fixture, msgId, sendToBob, T0, withBob } from "./support.js"
 
 /* Bob's side of remote sends: the tool queues, the pump carries (artifacts first), receipts come back. */
-
-const withBob = <A, E>(body: (f: Fixture, me: SessionRecord) => Effect.Effect<A, E, any>, env = {}) =>
-  Effect.gen(function* () {
-    yield* TestClock.setTime(T0)
-    const relay = makeFakeRelay()
-    return yield* Effect.gen(function* () {
-      const f = yield* setupBob(relay)
-      relay.publishKeys(f.alice.accountId, f.alice.identity.publicKey, f.alice.ek.record)
-      const me = yield* register("backend")
-      return yield* body(f, me)
-    }).pipe(Effect.provide(cloudLayer(yield* freshStore, relay, env)))
-  })
 
 const entryAt = (path: string) =>
   Effect.map(

@@ -1,8 +1,9 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, TestClock } from "effect"
 import { BridgeLayer } from "../../src/bridge/BridgeLayer.js"
 import * as RemoteSendsLayer from "../../src/cloud/RemoteSendsLayer.js"
 import * as CloudHome from "../../src/cloud/CloudHome.js"
 import type { Credentials } from "../../src/cloud/CloudState.js"
+import type { SessionRecord } from "../../src/domain/Records.js"
 import type { MessageId } from "../../src/domain/Ulid.js"
 import { layerSeeded } from "../../src/platform/NodeCloudCrypto.js"
 import { seal } from "../../src/protocol/Envelope.js"
@@ -12,6 +13,7 @@ import * as Ids from "../../src/services/Ids.js"
 import * as Lock from "../../src/services/Lock.js"
 import { makeMemory } from "../../src/services/store/MemoryStore.js"
 import { Store, type StoreShape } from "../../src/services/store/Store.js"
+import { register } from "../bridge/support.js"
 import { type Account, account, draft, T0 } from "../protocol/support.js"
 import { type FakeRelay, makeFakeRelay } from "../support/FakeRelay.js"
 
@@ -161,3 +163,16 @@ export const crashingStore = (base: StoreShape) => {
 }
 
 export { makeFakeRelay }
+
+/** Runs `body` on bob's home (alice's keys published on the fake relay) with a local session "backend". */
+export const withBob = <A, E>(body: (f: Fixture, me: SessionRecord) => Effect.Effect<A, E, any>, env = {}) =>
+  Effect.gen(function* () {
+    yield* TestClock.setTime(T0)
+    const relay = makeFakeRelay()
+    return yield* Effect.gen(function* () {
+      const f = yield* setupBob(relay)
+      relay.publishKeys(f.alice.accountId, f.alice.identity.publicKey, f.alice.ek.record)
+      const me = yield* register("backend")
+      return yield* body(f, me)
+    }).pipe(Effect.provide(cloudLayer(yield* freshStore, relay, env)))
+  })
