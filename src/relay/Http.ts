@@ -58,13 +58,11 @@ const badBody = (error: ParseResult.ParseError) => {
 export const decodeJson = <A, I>(schema: Schema.Schema<A, I>) => {
   const decode = Schema.decodeUnknownEither(schema)
   return (text: string): Either.Either<A, BadRequest> => {
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(text)
-    } catch {
-      return Either.left(new BadRequest({ detail: "the body is not JSON" }))
-    }
-    return Either.mapLeft(decode(parsed), badBody)
+    const parsed = Either.try({
+      try: (): unknown => JSON.parse(text),
+      catch: () => new BadRequest({ detail: "the body is not JSON" })
+    })
+    return Either.flatMap(parsed, (u) => Either.mapLeft(decode(u), badBody))
   }
 }
 
