@@ -1,6 +1,8 @@
 // The relay under load (CLOUD.md 3.5): real `node dist/relay/bin.js` processes on loopback, real accounts, keys,
 // invites and sealing (test/relay/relayProcess.ts and bench/relayLoadSupport.ts, bundled with esbuild), every
-// scenario bounded in count and time. Clients (senders, long-polling recipients) run in this process.
+// scenario bounded in count and time. Clients (senders, long-polling recipients) run in this process, on node:http
+// with keep-alive sockets (`httpJson` in bench/lib.mjs): undici's fetch costs more CPU per request than the relay
+// does, on the same 2 cores, and a real relay's clients are daemons on other machines.
 //   1. latency: 20 pairs paced at 50 msg/s in all; POST start → the recipient's long-poll returned the envelope and
 //      it was opened (decrypted, signature checked); SQLite and, with a database, PostgreSQL
 //   2. throughput: 8 senders, BENCH_LOAD_MESSAGES (10,000) messages to 50 recipients draining meanwhile; stored/s,
@@ -18,7 +20,7 @@ import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
-import { importTs, log, ms, percentile, row } from "./lib.mjs"
+import { httpJson, importTs, log, ms, percentile, row } from "./lib.mjs"
 
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10)
 /** Scenario 1 and 4's total send rate (messages/s over all pairs). */
@@ -40,18 +42,8 @@ const startAt = (options) => startRelay({ command: [RELAY_BIN_USED, "--port", "0
 const sleep = (n) => new Promise((r) => setTimeout(r, n))
 
 /** One HTTP call; network errors (a killed relay) reject. */
-const http = async (url, method, route, token, body) => {
-  const res = await fetch(`${url}${route}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" })
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) })
-  })
-  const text = await res.text()
-  return { status: res.status, body: text === "" ? null : JSON.parse(text) }
-}
+/** One request of the load generator (bench/lib.mjs `httpJson`: node:http, keep-alive). */
+const http = (url, method, route, token, body) => httpJson(url, method, route, { token, body })
 
 const freePort = () =>
   new Promise((resolve) => {

@@ -6,7 +6,7 @@
 // Accounts, contacts and envelopes go through the real flows (register, invite, seal) of test/relay/relayProcess.ts,
 // bundled into .cache/ with esbuild (packages external).
 import * as fs from "node:fs"
-import { importTs, log, ms, percentile, row } from "./lib.mjs"
+import { httpJson, importTs, log, ms, percentile, row } from "./lib.mjs"
 
 // BENCH_RELAY_BIN: another build's dist/relay/bin.js to measure instead of this checkout's (before/after).
 const command = process.env.BENCH_RELAY_BIN ? [process.env.BENCH_RELAY_BIN, "--port", "0"] : undefined
@@ -17,7 +17,10 @@ const PARKED = 500
 
 const { dir: outDir, modules } = await importTs("relay-http-bench-", { support: "test/relay/relayProcess.ts" })
 const relayLib = modules.support
-const { call, connect, register, sealed, startRelay, stopRelay, tempDir } = relayLib
+const { connect, register, sealed, startRelay, stopRelay, tempDir } = relayLib
+// The load generator's requests: node:http with keep-alive (bench/lib.mjs), not the tests' fetch, whose CPU per
+// request is more than the relay's own on these same 2 cores.
+const call = httpJson
 
 const rssKb = (pid) => {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))
