@@ -28,7 +28,10 @@ export const main = (args: ReadonlyArray<string>): void => {
       })
       return Effect.logError("relay_failed").pipe(Effect.annotateLogs({ code: body.code, message }))
     }),
-    Effect.provide(RelayProcessLayer)
+    Effect.provide(RelayProcessLayer),
+    // The relay exports no spans: every fiber it starts (the hot routes, the group-commit writers, the statements of
+    // @effect/sql) inherits this, so a statement's span is a no-op instead of a span with its SQL text as attribute.
+    Effect.withTracerEnabled(false)
   )
   NodeRuntime.runMain(program, { disableErrorReporting: true, disablePrettyLogger: true })
 }

@@ -147,7 +147,7 @@ if (url === undefined) {
       )
       assert.deepStrictEqual(
         migrations.map((m) => Number(m.migration_id)),
-        [1, 2]
+        [1, 2, 3]
       )
       assert.strictEqual(started.filter((r) => r.stderr().includes('"event":"migrated"')).length, 1)
       const ids = await Promise.all(started.map(async (r) => (await call(r.url, "GET", "/v1/info")).body.relayId))

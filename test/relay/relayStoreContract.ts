@@ -85,7 +85,7 @@ export const testRelayStore = (fresh: () => Opener) => {
         assert.deepStrictEqual(opened.map((o) => o.migrated.join(",")).sort(), [
           "",
           "",
-          "1_relay_schema,2_identity_rotations"
+          "1_relay_schema,2_identity_rotations,3_sent_status_stored"
         ])
         const code = yield* Effect.forEach(
           ["first", "second", "third"],

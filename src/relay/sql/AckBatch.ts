@@ -1,4 +1,4 @@
-import type * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { Acked } from "../RelayStore.js"
@@ -20,7 +20,8 @@ export interface AckInput {
  * On PostgreSQL the whole transaction, BEGIN to COMMIT, is one simple-protocol query: its values are integers
  * only, and each of its statements still takes its own snapshot (READ COMMITTED), so the DELETE sees every row
  * committed before the cursor moved. Its commit does not wait for the WAL flush: a lost ack costs a redelivery,
- * which the daemon skips (docs/adr/0052-relay-postgres-batches-in-two-round-trips.md).
+ * which the daemon skips (docs/adr/0052-relay-postgres-batches-in-two-round-trips.md). On SQLite the commit does
+ * not wait for the disk either (`synchronous = NORMAL` for this one transaction, see `relaxedSqlite`).
  */
 export const makeAckBatch =
   (sql: SqlClient.SqlClient) =>
@@ -33,30 +34,64 @@ export const makeAckBatch =
         items.every((a) => Number.isSafeInteger(a.recipientId) && Number.isSafeInteger(a.upTo))
       return yield* sql.onDialectOrElse({
         pg: () => (inline ? ackInOneQuery(sql, items, order, at) : ackEach(sql, items, order, at)),
-        orElse: () => ackEach(sql, items, order, at)
+        orElse: () => relaxedSqlite(sql, ackStatementsEach(sql, items, order, at))
       })
     })
 
 const ackEach = (sql: SqlClient.SqlClient, items: ReadonlyArray<AckInput>, order: ReadonlyArray<number>, at: number) =>
-  sql.withTransaction(
+  sql.withTransaction(ackStatementsEach(sql, items, order, at))
+
+/**
+ * One SQLite transaction whose commit does not wait for the disk, as an ack's on PostgreSQL
+ * (docs/adr/0061-relay-acks-without-fsync-and-a-partial-index.md): on the connection reserved for it (no other
+ * statement of the process runs in between), `synchronous = NORMAL` before `BEGIN`, `FULL` again before the
+ * connection is given back. In WAL mode the commit is written, not fsynced; the next `FULL` commit (any send's)
+ * fsyncs the log with it. A crash of the process loses nothing; a power loss before that loses the ack only, and
+ * the rows come back once to a daemon that skips the ids it has. If `FULL` cannot be set again the process dies
+ * rather than answer a send `201` without its fsync.
+ */
+const relaxedSqlite = <A, E>(sql: SqlClient.SqlClient, body: Effect.Effect<A, E>) =>
+  Effect.scoped(
     Effect.gen(function* () {
-      const answers: Array<Exit.Exit<Acked, never>> = []
-      for (const i of order) {
-        const { recipientId, upTo } = items[i]!
-        // Only the recipient moves its cursor, never past the last seq handed out, never backwards.
-        const updated = yield* sql<Row>`UPDATE accounts SET acked_seq = CASE
-            WHEN acked_seq >= ${upTo} THEN acked_seq WHEN next_seq < ${upTo} THEN next_seq ELSE ${upTo} END
-          WHERE id = ${recipientId} RETURNING acked_seq`
-        const ackedSeq = num(updated[0]?.["acked_seq"] ?? 0)
-        yield* sql`UPDATE sent_status SET state = 'delivered', updated_at = ${at}
-          WHERE recipient_id = ${recipientId} AND state = 'stored' AND seq <= ${ackedSeq}`
-        const deleted = yield* sql<Row>`DELETE FROM spool
-          WHERE recipient_id = ${recipientId} AND seq <= ${ackedSeq} RETURNING seq`
-        answers[i] = Exit.succeed({ ackedSeq, deleted: deleted.length })
-      }
-      return answers
+      const conn = yield* sql.reserve
+      const exec = (text: string) => conn.executeUnprepared(text, [], undefined)
+      yield* Effect.addFinalizer(() => Effect.orDie(exec("PRAGMA synchronous = FULL")))
+      yield* exec("PRAGMA synchronous = NORMAL")
+      yield* exec("BEGIN")
+      const rollback = Effect.ignore(exec("ROLLBACK"))
+      const out = yield* body.pipe(
+        Effect.provideService(SqlClient.TransactionConnection, [conn, 0] as const),
+        Effect.onError(() => rollback)
+      )
+      yield* exec("COMMIT").pipe(Effect.onError(() => rollback))
+      return out
     })
   )
+
+/** Each ack's three statements, in `order`, inside whatever transaction runs them. */
+const ackStatementsEach = (
+  sql: SqlClient.SqlClient,
+  items: ReadonlyArray<AckInput>,
+  order: ReadonlyArray<number>,
+  at: number
+) =>
+  Effect.gen(function* () {
+    const answers: Array<Exit.Exit<Acked, never>> = []
+    for (const i of order) {
+      const { recipientId, upTo } = items[i]!
+      // Only the recipient moves its cursor, never past the last seq handed out, never backwards.
+      const updated = yield* sql<Row>`UPDATE accounts SET acked_seq = CASE
+            WHEN acked_seq >= ${upTo} THEN acked_seq WHEN next_seq < ${upTo} THEN next_seq ELSE ${upTo} END
+          WHERE id = ${recipientId} RETURNING acked_seq`
+      const ackedSeq = num(updated[0]?.["acked_seq"] ?? 0)
+      yield* sql`UPDATE sent_status SET state = 'delivered', updated_at = ${at}
+          WHERE recipient_id = ${recipientId} AND state = 'stored' AND seq <= ${ackedSeq}`
+      const deleted = yield* sql<Row>`DELETE FROM spool
+          WHERE recipient_id = ${recipientId} AND seq <= ${ackedSeq} RETURNING seq`
+      answers[i] = Exit.succeed({ ackedSeq, deleted: deleted.length })
+    }
+    return answers
+  })
 
 /** The three statements of one ack with its integers written in (the caller checked they are safe integers). */
 export const ackStatements = ({ recipientId: r, upTo: u }: AckInput, at: number): ReadonlyArray<string> => {

@@ -134,6 +134,16 @@ const identityRotationsV2 = ({ big, bytes, id }: Types): ReadonlyArray<string> =
     UNIQUE (account_id, old_ik))`
 ]
 
+/**
+ * The index the ack, the revoke and the sweeper reach a recipient's undelivered `sent_status` rows by: only rows
+ * still `stored`. The full `(recipient_id, seq)` index it replaces made every ack scan all the rows ever delivered to
+ * the recipient (sent_status keeps them for `sentStatusKeepMs`), so an ack cost grew with the traffic of the week.
+ */
+const sentStatusStoredV3 = (): ReadonlyArray<string> => [
+  `CREATE INDEX sent_status_stored ON sent_status (recipient_id, seq) WHERE state = 'stored'`,
+  `DROP INDEX sent_status_recipient`
+]
+
 const statements = (make: (types: Types) => ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -144,7 +154,8 @@ const statements = (make: (types: Types) => ReadonlyArray<string>) =>
 /** The one migration set both engines run. Append new entries; never edit a released one. */
 export const migrations = Migrator.fromRecord({
   "1_relay_schema": statements(schemaV1),
-  "2_identity_rotations": statements(identityRotationsV2)
+  "2_identity_rotations": statements(identityRotationsV2),
+  "3_sent_status_stored": statements(sentStatusStoredV3)
 })
 
 /** The migrations table of the relay (apart from any other user of the same database). */
