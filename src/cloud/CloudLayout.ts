@@ -26,6 +26,9 @@ export const CloudLayout = {
   /** Per remote message received: the last state a receipt was queued for (`surfaced` or `read`). */
   receiptsDir: "cloud/receipts",
   receipt: (localId: string) => `cloud/receipts/${localId}`,
+  /** Per contact account whose daemon opens kind `receipts` (its last message said so, ADR-0058): an empty file. */
+  receiptListsDir: "cloud/receipt-lists",
+  receiptLists: (accountId: string) => `cloud/receipt-lists/${accountId}`,
   quarantineDir: "cloud/quarantine",
   quarantine: (seq: number, id: string) => `cloud/quarantine/${String(seq).padStart(12, "0")}-${id}.json`,
   /** Contacts' live sessions as last fetched from the relay (written by the daemon's presence fiber). */

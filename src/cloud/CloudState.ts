@@ -170,6 +170,11 @@ export const OutboxEntry = Schema.Struct({
   updatedAt: Schema.Number,
   /** Set on a receipt: it reports this state of the message `replyTo` (sent as inner kind "receipt"). */
   receipt: Schema.optional(ReceiptState),
+  /**
+   * Set on a list of receipts (sent as inner kind "receipts", ADR-0058); `receipt` and `replyTo` then hold its first
+   * item, so the entry is still a receipt to every reader, and an older daemon would carry that one.
+   */
+  receipts: Schema.optional(Schema.Array(Schema.Struct({ replyTo: Schema.String, state: ReceiptState }))),
   artifacts: Schema.optional(Schema.Array(OutboxArtifact))
 })
 export type OutboxEntry = typeof OutboxEntry.Type

@@ -153,6 +153,7 @@ const pumpFiber = (
 ) =>
   Effect.gen(function* () {
     let refreshedAt = Number.NEGATIVE_INFINITY
+    let scannedAt = Number.NEGATIVE_INFINITY
     const queueReceipts = yield* makeReceiptQueue(gate.clear)
     return yield* loop(
       "outbox",
@@ -167,12 +168,16 @@ const pumpFiber = (
         if (pumped.stored + pumped.refused > 0)
           yield* Effect.logInfo("outbox_sent").pipe(Effect.annotateLogs({ ...pumped }))
         // Receipts for what this home's sessions surfaced or read go out with the rest of the outbox: only markers
-        // that appeared since the last pass are looked at, and each receipt waits for the gate (ReceiptGate.ts).
-        const receipts = yield* queueReceipts
-        if (receipts.surfaced + receipts.read > 0)
-          yield* Effect.logInfo("receipts_queued").pipe(Effect.annotateLogs({ ...receipts }))
-        // What the relay knows of messages already stored (delivered, expired, refused), asked at most every 15 s.
+        // that appeared since the last scan are looked at, and each receipt waits for the gate (ReceiptGate.ts).
+        // One scan an interval: the passes a write to the outbox wakes send without scanning (ADR-0058).
         const now = yield* Clock.currentTimeMillis
+        if (now - scannedAt >= options.pumpIntervalMs) {
+          scannedAt = now
+          const receipts = yield* queueReceipts
+          if (receipts.surfaced + receipts.read > 0)
+            yield* Effect.logInfo("receipts_queued").pipe(Effect.annotateLogs({ ...receipts }))
+        }
+        // What the relay knows of messages already stored (delivered, expired, refused), asked at most every 15 s.
         if (now - refreshedAt >= SENT_REFRESH_MS) {
           refreshedAt = now
           yield* refreshSent(account.credentials)

@@ -14,7 +14,7 @@ import { type Credentials, type PinnedContact, QuarantineRecord } from "./CloudS
 import { adoptFor } from "./IdentityContinuity.js"
 import { previousIdentities } from "./IdentityRotation.js"
 import { fetchArtifact } from "./InboundArtifacts.js"
-import { applyReceipt } from "./Receipts.js"
+import { applyReceipts, noteReceiptLists } from "./Receipts.js"
 import { RelayClient } from "./RelayClient.js"
 import type { Delivered } from "./RelayWire.js"
 import { parentOf, remoteEnvelope, route, writeToTarget } from "./RemoteDelivery.js"
@@ -123,11 +123,13 @@ const processOne = (token: string, receiver: Receiver, contacts: ReadonlyArray<P
       return yield* quarantine(env, entry.reason, entry.code, e.message)
     }
     const { inner, localId, senderFpr } = opened.right
-    if (inner.kind === "receipt") {
-      yield* applyReceipt(contact.value, inner)
+    if (inner.kind === "receipt" || inner.kind === "receipts") {
+      yield* noteReceiptLists(contact.value, inner)
+      yield* applyReceipts(contact.value, inner)
       return "receipts" as Outcome
     }
     if (inner.kind !== "message") return "ignored" as Outcome
+    yield* noteReceiptLists(contact.value, inner)
     const fpr = toHex(senderFpr)
     const seen = yield* home.seen(fpr, env.id)
     if (Option.isSome(seen) && seen.value.state === "done") return "duplicates" as Outcome

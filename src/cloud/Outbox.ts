@@ -24,7 +24,8 @@ import { REMOTE_TTL_MS } from "./RemoteDelivery.js"
  * `pumpOnce` seals each due entry to the recipient's newest encryption key (verified against the pinned identity
  * key, never a lower seq than seen), encrypts and uploads its artifacts first (OutboxArtifacts.ts), and posts it
  * with the message's own ULID as the idempotency key. A receipt (`receipt` set) goes the same way as inner kind
- * "receipt" and leaves no trace in sent/.
+ * "receipt", or "receipts" for a list (`receipts` set), and leaves no trace in sent/. Every envelope says that this
+ * daemon opens kind "receipts" (`receiptLists`).
  */
 
 const encode = (entry: OutboxEntry) => JSON.stringify(Schema.encodeSync(OutboxEntry)(entry), null, 2) + "\n"
@@ -51,6 +52,7 @@ export interface QueueInput {
   readonly replyTo?: string
   readonly artifacts?: OutboxEntry["artifacts"]
   readonly receipt?: OutboxEntry["receipt"]
+  readonly receipts?: OutboxEntry["receipts"]
 }
 
 /** Queues a message for a contact (state `queued`); a second queue of the same id is refused by the store. */
@@ -230,7 +232,7 @@ export const pumpOnce = (credentials: Credentials, cache?: RelayContactsCache, b
           from: { accountId: credentials.accountId, identity: identity.value },
           to: { accountId: contact.accountId, handle: contact.handle, ikPub: pinned.ikPub, ek: accepted.right },
           inner: {
-            kind: entry.receipt !== undefined ? "receipt" : "message",
+            kind: entry.receipts !== undefined ? "receipts" : entry.receipt !== undefined ? "receipt" : "message",
             ts: entry.createdAt,
             fromHandle: credentials.handle,
             ...(entry.fromSession !== undefined ? { fromSession: entry.fromSession } : {}),
@@ -240,7 +242,12 @@ export const pumpOnce = (credentials: Credentials, cache?: RelayContactsCache, b
             body: entry.receipt ?? entry.body,
             ...(entry.threadId !== undefined ? { threadId: entry.threadId } : {}),
             ...(entry.replyTo !== undefined ? { replyTo: entry.replyTo } : {}),
-            ...(uploaded.refs.length > 0 ? { artifacts: uploaded.refs } : {})
+            ...(uploaded.refs.length > 0 ? { artifacts: uploaded.refs } : {}),
+            ...(entry.receipts !== undefined
+              ? { receipts: entry.receipts.map((r) => ({ id: r.replyTo, state: r.state })) }
+              : {}),
+            // This daemon opens kind "receipts": the contact may send its receipts to us that way (ADR-0058).
+            receiptLists: true
           }
         })
       )

@@ -82,9 +82,16 @@ export const InnerTarget = Schema.Union(
   Schema.Struct({ any: Schema.Literal(true) })
 )
 
+/** The most receipts one `receipts` envelope carries (the sender starts another past it). */
+export const RECEIPTS_MAX = 64
+
+/** One report of a `receipts` envelope: the state (`surfaced`, `read`) of the message `id` this account sent. */
+export const ReceiptItem = Schema.Struct({ id: Schema.String, state: Schema.Literal("surfaced", "read") })
+export type ReceiptItem = typeof ReceiptItem.Type
+
 /** The sealed plaintext's JSON (after the 64-byte signature). */
 export const Inner = Schema.Struct({
-  kind: Schema.Literal("message", "receipt", "presence-probe", "presence"),
+  kind: Schema.Literal("message", "receipt", "receipts", "presence-probe", "presence"),
   ts: Millis,
   fromHandle: Handle,
   fromSession: Schema.optional(
@@ -96,6 +103,10 @@ export const Inner = Schema.Struct({
   threadId: Schema.optional(Schema.String),
   replyTo: Schema.optional(Schema.String),
   artifacts: Schema.optional(Schema.Array(ArtifactRef).pipe(Schema.maxItems(8))),
+  /** Kind `receipts`: several receipts in one envelope (docs/adr/0058-several-receipts-in-one-envelope.md). */
+  receipts: Schema.optional(Schema.Array(ReceiptItem).pipe(Schema.minItems(1), Schema.maxItems(RECEIPTS_MAX))),
+  /** Set by a sender that opens kind `receipts`: its contacts may send it receipts that way. */
+  receiptLists: Schema.optional(Schema.Literal(true)),
   pad: Schema.String
 })
 export type Inner = typeof Inner.Type

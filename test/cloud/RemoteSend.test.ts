@@ -279,11 +279,10 @@ describe("receipts", () => {
         const again = yield* call(sendMessage, me, { to: { contact: "alice" }, subject: "again" })
         yield* pumpOnce(f.credentials)
         const alice = (yield* (yield* CloudHome).contacts).find((c) => c.handle === "alice")!
-        const inner = { kind: "receipt" as const, ts: T0, fromHandle: "dave" as never, to: { any: true as const } }
         const other = { ...alice, handle: "dave" as never }
-        assert.isFalse(yield* applyReceipt(other, { ...inner, replyTo: again.messageId, body: "read", pad: "" }))
-        assert.isFalse(yield* applyReceipt(alice, { ...inner, replyTo: again.messageId, body: "seen", pad: "" }))
-        assert.isTrue(yield* applyReceipt(alice, { ...inner, replyTo: again.messageId, body: "surfaced", pad: "" }))
+        assert.isFalse(yield* applyReceipt(other, again.messageId, "read"))
+        assert.isFalse(yield* applyReceipt(alice, again.messageId, "seen"))
+        assert.isTrue(yield* applyReceipt(alice, again.messageId, "surfaced"))
         assert.strictEqual((yield* call(readMessage, me, { id: again.messageId })).delivery.state, "surfaced")
       })
     )
