@@ -54,7 +54,8 @@ const relaxedSqlite = <A, E>(sql: SqlClient.SqlClient, body: Effect.Effect<A, E>
   Effect.scoped(
     Effect.gen(function* () {
       const conn = yield* sql.reserve
-      const exec = (text: string) => conn.executeUnprepared(text, [], undefined)
+      // Prepared once and kept in the connection's statement cache: these four run with every ack batch.
+      const exec = (text: string) => conn.execute(text, [], undefined)
       yield* Effect.addFinalizer(() => Effect.orDie(exec("PRAGMA synchronous = FULL")))
       yield* exec("PRAGMA synchronous = NORMAL")
       yield* exec("BEGIN")
