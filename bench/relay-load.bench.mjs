@@ -309,7 +309,7 @@ const flood = async ({ urlOf, messages, whileRunning, pid }) => {
             }
             throw new Error(`send ${res.status} ${JSON.stringify(res.body)}`)
           } catch (error) {
-            if (!String(error).includes("fetch failed") && !String(error).includes("ECONN")) throw error
+            if (!/fetch failed|ECONN|EPIPE/.test(String(error))) throw error
             retries++
             await sleep(50)
           }
