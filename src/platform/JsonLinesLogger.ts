@@ -2,13 +2,14 @@ import { writeSync } from "node:fs"
 import * as Cause from "effect/Cause"
 import * as HashMap from "effect/HashMap"
 import * as Logger from "effect/Logger"
+import { isoOfMillis } from "../domain/IsoTime.js"
 
 const text = (message: unknown): string =>
   Array.isArray(message) ? message.map((m) => String(m)).join(" ") : String(message)
 
 const format = ({ annotations, cause, date, logLevel, message }: Logger.Logger.Options<unknown>): string => {
   const line: Record<string, unknown> = {
-    ts: date.toISOString(),
+    ts: isoOfMillis(date.getTime()),
     level: logLevel.label.toLowerCase(),
     event: text(message)
   }
