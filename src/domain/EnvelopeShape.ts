@@ -12,7 +12,8 @@ import { isoOfMillis } from "./IsoTime.js"
  */
 
 /**
- * A UTC time as the bridge writes it (`formatIso`, src/domain/UtcTime.ts); the schema takes more forms, this check only this one.
+ * A UTC time as the bridge writes it (`formatIso`, src/domain/UtcTime.ts); the schema takes more forms, this check
+ * only this one.
  * Each part is range-checked by `Date.parse` being finite and giving back the same text.
  */
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/

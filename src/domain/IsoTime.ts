@@ -34,5 +34,6 @@ export const isoOfMillis = (ms: number): string => {
   const hours = Math.floor(inDay / 3_600_000)
   const minutes = Math.floor((inDay % 3_600_000) / 60_000)
   const seconds = Math.floor((inDay % 60_000) / 1000)
-  return `${yearText}-${pad(month, 2)}-${pad(day, 2)}T${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}.${pad(inDay % 1000, 3)}Z`
+  const date = `${yearText}-${pad(month, 2)}-${pad(day, 2)}`
+  return `${date}T${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}.${pad(inDay % 1000, 3)}Z`
 }

@@ -112,8 +112,9 @@ const EXCEPTIONS: ReadonlyArray<{ readonly file: string; readonly name: string; 
 ]
 
 /**
- * The files that turn a time into ISO text (docs/adr/0060-iso-time-without-the-time-zone.md); elsewhere the code calls
- * them, never `toISOString`, `DateTime.formatIso` or `Schema.DateTimeUtc`. The dashboard page's script runs in a browser.
+ * The files that turn a time into ISO text (docs/adr/0060-iso-time-without-the-time-zone.md); elsewhere the code
+ * calls them, never `toISOString`, `DateTime.formatIso` or `Schema.DateTimeUtc`. The dashboard page's script runs in
+ * a browser.
  */
 const TIME_TEXT = ["domain/IsoTime.ts", "domain/UtcTime.ts"]
 
