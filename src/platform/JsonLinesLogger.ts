@@ -2,14 +2,13 @@ import { writeSync } from "node:fs"
 import * as Cause from "effect/Cause"
 import * as HashMap from "effect/HashMap"
 import * as Logger from "effect/Logger"
-import { isoOfMillis } from "../domain/IsoTime.js"
 
 const text = (message: unknown): string =>
   Array.isArray(message) ? message.map((m) => String(m)).join(" ") : String(message)
 
 const format = ({ annotations, cause, date, logLevel, message }: Logger.Logger.Options<unknown>): string => {
   const line: Record<string, unknown> = {
-    ts: isoOfMillis(date.getTime()),
+    ts: date.toISOString(),
     level: logLevel.label.toLowerCase(),
     event: text(message)
   }
