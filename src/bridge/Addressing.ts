@@ -10,6 +10,7 @@ import {
   type StoreError
 } from "../domain/Errors.js"
 import { requireLabel } from "../domain/Names.js"
+import { nfc } from "../domain/Nfc.js"
 import type { SessionRecord } from "../domain/Records.js"
 import { isUlid, SessionId } from "../domain/Ulid.js"
 import { logEvent } from "../services/EventLog.js"
@@ -89,7 +90,7 @@ export const makeResolve = <E>(deps: {
         return yield* pickNewest(
           "label",
           label,
-          all.filter((s) => s.record.label.normalize("NFC") === label)
+          all.filter((s) => nfc(s.record.label) === label)
         )
       }
       if ("cwd" in address) {

@@ -9,6 +9,7 @@ import { Layout } from "../domain/Layout.js"
 import { ChannelName, ChannelRef, channelProblem } from "../domain/Names.js"
 import type { MessageEnvelope } from "../domain/Records.js"
 import { SessionId } from "../domain/Ulid.js"
+import { UtcTime } from "../domain/UtcTime.js"
 import { readJsonIn, writeJson } from "../services/store/Documents.js"
 import { Lock } from "../services/Lock.js"
 import { Store } from "../services/store/Store.js"
@@ -21,8 +22,8 @@ import { Sessions } from "./Sessions.js"
 export const ChannelMembers = Schema.Struct({
   v: Schema.Literal(1),
   channel: ChannelName,
-  createdAt: Schema.DateTimeUtc,
-  members: Schema.Array(Schema.Struct({ sessionId: SessionId, joinedAt: Schema.DateTimeUtc }))
+  createdAt: UtcTime,
+  members: Schema.Array(Schema.Struct({ sessionId: SessionId, joinedAt: UtcTime }))
 })
 export type ChannelMembers = typeof ChannelMembers.Type
 

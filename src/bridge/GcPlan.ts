@@ -6,6 +6,7 @@ import type { StoreError } from "../domain/Errors.js"
 import { CLOUD_OUTBOX_DIR, Layout } from "../domain/Layout.js"
 import { parseStamp } from "../domain/HookStamp.js"
 import { MessageEnvelope, SessionRecord } from "../domain/Records.js"
+import { formatIso } from "../domain/UtcTime.js"
 import { decodeLockFile, STALE_MS } from "../services/FileLock.js"
 import type { HostEnvShape } from "../services/HostEnv.js"
 import type { StoreShape } from "../services/store/Store.js"
@@ -111,7 +112,7 @@ export const planGc = (
       const envelope = Option.flatMap(yield* readText(path), decodeEnvelope)
       if (Option.isNone(envelope) || envelope.value.expiresAt === undefined) continue
       if (DateTime.toEpochMillis(envelope.value.expiresAt) > now) continue
-      yield* add("broadcast", path, `expired ${DateTime.formatIso(envelope.value.expiresAt)}`)
+      yield* add("broadcast", path, `expired ${formatIso(envelope.value.expiresAt)}`)
       for (const sid of sessionDirs) {
         for (const marker of [
           Layout.readMarker(sid, envelope.value.id),

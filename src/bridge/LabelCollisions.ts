@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import type { LockTimeout, StoreError } from "../domain/Errors.js"
+import { nfc } from "../domain/Nfc.js"
 import type { SessionRecord } from "../domain/Records.js"
 import { visible } from "../domain/Visible.js"
 import type { AddressMatch } from "./Addressing.js"
@@ -26,9 +27,7 @@ export const labelTwins = (
   record: SessionRecord
 ): Effect.Effect<ReadonlyArray<SessionRecord>, StoreError | LockTimeout> =>
   Effect.map(sessions.list(), (live) =>
-    live
-      .map((s) => s.record)
-      .filter((r) => r.sessionId !== record.sessionId && r.label.normalize("NFC") === record.label.normalize("NFC"))
+    live.map((s) => s.record).filter((r) => r.sessionId !== record.sessionId && nfc(r.label) === nfc(record.label))
   )
 
 const MAX_NAMED = 3

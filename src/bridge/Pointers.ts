@@ -5,6 +5,7 @@ import { InvalidName } from "../domain/Errors.js"
 import { isSafeSegment } from "../domain/Names.js"
 import { ProviderId } from "../domain/Records.js"
 import { SessionId } from "../domain/Ulid.js"
+import { UtcTime } from "../domain/UtcTime.js"
 import { sha256Hex } from "./Hash.js"
 
 /** pointers/<key>.json — which bridge session a host session, host process or cwd belongs to. */
@@ -15,7 +16,7 @@ export const Pointer = Schema.Struct({
   hostSessionId: Schema.optional(Schema.String),
   cwd: Schema.optional(Schema.String),
   pid: Schema.optional(Schema.Number),
-  updatedAt: Schema.DateTimeUtc
+  updatedAt: UtcTime
 })
 export type Pointer = typeof Pointer.Type
 

@@ -75,7 +75,7 @@ export const searchText = (e: MessageEnvelope): string => searchable(`${e.subjec
 // oxlint-disable-next-line no-control-regex -- NUL ends a text in the index file
 const HAS_ODD = /[\u0000\ud800-\udfff]/
 // oxlint-disable-next-line no-control-regex -- NUL ends a text in the index file
-const ODD = /\u0000|\p{Cs}/gu
+const ODD = /\u0000|[\ud800-\udfff]/gu
 /**
  * `s` with each NUL made a space (NUL ends a text in the index; no query term holds either, so what matches is
  * unchanged) and each lone surrogate U+FFFD (what a UTF-8 encoder writes for it).

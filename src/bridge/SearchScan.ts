@@ -62,6 +62,6 @@ export const termsOf = (query: string): Array<string> =>
     .toLowerCase()
     // oxlint-disable-next-line no-control-regex -- control characters are dropped
     .replace(/[\u0000-\u001f\u007f]/g, " ")
-    .replace(/\p{Cs}/gu, "\uFFFD")
+    .replace(/[\ud800-\udfff]/gu, "\uFFFD")
     .split(/\s+/)
     .filter((t) => t.length > 0)

@@ -2,12 +2,13 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { checkLabel, hiddenCharacter, Label, LABEL_MAX } from "../domain/Names.js"
+import { nfc } from "../domain/Nfc.js"
 import type { HostEnvShape } from "../services/HostEnv.js"
 import { normalizeCwd } from "./Pointers.js"
 
 /** A label that is always valid: the given text (NFC) with unsafe, hidden and invisible characters replaced. */
 export const sanitizeLabel = (raw: string): Label => {
-  const cleaned = [...raw.normalize("NFC")]
+  const cleaned = [...nfc(raw)]
     .map((ch) => (ch === "/" || ch === "\\" || hiddenCharacter(ch) !== undefined ? "-" : ch))
     .join("")
     .trim()

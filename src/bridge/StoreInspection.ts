@@ -1,10 +1,10 @@
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { AmbiguousRecipient, ArtifactNotFound, InvalidArgument, MessageNotFound, StoreError } from "../domain/Errors.js"
+import { isoOfMillis } from "../domain/IsoTime.js"
 import { Layout } from "../domain/Layout.js"
 import { ArtifactMeta, MessageEnvelope, SessionRecord } from "../domain/Records.js"
 import { isUlid } from "../domain/Ulid.js"
@@ -82,7 +82,7 @@ export const locate = (store: StoreShape, path: string): Effect.Effect<Option.Op
       absolutePath: `${store.root.replace(/\/$/, "")}/${path}`,
       size: st.value.size,
       mode: (st.value.mode & 0o777).toString(8).padStart(4, "0"),
-      modified: DateTime.formatIso(DateTime.unsafeMake(st.value.mtimeMs))
+      modified: isoOfMillis(Math.trunc(st.value.mtimeMs))
     }
     const known = kindOf(path)
     if (path.endsWith(".bin") && path.startsWith(`${Layout.artifactsDir}/`))

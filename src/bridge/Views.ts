@@ -1,8 +1,10 @@
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import { isoOfMillis } from "../domain/IsoTime.js"
 import type { ArtifactMeta, MessageEnvelope, Party, SessionRecord } from "../domain/Records.js"
 import { MessageKind, ProviderId } from "../domain/Records.js"
+import { UtcTime } from "../domain/UtcTime.js"
 import { SHORT_ID_CHARS } from "./LabelCollisions.js"
 import type { SessionStatus } from "./Sessions.js"
 import type { VisibleEntry } from "./Visibility.js"
@@ -21,7 +23,7 @@ export const optional = <A, I>(schema: Schema.Schema<A, I>) =>
   })
 
 /** A time as ISO 8601 text. */
-const Time = Schema.DateTimeUtc
+const Time = UtcTime
 
 /** A channel name shown with its leading '#'. */
 export const ChannelTag = Schema.transform(Schema.String, Schema.String, {
@@ -47,7 +49,7 @@ export const PartyView = Schema.Struct({
 const TimeFromMillis = Schema.transform(Schema.String, Schema.Number, {
   strict: true,
   decode: (iso) => Date.parse(iso),
-  encode: (ms) => new Date(ms).toISOString()
+  encode: (ms) => isoOfMillis(ms)
 })
 
 /** Where a message its viewer sent stands (CONTRACT.md "Delivery state"). */

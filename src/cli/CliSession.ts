@@ -6,6 +6,7 @@ import type { Recipient } from "../bridge/Mailbox.js"
 import { sanitizeLabel } from "../bridge/SessionLabel.js"
 import { pointerKeys, Sessions } from "../bridge/Sessions.js"
 import { type BridgeFailure, IdentityUnresolved, InvalidArgument, SessionNotFound } from "../domain/Errors.js"
+import { nfc } from "../domain/Nfc.js"
 import type { SessionRecord } from "../domain/Records.js"
 import { isUlid, SessionId } from "../domain/Ulid.js"
 import { HostEnv } from "../services/HostEnv.js"
@@ -127,7 +128,7 @@ export const parseRecipient = (raw: string): Effect.Effect<Recipient, BridgeFail
     if (!/^[0-9A-Za-z]{6,25}$/.test(value)) return { label: value }
     const sessions = yield* Sessions
     const all = yield* sessions.list({ includeOffline: true })
-    if (all.some((s) => s.record.label.normalize("NFC") === value.normalize("NFC"))) return { label: value }
+    if (all.some((s) => nfc(s.record.label) === nfc(value))) return { label: value }
     const record = yield* sessions
       .resolve({ sessionId: value })
       .pipe(Effect.catchTag("RecipientNotFound", () => sessions.resolve({ label: value })))

@@ -2,11 +2,12 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { isoOfMillis } from "../domain/IsoTime.js"
 import { listed } from "./Help.js"
 import { jsonOption, printJson, printText } from "./Output.js"
 import { usageError } from "./Runtime.js"
 
-const iso = (ms: number) => new Date(ms).toISOString()
+const iso = (ms: number) => isoOfMillis(ms)
 
 /** The cloud layer is loaded only when a `cloud` command runs. */
 const program = Effect.promise(() => import("./CloudProgram.js"))

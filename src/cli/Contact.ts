@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { MAX_REMOTE_ARTIFACTS } from "../bridge/RemoteSend.js"
 import { InvalidArgument } from "../domain/Errors.js"
+import { isoOfMillis } from "../domain/IsoTime.js"
 import type { Handle } from "../protocol/WireSchemas.js"
 import { cliSession } from "./CliSession.js"
 import { artifactOption, bodyOptions, postArtifacts, readBody } from "./Compose.js"
@@ -24,7 +25,7 @@ const checkHandle = (handle: string) =>
         usageError(`invalid handle ${JSON.stringify(handle.slice(0, 40))}`, "Handles are 2-32 of a-z, 0-9 and -.")
       )
 
-const iso = (ms: number) => new Date(ms).toISOString()
+const iso = (ms: number) => isoOfMillis(ms)
 
 const invite = Command.make("invite", { json: jsonOption }, ({ json }) =>
   Effect.gen(function* () {

@@ -13,6 +13,7 @@ import { Search } from "../bridge/Search.js"
 import { ambiguityNote, describeSession } from "../bridge/LabelCollisions.js"
 import { envelopeView, hitView, partyView, reachedView } from "../bridge/Views.js"
 import type { MessageEnvelope, SessionRecord } from "../domain/Records.js"
+import { formatIso } from "../domain/UtcTime.js"
 import { Store } from "../services/store/Store.js"
 import { actingSession, asOption, parseRecipient } from "./CliSession.js"
 import { artifactOption, bodyOptions, postArtifacts, readBody } from "./Compose.js"
@@ -118,11 +119,9 @@ const broadcast = Command.make("broadcast", { as: asOption, subject, ...bodyOpti
       b.post({ from, subject: o.subject, body, ttlSec: Option.getOrUndefined(o.ttl) })
     )
     const expiresAt = e.expiresAt ?? e.createdAt
-    if (o.json) return yield* printJson({ messageId: e.id, expiresAt: DateTime.formatIso(expiresAt) })
+    if (o.json) return yield* printJson({ messageId: e.id, expiresAt: formatIso(expiresAt) })
     const inMs = DateTime.toEpochMillis(expiresAt) - DateTime.toEpochMillis(e.createdAt)
-    yield* printText(
-      `Broadcast ${e.id} as ${from.label}; expires ${relativeTime(0, -inMs)} (${DateTime.formatIso(expiresAt)}).`
-    )
+    yield* printText(`Broadcast ${e.id} as ${from.label}; expires ${relativeTime(0, -inMs)} (${formatIso(expiresAt)}).`)
   })
 )
 

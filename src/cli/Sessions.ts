@@ -9,6 +9,7 @@ import { Sessions, type SessionStatus } from "../bridge/Sessions.js"
 import { sessionView } from "../bridge/Views.js"
 import { SessionNotFound } from "../domain/Errors.js"
 import { requireLabel } from "../domain/Names.js"
+import { nfc } from "../domain/Nfc.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { listed } from "./Help.js"
 import {
@@ -138,7 +139,7 @@ const select = Command.make("select", { label: labelFilter, json: jsonOption }, 
         !Option.contains(own, s.record.sessionId) &&
         Option.match(needle, {
           onNone: () => true,
-          onSome: (n) => s.record.label.normalize("NFC").toLowerCase().includes(n)
+          onSome: (n) => nfc(s.record.label).toLowerCase().includes(n)
         })
     )
     if (live.length === 0) {

@@ -2,6 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import { isoOfMillis } from "../domain/IsoTime.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Lock } from "../services/Lock.js"
 import { Store } from "../services/store/Store.js"
@@ -28,7 +29,7 @@ export const claimDaemonPid = Effect.gen(function* () {
     const current = yield* home.daemonPid
     if (Option.isSome(current) && current.value.pid !== host.pid && host.isPidAlive(current.value.pid))
       return yield* new DaemonRunning({
-        detail: `a daemon already runs on this home (pid ${current.value.pid}, since ${new Date(current.value.startedAt).toISOString()})`
+        detail: `a daemon already runs on this home (pid ${current.value.pid}, since ${isoOfMillis(current.value.startedAt)})`
       })
     const mine = { pid: host.pid, startedAt: yield* Clock.currentTimeMillis }
     yield* store.write(CloudLayout.daemonPid, JSON.stringify(Schema.encodeSync(DaemonPid)(mine)) + "\n")

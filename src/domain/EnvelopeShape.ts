@@ -1,5 +1,6 @@
 import { CHANNEL_PATTERN, SHA256_PATTERN, ULID_PATTERN } from "./IdPatterns.js"
 import type { InboxItem } from "./InboxBlock.js"
+import { isoOfMillis } from "./IsoTime.js"
 
 /**
  * The shape of a stored message envelope, checked in plain TypeScript (no Effect): the launcher's fast path
@@ -11,7 +12,8 @@ import type { InboxItem } from "./InboxBlock.js"
  */
 
 /**
- * A UTC time as the bridge writes it (`DateTime.formatIso`); the schema takes more forms, this check only this one.
+ * A UTC time as the bridge writes it (`formatIso`, src/domain/UtcTime.ts); the schema takes more forms, this check
+ * only this one.
  * Each part is range-checked by `Date.parse` being finite and giving back the same text.
  */
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
@@ -43,7 +45,7 @@ const optional = (u: unknown, check: (u: unknown) => boolean) => u === undefined
 export const isoTimeMs = (u: unknown): number | undefined => {
   if (typeof u !== "string" || !ISO_UTC.test(u)) return undefined
   const ms = Date.parse(u)
-  return Number.isFinite(ms) && new Date(ms).toISOString() === u ? ms : undefined
+  return Number.isFinite(ms) && isoOfMillis(ms) === u ? ms : undefined
 }
 
 const isParty = (u: unknown): boolean => {

@@ -3,6 +3,7 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { CHANNEL_PATTERN, SHA256_PATTERN } from "./IdPatterns.js"
 import { InvalidArgument, InvalidName } from "./Errors.js"
+import { nfc } from "./Nfc.js"
 
 // oxlint-disable-next-line no-control-regex -- control characters are what this matches
 const CONTROL = /[\u0000-\u001f\u007f]/
@@ -66,7 +67,7 @@ export const LABEL_RULES = `A label is 1-${LABEL_MAX} visible characters with no
 
 /** A label as given, normalised (NFC) and checked: Right(label) or Left(why it is refused). */
 export const checkLabel = (raw: string, what = "label"): Either.Either<string, string> => {
-  const name = raw.normalize("NFC")
+  const name = nfc(raw)
   const problem = displayProblem(what, name)
   if (problem !== undefined) return Either.left(problem)
   if (!isSafeSegment(name, LABEL_MAX))
@@ -119,7 +120,7 @@ export const ChannelRef = Schema.transform(Schema.String, ChannelName, {
 
 /** Why a channel reference ("#name" or "name") is refused: blank, a hidden character by code point, or its form. */
 export const channelProblem = (raw: string): string => {
-  const name = raw.normalize("NFC")
+  const name = nfc(raw)
   return (
     displayProblem("channel name", name) ??
     `invalid channel name ${quoteName(name)}: a channel is '#' plus 1-64 of a-z 0-9 . _ - starting with a letter or digit`
@@ -133,7 +134,7 @@ export const MIME_TYPE_MAX = 255
 
 /** An artifact name, normalised (NFC) and checked as a base name: Right(name) or Left(why it is refused). */
 export const checkArtifactName = (raw: string): Either.Either<string, string> => {
-  const name = raw.normalize("NFC")
+  const name = nfc(raw)
   const problem = displayProblem("artifact name", name)
   if (problem !== undefined) return Either.left(problem)
   const bytes = new TextEncoder().encode(name).length

@@ -2,6 +2,7 @@ import * as Schema from "effect/Schema"
 import { HOST_IDS } from "../hosts/index.js"
 import { ChannelName, Label, Sha256 } from "./Names.js"
 import { MessageId, SessionId } from "./Ulid.js"
+import { UtcTime } from "./UtcTime.js"
 
 /** The hosts session-bridge knows (src/hosts/), plus the CLI's own pseudo-sessions and "unknown". */
 export const ProviderId = Schema.Literal(...HOST_IDS, "cli", "unknown")
@@ -16,9 +17,9 @@ export const SessionRecord = Schema.Struct({
   provider: ProviderId,
   hostSessionId: Schema.optional(Schema.String),
   pid: Schema.optional(Schema.Number),
-  createdAt: Schema.DateTimeUtc,
-  lastSeen: Schema.DateTimeUtc,
-  endedAt: Schema.optional(Schema.DateTimeUtc),
+  createdAt: UtcTime,
+  lastSeen: UtcTime,
+  endedAt: Schema.optional(UtcTime),
   summary: Schema.optional(Schema.String)
 })
 export type SessionRecord = typeof SessionRecord.Type
@@ -52,8 +53,8 @@ export const MessageEnvelope = Schema.Struct({
   threadId: MessageId,
   inReplyTo: Schema.optional(MessageId),
   artifacts: Schema.Array(Sha256),
-  createdAt: Schema.DateTimeUtc,
-  expiresAt: Schema.optional(Schema.DateTimeUtc),
+  createdAt: UtcTime,
+  expiresAt: Schema.optional(UtcTime),
   origin: Origin,
   remoteFrom: Schema.optional(Schema.String),
   /** For a remote message: the id its sender gave it (the wire id), which receipts and replies refer to. */
@@ -69,7 +70,7 @@ export const ArtifactMeta = Schema.Struct({
   name: Schema.optional(Schema.String),
   mimeType: Schema.String,
   postedBy: SessionId,
-  createdAt: Schema.DateTimeUtc
+  createdAt: UtcTime
 })
 export type ArtifactMeta = typeof ArtifactMeta.Type
 

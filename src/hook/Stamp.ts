@@ -1,5 +1,4 @@
 import * as Clock from "effect/Clock"
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { LAST_SEEN_REFRESH_MS } from "../bridge/Limits.js"
@@ -14,6 +13,7 @@ import {
 } from "../domain/HookStamp.js"
 import { Layout } from "../domain/Layout.js"
 import type { SessionRecord } from "../domain/Records.js"
+import { formatIso } from "../domain/UtcTime.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/store/Store.js"
 
@@ -76,5 +76,5 @@ export const write = (input: StampInput, record: SessionRecord, seen: Look) =>
       dirs: seen.dirs
     })
     yield* store.write(stampPath(input.provider, input.hostSessionId), text)
-    yield* Effect.logDebug(`stamp written (lastSeen ${DateTime.formatIso(record.lastSeen)})`)
+    yield* Effect.logDebug(`stamp written (lastSeen ${formatIso(record.lastSeen)})`)
   }).pipe(Effect.catchAll((e) => Effect.logDebug(`stamp not written: ${e.message}`)))

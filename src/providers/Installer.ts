@@ -2,6 +2,7 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { type BridgeFailure, StoreIo } from "../domain/Errors.js"
+import { formatIso } from "../domain/UtcTime.js"
 import { assertEditable, HostConfig, MAX_CONFIG_BYTES } from "../services/HostConfig.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/store/Store.js"
@@ -229,7 +230,7 @@ export const applyInstall = (plan: Plan): Effect.Effect<void, BridgeFailure, Hos
       ...created
     ])
     for (const c of plan.changes) yield* writeChange(c)
-    const now = DateTime.formatIso(yield* DateTime.now)
+    const now = formatIso(yield* DateTime.now)
     const manifest: InstallManifest = {
       v: 1,
       provider: plan.adapter.id,

@@ -9,6 +9,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { isoOfMillis } from "../domain/IsoTime.js"
 import * as NodeCloudCrypto from "../platform/NodeCloudCrypto.js"
 import * as NodeRelay from "../platform/NodeRelay.js"
 import * as PgListen from "../platform/PgListen.js"
@@ -160,9 +161,9 @@ const list = Command.make("list", { db, databaseUrl, json: jsonOutput }, (option
       const rows = accounts.map((a) => ({
         accountId: wireAccountId(a.id),
         handle: a.handle,
-        createdAt: new Date(a.createdAt).toISOString(),
+        createdAt: isoOfMillis(a.createdAt),
         disabled: a.disabledAt !== null,
-        lastSeen: a.lastSeen === null ? null : new Date(a.lastSeen).toISOString()
+        lastSeen: a.lastSeen === null ? null : isoOfMillis(a.lastSeen)
       }))
       if (options.json) return yield* Console.log(JSON.stringify({ accounts: rows }, null, 2))
       if (rows.length === 0) return yield* Console.log("no accounts")

@@ -1,5 +1,6 @@
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import { formatIso } from "../domain/UtcTime.js"
 import { Store } from "./store/Store.js"
 
 export const EVENT_LOG = "events.log"
@@ -8,6 +9,6 @@ export const EVENT_LOG = "events.log"
 export const logEvent = (event: string, data: Record<string, unknown> = {}): Effect.Effect<void, never, Store> =>
   Effect.gen(function* () {
     const store = yield* Store
-    const at = DateTime.formatIso(yield* DateTime.now)
+    const at = formatIso(yield* DateTime.now)
     yield* store.append(EVENT_LOG, JSON.stringify({ at, event, data }) + "\n")
   }).pipe(Effect.catchAll((error) => Effect.logWarning(`event log not written: ${error.message}`)))

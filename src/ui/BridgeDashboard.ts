@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { DashboardQueries, type MessageOverview } from "../bridge/DashboardQueries.js"
+import { formatIso } from "../domain/UtcTime.js"
 import { Dashboard } from "./Dashboard.js"
 import { artifactView, messageView, sessionView } from "./Views.js"
 
@@ -34,7 +35,7 @@ export const make = Effect.gen(function* () {
       messages: c.messages,
       lastMessageAt: Option.match(c.lastMessage, {
         onNone: () => undefined,
-        onSome: (m) => DateTime.formatIso(m.createdAt)
+        onSome: (m) => formatIso(m.createdAt)
       })
     }))
   )

@@ -13,6 +13,7 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { type BridgeFailure, Internal, InvalidArgument } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
+import { formatIso } from "../domain/UtcTime.js"
 import { readJson, writeJson } from "../services/store/Documents.js"
 import { HostEnv } from "../services/HostEnv.js"
 import { Store } from "../services/store/Store.js"
@@ -141,7 +142,7 @@ export const start = (
       Deferred.succeed(stopping, undefined).pipe(Effect.zipRight(Effect.sleep("50 millis")))
     )
     yield* server.serve(router({ token, stopping: Deferred.await(stopping) }), guard({ token, port }))
-    const startedAt = DateTime.formatIso(yield* DateTime.now)
+    const startedAt = formatIso(yield* DateTime.now)
     yield* writeJson(SERVER_RECORD, ServerRecord, { v: 1 as const, port, token, pid: host.pid, startedAt }).pipe(
       Effect.catchAll((e) => Effect.logWarning(`ui: could not remember the port and token: ${e.message}`))
     )

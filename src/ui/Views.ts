@@ -1,5 +1,6 @@
 import * as DateTime from "effect/DateTime"
 import type { ArtifactMeta, MessageEnvelope, SessionRecord } from "../domain/Records.js"
+import { formatIso } from "../domain/UtcTime.js"
 
 /** The JSON shapes the dashboard page reads. Times are ISO-8601 strings. */
 
@@ -61,7 +62,7 @@ export interface ArtifactView {
   readonly createdAt: string
 }
 
-const iso = (d: DateTime.Utc) => DateTime.formatIso(d)
+const iso = (d: DateTime.Utc) => formatIso(d)
 
 export const sessionView = (s: SessionRecord, online: boolean, unread: number): SessionView => ({
   sessionId: s.sessionId,

@@ -111,6 +111,18 @@ const EXCEPTIONS: ReadonlyArray<{ readonly file: string; readonly name: string; 
   }
 ]
 
+/**
+ * The files that turn a time into ISO text (docs/adr/0060-iso-time-without-the-time-zone.md); elsewhere the code
+ * calls them, never `toISOString`, `DateTime.formatIso` or `Schema.DateTimeUtc`. The dashboard page's script runs in
+ * a browser.
+ */
+const TIME_TEXT = [
+  "domain/IsoTime.ts",
+  "domain/UtcTime.ts",
+  // The relay's log lines: its test compiles this one file alone, without the rest of src/ beside it.
+  "platform/JsonLinesLogger.ts"
+]
+
 const MAX_LINES = 300
 
 const listFiles = (dir: string): Array<string> =>
@@ -255,5 +267,13 @@ describe("the source tree's shape", () => {
     )
     expect(assembling).toEqual([])
     for (const c of COMPOSITION) expect(texts.has(c.file), `${c.entry}: ${c.file}`).toBe(true)
+  })
+
+  it("times become text only through src/domain/IsoTime.ts and UtcTime.ts: toISOString loads time zone data", () => {
+    const ways = /\.toISOString\(|DateTime\.formatIso\b|Schema\.DateTimeUtc\b(?!From)/
+    const found = files.filter(
+      (file) => !TIME_TEXT.includes(file) && !file.startsWith("ui/assets/") && ways.test(texts.get(file) ?? "")
+    )
+    expect(found).toEqual([])
   })
 })

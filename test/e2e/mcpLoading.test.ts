@@ -29,7 +29,7 @@ export async function resolve(specifier, context, next) {
   fs.writeFileSync(
     preload,
     `import { register } from "node:module"
-import { writeFileSync } from "node:fs"
+const { writeFileSync } = process.getBuiltinModule("node:fs")
 register(${JSON.stringify(pathToFileURL(path.join(dir, "hooks.mjs")).href)})
 process.on("exit", () => writeFileSync(process.env.SB_LOAD_LOG + ".builtins", process.moduleLoadList.join("\\n")))`
   )
@@ -60,10 +60,21 @@ const NEVER = [
 ]
 
 /**
- * Node built-ins a server must not load for these requests (perf_hooks: effect's clock reads `performance` once).
+ * Node built-ins a server must not load for these requests (perf_hooks: effect's clock reads `performance` once;
+ * internal/fs/streams: importing node:fs as an ES module loads them, ADR-0060).
  * worker_threads is not among them: the resolve hook this test registers runs on a worker of its own.
  */
-const HEAVY_BUILTINS = ["perf_hooks", "http", "https", "http2", "zlib", "inspector", "sqlite", "child_process"]
+const HEAVY_BUILTINS = [
+  "perf_hooks",
+  "http",
+  "https",
+  "http2",
+  "zlib",
+  "inspector",
+  "sqlite",
+  "child_process",
+  "internal/fs/streams"
+]
 
 describe("what session-bridge mcp loads", () => {
   beforeAll(async () => {

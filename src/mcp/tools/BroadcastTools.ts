@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { Broadcasts } from "../../bridge/Broadcasts.js"
+import { UtcTime } from "../../domain/UtcTime.js"
 import { tool } from "../ToolDef.js"
 import { caller } from "./Caller.js"
 
@@ -14,7 +15,7 @@ export const broadcast = tool({
     body: Schema.optional(Schema.String),
     ttlSec: Schema.optional(Schema.Number)
   }),
-  output: Schema.Struct({ messageId: Schema.String, expiresAt: Schema.DateTimeUtc }),
+  output: Schema.Struct({ messageId: Schema.String, expiresAt: UtcTime }),
   // Each call posts one more broadcast; it reaches only sessions on this machine.
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   handler: ({ subject, body, ttlSec }) =>

@@ -5,6 +5,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { StoreError } from "../../domain/Errors.js"
+import { formatIso } from "../../domain/UtcTime.js"
 import { logEvent } from "../EventLog.js"
 import { Store, type StoreShape } from "./Store.js"
 
@@ -15,7 +16,7 @@ import { Store, type StoreShape } from "./Store.js"
 export const quarantine = (path: string, reason: string): Effect.Effect<void, never, Store> =>
   Effect.gen(function* () {
     const store = yield* Store
-    const stamp = DateTime.formatIso(yield* DateTime.now).replace(/[:.]/g, "-")
+    const stamp = formatIso(yield* DateTime.now).replace(/[:.]/g, "-")
     const target = `quarantine/${stamp}-${path.replace(/\//g, "__")}`
     yield* store.move(path, target)
     yield* logEvent("quarantined", { path, movedTo: target, reason: reason.slice(0, 500) })
