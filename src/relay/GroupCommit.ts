@@ -29,12 +29,6 @@ export interface GroupCommitOptions<I> {
   readonly arriving?: (() => number) | undefined
   readonly arrivalGapMs?: number | undefined
   readonly arrivalWaitMs?: number | undefined
-  /**
-   * What makes a committed batch durable, when its commit alone does not (SQLite's log fsynced off the event loop:
-   * docs/adr/0062-relay-sqlite-log-fsynced-off-the-event-loop.md). A batch's items are answered only once it
-   * succeeded; meanwhile the writer takes the next batch. When it fails, each item of the batch fails with it.
-   */
-  readonly durable?: Effect.Effect<void, unknown> | undefined
 }
 
 /**
@@ -86,38 +80,19 @@ export const make = <I, A, E, F>(
 ): Effect.Effect<(item: I) => Effect.Effect<A, E | F>, never, Scope.Scope> =>
   Effect.gen(function* () {
     const queue = yield* Queue.unbounded<Pending<I, A, E | F>>()
-    const scope = yield* Effect.scope
     const failure = (cause: Cause.Cause<unknown>) => Exit.fail(onFailure(Cause.squash(cause)))
-    const durable = options.durable
-
-    /** Answers a committed batch: at once, or (with `durable`) from a fiber of its own once that succeeded. */
-    const answer = (batch: ReadonlyArray<Pending<I, A, E | F>>, exits: ReadonlyArray<Exit.Exit<A, E>>) => {
-      const each = (outcome: (p: Pending<I, A, E | F>, i: number) => Exit.Exit<A, E | F>) =>
-        Effect.forEach(batch, (p, i) => Deferred.done(p.done, outcome(p, i)), { discard: true })
-      const committed = each((_, i) => exits[i] ?? failure(Cause.empty))
-      if (durable === undefined) return committed
-      return Effect.asVoid(
-        Effect.forkIn(
-          Effect.uninterruptible(
-            Effect.matchCauseEffect(durable, {
-              onFailure: (cause) => each(() => failure(cause)),
-              onSuccess: () => committed
-            })
-          ),
-          scope
-        )
-      )
-    }
 
     const alone = (p: Pending<I, A, E | F>) =>
       Effect.flatMap(Effect.exit(run([p.item])), (exit) =>
-        Exit.isSuccess(exit) ? answer([p], exit.value) : Deferred.done(p.done, failure(exit.cause))
+        Deferred.done(p.done, Exit.isSuccess(exit) ? (exit.value[0] ?? failure(Cause.empty)) : failure(exit.cause))
       )
 
     const commit = (batch: ReadonlyArray<Pending<I, A, E | F>>) =>
       Effect.flatMap(Effect.exit(run(batch.map((p) => p.item))), (exit) =>
         Exit.isSuccess(exit)
-          ? answer(batch, exit.value)
+          ? Effect.forEach(batch, (p, i) => Deferred.done(p.done, exit.value[i] ?? failure(Cause.empty)), {
+              discard: true
+            })
           : batch.length === 1
             ? Deferred.done(batch[0]!.done, failure(exit.cause))
             : Effect.forEach(batch, alone, { discard: true })

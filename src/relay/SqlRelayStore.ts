@@ -7,7 +7,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import type * as Scope from "effect/Scope"
 import { RelayStoreIo } from "./RelayErrors.js"
 import * as GroupCommit from "./GroupCommit.js"
 import { type EnqueueInput, RelayLimits, RelayStore } from "./RelayStore.js"
@@ -35,13 +34,6 @@ export interface StoreOptions {
 }
 
 /**
- * SQLite's write-ahead log fsynced by the store itself, off the event loop (ADR-0062): opened once the database is
- * migrated, it answers the fsync of the log. The send batches then commit without SQLite's own fsync and are
- * answered once it succeeded.
- */
-type LogSync = Effect.Effect<Effect.Effect<void, RelayStoreIo>, RelayStoreIo, Scope.Scope>
-
-/**
  * SQLite caches tokens for 1 s: its own revokes clear the cache at once, a `relay account disable` run beside it
  * (another process) is seen within that second. PostgreSQL does not cache: another replica's revoke must count at
  * once everywhere (docs/adr/0034-relay-token-cache.md).
@@ -67,28 +59,22 @@ const messageBytes = (m: EnqueueInput) => m.ct.length + m.msgId.length + m.rk.le
  * The store over whichever `SqlClient` is provided: migrates it first, then serves every method from SQL. Sends go
  * through a group commit whose writers live as long as the scope.
  */
-export const make = (options: StoreOptions = {}, logSync?: LogSync) =>
+export const make = (options: StoreOptions = {}) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const applied = yield* runMigrations.pipe(Effect.mapError((cause) => new RelayStoreIo({ op: "migrate", cause })))
     const relayId = yield* ensureRelayId(sql)
-    const durable = logSync === undefined ? undefined : yield* logSync
     // Behind the HTTP routes the writer knows how many sends are still on their way and waits for them instead of
     // lingering a fixed time (docs/adr/0033-relay-batches-wait-for-arriving-sends.md).
     const arriving = yield* Effect.serviceOption(SendsArriving)
     const write = yield* GroupCommit.make(
-      makeEnqueueBatch(
-        sql,
-        options.pendingMessagesPerRecipient ?? RelayLimits.pendingMessagesPerRecipient,
-        durable !== undefined
-      ),
+      makeEnqueueBatch(sql, options.pendingMessagesPerRecipient ?? RelayLimits.pendingMessagesPerRecipient),
       (cause) => new RelayStoreIo({ op: "enqueue", cause }),
       {
         ...batchLimits,
         sizeOf: messageBytes,
         writers: options.writers ?? 1,
-        arriving: Option.isSome(arriving) ? arriving.value.count : undefined,
-        durable
+        arriving: Option.isSome(arriving) ? arriving.value.count : undefined
       }
     )
     // Acks share commits the same way, with no wait: a batch is whatever queued during the last commit.
@@ -145,26 +131,13 @@ export const sqliteClient = (options: {
     Layer.mapError((error) => (error instanceof RelayStoreIo ? error : new RelayStoreIo({ op: "open", cause: error })))
   )
 
-/**
- * The fsync of `<filename>-wal`, on a descriptor opened once for the store's life: SQLite keeps that file (and its
- * inode: a checkpoint rewinds it in place) while any connection is open, and the store's connection is open as long
- * as the store. Run through the platform's file system, so on libuv's thread pool, not on the event loop.
- */
-export const sqliteLogSync = (fs: FileSystem.FileSystem, filename: string): LogSync =>
-  Effect.map(Effect.mapError(fs.open(`${filename}-wal`, { flag: "r" }), storeIo("open log")), (log) =>
-    Effect.mapError(log.sync, storeIo("fsync log"))
-  )
-
 /** SQLite (the default, one relay process): WAL, `synchronous=FULL`, `busy_timeout=5000`; migrates at build. */
 export const layerSqlite = (
   options: StoreOptions & { readonly filename: string }
 ): Layer.Layer<RelayStore, RelayStoreIo, FileSystem.FileSystem | Path.Path> =>
-  Layer.scoped(
-    RelayStore,
-    Effect.flatMap(FileSystem.FileSystem, (fs) =>
-      make({ tokenCacheMs: sqliteTokenCacheMs, ...options }, sqliteLogSync(fs, options.filename))
-    )
-  ).pipe(Layer.provide(sqliteClient(options)))
+  Layer.scoped(RelayStore, make({ tokenCacheMs: sqliteTokenCacheMs, ...options })).pipe(
+    Layer.provide(sqliteClient(options))
+  )
 
 /**
  * One batch in flight on PostgreSQL too: bigger batches beat overlapping ones (measured with 8 senders on a loaded

@@ -159,47 +159,4 @@ describe("GroupCommit", () => {
       assert.deepStrictEqual(batches[2], [5])
     })
   )
-  it.scopedLive("with durable, a batch is answered once it succeeded, while the writer goes on to the next", () =>
-    Effect.gen(function* () {
-      const open = yield* Deferred.make<void>()
-      yield* Deferred.succeed(open, undefined)
-      const { batches, run } = recorder(open)
-      const synced = yield* Deferred.make<void, string>()
-      let syncs = 0
-      const durable = Effect.zipRight(
-        Effect.sync(() => syncs++),
-        Effect.flatMap(
-          Effect.sync(() => syncs),
-          (n) => (n === 1 ? Deferred.await(synced) : Effect.void)
-        )
-      )
-      const submit = yield* GroupCommit.make(run, (cause) => `io: ${String(cause)}`, { ...options, durable })
-      const first = yield* Effect.fork(submit({ id: 1 }))
-      yield* Effect.sleep("20 millis")
-      // Committed, not yet durable: not answered; the next send is written and answered meanwhile.
-      assert.deepStrictEqual(batches, [[1]])
-      assert.isTrue(Option.isNone(yield* Fiber.poll(first)))
-      assert.strictEqual(yield* submit({ id: 2 }), 20)
-      assert.isTrue(Option.isNone(yield* Fiber.poll(first)))
-      yield* Deferred.succeed(synced, undefined)
-      assert.strictEqual(yield* Fiber.join(first), 10)
-    })
-  )
-
-  it.scopedLive("with durable, a batch whose durable step fails fails every one of its items", () =>
-    Effect.gen(function* () {
-      const open = yield* Deferred.make<void>()
-      yield* Deferred.succeed(open, undefined)
-      const { run } = recorder(open)
-      const submit = yield* GroupCommit.make(run, (cause) => `io: ${String(cause)}`, {
-        ...options,
-        durable: Effect.fail("fsync failed")
-      })
-      const answers = yield* Effect.forEach([1, 2, 3], (id) => Effect.either(submit({ id })), { concurrency: 3 })
-      assert.deepStrictEqual(
-        answers,
-        [1, 2, 3].map(() => Either.left("io: fsync failed"))
-      )
-    })
-  )
 })

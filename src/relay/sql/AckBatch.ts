@@ -1,8 +1,7 @@
-import type * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { Acked } from "../RelayStore.js"
-import { relaxedSqlite } from "./RelaxedSqlite.js"
 import { now, num, type Row } from "./Rows.js"
 
 /** One recipient's ack: move its cursor to `upTo` (capped), drop the rows up to it, mark them delivered. */
@@ -41,6 +40,34 @@ export const makeAckBatch =
 
 const ackEach = (sql: SqlClient.SqlClient, items: ReadonlyArray<AckInput>, order: ReadonlyArray<number>, at: number) =>
   sql.withTransaction(ackStatementsEach(sql, items, order, at))
+
+/**
+ * One SQLite transaction whose commit does not wait for the disk, as an ack's on PostgreSQL
+ * (docs/adr/0061-relay-acks-without-fsync-and-a-partial-index.md): on the connection reserved for it (no other
+ * statement of the process runs in between), `synchronous = NORMAL` before `BEGIN`, `FULL` again before the
+ * connection is given back. In WAL mode the commit is written, not fsynced; the next `FULL` commit (any send's)
+ * fsyncs the log with it. A crash of the process loses nothing; a power loss before that loses the ack only, and
+ * the rows come back once to a daemon that skips the ids it has. If `FULL` cannot be set again the process dies
+ * rather than answer a send `201` without its fsync.
+ */
+const relaxedSqlite = <A, E>(sql: SqlClient.SqlClient, body: Effect.Effect<A, E>) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const conn = yield* sql.reserve
+      // Prepared once and kept in the connection's statement cache: these four run with every ack batch.
+      const exec = (text: string) => conn.execute(text, [], undefined)
+      yield* Effect.addFinalizer(() => Effect.orDie(exec("PRAGMA synchronous = FULL")))
+      yield* exec("PRAGMA synchronous = NORMAL")
+      yield* exec("BEGIN")
+      const rollback = Effect.ignore(exec("ROLLBACK"))
+      const out = yield* body.pipe(
+        Effect.provideService(SqlClient.TransactionConnection, [conn, 0] as const),
+        Effect.onError(() => rollback)
+      )
+      yield* exec("COMMIT").pipe(Effect.onError(() => rollback))
+      return out
+    })
+  )
 
 /** Each ack's three statements, in `order`, inside whatever transaction runs them. */
 const ackStatementsEach = (

@@ -4,7 +4,6 @@ import type * as Exit from "effect/Exit"
 import type { Enqueued, EnqueueInput } from "../RelayStore.js"
 import { contactPairs, decide, type EnqueueRefusal, idsBySender, recipientIds } from "./EnqueueDecide.js"
 import { makeEnqueueBatchPg } from "./EnqueueBatchPg.js"
-import { relaxedSqlite } from "./RelaxedSqlite.js"
 import { now, type Row } from "./Rows.js"
 
 export type { EnqueueRefusal } from "./EnqueueDecide.js"
@@ -21,25 +20,19 @@ export type { EnqueueRefusal } from "./EnqueueDecide.js"
  * On PostgreSQL the same reads and writes go in two round trips (EnqueueBatchPg.ts,
  * docs/adr/0052-relay-postgres-batches-in-two-round-trips.md); SQLite, in process, runs one statement each.
  */
-export const makeEnqueueBatch = (sql: SqlClient.SqlClient, pendingCap: number, logSyncedApart = false) =>
+export const makeEnqueueBatch = (sql: SqlClient.SqlClient, pendingCap: number) =>
   sql.onDialectOrElse({
     pg: () => makeEnqueueBatchPg(sql, pendingCap),
-    orElse: () => makeEnqueueBatchEach(sql, pendingCap, logSyncedApart)
+    orElse: () => makeEnqueueBatchEach(sql, pendingCap)
   })
 
-/**
- * The batch as one statement per step, inside `withTransaction` (SQLite, and any engine without its own path). With
- * `logSyncedApart` (SQLite whose store fsyncs the log itself before answering: ADR-0062), the transaction commits
- * without its own fsync (`relaxedSqlite`).
- */
+/** The batch as one statement per step, inside `withTransaction` (SQLite, and any engine without its own path). */
 export const makeEnqueueBatchEach =
-  (sql: SqlClient.SqlClient, pendingCap: number, logSyncedApart = false) =>
+  (sql: SqlClient.SqlClient, pendingCap: number) =>
   (items: ReadonlyArray<EnqueueInput>): Effect.Effect<ReadonlyArray<Exit.Exit<Enqueued, EnqueueRefusal>>, unknown> =>
     Effect.gen(function* () {
       const at = yield* now
-      const transaction = <A, E>(body: Effect.Effect<A, E>) =>
-        logSyncedApart ? relaxedSqlite(sql, body) : sql.withTransaction(body)
-      return yield* transaction(
+      return yield* sql.withTransaction(
         Effect.gen(function* () {
           // 1. Lock the recipients' rows (one UPDATE, in primary-key order) and count what waits for each. On
           //    SQLite this first write also takes the database's write lock, so no read lock is ever upgraded.
