@@ -13,6 +13,7 @@ import { processBatch } from "./Inbound.js"
 import { rotateIfDue } from "./KeyRotation.js"
 import { backoffMs, pumpOnce } from "./Outbox.js"
 import { makeReceiptGate, type ReceiptGate } from "./ReceiptGate.js"
+import { atMostEvery } from "./AtMostEvery.js"
 import { makeReceiptQueue } from "./Receipts.js"
 import { refreshSent } from "./SentStates.js"
 import { fetchPresence, publishPresence } from "./Presence.js"
@@ -152,8 +153,8 @@ const pumpFiber = (
   gate: ReceiptGate
 ) =>
   Effect.gen(function* () {
-    let refreshedAt = Number.NEGATIVE_INFINITY
-    let scannedAt = Number.NEGATIVE_INFINITY
+    const scanEvery = yield* atMostEvery(options.pumpIntervalMs)
+    const refreshEvery = yield* atMostEvery(SENT_REFRESH_MS)
     const queueReceipts = yield* makeReceiptQueue(gate.clear)
     return yield* loop(
       "outbox",
@@ -170,18 +171,15 @@ const pumpFiber = (
         // Receipts for what this home's sessions surfaced or read go out with the rest of the outbox: only markers
         // that appeared since the last scan are looked at, and each receipt waits for the gate (ReceiptGate.ts).
         // One scan an interval: the passes a write to the outbox wakes send without scanning (ADR-0058).
-        const now = yield* Clock.currentTimeMillis
-        if (now - scannedAt >= options.pumpIntervalMs) {
-          scannedAt = now
-          const receipts = yield* queueReceipts
-          if (receipts.surfaced + receipts.read > 0)
-            yield* Effect.logInfo("receipts_queued").pipe(Effect.annotateLogs({ ...receipts }))
-        }
+        yield* scanEvery(
+          Effect.tap(queueReceipts, (receipts) =>
+            receipts.surfaced + receipts.read > 0
+              ? Effect.logInfo("receipts_queued").pipe(Effect.annotateLogs({ ...receipts }))
+              : Effect.void
+          )
+        )
         // What the relay knows of messages already stored (delivered, expired, refused), asked at most every 15 s.
-        if (now - refreshedAt >= SENT_REFRESH_MS) {
-          refreshedAt = now
-          yield* refreshSent(account.credentials)
-        }
+        yield* refreshEvery(refreshSent(account.credentials))
         // The session registry is read only while something is held.
         if ((yield* (yield* Store).list(CloudLayout.unroutedDir)).length === 0) return
         const held = yield* deliverUnrouted
