@@ -93,18 +93,23 @@ export const requireBuild = () => {
   if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`)
 }
 
-/** Spawns `session-bridge mcp` on `home` as the session `sessionId` labelled `label`, connected over stdio. */
+/**
+ * Spawns `session-bridge mcp` on `home` as the session `sessionId` labelled `label`, connected over stdio; `bin` and
+ * `nodeArgs` (e.g. `--cpu-prof`) to run another build or profile one.
+ */
 export const spawnMcp = async ({
   home,
   sessionId = ulid(),
   label,
   cwd,
   env = {},
-  clientName = "session-bridge-bench"
+  clientName = "session-bridge-bench",
+  bin = BIN,
+  nodeArgs = []
 }) => {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [BIN, "mcp"],
+    args: [...nodeArgs, bin, "mcp"],
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: path.join(home, "user-home"),

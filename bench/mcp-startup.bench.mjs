@@ -196,9 +196,13 @@ try {
   )
 
   // The tool calls' code loads at the first tools/call (docs/adr/0037-mcp-server-loads-per-request.md): what it costs.
+  // The first server in this home finds no code cache and writes one as it exits (docs/adr/0062-tool-calls-through-a-code-cache.md);
+  // the next ones compile through it.
+  const uncached = (await spawnToToolsList(cleanEnv, true)).ms
   const firstCalls = []
   for (let i = 0; i < 6; i++) firstCalls.push((await spawnToToolsList(cleanEnv, true)).ms)
   row("spawn → first bridge_whoami answered (p50 of 6)", ms(percentile(firstCalls, 50)), "report")
+  row("spawn → first bridge_whoami answered, first server after an install (no code cache yet)", ms(uncached), "report")
 
   if (caEnv !== undefined) {
     const caBase = []

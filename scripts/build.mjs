@@ -56,19 +56,6 @@ const noFastCheck = {
     b.onLoad({ filter: /.*/, namespace: "no-fast-check" }, () => ({ contents: "export {}", loader: "js" }))
   }
 }
-// The MCP server's tool calls (src/mcp/ToolRuntime.ts, loaded at the first tools/call) are their own bundle: one file
-// with the code every call needs (and chunks for what is imported on demand), instead of the two dozen chunks they
-// share with the other commands. Fewer, whole files are fewer module resolutions, which would otherwise run hot enough
-// at the first call to start V8's optimizing compiler; and this bundle holds only code the tool calls reach
-// (docs/adr/0048-mcp-server-resident-memory.md). src/mcp/main.ts imports it from the chunk it lives in (dist/chunks/).
-const mcpToolsExternal = {
-  name: "mcp-tools-external",
-  setup(b) {
-    b.onResolve({ filter: /^\.\/ToolRuntime\.js$/ }, (args) =>
-      /[\\/]src[\\/]mcp[\\/]main\.ts$/.test(args.importer) ? { path: "../mcp/tools.js", external: true } : undefined
-    )
-  }
-}
 // Importing node:fs as an ES module builds its module namespace, which reads every export, among them the lazy
 // ReadStream/WriteStream getters that load Node's file streams: about 0.1 MiB resident in the MCP server, for streams its
 // tool calls never open. In the tool calls' bundle node:fs is the CommonJS module object itself, read at each use.
@@ -82,22 +69,29 @@ const fsWithoutNamespace = {
     }))
   }
 }
+// The MCP server's tool calls (src/mcp/ToolRuntime.ts, loaded at the first tools/call) are one CommonJS script of
+// their own, with no code of the other commands: src/platform/ToolsBoot.ts compiles it through V8's code cache (none
+// exists for ES modules on Node 20), which roughly halves the first call (docs/adr/0062-tool-calls-through-a-code-cache.md).
+// What they import on demand (the cloud outbox, sealing) is in the same file, initialized only when first imported.
+// The file holds the module inside a wrapper function that is not parenthesized: V8 compiles a parenthesized one
+// eagerly, whole, which leaves about 5 MiB more resident after a load without a cache (docs/adr/0048-mcp-server-resident-memory.md).
 await bundle({
-  entryPoints: { tools: "src/mcp/ToolRuntime.ts" },
+  entryPoints: ["src/mcp/ToolRuntime.ts"],
   plugins: [noFastCheck, fsWithoutNamespace],
-  outdir: `${next.pathname}/mcp`,
-  splitting: true,
-  format: "esm",
-  chunkNames: "chunks/[name]-[hash]",
+  outfile: `${next.pathname}/mcp/tools.cjs`,
+  format: "cjs",
   // As in the hook (below): Effect's clock reads `performance.now()` once, and Node's global would load perf_hooks.
   define: { __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version), performance: "hookPerformance" },
   inject: ["src/platform/HookPerformance.ts"],
-  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" }
+  banner: { js: "0, function (exports, require, module, __filename, __dirname) {" },
+  footer: { js: "\n}" },
+  // Escapes every non-ASCII character (esbuild's default, stated because src/platform/ToolsBoot.ts reads the file as latin1).
+  charset: "ascii"
 })
 
 await bundle({
   entryPoints: { bin: "src/bin.ts", legacy: "src/legacy.ts" },
-  plugins: [listedToolsLiteral, mcpToolsExternal],
+  plugins: [listedToolsLiteral],
   outdir: next.pathname,
   splitting: true,
   format: "esm",

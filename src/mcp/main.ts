@@ -1,16 +1,22 @@
 import { VERSION } from "../Version.js"
 import * as NodeMcpProcess from "../platform/NodeMcpProcess.js"
+import { type LoadedTools, loadTools } from "../platform/ToolsBoot.js"
 import { listedTools } from "./ListedTools.js"
 import { McpConnection } from "./McpConnection.js"
 import { oversizedReply } from "./OversizedReply.js"
+import type * as ToolRuntimeModule from "./ToolRuntime.js"
 import type { ToolRuntime } from "./ToolRuntime.js"
 
 /*
  * `session-bridge mcp`: stdout carries JSON-RPC only; every log line goes to stderr. What runs before the first
  * tools/call loads no effect, no schema library and no tool: the tools/list answer is a literal in the bundle
  * (src/mcp/ListedTools.ts), and the tool calls with their service graph (src/mcp/ToolRuntime.ts) are loaded at
- * the first call (docs/adr/0037-mcp-server-loads-per-request.md).
+ * the first call (docs/adr/0037-mcp-server-loads-per-request.md), from a bundle of their own through V8's code
+ * cache (src/platform/ToolsBoot.ts, docs/adr/0062-tool-calls-through-a-code-cache.md).
  */
+
+/** The tool calls' bundle: this module is bundled into dist/chunks/, the tool calls into dist/mcp/tools.cjs. */
+const TOOLS_BUNDLE = new URL("../mcp/tools.cjs", import.meta.url)
 
 /** How long tool calls still running when stdin ends may take to finish and send their answers. */
 const DRAIN_MILLIS = 2000
@@ -20,12 +26,16 @@ export const main = (): void => {
   const tools = listedTools()
   const names = new Set(tools.map((t) => t.name))
   let runtime: Promise<ToolRuntime> | undefined
-  // Loaded once; a failed load (a missing chunk) is that call's error and is tried again at the next call.
+  let loaded: LoadedTools<typeof ToolRuntimeModule> | undefined
+  // Loaded once; a failed load (a missing bundle) is that call's error and is tried again at the next call.
   const loadRuntime = (): Promise<ToolRuntime> =>
     (runtime ??= Promise.resolve()
       .then(NodeMcpProcess.tuneV8ForToolCalls)
-      .then(() => import("./ToolRuntime.js"))
-      .then((m) => m.start(() => connection.clientInfo()))
+      .then(() => {
+        loaded ??= loadTools<typeof ToolRuntimeModule>(NodeMcpProcess.pathOf(TOOLS_BUNDLE))
+        NodeMcpProcess.debug(`tool calls loaded; code cache: ${loaded.cache}`)
+        return loaded.exports.start(() => connection.clientInfo())
+      })
       .catch((error: unknown) => {
         runtime = undefined
         throw error
@@ -36,7 +46,12 @@ export const main = (): void => {
     version: VERSION,
     listTools: () => tools,
     hasTool: (name) => names.has(name),
-    callTool: (name, args, signal) => loadRuntime().then((r) => r.call(name, args, signal)),
+    // The loader hears of every call: it writes the code cache once the server is idle.
+    callTool: (name, args, signal) =>
+      loadRuntime().then((r) => {
+        loaded?.started(name)
+        return r.call(name, args, signal).finally(() => loaded?.ended())
+      }),
     transport,
     warn: NodeMcpProcess.warn
   })

@@ -10,25 +10,11 @@
  * messages, so the first run that does writes it once more (`….shown.v8`, preferred from then on): the code that
  * decodes and formats messages is then cached too.
  */
-import {
-  type Stats,
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync
-} from "node:fs"
+import { type Stats, readFileSync, statSync, writeSync } from "node:fs"
 import { createRequire } from "node:module"
-import { basename, dirname, join } from "node:path"
+import { dirname } from "node:path"
 import { Script } from "node:vm"
+import { bridgeHome, bundleId, cacheFile, readCache, writeCache } from "./CodeCache.js"
 import { hookFastPath, type ReadStdin } from "./HookFastPath.js"
 
 /** What the boot code hands the hook bundle's `main` (src/hook/run.ts HookBootInfo). */
@@ -43,74 +29,13 @@ type HookMain = (
   boot?: HookBoot
 ) => void
 
-/** The bundle's id for the code cache's name and the fast path's stamp: its size and whole-ms mtime. */
-export const bundleId = (bundle: Stats): string => `${bundle.size}-${Math.floor(bundle.mtimeMs)}`
-
-/** The bridge home, or undefined for a relative SESSION_BRIDGE_HOME (refused by the hook itself: no cache there). */
-export const bridgeHome = (): string | undefined => {
-  const explicit = process.env["SESSION_BRIDGE_HOME"]
-  if (explicit) return explicit.startsWith("/") ? explicit : undefined
-  // node:os is loaded only without HOME: loading it costs about a millisecond of every prompt.
-  return join(process.env["HOME"] || process.getBuiltinModule("node:os").homedir(), ".session-bridge")
-}
-
 /**
  * Where the compiled code for this bundle and this node goes (`lean`: from any run; `shown`: from a run that showed
  * messages); undefined when the home does not exist yet.
  */
 const cacheFiles = (bundle: Stats): { readonly lean: string; readonly shown: string } | undefined => {
-  const home = bridgeHome()
-  if (home === undefined || !statSync(home, { throwIfNoEntry: false })?.isDirectory()) return undefined
-  const key = `${process.version}-${process.arch}-${bundleId(bundle)}`
-  const base = join(home, "cache", `hook-${key}`)
-  return { lean: `${base}.v8`, shown: `${base}.shown.v8` }
-}
-
-/** A code cache is a few hundred KiB; anything larger is not one of ours. */
-const MAX_CACHE_BYTES = 64 * 1024 * 1024
-
-/**
- * The cache file's bytes, read the way the store reads: never through a link, never blocking on a FIFO or a
- * device (O_NONBLOCK, then fstat: regular files only), never more than MAX_CACHE_BYTES. Anything else: no cache.
- */
-const readIfPresent = (file: string): Buffer | undefined => {
-  let fd: number | undefined
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
-    const st = fstatSync(fd)
-    if (!st.isFile() || st.size > MAX_CACHE_BYTES) return undefined
-    return readFileSync(fd)
-  } catch {
-    return undefined
-  } finally {
-    if (fd !== undefined) closeSync(fd)
-  }
-}
-
-const writeCache = (file: string, data: Buffer): void => {
-  try {
-    const dir = dirname(file)
-    mkdirSync(dir, { recursive: true, mode: 0o700 })
-    // A `cache` that is a link (or not a directory) is not written through: nothing leaves the home.
-    if (!lstatSync(dir).isDirectory()) return
-    // Older bundles' caches for this node go; other node versions sharing the home keep theirs.
-    const mine = `hook-${process.version}-${process.arch}-`
-    for (const old of readdirSync(dir)) {
-      if (old.startsWith(mine) && old !== basename(file)) rmSync(join(dir, old), { force: true })
-    }
-    // Named like the store's temp files (TEMP_PREFIX in src/services/store/Store.ts), so `session-bridge gc` removes one
-    // left by a crash; a failed write (ENOSPC) removes its own.
-    const tmp = join(dir, `.tmp-${process.pid}-${basename(file)}`)
-    try {
-      writeFileSync(tmp, data, { mode: 0o600 })
-      renameSync(tmp, file)
-    } catch (error) {
-      rmSync(tmp, { force: true })
-      throw error
-    }
-  } catch {
-    // A cache that cannot be written only costs speed.
-  }
+  const lean = cacheFile("hook", bundle)
+  return lean === undefined ? undefined : { lean, shown: `${lean.slice(0, -".v8".length)}.shown.v8` }
 }
 
 /**
@@ -125,8 +50,8 @@ const loadBundle = (
   const stat = statSync(file, { throwIfNoEntry: false })
   if (!stat?.isFile()) return undefined
   const cache = cacheFiles(stat)
-  const shownData = cache === undefined ? undefined : readIfPresent(cache.shown)
-  const cachedData = shownData ?? (cache === undefined ? undefined : readIfPresent(cache.lean))
+  const shownData = cache === undefined ? undefined : readCache(cache.shown)
+  const cachedData = shownData ?? (cache === undefined ? undefined : readCache(cache.lean))
   // The bundle is pure ASCII (esbuild escapes everything else), so latin1 reads it as-is, without UTF-8 decoding.
   // It is already wrapped as `(function (exports, require, module, __filename, __dirname) {…})` (see
   // scripts/build.mjs): the text read is the text compiled, with no second copy.
@@ -141,7 +66,7 @@ const loadBundle = (
     if (cache !== undefined && outcome.shown && (shownData === undefined || missing)) target = cache.shown
   }
   process.once("exit", () => {
-    if (target !== undefined) writeCache(target, script.createCachedData())
+    if (target !== undefined) writeCache("hook", target, script.createCachedData())
   })
   const module = { exports: {} as { main?: HookMain } }
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file))

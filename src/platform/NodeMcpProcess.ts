@@ -65,3 +65,11 @@ export const sleep = (millis: number): Promise<void> => new Promise((resolve) =>
 
 /** Ends the process now: a watcher or timer left by a cancelled call must not keep a finished server alive. */
 export const exit = (code: number): never => process.exit(code)
+
+/** A file URL's path (the tool calls' bundle beside the entry's chunk). */
+export const pathOf = (url: URL): string => process.getBuiltinModule("node:url").fileURLToPath(url)
+
+/** A line on stderr when SESSION_BRIDGE_DEBUG is set. */
+export const debug = (message: string): void => {
+  if (process.env["SESSION_BRIDGE_DEBUG"] !== undefined) process.stderr.write(`session-bridge mcp: ${message}\n`)
+}

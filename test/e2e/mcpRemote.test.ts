@@ -144,7 +144,7 @@ describe("a session's messages to contacts, through a real MCP server", () => {
     assert.isTrue(sessions.some((s: { label: string; origin?: string }) => s.label === "backend" && !s.origin))
   })
 
-  it("the MCP server's own code holds no cloud state, sealing or relay client: they load when first needed", () => {
+  it("the MCP server's own code holds no cloud state, sealing or relay client: they load when first needed", async () => {
     const bin = fs.readFileSync(BIN, "utf8")
     const entries = [...bin.matchAll(/import\("(\.\/chunks\/[^"]+)"\)/g)].map((m) =>
       path.join(path.dirname(BIN), m[1]!)
@@ -152,27 +152,57 @@ describe("a session's messages to contacts, through a real MCP server", () => {
     const texts = (file: string) => [...staticClosure(file)].map((f) => fs.readFileSync(f, "utf8")).join("\n")
     const mcp = entries.filter((e) => texts(e).includes('"tools/call"') && !texts(e).includes("--wizard"))
     assert.strictEqual(mcp.length, 1, "one entry chunk serves `mcp`")
-    // The entry answers initialize and tools/list; the tool calls' code is the one bundle it imports at the first
-    // call (dist/mcp/tools.js, built on its own: docs/adr/0048-mcp-server-resident-memory.md).
-    const calls = [...fs.readFileSync(mcp[0]!, "utf8").matchAll(/import\("(\.\.?\/[^"]+)"\)/g)].map((m) =>
-      path.join(path.dirname(mcp[0]!), m[1]!)
-    )
-    assert.deepStrictEqual(calls, [path.join(path.dirname(BIN), "mcp", "tools.js")], "one bundle holds the tool calls")
-    // No sealing, relay client or state readers: they load with the first call that needs them. (The cloud folder
-    // names are plain values inspect and gc know, src/cloud/CloudLayout.ts, so they may be here.)
-    for (const loaded of [texts(mcp[0]!), texts(calls[0]!)])
-      for (const marker of ['"sb1 msg"', '"sb1-sig"', "/v1/messages", "/v1/blobs"]) assert.notInclude(loaded, marker)
-    const all = fs
-      .readdirSync(path.join(path.dirname(BIN), "chunks"))
-      .map((n) => fs.readFileSync(path.join(path.dirname(BIN), "chunks", n), "utf8"))
-      .join("\n")
-    assert.include(all, '"sb1 msg"', "the sealing code is in the bundle, in a chunk loaded on demand")
-    const onDemand = fs
-      .readdirSync(path.join(path.dirname(BIN), "mcp", "chunks"))
-      .filter((n) => ![...staticClosure(calls[0]!)].some((f) => path.basename(f) === n))
-      .map((n) => fs.readFileSync(path.join(path.dirname(BIN), "mcp", "chunks", n), "utf8"))
-      .join("\n")
-    assert.include(onDemand, '"sb1 msg"', "the tool calls' sealing code is in a chunk of their own, loaded on demand")
+    // The entry answers initialize and tools/list; the tool calls' code is one bundle it compiles at the first call
+    // (dist/mcp/tools.cjs, src/platform/ToolsBoot.ts), and it imports no other module then.
+    assert.include(texts(mcp[0]!), '"../mcp/tools.cjs"')
+    assert.deepStrictEqual([...fs.readFileSync(mcp[0]!, "utf8").matchAll(/import\("(\.\.?\/[^"]+)"\)/g)], [])
+    for (const marker of ['"sb1 msg"', '"sb1-sig"', "/v1/messages", "/v1/blobs"])
+      assert.notInclude(texts(mcp[0]!), marker)
+    // The calls' bundle holds no relay client (the daemon talks to the relay), and its sealing code is in modules
+    // initialized when first imported: V8's coverage of a server that ran the common calls shows that no function
+    // holding it ever ran.
+    const tools = path.join(path.dirname(BIN), "mcp", "tools.cjs")
+    const source = fs.readFileSync(tools, "latin1")
+    for (const marker of ["/v1/messages", "/v1/blobs"]) assert.notInclude(source, marker)
+    const markers = ['"sb1 msg"', '"sb1-sig"'].map((m) => ({ m, at: source.indexOf(m) }))
+    for (const { m, at } of markers) assert.isAbove(at, 0, `${m} is in the calls' bundle`)
+    const home = tempHome()
+    const coverage = path.join(home, "coverage")
+    const sessionId = testSessionId()
+    const server = await spawnMcp({ home, sessionId, env: { NODE_V8_COVERAGE: coverage } })
+    await server.ok("bridge_whoami")
+    await server.ok("bridge_list_sessions")
+    await server.ok("bridge_send_message", { to: { sessionId }, subject: "local", body: "x" })
+    await server.ok("bridge_list_inbox")
+    const pid = server.pid
+    await server.close()
+    for (let i = 0; i < 200 && fs.readdirSync(coverage, { withFileTypes: true }).length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    for (let i = 0; i < 200 && pid !== null && fs.existsSync(`/proc/${pid}`); i++)
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    type Range = { startOffset: number; endOffset: number; count: number }
+    const report = fs
+      .readdirSync(coverage)
+      .flatMap(
+        (f) =>
+          (
+            JSON.parse(fs.readFileSync(path.join(coverage, f), "utf8")) as {
+              result: Array<{ url: string; functions: Array<{ ranges: Array<Range> }> }>
+            }
+          ).result
+      )
+      .find((r) => r.url === tools || r.url === `file://${tools}`)
+    assert.isDefined(report, "coverage of the calls' bundle")
+    const ranges = report!.functions.flatMap((f) => f.ranges)
+    for (const { m, at } of markers) {
+      // The innermost range holding the marker: its count is how often that code ran.
+      const inner = ranges
+        .filter((r) => r.startOffset <= at && at < r.endOffset)
+        .sort((a, b) => a.endOffset - a.startOffset - (b.endOffset - b.startOffset))[0]
+      assert.isDefined(inner, m)
+      assert.strictEqual(inner!.count, 0, `the code holding ${m} never ran`)
+    }
+    fs.rmSync(home, { recursive: true, force: true })
     const hook = fs.readFileSync(path.join(path.dirname(BIN), "hook.cjs"), "utf8")
     for (const marker of ["cloud/outbox", "cloud/presence.json", '"sb1 msg"']) assert.notInclude(hook, marker)
   })
