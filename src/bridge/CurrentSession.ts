@@ -46,7 +46,7 @@ export const makeLazy = <R>(
       return record
     })
 
-    const get = mutex.withPermits(1)(
+    const locked = mutex.withPermits(1)(
       Effect.gen(function* () {
         const current = yield* Ref.get(state)
         if (Option.isNone(current)) return yield* resolveFresh
@@ -66,6 +66,15 @@ export const makeLazy = <R>(
         )
         return current.value.record
       })
+    )
+    // The common case, a record resolved and touched less than TOUCH_EVERY_MS ago, is read without the mutex: a call
+    // that finds it so does not queue behind another call's registration or refresh.
+    const get = Effect.flatMap(Ref.get(state), (current) =>
+      Option.isNone(current)
+        ? locked
+        : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            now - current.value.touchedAt < TOUCH_EVERY_MS ? Effect.succeed(current.value.record) : locked
+          )
     )
     return CurrentSession.of({ get })
   })

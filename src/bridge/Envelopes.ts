@@ -197,10 +197,12 @@ export const make = Effect.gen(function* () {
       concurrency: envelope.threadId === envelope.id ? 1 : 2
     })
 
+  /** A fresh id from Ids is always a ULID; a bug that breaks that is a defect. */
+  const decodeId = Schema.decodeSync(MessageId)
   const publish = (input: PublishInput) =>
     Effect.gen(function* () {
       for (let attempt = 0; attempt < 8; attempt++) {
-        const id = yield* Schema.decode(MessageId)(yield* ids.next).pipe(Effect.orDie)
+        const id = decodeId(yield* ids.next)
         const envelope = input.build(id, input.threadId ?? id)
         const canonical = input.canonical(id)
         const ref: MessageRef = { v: 1, path: canonical, threadId: envelope.threadId }

@@ -71,8 +71,6 @@ export interface MailboxShape {
     sessionId: SessionId,
     timeoutSec?: number | undefined
   ) => Effect.Effect<Option.Option<MessageEnvelope>, InvalidArgument | StoreError>
-  /** Unread inbox copies (the backlog BACKLOG_FULL guards). */
-  readonly backlog: (sessionId: SessionId) => Effect.Effect<number, StoreError>
   /** The per-inbox unread cap (SESSION_BRIDGE_MAX_BACKLOG, default 1000). */
   readonly maxBacklog: number
 }
@@ -160,7 +158,6 @@ export const make = Effect.gen(function* () {
         return messages
       }),
     waitForMessage,
-    backlog: view.backlog,
     maxBacklog
   })
 })

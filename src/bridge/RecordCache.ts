@@ -10,7 +10,8 @@ import { mtimeTrustMs } from "./MtimeTrust.js"
 /**
  * Every decodable JSON record of one directory, decoded once per version: a file is decoded again when its
  * size or mtime changed, or when it was decoded within mtimeTrustMs of its last change (a rewrite in the
- * same mtime tick with the same size cannot go unnoticed). A listing costs one stat per file.
+ * same mtime tick with the same size cannot go unnoticed). A listing costs one stat per file, or one stat of the
+ * directory while it has not changed.
  */
 export const makeRecordCache = <A, I>(store: StoreShape, dir: string, schema: Schema.Schema<A, I>) => {
   const cache = new Map<string, { readonly size: number; readonly mtimeMs: number; readonly record: A }>()
@@ -35,12 +36,31 @@ export const makeRecordCache = <A, I>(store: StoreShape, dir: string, schema: Sc
       return decoded
     })
 
+  /**
+   * The last result, reused while the directory's mtime stays what it was when listed and was old enough then to be
+   * trusted: the store replaces a record by a rename in the directory, which changes that mtime.
+   */
+  let last: { readonly mtimeMs: number; readonly listedAt: number; readonly records: ReadonlyArray<A> } | undefined
+
   const readAll: Effect.Effect<ReadonlyArray<A>, StoreError> = Effect.gen(function* () {
+    const st = yield* store.stat(dir)
+    const mtimeMs = Option.isSome(st) ? st.value.mtimeMs : 0
+    if (
+      last !== undefined &&
+      mtimeMs > 0 &&
+      last.mtimeMs === mtimeMs &&
+      last.listedAt - mtimeMs > mtimeTrustMs(mtimeMs)
+    )
+      return last.records
+    const listedAt = yield* Clock.currentTimeMillis
     const names = (yield* store.list(dir)).filter((n) => n.endsWith(".json"))
     const listed = new Set(names)
     for (const name of cache.keys()) if (!listed.has(name)) cache.delete(name)
     const found = yield* Effect.forEach(names, readOne)
-    return found.flatMap(Option.toArray)
+    const records = found.flatMap(Option.toArray)
+    // Reused only when every record came from a file old enough to trust (the per-file cache holds each of them).
+    last = mtimeMs > 0 && names.every((n) => cache.has(n)) ? { mtimeMs, listedAt, records } : undefined
+    return records
   })
   return { readAll }
 }

@@ -59,10 +59,13 @@ export const makeSend = (deps: {
   const { sessions, envelopes, channels, artifacts, view, maxBacklog, requireVisible } = deps
   const checkBacklog = (recipients: ReadonlyArray<Party>) =>
     Effect.forEach(recipients, (p) =>
-      Effect.flatMap(view.backlog(p.sessionId), (n) =>
-        n >= maxBacklog
-          ? Effect.fail(new BacklogFull({ label: p.label, sessionId: p.sessionId, unread: n, limit: maxBacklog }))
-          : Effect.void
+      Effect.flatMap(
+        view.backlogReaching(p.sessionId, maxBacklog),
+        Option.match({
+          onNone: () => Effect.void,
+          onSome: (n) =>
+            Effect.fail(new BacklogFull({ label: p.label, sessionId: p.sessionId, unread: n, limit: maxBacklog }))
+        })
       )
     )
 
@@ -95,22 +98,26 @@ export const makeSend = (deps: {
         canonical: (id) =>
           channel !== undefined ? Layout.channelMessage(channel, id) : Layout.inboxMessage(first?.sessionId ?? "", id),
         copies: (id) => recipients.map((p) => Layout.inboxMessage(p.sessionId, id)),
+        // Not validated here: publish writes it through the envelope's Schema, which checks it once.
         build: (id, threadId) =>
-          MessageEnvelope.make({
-            v: 1,
-            id,
-            kind: channel !== undefined ? "channel" : "direct",
-            from: party(input.from),
-            to: recipients,
-            ...(channel !== undefined ? { channel } : {}),
-            subject,
-            body,
-            threadId,
-            ...(parent !== undefined ? { inReplyTo: parent.id } : {}),
-            artifacts: metas.map((m) => m.sha256),
-            createdAt: now,
-            origin: "local"
-          })
+          MessageEnvelope.make(
+            {
+              v: 1,
+              id,
+              kind: channel !== undefined ? "channel" : "direct",
+              from: party(input.from),
+              to: recipients,
+              ...(channel !== undefined ? { channel } : {}),
+              subject,
+              body,
+              threadId,
+              ...(parent !== undefined ? { inReplyTo: parent.id } : {}),
+              artifacts: metas.map((m) => m.sha256),
+              createdAt: now,
+              origin: "local"
+            },
+            true
+          )
       })
       return { envelope, recipients, reached: resolved?.record, ambiguous: resolved?.ambiguous }
     })

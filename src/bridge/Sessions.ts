@@ -92,11 +92,9 @@ export const make = Effect.gen(function* () {
     writeJson(Layout.session(record.sessionId), SessionRecord, record).pipe(provideStore)
   const locked = <A, E>(sessionId: string, effect: Effect.Effect<A, E>) => lock.withLock(`session-${sessionId}`)(effect)
 
-  const isOnline = (record: SessionRecord) =>
-    Effect.map(
-      DateTime.now,
-      (now) => record.endedAt === undefined && DateTime.distance(record.lastSeen, now) <= LIVE_WINDOW_MS
-    )
+  const onlineAt = (record: SessionRecord, now: DateTime.Utc) =>
+    record.endedAt === undefined && DateTime.distance(record.lastSeen, now) <= LIVE_WINDOW_MS
+  const isOnline = (record: SessionRecord) => Effect.map(DateTime.now, (now) => onlineAt(record, now))
 
   const update = (sessionId: SessionId, f: (r: SessionRecord, now: DateTime.Utc) => SessionRecord) =>
     locked(
@@ -205,10 +203,9 @@ export const make = Effect.gen(function* () {
   const list = (options?: { readonly includeOffline?: boolean | undefined }) =>
     Effect.gen(function* () {
       const records = yield* recordCache.readAll
-      const statuses = yield* Effect.forEach(records, (record) =>
-        Effect.map(isOnline(record), (online) => ({ record, online }))
-      )
-      return statuses
+      const now = yield* DateTime.now
+      return records
+        .map((record) => ({ record, online: onlineAt(record, now) }))
         .filter((s) => s.online || options?.includeOffline === true)
         .sort((a, b) => DateTime.toEpochMillis(b.record.lastSeen) - DateTime.toEpochMillis(a.record.lastSeen))
     })

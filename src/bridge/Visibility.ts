@@ -37,16 +37,19 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
       return out.sort((a, b) => (a.envelope.id < b.envelope.id ? -1 : a.envelope.id > b.envelope.id ? 1 : 0))
     })
 
-  /** Unread inbox copies (broadcasts not counted): the backlog that BACKLOG_FULL guards. */
-  const backlog = (sessionId: SessionId): Effect.Effect<number, StoreError> =>
+  /**
+   * Unread inbox copies (broadcasts not counted), the backlog that BACKLOG_FULL guards, when it is `limit` or more;
+   * none when fewer. An inbox holding fewer than `limit` copies in all is answered from its listing alone, without
+   * listing the session's read markers.
+   */
+  const backlogReaching = (sessionId: SessionId, limit: number): Effect.Effect<Option.Option<number>, StoreError> =>
     Effect.gen(function* () {
-      const [inbox, read] = yield* Effect.all([
-        envelopes.list(Layout.inboxDir(sessionId)),
-        idSet(Layout.readDir(sessionId))
-      ])
+      const inbox = (yield* envelopes.list(Layout.inboxDir(sessionId))).filter((name) => name.endsWith(".json"))
+      if (inbox.length < limit) return Option.none()
+      const read = yield* idSet(Layout.readDir(sessionId))
       let n = 0
-      for (const name of inbox) if (name.endsWith(".json") && !read.has(name.slice(0, -5))) n++
-      return n
+      for (const name of inbox) if (!read.has(name.slice(0, -5))) n++
+      return n >= limit ? Option.some(n) : Option.none()
     })
 
   const maySee = (sessionId: SessionId, e: MessageEnvelope): Effect.Effect<boolean, StoreError> => {
@@ -83,7 +86,7 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
       return visible.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     })
 
-  return { entries, backlog, find, thread, maySee }
+  return { entries, backlogReaching, find, thread, maySee }
 }
 
 export type Visibility = ReturnType<typeof makeVisibility>

@@ -1,3 +1,4 @@
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -12,12 +13,21 @@ import { WAIT_DEFAULT_SEC, WAIT_MAX_SEC } from "./Limits.js"
 const BACKSTOP_FIRST_MS = 50
 const BACKSTOP_MAX_MS = 1000
 const BACKSTOP = "backstop" as const
+const TIMEOUT = "timeout" as const
+type Wake = StoreChange | typeof BACKSTOP | typeof TIMEOUT
 
-/** Wakes the waiting loop at the backstop times, whatever the watches report. */
-const backstop = (wakes: Queue.Enqueue<StoreChange | typeof BACKSTOP>) =>
+/**
+ * Wakes the waiting loop at the backstop times, whatever the watches report, and once more when `timeoutMs` has
+ * passed. The deadline is a wake like the others rather than a race around the loop: a wait that finds its
+ * message ends without interrupting a timer (which costs a fraction of a millisecond on every delivery).
+ */
+const backstop = (wakes: Queue.Enqueue<Wake>, timeoutMs: number) =>
   Effect.gen(function* () {
+    const deadline = (yield* Clock.currentTimeMillis) + timeoutMs
     for (let ms = BACKSTOP_FIRST_MS; ; ms = Math.min(ms * 2, BACKSTOP_MAX_MS)) {
-      yield* Effect.sleep(Duration.millis(ms))
+      const left = deadline - (yield* Clock.currentTimeMillis)
+      if (left <= 0) return yield* Queue.offer(wakes, TIMEOUT)
+      yield* Effect.sleep(Duration.millis(Math.min(ms, left)))
       yield* Queue.offer(wakes, BACKSTOP)
     }
   })
@@ -45,7 +55,7 @@ export const waitUntil = <A, E>(
     }
     if (timeout === 0) return yield* attempt
     const loop = Effect.gen(function* () {
-      const wakes = yield* Queue.unbounded<StoreChange | typeof BACKSTOP>()
+      const wakes = yield* Queue.unbounded<Wake>()
       const offer = (change: StoreChange) => void Queue.unsafeOffer(wakes, change)
       yield* Effect.forEach(
         dirs,
@@ -57,11 +67,12 @@ export const waitUntil = <A, E>(
             ),
         { discard: true }
       )
-      yield* Effect.forkScoped(backstop(wakes))
+      yield* Effect.forkScoped(backstop(wakes, timeout * 1000))
       let found = yield* attempt
       while (Option.isNone(found)) {
         const first = yield* Queue.take(wakes)
         for (const wake of [first, ...(yield* Queue.takeAll(wakes))]) {
+          if (wake === TIMEOUT) return Option.none<A>()
           if (wake === BACKSTOP) continue
           found = yield* onChange(wake)
           if (Option.isSome(found)) return found
@@ -70,10 +81,10 @@ export const waitUntil = <A, E>(
       }
       return found
     })
-    // The watches are closed in the background once the wait is decided and the answer is on its way.
+    // The watches and the backstop are closed in the background once the wait is decided and the answer is on its
+    // way.
     const scope = yield* Scope.make()
     return yield* Scope.extend(loop, scope).pipe(
-      Effect.timeoutTo({ duration: Duration.seconds(timeout), onTimeout: () => Option.none<A>(), onSuccess: (x) => x }),
       Effect.onExit((exit) => Effect.forkDaemon(Effect.zipRight(nextTurn, Scope.close(scope, exit))))
     )
   })

@@ -1,6 +1,7 @@
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
@@ -90,9 +91,32 @@ export const make = <R, E>(options: ToolCallsOptions<R, E>): Effect.Effect<ToolC
       Effect.suspend(() => Layer.buildWithScope(options.context(options.clientInfo()), contextScope))
     )
 
+    // Each tool's decoder and encoder, made once: a call decodes and encodes synchronously, with no Effect of its own.
+    const codecs = new Map(
+      options.tools.map((t) => [
+        t.name,
+        {
+          decode: Schema.decodeUnknownEither(t.input, { errors: "all", onExcessProperty: "error" }),
+          encode: Schema.encodeEither(t.output)
+        }
+      ])
+    )
+
+    /** A failure the tool reports (`isError`); an interruption stays one; a defect is logged and INTERNAL. */
+    const settled = (name: string) =>
+      Effect.catchAllCause((cause: Cause.Cause<unknown>) => {
+        const failure = Cause.failureOption(cause)
+        if (Option.isSome(failure)) return Effect.succeed(errorResult(toolErrorOf(failure.value)))
+        if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
+        return Effect.logError(`tool ${name} failed`, cause).pipe(
+          Effect.as(errorResult(toolErrorOf(Cause.squash(cause))))
+        )
+      })
+
     const callTool = (name: string, args: unknown): Effect.Effect<CallToolResult> => {
       const def = byName.get(name)
-      if (def === undefined) {
+      const codec = codecs.get(name)
+      if (def === undefined || codec === undefined) {
         return Effect.succeed(
           errorResult(
             renderToolError(
@@ -104,26 +128,26 @@ export const make = <R, E>(options: ToolCallsOptions<R, E>): Effect.Effect<ToolC
           )
         )
       }
-      return Schema.decodeUnknown(def.input, { errors: "all", onExcessProperty: "error" })(args ?? {}).pipe(
-        Effect.mapError(
-          (e) =>
-            new InvalidArgument({
-              message: `${name}: ${describeParseError(e)}`,
-              hint: "Check the arguments against the tool's input schema."
-            })
-        ),
-        Effect.flatMap((input) => Effect.flatMap(context, (ctx) => Effect.provide(def.handler(input), ctx))),
-        // The result is the output Schema's encoding; a value that does not encode is a bug (INTERNAL, logged).
-        Effect.flatMap((value) => Effect.orDie(Schema.encode(def.output)(value))),
-        Effect.map(successResult),
-        Effect.catchAllCause((cause) => {
-          const failure = Cause.failureOption(cause)
-          if (Option.isSome(failure)) return Effect.succeed(errorResult(toolErrorOf(failure.value)))
-          if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
-          return Effect.logError(`tool ${name} failed`, cause).pipe(
-            Effect.as(errorResult(toolErrorOf(Cause.squash(cause))))
+      const input = codec.decode(args ?? {})
+      if (Either.isLeft(input)) {
+        return Effect.succeed(
+          errorResult(
+            toolErrorOf(
+              new InvalidArgument({
+                message: `${name}: ${describeParseError(input.left)}`,
+                hint: "Check the arguments against the tool's input schema."
+              })
+            )
           )
+        )
+      }
+      return Effect.flatMap(context, (ctx) => Effect.provide(def.handler(input.right), ctx)).pipe(
+        // The result is the output Schema's encoding; a value that does not encode is a bug (INTERNAL, logged).
+        Effect.flatMap((value) => {
+          const encoded = codec.encode(value)
+          return Either.isRight(encoded) ? Effect.succeed(successResult(encoded.right)) : Effect.die(encoded.left)
         }),
+        settled(name),
         // No tracing span (per call, or for the context build): nothing exports spans from this process, the log line
         // of a defect names the tool, and the tracer's code would be compiled and kept for nothing.
         Effect.orDie
