@@ -13,6 +13,7 @@ import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import { InvalidArgument } from "../domain/Errors.js"
 import type { ClientInfo } from "./ClientInfo.js"
+import type { JsonObject } from "./JsonSchemas.js"
 import type { AnyToolDef } from "./ToolDef.js"
 import { renderToolError, toolErrorOf } from "./ToolErrors.js"
 import { type CallToolResult, errorResult, successResult } from "./ToolResult.js"
@@ -91,16 +92,26 @@ export const make = <R, E>(options: ToolCallsOptions<R, E>): Effect.Effect<ToolC
       Effect.suspend(() => Layer.buildWithScope(options.context(options.clientInfo()), contextScope))
     )
 
-    // Each tool's decoder and encoder, made once: a call decodes and encodes synchronously, with no Effect of its own.
-    const codecs = new Map(
-      options.tools.map((t) => [
-        t.name,
-        {
-          decode: Schema.decodeUnknownEither(t.input, { errors: "all", onExcessProperty: "error" }),
-          encode: Schema.encodeEither(t.output)
+    // Each tool's decoder and encoder, made at its first call and kept: a call decodes and encodes synchronously,
+    // with no Effect of its own, and a tool never called builds neither.
+    const codecs = new Map<
+      string,
+      {
+        readonly decode: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>
+        readonly encode: (a: unknown) => Either.Either<JsonObject, ParseResult.ParseError>
+      }
+    >()
+    const codecOf = (def: AnyToolDef<R>) => {
+      let codec = codecs.get(def.name)
+      if (codec === undefined) {
+        codec = {
+          decode: Schema.decodeUnknownEither(def.input, { errors: "all", onExcessProperty: "error" }),
+          encode: Schema.encodeEither(def.output)
         }
-      ])
-    )
+        codecs.set(def.name, codec)
+      }
+      return codec
+    }
 
     /** A failure the tool reports (`isError`); an interruption stays one; a defect is logged and INTERNAL. */
     const settled = (name: string) =>
@@ -115,8 +126,7 @@ export const make = <R, E>(options: ToolCallsOptions<R, E>): Effect.Effect<ToolC
 
     const callTool = (name: string, args: unknown): Effect.Effect<CallToolResult> => {
       const def = byName.get(name)
-      const codec = codecs.get(name)
-      if (def === undefined || codec === undefined) {
+      if (def === undefined) {
         return Effect.succeed(
           errorResult(
             renderToolError(
@@ -128,6 +138,7 @@ export const make = <R, E>(options: ToolCallsOptions<R, E>): Effect.Effect<ToolC
           )
         )
       }
+      const codec = codecOf(def)
       const input = codec.decode(args ?? {})
       if (Either.isLeft(input)) {
         return Effect.succeed(
