@@ -11,7 +11,7 @@ import { MessageId } from "../domain/Ulid.js"
 import { createJson, readJson, readJsonIn, readJsonsIn } from "../services/store/Documents.js"
 import { Ids } from "../services/Ids.js"
 import { Store } from "../services/store/Store.js"
-import { mtimeTrustMs } from "./MtimeTrust.js"
+import { stillCurrent } from "./MtimeTrust.js"
 
 /** refs/<id>.json — claimed exclusively when a message is sent: its canonical copy and its thread. */
 export const MessageRef = Schema.Struct({ v: Schema.Literal(1), path: Schema.String, threadId: MessageId })
@@ -105,14 +105,7 @@ export const make = Effect.gen(function* () {
       }
       const mtimeMs = st.value.mtimeMs
       const cached = dirs.get(dir)
-      if (
-        cached !== undefined &&
-        mtimeMs > 0 &&
-        cached.mtimeMs === mtimeMs &&
-        cached.listedAt - mtimeMs > mtimeTrustMs(mtimeMs)
-      ) {
-        return cached.names
-      }
+      if (cached !== undefined && stillCurrent(cached, mtimeMs)) return cached.names
       const listedAt = yield* Clock.currentTimeMillis
       const fresh = yield* store.list(dir)
       // An unchanged listing keeps its array, so results built from it (readDir, search) stay cached.

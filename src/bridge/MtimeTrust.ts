@@ -9,3 +9,13 @@ export const FINE_MTIME_TRUST_MS = 50
 
 /** How long after `mtimeMs` a read must have been made to be trusted while the mtime stays the same. */
 export const mtimeTrustMs = (mtimeMs: number): number => (mtimeMs % 1000 === 0 ? MTIME_TRUST_MS : FINE_MTIME_TRUST_MS)
+
+/**
+ * Whether a listing (or anything read from a directory) made at `listedAt` while the directory's mtime was
+ * `listedMtimeMs` still stands for it now that its mtime is `mtimeMs`: unchanged, known (not 0) and old enough then.
+ */
+export const stillCurrent = (
+  listed: { readonly mtimeMs: number; readonly listedAt: number } | undefined,
+  mtimeMs: number
+): boolean =>
+  listed !== undefined && mtimeMs > 0 && listed.mtimeMs === mtimeMs && listed.listedAt - mtimeMs > mtimeTrustMs(mtimeMs)

@@ -5,7 +5,7 @@ import type * as Schema from "effect/Schema"
 import type { StoreError } from "../domain/Errors.js"
 import { readJsonIn } from "../services/store/Documents.js"
 import type { StoreShape } from "../services/store/Store.js"
-import { mtimeTrustMs } from "./MtimeTrust.js"
+import { mtimeTrustMs, stillCurrent } from "./MtimeTrust.js"
 
 /**
  * Every decodable JSON record of one directory, decoded once per version: a file is decoded again when its
@@ -45,13 +45,7 @@ export const makeRecordCache = <A, I>(store: StoreShape, dir: string, schema: Sc
   const readAll: Effect.Effect<ReadonlyArray<A>, StoreError> = Effect.gen(function* () {
     const st = yield* store.stat(dir)
     const mtimeMs = Option.isSome(st) ? st.value.mtimeMs : 0
-    if (
-      last !== undefined &&
-      mtimeMs > 0 &&
-      last.mtimeMs === mtimeMs &&
-      last.listedAt - mtimeMs > mtimeTrustMs(mtimeMs)
-    )
-      return last.records
+    if (last !== undefined && stillCurrent(last, mtimeMs)) return last.records
     const listedAt = yield* Clock.currentTimeMillis
     const names = (yield* store.list(dir)).filter((n) => n.endsWith(".json"))
     const listed = new Set(names)
