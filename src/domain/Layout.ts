@@ -44,8 +44,9 @@ export const Layout = {
   messageRef: (messageId: string) => `refs/${messageId}.json`,
   locksDir: "locks",
   /**
-   * The hook's code cache (a failed write may leave `hook-….v8.<pid>.tmp` files of older versions), and the stamps
-   * of its fast path (`hook-stamps/`, src/domain/HookStamp.ts).
+   * The code caches of the hook and of the MCP server's tool calls (`hook-….v8`, `mcp-tools-….v8`,
+   * src/platform/CodeCache.ts; a failed write of an older version may leave `hook-….v8.<pid>.tmp`), the stamps of
+   * the hook's fast path (`hook-stamps/`, src/domain/HookStamp.ts) and the search indexes (`search/`).
    */
   cacheDir: "cache",
   quarantineDir: "quarantine",

@@ -66,7 +66,7 @@ const compile = (
   cache: string | undefined
 ): {
   readonly script: Script
-  readonly covered: ReadonlySet<string>
+  readonly covered: Set<string>
   readonly cache: LoadedTools<unknown>["cache"]
 } => {
   const found = cache === undefined ? undefined : readCache(cache)
@@ -92,7 +92,8 @@ const compile = (
  */
 export const loadTools = <A>(file: string, idleMs = IDLE_MS): LoadedTools<A> => {
   const stat = statSync(file)
-  const cache = cacheFile(NAME, stat)
+  // Looked up again when writing: the first tool call of a server creates a home that did not exist yet.
+  let cache = cacheFile(NAME, stat)
   const compiled = compile(file, cache)
   const { script, covered } = compiled
   const ran = new Set<string>()
@@ -101,10 +102,10 @@ export const loadTools = <A>(file: string, idleMs = IDLE_MS): LoadedTools<A> => 
   const uncovered = () => [...ran].some((t) => !covered.has(t))
   const write = () => {
     timer = undefined
+    cache ??= cacheFile(NAME, stat)
     if (cache === undefined || !uncovered()) return
-    const tools = [...new Set([...covered, ...ran])]
-    writeCache(NAME, cache, encodeCache(tools, script.createCachedData()))
-    for (const t of tools) (covered as Set<string>).add(t)
+    for (const t of ran) covered.add(t)
+    writeCache(NAME, cache, encodeCache([...covered], script.createCachedData()))
   }
   process.once("exit", write)
   const module = { exports: {} as A }
@@ -121,7 +122,7 @@ export const loadTools = <A>(file: string, idleMs = IDLE_MS): LoadedTools<A> => 
     },
     ended: () => {
       inFlight = Math.max(0, inFlight - 1)
-      if (inFlight === 0 && cache !== undefined && uncovered()) timer = setTimeout(write, idleMs).unref()
+      if (inFlight === 0 && uncovered()) timer = setTimeout(write, idleMs).unref()
     }
   }
 }

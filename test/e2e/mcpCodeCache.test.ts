@@ -34,8 +34,13 @@ const exited = async (pid: number | null): Promise<void> => {
 }
 
 /** A server's whole life: spawned with debug lines on, `use`d, closed and gone; what it said of the cache. */
-const serve = async (home: string, use: (server: McpHandle) => Promise<void>): Promise<string> => {
-  const server = await spawnMcp({ home, sessionId: testSessionId(), env: { SESSION_BRIDGE_DEBUG: "1" } })
+const serve = async (home: string, use: (server: McpHandle) => Promise<void>, cwd?: string): Promise<string> => {
+  const server = await spawnMcp({
+    home,
+    ...(cwd !== undefined ? { cwd } : {}),
+    sessionId: testSessionId(),
+    env: { SESSION_BRIDGE_DEBUG: "1" }
+  })
   try {
     await use(server)
   } finally {
@@ -76,6 +81,16 @@ describe("session-bridge mcp: the tool calls' code cache", () => {
     assert.strictEqual(await serve(home, (s) => s.ok("bridge_list_inbox").then(() => undefined)), "used")
     fs.rmSync(home, { recursive: true, force: true })
   }, 60_000)
+
+  it("is written by the server whose first call created the home", async () => {
+    const parent = tempHome()
+    const home = path.join(parent, "bridge")
+    const whoami = (s: McpHandle) => s.ok("bridge_whoami").then(() => undefined)
+    assert.strictEqual(await serve(home, whoami, parent), "none")
+    assert.strictEqual(cacheFiles(home).length, 1)
+    assert.strictEqual(await serve(home, whoami, parent), "used")
+    fs.rmSync(parent, { recursive: true, force: true })
+  }, 30_000)
 
   it("is written once a running server has been idle, without waiting for it to end", async () => {
     const home = tempHome()
