@@ -134,6 +134,52 @@ const generateWith = (random: (length: number) => Uint8Array, curve: Curve) => (
   return { publicKey: rawPublic(privateKeyObject(curve, privateKey)!), privateKey }
 }
 
+const sealInto = (
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+  target: Uint8Array,
+  offset: number
+): number => {
+  const cipher = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_LENGTH })
+  cipher.setAAD(aad, { plaintextLength: plaintext.length })
+  let at = offset
+  const head = cipher.update(plaintext)
+  target.set(head, at)
+  at += head.length
+  const tail = cipher.final()
+  target.set(tail, at)
+  at += tail.length
+  target.set(cipher.getAuthTag(), at)
+  return at + TAG_LENGTH - offset
+}
+
+const openInto = (
+  key: Uint8Array,
+  nonce: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array,
+  target: Uint8Array,
+  offset: number
+): Either.Either<number, AeadFailed> => {
+  if (sealed.length < TAG_LENGTH || key.length !== 32 || nonce.length !== 12)
+    return Either.left(new AeadFailed({ detail: "shorter than its tag, or a bad key or nonce length" }))
+  try {
+    const decipher = createDecipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_LENGTH })
+    const body = sealed.subarray(0, sealed.length - TAG_LENGTH)
+    decipher.setAAD(aad, { plaintextLength: body.length })
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_LENGTH))
+    const head = decipher.update(body)
+    target.set(head, offset)
+    const tail = decipher.final()
+    target.set(tail, offset + head.length)
+    return Either.right(head.length + tail.length)
+  } catch {
+    return Either.left(new AeadFailed({ detail: "authentication tag mismatch" }))
+  }
+}
+
 /** The plain primitives over a source of random bytes. */
 const makeSync = (random: (length: number) => Uint8Array): CloudCryptoSync => ({
   ed25519Sign: (der, message) => withPrivate("ed25519", der, (key) => new Uint8Array(sign(null, message, key))),
@@ -160,29 +206,23 @@ const makeSync = (random: (length: number) => Uint8Array): CloudCryptoSync => ({
   },
   hkdfSha256,
   aeadSeal: (key, nonce, plaintext, aad) => {
-    const cipher = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_LENGTH })
-    cipher.setAAD(aad, { plaintextLength: plaintext.length })
-    const head = cipher.update(plaintext)
-    const tail = cipher.final()
-    const out = new Uint8Array(head.length + tail.length + TAG_LENGTH)
-    out.set(head, 0)
-    out.set(tail, head.length)
-    out.set(cipher.getAuthTag(), head.length + tail.length)
+    const out = new Uint8Array(plaintext.length + TAG_LENGTH)
+    sealInto(key, nonce, plaintext, aad, out, 0)
     return out
   },
   aeadOpen: (key, nonce, sealed, aad) => {
-    if (sealed.length < TAG_LENGTH || key.length !== 32 || nonce.length !== 12)
-      return Either.left(new AeadFailed({ detail: "shorter than its tag, or a bad key or nonce length" }))
-    try {
-      const decipher = createDecipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_LENGTH })
-      const body = sealed.subarray(0, sealed.length - TAG_LENGTH)
-      decipher.setAAD(aad, { plaintextLength: body.length })
-      decipher.setAuthTag(sealed.subarray(sealed.length - TAG_LENGTH))
-      const head = decipher.update(body)
-      const tail = decipher.final()
-      return Either.right(tail.length === 0 ? new Uint8Array(head) : new Uint8Array(concat(head, tail)))
-    } catch {
-      return Either.left(new AeadFailed({ detail: "authentication tag mismatch" }))
+    const out = new Uint8Array(Math.max(0, sealed.length - TAG_LENGTH))
+    return Either.map(openInto(key, nonce, sealed, aad, out, 0), () => out)
+  },
+  aeadSealInto: sealInto,
+  aeadOpenInto: openInto,
+  sha256Hasher: () => {
+    const hasher = createHash("sha256")
+    return {
+      update: (data) => {
+        hasher.update(data)
+      },
+      digest: () => new Uint8Array(hasher.digest())
     }
   },
   sha256: (data) => new Uint8Array(hash("sha256", data, "buffer"))

@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { bytesEqual, toHex } from "./Bytes.js"
-import { CloudCrypto } from "./CloudCrypto.js"
+import { CloudCrypto, type CloudCryptoSync } from "./CloudCrypto.js"
 import { ArtifactChunkInvalid, ArtifactHashMismatch, ArtifactTooLarge, ArtifactTruncated } from "./ProtocolErrors.js"
 
 /*
@@ -37,20 +38,33 @@ export const encryptArtifact = Effect.fn("ArtifactCipher.encrypt")(function* (pl
   if (plaintext.length > MAX_ARTIFACT_BYTES)
     return yield* new ArtifactTooLarge({ detail: `${plaintext.length} bytes, at most ${MAX_ARTIFACT_BYTES}` })
   const key = yield* crypto.randomBytes(32)
+  return encryptWith(crypto.sync, key, plaintext)
+})
+
+/*
+ * One pass over the artifact: each chunk is hashed, sealed straight into the ciphertext, and its sealed bytes hashed,
+ * while the chunk is still in the processor's cache. Nothing is allocated per chunk beyond what node:crypto returns.
+ */
+const encryptWith = (crypto: CloudCryptoSync, key: Uint8Array, plaintext: Uint8Array): EncryptedArtifact => {
   const chunks = Math.max(1, Math.ceil(plaintext.length / CHUNK_BYTES))
   const ciphertext = new Uint8Array(plaintext.length + chunks * 16)
-  for (let i = 0; i < chunks; i++) {
+  const plainHash = crypto.sha256Hasher()
+  const blobHash = crypto.sha256Hasher()
+  for (let i = 0, at = 0; i < chunks; i++) {
     const chunk = plaintext.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES)
-    ciphertext.set(yield* crypto.aeadSeal(key, chunkNonce(i, i === chunks - 1), chunk, NO_AAD), i * SEALED_CHUNK_BYTES)
+    plainHash.update(chunk)
+    const written = crypto.aeadSealInto(key, chunkNonce(i, i === chunks - 1), chunk, NO_AAD, ciphertext, at)
+    blobHash.update(ciphertext.subarray(at, at + written))
+    at += written
   }
   return {
     key,
-    sha256: toHex(yield* crypto.sha256(plaintext)),
+    sha256: toHex(plainHash.digest()),
     size: plaintext.length,
-    blob: toHex(yield* crypto.sha256(ciphertext)),
+    blob: toHex(blobHash.digest()),
     ciphertext
-  } satisfies EncryptedArtifact
-})
+  }
+}
 
 /**
  * Decrypts a downloaded blob and checks it is the announced artifact: every chunk opens at its own position, the
@@ -66,24 +80,38 @@ export const decryptArtifact = Effect.fn("ArtifactCipher.decrypt")(function* (
   const chunks = Math.ceil(ciphertext.length / SEALED_CHUNK_BYTES)
   if (ciphertext.length - chunks * 16 > MAX_ARTIFACT_BYTES)
     return yield* new ArtifactTooLarge({ detail: `${ciphertext.length} bytes of ciphertext` })
+  return yield* decryptWith(crypto.sync, ciphertext, key, sha256, chunks)
+})
+
+const decryptWith = (
+  crypto: CloudCryptoSync,
+  ciphertext: Uint8Array,
+  key: Uint8Array,
+  sha256: string,
+  chunks: number
+): Either.Either<Uint8Array, ArtifactTruncated | ArtifactChunkInvalid | ArtifactHashMismatch> => {
   const plaintext = new Uint8Array(Math.max(0, ciphertext.length - chunks * 16))
+  const hasher = crypto.sha256Hasher()
   for (let i = 0; i < chunks; i++) {
     const sealed = ciphertext.subarray(i * SEALED_CHUNK_BYTES, (i + 1) * SEALED_CHUNK_BYTES)
     const last = i === chunks - 1
-    const opened = yield* Effect.either(crypto.aeadOpen(key, chunkNonce(i, last), sealed, NO_AAD))
+    const at = i * CHUNK_BYTES
+    const opened = crypto.aeadOpenInto(key, chunkNonce(i, last), sealed, NO_AAD, plaintext, at)
     if (opened._tag === "Left") {
-      const asMiddle = last ? yield* Effect.either(crypto.aeadOpen(key, chunkNonce(i, false), sealed, NO_AAD)) : opened
-      return yield* asMiddle._tag === "Right"
-        ? new ArtifactTruncated({ detail: `chunk ${i} is not the last one; the rest is missing` })
-        : new ArtifactChunkInvalid({ detail: `chunk ${i} of ${chunks} does not open at its position` })
+      const asMiddle = last ? crypto.aeadOpen(key, chunkNonce(i, false), sealed, NO_AAD) : opened
+      return Either.left(
+        asMiddle._tag === "Right"
+          ? new ArtifactTruncated({ detail: `chunk ${i} is not the last one; the rest is missing` })
+          : new ArtifactChunkInvalid({ detail: `chunk ${i} of ${chunks} does not open at its position` })
+      )
     }
-    plaintext.set(opened.right, i * CHUNK_BYTES)
+    hasher.update(plaintext.subarray(at, at + opened.right))
   }
-  const actual = yield* crypto.sha256(plaintext)
-  if (!bytesEqual(actual, hexBytes(sha256)))
-    return yield* new ArtifactHashMismatch({ detail: `expected ${sha256}, got ${toHex(actual)}` })
-  return plaintext
-})
+  const actual = hasher.digest()
+  return bytesEqual(actual, hexBytes(sha256))
+    ? Either.right(plaintext)
+    : Either.left(new ArtifactHashMismatch({ detail: `expected ${sha256}, got ${toHex(actual)}` }))
+}
 
 const hexBytes = (hex: string): Uint8Array =>
   Uint8Array.from(hex.match(/[0-9a-f]{2}/gi) ?? [], (pair) => Number.parseInt(pair, 16))

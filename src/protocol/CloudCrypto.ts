@@ -28,6 +28,31 @@ export interface CloudCryptoSync {
     aad: Uint8Array
   ) => Either.Either<Uint8Array, AeadFailed>
   readonly sha256: (data: Uint8Array) => Uint8Array
+  /** `aeadSeal`, written into `target` at `offset` instead of a new array; returns the bytes written. */
+  readonly aeadSealInto: (
+    key: Uint8Array,
+    nonce: Uint8Array,
+    plaintext: Uint8Array,
+    aad: Uint8Array,
+    target: Uint8Array,
+    offset: number
+  ) => number
+  /** `aeadOpen`, written into `target` at `offset`; returns the bytes written. On failure `target` holds no meaning. */
+  readonly aeadOpenInto: (
+    key: Uint8Array,
+    nonce: Uint8Array,
+    sealed: Uint8Array,
+    aad: Uint8Array,
+    target: Uint8Array,
+    offset: number
+  ) => Either.Either<number, AeadFailed>
+  /** SHA-256 over data given in pieces, so a large input is hashed while it is still in the cache. */
+  readonly sha256Hasher: () => Sha256Hasher
+}
+
+export interface Sha256Hasher {
+  readonly update: (data: Uint8Array) => void
+  readonly digest: () => Uint8Array
 }
 
 /**
