@@ -1,6 +1,6 @@
 // Runs every bench/*.bench.mjs (or those whose file name contains one of the arguments), each in its own
 // process, and prints one table of what they measured. See bench/README.md for the row format.
-import { spawn } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -57,8 +57,26 @@ const runFile = (file) =>
     })
   })
 
+/**
+ * Flushes what the previous file left for the disk to write (an install, two databases' spools) and waits, up to
+ * 30 s, until the kernel's dirty and write-back pages are under 8 MiB, so that one file's fsyncs do not queue behind
+ * another's write-back. A user's machine is not writing a bench's leftovers while they work.
+ */
+const settleDisk = async () => {
+  const started = Date.now()
+  spawnSync("sync", { stdio: "ignore" })
+  for (;;) {
+    const meminfo = fs.readFileSync("/proc/meminfo", "utf8")
+    const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(meminfo)?.[1] ?? 0)
+    if (kb("Dirty") + kb("Writeback") < 8192 || Date.now() - started > 30_000) break
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1_000))
+}
+
 const rows = []
 for (const file of files) {
+  await settleDisk()
   process.stderr.write(`-- running ${file}\n`)
   rows.push(...(await runFile(file)))
 }

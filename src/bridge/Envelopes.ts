@@ -8,16 +8,16 @@ import { Internal, type StoreError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import { MessageEnvelope } from "../domain/Records.js"
 import { MessageId } from "../domain/Ulid.js"
-import { createJson, readJson, readJsonIn, readJsonsIn } from "../services/store/Documents.js"
+import { createJson, encodeJson, readJson, readJsonIn, readJsonsIn } from "../services/store/Documents.js"
 import { Ids } from "../services/Ids.js"
-import { Store } from "../services/store/Store.js"
+import { Store, type StoreFile } from "../services/store/Store.js"
 import { stillCurrent } from "./MtimeTrust.js"
 
 /** refs/<id>.json — claimed exclusively when a message is sent: its canonical copy and its thread. */
 export const MessageRef = Schema.Struct({ v: Schema.Literal(1), path: Schema.String, threadId: MessageId })
 export type MessageRef = typeof MessageRef.Type
 
-export interface PublishInput {
+export interface PublishInput<E = never> {
   /** The thread to join (a reply); a new message starts its own thread (threadId = id). */
   readonly threadId?: MessageId | undefined
   /** Where the canonical copy lives (a recipient's inbox, the channel history, broadcasts/). */
@@ -25,6 +25,11 @@ export interface PublishInput {
   /** Further copies, e.g. each channel member's inbox. */
   readonly copies?: ((id: MessageId) => ReadonlyArray<string>) | undefined
   readonly build: (id: MessageId, threadId: MessageId) => MessageEnvelope
+  /**
+   * Files that go with the message, created after its copies and ref in the same batch (a message to a contact:
+   * its outbox entry). Visible only once the copies and the ref are.
+   */
+  readonly alongside?: ((envelope: MessageEnvelope) => Effect.Effect<ReadonlyArray<StoreFile>, E>) | undefined
 }
 
 /** One decoded envelope file, with its lowercased subject and body for matching. */
@@ -52,12 +57,13 @@ export interface EnvelopesShape {
   /** Creates the file only if absent; true when created. */
   readonly create: (path: string, envelope: MessageEnvelope) => Effect.Effect<boolean, StoreError>
   /**
-   * Writes a new message under an id no other process holds: the canonical copy and every other copy are
-   * created exclusively and concurrently first (so a waiting recipient sees its copy after one disk sync), then
-   * the id's ref (refs/<id>.json, exclusive) and, for a reply, its thread marker; on a collision what this
-   * attempt created is removed and a new id is tried.
+   * Writes a new message under an id no other process holds, in one `createExclusiveAll`: the canonical copy and
+   * every other copy first (a waiting recipient sees its copy as soon as it is linked), then the id's ref
+   * (refs/<id>.json), for a reply its thread marker, then the `alongside` files; the call returns once all are
+   * fsynced, their flushes waited for together. On a collision what this attempt created is removed and a new id
+   * is tried.
    */
-  readonly publish: (input: PublishInput) => Effect.Effect<MessageEnvelope, StoreError | Internal>
+  readonly publish: <E = never>(input: PublishInput<E>) => Effect.Effect<MessageEnvelope, StoreError | Internal | E>
   /** Stores a prepared envelope at `path` (e.g. a remote message); false when that file already exists. */
   readonly deliver: (path: string, envelope: MessageEnvelope) => Effect.Effect<boolean, StoreError>
   readonly ref: (id: string) => Effect.Effect<Option.Option<MessageRef>, StoreError>
@@ -192,7 +198,7 @@ export const make = Effect.gen(function* () {
 
   /** A fresh id from Ids is always a ULID; a bug that breaks that is a defect. */
   const decodeId = Schema.decodeSync(MessageId)
-  const publish = (input: PublishInput) =>
+  const publish = <E>(input: PublishInput<E>) =>
     Effect.gen(function* () {
       for (let attempt = 0; attempt < 8; attempt++) {
         const id = decodeId(yield* ids.next)
@@ -200,17 +206,18 @@ export const make = Effect.gen(function* () {
         const canonical = input.canonical(id)
         const ref: MessageRef = { v: 1, path: canonical, threadId: envelope.threadId }
         const paths = [...new Set([canonical, ...(input.copies?.(id) ?? [])])]
-        // The copies go first, so a waiting recipient's watch fires as early as possible; the ref and the thread
-        // marker follow (a collision on a fresh id is caught by the copies themselves or, at the latest, the ref).
-        // Concurrency only where there is more than one fsync to wait for: a fiber costs more than a direct call.
-        const created = yield* Effect.forEach(paths, (p) => create(p, envelope), {
-          concurrency: paths.length > 1 ? 16 : 1
-        })
-        const allCreated = created.every(Boolean)
-        const [refCreated] = allCreated ? yield* refAndMarker(id, ref, envelope, canonical) : [false]
-        if (refCreated && allCreated) return envelope
+        const text = encodeJson(MessageEnvelope, envelope)
+        const batch: Array<StoreFile> = paths.map((path) => ({ path, data: text }))
+        batch.push({ path: Layout.messageRef(id), data: encodeJson(MessageRef, ref) })
+        if (envelope.threadId !== id) batch.push({ path: Layout.threadMarker(envelope.threadId, id), data: canonical })
+        if (input.alongside !== undefined) batch.push(...(yield* input.alongside(envelope)))
+        // A collision on a fresh id is caught by the first file whose name is taken; nothing after it is created.
+        const created = yield* store.createExclusiveAll(batch)
+        for (let i = 0; i < paths.length; i++)
+          if (created[i] === true) files.set(paths[i]!, stored(paths[i]!, envelope))
+        if (created.length === batch.length && created.every(Boolean)) return envelope
         yield* Effect.logDebug(`message id ${id} already taken; retrying`)
-        const mine = [...(refCreated ? [Layout.messageRef(id)] : []), ...paths.filter((_, i) => created[i])]
+        const mine = batch.filter((_, i) => created[i] === true).map((f) => f.path)
         yield* Effect.forEach(
           mine,
           (p) =>

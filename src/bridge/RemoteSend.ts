@@ -7,7 +7,6 @@ import { Layout } from "../domain/Layout.js"
 import { requireLabel } from "../domain/Names.js"
 import { MessageEnvelope, type Party, type SessionRecord } from "../domain/Records.js"
 import { CROCKFORD, encodeTime, type SessionId } from "../domain/Ulid.js"
-import { Store } from "../services/store/Store.js"
 import { Artifacts } from "./Artifacts.js"
 import { checkBody, checkSubject } from "./Checks.js"
 import { Envelopes } from "./Envelopes.js"
@@ -17,8 +16,8 @@ import { type Delivery, RemoteSends } from "./RemoteSends.js"
 /*
  * A send to a contact's session (CONTRACT.md "Addressing a contact"): every check runs before anything is written
  * (subject, body, artifacts, the contact's standing, the guardrails); then the sender's own copy is stored under
- * remote-sent/ (so it reads and threads like any message it sent) and the same id is queued in cloud/outbox/ for
- * the daemon to carry. A reply to a remote message goes back to its sender.
+ * remote-sent/ (so it reads and threads like any message it sent) and, in the same batch of files, the same id is
+ * queued in cloud/outbox/ for the daemon to carry. A reply to a remote message goes back to its sender.
  */
 
 /** At most 8 artifacts per remote message (CLOUD.md 2.5). */
@@ -152,6 +151,9 @@ export const sendRemote = (input: RemoteSendInput) =>
     const label = input.to.label ?? contact
     const recipient: Party = { sessionId: remoteStandIn(contact, label), label, contact }
     const now = yield* DateTime.now
+    // The outbox entry is created with the sender's copy, last: the daemon, watching the outbox, takes it as soon
+    // as it is linked, while the flushes of all of them are still waited for; the call returns once all are on disk.
+    // Nothing is queued without the copy, and when any of them fails none of them stays.
     const envelope = yield* (yield* Envelopes).publish({
       threadId: parent?.threadId,
       canonical: (id) => Layout.remoteSent(input.from.sessionId, id),
@@ -169,34 +171,24 @@ export const sendRemote = (input: RemoteSendInput) =>
           artifacts: metas.map((m) => m.sha256),
           createdAt: now,
           origin: "local"
-        })
+        }),
+      alongside: (built) =>
+        Effect.map(
+          remote.outboxFile({
+            id: built.id,
+            contact,
+            label: input.to.label,
+            fromSession: { label: input.from.label, cli: input.from.provider },
+            subject,
+            body,
+            // The contact knows a message by the id its sender gave it: the wire id of one it received, our own id
+            // of one we sent it.
+            ...(parent !== undefined ? { replyTo: parent.remoteId ?? parent.id } : {}),
+            artifacts: metas.map((m) => ({ sha256: m.sha256, size: m.size, name: m.name, mimeType: m.mimeType }))
+          }),
+          (file) => [file]
+        )
     })
-    // Queueing is the send: when it fails, the sender's copy goes too, so nothing claims a message that never left.
-    const withdraw = Effect.flatMap(Store, (store) =>
-      Effect.ignore(
-        Effect.all([
-          store.remove(Layout.remoteSent(input.from.sessionId, envelope.id)),
-          store.remove(Layout.messageRef(envelope.id)),
-          envelope.threadId === envelope.id
-            ? Effect.void
-            : store.remove(Layout.threadMarker(envelope.threadId, envelope.id))
-        ])
-      )
-    )
-    yield* remote
-      .queue({
-        id: envelope.id,
-        contact,
-        label: input.to.label,
-        fromSession: { label: input.from.label, cli: input.from.provider },
-        subject,
-        body,
-        // The contact knows a message by the id its sender gave it: the wire id of one it received, our own id of
-        // one we sent it.
-        ...(parent !== undefined ? { replyTo: parent.remoteId ?? parent.id } : {}),
-        artifacts: metas.map((m) => ({ sha256: m.sha256, size: m.size, name: m.name, mimeType: m.mimeType }))
-      })
-      .pipe(Effect.tapError(() => withdraw))
     return {
       envelope,
       recipients: [recipient],

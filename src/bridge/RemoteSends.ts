@@ -3,6 +3,7 @@ import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import type { BridgeFailure, RemoteRateLimited } from "../domain/Errors.js"
 import type { MessageId, SessionId } from "../domain/Ulid.js"
+import type { StoreFile } from "../services/store/Store.js"
 
 /*
  * The bridge's door to the cloud layer's local state (CLOUD.md 2.7-2.9): the contacts, the outbound queue, the
@@ -63,8 +64,11 @@ export interface RemoteSendsShape {
   /** RATE_LIMITED when the session sent 30 remote messages in the last minute, or `replyTo` (an inbound remote
    * message) already had 2 replies in the last 10 s; lifted by SESSION_BRIDGE_REMOTE_RATE=off. Counts the send. */
   readonly admit: (sessionId: SessionId, replyTo: Option.Option<string>) => Effect.Effect<void, RemoteRateLimited>
-  /** Writes `cloud/outbox/<id>.json` (state queued). */
-  readonly queue: (input: RemoteQueueInput) => Effect.Effect<void, BridgeFailure>
+  /**
+   * The outbox entry that queues the message for the daemon (`cloud/outbox/<id>.json`, state queued), as a file to
+   * create: the send creates it with the sender's copy, after it (RemoteSend.ts).
+   */
+  readonly outboxFile: (input: RemoteQueueInput) => Effect.Effect<StoreFile, BridgeFailure>
   /** The delivery state of a message sent to a contact, from the outbox or `cloud/sent/`. */
   readonly delivery: (id: string) => Effect.Effect<Option.Option<Delivery>, BridgeFailure>
   /** Contacts' live sessions, fresh presence only. */

@@ -1,9 +1,12 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { StoreError } from "../domain/Errors.js"
+import { bytesEqual } from "../protocol/Bytes.js"
 import { CloudCrypto, type KeyPair } from "../protocol/CloudCrypto.js"
 import { Store } from "../services/store/Store.js"
 import { CloudStateCorrupt, KeyFileExposed } from "./CloudErrors.js"
@@ -23,20 +26,32 @@ type Failure = StoreError | CloudStateCorrupt
  * The cloud client's local state under `<home>/cloud/` (0700 dirs, 0600 files, atomic writes), all through the
  * Store, so a memory store serves the tests (docs/cloud-client.md lists every file).
  */
+/*
+ * One decoder per schema for the life of the process: `Schema.parseJson(schema)` is a new schema on every call, so
+ * a decoder built per read compiled its parser again each time (the daemon reads its credentials, keys and
+ * contacts on every pass).
+ */
+const jsonDecoders = new WeakMap<object, (input: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
+
+/** `Schema.decodeUnknownEither(Schema.parseJson(schema))`, built once per schema. */
+export const jsonDecoder = <A, I>(schema: Schema.Schema<A, I>) => {
+  let decoder = jsonDecoders.get(schema)
+  if (decoder === undefined) {
+    decoder = Schema.decodeUnknownEither(Schema.parseJson(schema))
+    jsonDecoders.set(schema, decoder)
+  }
+  return decoder as (input: unknown) => Either.Either<A, ParseResult.ParseError>
+}
+
 /** A JSON document of the cloud state under the home: none when absent, CLOUD_STATE_CORRUPT when it does not decode. */
 export const readCloudDoc = <A, I>(store: Store["Type"], path: string, schema: Schema.Schema<A, I>) =>
-  Effect.flatMap(store.readText(path), (text) =>
-    Option.match(text, {
-      onNone: () => Effect.succeedNone,
-      onSome: (t) =>
-        Schema.decodeUnknown(Schema.parseJson(schema))(t).pipe(
-          Effect.map(Option.some),
-          Effect.mapError(
-            (e) => new CloudStateCorrupt({ detail: `${path} does not decode: ${e.message.slice(0, 300)}` })
-          )
-        )
-    })
-  )
+  Effect.flatMap(store.readText(path), (text) => {
+    if (Option.isNone(text)) return Effect.succeedNone
+    const decoded = jsonDecoder(schema)(text.value)
+    return Either.isRight(decoded)
+      ? Effect.succeed(Option.some(decoded.right))
+      : Effect.fail(new CloudStateCorrupt({ detail: `${path} does not decode: ${decoded.left.message.slice(0, 300)}` }))
+  })
 
 export interface CloudHomeShape {
   readonly credentials: Effect.Effect<Option.Option<Credentials>, Failure>
@@ -72,9 +87,12 @@ export const make = Effect.gen(function* () {
 
   const readDoc = <A, I>(path: string, schema: Schema.Schema<A, I>) => readCloudDoc(store, path, schema)
 
+  // The public half is derived again only when identity.key holds other bytes than at the last read.
+  let derived: KeyPair | undefined
   const identity = Effect.gen(function* () {
     const bytes = yield* store.read(CloudLayout.identityKey)
     if (Option.isNone(bytes)) return Option.none<KeyPair>()
+    if (derived !== undefined && bytesEqual(derived.privateKey, bytes.value)) return Option.some(derived)
     const publicKey = yield* crypto
       .ed25519Public(bytes.value)
       .pipe(
@@ -82,7 +100,8 @@ export const make = Effect.gen(function* () {
           () => new CloudStateCorrupt({ detail: `${CloudLayout.identityKey} is not a PKCS8 Ed25519 key` })
         )
       )
-    return Option.some({ publicKey, privateKey: bytes.value })
+    derived = { publicKey, privateKey: bytes.value }
+    return Option.some(derived)
   })
 
   const encryptionKeys = Effect.gen(function* () {
@@ -129,7 +148,7 @@ export const make = Effect.gen(function* () {
     daemonPid: Effect.flatMap(store.readText(CloudLayout.daemonPid), (t) =>
       Option.match(t, {
         onNone: () => Effect.succeedNone,
-        onSome: (text) => Effect.option(Schema.decodeUnknown(Schema.parseJson(DaemonPid))(text))
+        onSome: (text) => Effect.succeed(Either.getRight(jsonDecoder(DaemonPid)(text)))
       })
     ),
     checkKeyModes

@@ -56,19 +56,27 @@ export interface QueueInput {
 }
 
 /** Queues a message for a contact (state `queued`); a second queue of the same id is refused by the store. */
+/** The outbox entry of a message to queue (state queued, due now), as the file to create: `cloud/outbox/<id>.json`. */
+export const outboxFile = (input: QueueInput) =>
+  Effect.map(Clock.currentTimeMillis, (now) => ({
+    path: CloudLayout.outbox(input.id),
+    data: encode(
+      OutboxEntry.make({
+        v: 1,
+        ...input,
+        createdAt: now,
+        state: "queued",
+        attempts: 0,
+        nextAttemptAt: now,
+        updatedAt: now
+      })
+    )
+  }))
+
 export const queueMessage = (input: QueueInput) =>
   Effect.gen(function* () {
-    const now = yield* Clock.currentTimeMillis
-    const entry = OutboxEntry.make({
-      v: 1,
-      ...input,
-      createdAt: now,
-      state: "queued",
-      attempts: 0,
-      nextAttemptAt: now,
-      updatedAt: now
-    })
-    return yield* (yield* Store).createExclusive(CloudLayout.outbox(input.id), encode(entry))
+    const file = yield* outboxFile(input)
+    return yield* (yield* Store).createExclusive(file.path, file.data)
   })
 
 /** Every queued entry, oldest id first. */

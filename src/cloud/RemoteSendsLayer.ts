@@ -26,7 +26,7 @@ export const make = Effect.gen(function* () {
   return RemoteSends.of({
     standing: (handle) => Effect.flatMap(state, (s) => s.standing(handle)).pipe(provideStore),
     admit: limiter.admit,
-    queue: (input) => Effect.flatMap(state, (s) => s.queue(input)).pipe(provideStore),
+    outboxFile: (input) => Effect.flatMap(state, (s) => s.outboxFile(input)),
     delivery: (id) => Effect.flatMap(state, (s) => s.delivery(id)).pipe(provideStore),
     sessions: Effect.flatMap(hasCloud, (has) =>
       has ? Effect.flatMap(state, (s) => s.sessions).pipe(provideStore) : Effect.succeed([])

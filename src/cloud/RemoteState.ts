@@ -38,10 +38,10 @@ export const standing = (handle: string) =>
     return Option.match(contact, { onNone: () => "unknown" as ContactStanding, onSome: (c) => c.state })
   })
 
-export const queue = (input: RemoteQueueInput) =>
+export const outboxFile = (input: RemoteQueueInput) =>
   Effect.gen(function* () {
-    const { queueMessage } = yield* Effect.promise(() => import("./Outbox.js"))
-    yield* queueMessage({
+    const { outboxFile } = yield* Effect.promise(() => import("./Outbox.js"))
+    return yield* outboxFile({
       id: input.id,
       contact: input.contact as OutboxEntry["contact"],
       to: input.label !== undefined ? { label: input.label } : { any: true },

@@ -48,17 +48,8 @@ export const unlinkQuietly = (file: string): void => {
 const fsync = (fd: number) =>
   new Promise<void>((resolve, reject) => fsyncWithCallback(fd, (error) => (error ? reject(error) : resolve())))
 
-/**
- * Writes `data` to a fresh temp file in `dir` (exclusive, exactly `mode` whatever the umask), fsynced, then hands
- * its path to `place` (rename or link into position); with `syncAfterPlace`, placed first and fsynced after. The temp file is removed unless `place` kept it; the
- * descriptor is closed in every case. Only the fsync, which waits for the disk, goes through the thread pool.
- */
-export const withTempFile = async <A>(
-  dir: string,
-  data: Uint8Array | string,
-  place: (tmp: string) => A,
-  options: TempFileOptions
-): Promise<A> => {
+/** A fresh temp file in `dir` (exclusive, exactly `mode` whatever the umask) holding `data`; its descriptor is open. */
+const writeTemp = (dir: string, data: Uint8Array | string, options: TempFileOptions) => {
   let tmp = ""
   let fd = -1
   for (let attempt = 0; fd < 0; attempt++) {
@@ -74,15 +65,66 @@ export const withTempFile = async <A>(
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data
     let done = 0
     while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done)
-    if (options.syncAfterPlace !== true) {
-      await fsync(fd)
-      return place(tmp)
-    }
-    const placed = place(tmp)
-    await fsync(fd)
-    return placed
-  } finally {
+  } catch (error) {
+    release(fd, tmp)
+    throw error
+  }
+  return { tmp, fd }
+}
+
+const release = (fd: number, tmp: string) => {
+  try {
     closeSync(fd)
+  } finally {
     unlinkQuietly(tmp)
   }
+}
+
+/**
+ * Writes `data` to a fresh temp file in `dir` (exclusive, exactly `mode` whatever the umask), fsynced, then hands
+ * its path to `place` (rename or link into position); with `syncAfterPlace`, placed first and fsynced after. The
+ * temp file is removed unless `place` kept it; the descriptor is closed in every case. Only the fsync, which waits
+ * for the disk, goes through the thread pool.
+ */
+export const withTempFile = async <A>(
+  dir: string,
+  data: Uint8Array | string,
+  place: (tmp: string) => A,
+  options: TempFileOptions
+): Promise<A> => {
+  if (options.syncAfterPlace === true) {
+    const { placed, synced } = placeBeforeSync(dir, data, place, options)
+    await synced
+    return placed
+  }
+  const { tmp, fd } = writeTemp(dir, data, options)
+  try {
+    await fsync(fd)
+    return place(tmp)
+  } finally {
+    release(fd, tmp)
+  }
+}
+
+/**
+ * `syncAfterPlace` in two halves: the file is written and placed before this returns (`placed`), and `synced`
+ * settles once its data is on disk (the descriptor closed and the temp file removed then, whatever the outcome).
+ * For creates under fresh names only; several of them can then wait for their flushes at once.
+ */
+export const placeBeforeSync = <A>(
+  dir: string,
+  data: Uint8Array | string,
+  place: (tmp: string) => A,
+  options: TempFileOptions
+): { readonly placed: A; readonly synced: Promise<void> } => {
+  const { tmp, fd } = writeTemp(dir, data, options)
+  let placed: A
+  try {
+    placed = place(tmp)
+  } catch (error) {
+    release(fd, tmp)
+    throw error
+  }
+  const synced = fsync(fd).finally(() => release(fd, tmp))
+  return { placed, synced }
 }

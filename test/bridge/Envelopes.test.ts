@@ -69,3 +69,45 @@ describe("Envelopes listing cache", () => {
     )
   )
 })
+
+describe("Envelopes.publish", () => {
+  const build = (id: MessageId, threadId: MessageId) => MessageEnvelope.make({ ...envelope(1), id, threadId })
+
+  it.live("creates the copy, the ref and the alongside files; a failing batch leaves none of them", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const root = fs.mkdtempSync(nodePath.join(os.tmpdir(), "sb-publish-"))
+        yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(root, { recursive: true, force: true })))
+        const layer = Envelopes.layer.pipe(Layer.provide(Layer.merge(layerFileSystem(root), Ids.layer)))
+        const envelopes = yield* Effect.provide(Envelopes.Envelopes, layer)
+        const sent = yield* envelopes.publish({
+          canonical: (id) => `sent/${id}.json`,
+          build,
+          alongside: (e) => Effect.succeed([{ path: `outbox/${e.id}.json`, data: `queued ${e.id}` }])
+        })
+        assert.strictEqual(
+          fs.readFileSync(nodePath.join(root, "outbox", `${sent.id}.json`), "utf8"),
+          `queued ${sent.id}`
+        )
+        assert.isTrue(fs.existsSync(nodePath.join(root, "refs", `${sent.id}.json`)))
+        assert.isTrue(fs.existsSync(nodePath.join(root, "sent", `${sent.id}.json`)))
+
+        // The alongside file cannot be created (its folder is a link planted out of the home): nothing stays.
+        const outside = fs.mkdtempSync(nodePath.join(os.tmpdir(), "sb-publish-outside-"))
+        yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(outside, { recursive: true, force: true })))
+        fs.symlinkSync(outside, nodePath.join(root, "blocked"))
+        const failed = yield* Effect.either(
+          envelopes.publish({
+            canonical: (id) => `sent/${id}.json`,
+            build,
+            alongside: (e) => Effect.succeed([{ path: `blocked/${e.id}.json`, data: "queued" }])
+          })
+        )
+        assert.isTrue(failed._tag === "Left")
+        assert.deepStrictEqual(fs.readdirSync(nodePath.join(root, "sent")), [`${sent.id}.json`])
+        assert.deepStrictEqual(fs.readdirSync(nodePath.join(root, "refs")), [`${sent.id}.json`])
+        assert.deepStrictEqual(fs.readdirSync(outside), [])
+      })
+    )
+  )
+})

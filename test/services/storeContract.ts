@@ -80,6 +80,28 @@ export const testStore = (make: () => Layer.Layer<Store>, plant?: Planter) => {
         )
     )
 
+    it.live("createExclusiveAll that fails on a later file leaves none of the earlier ones", () =>
+      run(
+        Effect.gen(function* () {
+          const store = yield* Store
+          const outside = store.root + "-outside-all"
+          plant.outsideFile(outside + "/victim.txt", "secret\n")
+          plant.link(store.root, "outbox", outside)
+          const error = yield* Effect.flip(
+            store.createExclusiveAll([
+              { path: "sent/S/1.json", data: "copy" },
+              { path: "refs/1.json", data: "ref" },
+              { path: "outbox/1.json", data: "queued" }
+            ])
+          )
+          assert.strictEqual(error.reason, "Unsafe")
+          assert.deepStrictEqual(yield* store.list("sent/S"), [])
+          assert.deepStrictEqual(yield* store.list("refs"), [])
+          assert.deepStrictEqual(plant.outsideSnapshot(outside), { "victim.txt": "secret\n" })
+        })
+      )
+    )
+
     it.live("a link on a directory of the path is refused: nothing is read, listed or written through it", () =>
       run(
         Effect.gen(function* () {
@@ -181,6 +203,46 @@ export const testStore = (make: () => Layer.Layer<Store>, plant?: Planter) => {
         assert.strictEqual(results.filter((r) => r).length, 1)
         const winner = results.indexOf(true)
         assert.deepStrictEqual(text(yield* store.read("race/x.json")), Option.some(`writer-${winner}`))
+      })
+    )
+  )
+
+  it.live("createExclusiveAll creates in turn and stops at the first name taken", () =>
+    run(
+      Effect.gen(function* () {
+        const store = yield* Store
+        const all = yield* store.createExclusiveAll([
+          { path: "a/1.json", data: "one" },
+          { path: "b/c/2.json", data: new TextEncoder().encode("two") }
+        ])
+        assert.deepStrictEqual(all, [true, true])
+        assert.deepStrictEqual(text(yield* store.read("a/1.json")), Option.some("one"))
+        assert.deepStrictEqual(text(yield* store.read("b/c/2.json")), Option.some("two"))
+        const stopped = yield* store.createExclusiveAll([
+          { path: "a/3.json", data: "three" },
+          { path: "b/c/2.json", data: "replaced?" },
+          { path: "a/4.json", data: "four" }
+        ])
+        assert.deepStrictEqual(stopped, [true, false])
+        assert.deepStrictEqual(text(yield* store.read("b/c/2.json")), Option.some("two"))
+        assert.isTrue(Option.isNone(yield* store.read("a/4.json")))
+        assert.deepStrictEqual(yield* store.createExclusiveAll([]), [])
+      })
+    )
+  )
+
+  it.live("createExclusiveAll with one hostile path writes nothing at all", () =>
+    run(
+      Effect.gen(function* () {
+        const store = yield* Store
+        const result = yield* Effect.either(
+          store.createExclusiveAll([
+            { path: "ok/1.json", data: "one" },
+            { path: "../escape.json", data: "two" }
+          ])
+        )
+        assert.isTrue(Either.isLeft(result))
+        assert.deepStrictEqual(yield* store.list("ok"), [])
       })
     )
   )

@@ -16,7 +16,18 @@ import * as Option from "effect/Option"
 import { StoreError } from "../../domain/Errors.js"
 import { DIR_MODE, MAX_RECORD_BYTES, Store, type StoredText, type StoreShape } from "../../services/store/Store.js"
 import { dirSegments, segments } from "../../services/store/StorePath.js"
-import { appendTo, code, createEmptyFile, isAbsent, kindOf, readHead, Refused, withTempFile } from "./SafeFile.js"
+import {
+  appendTo,
+  code,
+  createEmptyFile,
+  isAbsent,
+  kindOf,
+  placeBeforeSync,
+  readHead,
+  Refused,
+  withTempFile
+} from "./SafeFile.js"
+import { unlinkQuietly } from "../TempFile.js"
 import { repairModes, staleTempFiles } from "./StoreMaintenance.js"
 import { listNames, watchDirectory } from "./StoreWatcher.js"
 
@@ -25,6 +36,17 @@ const storeError = (path: string) => (cause: unknown) => {
   if (cause instanceof Refused) return new StoreError({ reason: "Unsafe", path: cause.at ?? path, cause: cause.detail })
   if (code(cause) === "ELOOP") return new StoreError({ reason: "Unsafe", path, cause: "a symbolic link loop" })
   return new StoreError({ reason: code(cause) === "ENOENT" ? "NotFound" : "Io", path, cause })
+}
+
+/** Links a written temp file to a fresh name: false when the name is taken (EEXIST). */
+const linkFresh = (tmp: string, file: string): boolean => {
+  try {
+    linkSync(tmp, file)
+    return true
+  } catch (error) {
+    if (code(error) === "EEXIST") return false
+    throw error
+  }
 }
 
 const io = <A>(path: string, f: () => Promise<A>): Effect.Effect<A, StoreError> =>
@@ -177,21 +199,48 @@ export const make = (root: string, options: FileSystemStoreOptions = {}): StoreS
         // The temp file is linked into place while still open: link fails with EEXIST if the name is taken. The
         // name is fresh, so it is linked as soon as it is written and fsynced after (ADR-0049): a waiting reader
         // sees the whole file one disk flush earlier, and the create still returns only once it is on disk.
-        return withTempFile(
-          dirname(file),
-          data,
-          (tmp) => {
-            try {
-              linkSync(tmp, file)
-              return true
-            } catch (error) {
-              if (code(error) === "EEXIST") return false
-              throw error
-            }
-          },
-          true
-        )
+        return withTempFile(dirname(file), data, (tmp) => linkFresh(tmp, file), true)
       }),
+    createExclusiveAll: (entries) =>
+      Effect.flatMap(
+        Effect.forEach(entries, (entry) => segments(entry.path)),
+        (all) =>
+          Effect.async<ReadonlyArray<boolean>, StoreError>((resume) => {
+            const created: Array<boolean> = []
+            const flushes: Array<Promise<void>> = []
+            let failure: StoreError | undefined
+            for (let i = 0; i < all.length; i++) {
+              const parts = all[i]!
+              const file = abs(parts)
+              try {
+                ensureDirs(parts, parts.length - 1)
+                const { placed, synced } = placeBeforeSync(dirname(file), entries[i]!.data, (tmp) =>
+                  linkFresh(tmp, file)
+                )
+                created.push(placed)
+                flushes.push(synced.catch((error) => void (failure ??= storeError(entries[i]!.path)(error))))
+                if (!placed) break
+              } catch (error) {
+                failure = storeError(entries[i]!.path)(error)
+                break
+              }
+            }
+            // Every flush started is waited for, even after a failure: nothing is left running behind the answer.
+            // On a failure the files this call created are removed again (best effort): none of them stays.
+            void Promise.all(flushes).then(() => {
+              if (failure === undefined) return resume(Effect.succeed(created))
+              created.forEach((placed, i) => {
+                if (!placed) return
+                try {
+                  unlinkQuietly(abs(all[i]!))
+                } catch {
+                  // The failure being answered is the one that matters.
+                }
+              })
+              resume(Effect.fail(failure))
+            })
+          })
+      ),
     createEmpty: (path) =>
       fileOp(path, (parts, file) => {
         ensureDirs(parts, parts.length - 1)

@@ -1,6 +1,6 @@
 import { closeSync, constants, fchmodSync, fstatSync, openSync, readSync, writeSync } from "node:fs"
 import { FILE_MODE, TEMP_PREFIX } from "../../services/store/Store.js"
-import { withTempFile as writeThroughTemp } from "../TempFile.js"
+import { placeBeforeSync as placeThroughTemp, withTempFile as writeThroughTemp } from "../TempFile.js"
 
 /**
  * The file calls every store operation is made of, each bounded: nothing here follows a symbolic link at the
@@ -164,3 +164,7 @@ export const withTempFile = <A>(
   place: (tmp: string) => A,
   syncAfterPlace = false
 ): Promise<A> => writeThroughTemp(dir, data, place, { prefix: TEMP_PREFIX, mode: FILE_MODE, syncAfterPlace })
+
+/** A store file placed under a fresh name before its fsync, which `synced` waits for (TempFile.ts). */
+export const placeBeforeSync = <A>(dir: string, data: Uint8Array | string, place: (tmp: string) => A) =>
+  placeThroughTemp(dir, data, place, { prefix: TEMP_PREFIX, mode: FILE_MODE })

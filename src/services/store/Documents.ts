@@ -135,7 +135,8 @@ export const readJson = <A, I>(
 ): Effect.Effect<Option.Option<A>, StoreError, Store> =>
   Effect.flatMap(Store, (store) => readJsonIn(store, path, schema))
 
-const encodeWith = <A, I>(schema: Schema.Schema<A, I>, value: A): string =>
+/** A record's text as the store keeps it: the schema's encoding, indented, with a final newline. */
+export const encodeJson = <A, I>(schema: Schema.Schema<A, I>, value: A): string =>
   JSON.stringify(Schema.encodeSync(schema)(value), null, 2) + "\n"
 
 /** Atomically replaces a JSON record. */
@@ -144,7 +145,7 @@ export const writeJson = <A, I>(
   schema: Schema.Schema<A, I>,
   value: A
 ): Effect.Effect<void, StoreError, Store> =>
-  Effect.flatMap(Store, (store) => store.write(path, encodeWith(schema, value)))
+  Effect.flatMap(Store, (store) => store.write(path, encodeJson(schema, value)))
 
 /** Creates a JSON record only if the path is free; true when created. */
 export const createJson = <A, I>(
@@ -152,7 +153,7 @@ export const createJson = <A, I>(
   schema: Schema.Schema<A, I>,
   value: A
 ): Effect.Effect<boolean, StoreError, Store> =>
-  Effect.flatMap(Store, (store) => store.createExclusive(path, encodeWith(schema, value)))
+  Effect.flatMap(Store, (store) => store.createExclusive(path, encodeJson(schema, value)))
 
 /** Reads every decodable record of a directory (entries ending in .json), skipping and quarantining corrupt ones. */
 export const readAllJson = <A, I>(

@@ -68,6 +68,19 @@ export const makeMemory = Effect.gen(function* () {
       return created
     })
 
+  const createExclusiveAll: StoreShape["createExclusiveAll"] = (files) =>
+    Effect.gen(function* () {
+      // Every path is checked before the first file is written, as on the real files.
+      yield* Effect.forEach(files, (file) => segments(file.path), { discard: true })
+      const created: Array<boolean> = []
+      for (const file of files) {
+        const ok = yield* createExclusive(file.path, file.data)
+        created.push(ok)
+        if (!ok) break
+      }
+      return created
+    })
+
   const service: StoreShape = {
     root: "memory:",
     read,
@@ -92,6 +105,7 @@ export const makeMemory = Effect.gen(function* () {
       ),
     write: (path, data) => Effect.zipRight(segments(path), put(path, data)),
     createExclusive,
+    createExclusiveAll,
     createEmpty: (path) => createExclusive(path, new Uint8Array()),
     append: (path, data) =>
       Effect.gen(function* () {

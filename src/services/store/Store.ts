@@ -49,6 +49,12 @@ export type StoredText = Either.Either<Option.Option<string>, StoreError>
  * gives another); every directory on a path must be a real directory, not a link; what is refused fails with
  * reason "Unsafe" naming that path. A home owned by another user is refused.
  */
+/** A file to create: its store path and its whole content. */
+export interface StoreFile {
+  readonly path: string
+  readonly data: Uint8Array | string
+}
+
 export interface StoreShape {
   /** Where the store lives (a directory path, or "memory:"). */
   readonly root: string
@@ -70,6 +76,13 @@ export interface StoreShape {
    * is visible from the moment it is linked; the call returns once it is also fsynced (ADR-0049).
    */
   readonly createExclusive: (path: string, data: Uint8Array | string) => Effect.Effect<boolean, StoreError>
+  /**
+   * `createExclusive` of several files in turn, each visible as soon as it is linked, stopping at the first whose
+   * name is taken: one flag per file tried (the last false when one was taken). The call returns once every file it
+   * created is fsynced, their flushes waited for together, so N files cost about one disk flush, not N. When a flush
+   * fails the call fails, and the files stay (the caller removes what it created, as after any failure).
+   */
+  readonly createExclusiveAll: (files: ReadonlyArray<StoreFile>) => Effect.Effect<ReadonlyArray<boolean>, StoreError>
   /**
    * Creates an empty file only if absent (a marker): true when created, false when it already existed. One
    * exclusive open, no temp file: an empty file cannot be seen half-written.
