@@ -77,12 +77,14 @@ export const make = (options: StoreOptions = {}) =>
         arriving: Option.isSome(arriving) ? arriving.value.count : undefined
       }
     )
-    // Acks share commits the same way, with no wait: a batch is whatever queued during the last commit.
+    // Acks share commits the same way. Most come from polls, which do not wait for them (SpoolSql.fetch): a busy
+    // writer lingers 2 ms so that the acks of the polls answered meanwhile join its batch; an idle one goes at once.
     const writeAck = yield* GroupCommit.make(makeAckBatch(sql), (cause) => new RelayStoreIo({ op: "ack", cause }), {
       maxCount: batchLimits.maxCount,
       maxBytes: Number.MAX_SAFE_INTEGER,
       sizeOf: () => 1,
-      writers: 1
+      writers: 1,
+      lingerMs: batchLimits.lingerMs
     })
     const tokens = makeTokenCache(options.tokenCacheMs ?? 0)
     return RelayStore.of({

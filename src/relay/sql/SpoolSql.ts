@@ -53,18 +53,25 @@ export const makeSpool = (
         : writeAck({ recipientId, upTo })
     }).pipe(io("ack"))
 
-  // The ack drops rows ≤ `after`, the read takes rows > `after`: on PostgreSQL (a pool of connections) the two run
-  // at once, so a re-issued poll pays the longer of the two instead of their sum. SQLite has one connection.
-  const together = sql.onDialectOrElse({ pg: () => 2, orElse: () => 1 })
+  // The ack drops rows ≤ `after`, the read takes rows > `after`: the read does not wait for the ack, which joins
+  // the next ack batch (a poll's answer does not wait for a commit, and the acks of many polls share one). A failed
+  // ack is logged; the next poll with the same cursor acks again.
+  const ackLater = (recipientId: number, upTo: number) =>
+    Effect.forkDaemon(
+      ack(recipientId, upTo).pipe(
+        Effect.catchAll((error) =>
+          Effect.logWarning("poll_ack_failed").pipe(Effect.annotateLogs({ detail: error.message.slice(0, 200) }))
+        )
+      )
+    )
+
   const fetch: SpoolPart["fetch"] = (recipientId, after, limit) => {
     const read = sql<Row>`SELECT seq, sender_id, msg_id, rk, ct, created_at, expires_at FROM spool
         WHERE recipient_id = ${recipientId} AND seq > ${after} ORDER BY seq LIMIT ${limit}`.pipe(
       Effect.map((rows) => rows.map(toSpoolEntry)),
       io("fetch")
     )
-    return after > 0
-      ? Effect.map(Effect.all([ack(recipientId, after), read], { concurrency: together }), ([, rows]) => rows)
-      : read
+    return after > 0 ? Effect.zipRight(ackLater(recipientId, after), read) : read
   }
 
   return {
