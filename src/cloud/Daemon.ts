@@ -214,8 +214,10 @@ const inboxFiber = (options: DaemonOptions, link: Link, gate: ReceiptGate) =>
       )
       yield* link.ok
       if (response.messages.length === 0) return
-      // Receipts wait while the batch's messages are written (ReceiptGate.ts).
-      const result = yield* Effect.uninterruptible(gate.during(processBatch(account.credentials, response.messages)))
+      // Receipts wait while the batch's messages are written (ReceiptGate.ts). The next poll, at once, acks it.
+      const result = yield* Effect.uninterruptible(
+        gate.during(processBatch(account.credentials, response.messages, { ack: false }))
+      )
       yield* Effect.logInfo("inbox_batch").pipe(Effect.annotateLogs({ ...result }))
     }),
     Effect.succeed(0),

@@ -187,11 +187,16 @@ const contactsFor = (credentials: Credentials, batch: ReadonlyArray<Delivered>, 
 
 /**
  * Processes one batch from the relay (ascending seq; rows at or below the cursor are skipped), then persists the
- * cursor and acks it (best effort: the next poll's `after` acks too). When an artifact fetch must be retried the
+ * cursor and acks it (best effort: the next poll's `after` acks too). `ack: false` leaves the ack to that next poll,
+ * for a caller that polls again at once (the daemon's inbox loop): one request less per batch. When an artifact fetch must be retried the
  * batch stops there: the cursor moves only past the envelopes before it, nothing is acked, and the error is
  * returned so the caller backs off.
  */
-export const processBatch = (credentials: Credentials, batch: ReadonlyArray<Delivered>) =>
+export const processBatch = (
+  credentials: Credentials,
+  batch: ReadonlyArray<Delivered>,
+  options: { readonly ack: boolean } = { ack: true }
+) =>
   Effect.gen(function* () {
     const home = yield* CloudHome
     const relay = yield* RelayClient
@@ -220,7 +225,7 @@ export const processBatch = (credentials: Credentials, batch: ReadonlyArray<Deli
     }
     if (cursor > start) {
       yield* home.writeCursor(cursor)
-      yield* Effect.ignore(relay.ack(credentials.token, cursor))
+      if (options.ack) yield* Effect.ignore(relay.ack(credentials.token, cursor))
     }
     return { ...counts, cursor } satisfies BatchResult
   })
