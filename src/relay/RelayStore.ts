@@ -259,12 +259,7 @@ export interface RelayStoreShape extends RotationStorePart {
   readonly enqueue: (
     input: EnqueueInput
   ) => Effect.Effect<Enqueued, NotAContact | ContactRevoked | RecipientQuota | AccountNotFound | RelayStoreIo>
-  /**
-   * Messages with seq > `after`, ascending, at most `limit`. `after` is an ack, which the read does not wait for:
-   * it is queued for the next ack batch and the rows > `after` are read at once (rows ≤ `after` are never
-   * returned, acked yet or not). A lost ack (the process killed before its batch) costs a redelivery, as a
-   * PostgreSQL ack lost before its WAL flush does; an explicit `ack` waits for its commit.
-   */
+  /** Messages with seq > `after`, ascending, at most `limit`. `after` is an ack, queued and not waited for (ADR-0064). */
   readonly fetch: (
     recipientId: AccountId,
     after: number,

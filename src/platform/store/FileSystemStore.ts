@@ -1,6 +1,5 @@
 import {
   chmodSync,
-  linkSync,
   lstatSync,
   mkdirSync,
   promises as fsPromises,
@@ -16,18 +15,8 @@ import * as Option from "effect/Option"
 import { StoreError } from "../../domain/Errors.js"
 import { DIR_MODE, MAX_RECORD_BYTES, Store, type StoredText, type StoreShape } from "../../services/store/Store.js"
 import { dirSegments, segments } from "../../services/store/StorePath.js"
-import {
-  appendTo,
-  code,
-  createEmptyFile,
-  isAbsent,
-  kindOf,
-  placeBeforeSync,
-  readHead,
-  Refused,
-  withTempFile
-} from "./SafeFile.js"
-import { unlinkQuietly } from "../TempFile.js"
+import { appendTo, code, createEmptyFile, isAbsent, kindOf, readHead, Refused, withTempFile } from "./SafeFile.js"
+import { createAllFresh, linkFresh } from "./CreateAll.js"
 import { repairModes, staleTempFiles } from "./StoreMaintenance.js"
 import { listNames, watchDirectory } from "./StoreWatcher.js"
 
@@ -36,17 +25,6 @@ const storeError = (path: string) => (cause: unknown) => {
   if (cause instanceof Refused) return new StoreError({ reason: "Unsafe", path: cause.at ?? path, cause: cause.detail })
   if (code(cause) === "ELOOP") return new StoreError({ reason: "Unsafe", path, cause: "a symbolic link loop" })
   return new StoreError({ reason: code(cause) === "ENOENT" ? "NotFound" : "Io", path, cause })
-}
-
-/** Links a written temp file to a fresh name: false when the name is taken (EEXIST). */
-const linkFresh = (tmp: string, file: string): boolean => {
-  try {
-    linkSync(tmp, file)
-    return true
-  } catch (error) {
-    if (code(error) === "EEXIST") return false
-    throw error
-  }
 }
 
 const io = <A>(path: string, f: () => Promise<A>): Effect.Effect<A, StoreError> =>
@@ -205,41 +183,19 @@ export const make = (root: string, options: FileSystemStoreOptions = {}): StoreS
       Effect.flatMap(
         Effect.forEach(entries, (entry) => segments(entry.path)),
         (all) =>
-          Effect.async<ReadonlyArray<boolean>, StoreError>((resume) => {
-            const created: Array<boolean> = []
-            const flushes: Array<Promise<void>> = []
-            let failure: StoreError | undefined
-            for (let i = 0; i < all.length; i++) {
-              const parts = all[i]!
-              const file = abs(parts)
-              try {
-                ensureDirs(parts, parts.length - 1)
-                const { placed, synced } = placeBeforeSync(dirname(file), entries[i]!.data, (tmp) =>
-                  linkFresh(tmp, file)
-                )
-                created.push(placed)
-                flushes.push(synced.catch((error) => void (failure ??= storeError(entries[i]!.path)(error))))
-                if (!placed) break
-              } catch (error) {
-                failure = storeError(entries[i]!.path)(error)
-                break
-              }
-            }
-            // Every flush started is waited for, even after a failure: nothing is left running behind the answer.
-            // On a failure the files this call created are removed again (best effort): none of them stays.
-            void Promise.all(flushes).then(() => {
-              if (failure === undefined) return resume(Effect.succeed(created))
-              created.forEach((placed, i) => {
-                if (!placed) return
-                try {
-                  unlinkQuietly(abs(all[i]!))
-                } catch {
-                  // The failure being answered is the one that matters.
-                }
-              })
-              resume(Effect.fail(failure))
-            })
-          })
+          Effect.flatMap(
+            Effect.promise(() =>
+              createAllFresh(
+                all.length,
+                (i) => {
+                  ensureDirs(all[i]!, all[i]!.length - 1)
+                  return { file: abs(all[i]!), data: entries[i]!.data }
+                },
+                (i, cause) => storeError(entries[i]!.path)(cause)
+              )
+            ),
+            (outcome) => outcome
+          )
       ),
     createEmpty: (path) =>
       fileOp(path, (parts, file) => {
