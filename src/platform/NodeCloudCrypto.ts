@@ -134,14 +134,7 @@ const generateWith = (random: (length: number) => Uint8Array, curve: Curve) => (
   return { publicKey: rawPublic(privateKeyObject(curve, privateKey)!), privateKey }
 }
 
-const sealInto = (
-  key: Uint8Array,
-  nonce: Uint8Array,
-  plaintext: Uint8Array,
-  aad: Uint8Array,
-  target: Uint8Array,
-  offset: number
-): number => {
+const sealInto: CloudCryptoSync["aeadSealInto"] = (key, nonce, plaintext, aad, target, offset) => {
   const cipher = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_LENGTH })
   cipher.setAAD(aad, { plaintextLength: plaintext.length })
   let at = offset
@@ -155,14 +148,7 @@ const sealInto = (
   return at + TAG_LENGTH - offset
 }
 
-const openInto = (
-  key: Uint8Array,
-  nonce: Uint8Array,
-  sealed: Uint8Array,
-  aad: Uint8Array,
-  target: Uint8Array,
-  offset: number
-): Either.Either<number, AeadFailed> => {
+const openInto: CloudCryptoSync["aeadOpenInto"] = (key, nonce, sealed, aad, target, offset) => {
   if (sealed.length < TAG_LENGTH || key.length !== 32 || nonce.length !== 12)
     return Either.left(new AeadFailed({ detail: "shorter than its tag, or a bad key or nonce length" }))
   try {
