@@ -11,6 +11,7 @@ import { Artifacts } from "./Artifacts.js"
 import { checkBody, checkSubject } from "./Checks.js"
 import { Envelopes } from "./Envelopes.js"
 import { Mailbox } from "./Mailbox.js"
+import { outgoingEnvelope } from "./OutgoingEnvelope.js"
 import { type Delivery, RemoteSends } from "./RemoteSends.js"
 
 /*
@@ -158,20 +159,19 @@ export const sendRemote = (input: RemoteSendInput) =>
       threadId: parent?.threadId,
       canonical: (id) => Layout.remoteSent(input.from.sessionId, id),
       build: (id, threadId) =>
-        MessageEnvelope.make({
-          v: 1,
+        outgoingEnvelope(
+          {
+            from: input.from,
+            to: [recipient],
+            subject,
+            body,
+            parent,
+            artifacts: metas.map((m) => m.sha256),
+            createdAt: now
+          },
           id,
-          kind: "direct",
-          from: { sessionId: input.from.sessionId, label: input.from.label, provider: input.from.provider },
-          to: [recipient],
-          subject,
-          body,
-          threadId,
-          ...(parent !== undefined ? { inReplyTo: parent.id } : {}),
-          artifacts: metas.map((m) => m.sha256),
-          createdAt: now,
-          origin: "local"
-        }),
+          threadId
+        ),
       alongside: (built) =>
         Effect.map(
           remote.outboxFile({

@@ -14,18 +14,17 @@ import type {
 import { BacklogFull } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
 import type { ChannelName } from "../domain/Names.js"
-import { MessageEnvelope, type Party, type SessionRecord } from "../domain/Records.js"
+import type { MessageEnvelope, Party } from "../domain/Records.js"
 import type { SessionId } from "../domain/Ulid.js"
 import type { AddressFailure, Resolved } from "./Addressing.js"
 import type { ArtifactsShape } from "./Artifacts.js"
 import type { ChannelsShape } from "./Channels.js"
 import { checkBody, checkSubject } from "./Checks.js"
 import type { EnvelopesShape } from "./Envelopes.js"
+import { outgoingEnvelope, party } from "./OutgoingEnvelope.js"
 import type { SendInput, SendResult } from "./SendInput.js"
 import type { SessionsShape } from "./Sessions.js"
 import type { Visibility } from "./Visibility.js"
-
-const party = (r: SessionRecord): Party => ({ sessionId: r.sessionId, label: r.label, provider: r.provider })
 
 /** What a send may fail with; nothing is delivered when it does. */
 export type SendFailure =
@@ -98,25 +97,20 @@ export const makeSend = (deps: {
         canonical: (id) =>
           channel !== undefined ? Layout.channelMessage(channel, id) : Layout.inboxMessage(first?.sessionId ?? "", id),
         copies: (id) => recipients.map((p) => Layout.inboxMessage(p.sessionId, id)),
-        // Not validated here: publish writes it through the envelope's Schema, which checks it once.
         build: (id, threadId) =>
-          MessageEnvelope.make(
+          outgoingEnvelope(
             {
-              v: 1,
-              id,
-              kind: channel !== undefined ? "channel" : "direct",
-              from: party(input.from),
+              from: input.from,
               to: recipients,
-              ...(channel !== undefined ? { channel } : {}),
+              channel,
               subject,
               body,
-              threadId,
-              ...(parent !== undefined ? { inReplyTo: parent.id } : {}),
+              parent,
               artifacts: metas.map((m) => m.sha256),
-              createdAt: now,
-              origin: "local"
+              createdAt: now
             },
-            true
+            id,
+            threadId
           )
       })
       return { envelope, recipients, reached: resolved?.record, ambiguous: resolved?.ambiguous }
