@@ -390,7 +390,7 @@ const scenario5 = async () => {
   try {
     const r = await flood({
       urlOf: (turn = 0) => urls[turn % count],
-      messages: Math.min(MESSAGES, 4_000),
+      messages: MESSAGES,
       whileRunning: async (running) => {
         await sleep(1_000)
         while (running() && kills < KILLS) {
