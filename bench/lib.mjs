@@ -94,7 +94,8 @@ export const requireBuild = () => {
 }
 
 /**
- * Spawns `session-bridge mcp` on `home` as the session `sessionId` labelled `label`, connected over stdio; `bin` and
+ * Spawns `session-bridge mcp` on `home` as the session `sessionId` labelled `label`, connected over stdio, through
+ * the installed executable (the launcher), as the command `init` writes into host configs runs it; `bin` and
  * `nodeArgs` (e.g. `--cpu-prof`) to run another build or profile one.
  */
 export const spawnMcp = async ({
@@ -104,7 +105,7 @@ export const spawnMcp = async ({
   cwd,
   env = {},
   clientName = "session-bridge-bench",
-  bin = BIN,
+  bin = LAUNCHER,
   nodeArgs = []
 }) => {
   const transport = new StdioClientTransport({

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
-import { BIN, log, ms, percentile, removeHome, requireBuild, row, tempHome, ulid } from "./lib.mjs"
+import { LAUNCHER, log, ms, percentile, removeHome, requireBuild, row, tempHome, ulid } from "./lib.mjs"
 
 requireBuild()
 const home = tempHome()
@@ -14,8 +14,9 @@ const home = tempHome()
 const caCerts = process.env.NODE_EXTRA_CA_CERTS
 const cleanEnv = { PATH: process.env.PATH }
 const caEnv = caCerts === undefined ? undefined : { ...cleanEnv, NODE_EXTRA_CA_CERTS: caCerts }
-// BENCH_MCP_BIN: another build's bin.js (e.g. a copy of dist/ from before a change), for before/after figures.
-const SERVER = process.env.BENCH_MCP_BIN ?? BIN
+// The server as hosts start it: `node <dist/session-bridge.cjs> mcp`, the command `init` writes for an installed package.
+// BENCH_MCP_BIN: another build's entry (e.g. a copy of dist/ from before a change), for before/after figures.
+const SERVER = process.env.BENCH_MCP_BIN ?? LAUNCHER
 
 const handshake =
   [

@@ -125,6 +125,16 @@ await bundle({
   // Escapes every non-ASCII character (esbuild's default, stated because src/platform/HookBoot.ts reads the file as latin1).
   charset: "ascii"
 })
+// The MCP server once more as one CommonJS script, which the launcher requires for `session-bridge mcp`: a server
+// started from ES modules carries Node's ES module loader, about 2 MiB resident, for its whole session
+// (src/platform/McpBoot.ts, docs/adr/0066-mcp-server-started-as-commonjs.md).
+await bundle({
+  entryPoints: ["src/mcp/main.ts"],
+  plugins: [listedToolsLiteral, fsWithoutNamespace],
+  outfile: `${next.pathname}/mcp/server.cjs`,
+  format: "cjs",
+  define: { __SESSION_BRIDGE_VERSION__: JSON.stringify(pkg.version) }
+})
 // The installed executable: a CommonJS launcher (Node starts it sooner than an ES module) that runs the hook bundle
 // itself and hands every other command to bin.js, kept as a real dynamic import.
 await bundle({

@@ -24,7 +24,7 @@ if (command === "hook" && !wantsHelp) {
   main(rest)
 } else if (command === "mcp" && !wantsHelp) {
   const { main } = await import("./mcp/main.js")
-  main()
+  main(new URL("./mcp/tools.cjs", import.meta.url))
 } else {
   const { main } = await import("./cli/main.js")
   main(process.argv)

@@ -15,14 +15,15 @@ import type { ToolRuntime } from "./ToolRuntime.js"
  * cache (src/platform/ToolsBoot.ts, docs/adr/0062-tool-calls-through-a-code-cache.md).
  */
 
-/** The tool calls' bundle: this module is bundled into dist/chunks/, the tool calls into dist/mcp/tools.cjs. */
-const TOOLS_BUNDLE = new URL("../mcp/tools.cjs", import.meta.url)
-
 /** How long tool calls still running when stdin ends may take to finish and send their answers. */
 const DRAIN_MILLIS = 2000
 
-/** Serves until stdin ends (the host is gone) or the transport closes, then lets calls in flight finish briefly. */
-export const main = (): void => {
+/**
+ * Serves until stdin ends (the host is gone) or the transport closes, then lets calls in flight finish briefly.
+ * `toolsBundle` is the tool calls' bundle (dist/mcp/tools.cjs): this module runs from dist/mcp/server.cjs (the
+ * launcher's way) or from a chunk of the ES module entry (dist/bin.js), which each name it.
+ */
+export const main = (toolsBundle: string | URL): void => {
   const tools = listedTools()
   const names = new Set(tools.map((t) => t.name))
   let runtime: Promise<ToolRuntime> | undefined
@@ -32,7 +33,9 @@ export const main = (): void => {
     (runtime ??= Promise.resolve()
       .then(NodeMcpProcess.tuneV8ForToolCalls)
       .then(() => {
-        loaded ??= loadTools<typeof ToolRuntimeModule>(NodeMcpProcess.pathOf(TOOLS_BUNDLE))
+        loaded ??= loadTools<typeof ToolRuntimeModule>(
+          typeof toolsBundle === "string" ? toolsBundle : NodeMcpProcess.pathOf(toolsBundle)
+        )
         NodeMcpProcess.debug(`tool calls loaded; code cache: ${loaded.cache}`)
         return loaded.exports.start(() => connection.clientInfo())
       })
