@@ -153,11 +153,18 @@ describe("a session's messages to contacts, through a real MCP server", () => {
     const mcp = entries.filter((e) => texts(e).includes('"tools/call"') && !texts(e).includes("--wizard"))
     assert.strictEqual(mcp.length, 1, "one entry chunk serves `mcp`")
     // The entry answers initialize and tools/list; the tool calls' code is one bundle it compiles at the first call
-    // (dist/mcp/tools.cjs, src/platform/ToolsBoot.ts), and it imports no other module then.
-    assert.include(texts(mcp[0]!), '"../mcp/tools.cjs"')
+    // (dist/mcp/tools.cjs, src/platform/ToolsBoot.ts), named by what starts the entry (bin.js here, the launcher
+    // through src/platform/McpBoot.ts), and it imports no other module then. The same entry as the launcher starts
+    // it, dist/mcp/server.cjs, requires no file of its own either.
+    assert.include(bin, '"./mcp/tools.cjs"')
     assert.deepStrictEqual([...fs.readFileSync(mcp[0]!, "utf8").matchAll(/import\("(\.\.?\/[^"]+)"\)/g)], [])
-    for (const marker of ['"sb1 msg"', '"sb1-sig"', "/v1/messages", "/v1/blobs"])
+    const serverBundle = fs.readFileSync(path.join(path.dirname(BIN), "mcp", "server.cjs"), "utf8")
+    assert.include(serverBundle, '"tools/call"')
+    assert.deepStrictEqual([...serverBundle.matchAll(/require\("(\.\.?\/[^"]+)"\)/g)], [])
+    for (const marker of ['"sb1 msg"', '"sb1-sig"', "/v1/messages", "/v1/blobs"]) {
       assert.notInclude(texts(mcp[0]!), marker)
+      assert.notInclude(serverBundle, marker)
+    }
     // The calls' bundle holds no relay client (the daemon talks to the relay), and its sealing code is in modules
     // initialized when first imported: V8's coverage of a server that ran the common calls shows that no function
     // holding it ever ran.
