@@ -126,7 +126,7 @@ await bundle({
   charset: "ascii"
 })
 // The MCP server once more as one CommonJS script, which the launcher requires for `session-bridge mcp`: a server
-// started from ES modules carries Node's ES module loader, about 2 MiB resident, for its whole session
+// started from ES modules carries Node's ES module loader, about 1.2 MiB resident, for its whole session
 // (src/platform/McpBoot.ts, docs/adr/0066-mcp-server-started-as-commonjs.md).
 await bundle({
   entryPoints: ["src/mcp/main.ts"],

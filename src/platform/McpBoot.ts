@@ -4,8 +4,8 @@ import { join } from "node:path"
 /**
  * `session-bridge mcp` from the launcher: the server's CommonJS bundle beside it (dist/mcp/server.cjs), with the
  * tool calls' bundle (dist/mcp/tools.cjs), and no ES module at all. Loading one file as an ES module brings in
- * Node's ES module loader, which reads files through node:fs/promises (and that loads readline): about 2 MiB
- * resident in a process that lives as long as its session
+ * Node's ES module loader, which reads files through node:fs/promises (and that loads readline): about 1.2 MiB
+ * resident in a server after a few calls, kept as long as its session
  * (docs/adr/0066-mcp-server-started-as-commonjs.md). False when the bundle is missing: the caller then goes
  * through the ES module entry, as before.
  */
