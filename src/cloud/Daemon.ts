@@ -155,6 +155,8 @@ const pumpFiber = (
   Effect.gen(function* () {
     const scanEvery = yield* atMostEvery(options.pumpIntervalMs)
     const refreshEvery = yield* atMostEvery(SENT_REFRESH_MS)
+    // The sent entries already past `stored`, remembered for the daemon's run (SentStates.ts).
+    const settled = new Set<string>()
     const queueReceipts = yield* makeReceiptQueue(gate.clear)
     return yield* loop(
       "outbox",
@@ -179,7 +181,7 @@ const pumpFiber = (
           )
         )
         // What the relay knows of messages already stored (delivered, expired, refused), asked at most every 15 s.
-        yield* refreshEvery(refreshSent(account.credentials))
+        yield* refreshEvery(refreshSent(account.credentials, undefined, settled))
         // The session registry is read only while something is held.
         if ((yield* (yield* Store).list(CloudLayout.unroutedDir)).length === 0) return
         const held = yield* deliverUnrouted

@@ -25,19 +25,34 @@ export interface SentRefresh {
 /**
  * Asks the relay about at most `limit` stored entries. A relay failure stops the round (the next one asks again);
  * a 401 is returned to the caller.
+ *
+ * `settled` holds the names of entries this refresher found past `stored` (or unreadable) in earlier rounds: a
+ * state only moves on from `stored`, never back to it, so they are not read again. A daemon keeps one set for its
+ * whole run, and each round reads only the entries still `stored` and the new ones, not every message the account
+ * ever sent. Names whose files are gone leave the set.
  */
-export const refreshSent = (credentials: Credentials, limit = 50) =>
+export const refreshSent = (credentials: Credentials, limit = 50, settled: Set<string> = new Set()) =>
   Effect.gen(function* () {
     const store = yield* Store
     const relay = yield* RelayClient
     const names = (yield* store.list(CloudLayout.sentDir)).filter((n) => n.endsWith(".json")).sort()
+    if (settled.size > 0) {
+      const listed = new Set(names)
+      for (const name of settled) if (!listed.has(name)) settled.delete(name)
+    }
     let asked = 0
     let changed = 0
     for (const name of names) {
       if (asked >= limit) break
+      if (settled.has(name)) continue
       const path = `${CloudLayout.sentDir}/${name}`
-      const entry = Option.flatMap(yield* store.readText(path), decode)
-      if (Option.isNone(entry) || entry.value.state !== "stored") continue
+      const text = yield* store.readText(path)
+      if (Option.isNone(text)) continue
+      const entry = decode(text.value)
+      if (Option.isNone(entry) || entry.value.state !== "stored") {
+        settled.add(name)
+        continue
+      }
       asked++
       const status = yield* Effect.either(relay.sentStatus(credentials.token, entry.value.id))
       if (status._tag === "Left") {
@@ -58,6 +73,7 @@ export const refreshSent = (credentials: Credentials, limit = 50) =>
       const current = Option.flatMap(yield* store.readText(path), decode)
       if (Option.isNone(current) || current.value.state !== "stored") continue
       yield* store.write(path, encode({ ...current.value, state: next, updatedAt: yield* Clock.currentTimeMillis }))
+      settled.add(name)
       changed++
     }
     return { asked, changed } satisfies SentRefresh

@@ -316,6 +316,36 @@ describe("relay-level delivery states", () => {
         })
       )
   )
+
+  it.effect(
+    "a daemon's refresher does not read again an entry it found past stored; a removed one leaves its set",
+    () =>
+      withBob((f, me) =>
+        Effect.gen(function* () {
+          const store = yield* Store
+          const a = yield* call(sendMessage, me, { to: { contact: "alice" }, subject: "a" })
+          const b = yield* call(sendMessage, me, { to: { contact: "alice" }, subject: "b" })
+          yield* pumpOnce(f.credentials)
+          const settled = new Set<string>()
+          assert.deepStrictEqual(yield* refreshSent(f.credentials, 50, settled), { asked: 2, changed: 0 })
+          assert.strictEqual(settled.size, 0, "stored entries are asked again next round")
+          yield* f.relay.client.ack("alice-token-xxxxxxxxxxxxxxxx", 1)
+          assert.deepStrictEqual(yield* refreshSent(f.credentials, 50, settled), { asked: 2, changed: 1 })
+          const pathOf = (id: string) => CloudLayout.sent(id)
+          assert.deepStrictEqual([...settled], [pathOf(a.messageId).split("/").pop()])
+          // Written back as stored behind its back: only a fresh refresher reads it again.
+          const delivered = yield* entryAt(pathOf(a.messageId))
+          const stored = yield* Schema.encode(OutboxEntry)({ ...delivered, state: "stored" })
+          yield* store.write(pathOf(a.messageId), JSON.stringify(stored))
+          assert.deepStrictEqual(yield* refreshSent(f.credentials, 50, settled), { asked: 1, changed: 0 })
+          assert.deepStrictEqual(yield* refreshSent(f.credentials), { asked: 2, changed: 1 })
+          yield* store.remove(pathOf(a.messageId))
+          yield* store.remove(pathOf(b.messageId))
+          assert.deepStrictEqual(yield* refreshSent(f.credentials, 50, settled), { asked: 0, changed: 0 })
+          assert.strictEqual(settled.size, 0)
+        })
+      )
+  )
 })
 
 describe("housekeeping of messages to contacts", () => {
