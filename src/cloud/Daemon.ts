@@ -15,7 +15,7 @@ import { backoffMs, pumpOnce } from "./Outbox.js"
 import { makeReceiptGate, type ReceiptGate } from "./ReceiptGate.js"
 import { atMostEvery } from "./AtMostEvery.js"
 import { makeReceiptQueue } from "./Receipts.js"
-import { refreshSent } from "./SentStates.js"
+import { sentRefresher } from "./SentStates.js"
 import { fetchPresence, publishPresence } from "./Presence.js"
 import { PRESENCE_FETCH_MS, PRESENCE_INTERVAL_MS } from "./PresenceCache.js"
 import { RelayClient } from "./RelayClient.js"
@@ -154,9 +154,7 @@ const pumpFiber = (
 ) =>
   Effect.gen(function* () {
     const scanEvery = yield* atMostEvery(options.pumpIntervalMs)
-    const refreshEvery = yield* atMostEvery(SENT_REFRESH_MS)
-    // The sent entries already past `stored`, remembered for the daemon's run (SentStates.ts).
-    const settled = new Set<string>()
+    const refreshSentEvery = yield* sentRefresher(SENT_REFRESH_MS)
     const queueReceipts = yield* makeReceiptQueue(gate.clear)
     return yield* loop(
       "outbox",
@@ -181,7 +179,7 @@ const pumpFiber = (
           )
         )
         // What the relay knows of messages already stored (delivered, expired, refused), asked at most every 15 s.
-        yield* refreshEvery(refreshSent(account.credentials, undefined, settled))
+        yield* refreshSentEvery(account.credentials)
         // The session registry is read only while something is held.
         if ((yield* (yield* Store).list(CloudLayout.unroutedDir)).length === 0) return
         const held = yield* deliverUnrouted

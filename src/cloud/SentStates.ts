@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { Store } from "../services/store/Store.js"
+import { atMostEvery } from "./AtMostEvery.js"
 import { CloudLayout } from "./CloudLayout.js"
 import { type Credentials, OutboxEntry, type OutboxState } from "./CloudState.js"
 import { RelayClient } from "./RelayClient.js"
@@ -77,4 +78,14 @@ export const refreshSent = (credentials: Credentials, limit = 50, settled: Set<s
       changed++
     }
     return { asked, changed } satisfies SentRefresh
+  })
+
+/**
+ * The daemon's refresh: `refreshSent` at most every `intervalMs` (the pump calls it on each pass), with one set of
+ * settled entries for the daemon's whole run.
+ */
+export const sentRefresher = (intervalMs: number) =>
+  Effect.map(atMostEvery(intervalMs), (every) => {
+    const settled = new Set<string>()
+    return (credentials: Credentials) => every(refreshSent(credentials, undefined, settled))
   })

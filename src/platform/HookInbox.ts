@@ -26,7 +26,7 @@ import {
   unlinkSync,
   writeSync
 } from "node:fs"
-import { dirname, join } from "node:path"
+import { dirname, join, normalize } from "node:path"
 import { checkEnvelope, type CheckedEnvelope } from "../domain/EnvelopeShape.js"
 import { encodeStamp, type HookStamp, MARK_RESERVE_MS, stampPath, type StampedDir } from "../domain/HookStamp.js"
 import { MAX_ENTRIES, renderInboxBlock } from "../domain/InboxBlock.js"
@@ -52,9 +52,16 @@ const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constant
 const uid = process.getuid?.()
 const mine = (st: { readonly uid: number }) => uid === undefined || st.uid === uid
 
+/**
+ * The file or folder `rel` (a store path) of `home` (normalized by the caller), joined by hand: node's `join`
+ * normalizes the whole path on each call, and the dozens of calls a prompt with 20 messages made were enough for V8
+ * to compile its normalizer with the optimizing compiler, whose first job held the hook's thread for 3–6 ms.
+ */
+const under = (home: string, rel: string) => `${home}/${rel}`
+
 /** A folder the store reads as it is (a directory of ours, 0700), or absent; anything else is declined. */
 const folder = (home: string, dir: string): { readonly mtimeMs: number } | undefined => {
-  const st = lstatSync(join(home, dir), { throwIfNoEntry: false })
+  const st = lstatSync(under(home, dir), { throwIfNoEntry: false })
   if (st === undefined) return undefined
   if (!st.isDirectory()) return decline(`${dir} is not a directory`)
   if ((st.mode & 0o777) !== DIR_MODE || !mine(st)) return decline(`${dir} is not a 0700 folder of this user`)
@@ -65,7 +72,7 @@ const folder = (home: string, dir: string): { readonly mtimeMs: number } | undef
 const names = (home: string, dir: string): ReadonlyArray<string> =>
   folder(home, dir) === undefined
     ? []
-    : readdirSync(join(home, dir))
+    : readdirSync(under(home, dir))
         .filter((n) => !n.startsWith(TEMP_PREFIX))
         .sort()
 
@@ -73,7 +80,7 @@ const names = (home: string, dir: string): ReadonlyArray<string> =>
 const envelope = (home: string, path: string): CheckedEnvelope => {
   let fd: number | undefined
   try {
-    fd = openSync(join(home, path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+    fd = openSync(under(home, path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
     const st = fstatSync(fd)
     if (!st.isFile() || st.size > MAX_ENVELOPE_BYTES) return decline(`${path} is not a small regular file`)
     if ((st.mode & 0o777) !== FILE_MODE || !mine(st)) return decline(`${path} is not a 0600 file of this user`)
@@ -93,9 +100,9 @@ const envelope = (home: string, path: string): CheckedEnvelope => {
 const ensureFolders = (home: string, dirs: ReadonlyArray<string>): void => {
   for (const dir of dirs) {
     try {
-      mkdirSync(join(home, dir), { mode: DIR_MODE })
+      mkdirSync(under(home, dir), { mode: DIR_MODE })
       // The umask may have taken bits off the mode: the store sets it exactly.
-      chmodSync(join(home, dir), DIR_MODE)
+      chmodSync(under(home, dir), DIR_MODE)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
     }
@@ -112,7 +119,7 @@ const markSurfaced = (home: string, sessionId: string, ids: ReadonlyArray<string
     let fd: number
     try {
       fd = openSync(
-        join(home, Layout.surfacedMarker(sessionId, id)),
+        under(home, Layout.surfacedMarker(sessionId, id)),
         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
         FILE_MODE
       )
@@ -132,7 +139,7 @@ const markSurfaced = (home: string, sessionId: string, ids: ReadonlyArray<string
 
 /** Writes the stamp as src/hook/Stamp.ts does through the store: a fsynced 0600 temp file renamed into place. */
 const writeStamp = (home: string, stamp: HookStamp): boolean => {
-  const file = join(home, stampPath(stamp.provider, stamp.hostSessionId))
+  const file = under(home, stampPath(stamp.provider, stamp.hostSessionId))
   const tmp = join(dirname(file), `${TEMP_PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 10)}`)
   try {
     if (
@@ -170,7 +177,8 @@ interface Candidate {
  * What the full hook would show for `stamp`'s session now, done here, or why not. `deadline` is the budget's end in
  * ms of process uptime. The session's record and pointer were checked by the caller.
  */
-export const surfaceInbox = (home: string, stamp: HookStamp, deadline: number): InboxOutcome => {
+export const surfaceInbox = (bridgeHome: string, stamp: HookStamp, deadline: number): InboxOutcome => {
+  const home = normalize(bridgeHome).replace(/(.)\/+$/, "$1")
   try {
     const root = statSync(home)
     if (!root.isDirectory() || (root.mode & 0o777) !== DIR_MODE || !mine(root))
