@@ -53,7 +53,7 @@ const uid = process.getuid?.()
 const mine = (st: { readonly uid: number }) => uid === undefined || st.uid === uid
 
 /**
- * The file or folder `rel` (a store path) of `home` (normalized by the caller), joined by hand: node's `join`
+ * The file or folder `rel` (a store path) of `home` (normalized, no trailing slash), joined by hand: node's `join`
  * normalizes the whole path on each call, and the dozens of calls a prompt with 20 messages made were enough for V8
  * to compile its normalizer with the optimizing compiler, whose first job held the hook's thread for 3–6 ms.
  */
@@ -178,9 +178,9 @@ interface Candidate {
  * ms of process uptime. The session's record and pointer were checked by the caller.
  */
 export const surfaceInbox = (bridgeHome: string, stamp: HookStamp, deadline: number): InboxOutcome => {
-  const home = normalize(bridgeHome).replace(/(.)\/+$/, "$1")
+  const home = normalize(bridgeHome).replace(/\/+$/, "")
   try {
-    const root = statSync(home)
+    const root = statSync(home || "/")
     if (!root.isDirectory() || (root.mode & 0o777) !== DIR_MODE || !mine(root))
       return { why: "the home is not a 0700 folder of this user" }
     const sessionId = stamp.sessionId

@@ -1,13 +1,5 @@
-import {
-  chmodSync,
-  lstatSync,
-  mkdirSync,
-  promises as fsPromises,
-  renameSync,
-  statSync,
-  unlinkSync
-} from "node:fs"
-import { dirname, join } from "node:path"
+import { chmodSync, lstatSync, mkdirSync, promises as fsPromises, renameSync, statSync, unlinkSync } from "node:fs"
+import { dirname, normalize } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -52,7 +44,12 @@ export interface FileSystemStoreOptions {
  */
 export const make = (root: string, options: FileSystemStoreOptions = {}): StoreShape => {
   const uid = "uid" in options ? options.uid : process.getuid?.()
-  const abs = (parts: ReadonlyArray<string>) => join(root, ...parts)
+  // Joined by hand: the segments are checked (StorePath.ts: no "", ".", ".." or separators), and node's `join`
+  // normalizes the whole path on every call, enough calls for V8 to optimize its normalizer in a process that lives
+  // for one prompt (the hook), where the optimizing compiler's first job holds the thread for milliseconds.
+  const base = normalize(root).replace(/(.)\/+$/, "$1")
+  const prefix = base === "/" ? "" : base
+  const abs = (parts: ReadonlyArray<string>) => (parts.length === 0 ? base : `${prefix}/${parts.join("/")}`)
   /** Directories (store paths) seen to be real directories, owned right and 0700. */
   const checkedDirs = new Set<string>()
   let rootChecked = false
