@@ -1,6 +1,7 @@
 // The relay over HTTP, one real `node dist/relay/bin.js` process on loopback (rate limits off, SQLite FULL):
 //   1. send → parked long-poll returns (p50/p99), one pair, paced
-//   2. stored messages/s with 8 concurrent senders (pre-sealed envelopes, real keys)
+//   2. stored messages/s with 8 concurrent senders (pre-sealed envelopes, real keys), after a warm-up flood of as many
+//      (its own rate reported)
 //   3. RSS per idle parked long-poll (500 parked, RSS delta of the relay process)
 //   4. the throughput row again on PostgreSQL when SESSION_BRIDGE_TEST_PG_URL is set (a scratch schema)
 // Accounts, contacts and envelopes go through the real flows (register, invite, seal) of test/relay/relayProcess.ts,
@@ -12,6 +13,8 @@ import { httpJson, importTs, log, ms, percentile, row } from "./lib.mjs"
 const command = process.env.BENCH_RELAY_BIN ? [process.env.BENCH_RELAY_BIN, "--port", "0"] : undefined
 const LATENCY_ROUNDS = Number(process.env.BENCH_RELAY_ROUNDS ?? 200)
 const MESSAGES = Number(process.env.BENCH_RELAY_MESSAGES ?? 1_600)
+/** Sent through the same 8 senders before the timed flood, untimed (BENCH_RELAY_WARMUP). */
+const WARMUP_MESSAGES = Number(process.env.BENCH_RELAY_WARMUP ?? 1_600)
 const SENDERS = 8
 const PARKED = 500
 
@@ -46,27 +49,41 @@ const cpuMs = (pid) => {
 
 const throughput = async (url, label, target, pid) => {
   const senders = await pairs(url, SENDERS)
-  const perSender = Math.ceil(MESSAGES / SENDERS)
-  const envelopes = []
-  for (const [a, b] of senders) {
-    const list = []
-    for (let i = 0; i < perSender; i++) list.push(await sealed(a, b, `m${i}`))
-    envelopes.push(list)
+  const seal = async (count, prefix) => {
+    const envelopes = []
+    for (const [a, b] of senders) {
+      const list = []
+      for (let i = 0; i < Math.ceil(count / SENDERS); i++) list.push(await sealed(a, b, `${prefix}${i}`))
+      envelopes.push(list)
+    }
+    return envelopes
   }
-  const started = performance.now()
-  const cpuStart = cpuMs(pid)
-  let stored = 0
-  await Promise.all(
-    senders.map(async ([a], i) => {
-      for (const envelope of envelopes[i]) {
-        const res = await call(url, "POST", "/v1/messages", { token: a.token, body: envelope })
-        if (res.status !== 201) throw new Error(`send: ${res.status} ${JSON.stringify(res.body)}`)
-        stored++
-      }
-    })
+  /** The 8 senders, closed loop, each through its list: messages stored, seconds, the relay's CPU ms. */
+  const flood = async (envelopes) => {
+    const started = performance.now()
+    const cpuStart = cpuMs(pid)
+    let stored = 0
+    await Promise.all(
+      senders.map(async ([a], i) => {
+        for (const envelope of envelopes[i]) {
+          const res = await call(url, "POST", "/v1/messages", { token: a.token, body: envelope })
+          if (res.status !== 201) throw new Error(`send: ${res.status} ${JSON.stringify(res.body)}`)
+          stored++
+        }
+      })
+    )
+    return { stored, seconds: (performance.now() - started) / 1000, cpu: cpuMs(pid) - cpuStart }
+  }
+  // A relay runs for weeks: the row is its steady state, after a warm-up flood (V8 optimizes the hot path during
+  // the first second or so of sends); the warm-up's own rate is reported beside it.
+  const warm = await flood(await seal(WARMUP_MESSAGES, "w"))
+  const timed = await flood(await seal(MESSAGES, "m"))
+  const perSec = timed.stored / timed.seconds
+  const cpuPerMessage = timed.cpu / timed.stored
+  row(
+    `relay: stored messages/s, 8 senders, first ${warm.stored} after the relay started (${label})`,
+    `${(warm.stored / warm.seconds).toFixed(0)}/s`
   )
-  const perSec = stored / ((performance.now() - started) / 1000)
-  const cpuPerMessage = (cpuMs(pid) - cpuStart) / stored
   row(`relay: stored messages/s, 8 senders (${label})`, `${perSec.toFixed(0)}/s`, `≥ ${target}/s`, perSec >= target)
   // The relay process's own CPU per stored message: steadier than the rate on a shared machine (report).
   row(`relay: relay CPU per stored message, 8 senders (${label})`, ms(cpuPerMessage))
