@@ -55,7 +55,8 @@ const mine = (st: { readonly uid: number }) => uid === undefined || st.uid === u
 /**
  * The file or folder `rel` (a store path) of `home` (normalized, no trailing slash), joined by hand: node's `join`
  * normalizes the whole path on each call, and the dozens of calls a prompt with 20 messages made were enough for V8
- * to compile its normalizer with the optimizing compiler, whose first job held the hook's thread for 3–6 ms.
+ * to compile its normalizer with the optimizing compiler: a job of about 2.5 ms on a helper thread, which on a busy
+ * or pinned core delayed the prompt by 3–6 ms.
  */
 const under = (home: string, rel: string) => `${home}/${rel}`
 

@@ -46,7 +46,7 @@ export const make = (root: string, options: FileSystemStoreOptions = {}): StoreS
   const uid = "uid" in options ? options.uid : process.getuid?.()
   // Joined by hand: the segments are checked (StorePath.ts: no "", ".", ".." or separators), and node's `join`
   // normalizes the whole path on every call, enough calls for V8 to optimize its normalizer in a process that lives
-  // for one prompt (the hook), where the optimizing compiler's first job holds the thread for milliseconds.
+  // for one prompt (the hook), where that compile costs the prompt milliseconds (src/platform/HookInbox.ts).
   const base = normalize(root).replace(/(.)\/+$/, "$1")
   const prefix = base === "/" ? "" : base
   const abs = (parts: ReadonlyArray<string>) => (parts.length === 0 ? base : `${prefix}/${parts.join("/")}`)
