@@ -1,10 +1,9 @@
 import { assert, beforeAll, describe, it } from "@effect/vitest"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { ensureBuilt, LAUNCHER, REPO } from "../support/build.js"
-import { connect, serverEnv, tempHome, testSessionId } from "../support/mcpClient.js"
+import { spawnMcp, tempHome, testSessionId } from "../support/mcpClient.js"
 
 /*
  * `session-bridge mcp` through the installed executable (the launcher, what `init` writes into host configs): the
@@ -30,17 +29,14 @@ const serve = async (launcher: string, home: string) => {
     `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(log)}, process.moduleLoadList.join("\\n")))`
   )
   const sessionId = testSessionId()
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: ["--require", preload, launcher, "mcp"],
-    env: serverEnv({ home: path.join(home, "bridge"), sessionId, label: "launched" }),
+  const mcp = await spawnMcp({
+    home: path.join(home, "bridge"),
     cwd: home,
-    stderr: "pipe"
+    sessionId,
+    label: "launched",
+    entry: launcher,
+    nodeArgs: ["--require", preload]
   })
-  let stderr = ""
-  transport.stderr?.on("data", (chunk: Buffer) => void (stderr += chunk.toString("utf8")))
-  const mcp = await connect(transport, { stderr: () => stderr, pid: () => transport.pid })
-  const exited = new Promise<void>((resolve) => (transport.onclose = () => resolve()))
   const tools = await mcp.client.listTools()
   assert.strictEqual(tools.tools.length, 17)
   const me = await mcp.ok("bridge_whoami")
@@ -52,7 +48,6 @@ const serve = async (launcher: string, home: string) => {
     ["through the launcher"]
   )
   await mcp.close()
-  await exited
   for (let i = 0; i < 100 && !fs.existsSync(log); i++) await new Promise((r) => setTimeout(r, 20))
   return fs
     .readFileSync(log, "utf8")

@@ -99,6 +99,10 @@ export interface SpawnOptions {
   readonly env?: Record<string, string>
   /** The client's read buffer; by default the SDK's own (10 MiB), as real hosts have it. */
   readonly maxBufferSize?: number
+  /** The executable node starts (default dist/bin.js), e.g. the launcher hosts are given. */
+  readonly entry?: string
+  /** Node options before the entry, e.g. a `--require` preload. */
+  readonly nodeArgs?: ReadonlyArray<string>
 }
 
 /** Environment for a spawned server: nothing inherited from the test runner but PATH, plus what the test sets. */
@@ -111,11 +115,11 @@ export const serverEnv = (options: SpawnOptions): Record<string, string> => ({
   ...options.env
 })
 
-/** Spawns `node dist/bin.js mcp` and connects an SDK client to it over stdio. */
+/** Spawns `node dist/bin.js mcp` (or `options.entry`) and connects an SDK client to it over stdio. */
 export const spawnMcp = async (options: SpawnOptions): Promise<McpHandle> => {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [BIN, "mcp"],
+    args: [...(options.nodeArgs ?? []), options.entry ?? BIN, "mcp"],
     env: serverEnv(options),
     cwd: options.cwd ?? options.home,
     stderr: "pipe",
