@@ -26,11 +26,12 @@ import {
   unlinkSync,
   writeSync
 } from "node:fs"
-import { dirname, join, normalize } from "node:path"
+import { dirname, join } from "node:path"
 import { checkEnvelope, type CheckedEnvelope } from "../domain/EnvelopeShape.js"
 import { encodeStamp, type HookStamp, MARK_RESERVE_MS, stampPath, type StampedDir } from "../domain/HookStamp.js"
 import { MAX_ENTRIES, renderInboxBlock } from "../domain/InboxBlock.js"
 import { Layout } from "../domain/Layout.js"
+import { folderPrefix } from "./PathPrefix.js"
 
 /** The block to show ("" for nothing), or why the full hook must run instead. */
 export type InboxOutcome = { readonly text: string; readonly stamped: boolean } | { readonly why: string }
@@ -52,12 +53,7 @@ const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constant
 const uid = process.getuid?.()
 const mine = (st: { readonly uid: number }) => uid === undefined || st.uid === uid
 
-/**
- * The file or folder `rel` (a store path) of `home` (normalized, no trailing slash), joined by hand: node's `join`
- * normalizes the whole path on each call, and the dozens of calls a prompt with 20 messages made were enough for V8
- * to compile its normalizer with the optimizing compiler: a job of about 2.5 ms on a helper thread, which on a busy
- * or pinned core delayed the prompt by 3–6 ms.
- */
+/** The file or folder `rel` (a store path) of `home` (a `folderPrefix`), joined by hand (PathPrefix.ts). */
 const under = (home: string, rel: string) => `${home}/${rel}`
 
 /** A folder the store reads as it is (a directory of ours, 0700), or absent; anything else is declined. */
@@ -179,7 +175,7 @@ interface Candidate {
  * ms of process uptime. The session's record and pointer were checked by the caller.
  */
 export const surfaceInbox = (bridgeHome: string, stamp: HookStamp, deadline: number): InboxOutcome => {
-  const home = normalize(bridgeHome).replace(/\/+$/, "")
+  const home = folderPrefix(bridgeHome)
   try {
     const root = statSync(home || "/")
     if (!root.isDirectory() || (root.mode & 0o777) !== DIR_MODE || !mine(root))

@@ -1,5 +1,6 @@
 import { chmodSync, lstatSync, mkdirSync, promises as fsPromises, renameSync, statSync, unlinkSync } from "node:fs"
-import { dirname, normalize } from "node:path"
+import { dirname } from "node:path"
+import { folderPrefix } from "../PathPrefix.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -44,12 +45,9 @@ export interface FileSystemStoreOptions {
  */
 export const make = (root: string, options: FileSystemStoreOptions = {}): StoreShape => {
   const uid = "uid" in options ? options.uid : process.getuid?.()
-  // Joined by hand: the segments are checked (StorePath.ts: no "", ".", ".." or separators), and node's `join`
-  // normalizes the whole path on every call, enough calls for V8 to optimize its normalizer in a process that lives
-  // for one prompt (the hook), where that compile costs the prompt milliseconds (src/platform/HookInbox.ts).
-  const base = normalize(root).replace(/(.)\/+$/, "$1")
-  const prefix = base === "/" ? "" : base
-  const abs = (parts: ReadonlyArray<string>) => (parts.length === 0 ? base : `${prefix}/${parts.join("/")}`)
+  // Joined by hand (PathPrefix.ts): the segments are checked (StorePath.ts: no "", ".", ".." or separators).
+  const prefix = folderPrefix(root)
+  const abs = (parts: ReadonlyArray<string>) => (parts.length === 0 ? prefix || "/" : `${prefix}/${parts.join("/")}`)
   /** Directories (store paths) seen to be real directories, owned right and 0700. */
   const checkedDirs = new Set<string>()
   let rootChecked = false
