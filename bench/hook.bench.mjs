@@ -231,8 +231,7 @@ try {
   }
   // Interleave node -e 0, 0 unread and 20 unread so load on a shared machine hits all three alike; the first
   // SIDE_RUNS turns also run the hook restored from a snapshot, right after the code-cache run it is compared to.
-  // 20 unread: the same 20 messages, their surfaced markers removed (and the removals flushed) before each run (not
-  // timed).
+  // 20 unread: the same 20 messages, their surfaced markers removed before each run (not timed).
   await seed(0, 20)
   const marked = () => (fs.existsSync(surfacedDir) ? fs.readdirSync(surfacedDir) : [])
   // The removals are flushed before the next run (not timed): ext4 keeps them in its journal for up to 5 s, and a
