@@ -6,6 +6,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { Internal, type StoreError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
+import { plainEnvelope } from "../domain/PlainEnvelope.js"
 import { MessageEnvelope } from "../domain/Records.js"
 import { MessageId } from "../domain/Ulid.js"
 import { createJson, encodeJson, readJson, readJsonIn, readJsonsIn } from "../services/store/Documents.js"
@@ -124,7 +125,7 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       const hit = files.get(path)
       if (hit !== undefined) return Option.some(hit)
-      const decoded = yield* readJsonIn(store, path, MessageEnvelope)
+      const decoded = yield* readJsonIn(store, path, MessageEnvelope, plainEnvelope)
       if (Option.isNone(decoded)) return Option.none<StoredEnvelope>()
       if (files.size >= MAX_CACHED) files.clear()
       const entry = stored(path, decoded.value)
@@ -138,7 +139,7 @@ export const make = Effect.gen(function* () {
       const missing = paths.filter((p) => !files.has(p))
       const found = (): Array<Option.Option<StoredEnvelope>> => paths.map((p) => Option.fromNullable(files.get(p)))
       if (missing.length === 0) return Effect.succeed(found())
-      return Effect.map(readJsonsIn(store, missing, MessageEnvelope), (decoded) => {
+      return Effect.map(readJsonsIn(store, missing, MessageEnvelope, plainEnvelope), (decoded) => {
         if (files.size + missing.length >= MAX_CACHED) files.clear()
         decoded.forEach((d, i) => {
           if (Option.isSome(d)) files.set(missing[i]!, stored(missing[i]!, d.value))

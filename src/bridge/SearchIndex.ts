@@ -6,6 +6,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import type { StoreError } from "../domain/Errors.js"
+import { plainEnvelope } from "../domain/PlainEnvelope.js"
 import { MessageEnvelope } from "../domain/Records.js"
 import { readJsonsIn } from "../services/store/Documents.js"
 import { Store } from "../services/store/Store.js"
@@ -82,7 +83,8 @@ export const make = Effect.gen(function* () {
       const found = yield* readJsonsIn(
         store,
         ids.map((id) => pathOf(dir, id)),
-        MessageEnvelope
+        MessageEnvelope,
+        plainEnvelope
       )
       const entries = byIdOf(state)
       ids.forEach((id, i) => {
@@ -250,7 +252,8 @@ export const make = Effect.gen(function* () {
       const found = yield* readJsonsIn(
         store,
         missing.map((i) => pathOf(hits[i]!.dir, hits[i]!.entry.id)),
-        MessageEnvelope
+        MessageEnvelope,
+        plainEnvelope
       )
       const changed = new Map<string, Array<string>>()
       missing.forEach((i, k) => {

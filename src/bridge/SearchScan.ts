@@ -12,10 +12,47 @@ const entryAt = (offsets: ReadonlyArray<number>, at: number): number => {
   return lo
 }
 
+/** The narrowest window `lastAtOrBefore` searches in one go. */
+const LEAST_WINDOW = 1024
+
+/**
+ * `text.lastIndexOf(term, end)`, by forward searches. V8 searches forward with a skip table but backward one
+ * character at a time: over a 1 MB text a forward search that finds nothing takes about 0.01 ms and a backward
+ * one 0.35 ms. So windows ending at `end` double until one holds an occurrence (the text ahead of `end` is never
+ * searched), that window is halved down to `least` characters, keeping the upper half whenever it holds one, and
+ * the last occurrence in what is left is the answer. Every window is a slice, which V8 makes without a copy.
+ */
+export const lastAtOrBefore = (text: string, term: string, end: number, least = LEAST_WINDOW): number => {
+  const len = term.length
+  const from = Math.max(0, end)
+  if (len === 0) return Math.min(from, text.length)
+  const narrowest = Math.max(least, 4 * len)
+  let hi = Math.min(text.length, from + len)
+  let lo = Math.max(0, hi - narrowest)
+  // Occurrences lie whole in [lo, hi); one that crosses a window's lower edge lies whole in the next window.
+  for (let size = narrowest; ; size *= 2) {
+    if (hi < len) return -1
+    lo = Math.max(0, hi - size)
+    if (size === narrowest) {
+      // The nearest window is searched backward: short enough for that, and where a frequent term is found.
+      const at = text.slice(lo, hi).lastIndexOf(term)
+      if (at >= 0) return lo + at
+    } else if (text.slice(lo, hi).includes(term)) break
+    if (lo === 0) return -1
+    hi = lo + len - 1
+  }
+  while (hi - lo > narrowest) {
+    const mid = (lo + hi) >> 1
+    if (text.slice(mid, hi).includes(term)) lo = mid
+    else hi = mid + len - 1
+  }
+  return lo + text.slice(lo, hi).lastIndexOf(term)
+}
+
 /**
  * The newest `n` entries of a directory (newest first) whose text holds every term, `skip`ped ones left out.
  *
- * A backward leapfrog over the joined texts (native `lastIndexOf`, no per-entry work): from a position `end`,
+ * A backward leapfrog over the joined texts (`lastAtOrBefore`, no per-entry work): from a position `end`,
  * each term's last occurrence at or before it names the newest entry holding that term; no entry newer than the
  * oldest of those can hold them all. When they are all the same entry it holds every term (an occurrence never
  * crosses the NUL after an entry's text, which no term holds); else the scan goes on from the end of that oldest
@@ -37,7 +74,7 @@ export const newestMatching = (
     let oldest = Number.MAX_SAFE_INTEGER
     let same = true
     for (let k = 0; k < terms.length; k++) {
-      const at = text.lastIndexOf(terms[k]!, end)
+      const at = lastAtOrBefore(text, terms[k]!, end)
       if (at < 0) return hits
       const i = entryAt(offsets, at)
       if (k > 0 && i !== oldest) same = false

@@ -58,8 +58,15 @@ const isParty = (u: unknown): boolean => {
   )
 }
 
-/** The envelope in `u` when it is exactly one (every field of MessageEnvelope checked), else undefined. */
-export const checkEnvelope = (u: unknown): CheckedEnvelope | undefined => {
+/** An object that has every field of a stored envelope, checked; its times as epoch ms. */
+export interface EnvelopeFields {
+  readonly fields: Record<string, unknown>
+  readonly createdAtMs: number
+  readonly expiresAtMs: number | undefined
+}
+
+/** `u` when it is exactly a stored envelope (every field of MessageEnvelope checked), else undefined. */
+export const envelopeFields = (u: unknown): EnvelopeFields | undefined => {
   if (!isRecord(u) || u["v"] !== 1) return undefined
   const { id, kind, from, to, channel, subject, body, threadId, inReplyTo, artifacts, origin, remoteFrom } = u
   if (!isUlid(id) || !isUlid(threadId) || !optional(inReplyTo, isUlid) || !optional(u["remoteId"], isUlid))
@@ -72,9 +79,18 @@ export const checkEnvelope = (u: unknown): CheckedEnvelope | undefined => {
   if (!Array.isArray(artifacts) || !artifacts.every((a) => typeof a === "string" && SHA256_PATTERN.test(a)))
     return undefined
   if (!optional(remoteFrom, (r) => typeof r === "string")) return undefined
-  if (isoTimeMs(u["createdAt"]) === undefined) return undefined
+  const createdAtMs = isoTimeMs(u["createdAt"])
+  if (createdAtMs === undefined) return undefined
   const expiresAtMs = u["expiresAt"] === undefined ? undefined : isoTimeMs(u["expiresAt"])
   if (u["expiresAt"] !== undefined && expiresAtMs === undefined) return undefined
+  return { fields: u, createdAtMs, expiresAtMs }
+}
+
+/** The envelope in `u` when it is exactly one (every field of MessageEnvelope checked), else undefined. */
+export const checkEnvelope = (u: unknown): CheckedEnvelope | undefined => {
+  const checked = envelopeFields(u)
+  if (checked === undefined) return undefined
+  const { id, kind, from, channel, subject, body, inReplyTo, artifacts, origin, remoteFrom } = checked.fields
   const party = from as Record<string, unknown>
   return {
     id: id as never,
@@ -91,6 +107,6 @@ export const checkEnvelope = (u: unknown): CheckedEnvelope | undefined => {
     ...(remoteFrom !== undefined ? { remoteFrom: remoteFrom as string } : {}),
     artifacts: artifacts as never,
     ...(inReplyTo !== undefined ? { inReplyTo: inReplyTo as never } : {}),
-    expiresAtMs
+    expiresAtMs: checked.expiresAtMs
   } as CheckedEnvelope
 }

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
+import fc from "fast-check"
 import { arrayEntries, type IndexedMessage } from "../../src/bridge/SearchIndexFile.js"
-import { newestMatching, termsOf } from "../../src/bridge/SearchScan.js"
+import { lastAtOrBefore, newestMatching, termsOf } from "../../src/bridge/SearchScan.js"
 import { idAt } from "./searchIndexSupport.js"
 
 /** What the scan must return: every entry holding every term, newest first, checked one by one. */
@@ -15,6 +16,33 @@ const reference = (
     .filter((e) => !skip(e) && terms.every((t) => e.text.includes(t)))
     .slice(0, n)
     .map((e) => e.id)
+
+describe("lastAtOrBefore", () => {
+  it("finds what lastIndexOf finds, through windows of every size, at every end", () => {
+    const alphabet = fc.constantFrom("a", "b", "ab", "ba", "\u0000", "ü")
+    fc.assert(
+      fc.property(
+        fc.array(alphabet, { maxLength: 400 }).map((parts) => parts.join("")),
+        fc.array(alphabet, { minLength: 1, maxLength: 4 }).map((parts) => parts.join("")),
+        fc.integer({ min: -3, max: 900 }),
+        fc.integer({ min: 1, max: 64 }),
+        (text, term, end, least) => lastAtOrBefore(text, term, end, least) === text.lastIndexOf(term, end)
+      ),
+      { numRuns: 3000 }
+    )
+  })
+
+  it("finds an occurrence far behind the end of a long text, and the last of many", () => {
+    const text = `needle${"x".repeat(300_000)}needle${"y".repeat(5000)}`
+    assert.strictEqual(lastAtOrBefore(text, "needle", text.length), 300_006)
+    assert.strictEqual(lastAtOrBefore(text, "needle", 300_005), 0)
+    assert.strictEqual(lastAtOrBefore(text, "needlex", text.length), 0)
+    assert.strictEqual(lastAtOrBefore(text, "z", text.length), -1)
+    const many = "ab".repeat(100_000)
+    assert.strictEqual(lastAtOrBefore(many, "ab", 123_457), 123_456)
+    assert.strictEqual(lastAtOrBefore("abc", "", 7), "abc".lastIndexOf("", 7))
+  })
+})
 
 describe("newestMatching", () => {
   it("gives what checking every entry gives, for 1-4 terms, overlapping words and skipped entries", () => {

@@ -44,15 +44,30 @@ export const problemOf = (error: ParseResult.ParseError): string => {
     .join("; ")
 }
 
-/** One JSON decoder per schema, built on first use (building one per read shows in the hook's per-prompt cost). */
+/**
+ * A plain decoder tried before a schema: it returns exactly what the schema would decode, or undefined for what it
+ * does not take on (which the schema then decodes, or refuses). For records read often, where the schema's cost shows.
+ */
+export type PlainDecoder<A> = (u: unknown) => A | undefined
+
+/** One JSON decoder per schema and plain decoder, built on first use (one per read shows in the hook's cost). */
 const decoders = new WeakMap<object, (text: string) => Either.Either<unknown, ParseResult.ParseError>>()
 const jsonDecoder = <A, I>(
-  schema: Schema.Schema<A, I>
+  schema: Schema.Schema<A, I>,
+  plain?: PlainDecoder<A>
 ): ((text: string) => Either.Either<A, ParseResult.ParseError>) => {
-  const known = decoders.get(schema)
+  const key = plain ?? schema
+  const known = decoders.get(key)
   if (known !== undefined) return known as (text: string) => Either.Either<A, ParseResult.ParseError>
   // JSON.parse, then the schema: the same result as Schema.parseJson(schema), one transformation less per read.
-  const decode = Schema.decodeUnknownEither(schema)
+  const viaSchema = Schema.decodeUnknownEither(schema)
+  const decode =
+    plain === undefined
+      ? viaSchema
+      : (u: unknown): Either.Either<A, ParseResult.ParseError> => {
+          const quick = plain(u)
+          return quick === undefined ? viaSchema(u) : Either.right(quick)
+        }
   const made = (text: string): Either.Either<A, ParseResult.ParseError> =>
     Either.flatMap(
       Either.try({
@@ -63,7 +78,7 @@ const jsonDecoder = <A, I>(
       }),
       decode
     )
-  decoders.set(schema, made)
+  decoders.set(key, made)
   return made
 }
 
@@ -74,12 +89,13 @@ const jsonDecoder = <A, I>(
 export const readJsonIn = <A, I>(
   store: StoreShape,
   path: string,
-  schema: Schema.Schema<A, I>
+  schema: Schema.Schema<A, I>,
+  plain?: PlainDecoder<A>
 ): Effect.Effect<Option.Option<A>, StoreError> =>
   store.readText(path).pipe(
     Effect.flatMap((text) => {
       if (Option.isNone(text)) return Effect.succeed(Option.none<A>())
-      const decoded = jsonDecoder(schema)(text.value)
+      const decoded = jsonDecoder(schema, plain)(text.value)
       if (decoded._tag === "Right") return Effect.succeed(Option.some(decoded.right))
       return quarantine(path, problemOf(decoded.left)).pipe(
         Effect.provideService(Store, store),
@@ -102,10 +118,11 @@ export const readJsonIn = <A, I>(
 export const readJsonsIn = <A, I>(
   store: StoreShape,
   paths: ReadonlyArray<string>,
-  schema: Schema.Schema<A, I>
+  schema: Schema.Schema<A, I>,
+  plain?: PlainDecoder<A>
 ): Effect.Effect<ReadonlyArray<Option.Option<A>>, StoreError> =>
   Effect.flatMap(store.readTexts(paths), (texts) => {
-    const decode = jsonDecoder(schema)
+    const decode = jsonDecoder(schema, plain)
     const refused = texts.find((t, i) => t._tag === "Left" && t.left.path !== paths[i])
     if (refused?._tag === "Left") return Effect.fail(refused.left) // a directory on the way, or the home
     const corrupt: Array<readonly [string, string]> = []
