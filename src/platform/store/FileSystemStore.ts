@@ -77,15 +77,19 @@ export const make = (root: string, options: FileSystemStoreOptions = {}): StoreS
     return true
   }
 
-  /** lstat check of one directory: a real directory, and 0700 when it is ours. False when it does not exist. */
+  /**
+   * lstat check of one directory: a real directory, and 0700 when it is ours. False when it does not exist (asked
+   * without an exception: a missing directory is asked about on every search, and the throw cost more than the lstat).
+   */
   const checkDir = (key: string, file: string): boolean => {
     let st
     try {
-      st = lstatSync(file)
+      st = lstatSync(file, { throwIfNoEntry: false })
     } catch (error) {
       if (isAbsent(error)) return false
       throw error
     }
+    if (st === undefined) return false
     if (!st.isDirectory()) throw new Refused(`${kindOf(st.mode)} where a directory belongs`, key)
     if ((st.mode & 0o777) !== DIR_MODE && (uid === undefined || st.uid === uid)) chmodSync(file, DIR_MODE)
     checkedDirs.add(key)
@@ -207,7 +211,8 @@ export const make = (root: string, options: FileSystemStoreOptions = {}): StoreS
       fileOp(path, (parts, file) => {
         if (!checkDirs(parts, parts.length - 1)) return Option.none()
         try {
-          const st = lstatSync(file)
+          const st = lstatSync(file, { throwIfNoEntry: false })
+          if (st === undefined) return Option.none()
           return Option.some({
             size: st.size,
             mtimeMs: st.mtimeMs,
