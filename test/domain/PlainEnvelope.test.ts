@@ -38,6 +38,7 @@ const base = {
   subject: "s",
   body: "b",
   threadId: "01JABCDEFGHJKMNPQRSTVWXYZ0",
+  inReplyTo: "01JABCDEFGHJKMNPQRSTVWXYZ4",
   artifacts: ["a".repeat(64)],
   createdAt: "2026-01-02T03:04:05.678Z",
   expiresAt: "2026-01-03T03:04:05.678Z",
@@ -75,6 +76,13 @@ describe("plainEnvelope", () => {
       }),
       { numRuns: 3000 }
     )
+  })
+
+  it("is tested with every field the schema names, so a field added to one and not the other is caught", () => {
+    const named = Object.keys(MessageEnvelope.fields).sort()
+    assert.deepStrictEqual(Object.keys(base).sort(), named)
+    const generated = new Set(fc.sample(storedJson, { numRuns: 300, seed: 2 }).flatMap((u) => Object.keys(u)))
+    assert.deepStrictEqual([...generated].sort(), named)
   })
 
   it("takes an envelope as the bridge writes it, and drops fields the schema does not name", () => {
