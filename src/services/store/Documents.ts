@@ -46,7 +46,8 @@ export const problemOf = (error: ParseResult.ParseError): string => {
 
 /**
  * A plain decoder tried before a schema: it returns exactly what the schema would decode, or undefined for what it
- * does not take on (which the schema then decodes, or refuses). For records read often, where the schema's cost shows.
+ * does not take on (which the schema then decodes, or refuses). For records read often, where the schema's cost
+ * shows. One belongs to one schema: the decoders below are kept by it.
  */
 export type PlainDecoder<A> = (u: unknown) => A | undefined
 
