@@ -6,7 +6,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { Internal, type StoreError } from "../domain/Errors.js"
 import { Layout } from "../domain/Layout.js"
-import { plainEnvelope } from "../domain/PlainEnvelope.js"
+import { plainEnvelope, plainEnvelopeJson } from "../domain/PlainEnvelope.js"
 import { MessageEnvelope } from "../domain/Records.js"
 import { MessageId } from "../domain/Ulid.js"
 import { createJson, encodeJson, readJson, readJsonIn, readJsonsIn } from "../services/store/Documents.js"
@@ -182,7 +182,7 @@ export const make = Effect.gen(function* () {
 
   const provideStore = Effect.provideService(Store, store)
   const create = (path: string, envelope: MessageEnvelope) =>
-    createJson(path, MessageEnvelope, envelope).pipe(
+    createJson(path, MessageEnvelope, envelope, plainEnvelopeJson).pipe(
       provideStore,
       Effect.tap((created) => Effect.sync(() => created && files.set(path, stored(path, envelope))))
     )
@@ -207,7 +207,7 @@ export const make = Effect.gen(function* () {
         const canonical = input.canonical(id)
         const ref: MessageRef = { v: 1, path: canonical, threadId: envelope.threadId }
         const paths = [...new Set([canonical, ...(input.copies?.(id) ?? [])])]
-        const text = encodeJson(MessageEnvelope, envelope)
+        const text = encodeJson(MessageEnvelope, envelope, plainEnvelopeJson)
         const batch: Array<StoreFile> = paths.map((path) => ({ path, data: text }))
         batch.push({ path: Layout.messageRef(id), data: encodeJson(MessageRef, ref) })
         if (envelope.threadId !== id) batch.push({ path: Layout.threadMarker(envelope.threadId, id), data: canonical })

@@ -1,5 +1,6 @@
 import * as DateTime from "effect/DateTime"
 import { envelopeFields } from "./EnvelopeShape.js"
+import { isoOfMillis } from "./IsoTime.js"
 import type { MessageEnvelope, Party } from "./Records.js"
 
 type PartyJson = typeof Party.Encoded
@@ -43,4 +44,32 @@ export const plainEnvelope = (u: unknown): MessageEnvelope | undefined => {
   }
   // The brands are the checks above, which the type cannot see.
   return decoded as unknown as MessageEnvelope
+}
+
+/**
+ * An envelope's JSON written out by hand: what encoding `MessageEnvelope` gives, field for field and in the same
+ * order (test/domain/PlainEnvelope.test.ts), about a tenth of its cost. Undefined unless the result passes the
+ * same checks as `plainEnvelope`, so what it gives always decodes back to the envelope; the caller then encodes
+ * with the schema, which refuses a value that is not an envelope.
+ */
+export const plainEnvelopeJson = (e: MessageEnvelope): EnvelopeJson | undefined => {
+  const json: EnvelopeJson = {
+    v: 1,
+    id: e.id,
+    kind: e.kind,
+    from: partyOf(e.from),
+    to: e.to.map(partyOf),
+    ...(e.channel !== undefined ? { channel: e.channel } : {}),
+    subject: e.subject,
+    body: e.body,
+    threadId: e.threadId,
+    ...(e.inReplyTo !== undefined ? { inReplyTo: e.inReplyTo } : {}),
+    artifacts: [...e.artifacts],
+    createdAt: isoOfMillis(e.createdAt.epochMillis),
+    ...(e.expiresAt !== undefined ? { expiresAt: isoOfMillis(e.expiresAt.epochMillis) } : {}),
+    origin: e.origin,
+    ...(e.remoteFrom !== undefined ? { remoteFrom: e.remoteFrom } : {}),
+    ...(e.remoteId !== undefined ? { remoteId: e.remoteId } : {})
+  }
+  return envelopeFields(json) === undefined ? undefined : json
 }

@@ -3,7 +3,7 @@ import * as Either from "effect/Either"
 import * as Equal from "effect/Equal"
 import * as Schema from "effect/Schema"
 import fc from "fast-check"
-import { plainEnvelope } from "../../src/domain/PlainEnvelope.js"
+import { plainEnvelope, plainEnvelopeJson } from "../../src/domain/PlainEnvelope.js"
 import { MessageEnvelope } from "../../src/domain/Records.js"
 import { storedJson } from "./envelopeArbitrary.js"
 
@@ -96,5 +96,26 @@ describe("plainEnvelope", () => {
     assert.strictEqual(agrees({ ...base, createdAt: "2026-01-02T03:04:05Z" }), "schema")
     assert.strictEqual(agrees({ ...base, createdAt: "2026-02-30T00:00:00.000Z" }), "schema")
     assert.strictEqual(agrees({ ...base, kind: "other" }), "refused")
+  })
+
+  it("writes an envelope as encoding it gives, field for field and in order, or leaves it to the schema", () => {
+    let plain = 0
+    fc.assert(
+      fc.property(storedJson, (u) => {
+        const e = decode(u)
+        if (Either.isLeft(e)) return
+        const json = plainEnvelopeJson(e.right)
+        if (json === undefined) return
+        plain++
+        assert.strictEqual(JSON.stringify(json), JSON.stringify(encode(e.right)))
+      }),
+      { numRuns: 2000 }
+    )
+    assert.isAtLeast(plain, 600)
+    // A value that is not an envelope is left to the schema, which refuses it.
+    const e = plainEnvelope(base)!
+    assert.isUndefined(plainEnvelopeJson({ ...e, channel: "Not A Channel" } as never))
+    assert.isUndefined(plainEnvelopeJson({ ...e, id: "x" } as never))
+    assert.throws(() => encode({ ...e, id: "x" } as never))
   })
 })

@@ -153,9 +153,12 @@ export const readJson = <A, I>(
 ): Effect.Effect<Option.Option<A>, StoreError, Store> =>
   Effect.flatMap(Store, (store) => readJsonIn(store, path, schema))
 
-/** A record's text as the store keeps it: the schema's encoding, indented, with a final newline. */
-export const encodeJson = <A, I>(schema: Schema.Schema<A, I>, value: A): string =>
-  JSON.stringify(Schema.encodeSync(schema)(value), null, 2) + "\n"
+/**
+ * A record's text as the store keeps it: the schema's encoding, indented, with a final newline. A plain encoder,
+ * when given, is tried first: it returns exactly the schema's encoding, or undefined (the schema then encodes).
+ */
+export const encodeJson = <A, I>(schema: Schema.Schema<A, I>, value: A, plain?: (value: A) => I | undefined): string =>
+  JSON.stringify(plain?.(value) ?? Schema.encodeSync(schema)(value), null, 2) + "\n"
 
 /** Atomically replaces a JSON record. */
 export const writeJson = <A, I>(
@@ -169,9 +172,10 @@ export const writeJson = <A, I>(
 export const createJson = <A, I>(
   path: string,
   schema: Schema.Schema<A, I>,
-  value: A
+  value: A,
+  plain?: (value: A) => I | undefined
 ): Effect.Effect<boolean, StoreError, Store> =>
-  Effect.flatMap(Store, (store) => store.createExclusive(path, encodeJson(schema, value)))
+  Effect.flatMap(Store, (store) => store.createExclusive(path, encodeJson(schema, value, plain)))
 
 /** Reads every decodable record of a directory (entries ending in .json), skipping and quarantining corrupt ones. */
 export const readAllJson = <A, I>(
