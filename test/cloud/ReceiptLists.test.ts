@@ -28,7 +28,10 @@ const received = (f: Fixture, me: SessionRecord, from: number, to: number, lists
   })
 
 const takesLists = (f: Fixture) =>
-  Effect.map(Effect.flatMap(Store, (s) => s.stat(CloudLayout.receiptLists(f.alice.accountId))), Option.isSome)
+  Effect.map(
+    Effect.flatMap(Store, (s) => s.stat(CloudLayout.receiptLists(f.alice.accountId))),
+    Option.isSome
+  )
 
 describe("receipt lists", () => {
   it.effect("to a contact that opens them, a scan's receipts are one entry and one envelope; otherwise one each", () =>
