@@ -1,7 +1,7 @@
 import * as DateTime from "effect/DateTime"
 import { envelopeFields } from "./EnvelopeShape.js"
-import { isoOfMillis } from "./IsoTime.js"
 import type { MessageEnvelope, Party } from "./Records.js"
+import { formatIso } from "./UtcTime.js"
 
 type PartyJson = typeof Party.Encoded
 type EnvelopeJson = typeof MessageEnvelope.Encoded
@@ -59,7 +59,7 @@ export const plainEnvelope = (u: unknown): MessageEnvelope | undefined => {
  * with the schema, which refuses a value that is not an envelope.
  */
 export const plainEnvelopeJson = (e: MessageEnvelope): EnvelopeJson | undefined => {
-  const expiresAt = e.expiresAt === undefined ? undefined : isoOfMillis(e.expiresAt.epochMillis)
-  const json: EnvelopeJson = inOrder(e, isoOfMillis(e.createdAt.epochMillis), expiresAt)
+  const expiresAt = e.expiresAt === undefined ? undefined : formatIso(e.expiresAt)
+  const json: EnvelopeJson = inOrder(e, formatIso(e.createdAt), expiresAt)
   return envelopeFields(json) === undefined ? undefined : json
 }

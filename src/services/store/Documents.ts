@@ -153,11 +153,11 @@ export const readJson = <A, I>(
 ): Effect.Effect<Option.Option<A>, StoreError, Store> =>
   Effect.flatMap(Store, (store) => readJsonIn(store, path, schema))
 
-/**
- * A record's text as the store keeps it: the schema's encoding, indented, with a final newline. A plain encoder,
- * when given, is tried first: it returns exactly the schema's encoding, or undefined (the schema then encodes).
- */
-export const encodeJson = <A, I>(schema: Schema.Schema<A, I>, value: A, plain?: (value: A) => I | undefined): string =>
+/** A plain encoder tried before a schema: exactly the schema's encoding, or undefined (the schema then encodes). */
+export type PlainEncoder<A, I> = (value: A) => I | undefined
+
+/** A record's text as the store keeps it: the schema's encoding, indented, with a final newline. */
+export const encodeJson = <A, I>(schema: Schema.Schema<A, I>, value: A, plain?: PlainEncoder<A, I>): string =>
   JSON.stringify(plain?.(value) ?? Schema.encodeSync(schema)(value), null, 2) + "\n"
 
 /** Atomically replaces a JSON record. */
@@ -173,7 +173,7 @@ export const createJson = <A, I>(
   path: string,
   schema: Schema.Schema<A, I>,
   value: A,
-  plain?: (value: A) => I | undefined
+  plain?: PlainEncoder<A, I>
 ): Effect.Effect<boolean, StoreError, Store> =>
   Effect.flatMap(Store, (store) => store.createExclusive(path, encodeJson(schema, value, plain)))
 
