@@ -59,10 +59,15 @@ export const startRelay = async (options: {
       child.kill("SIGKILL")
       reject(new Error(`relay did not start:\n${stderr}`))
     }, options.startTimeoutMs ?? 20_000)
+    let listening = false
     child.stderr!.on("data", (chunk: Buffer) => {
       stderr += chunk.toString("utf8")
+      // Matched only until found: a regular expression over the whole log flattens it, once per chunk, and a relay
+      // under load writes a line per request (a load generator spent most of its CPU here).
+      if (listening) return
       const m = /"event":"listening"[^\n]*"url":"(http:\/\/[^"]+)"/.exec(stderr)
       if (m?.[1] !== undefined) {
+        listening = true
         clearTimeout(timer)
         // The port is the bound one; the tests always talk to loopback.
         resolve(m[1].replace("0.0.0.0", "127.0.0.1"))
