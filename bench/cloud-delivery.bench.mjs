@@ -24,10 +24,14 @@ const background = (args, home, ready) => {
   let stderr = ""
   const started = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${args.join(" ")} did not start:\n${stderr}`)), 20_000)
+    let found = false
     child.stderr.on("data", (c) => {
       stderr += c
+      // Matched only until found: a regular expression over the whole log flattens it on every chunk.
+      if (found) return
       const m = ready.exec(stderr)
       if (m) {
+        found = true
         clearTimeout(timer)
         resolve(m)
       }
