@@ -149,20 +149,24 @@ export const inbox = (services: MessageServices, view: RequestView) =>
     )
     const wait = Math.min(query.wait, Caps.maxWaitSec)
     const deadline = (yield* Clock.currentTimeMillis) + wait * 1000
-    // Each round registers its waiter before it queries. A wake that finds nothing new (another replica's LISTEN
-    // reconnect wakes everyone) parks the poll again for the time it has left.
-    const round = (after: number): Effect.Effect<ReadonlyArray<SpoolEntry>, RelayStoreIo> =>
+    // A round registers its waiter before it queries. The first acks `after` (fetch); later ones only read.
+    const round = (first: boolean): Effect.Effect<ReadonlyArray<SpoolEntry>, RelayStoreIo> =>
       Effect.scoped(
         Effect.gen(function* () {
           const waiter = yield* waiters.register(accountId)
-          // Rows ≤ query.after were acked by the first fetch; later rounds are plain reads (no second ack).
-          const found = (yield* store.fetch(accountId, after, Caps.inboxBatch)).filter((e) => e.seq > query.after)
+          const found = yield* (first ? store.fetch : store.read)(accountId, query.after, Caps.inboxBatch)
           const left = deadline - (yield* Clock.currentTimeMillis)
           if (found.length > 0 || left <= 0) return found
           return (yield* waiter.await(Duration.millis(left))) ? undefined : []
         })
-      ).pipe(Effect.flatMap((found) => (found === undefined ? round(0) : Effect.succeed(found))))
-    const entries = yield* round(query.after)
+      ).pipe(Effect.flatMap((found) => (found === undefined ? woken : Effect.succeed(found))))
+    // A wake follows a commit for this recipient: its rows are read at once, with no waiter. Only a wake that finds
+    // nothing new (another replica's LISTEN reconnect wakes everyone) registers again and parks for the time left.
+    const woken: Effect.Effect<ReadonlyArray<SpoolEntry>, RelayStoreIo> = Effect.flatMap(
+      Effect.suspend(() => store.read(accountId, query.after, Caps.inboxBatch)),
+      (found) => (found.length > 0 ? Effect.succeed(found) : round(false))
+    )
+    const entries = yield* round(true)
     const recipient = wireAccountId(accountId)
     const last = entries[entries.length - 1]
     return reply({ messages: entries.map(delivered(recipient)), cursor: last?.seq ?? query.after })

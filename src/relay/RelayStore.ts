@@ -14,6 +14,7 @@ import type {
   RelayStoreIo
 } from "./RelayErrors.js"
 import type { RotationStorePart } from "./RelayStoreRotations.js"
+import type { Blob, BlobInput, PresenceBlob } from "./RelayBlobs.js"
 
 /** Relay account ids are database ids. Keys, records, ciphertext and ids minted by clients are opaque bytes. */
 export type AccountId = number
@@ -123,29 +124,6 @@ export interface SentStatus {
   readonly updatedAt: UnixMs
 }
 
-export interface BlobInput {
-  /** SHA-256 of the ciphertext (the HTTP layer checks it on upload). */
-  readonly blobId: Uint8Array
-  readonly uploaderId: AccountId
-  readonly data: Uint8Array
-  readonly expiresAt: UnixMs
-  readonly grants: ReadonlyArray<AccountId>
-}
-
-export interface Blob {
-  readonly size: number
-  readonly uploaderId: AccountId
-  readonly expiresAt: UnixMs
-  /** The ciphertext in upload order, in rows of at most `RelayLimits.blobChunkBytes`. */
-  readonly chunks: ReadonlyArray<Uint8Array>
-}
-
-export interface PresenceBlob {
-  readonly ownerId: AccountId
-  readonly blob: Uint8Array
-  readonly updatedAt: UnixMs
-}
-
 export interface AuditEvent {
   readonly at: UnixMs
   readonly actor: AccountId | null
@@ -160,6 +138,13 @@ export interface Swept {
   readonly blobsDropped: number
   readonly sentStatusDropped: number
 }
+
+/** A recipient's spool rows with seq > `after`, ascending, at most `limit`. */
+export type SpoolRead = (
+  recipientId: AccountId,
+  after: number,
+  limit: number
+) => Effect.Effect<ReadonlyArray<SpoolEntry>, RelayStoreIo>
 
 /**
  * The relay's durable state (CLOUD.md 3.2): accounts, tokens, invites, contacts, the per-recipient spool,
@@ -259,12 +244,10 @@ export interface RelayStoreShape extends RotationStorePart {
   readonly enqueue: (
     input: EnqueueInput
   ) => Effect.Effect<Enqueued, NotAContact | ContactRevoked | RecipientQuota | AccountNotFound | RelayStoreIo>
-  /** Messages with seq > `after`, ascending, at most `limit`. `after` is an ack, queued and not waited for (ADR-0064). */
-  readonly fetch: (
-    recipientId: AccountId,
-    after: number,
-    limit: number
-  ) => Effect.Effect<ReadonlyArray<SpoolEntry>, RelayStoreIo>
+  /** `read`, and `after` is an ack, queued and not waited for (ADR-0064). */
+  readonly fetch: SpoolRead
+  /** Messages with seq > `after`, ascending, at most `limit`, acking nothing (a woken poll's read, ADR-0068). */
+  readonly read: SpoolRead
   /** `acked_seq = max(acked_seq, upTo)`, drops rows ≤ upTo, marks their senders' delivery state `delivered`. */
   readonly ack: (recipientId: AccountId, upTo: number) => Effect.Effect<Acked, RelayStoreIo>
   readonly getSentStatus: (

@@ -21,6 +21,7 @@ import { makeInvites } from "./sql/InvitesSql.js"
 import { runMigrations } from "./sql/Migrations.js"
 import { claimSetting, ensureRelayId } from "./sql/RelayMeta.js"
 import { makeRotations } from "./sql/RotationSql.js"
+import * as SpoolReads from "./sql/SpoolReads.js"
 import { makeSpool } from "./sql/SpoolSql.js"
 import { makeSweep } from "./sql/SweeperSql.js"
 
@@ -87,6 +88,7 @@ export const make = (options: StoreOptions = {}) =>
       lingerMs: batchLimits.lingerMs
     })
     const tokens = makeTokenCache(options.tokenCacheMs ?? 0)
+    const reads = Option.getOrElse(yield* Effect.serviceOption(SpoolReads.SpoolReads), () => SpoolReads.readsOn(sql))
     return RelayStore.of({
       relayId,
       migrated: applied.map(([id, name]) => `${id}_${name}`),
@@ -94,7 +96,7 @@ export const make = (options: StoreOptions = {}) =>
       ...makeAccounts(sql, tokens),
       ...makeInvites(sql),
       ...makeContacts(sql),
-      ...makeSpool(sql, write, writeAck),
+      ...makeSpool(sql, write, writeAck, reads),
       ...makeBlobs(sql),
       ...makeRotations(sql, tokens),
       sweep: makeSweep(sql)
@@ -133,12 +135,20 @@ export const sqliteClient = (options: {
     Layer.mapError((error) => (error instanceof RelayStoreIo ? error : new RelayStoreIo({ op: "open", cause: error })))
   )
 
-/** SQLite (the default, one relay process): WAL, `synchronous=FULL`, `busy_timeout=5000`; migrates at build. */
+/**
+ * SQLite (the default, one relay process): WAL, `synchronous=FULL`, `busy_timeout=5000`; migrates at build. Polls
+ * read on a second, read-only connection, opened once the first has put the file in WAL mode (SpoolReads.ts).
+ */
 export const layerSqlite = (
   options: StoreOptions & { readonly filename: string }
 ): Layer.Layer<RelayStore, RelayStoreIo, FileSystem.FileSystem | Path.Path> =>
   Layer.scoped(RelayStore, make({ tokenCacheMs: sqliteTokenCacheMs, ...options })).pipe(
-    Layer.provide(sqliteClient(options))
+    Layer.provide(
+      Layer.provideMerge(
+        SpoolReads.layerSqlite(options.filename).pipe(Layer.mapError(storeIo("open reader"))),
+        sqliteClient(options)
+      )
+    )
   )
 
 /**

@@ -434,7 +434,28 @@ export const testRelayStore = (fresh: () => Opener) => {
           if (acked < 3) yield* Effect.sleep("5 millis")
         }
         assert.strictEqual(acked, 3)
-        assert.deepStrictEqual(yield* store.ack(alice.id, 99), { ackedSeq: 4, deleted: 1 })
+        // A poll's later reads ack nothing; a poll re-issued at a cursor already acked reads the same rows.
+        assert.deepStrictEqual(
+          (yield* store.read(alice.id, 0, 10)).map((e) => e.seq),
+          [4]
+        )
+        assert.deepStrictEqual(
+          (yield* store.fetch(alice.id, 3, 10)).map((e) => e.seq),
+          [4]
+        )
+        assert.deepStrictEqual(yield* store.read(alice.id, 4, 10), [])
+        // A fetch's ack lands within a batch or two (above); a read's would have by now.
+        yield* Effect.sleep("100 millis")
+        assert.strictEqual(Option.getOrThrow(yield* store.getAccount(alice.id)).ackedSeq, 3)
+        // A cursor past the last one acked is acked again, by the next fetch.
+        assert.deepStrictEqual(yield* store.fetch(alice.id, 4, 10), [])
+        for (let i = 0; i < 200 && acked < 4; i++) {
+          acked = Option.getOrThrow(yield* store.getAccount(alice.id)).ackedSeq
+          if (acked < 4) yield* Effect.sleep("5 millis")
+        }
+        assert.strictEqual(acked, 4)
+        assert.deepStrictEqual(yield* store.read(alice.id, 0, 10), [])
+        assert.deepStrictEqual(yield* store.ack(alice.id, 99), { ackedSeq: 4, deleted: 0 })
         assert.strictEqual(Option.getOrThrow(yield* store.getAccount(alice.id)).ackedSeq, 4)
       })
     )

@@ -1,4 +1,5 @@
 import * as SqlClient from "@effect/sql/SqlClient"
+import type * as SqlConnection from "@effect/sql/SqlConnection"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { Acked } from "../RelayStore.js"
@@ -34,7 +35,7 @@ export const makeAckBatch =
         items.every((a) => Number.isSafeInteger(a.recipientId) && Number.isSafeInteger(a.upTo))
       return yield* sql.onDialectOrElse({
         pg: () => (inline ? ackInOneQuery(sql, items, order, at) : ackEach(sql, items, order, at)),
-        orElse: () => relaxedSqlite(sql, ackStatementsEach(sql, items, order, at))
+        orElse: () => relaxedSqlite(sql, (conn) => ackStatementsOn(conn, items, order, at))
       })
     })
 
@@ -50,7 +51,7 @@ const ackEach = (sql: SqlClient.SqlClient, items: ReadonlyArray<AckInput>, order
  * the rows come back once to a daemon that skips the ids it has. If `FULL` cannot be set again the process dies
  * rather than answer a send `201` without its fsync.
  */
-const relaxedSqlite = <A, E>(sql: SqlClient.SqlClient, body: Effect.Effect<A, E>) =>
+const relaxedSqlite = <A, E>(sql: SqlClient.SqlClient, body: (conn: SqlConnection.Connection) => Effect.Effect<A, E>) =>
   Effect.scoped(
     Effect.gen(function* () {
       const conn = yield* sql.reserve
@@ -60,7 +61,7 @@ const relaxedSqlite = <A, E>(sql: SqlClient.SqlClient, body: Effect.Effect<A, E>
       yield* exec("PRAGMA synchronous = NORMAL")
       yield* exec("BEGIN")
       const rollback = Effect.ignore(exec("ROLLBACK"))
-      const out = yield* body.pipe(
+      const out = yield* body(conn).pipe(
         Effect.provideService(SqlClient.TransactionConnection, [conn, 0] as const),
         Effect.onError(() => rollback)
       )
@@ -93,6 +94,36 @@ const ackStatementsEach = (
     }
     return answers
   })
+
+/**
+ * Each ack's three statements on SQLite, in `order`, on the batch's own connection: fixed texts, prepared once and
+ * kept in the connection's statement cache, each run without the client's per-statement acquire and scope.
+ */
+const ackStatementsOn = (
+  conn: SqlConnection.Connection,
+  items: ReadonlyArray<AckInput>,
+  order: ReadonlyArray<number>,
+  at: number
+) =>
+  Effect.gen(function* () {
+    const answers: Array<Exit.Exit<Acked, never>> = []
+    for (const i of order) {
+      const { recipientId, upTo } = items[i]!
+      const updated = yield* conn.execute(SQLITE_MOVE_CURSOR, [upTo, upTo, upTo, recipientId], undefined)
+      const ackedSeq = num((updated[0] as Row | undefined)?.["acked_seq"] ?? 0)
+      yield* conn.execute(SQLITE_MARK_DELIVERED, [at, recipientId, ackedSeq], undefined)
+      const deleted = yield* conn.execute(SQLITE_DROP_ROWS, [recipientId, ackedSeq], undefined)
+      answers[i] = Exit.succeed({ ackedSeq, deleted: deleted.length })
+    }
+    return answers
+  })
+
+// The statements of `ackStatementsEach`, for SQLite's placeholders.
+const SQLITE_MOVE_CURSOR = `UPDATE accounts SET acked_seq = CASE
+  WHEN acked_seq >= ? THEN acked_seq WHEN next_seq < ? THEN next_seq ELSE ? END WHERE id = ? RETURNING acked_seq`
+const SQLITE_MARK_DELIVERED = `UPDATE sent_status SET state = 'delivered', updated_at = ?
+  WHERE recipient_id = ? AND state = 'stored' AND seq <= ?`
+const SQLITE_DROP_ROWS = "DELETE FROM spool WHERE recipient_id = ? AND seq <= ? RETURNING seq"
 
 /** The three statements of one ack with its integers written in (the caller checked they are safe integers). */
 export const ackStatements = ({ recipientId: r, upTo: u }: AckInput, at: number): ReadonlyArray<string> => {

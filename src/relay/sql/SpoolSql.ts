@@ -6,19 +6,24 @@ import type { Acked, Enqueued, EnqueueInput, RelayStoreShape } from "../RelaySto
 import type { AckInput } from "./AckBatch.js"
 import type { EnqueueRefusal } from "./EnqueueBatch.js"
 import { io, num, type Row, toSentStatus, toSpoolEntry } from "./Rows.js"
+import type { SpoolReadsShape } from "./SpoolReads.js"
 
-type SpoolPart = Pick<RelayStoreShape, "enqueue" | "fetch" | "ack" | "getSentStatus">
+/** How many recipients' committed cursors a store keeps in memory before it starts over (a few MB at most). */
+const ACKED_KEPT = 100_000
+
+type SpoolPart = Pick<RelayStoreShape, "enqueue" | "fetch" | "read" | "ack" | "getSentStatus">
 
 /**
  * The per-recipient spool (CLOUD.md 2.7). `write` stores a message through the group commit (EnqueueBatch.ts):
  * every message gets the next value of its recipient's own counter under the recipient's row lock, held until
  * commit, so commits for one recipient happen in seq order and a reader polling `seq > cursor` never passes a
- * row that commits late (a global sequence would let it).
+ * row that commits late (a global sequence would let it). Polls read through `reads` (SpoolReads.ts).
  */
 export const makeSpool = (
   sql: SqlClient.SqlClient,
   write: (input: EnqueueInput) => Effect.Effect<Enqueued, EnqueueRefusal | RelayStoreIo>,
-  writeAck: (input: AckInput) => Effect.Effect<Acked, RelayStoreIo>
+  writeAck: (input: AckInput) => Effect.Effect<Acked, RelayStoreIo>,
+  reads: SpoolReadsShape
 ): SpoolPart => {
   const sentStatus = (senderId: number, msgId: Uint8Array) =>
     Effect.map(sql<Row>`SELECT * FROM sent_status WHERE sender_id = ${senderId} AND msg_id = ${msgId}`, (rows) =>
@@ -42,41 +47,56 @@ export const makeSpool = (
       )
     )
 
+  // The ack drops rows ≤ `after`, the read takes rows > `after`: the read does not wait for the ack, which joins
+  // the next ack batch (a poll's answer does not wait for a commit, and the acks of many polls share one). A failed
+  // ack is logged; the next poll with the same cursor acks again. `ackedUpTo` holds, per recipient, a cursor this
+  // process's own acks have committed: a poll at or below it acks nothing (the idle case, a poll re-issued with the
+  // same cursor), one above it writes without reading the cursor first (it moves on nearly every busy poll).
+  const ackedUpTo = new Map<number, number>()
+  const committed = (recipientId: number, acked: Acked) => {
+    if (ackedUpTo.size >= ACKED_KEPT && !ackedUpTo.has(recipientId)) ackedUpTo.clear()
+    ackedUpTo.set(recipientId, Math.max(ackedUpTo.get(recipientId) ?? 0, acked.ackedSeq))
+  }
   // An ack at or below the cursor has nothing left to do (the ack that moved the cursor dropped every row up to it,
   // and later rows take seqs above it): answered from one read, with no transaction and no commit. A poll re-issued
   // with the same cursor, the idle case, writes nothing.
   const ack: SpoolPart["ack"] = (recipientId, upTo) =>
-    Effect.flatMap(sql<Row>`SELECT acked_seq FROM accounts WHERE id = ${recipientId}`, (rows) => {
+    Effect.flatMap(reads.ackedSeq(recipientId), (rows) => {
       const current = rows[0] === undefined ? undefined : num(rows[0]["acked_seq"])
       return current !== undefined && current >= upTo
         ? Effect.succeed({ ackedSeq: current, deleted: 0 })
         : writeAck({ recipientId, upTo })
-    }).pipe(io("ack"))
-
-  // The ack drops rows ≤ `after`, the read takes rows > `after`: the read does not wait for the ack, which joins
-  // the next ack batch (a poll's answer does not wait for a commit, and the acks of many polls share one). A failed
-  // ack is logged; the next poll with the same cursor acks again.
-  const ackLater = (recipientId: number, upTo: number) =>
-    Effect.forkDaemon(
-      ack(recipientId, upTo).pipe(
-        Effect.catchAll((error) =>
-          Effect.logWarning("poll_ack_failed").pipe(Effect.annotateLogs({ detail: error.message.slice(0, 200) }))
-        )
-      )
+    }).pipe(
+      io("ack"),
+      Effect.tap((acked) => Effect.sync(() => committed(recipientId, acked)))
     )
 
-  const fetch: SpoolPart["fetch"] = (recipientId, after, limit) => {
-    const read = sql<Row>`SELECT seq, sender_id, msg_id, rk, ct, created_at, expires_at FROM spool
-        WHERE recipient_id = ${recipientId} AND seq > ${after} ORDER BY seq LIMIT ${limit}`.pipe(
+  const ackLater = (recipientId: number, upTo: number) =>
+    (ackedUpTo.get(recipientId) ?? 0) >= upTo
+      ? Effect.void
+      : Effect.forkDaemon(
+          writeAck({ recipientId, upTo }).pipe(
+            Effect.tap((acked) => Effect.sync(() => committed(recipientId, acked))),
+            Effect.catchAll((error) =>
+              Effect.logWarning("poll_ack_failed").pipe(Effect.annotateLogs({ detail: error.message.slice(0, 200) }))
+            )
+          )
+        )
+
+  const read: SpoolPart["read"] = (recipientId, after, limit) =>
+    reads.rows(recipientId, after, limit).pipe(
       Effect.map((rows) => rows.map(toSpoolEntry)),
       io("fetch")
     )
-    return after > 0 ? Effect.zipRight(ackLater(recipientId, after), read) : read
-  }
+  const fetch: SpoolPart["fetch"] = (recipientId, after, limit) =>
+    after > 0
+      ? Effect.zipRight(ackLater(recipientId, after), read(recipientId, after, limit))
+      : read(recipientId, after, limit)
 
   return {
     enqueue,
     fetch,
+    read,
     ack,
     getSentStatus: (senderId, msgId) => sentStatus(senderId, msgId).pipe(io("getSentStatus"))
   }
