@@ -1,5 +1,6 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlConnection from "@effect/sql/SqlConnection"
+import type { SqlError } from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { Acked } from "../RelayStore.js"
@@ -35,12 +36,12 @@ export const makeAckBatch =
         items.every((a) => Number.isSafeInteger(a.recipientId) && Number.isSafeInteger(a.upTo))
       return yield* sql.onDialectOrElse({
         pg: () => (inline ? ackInOneQuery(sql, items, order, at) : ackEach(sql, items, order, at)),
-        orElse: () => relaxedSqlite(sql, (conn) => ackStatementsOn(conn, items, order, at))
+        orElse: () => relaxedSqlite(sql, (conn) => ackEachWith(sqliteStepsOn(conn), items, order, at))
       })
     })
 
 const ackEach = (sql: SqlClient.SqlClient, items: ReadonlyArray<AckInput>, order: ReadonlyArray<number>, at: number) =>
-  sql.withTransaction(ackStatementsEach(sql, items, order, at))
+  sql.withTransaction(ackEachWith(stepsOf(sql), items, order, at))
 
 /**
  * One SQLite transaction whose commit does not wait for the disk, as an ack's on PostgreSQL
@@ -70,55 +71,51 @@ const relaxedSqlite = <A, E>(sql: SqlClient.SqlClient, body: (conn: SqlConnectio
     })
   )
 
+/** The three statements of one ack, as one driver runs them. */
+interface AckSteps {
+  /** Only the recipient moves its cursor, never past the last seq handed out, never backwards. */
+  readonly moveCursor: (recipientId: number, upTo: number) => Effect.Effect<ReadonlyArray<unknown>, SqlError>
+  readonly markDelivered: (recipientId: number, ackedSeq: number, at: number) => Effect.Effect<unknown, SqlError>
+  readonly dropRows: (recipientId: number, ackedSeq: number) => Effect.Effect<ReadonlyArray<unknown>, SqlError>
+}
+
 /** Each ack's three statements, in `order`, inside whatever transaction runs them. */
-const ackStatementsEach = (
-  sql: SqlClient.SqlClient,
-  items: ReadonlyArray<AckInput>,
-  order: ReadonlyArray<number>,
-  at: number
-) =>
+const ackEachWith = (steps: AckSteps, items: ReadonlyArray<AckInput>, order: ReadonlyArray<number>, at: number) =>
   Effect.gen(function* () {
     const answers: Array<Exit.Exit<Acked, never>> = []
     for (const i of order) {
       const { recipientId, upTo } = items[i]!
-      // Only the recipient moves its cursor, never past the last seq handed out, never backwards.
-      const updated = yield* sql<Row>`UPDATE accounts SET acked_seq = CASE
-            WHEN acked_seq >= ${upTo} THEN acked_seq WHEN next_seq < ${upTo} THEN next_seq ELSE ${upTo} END
-          WHERE id = ${recipientId} RETURNING acked_seq`
-      const ackedSeq = num(updated[0]?.["acked_seq"] ?? 0)
-      yield* sql`UPDATE sent_status SET state = 'delivered', updated_at = ${at}
-          WHERE recipient_id = ${recipientId} AND state = 'stored' AND seq <= ${ackedSeq}`
-      const deleted = yield* sql<Row>`DELETE FROM spool
-          WHERE recipient_id = ${recipientId} AND seq <= ${ackedSeq} RETURNING seq`
+      const updated = yield* steps.moveCursor(recipientId, upTo)
+      const ackedSeq = num((updated[0] as Row | undefined)?.["acked_seq"] ?? 0)
+      yield* steps.markDelivered(recipientId, ackedSeq, at)
+      const deleted = yield* steps.dropRows(recipientId, ackedSeq)
       answers[i] = Exit.succeed({ ackedSeq, deleted: deleted.length })
     }
     return answers
   })
+
+/** The steps as statements of the client (PostgreSQL when an ack's values are not all safe integers). */
+const stepsOf = (sql: SqlClient.SqlClient): AckSteps => ({
+  moveCursor: (recipientId, upTo) => sql<Row>`UPDATE accounts SET acked_seq = CASE
+      WHEN acked_seq >= ${upTo} THEN acked_seq WHEN next_seq < ${upTo} THEN next_seq ELSE ${upTo} END
+    WHERE id = ${recipientId} RETURNING acked_seq`,
+  markDelivered: (recipientId, ackedSeq, at) => sql`UPDATE sent_status SET state = 'delivered', updated_at = ${at}
+    WHERE recipient_id = ${recipientId} AND state = 'stored' AND seq <= ${ackedSeq}`,
+  dropRows: (recipientId, ackedSeq) => sql<Row>`DELETE FROM spool
+    WHERE recipient_id = ${recipientId} AND seq <= ${ackedSeq} RETURNING seq`
+})
 
 /**
- * Each ack's three statements on SQLite, in `order`, on the batch's own connection: fixed texts, prepared once and
- * kept in the connection's statement cache, each run without the client's per-statement acquire and scope.
+ * The same steps on SQLite, on the batch's own connection: fixed texts, prepared once and kept in the connection's
+ * statement cache, each run without the client's per-statement acquire and scope (ADR-0068).
  */
-const ackStatementsOn = (
-  conn: SqlConnection.Connection,
-  items: ReadonlyArray<AckInput>,
-  order: ReadonlyArray<number>,
-  at: number
-) =>
-  Effect.gen(function* () {
-    const answers: Array<Exit.Exit<Acked, never>> = []
-    for (const i of order) {
-      const { recipientId, upTo } = items[i]!
-      const updated = yield* conn.execute(SQLITE_MOVE_CURSOR, [upTo, upTo, upTo, recipientId], undefined)
-      const ackedSeq = num((updated[0] as Row | undefined)?.["acked_seq"] ?? 0)
-      yield* conn.execute(SQLITE_MARK_DELIVERED, [at, recipientId, ackedSeq], undefined)
-      const deleted = yield* conn.execute(SQLITE_DROP_ROWS, [recipientId, ackedSeq], undefined)
-      answers[i] = Exit.succeed({ ackedSeq, deleted: deleted.length })
-    }
-    return answers
-  })
+const sqliteStepsOn = (conn: SqlConnection.Connection): AckSteps => ({
+  moveCursor: (recipientId, upTo) => conn.execute(SQLITE_MOVE_CURSOR, [upTo, upTo, upTo, recipientId], undefined),
+  markDelivered: (recipientId, ackedSeq, at) =>
+    conn.execute(SQLITE_MARK_DELIVERED, [at, recipientId, ackedSeq], undefined),
+  dropRows: (recipientId, ackedSeq) => conn.execute(SQLITE_DROP_ROWS, [recipientId, ackedSeq], undefined)
+})
 
-// The statements of `ackStatementsEach`, for SQLite's placeholders.
 const SQLITE_MOVE_CURSOR = `UPDATE accounts SET acked_seq = CASE
   WHEN acked_seq >= ? THEN acked_seq WHEN next_seq < ? THEN next_seq ELSE ? END WHERE id = ? RETURNING acked_seq`
 const SQLITE_MARK_DELIVERED = `UPDATE sent_status SET state = 'delivered', updated_at = ?
