@@ -72,16 +72,18 @@ export const makeSpool = (
     )
 
   const ackLater = (recipientId: number, upTo: number) =>
-    (ackedUpTo.get(recipientId) ?? 0) >= upTo
-      ? Effect.void
-      : Effect.forkDaemon(
-          writeAck({ recipientId, upTo }).pipe(
-            Effect.tap((acked) => Effect.sync(() => committed(recipientId, acked))),
-            Effect.catchAll((error) =>
-              Effect.logWarning("poll_ack_failed").pipe(Effect.annotateLogs({ detail: error.message.slice(0, 200) }))
+    Effect.suspend(() =>
+      (ackedUpTo.get(recipientId) ?? 0) >= upTo
+        ? Effect.void
+        : Effect.forkDaemon(
+            writeAck({ recipientId, upTo }).pipe(
+              Effect.tap((acked) => Effect.sync(() => committed(recipientId, acked))),
+              Effect.catchAll((error) =>
+                Effect.logWarning("poll_ack_failed").pipe(Effect.annotateLogs({ detail: error.message.slice(0, 200) }))
+              )
             )
           )
-        )
+    )
 
   const read: SpoolPart["read"] = (recipientId, after, limit) =>
     reads.rows(recipientId, after, limit).pipe(
