@@ -19,8 +19,9 @@ export interface Waiter {
  *
  * In-process layer: the single replica's send handler calls `wake` after its commit. The PostgreSQL layer
  * (PgWaiters.ts) wraps it: its LISTEN fiber wakes the recipients any replica's commits notify on `sb_inbox`, and
- * everyone (`wakeAll`) after it reconnects. A woken long-poll that finds nothing new parks again for the time it has
- * left, so a spurious wake costs one query.
+ * everyone (`wakeAll`) after it reconnects. A woken long-poll reads at once, without a waiter (a wake follows a
+ * commit); one that finds nothing new registers again, reads again and parks for the time it has left, so a
+ * spurious wake costs two reads (MessageHandlers.ts `inbox`, ADR-0068).
  */
 export interface WaitersShape {
   readonly register: (recipientId: AccountId) => Effect.Effect<Waiter, never, Scope.Scope>
