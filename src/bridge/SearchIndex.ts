@@ -10,7 +10,7 @@ import { plainEnvelope } from "../domain/PlainEnvelope.js"
 import { MessageEnvelope } from "../domain/Records.js"
 import { readJsonsIn } from "../services/store/Documents.js"
 import { Store } from "../services/store/Store.js"
-import { mtimeTrustMs } from "./MtimeTrust.js"
+import { mtimeTrustMs, stillCurrent } from "./MtimeTrust.js"
 import {
   decodeIndex,
   encodeIndex,
@@ -64,6 +64,8 @@ const SAVE_DELAY = Duration.seconds(2)
  * 200 ms poll that stands in for a watch where the file system has none (StoreWatcher), with room to spare.
  */
 const SETTLE_MS = 1000
+/** How many of the newest messages a process decodes ahead as it loads index files (all directories). */
+const PREFETCH = 128
 
 export const make = Effect.gen(function* () {
   const store = yield* Store
@@ -183,9 +185,15 @@ export const make = Effect.gen(function* () {
       Effect.catchAll(() => Effect.succeed(Option.none<LoadedSnapshot>()))
     )
 
-  /** Whether a snapshot still lists the directory: its mtime is the one listed, and was old enough to trust. */
-  const listsNow = (s: LoadedSnapshot, mtimeMs: number) =>
-    mtimeMs > 0 && s.dirMtimeMs === mtimeMs && s.listedAt - mtimeMs > mtimeTrustMs(mtimeMs)
+  let prefetchLeft = PREFETCH
+  /** Decodes the newest entries of an index just loaded, likely the first searches' hits (ADR-0069; errors ignored). */
+  const prefetch = (dir: string, entries: DirEntries) => {
+    const newest = Array.from({ length: Math.min(prefetchLeft, entries.size) }, (_, k) =>
+      entries.entry(entries.size - 1 - k)
+    )
+    prefetchLeft -= newest.length
+    return Effect.ignore(envelopes(newest.map((entry) => ({ dir, entry }))))
+  }
 
   const open = (dir: string) =>
     Effect.gen(function* () {
@@ -200,7 +208,8 @@ export const make = Effect.gen(function* () {
       )
       const mtimeMs = yield* dirMtime(dir)
       const file = yield* loadFile(dir)
-      if (Option.isSome(file) && listsNow(file.value, mtimeMs)) {
+      const listed = Option.map(file, (f) => ({ mtimeMs: f.dirMtimeMs, listedAt: f.listedAt }))
+      if (Option.isSome(file) && stillCurrent(Option.getOrUndefined(listed), mtimeMs)) {
         // Searched as read: the entries by id are made only if a change comes.
         state.byId = undefined
         state.loaded = file.value.entries
@@ -215,6 +224,7 @@ export const make = Effect.gen(function* () {
         yield* scheduleSave(dir, state, Duration.zero)
       }
       dirs.set(dir, state)
+      if (state.loaded !== undefined) yield* prefetch(dir, state.loaded)
       return state
     })
 

@@ -106,7 +106,7 @@ export const make = <R, E>(options: ToolCallsOptions<R, E>): Effect.Effect<ToolC
       if (codec === undefined) {
         codec = {
           decode: Schema.decodeUnknownEither(def.input, { errors: "all", onExcessProperty: "error" }),
-          encode: Schema.encodeEither(def.output)
+          encode: def.encoded === true ? (a: unknown) => Either.right(a as JsonObject) : Schema.encodeEither(def.output)
         }
         codecs.set(def.name, codec)
       }

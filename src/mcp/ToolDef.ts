@@ -36,6 +36,11 @@ export interface ToolDef<I, A, O, OI, R> {
   readonly input: Schema.Schema<A, I>
   /** The result: its encoded side is the JSON object the tool returns. */
   readonly output: Schema.Schema<O, OI>
+  /**
+   * The handler's value is the output's JSON already, made by code a test holds to the schema (search's hits,
+   * `hitView`): the call sends it as it is, without walking it through the schema a second time (ADR-0069).
+   */
+  readonly encoded?: ([O] extends [OI] ? true : never) | undefined
   readonly hints: ToolHints
   readonly handler: (args: A) => Effect.Effect<O, BridgeFailure, R>
 }

@@ -45,6 +45,9 @@ describe("search index on the file system", () => {
   it.live("built once, written 0600 under cache/search/, and read by a fresh process instead of the files", () => {
     const root = tempRoot("sb-search-fresh-")
     for (let i = 0; i < 30; i++) plant(root, INBOX, idAt(i), `alpha ${i}`, i % 2 === 0 ? "even" : "odd")
+    // Newer than every alpha one, and more than a fresh process decodes ahead (128): the alpha ones are checked
+    // against their files only as hits.
+    for (let i = 30; i < 160; i++) plant(root, INBOX, idAt(i), `filler ${i}`, "body")
     return Effect.gen(function* () {
       const first = yield* inProcess(root, Effect.zipLeft(idsOf("alpha even"), settle))
       assert.deepStrictEqual(first, [28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0].map(idAt))
@@ -54,9 +57,14 @@ describe("search index on the file system", () => {
       // Edited in place, the directory untouched: the index is still trusted, so a fresh process does not read
       // the file to match it; but a hit is decoded from its file, and one that no longer matches is not returned.
       fs.writeFileSync(path.join(root, INBOX, `${idAt(28)}.json`), envelopeJson(idAt(28), "zebra 28", "even"))
-      const second = yield* inProcess(root, Effect.all([idsOf("zebra"), idsOf("alpha even", 3), idsOf("zebra")]))
+      // The newest are decoded as the index loads, and checked then: one edited is found by what it says at once.
+      fs.writeFileSync(path.join(root, INBOX, `${idAt(159)}.json`), envelopeJson(idAt(159), "yak 159", "body"))
+      const second = yield* inProcess(
+        root,
+        Effect.all([idsOf("zebra"), idsOf("alpha even", 3), idsOf("zebra"), idsOf("yak"), idsOf("filler 159")])
+      )
       // That hit's check updated the index: the edited file is then found by what it says now.
-      assert.deepStrictEqual(second, [[], [idAt(26), idAt(24), idAt(22)], [idAt(28)]])
+      assert.deepStrictEqual(second, [[], [idAt(26), idAt(24), idAt(22)], [idAt(28)], [idAt(159)], []])
     })
   })
 

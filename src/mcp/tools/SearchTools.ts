@@ -12,12 +12,13 @@ export const search = tool({
     "Search subject and body of your inbox, your channels and live broadcasts; every word must match. Newest first (limit default 20).",
   input: Schema.Struct({ query: Schema.String, limit: Schema.optional(Schema.Int) }),
   output: Schema.Struct({ results: Schema.Array(HitJson) }),
+  encoded: true,
   hints: readOnly,
   handler: ({ query, limit }) =>
     Effect.gen(function* () {
       const me = yield* caller
       const found = yield* (yield* Search).search(me.sessionId, query, limit)
-      // Encoded here, once per envelope (hitView): the output Schema checks the JSON without transforming it again.
+      // Encoded here, once per envelope (hitView, held to HitView by its test), and sent as it is (`encoded`).
       return { results: found.map(hitView) }
     })
 })
