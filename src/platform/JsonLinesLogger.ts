@@ -43,8 +43,10 @@ const flushOnExit = () => {
  * logged in one write (one system call) instead of one each. Lines still pending when the process exits are
  * written synchronously on its way out.
  */
-export const batchedJsonStderrLogger = Logger.make((options) => {
-  pending += format(options)
+export const batchedJsonStderrLogger = Logger.make((options) => append(format(options)))
+
+const append = (line: string) => {
+  pending += line
   if (!exitHooked) {
     exitHooked = true
     process.on("exit", flushOnExit)
@@ -53,4 +55,12 @@ export const batchedJsonStderrLogger = Logger.make((options) => {
     scheduled = true
     setImmediate(flush)
   }
-})
+}
+
+/**
+ * An info line written in the same batch as the logger's, in order with them: `{ts, level: "info", ...fields}`, as
+ * the logger writes `Effect.logInfo(event)` with `fields` for annotations, without Effect's logger on the way (the
+ * relay's request lines, one per request: docs/adr/0070-relay-request-lines-skip-the-effect-logger.md).
+ */
+export const batchedInfoLine = (fields: Record<string, unknown>): void =>
+  append(JSON.stringify({ ts: new Date().toISOString(), level: "info", ...fields }) + "\n")

@@ -9,8 +9,9 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import { RunningSha256 } from "../relay/BlobUpload.js"
 import { HotRoutes } from "../relay/HotRoutes.js"
+import { RequestLog } from "../relay/RequestLog.js"
 import * as NodeHotRoutes from "./NodeHotRoutes.js"
-import { batchedJsonStderrLogger, jsonStderrLogger } from "./JsonLinesLogger.js"
+import { batchedInfoLine, batchedJsonStderrLogger, jsonStderrLogger } from "./JsonLinesLogger.js"
 
 /** How long in-flight requests may finish after a stop signal before their connections are dropped. */
 const DRAIN_MS = 2_000
@@ -48,6 +49,12 @@ export { jsonStderrLogger }
 
 /** Replaces Effect's default logger with the JSON-lines one, written once per event-loop turn. */
 export const layerLogger = Logger.replace(Logger.defaultLogger, batchedJsonStderrLogger)
+
+/** The request lines written straight into the logger's batch, `{ts, level, event: "request", ...}`. */
+export const layerRequestLog = Layer.succeed(
+  RequestLog,
+  RequestLog.of({ write: (line) => batchedInfoLine({ event: "request", ...line }) })
+)
 
 /** The user's home folder (for the default `<home>/relay/relay.db`). */
 export const userHome = Effect.sync(() => homedir())

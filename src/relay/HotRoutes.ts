@@ -9,7 +9,7 @@ import { errorParts, recoverFailures } from "./ErrorResponse.js"
 import { ack, inbox, messageServices, type Reply, send } from "./MessageHandlers.js"
 import type { RateLimiter } from "./RateLimiter.js"
 import type { RelayStore } from "./RelayStore.js"
-import { logRequest } from "./RequestLog.js"
+import { logRequestWith, requestLineWriter } from "./RequestLog.js"
 import type { RequestView } from "./RequestView.js"
 import type { Waiters } from "./Waiters.js"
 
@@ -67,25 +67,29 @@ const pick = (method: string, url: string) => {
   return method === "GET" && path === "/v1/inbox" ? inbox : undefined
 }
 
-export const make = Effect.map(Effect.zip(Effect.runtime<Services>(), messageServices), ([runtime, services]) => {
-  const runFork = Runtime.runFork(runtime)
-  return HotRoutes.of({
-    serve: (method, view, respond) => {
-      const handler = pick(method, view.url)
-      if (handler === undefined) return undefined
-      const served = Effect.flatMap(Clock.currentTimeMillis, (started) =>
-        recoverFailures(
-          Effect.map(handler(services, view) as Effect.Effect<Reply, unknown>, (r) => answer(r.status, r.body)),
-          failed
-        ).pipe(
-          Effect.tap((a) => logRequest(method, view.url, a.status, started)),
-          Effect.map(respond)
+export const make = Effect.map(
+  Effect.all([Effect.runtime<Services>(), messageServices, requestLineWriter]),
+  ([runtime, services, writeLine]) => {
+    const runFork = Runtime.runFork(runtime)
+    const logRequest = logRequestWith(writeLine)
+    return HotRoutes.of({
+      serve: (method, view, respond) => {
+        const handler = pick(method, view.url)
+        if (handler === undefined) return undefined
+        const served = Effect.flatMap(Clock.currentTimeMillis, (started) =>
+          recoverFailures(
+            Effect.map(handler(services, view) as Effect.Effect<Reply, unknown>, (r) => answer(r.status, r.body)),
+            failed
+          ).pipe(
+            Effect.tap((a) => logRequest(method, view.url, a.status, started)),
+            Effect.map(respond)
+          )
         )
-      )
-      const fiber = runFork(served)
-      return () => fiber.unsafeInterruptAsFork(FiberId.none)
-    }
-  })
-})
+        const fiber = runFork(served)
+        return () => fiber.unsafeInterruptAsFork(FiberId.none)
+      }
+    })
+  }
+)
 
 export const layer: Layer.Layer<HotRoutes, never, Services> = Layer.effect(HotRoutes, make)

@@ -137,7 +137,8 @@ const relay = Command.make(
         waitersLayer(options),
         RateLimiter.layer(options.rateLimits === "on"),
         NodeCloudCrypto.layer,
-        NodeRelay.layerRunningSha256
+        NodeRelay.layerRunningSha256,
+        NodeRelay.layerRequestLog
       )
       const notice = Effect.flatMap(RelaySettings, (s) => s.notice)
       return yield* Layer.launch(

@@ -4,7 +4,9 @@ import * as path from "node:path"
 import { transformSync } from "esbuild"
 import { Effect, Logger } from "effect"
 import { afterEach, describe, expect, it, vi } from "vitest"
-import { batchedJsonStderrLogger } from "../../src/platform/JsonLinesLogger.js"
+import { batchedInfoLine, batchedJsonStderrLogger } from "../../src/platform/JsonLinesLogger.js"
+import * as NodeRelay from "../../src/platform/NodeRelay.js"
+import { logRequest } from "../../src/relay/RequestLog.js"
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
@@ -42,6 +44,35 @@ describe("the relay's batched JSON-lines logger", () => {
     await nextTurn()
     expect(writes).toHaveLength(2)
     expect(JSON.parse(writes[1]!)).toMatchObject({ level: "warn", event: "later" })
+  })
+
+  it("a request line written straight into the batch is the line the logger makes, in order with its lines", async () => {
+    const writes: Array<string> = []
+    vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk))
+      return true
+    })
+    const logger = Logger.replace(Logger.defaultLogger, batchedJsonStderrLogger)
+    Effect.runSync(Effect.logInfo("first").pipe(Effect.provide(logger)))
+    // The relay process's request lines (NodeRelay.layerRequestLog), then the same through Effect's logger.
+    Effect.runSync(
+      logRequest("POST", "/v1/invites/secret-id?x=1", 201, 0).pipe(Effect.provide(NodeRelay.layerRequestLog))
+    )
+    Effect.runSync(logRequest("POST", "/v1/invites/secret-id?x=1", 201, 0).pipe(Effect.provide(logger)))
+    batchedInfoLine({ event: "last" })
+    await nextTurn()
+    expect(writes).toHaveLength(1)
+    const lines = writes[0]!
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(lines.map((l) => l["event"])).toEqual(["first", "request", "request", "last"])
+    const [direct, logged] = [lines[1]!, lines[2]!]
+    expect(Object.keys(direct).sort()).toEqual(Object.keys(logged).sort())
+    expect({ ...direct, ts: "", ms: 0 }).toEqual({ ...logged, ts: "", ms: 0 })
+    expect(direct).toMatchObject({ level: "info", method: "POST", path: "/v1/invites/:id", status: 201 })
+    expect(typeof direct["ts"]).toBe("string")
+    expect(writes[0]).not.toContain("secret-id")
   })
 
   it("a line logged just before the process exits is still written", () => {
