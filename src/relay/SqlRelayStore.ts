@@ -23,6 +23,7 @@ import { claimSetting, ensureRelayId } from "./sql/RelayMeta.js"
 import { makeRotations } from "./sql/RotationSql.js"
 import * as SpoolReads from "./sql/SpoolReads.js"
 import { makeSpool } from "./sql/SpoolSql.js"
+import { makeSpoolTails, noTails } from "./sql/SpoolTails.js"
 import { makeSweep } from "./sql/SweeperSql.js"
 
 /** Settings of a store; the defaults are the product's limits (tests lower the spool cap to reach it quickly). */
@@ -32,6 +33,8 @@ export interface StoreOptions {
   readonly writers?: number | undefined
   /** How long a looked-up token may be answered from memory (TokenCache.ts); 0: never. */
   readonly tokenCacheMs?: number | undefined
+  /** The store is the only writer of its spool (SQLite, one relay process): polls may skip reads (SpoolTails.ts). */
+  readonly onlyWriter?: boolean | undefined
 }
 
 /**
@@ -40,6 +43,9 @@ export interface StoreOptions {
  * once everywhere (docs/adr/0034-relay-token-cache.md).
  */
 export const sqliteTokenCacheMs = 1_000
+
+/** How long a read's word on where a recipient's spool ends is trusted (SpoolTails.ts): a long-poll's length. */
+const TAIL_TRUST_MS = 25_000
 
 /**
  * Bounds of one group-commit batch: 128 messages, 4 MiB of them (a single bigger envelope goes alone). Without a
@@ -96,7 +102,13 @@ export const make = (options: StoreOptions = {}) =>
       ...makeAccounts(sql, tokens),
       ...makeInvites(sql),
       ...makeContacts(sql),
-      ...makeSpool(sql, write, writeAck, reads),
+      ...makeSpool(
+        sql,
+        write,
+        writeAck,
+        reads,
+        options.onlyWriter === true ? makeSpoolTails(TAIL_TRUST_MS, 100_000) : noTails
+      ),
       ...makeBlobs(sql),
       ...makeRotations(sql, tokens),
       sweep: makeSweep(sql)
@@ -142,7 +154,7 @@ export const sqliteClient = (options: {
 export const layerSqlite = (
   options: StoreOptions & { readonly filename: string }
 ): Layer.Layer<RelayStore, RelayStoreIo, FileSystem.FileSystem | Path.Path> =>
-  Layer.scoped(RelayStore, make({ tokenCacheMs: sqliteTokenCacheMs, ...options })).pipe(
+  Layer.scoped(RelayStore, make({ tokenCacheMs: sqliteTokenCacheMs, onlyWriter: true, ...options })).pipe(
     Layer.provide(
       Layer.provideMerge(
         SpoolReads.layerSqlite(options.filename).pipe(Layer.mapError(storeIo("open reader"))),

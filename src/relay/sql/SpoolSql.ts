@@ -1,4 +1,5 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { RelayStoreIo } from "../RelayErrors.js"
@@ -7,6 +8,7 @@ import type { AckInput } from "./AckBatch.js"
 import type { EnqueueRefusal } from "./EnqueueBatch.js"
 import { io, num, type Row, toSentStatus, toSpoolEntry } from "./Rows.js"
 import type { SpoolReadsShape } from "./SpoolReads.js"
+import { noTails, type SpoolTails } from "./SpoolTails.js"
 
 /** How many recipients' committed cursors a store keeps in memory before it starts over (a few MB at most). */
 const ACKED_KEPT = 100_000
@@ -23,7 +25,8 @@ export const makeSpool = (
   sql: SqlClient.SqlClient,
   write: (input: EnqueueInput) => Effect.Effect<Enqueued, EnqueueRefusal | RelayStoreIo>,
   writeAck: (input: AckInput) => Effect.Effect<Acked, RelayStoreIo>,
-  reads: SpoolReadsShape
+  reads: SpoolReadsShape,
+  tails: SpoolTails = noTails
 ): SpoolPart => {
   const sentStatus = (senderId: number, msgId: Uint8Array) =>
     Effect.map(sql<Row>`SELECT * FROM sent_status WHERE sender_id = ${senderId} AND msg_id = ${msgId}`, (rows) =>
@@ -39,6 +42,8 @@ export const makeSpool = (
     // The batch answers a known id itself. A retry of the same id racing on another replica loses on
     // UNIQUE(sender_id, msg_id) and its transaction rolls back: it then finds the winner's row here.
     write(m).pipe(
+      // Recorded before the sender is answered, so before its send wakes the recipient's polls.
+      Effect.tap((stored) => Effect.sync(() => stored.duplicate || tails.committed(m.recipientId, stored.seq))),
       Effect.catchTag("RelayStoreIo", (error) =>
         Effect.flatMap(
           duplicateOf(m.senderId, m.msgId).pipe(io("enqueue")),
@@ -85,15 +90,29 @@ export const makeSpool = (
           )
     )
 
+  // A read that saw every row above its cursor tells the tails where the recipient's spool ends.
   const read: SpoolPart["read"] = (recipientId, after, limit) =>
-    reads.rows(recipientId, after, limit).pipe(
-      Effect.map((rows) => rows.map(toSpoolEntry)),
-      io("fetch")
-    )
+    Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
+      const started = tails.readStarts()
+      return reads.rows(recipientId, after, limit).pipe(
+        Effect.map((rows) => rows.map(toSpoolEntry)),
+        Effect.tap((entries) =>
+          Effect.sync(() => {
+            if (entries.length < limit) tails.observed(recipientId, entries.at(-1)?.seq ?? after, startedAt, started)
+          })
+        ),
+        io("fetch")
+      )
+    })
+  // A poll at the known end of its recipient's spool (the one just answered comes straight back) has nothing to
+  // read; its waiter, registered before, is woken by the next send (SpoolTails.ts).
   const fetch: SpoolPart["fetch"] = (recipientId, after, limit) =>
-    after > 0
-      ? Effect.zipRight(ackLater(recipientId, after), read(recipientId, after, limit))
-      : read(recipientId, after, limit)
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const acked = after > 0 ? ackLater(recipientId, after) : Effect.void
+      return tails.nothingAbove(recipientId, after, now)
+        ? Effect.as(acked, [])
+        : Effect.zipRight(acked, read(recipientId, after, limit))
+    })
 
   return {
     enqueue,

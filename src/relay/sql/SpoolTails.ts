@@ -1,0 +1,71 @@
+/**
+ * Per recipient, an upper bound of the seqs committed to its spool, for a store that is the only writer of its
+ * spool (the SQLite relay: one process per file). A poll whose cursor is at or above the bound has nothing to read:
+ * it skips the read and parks (docs/adr/0071-sqlite-polls-skip-the-read-a-known-tail-answers.md).
+ *
+ * A bound is set by a read that saw every row above its cursor (`observed`, fewer rows than its limit) and raised by
+ * every commit of this process (`committed`, recorded even before any read, so a read that missed a commit cannot
+ * lower the bound below it: both take the maximum). Rows only leave a spool (acks, expiry), so a bound stays an
+ * upper bound. It is trusted for `trustMs` after the read that set it: a row written by another process on the
+ * same file (a misconfiguration) is still read within that time.
+ */
+export interface SpoolTails {
+  readonly committed: (recipientId: number, seq: number) => void
+  /** What a read is told before it starts, and gives back with what it saw. */
+  readonly readStarts: () => number
+  /** A read started at `started` saw every row of the recipient up to `upTo` and none above. */
+  readonly observed: (recipientId: number, upTo: number, atMs: number, started: number) => void
+  /** True when the bound says no row above `after` has been committed. */
+  readonly nothingAbove: (recipientId: number, after: number, nowMs: number) => boolean
+}
+
+interface Tail {
+  seq: number
+  /** When a read last confirmed the bound (NaN: never). */
+  readAtMs: number
+}
+
+/** A store that is not the only writer of its spool (PostgreSQL replicas): every poll reads. */
+export const noTails: SpoolTails = {
+  committed: () => {},
+  readStarts: () => 0,
+  observed: () => {},
+  nothingAbove: () => false
+}
+
+export const makeSpoolTails = (trustMs: number, kept: number): SpoolTails => {
+  const tails = new Map<number, Tail>()
+  // Bumped when the map starts over: a read that began before forgot nothing it can vouch for (a commit it missed
+  // may have been recorded in the entries just dropped), so what it saw sets no bound.
+  let generation = 0
+  const tailOf = (recipientId: number): Tail => {
+    let tail = tails.get(recipientId)
+    if (tail === undefined) {
+      if (tails.size >= kept) {
+        tails.clear()
+        generation++
+      }
+      tail = { seq: 0, readAtMs: Number.NaN }
+      tails.set(recipientId, tail)
+    }
+    return tail
+  }
+  return {
+    committed: (recipientId, seq) => {
+      const tail = tailOf(recipientId)
+      tail.seq = Math.max(tail.seq, seq)
+    },
+    readStarts: () => generation,
+    observed: (recipientId, upTo, atMs, started) => {
+      if (started !== generation) return
+      const tail = tailOf(recipientId)
+      if (started !== generation) return
+      tail.seq = Math.max(tail.seq, upTo)
+      tail.readAtMs = atMs
+    },
+    nothingAbove: (recipientId, after, nowMs) => {
+      const tail = tails.get(recipientId)
+      return tail !== undefined && tail.seq <= after && nowMs - tail.readAtMs < trustMs
+    }
+  }
+}
