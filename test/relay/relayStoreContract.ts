@@ -41,6 +41,15 @@ export const send = (store: RelayStoreShape, from: AccountId, to: AccountId, msg
       store.enqueue({ senderId: from, recipientId: to, msgId, rk: "ek_1", ct: bytes(200), expiresAt: at + 7 * DAY })
   )
 
+/** The store, and alice and bob as each other's contacts. */
+const contacts = Effect.gen(function* () {
+  const store = yield* RelayStore
+  const alice = yield* account(store, "alice")
+  const bob = yield* account(store, "bob")
+  yield* befriend(store, alice.id, bob.id)
+  return { store, alice, bob }
+})
+
 const codeOf = <A, E extends Parameters<typeof relayErrorCode>[0]>(effect: Effect.Effect<A, E>) =>
   Effect.map(Effect.either(effect), Either.match({ onLeft: relayErrorCode, onRight: () => "ok" as string }))
 
@@ -363,10 +372,7 @@ export const testRelayStore = (fresh: () => Opener) => {
   it.live("a retried send returns the first seq with duplicate: true and stores one row", () =>
     run(
       Effect.gen(function* () {
-        const store = yield* RelayStore
-        const alice = yield* account(store, "alice")
-        const bob = yield* account(store, "bob")
-        yield* befriend(store, alice.id, bob.id)
+        const { store, alice, bob } = yield* contacts
         const id = bytes()
         assert.deepStrictEqual(yield* send(store, bob.id, alice.id, id), { seq: 1, duplicate: false })
         const retries = yield* Effect.forEach([1, 2, 3], () => send(store, bob.id, alice.id, id), { concurrency: 3 })
@@ -390,10 +396,7 @@ export const testRelayStore = (fresh: () => Opener) => {
     const cap = 40
     return Effect.provide(
       Effect.gen(function* () {
-        const store = yield* RelayStore
-        const alice = yield* account(store, "alice")
-        const bob = yield* account(store, "bob")
-        yield* befriend(store, alice.id, bob.id)
+        const { store, alice, bob } = yield* contacts
         yield* Effect.forEach(Array.from({ length: cap }), () => send(store, bob.id, alice.id), {
           concurrency: 4,
           discard: true
@@ -410,10 +413,7 @@ export const testRelayStore = (fresh: () => Opener) => {
   it.live("a poll at the end of its spool still gets what is sent after it, however often it came back", () =>
     run(
       Effect.gen(function* () {
-        const store = yield* RelayStore
-        const alice = yield* account(store, "alice")
-        const bob = yield* account(store, "bob")
-        yield* befriend(store, alice.id, bob.id)
+        const { store, alice, bob } = yield* contacts
         // On SQLite a read that saw the end lets the next polls at it skip their reads (SpoolTails.ts); each send
         // must move that end before its sender is answered.
         assert.deepStrictEqual(yield* store.fetch(alice.id, 0, 10), [])
@@ -449,10 +449,7 @@ export const testRelayStore = (fresh: () => Opener) => {
   it.live("ack drops rows up to upTo, marks them delivered, and never moves backwards or past the last seq", () =>
     run(
       Effect.gen(function* () {
-        const store = yield* RelayStore
-        const alice = yield* account(store, "alice")
-        const bob = yield* account(store, "bob")
-        yield* befriend(store, alice.id, bob.id)
+        const { store, alice, bob } = yield* contacts
         const ids = [bytes(), bytes(), bytes(), bytes()]
         for (const id of ids) yield* send(store, bob.id, alice.id, id)
         assert.deepStrictEqual(yield* store.ack(alice.id, 2), { ackedSeq: 2, deleted: 2 })
