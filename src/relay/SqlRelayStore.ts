@@ -4,12 +4,13 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { RelayStoreIo } from "./RelayErrors.js"
 import * as GroupCommit from "./GroupCommit.js"
-import { type EnqueueInput, RelayLimits, RelayStore } from "./RelayStore.js"
+import { type Enqueued, type EnqueueInput, RelayLimits, RelayStore } from "./RelayStore.js"
 import { SendsArriving } from "./SendsArriving.js"
 import { makeTokenCache } from "./TokenCache.js"
 import { makeAckBatch } from "./sql/AckBatch.js"
@@ -23,7 +24,7 @@ import { claimSetting, ensureRelayId } from "./sql/RelayMeta.js"
 import { makeRotations } from "./sql/RotationSql.js"
 import * as SpoolReads from "./sql/SpoolReads.js"
 import { makeSpool } from "./sql/SpoolSql.js"
-import { makeSpoolTails, noTails } from "./sql/SpoolTails.js"
+import { makeSpoolTails, noTails, type SpoolTails } from "./sql/SpoolTails.js"
 import { makeSweep } from "./sql/SweeperSql.js"
 
 /** Settings of a store; the defaults are the product's limits (tests lower the spool cap to reach it quickly). */
@@ -63,6 +64,25 @@ export const batchLimits = {
 const messageBytes = (m: EnqueueInput) => m.ct.length + m.msgId.length + m.rk.length + 64
 
 /**
+ * A batch's stored messages recorded in the spool tails as soon as its transaction committed, in the writer: before
+ * any sender is answered, and whether or not the sender is still waiting (a request cancelled mid-send).
+ */
+const recordingCommits =
+  <E>(
+    tails: SpoolTails,
+    run: GroupCommit.RunBatch<EnqueueInput, Enqueued, E>
+  ): GroupCommit.RunBatch<EnqueueInput, Enqueued, E> =>
+  (items) =>
+    Effect.tap(run(items), (outcomes) =>
+      Effect.sync(() =>
+        outcomes.forEach((outcome, i) => {
+          if (Exit.isSuccess(outcome) && !outcome.value.duplicate)
+            tails.committed(items[i]!.recipientId, outcome.value.seq)
+        })
+      )
+    )
+
+/**
  * The store over whichever `SqlClient` is provided: migrates it first, then serves every method from SQL. Sends go
  * through a group commit whose writers live as long as the scope.
  */
@@ -74,8 +94,12 @@ export const make = (options: StoreOptions = {}) =>
     // Behind the HTTP routes the writer knows how many sends are still on their way and waits for them instead of
     // lingering a fixed time (docs/adr/0033-relay-batches-wait-for-arriving-sends.md).
     const arriving = yield* Effect.serviceOption(SendsArriving)
+    const tails = options.onlyWriter === true ? makeSpoolTails(TAIL_TRUST_MS, 100_000) : noTails
     const write = yield* GroupCommit.make(
-      makeEnqueueBatch(sql, options.pendingMessagesPerRecipient ?? RelayLimits.pendingMessagesPerRecipient),
+      recordingCommits(
+        tails,
+        makeEnqueueBatch(sql, options.pendingMessagesPerRecipient ?? RelayLimits.pendingMessagesPerRecipient)
+      ),
       (cause) => new RelayStoreIo({ op: "enqueue", cause }),
       {
         ...batchLimits,
@@ -102,13 +126,7 @@ export const make = (options: StoreOptions = {}) =>
       ...makeAccounts(sql, tokens),
       ...makeInvites(sql),
       ...makeContacts(sql),
-      ...makeSpool(
-        sql,
-        write,
-        writeAck,
-        reads,
-        options.onlyWriter === true ? makeSpoolTails(TAIL_TRUST_MS, 100_000) : noTails
-      ),
+      ...makeSpool(sql, write, writeAck, reads, tails),
       ...makeBlobs(sql),
       ...makeRotations(sql, tokens),
       sweep: makeSweep(sql)

@@ -42,8 +42,6 @@ export const makeSpool = (
     // The batch answers a known id itself. A retry of the same id racing on another replica loses on
     // UNIQUE(sender_id, msg_id) and its transaction rolls back: it then finds the winner's row here.
     write(m).pipe(
-      // Recorded before the sender is answered, so before its send wakes the recipient's polls.
-      Effect.tap((stored) => Effect.sync(() => stored.duplicate || tails.committed(m.recipientId, stored.seq))),
       Effect.catchTag("RelayStoreIo", (error) =>
         Effect.flatMap(
           duplicateOf(m.senderId, m.msgId).pipe(io("enqueue")),

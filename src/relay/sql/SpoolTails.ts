@@ -3,11 +3,12 @@
  * spool (the SQLite relay: one process per file). A poll whose cursor is at or above the bound has nothing to read:
  * it skips the read and parks (docs/adr/0071-sqlite-polls-skip-the-read-a-known-tail-answers.md).
  *
- * A bound is set by a read that saw every row above its cursor (`observed`, fewer rows than its limit) and raised by
- * every commit of this process (`committed`, recorded even before any read, so a read that missed a commit cannot
- * lower the bound below it: both take the maximum). Rows only leave a spool (acks, expiry), so a bound stays an
- * upper bound. It is trusted for `trustMs` after the read that set it: a row written by another process on the
- * same file (a misconfiguration) is still read within that time.
+ * A bound is set by a read that saw every row above its cursor (`observed`, fewer rows than its limit) and raised
+ * by every commit of this process (`committed`, by the group-commit writer once a batch committed). A commit is
+ * recorded even for a recipient never read, and both take the maximum, so a read that missed a commit cannot lower
+ * the bound below it. Rows only leave a spool (acks, expiry), so a bound stays an upper bound. It is trusted for
+ * `trustMs` after the read that set it: a row written by another process on the same file (a misconfiguration) is
+ * still read within that time.
  */
 export interface SpoolTails {
   readonly committed: (recipientId: number, seq: number) => void
