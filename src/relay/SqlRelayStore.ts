@@ -24,7 +24,7 @@ import { claimSetting, ensureRelayId } from "./sql/RelayMeta.js"
 import { makeRotations } from "./sql/RotationSql.js"
 import * as SpoolReads from "./sql/SpoolReads.js"
 import { makeSpool } from "./sql/SpoolSql.js"
-import { makeSpoolTails, noTails, type SpoolTails } from "./sql/SpoolTails.js"
+import { makeSpoolTails, noTails, RECIPIENTS_KEPT, type SpoolTails } from "./sql/SpoolTails.js"
 import { makeSweep } from "./sql/SweeperSql.js"
 
 /** Settings of a store; the defaults are the product's limits (tests lower the spool cap to reach it quickly). */
@@ -94,7 +94,7 @@ export const make = (options: StoreOptions = {}) =>
     // Behind the HTTP routes the writer knows how many sends are still on their way and waits for them instead of
     // lingering a fixed time (docs/adr/0033-relay-batches-wait-for-arriving-sends.md).
     const arriving = yield* Effect.serviceOption(SendsArriving)
-    const tails = options.onlyWriter === true ? makeSpoolTails(TAIL_TRUST_MS, 100_000) : noTails
+    const tails = options.onlyWriter === true ? makeSpoolTails(TAIL_TRUST_MS, RECIPIENTS_KEPT) : noTails
     const write = yield* GroupCommit.make(
       recordingCommits(
         tails,

@@ -8,10 +8,7 @@ import type { AckInput } from "./AckBatch.js"
 import type { EnqueueRefusal } from "./EnqueueBatch.js"
 import { io, num, type Row, toSentStatus, toSpoolEntry } from "./Rows.js"
 import type { SpoolReadsShape } from "./SpoolReads.js"
-import { noTails, type SpoolTails } from "./SpoolTails.js"
-
-/** How many recipients' committed cursors a store keeps in memory before it starts over (a few MB at most). */
-const ACKED_KEPT = 100_000
+import { noTails, RECIPIENTS_KEPT, type SpoolTails } from "./SpoolTails.js"
 
 type SpoolPart = Pick<RelayStoreShape, "enqueue" | "fetch" | "read" | "ack" | "getSentStatus">
 
@@ -57,7 +54,7 @@ export const makeSpool = (
   // same cursor), one above it writes without reading the cursor first (it moves on nearly every busy poll).
   const ackedUpTo = new Map<number, number>()
   const committed = (recipientId: number, acked: Acked) => {
-    if (ackedUpTo.size >= ACKED_KEPT && !ackedUpTo.has(recipientId)) ackedUpTo.clear()
+    if (ackedUpTo.size >= RECIPIENTS_KEPT && !ackedUpTo.has(recipientId)) ackedUpTo.clear()
     ackedUpTo.set(recipientId, Math.max(ackedUpTo.get(recipientId) ?? 0, acked.ackedSeq))
   }
   // An ack at or below the cursor has nothing left to do (the ack that moved the cursor dropped every row up to it,

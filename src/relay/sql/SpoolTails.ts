@@ -20,6 +20,9 @@ export interface SpoolTails {
   readonly nothingAbove: (recipientId: number, after: number, nowMs: number) => boolean
 }
 
+/** How many recipients a store keeps per-recipient state for in memory before it starts over (a few MB at most). */
+export const RECIPIENTS_KEPT = 100_000
+
 interface Tail {
   seq: number
   /** When a read last confirmed the bound (NaN: never). */
