@@ -35,7 +35,7 @@ const loadPg = Effect.try({
 })
 
 /**
- * One dedicated PostgreSQL connection that LISTENs on `channel` (docs/adr/0027-pg-listen-waiters.md). It is a
+ * One dedicated PostgreSQL connection that LISTENs on `channels` (docs/adr/0027-pg-listen-waiters.md). It is a
  * plain `pg` client of its own, never a pooled connection, so its end is seen at once: the stream fails with
  * `RelayStoreIo` when the connection errors or ends (a terminated backend, a restarted server), and the caller
  * reconnects. The first element is `Listening` (with the backend's pid); the connection closes with the scope.
@@ -44,7 +44,7 @@ const loadPg = Effect.try({
 export const listen = (options: {
   readonly url: string
   readonly applicationName: string
-  readonly channel: string
+  readonly channels: ReadonlyArray<string>
 }): Stream.Stream<ListenEvent, RelayStoreIo> =>
   Stream.asyncScoped<ListenEvent, RelayStoreIo>((emit) =>
     Effect.gen(function* () {
@@ -70,15 +70,15 @@ export const listen = (options: {
       client.on("error", lost)
       client.on("end", () => lost(new Error("the LISTEN connection ended")))
       client.on("notification", (message) => {
-        if (message.channel === options.channel && message.payload !== undefined) {
-          void emit.single({ _tag: "Notification", payload: message.payload })
+        if (options.channels.includes(message.channel) && message.payload !== undefined) {
+          void emit.single({ _tag: "Notification", channel: message.channel, payload: message.payload })
         }
       })
-      const channel = `"${options.channel.replace(/"/g, '""')}"`
+      const quoted = (channel: string) => `"${channel.replace(/"/g, '""')}"`
       const pid = yield* Effect.tryPromise({
         try: async () => {
           await client.connect()
-          await client.query(`LISTEN ${channel}`)
+          for (const channel of options.channels) await client.query(`LISTEN ${quoted(channel)}`)
           const rows = (await client.query("SELECT pg_backend_pid() AS pid")).rows
           return Number(rows[0]?.["pid"] ?? 0)
         },

@@ -18,6 +18,7 @@ import { BadRequest } from "./HttpErrors.js"
 import * as HotRoutes from "./HotRoutes.js"
 import * as MoveToPg from "./MoveToPg.js"
 import * as PgWaiters from "./PgWaiters.js"
+import { makeReplicaMemory } from "./ReplicaMemory.js"
 import * as RateLimiter from "./RateLimiter.js"
 import * as RegistrationCode from "./RegistrationCode.js"
 import { AccountNotFound } from "./RelayErrors.js"
@@ -92,17 +93,22 @@ const storeLayer = (choice: DatabaseChoice, file: Option.Option<string>) =>
     ? SqlRelayStore.layerPg({ url: choice.databaseUrl.value })
     : SqlRelayStore.layerSqlite({ filename: Option.getOrElse(file, () => "relay.db") })
 
-/** In-process waiters for SQLite (one process); on PostgreSQL also woken by every replica's commits via LISTEN. */
-const waitersLayer = (choice: DatabaseChoice) =>
-  Option.isSome(choice.databaseUrl)
-    ? PgWaiters.layer(
-        PgListen.listen({
-          url: choice.databaseUrl.value,
-          applicationName: PgWaiters.LISTEN_APPLICATION_NAME,
-          channel: PgWaiters.INBOX_CHANNEL
-        })
-      )
-    : Waiters.layerInProcess
+/**
+ * The serving relay's store and waiters. SQLite: in-process waiters (one process). PostgreSQL: waiters also woken by
+ * every replica's commits via LISTEN, and the token cache and spool tails that connection keeps, shared with the
+ * store (ReplicaMemory.ts).
+ */
+const servingLayers = (choice: DatabaseChoice, file: Option.Option<string>) => {
+  if (Option.isNone(choice.databaseUrl)) return { store: storeLayer(choice, file), waiters: Waiters.layerInProcess }
+  const url = choice.databaseUrl.value
+  const memory = makeReplicaMemory()
+  const listen = PgListen.listen({
+    url,
+    applicationName: PgWaiters.LISTEN_APPLICATION_NAME,
+    channels: PgWaiters.LISTEN_CHANNELS
+  })
+  return { store: SqlRelayStore.layerPg({ url, memory }), waiters: PgWaiters.layer(listen, memory) }
+}
 
 const relay = Command.make(
   "relay",
@@ -122,7 +128,8 @@ const relay = Command.make(
         rateLimits: options.rateLimits
       }
       // The send route counts the sends on their way to the store; the store's group commit waits for them.
-      const store = storeLayer(options, where.file).pipe(Layer.provideMerge(SendsArriving.layer))
+      const serving = servingLayers(options, where.file)
+      const store = serving.store.pipe(Layer.provideMerge(SendsArriving.layer))
       // One store layer value, so the settings and the routes share one connection pool.
       const settings = Layer.effect(
         RelaySettings,
@@ -134,7 +141,7 @@ const relay = Command.make(
       const services = Layer.mergeAll(
         store,
         settings,
-        waitersLayer(options),
+        serving.waiters,
         RateLimiter.layer(options.rateLimits === "on"),
         NodeCloudCrypto.layer,
         NodeRelay.layerRunningSha256,

@@ -6,15 +6,17 @@ import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import type { RelayStoreIo } from "./RelayErrors.js"
 import type { AccountId } from "./RelayStore.js"
+import type { ReplicaMemory } from "./ReplicaMemory.js"
+import { INBOX_CHANNEL, parseInbox, parseTokens, TOKENS_CHANNEL } from "./sql/Notify.js"
 import { makeInProcess, Waiters } from "./Waiters.js"
 
-/** The channel every replica's enqueue notifies (in its transaction) with the recipient's account id as payload. */
 /** What the LISTEN connection reports: it is listening (after every (re)connect), or a channel's payload. */
 export type ListenEvent =
   | { readonly _tag: "Listening"; readonly backendPid: number }
-  | { readonly _tag: "Notification"; readonly payload: string }
+  | { readonly _tag: "Notification"; readonly channel: string; readonly payload: string }
 
-export const INBOX_CHANNEL = "sb_inbox"
+/** The channels a replica's LISTEN connection listens on (sql/Notify.ts). */
+export const LISTEN_CHANNELS = [INBOX_CHANNEL, TOKENS_CHANNEL] as const
 /** How the LISTEN connection shows in `pg_stat_activity.application_name` (the pool's is `session-bridge-relay`). */
 export const LISTEN_APPLICATION_NAME = "session-bridge-relay-listen"
 
@@ -24,11 +26,6 @@ export const LISTEN_APPLICATION_NAME = "session-bridge-relay-listen"
  * polls only at their timeout or at the wake-up that follows the reconnect.
  */
 const backoffMs = (attempt: number) => Math.min(5_000, 10 * 2 ** Math.min(attempt, 10))
-
-const parseRecipient = (payload: string): AccountId | undefined => {
-  const id = Number(payload)
-  return Number.isSafeInteger(id) && id > 0 ? id : undefined
-}
 
 /**
  * Waiters of a PostgreSQL replica (CLOUD.md 3.4): the in-process waiters, woken also by every replica's commits.
@@ -40,10 +37,13 @@ const parseRecipient = (payload: string): AccountId | undefined => {
  * - When the connection drops, the listener logs `listen_lost`, reconnects with backoff, and after each
  *   successful LISTEN wakes **every** waiter, so a notification missed while it was away costs a re-query, never
  *   a stuck poll. Correctness never depends on NOTIFY: a parked poll still ends at its timeout.
+ * - With a `memory` (ReplicaMemory.ts, shared with the store): an inbox notice's seq raises that recipient's spool
+ *   tail, a tokens notice drops those tokens from the cache; both are kept only while the connection listens
+ *   (resumed at each `Listening`, paused as soon as it is lost), since a notice sent meanwhile is never heard.
  *
  * `listen` is the LISTEN connection's stream (src/platform/PgListen.ts), passed in so tests can drive it.
  */
-export const make = (listen: Stream.Stream<ListenEvent, RelayStoreIo>) =>
+export const make = (listen: Stream.Stream<ListenEvent, RelayStoreIo>, memory?: ReplicaMemory) =>
   Effect.gen(function* () {
     const local = yield* makeInProcess
     const dirty = new Set<AccountId>()
@@ -51,10 +51,23 @@ export const make = (listen: Stream.Stream<ListenEvent, RelayStoreIo>) =>
 
     const mark = (payload: string) =>
       Effect.suspend(() => {
-        const id = parseRecipient(payload)
-        if (id === undefined) return Effect.void
-        dirty.add(id)
+        const notice = parseInbox(payload)
+        if (notice === undefined) return Effect.void
+        if (memory !== undefined) {
+          // An earlier release's notice carries no seq: no bound can be trusted to include it, so all start over.
+          if (notice.seq === undefined) memory.tails.resume()
+          else memory.tails.committed(notice.recipientId, notice.seq)
+        }
+        dirty.add(notice.recipientId)
         return Queue.offer(bell, undefined)
+      })
+
+    const forget = (payload: string) =>
+      Effect.sync(() => {
+        const notice = parseTokens(payload)
+        if (memory === undefined || notice === undefined) return
+        if (notice._tag === "Token") memory.tokens.dropToken(notice.hashHex)
+        else memory.tokens.dropAccount(notice.accountId)
       })
 
     const drain = Effect.gen(function* () {
@@ -66,18 +79,25 @@ export const make = (listen: Stream.Stream<ListenEvent, RelayStoreIo>) =>
 
     let attempt = 0
     const session = Stream.runForEach(listen, (event) => {
-      if (event._tag === "Notification") return mark(event.payload)
+      if (event._tag === "Notification") {
+        if (event.channel === INBOX_CHANNEL) return mark(event.payload)
+        return event.channel === TOKENS_CHANNEL ? forget(event.payload) : Effect.void
+      }
       const reconnected = attempt > 0
       attempt = 0
+      // Heard from here on: what memory holds from before may miss notices sent while no connection listened.
+      const resumed = Effect.sync(() => memory?.resume())
       // The first connection is logged at debug level only: the relay's first log line stays `listening`.
       return (reconnected ? Effect.logInfo("listen_connected") : Effect.logDebug("listen_connected")).pipe(
-        Effect.annotateLogs({ backendPid: event.backendPid, channel: INBOX_CHANNEL }),
+        Effect.zipLeft(resumed),
+        Effect.annotateLogs({ backendPid: event.backendPid, channel: LISTEN_CHANNELS.join(",") }),
         // Whatever was notified while no connection listened is unknown: everyone re-queries.
         Effect.zipRight(reconnected ? local.wakeAll : Effect.void)
       )
     })
     const listener = Effect.gen(function* () {
       const result = yield* Effect.either(session)
+      memory?.pause()
       const reason = result._tag === "Left" ? result.left.message : "the LISTEN stream ended"
       const delay = backoffMs(attempt++)
       const jittered = Math.round(delay * (0.5 + (yield* Random.next) / 2))
@@ -91,5 +111,5 @@ export const make = (listen: Stream.Stream<ListenEvent, RelayStoreIo>) =>
   })
 
 /** The PostgreSQL replica's layer; the listener and drain fibers run for the layer's lifetime. */
-export const layer = (listen: Stream.Stream<ListenEvent, RelayStoreIo>): Layer.Layer<Waiters> =>
-  Layer.scoped(Waiters, make(listen))
+export const layer = (listen: Stream.Stream<ListenEvent, RelayStoreIo>, memory?: ReplicaMemory): Layer.Layer<Waiters> =>
+  Layer.scoped(Waiters, make(listen, memory))

@@ -9,6 +9,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { RelayStoreIo } from "./RelayErrors.js"
+import type { ReplicaMemory } from "./ReplicaMemory.js"
 import * as GroupCommit from "./GroupCommit.js"
 import { type Enqueued, type EnqueueInput, RelayLimits, RelayStore } from "./RelayStore.js"
 import { SendsArriving } from "./SendsArriving.js"
@@ -24,7 +25,7 @@ import { claimSetting, ensureRelayId } from "./sql/RelayMeta.js"
 import { makeRotations } from "./sql/RotationSql.js"
 import * as SpoolReads from "./sql/SpoolReads.js"
 import { makeSpool } from "./sql/SpoolSql.js"
-import { makeSpoolTails, noTails, RECIPIENTS_KEPT, type SpoolTails } from "./sql/SpoolTails.js"
+import { makeSpoolTails, noTails, RECIPIENTS_KEPT, type SpoolTails, TAIL_TRUST_MS } from "./sql/SpoolTails.js"
 import { makeSweep } from "./sql/SweeperSql.js"
 
 /** Settings of a store; the defaults are the product's limits (tests lower the spool cap to reach it quickly). */
@@ -36,17 +37,19 @@ export interface StoreOptions {
   readonly tokenCacheMs?: number | undefined
   /** The store is the only writer of its spool (SQLite, one relay process): polls may skip reads (SpoolTails.ts). */
   readonly onlyWriter?: boolean | undefined
+  /**
+   * A PostgreSQL replica's token cache and spool tails, kept while its LISTEN connection listens (ReplicaMemory.ts);
+   * they replace `tokenCacheMs` and `onlyWriter`.
+   */
+  readonly memory?: ReplicaMemory | undefined
 }
 
 /**
  * SQLite caches tokens for 1 s: its own revokes clear the cache at once, a `relay account disable` run beside it
- * (another process) is seen within that second. PostgreSQL does not cache: another replica's revoke must count at
- * once everywhere (docs/adr/0034-relay-token-cache.md).
+ * (another process) is seen within that second (docs/adr/0034-relay-token-cache.md). A PostgreSQL replica caches
+ * only with a `memory` its LISTEN connection keeps: other replicas' revokes arrive as notifications (ADR-0072).
  */
 export const sqliteTokenCacheMs = 1_000
-
-/** How long a read's word on where a recipient's spool ends is trusted (SpoolTails.ts): a long-poll's length. */
-const TAIL_TRUST_MS = 25_000
 
 /**
  * Bounds of one group-commit batch: 128 messages, 4 MiB of them (a single bigger envelope goes alone). Without a
@@ -94,7 +97,8 @@ export const make = (options: StoreOptions = {}) =>
     // Behind the HTTP routes the writer knows how many sends are still on their way and waits for them instead of
     // lingering a fixed time (docs/adr/0033-relay-batches-wait-for-arriving-sends.md).
     const arriving = yield* Effect.serviceOption(SendsArriving)
-    const tails = options.onlyWriter === true ? makeSpoolTails(TAIL_TRUST_MS, RECIPIENTS_KEPT) : noTails
+    const tails =
+      options.memory?.tails ?? (options.onlyWriter === true ? makeSpoolTails(TAIL_TRUST_MS, RECIPIENTS_KEPT) : noTails)
     const write = yield* GroupCommit.make(
       recordingCommits(
         tails,
@@ -117,7 +121,7 @@ export const make = (options: StoreOptions = {}) =>
       writers: 1,
       lingerMs: batchLimits.lingerMs
     })
-    const tokens = makeTokenCache(options.tokenCacheMs ?? 0)
+    const tokens = options.memory?.tokens ?? makeTokenCache(options.tokenCacheMs ?? 0)
     const reads = Option.getOrElse(yield* Effect.serviceOption(SpoolReads.SpoolReads), () => SpoolReads.readsOn(sql))
     return RelayStore.of({
       relayId,

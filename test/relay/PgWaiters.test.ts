@@ -3,6 +3,8 @@ import { Effect, Fiber, Option, Queue, Stream, TestClock } from "effect"
 import type { ListenEvent } from "../../src/relay/PgWaiters.js"
 import * as PgWaiters from "../../src/relay/PgWaiters.js"
 import { RelayStoreIo } from "../../src/relay/RelayErrors.js"
+import { makeReplicaMemory } from "../../src/relay/ReplicaMemory.js"
+import { INBOX_CHANNEL, parseInbox, parseTokens, TOKENS_CHANNEL } from "../../src/relay/sql/Notify.js"
 
 /**
  * A LISTEN connection driven by the test: events one at a time as pushed; "lost" fails the stream as a dropped
@@ -18,7 +20,7 @@ const scripted = (queue: Queue.Queue<ListenEvent | "lost">) =>
   )
 
 const listening = (backendPid: number): ListenEvent => ({ _tag: "Listening", backendPid })
-const notified = (payload: string): ListenEvent => ({ _tag: "Notification", payload })
+const notified = (payload: string, channel = INBOX_CHANNEL): ListenEvent => ({ _tag: "Notification", channel, payload })
 
 describe("PgWaiters", () => {
   it.scoped("a notification wakes that recipient's waiters only; a bad payload wakes nobody", () =>
@@ -76,4 +78,65 @@ describe("PgWaiters", () => {
       assert.isFalse(yield* Fiber.join(fiber))
     })
   )
+
+  it.scoped("with a memory: kept only while listening; notices move tails and drop tokens", () =>
+    Effect.gen(function* () {
+      const events = yield* Queue.unbounded<ListenEvent | "lost">()
+      const memory = makeReplicaMemory(60_000)
+      yield* PgWaiters.make(scripted(events), memory)
+      const confirm = (recipient: number, upTo: number) =>
+        memory.tails.observed(recipient, upTo, 0, memory.tails.readStarts())
+      const cache = (key: string, id: number) => memory.tokens.set(key, id, memory.tokens.generation(), 0)
+      // Not listening yet: nothing is kept.
+      confirm(1, 5)
+      cache("aa", 1)
+      assert.isFalse(memory.tails.nothingAbove(1, 5, 1))
+      assert.isUndefined(memory.tokens.get("aa", 1))
+      yield* Queue.offer(events, listening(11))
+      yield* TestClock.adjust("10 millis")
+      confirm(1, 5)
+      confirm(2, 5)
+      cache("aa", 1)
+      cache("bb", 1)
+      cache("cc", 2)
+      assert.isTrue(memory.tails.nothingAbove(1, 5, 1))
+      yield* Queue.offerAll(events, [notified("1:6"), notified("aa", TOKENS_CHANNEL), notified("t:zz", TOKENS_CHANNEL)])
+      yield* TestClock.adjust("10 millis")
+      assert.isFalse(memory.tails.nothingAbove(1, 5, 1))
+      assert.isTrue(memory.tails.nothingAbove(1, 6, 1))
+      assert.strictEqual(memory.tokens.get("aa", 1), 1)
+      yield* Queue.offerAll(events, [notified("t:aa", TOKENS_CHANNEL), notified("a:2", TOKENS_CHANNEL)])
+      yield* TestClock.adjust("10 millis")
+      assert.isUndefined(memory.tokens.get("aa", 1))
+      assert.strictEqual(memory.tokens.get("bb", 1), 1)
+      assert.isUndefined(memory.tokens.get("cc", 1))
+      // An earlier release's notice has no seq: every tail starts over.
+      yield* Queue.offer(events, notified("2"))
+      yield* TestClock.adjust("10 millis")
+      assert.isFalse(memory.tails.nothingAbove(2, 5, 1))
+      // Lost: nothing kept until the next LISTEN.
+      confirm(1, 6)
+      yield* Queue.offer(events, "lost")
+      yield* TestClock.adjust("1 millis")
+      assert.isFalse(memory.tails.nothingAbove(1, 6, 1))
+      assert.isUndefined(memory.tokens.get("bb", 1))
+      confirm(1, 6)
+      assert.isFalse(memory.tails.nothingAbove(1, 6, 1))
+      yield* Queue.offer(events, listening(12))
+      for (let i = 0; i < 10; i++) yield* TestClock.adjust("100 millis")
+      confirm(1, 6)
+      assert.isTrue(memory.tails.nothingAbove(1, 6, 1))
+    })
+  )
+
+  it("notices: hostile or malformed payloads are refused", () => {
+    assert.deepStrictEqual(parseInbox("12:34"), { recipientId: 12, seq: 34 })
+    assert.deepStrictEqual(parseInbox("12"), { recipientId: 12, seq: undefined })
+    for (const bad of ["", ":", "0", "-1", "1:0", "1:-2", "1:2:3", "x", "1e3", "12:", " 1", "9".repeat(16)])
+      assert.isUndefined(parseInbox(bad), bad)
+    assert.deepStrictEqual(parseTokens("t:0aff"), { _tag: "Token", hashHex: "0aff" })
+    assert.deepStrictEqual(parseTokens("a:9"), { _tag: "Account", accountId: 9 })
+    for (const bad of ["", "t:", "t:AB", "t:zz", "a:", "a:0", "a:x", "x:1", "t:" + "a".repeat(130)])
+      assert.isUndefined(parseTokens(bad), bad)
+  })
 })

@@ -52,6 +52,24 @@ describe("spool tails", () => {
     expect(tails.nothingAbove(R, 11, 1)).toBe(true)
   })
 
+  it("paused (a replica whose LISTEN connection is away) keeps nothing; resumed, it starts from nothing", () => {
+    const tails = makeSpoolTails(25_000, 100, true)
+    tails.observed(R, 10, 0, tails.readStarts())
+    tails.committed(R, 10)
+    expect(tails.nothingAbove(R, 10, 1)).toBe(false)
+    tails.resume()
+    const started = tails.readStarts()
+    tails.observed(R, 10, 0, started)
+    expect(tails.nothingAbove(R, 10, 1)).toBe(true)
+    // Paused mid-read: what that read saw sets nothing, even once resumed.
+    const midRead = tails.readStarts()
+    tails.pause()
+    expect(tails.nothingAbove(R, 10, 1)).toBe(false)
+    tails.resume()
+    tails.observed(R, 12, 0, midRead)
+    expect(tails.nothingAbove(R, 12, 1)).toBe(false)
+  })
+
   it("a store that is not its spool's only writer always reads", () => {
     noTails.observed(R, 10, 0, noTails.readStarts())
     expect(noTails.nothingAbove(R, 10, 1)).toBe(false)

@@ -33,6 +33,22 @@ describe("TokenCache", () => {
     assert.strictEqual(cache.size(), 0)
   })
 
+  it("paused, it answers and keeps nothing; resumed, it starts empty and lookups from before fill nothing", () => {
+    const cache = makeTokenCache(60_000, 10, true)
+    cache.set("t", 1, cache.generation(), 0)
+    assert.isUndefined(cache.get("t", 1))
+    const before = cache.generation()
+    cache.resume()
+    cache.set("t", 1, before, 0)
+    assert.isUndefined(cache.get("t", 1))
+    cache.set("t", 1, cache.generation(), 0)
+    assert.strictEqual(cache.get("t", 1), 1)
+    cache.pause()
+    assert.isUndefined(cache.get("t", 1))
+    cache.resume()
+    assert.strictEqual(cache.size(), 0)
+  })
+
   it("ttlMs 0 never caches; a full cache lets its oldest entry go", () => {
     const off = makeTokenCache(0)
     off.set("t", 1, off.generation(), 0)

@@ -5,6 +5,7 @@ import * as Option from "effect/Option"
 import { AccountNotFound, EkSeqStale, HandleTaken, RelayAuth } from "../RelayErrors.js"
 import type { NewAccount, RelayStoreShape } from "../RelayStore.js"
 import { makeTokenCache, type TokenCache } from "../TokenCache.js"
+import { accountPayload, notifyTokens, tokenPayload } from "./Notify.js"
 import { io, now, num, type Row, toAccount } from "./Rows.js"
 
 type AccountsPart = Pick<
@@ -77,11 +78,16 @@ export const makeAccounts = (sql: SqlClient.SqlClient, tokens: TokenCache = make
       )
       .pipe(io("updateEkRecord"))
 
+  // Each revoke tells the other PostgreSQL replicas in its transaction, so their token caches drop what it revoked
+  // at its commit (sql/Notify.ts).
   const revokeAll = (accountId: number, at: number) =>
-    Effect.map(
-      sql<Row>`UPDATE tokens SET revoked_at = ${at}
+    Effect.zipLeft(
+      Effect.map(
+        sql<Row>`UPDATE tokens SET revoked_at = ${at}
         WHERE account_id = ${accountId} AND revoked_at IS NULL RETURNING id`,
-      (rows) => rows.length
+        (rows) => rows.length
+      ),
+      notifyTokens(sql, accountPayload(accountId))
     )
 
   const disableAccount: AccountsPart["disableAccount"] = (id) =>
@@ -143,17 +149,21 @@ export const makeAccounts = (sql: SqlClient.SqlClient, tokens: TokenCache = make
         io("touchToken")
       ),
     revokeToken: (tokenHash) =>
-      Effect.flatMap(
-        now,
-        (at) => sql<Row>`UPDATE tokens SET revoked_at = ${at}
-          WHERE token_hash = ${tokenHash} AND revoked_at IS NULL RETURNING id`
+      Effect.flatMap(now, (at) =>
+        sql.withTransaction(
+          Effect.zipLeft(
+            sql<Row>`UPDATE tokens SET revoked_at = ${at}
+              WHERE token_hash = ${tokenHash} AND revoked_at IS NULL RETURNING id`,
+            notifyTokens(sql, tokenPayload(Encoding.encodeHex(tokenHash)))
+          )
+        )
       ).pipe(
         Effect.map((rows) => rows.length > 0),
         Effect.ensuring(Effect.sync(() => tokens.dropToken(Encoding.encodeHex(tokenHash)))),
         io("revokeToken")
       ),
     revokeAllTokens: (accountId) =>
-      Effect.flatMap(now, (at) => revokeAll(accountId, at)).pipe(
+      Effect.flatMap(now, (at) => sql.withTransaction(revokeAll(accountId, at))).pipe(
         Effect.ensuring(Effect.sync(() => tokens.dropAccount(accountId))),
         io("revokeAllTokens")
       ),

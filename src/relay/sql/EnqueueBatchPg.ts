@@ -12,6 +12,7 @@ import {
   idsBySender,
   recipientIds
 } from "./EnqueueDecide.js"
+import { INBOX_CHANNEL } from "./Notify.js"
 import { now, type Row } from "./Rows.js"
 
 /**
@@ -64,6 +65,12 @@ export const writesInlineable = ({ moved, spool }: BatchWrites): boolean => {
   return ct <= inlineCtBytes && moved.every(([id, next]) => Number.isSafeInteger(id) && Number.isSafeInteger(next))
 }
 
+/**
+ * The notice of each recipient the batch moved, sent by PostgreSQL at commit: `<account id>:<its last seq>`
+ * (sql/Notify.ts), so every replica knows where that spool now ends.
+ */
+const notifyEach = `SELECT pg_notify('${INBOX_CHANNEL}', id::text || ':' || next_seq::text) FROM u`
+
 /** The writes of step 2 and the COMMIT as one simple query (the caller checked `writesInlineable`). */
 export const writeAndCommitText = ({ moved, sent, spool }: BatchWrites): string => {
   const spoolValues = spool.map(
@@ -81,7 +88,7 @@ export const writeAndCommitText = ({ moved, sent, spool }: BatchWrites): string 
       `t AS (INSERT INTO sent_status (sender_id, msg_id, recipient_id, seq, state, updated_at) VALUES ` +
       `${sentValues.join(", ")}), ` +
       `u AS (UPDATE accounts SET next_seq = CASE id ${cases} END WHERE id IN ${list(moved.map(([id]) => String(id)))} ` +
-      `RETURNING id) SELECT pg_notify('sb_inbox', id::text) FROM u`,
+      `RETURNING id, next_seq) ${notifyEach}`,
     "COMMIT"
   ].join(";\n")
 }
@@ -98,7 +105,7 @@ const rowsOf = (results: ReadonlyArray<unknown>, i: number): ReadonlyArray<Row> 
  * 1. `BEGIN; UPDATE accounts … RETURNING; SELECT counts; SELECT known ids; SELECT contacts FOR SHARE` as one
  *    simple-protocol query (only integers and hex-encoded ids are written into it);
  * 2. the writes as one statement (data-modifying CTEs): the spool rows, the sent_status rows, every counter, and
- *    `pg_notify('sb_inbox', id)` per recipient that got a message, delivered by PostgreSQL at commit; then
+ *    `pg_notify('sb_inbox', '<id>:<last seq>')` per recipient that got a message, delivered by PostgreSQL at commit; then
  *    `COMMIT`, in the same simple query when every value can be written as text (`writesInlineable`: safe
  *    integers, hex, plain key ids, at most 256 KiB of ciphertext), else the writes with parameters and `COMMIT`
  *    after them (three round trips). A batch that stores nothing only commits; any failure sends `ROLLBACK`.
@@ -132,8 +139,8 @@ export const makeEnqueueBatchPg =
           const [write, params] = sql`WITH s AS (INSERT INTO spool ${sql.insert(spool)}),
               t AS (INSERT INTO sent_status ${sql.insert(sent)}),
               u AS (UPDATE accounts SET next_seq = CASE id ${sql.join(" ", false)(cases)} END
-                WHERE id IN ${sql.in(moved.map(([id]) => id))} RETURNING id)
-            SELECT pg_notify('sb_inbox', id::text) FROM u`.compile()
+                WHERE id IN ${sql.in(moved.map(([id]) => id))} RETURNING id, next_seq)
+            ${sql.literal(notifyEach)}`.compile()
           yield* run(write, params)
           yield* run("COMMIT")
         }

@@ -4,6 +4,7 @@ import * as Encoding from "effect/Encoding"
 import { AccountNotFound, EkSeqStale, RelayAuth } from "../RelayErrors.js"
 import type { IdentityRotation, RotationStorePart } from "../RelayStoreRotations.js"
 import { makeTokenCache, type TokenCache } from "../TokenCache.js"
+import { notifyTokens, tokenPayload } from "./Notify.js"
 import { bytes, io, now, num, type Row } from "./Rows.js"
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
@@ -38,6 +39,7 @@ export const makeRotations = (sql: SqlClient.SqlClient, tokens: TokenCache = mak
               AND account_id IN (SELECT id FROM accounts WHERE disabled_at IS NULL)
             RETURNING id`
           if (revoked.length === 0) return yield* new RelayAuth()
+          yield* notifyTokens(sql, tokenPayload(Encoding.encodeHex(oldTokenHash)))
           yield* sql`INSERT INTO audit (at, actor, event, detail) VALUES (${at}, ${accountId}, 'token_rotated', '')`
           return true
         })

@@ -1,7 +1,9 @@
 /**
- * Per recipient, an upper bound of the seqs committed to its spool, for a store that is the only writer of its
- * spool (the SQLite relay: one process per file). A poll whose cursor is at or above the bound has nothing to read:
- * it skips the read and parks (docs/adr/0071-sqlite-polls-skip-the-read-a-known-tail-answers.md).
+ * Per recipient, an upper bound of the seqs committed to its spool, for a store that hears of every commit: the
+ * SQLite relay (one process per file) or a PostgreSQL replica while its LISTEN connection listens (other replicas'
+ * commits arrive as notifications that carry their seqs). A poll whose cursor is at or above the bound has nothing to
+ * read: it skips the read and parks (docs/adr/0071-sqlite-polls-skip-the-read-a-known-tail-answers.md,
+ * docs/adr/0072-pg-replicas-keep-tokens-and-tails-on-notify.md).
  *
  * A bound is set by a read that saw every row above its cursor (`observed`, fewer rows than its limit) and raised
  * by every commit of this process (`committed`, by the group-commit writer once a batch committed). A commit is
@@ -18,7 +20,14 @@ export interface SpoolTails {
   readonly observed: (recipientId: number, upTo: number, atMs: number, started: number) => void
   /** True when the bound says no row above `after` has been committed. */
   readonly nothingAbove: (recipientId: number, after: number, nowMs: number) => boolean
+  /** Forgets every bound and keeps none until `resume` (commits may go unheard); reads in flight set nothing. */
+  readonly pause: () => void
+  /** Keeps bounds again, from none; reads that started before set nothing. */
+  readonly resume: () => void
 }
+
+/** How long a read's word on where a recipient's spool ends is trusted: a long-poll's length. */
+export const TAIL_TRUST_MS = 25_000
 
 /** How many recipients a store keeps per-recipient state for in memory before it starts over (a few MB at most). */
 export const RECIPIENTS_KEPT = 100_000
@@ -34,14 +43,23 @@ export const noTails: SpoolTails = {
   committed: () => {},
   readStarts: () => 0,
   observed: () => {},
-  nothingAbove: () => false
+  nothingAbove: () => false,
+  pause: () => {},
+  resume: () => {}
 }
 
-export const makeSpoolTails = (trustMs: number, kept: number): SpoolTails => {
+/** `paused`: no bound is kept until `resume` (a PostgreSQL replica, until its LISTEN connection listens). */
+export const makeSpoolTails = (trustMs: number, kept: number, paused = false): SpoolTails => {
   const tails = new Map<number, Tail>()
   // Bumped when the map starts over: a read that began before forgot nothing it can vouch for (a commit it missed
   // may have been recorded in the entries just dropped), so what it saw sets no bound.
   let generation = 0
+  let on = !paused
+  const restart = (keeping: boolean) => {
+    tails.clear()
+    generation++
+    on = keeping
+  }
   const tailOf = (recipientId: number): Tail => {
     let tail = tails.get(recipientId)
     if (tail === undefined) {
@@ -56,12 +74,13 @@ export const makeSpoolTails = (trustMs: number, kept: number): SpoolTails => {
   }
   return {
     committed: (recipientId, seq) => {
+      if (!on) return
       const tail = tailOf(recipientId)
       tail.seq = Math.max(tail.seq, seq)
     },
     readStarts: () => generation,
     observed: (recipientId, upTo, atMs, started) => {
-      if (started !== generation) return
+      if (!on || started !== generation) return
       const tail = tailOf(recipientId)
       if (started !== generation) return
       tail.seq = Math.max(tail.seq, upTo)
@@ -70,6 +89,8 @@ export const makeSpoolTails = (trustMs: number, kept: number): SpoolTails => {
     nothingAbove: (recipientId, after, nowMs) => {
       const tail = tails.get(recipientId)
       return tail !== undefined && tail.seq <= after && nowMs - tail.readAtMs < trustMs
-    }
+    },
+    pause: () => restart(false),
+    resume: () => restart(true)
   }
 }
