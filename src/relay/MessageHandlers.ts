@@ -12,7 +12,7 @@ import { type AuthServices, authenticatedIdWith, decodeJson, parseAccountId, wir
 import { RateLimiter, Rules } from "./RateLimiter.js"
 import { NotAContact, type RelayStoreIo } from "./RelayErrors.js"
 import { Caps } from "./RelaySettings.js"
-import { type EnqueueInput, RelayStore, type SpoolEntry } from "./RelayStore.js"
+import { type EnqueueInput, type FreshEntry, RelayStore } from "./RelayStore.js"
 import { type RequestView, searchParams } from "./RequestView.js"
 import { SendsArriving, type SendsArrivingShape } from "./SendsArriving.js"
 import { Waiters } from "./Waiters.js"
@@ -78,7 +78,16 @@ export const send = (services: MessageServices, view: RequestView) =>
       yield* limiter.giveBack(Rules.sendPair, `${input.senderId}>${input.recipientId}`)
       return reply({ seq: stored.seq, duplicate: true })
     }
-    yield* waiters.wake(input.recipientId)
+    // The row as the recipient's poll would read it: a poll parked right below it answers with it (ADR-0073).
+    const fresh = {
+      seq: stored.seq,
+      senderId: input.senderId,
+      msgId: input.msgId,
+      rk: input.rk,
+      ct: input.ct,
+      expiresAt: input.expiresAt
+    }
+    yield* waiters.wake(input.recipientId, [fresh])
     return reply({ seq: stored.seq }, 201)
   })
 
@@ -124,7 +133,7 @@ const sendChecks = (services: MessageServices, view: RequestView) =>
     return { _tag: "Checked" as const, input }
   })
 
-const delivered = (recipient: string) => (entry: SpoolEntry) => ({
+const delivered = (recipient: string) => (entry: FreshEntry) => ({
   seq: entry.seq,
   from: wireAccountId(entry.senderId),
   v: 1,
@@ -150,19 +159,23 @@ export const inbox = (services: MessageServices, view: RequestView) =>
     const wait = Math.min(query.wait, Caps.maxWaitSec)
     const deadline = (yield* Clock.currentTimeMillis) + wait * 1000
     // A round registers its waiter before it queries. The first acks `after` (fetch); later ones only read.
-    const round = (first: boolean): Effect.Effect<ReadonlyArray<SpoolEntry>, RelayStoreIo> =>
+    const round = (first: boolean): Effect.Effect<ReadonlyArray<FreshEntry>, RelayStoreIo> =>
       Effect.scoped(
         Effect.gen(function* () {
           const waiter = yield* waiters.register(accountId)
           const found = yield* (first ? store.fetch : store.read)(accountId, query.after, Caps.inboxBatch)
           const left = deadline - (yield* Clock.currentTimeMillis)
           if (found.length > 0 || left <= 0) return found
-          return (yield* waiter.await(Duration.millis(left))) ? undefined : []
+          const wake = yield* waiter.await(Duration.millis(left))
+          if (wake === false) return []
+          // Rows handed by the send that woke it, when the first is the very next seq (seqs are dense): the rows
+          // above the cursor begin with them, so they are an answer as a read's first rows would be.
+          return wake !== true && wake[0]?.seq === query.after + 1 ? wake : undefined
         })
       ).pipe(Effect.flatMap((found) => (found === undefined ? woken : Effect.succeed(found))))
     // A wake follows a commit for this recipient: its rows are read at once, with no waiter. Only a wake that finds
     // nothing new (another replica's LISTEN reconnect wakes everyone) registers again and parks for the time left.
-    const woken: Effect.Effect<ReadonlyArray<SpoolEntry>, RelayStoreIo> = Effect.flatMap(
+    const woken: Effect.Effect<ReadonlyArray<FreshEntry>, RelayStoreIo> = Effect.flatMap(
       Effect.suspend(() => store.read(accountId, query.after, Caps.inboxBatch)),
       (found) => (found.length > 0 ? Effect.succeed(found) : round(false))
     )

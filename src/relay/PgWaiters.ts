@@ -74,7 +74,7 @@ export const make = (listen: Stream.Stream<ListenEvent, RelayStoreIo>, memory?: 
       yield* Queue.take(bell)
       const batch = [...dirty]
       dirty.clear()
-      yield* Effect.forEach(batch, local.wake, { discard: true })
+      yield* Effect.forEach(batch, (id) => local.wake(id), { discard: true })
     }).pipe(Effect.forever)
 
     let attempt = 0

@@ -107,6 +107,9 @@ export interface SpoolEntry {
   readonly expiresAt: UnixMs
 }
 
+/** A row as a poll hands it on: what the store read, or what a send just committed (Waiters.ts). */
+export type FreshEntry = Omit<SpoolEntry, "createdAt">
+
 export interface Acked {
   /** The account's acked seq after this ack (never lower than before). */
   readonly ackedSeq: number

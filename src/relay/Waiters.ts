@@ -5,11 +5,17 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import type { AccountId } from "./RelayStore.js"
+import type { AccountId, FreshEntry } from "./RelayStore.js"
 
-/** One parked long-poll. `await` is true when it was woken, false when the timeout passed first. */
+/**
+ * How a parked long-poll ended: false, its timeout passed first; true, it was woken; the rows its wake handed it, when
+ * the send that woke it committed them in this process (ascending seqs, just committed).
+ */
+export type Woken = boolean | ReadonlyArray<FreshEntry>
+
+/** One parked long-poll. */
 export interface Waiter {
-  readonly await: (timeout: Duration.DurationInput) => Effect.Effect<boolean>
+  readonly await: (timeout: Duration.DurationInput) => Effect.Effect<Woken>
 }
 
 /**
@@ -21,11 +27,13 @@ export interface Waiter {
  * (PgWaiters.ts) wraps it: its LISTEN fiber wakes the recipients any replica's commits notify on `sb_inbox`, and
  * everyone (`wakeAll`) after it reconnects. A woken long-poll reads at once, without a waiter (a wake follows a
  * commit); one that finds nothing new registers again, reads again and parks for the time it has left, so a
- * spurious wake costs two reads (MessageHandlers.ts `inbox`, ADR-0068).
+ * spurious wake costs two reads (MessageHandlers.ts `inbox`, ADR-0068). A send's wake hands its row along, and a
+ * poll whose cursor the row directly follows answers with it, reading nothing (ADR-0073).
  */
 export interface WaitersShape {
   readonly register: (recipientId: AccountId) => Effect.Effect<Waiter, never, Scope.Scope>
-  readonly wake: (recipientId: AccountId) => Effect.Effect<void>
+  /** Wakes the recipient's parked polls, handing them `fresh` when given (rows this process just committed). */
+  readonly wake: (recipientId: AccountId, fresh?: ReadonlyArray<FreshEntry>) => Effect.Effect<void>
   readonly wakeAll: Effect.Effect<void>
   /** The relay is stopping: every parked waiter wakes, and from now on a waiter's `await` answers false at once. */
   readonly close: Effect.Effect<void>
@@ -39,7 +47,7 @@ export class Waiters extends Context.Tag("session-bridge/Waiters")<Waiters, Wait
 export const TICK_MS = 100
 
 interface Timed {
-  readonly deferred: Deferred.Deferred<boolean>
+  readonly deferred: Deferred.Deferred<Woken>
   readonly deadline: number
 }
 
@@ -50,7 +58,7 @@ interface Timed {
  * fibers and merged their state back on every poll).
  */
 export const makeInProcess = Effect.sync((): WaitersShape => {
-  const parked = new Map<AccountId, Set<Deferred.Deferred<boolean>>>()
+  const parked = new Map<AccountId, Set<Deferred.Deferred<Woken>>>()
   const timed = new Set<Timed>()
   let ticking = false
   let closed = false
@@ -64,21 +72,21 @@ export const makeInProcess = Effect.sync((): WaitersShape => {
     }
     ticking = false
   })
-  const release = (recipientId: AccountId, deferred: Deferred.Deferred<boolean>) =>
+  const release = (recipientId: AccountId, deferred: Deferred.Deferred<Woken>) =>
     Effect.sync(() => {
       const set = parked.get(recipientId)
       if (set === undefined) return
       set.delete(deferred)
       if (set.size === 0) parked.delete(recipientId)
     })
-  const complete = (set: Iterable<Deferred.Deferred<boolean>>) =>
-    Effect.forEach(set, (deferred) => Deferred.succeed(deferred, true), { discard: true })
+  const complete = (set: Iterable<Deferred.Deferred<Woken>>, woken: Woken = true) =>
+    Effect.forEach(set, (deferred) => Deferred.succeed(deferred, woken), { discard: true })
   const wakeAll = Effect.suspend(() => {
     const all = [...parked.values()].flatMap((set) => [...set])
     parked.clear()
     return complete(all)
   })
-  const awaitOn = (deferred: Deferred.Deferred<boolean>, timeout: Duration.DurationInput) =>
+  const awaitOn = (deferred: Deferred.Deferred<Woken>, timeout: Duration.DurationInput) =>
     Effect.gen(function* () {
       if (yield* Deferred.isDone(deferred)) return yield* Deferred.await(deferred)
       const entry: Timed = { deferred, deadline: (yield* Clock.currentTimeMillis) + Duration.toMillis(timeout) }
@@ -93,7 +101,7 @@ export const makeInProcess = Effect.sync((): WaitersShape => {
     register: (recipientId) =>
       Effect.gen(function* () {
         if (closed) return { await: () => Effect.succeed(false) }
-        const deferred = yield* Deferred.make<boolean>()
+        const deferred = yield* Deferred.make<Woken>()
         yield* Effect.acquireRelease(
           Effect.sync(() => {
             const set = parked.get(recipientId) ?? new Set()
@@ -104,12 +112,12 @@ export const makeInProcess = Effect.sync((): WaitersShape => {
         )
         return { await: (timeout) => awaitOn(deferred, timeout) }
       }),
-    wake: (recipientId) =>
+    wake: (recipientId, fresh) =>
       Effect.suspend(() => {
         const set = parked.get(recipientId)
         if (set === undefined) return Effect.void
         parked.delete(recipientId)
-        return complete(set)
+        return complete(set, fresh ?? true)
       }),
     wakeAll,
     close: Effect.suspend(() => {
