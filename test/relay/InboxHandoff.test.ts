@@ -42,6 +42,8 @@ const counted = (reads: { n: number }) =>
 const setup = (reads: { n: number }) =>
   Effect.gen(function* () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sb-handoff-"))
+    // Registered first, so it runs after the store built below has closed.
+    yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
     const store = layerSqlite({ filename: path.join(dir, "relay.db") }).pipe(Layer.provide(NodeContext.layer))
     const context = yield* Layer.build(
       Layer.mergeAll(
