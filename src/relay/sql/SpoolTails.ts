@@ -9,8 +9,8 @@
  * by every commit of this process (`committed`, by the group-commit writer once a batch committed). A commit is
  * recorded even for a recipient never read, and both take the maximum, so a read that missed a commit cannot lower
  * the bound below it. Rows only leave a spool (acks, expiry), so a bound stays an upper bound. It is trusted for
- * `trustMs` after the read that set it: a row written by another process on the same file (a misconfiguration) is
- * still read within that time.
+ * `trustMs` after the read that set it: a row whose commit went unheard (another process on the same SQLite file, a
+ * misconfiguration; a notice lost on a LISTEN connection that still looks alive) is still read within that time.
  */
 export interface SpoolTails {
   readonly committed: (recipientId: number, seq: number) => void
@@ -38,7 +38,7 @@ interface Tail {
   readAtMs: number
 }
 
-/** A store that is not the only writer of its spool (PostgreSQL replicas): every poll reads. */
+/** A store that does not hear every commit (a PostgreSQL store without a replica's memory): every poll reads. */
 export const noTails: SpoolTails = {
   committed: () => {},
   readStarts: () => 0,
@@ -55,6 +55,7 @@ export const makeSpoolTails = (trustMs: number, kept: number, paused = false): S
   // may have been recorded in the entries just dropped), so what it saw sets no bound.
   let generation = 0
   let on = !paused
+  // Also when the map is full: it starts over, keeping on.
   const restart = (keeping: boolean) => {
     tails.clear()
     generation++
@@ -63,10 +64,7 @@ export const makeSpoolTails = (trustMs: number, kept: number, paused = false): S
   const tailOf = (recipientId: number): Tail => {
     let tail = tails.get(recipientId)
     if (tail === undefined) {
-      if (tails.size >= kept) {
-        tails.clear()
-        generation++
-      }
+      if (tails.size >= kept) restart(on)
       tail = { seq: 0, readAtMs: Number.NaN }
       tails.set(recipientId, tail)
     }
