@@ -77,6 +77,36 @@ describe("newestMatching", () => {
     }
   })
 
+  it("finds frequent and rare terms among 20,000 entries as checking every entry does", () => {
+    // "update" is in every entry, "parser" in every 12th, a number's digits in a few; "old" is in the 3,000 oldest
+    // entries only, far back.
+    const entries: Array<IndexedMessage> = Array.from({ length: 20_000 }, (_, i) => ({
+      id: idAt(i),
+      kind: "direct",
+      channel: undefined,
+      text: `${["parser", "config", "deploy"][i % 12] ?? "other"} update ${i}\nnotes, item ${i}${i < 3000 ? " old" : ""}`
+    }))
+    const dir = arrayEntries(entries)
+    for (const query of [
+      "parser update 331",
+      "331 update",
+      "config 99",
+      "update old",
+      "old 12",
+      "parser 1999",
+      "zzz"
+    ]) {
+      const terms = termsOf(query)
+      for (const n of [1, 20, 500]) {
+        assert.deepStrictEqual(
+          newestMatching(dir, terms, n, () => false).map((e) => e.id),
+          reference(entries, terms, n, () => false),
+          `${query} (${n})`
+        )
+      }
+    }
+  })
+
   it("never matches across two entries' texts, and finds nothing in an empty directory", () => {
     const entries = [
       { id: idAt(1), kind: "direct" as const, channel: undefined, text: "par" },
