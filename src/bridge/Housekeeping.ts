@@ -7,7 +7,7 @@ import { Layout } from "../domain/Layout.js"
 import { SessionId } from "../domain/Ulid.js"
 import { removeIfStale } from "../services/FileLock.js"
 import { HostEnv } from "../services/HostEnv.js"
-import { type ModeRepair, Store } from "../services/store/Store.js"
+import { type ModeRepair, Store, TEMP_PREFIX } from "../services/store/Store.js"
 import { Channels } from "./Channels.js"
 import { type GcOptions, planGc, type Progress, type Removal, type StoredFile, walkStore } from "./GcPlan.js"
 import { inspectTarget, type Located } from "./StoreInspection.js"
@@ -26,9 +26,13 @@ export interface StoreInventory {
   readonly bytes: number
 }
 
+const isTempName = (path: string) => (path.split("/").pop() ?? "").startsWith(TEMP_PREFIX)
+
 /** Counts what `files` (store paths, e.g. a walk of the home) hold, by the layout. */
 export const inventoryOf = (files: ReadonlyArray<StoredFile>): StoreInventory => {
-  const count = (pred: (p: Array<string>) => boolean) => files.filter((f) => pred(f.path.split("/"))).length
+  // A temp file (a write in progress, or one made ahead by a running server, ADR-0074) is no record of any kind.
+  const count = (pred: (p: Array<string>) => boolean) =>
+    files.filter((f) => !isTempName(f.path) && pred(f.path.split("/"))).length
   return {
     sessions: count((p) => p[0] === Layout.sessionsDir && p.length === 2),
     inboxMessages: count((p) => p[0] === Layout.inboxesDir && p.length === 3),

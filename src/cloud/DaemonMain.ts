@@ -7,7 +7,7 @@ import { BridgeLayer } from "../bridge/BridgeLayer.js"
 import { exitZeroOnInterrupt, runCli, usageError } from "../cli/Runtime.js"
 import { jsonStderrLogger } from "../platform/JsonLinesLogger.js"
 import * as NodeCloudCrypto from "../platform/NodeCloudCrypto.js"
-import { InfraLayer } from "../platform/NodeLayers.js"
+import { InfraLayerLongLived } from "../platform/NodeLayers.js"
 import { relayHttpClient } from "../platform/NodeRelayHttp.js"
 import { CloudNotConfigured } from "./CloudErrors.js"
 import * as RemoteSendsLayer from "./RemoteSendsLayer.js"
@@ -31,7 +31,7 @@ const relayAt = (url: string) =>
 export const DaemonLayer = Layer.mergeAll(
   CloudHome.layer,
   BridgeLayer.pipe(Layer.provideMerge(RemoteSendsLayer.layer))
-).pipe(Layer.provideMerge(Layer.mergeAll(InfraLayer, NodeCloudCrypto.layer)))
+).pipe(Layer.provideMerge(Layer.mergeAll(InfraLayerLongLived, NodeCloudCrypto.layer)))
 
 /**
  * The command line after `daemon`. `--presence-interval-ms N` is deliberately left out of the help: it shortens

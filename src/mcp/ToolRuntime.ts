@@ -6,7 +6,7 @@ import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import { BridgeLayer } from "../bridge/BridgeLayer.js"
 import * as RemoteSendsLayer from "../cloud/RemoteSendsLayer.js"
-import { layerInfrastructure } from "../platform/NodeLayers.js"
+import { layerInfrastructureLongLived } from "../platform/NodeLayers.js"
 import * as NodeHostEnv from "../platform/NodeHostEnv.js"
 import { HostEnv } from "../services/HostEnv.js"
 import type { ClientInfo } from "./ClientInfo.js"
@@ -42,7 +42,7 @@ export const start = (client: () => ClientInfo | undefined): Promise<ToolRuntime
     context: (info) =>
       McpIdentity.layer(info).pipe(
         Layer.provideMerge(BridgeLayer.pipe(Layer.provideMerge(RemoteSendsLayer.layer))),
-        Layer.provideMerge(layerInfrastructure),
+        Layer.provideMerge(layerInfrastructureLongLived),
         Layer.provide(Layer.succeed(HostEnv, env))
       )
   })

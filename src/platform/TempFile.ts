@@ -1,5 +1,6 @@
 import { closeSync, constants, fchmodSync, fsync as fsyncWithCallback, openSync, unlinkSync, writeSync } from "node:fs"
 import { join } from "node:path"
+import type { SpareFile, SpareTempFiles } from "./SpareTempFiles.js"
 
 /*
  * The one way a file is written whole: a fresh temp file beside it, fsynced, then renamed or linked into place.
@@ -25,6 +26,12 @@ export interface TempFileOptions {
    * before the flush could leave the old content replaced by an empty file.
    */
   readonly syncAfterPlace?: boolean | undefined
+  /**
+   * Empty temp files made ahead (SpareTempFiles.ts): a write into a directory that has one writes into it instead
+   * of creating a file, and the directory gets its next one once the write is done. For paths in one file system
+   * with `dir` only (the store's home): the spare is linked or renamed into place like a fresh temp file.
+   */
+  readonly spares?: SpareTempFiles | undefined
 }
 
 let tempCount = 0
@@ -33,7 +40,7 @@ let tempCount = 0
  * with the same pid, random enough; withTempFile retries the rare name already taken. (No node:crypto: loading it
  * costs the hook, which runs on every prompt, about as much as its own work.)
  */
-const tempName = (prefix: string) =>
+export const tempName = (prefix: string) =>
   `${prefix}${process.pid}-${(++tempCount).toString(36)}-${Math.random().toString(36).slice(2, 10)}`
 
 /** Removes a file; one that is already gone is fine. */
@@ -48,8 +55,27 @@ export const unlinkQuietly = (file: string): void => {
 const fsync = (fd: number) =>
   new Promise<void>((resolve, reject) => fsyncWithCallback(fd, (error) => (error ? reject(error) : resolve())))
 
-/** A fresh temp file in `dir` (exclusive, exactly `mode` whatever the umask) holding `data`; its descriptor is open. */
-const writeTemp = (dir: string, data: Uint8Array | string, options: TempFileOptions) => {
+const writeAll = (fd: number, data: Uint8Array | string) => {
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data
+  let done = 0
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done)
+}
+
+/**
+ * A temp file in `dir` holding `data`, its descriptor open: the directory's spare when it has one, else a fresh one
+ * (exclusive, exactly `mode` whatever the umask).
+ */
+const writeTemp = (dir: string, data: Uint8Array | string, options: TempFileOptions): SpareFile => {
+  const spare = options.spares?.take(dir)
+  if (spare !== undefined) {
+    try {
+      writeAll(spare.fd, data)
+    } catch (error) {
+      release(spare.fd, spare.tmp)
+      throw error
+    }
+    return spare
+  }
   let tmp = ""
   let fd = -1
   for (let attempt = 0; fd < 0; attempt++) {
@@ -62,9 +88,7 @@ const writeTemp = (dir: string, data: Uint8Array | string, options: TempFileOpti
   }
   try {
     fchmodSync(fd, options.mode)
-    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data
-    let done = 0
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done)
+    writeAll(fd, data)
   } catch (error) {
     release(fd, tmp)
     throw error
@@ -103,6 +127,7 @@ export const withTempFile = async <A>(
     return place(tmp)
   } finally {
     release(fd, tmp)
+    options.spares?.refill(dir)
   }
 }
 
@@ -123,8 +148,12 @@ export const placeBeforeSync = <A>(
     placed = place(tmp)
   } catch (error) {
     release(fd, tmp)
+    options.spares?.refill(dir)
     throw error
   }
-  const synced = fsync(fd).finally(() => release(fd, tmp))
+  const synced = fsync(fd).finally(() => {
+    release(fd, tmp)
+    options.spares?.refill(dir)
+  })
   return { placed, synced }
 }

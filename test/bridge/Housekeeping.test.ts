@@ -286,6 +286,16 @@ describe("Housekeeping files and inventory", () => {
       )
       assert.isTrue(files.some((f) => f.path === Layout.session(a.sessionId) && f.size > 0))
       assert.deepStrictEqual(yield* housekeeping.files("nowhere"), [])
+      // Temp files (a write in progress, or made ahead by a running server) are counted as files, as nothing else.
+      const store = yield* Store
+      for (const dir of [Layout.sessionsDir, Layout.inboxDir(b.sessionId), Layout.broadcastsDir, Layout.artifactsDir])
+        yield* store.write(`${dir}/.tmp-1-a-bcdefghi`, "")
+      const withTemps = inventoryOf(yield* housekeeping.files(""))
+      assert.deepStrictEqual(
+        { ...withTemps, files: 0, bytes: 0 },
+        { sessions: 2, inboxMessages: 1, broadcasts: 1, channels: 1, artifacts: 1, files: 0, bytes: 0 }
+      )
+      assert.strictEqual(withTemps.files, files.length + 4)
     }).pipe(Effect.provide(memoryBridge()))
   )
 })

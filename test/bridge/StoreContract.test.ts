@@ -13,14 +13,16 @@ import { getArtifact, postArtifact } from "../../src/mcp/tools/ArtifactTools.js"
 import { joinChannel, listChannels } from "../../src/mcp/tools/ChannelTools.js"
 import { listInbox, markRead, readMessage, sendMessage, waitForMessage } from "../../src/mcp/tools/MessageTools.js"
 import { search } from "../../src/mcp/tools/SearchTools.js"
-import { layerFileSystem } from "../../src/platform/store/FileSystemStore.js"
+import { type FileSystemStoreOptions, layerFileSystem } from "../../src/platform/store/FileSystemStore.js"
+import * as SpareTempFiles from "../../src/platform/SpareTempFiles.js"
+import { tempName } from "../../src/platform/TempFile.js"
 import * as FileLock from "../../src/services/FileLock.js"
 import * as HostEnv from "../../src/services/HostEnv.js"
 import { Ids } from "../../src/services/Ids.js"
 import * as IdsLive from "../../src/services/Ids.js"
 import { layerMemory as storeMemory } from "../../src/services/store/MemoryStore.js"
 import * as Lock from "../../src/services/Lock.js"
-import { Store } from "../../src/services/store/Store.js"
+import { FILE_MODE, Store, TEMP_PREFIX } from "../../src/services/store/Store.js"
 import { call, codeOf, register } from "./support.js"
 
 const env = HostEnv.layerMemory({ env: { SESSION_BRIDGE_MAX_BACKLOG: "3" } })
@@ -30,7 +32,7 @@ type IdsLayer = Layer.Layer<Ids>
 const memory = (ids: IdsLayer = IdsLive.layer) =>
   BridgeLayer().pipe(Layer.provideMerge(Layer.mergeAll(storeMemory, Lock.layerMemory, ids, env)))
 
-const fileSystem = (ids: IdsLayer = IdsLive.layer) =>
+const fileSystem = (ids: IdsLayer = IdsLive.layer, options: FileSystemStoreOptions = {}) =>
   Layer.unwrapScoped(
     Effect.map(
       Effect.acquireRelease(
@@ -38,7 +40,7 @@ const fileSystem = (ids: IdsLayer = IdsLive.layer) =>
         (dir) => Effect.promise(() => fsp.rm(dir, { recursive: true, force: true }))
       ),
       (dir) => {
-        const store = layerFileSystem(nodePath.join(dir, "home"))
+        const store = layerFileSystem(nodePath.join(dir, "home"), options)
         const infra = Layer.mergeAll(FileLock.layerFile.pipe(Layer.provideMerge(Layer.merge(store, env))), ids)
         return BridgeLayer().pipe(Layer.provideMerge(infra))
       }
@@ -200,3 +202,9 @@ const contract = (name: string, layer: (ids?: IdsLayer) => Layer.Layer<any, neve
 
 contract("memory", memory)
 contract("file-system", fileSystem)
+// Every write finds the spare the write before it left in its directory.
+contract("file-system, writing into temp files made ahead", (ids) =>
+  fileSystem(ids, {
+    spares: SpareTempFiles.make({ name: () => tempName(TEMP_PREFIX), mode: FILE_MODE, inBackground: false })
+  })
+)

@@ -88,6 +88,7 @@ describe("housekeeping while messages are sent", () => {
     }
     expect(failures(runs)).toEqual([])
     expect(senders.outcomes.filter((o) => !o.ok)).toEqual([])
+    // With the servers gone, so are the temp files they made ahead (ADR-0074): every file left is a message.
     expect(inconsistencies(root)).toEqual([])
     const inboxes = fs.readdirSync(path.join(root, "inbox"))
     const delivered = inboxes.reduce((n, d) => n + fs.readdirSync(path.join(root, "inbox", d)).length, 0)

@@ -372,4 +372,13 @@ describe("bridge tools across real processes", () => {
   it("writes nothing but JSON-RPC on stdout (no transport errors) and logs nothing alarming", async () => {
     for (const who of [alice, bob, carol]) assert.deepStrictEqual(who.transportErrors, [])
   })
+
+  it("leaves no temp file in the home once its servers have exited (the spares made ahead are removed)", async () => {
+    const temps = () =>
+      (fs.readdirSync(home, { recursive: true }) as Array<string>).filter((p) => path.basename(p).startsWith(".tmp-"))
+    // A server makes its next temp file ahead in each directory it wrote into (ADR-0074).
+    assert.isNotEmpty(temps(), "spares while the servers run")
+    await Promise.all([alice.close(), bob.close(), carol.close()])
+    assert.deepStrictEqual(temps(), [])
+  })
 })

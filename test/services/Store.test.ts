@@ -6,7 +6,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { layerMemory } from "../../src/services/store/MemoryStore.js"
 import { layerFileSystem } from "../../src/platform/store/FileSystemStore.js"
-import { Store } from "../../src/services/store/Store.js"
+import * as SpareTempFiles from "../../src/platform/SpareTempFiles.js"
+import { tempName } from "../../src/platform/TempFile.js"
+import { FILE_MODE, Store, TEMP_PREFIX } from "../../src/services/store/Store.js"
 import { type Planter, testStore } from "./storeContract.js"
 import { bundleWorker } from "../support/bundleWorker.js"
 import type { StoreError } from "../../src/domain/Errors.js"
@@ -37,7 +39,19 @@ const planter: Planter = {
 
 describe("Store/fileSystem", () => {
   testStore(() => layerFileSystem(path.join(tempDir(), "home")), planter)
+})
 
+describe("Store/fileSystem, writing into temp files made ahead", () => {
+  testStore(
+    () =>
+      layerFileSystem(path.join(tempDir(), "home"), {
+        spares: SpareTempFiles.make({ name: () => tempName(TEMP_PREFIX), mode: FILE_MODE, inBackground: false })
+      }),
+    planter
+  )
+})
+
+describe("Store/fileSystem", () => {
   it.live("creates the home 0700 and directories 0700", () => {
     const root = path.join(tempDir(), "home")
     return Effect.gen(function* () {

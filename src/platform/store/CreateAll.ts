@@ -1,6 +1,7 @@
 import { linkSync } from "node:fs"
 import { dirname } from "node:path"
 import * as Either from "effect/Either"
+import type { SpareTempFiles } from "../SpareTempFiles.js"
 import { unlinkQuietly } from "../TempFile.js"
 import { code, placeBeforeSync } from "./SafeFile.js"
 
@@ -19,12 +20,13 @@ export const linkFresh = (tmp: string, file: string): boolean => {
  * The store's `createExclusiveAll` on real files: each file is written and linked under its fresh name in turn
  * (`prepare(i)` checks and creates its folders and names it; it may throw), stopping at the first name taken; then
  * every fsync started is waited for, together. On any failure the files this call created are removed again (best
- * effort) and the first failure is answered: none of them stays. Never rejects.
+ * effort) and the first failure is answered: none of them stays. Never rejects. `spares`: temp files made ahead.
  */
 export const createAllFresh = async <E>(
   count: number,
   prepare: (i: number) => { readonly file: string; readonly data: Uint8Array | string },
-  failureOf: (i: number, cause: unknown) => E
+  failureOf: (i: number, cause: unknown) => E,
+  spares?: SpareTempFiles
 ): Promise<Either.Either<ReadonlyArray<boolean>, E>> => {
   const created: Array<boolean> = []
   const files: Array<string> = []
@@ -33,7 +35,7 @@ export const createAllFresh = async <E>(
   for (let i = 0; i < count; i++) {
     try {
       const { file, data } = prepare(i)
-      const { placed, synced } = placeBeforeSync(dirname(file), data, (tmp) => linkFresh(tmp, file))
+      const { placed, synced } = placeBeforeSync(dirname(file), data, (tmp) => linkFresh(tmp, file), spares)
       created.push(placed)
       files.push(file)
       flushes.push(synced.catch((cause) => void (failure ??= failureOf(i, cause))))

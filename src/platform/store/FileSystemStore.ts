@@ -1,6 +1,7 @@
 import { chmodSync, lstatSync, mkdirSync, promises as fsPromises, renameSync, statSync, unlinkSync } from "node:fs"
 import { dirname } from "node:path"
 import { folderPrefix } from "../PathPrefix.js"
+import type { SpareTempFiles } from "../SpareTempFiles.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -33,6 +34,11 @@ export interface FileSystemStoreOptions {
    * no uids). Tests pass another to see a home owned by someone else refused.
    */
   readonly uid?: number | undefined
+  /**
+   * Empty temp files made ahead for this store's writes (SpareTempFiles.ts, ADR-0074): for a long-lived process,
+   * which closes them when it is done. None by default: a short one would make files only to remove them.
+   */
+  readonly spares?: SpareTempFiles | undefined
 }
 
 /**
@@ -45,6 +51,7 @@ export interface FileSystemStoreOptions {
  */
 export const make = (root: string, options: FileSystemStoreOptions = {}): StoreShape => {
   const uid = "uid" in options ? options.uid : process.getuid?.()
+  const spares = options.spares
   // Joined by hand (PathPrefix.ts): the segments are checked (StorePath.ts: no "", ".", ".." or separators).
   const prefix = folderPrefix(root)
   const abs = (parts: ReadonlyArray<string>) => (parts.length === 0 ? prefix || "/" : `${prefix}/${parts.join("/")}`)
@@ -168,7 +175,7 @@ export const make = (root: string, options: FileSystemStoreOptions = {}): StoreS
     write: (path, data) =>
       fileOpAsync(path, async (parts, file) => {
         ensureDirs(parts, parts.length - 1)
-        await withTempFile(dirname(file), data, (tmp) => renameSync(tmp, file))
+        await withTempFile(dirname(file), data, (tmp) => renameSync(tmp, file), false, spares)
       }),
     createExclusive: (path, data) =>
       fileOpAsync(path, async (parts, file) => {
@@ -176,7 +183,7 @@ export const make = (root: string, options: FileSystemStoreOptions = {}): StoreS
         // The temp file is linked into place while still open: link fails with EEXIST if the name is taken. The
         // name is fresh, so it is linked as soon as it is written and fsynced after (ADR-0049): a waiting reader
         // sees the whole file one disk flush earlier, and the create still returns only once it is on disk.
-        return withTempFile(dirname(file), data, (tmp) => linkFresh(tmp, file), true)
+        return withTempFile(dirname(file), data, (tmp) => linkFresh(tmp, file), true, spares)
       }),
     createExclusiveAll: (entries) =>
       Effect.flatMap(
@@ -190,7 +197,8 @@ export const make = (root: string, options: FileSystemStoreOptions = {}): StoreS
                   ensureDirs(all[i]!, all[i]!.length - 1)
                   return { file: abs(all[i]!), data: entries[i]!.data }
                 },
-                (i, cause) => storeError(entries[i]!.path)(cause)
+                (i, cause) => storeError(entries[i]!.path)(cause),
+                spares
               )
             ),
             (outcome) => outcome

@@ -1,5 +1,6 @@
 import { closeSync, constants, fchmodSync, fstatSync, openSync, readSync, writeSync } from "node:fs"
 import { FILE_MODE, TEMP_PREFIX } from "../../services/store/Store.js"
+import type { SpareTempFiles } from "../SpareTempFiles.js"
 import { placeBeforeSync as placeThroughTemp, withTempFile as writeThroughTemp } from "../TempFile.js"
 
 /**
@@ -155,16 +156,22 @@ export const createEmptyFile = (file: string): boolean => {
 }
 
 /**
- * A store file written whole: through a fresh temp file named with the store's prefix, exactly 0600. With
- * `syncAfterPlace` (exclusive creates only) it is placed before its fsync, which the promise still waits for.
+ * A store file written whole: through a temp file named with the store's prefix (the directory's spare when
+ * `spares` has one), exactly 0600. With `syncAfterPlace` (exclusive creates only) it is placed before its fsync,
+ * which the promise still waits for.
  */
 export const withTempFile = <A>(
   dir: string,
   data: Uint8Array | string,
   place: (tmp: string) => A,
-  syncAfterPlace = false
-): Promise<A> => writeThroughTemp(dir, data, place, { prefix: TEMP_PREFIX, mode: FILE_MODE, syncAfterPlace })
+  syncAfterPlace = false,
+  spares?: SpareTempFiles
+): Promise<A> => writeThroughTemp(dir, data, place, { prefix: TEMP_PREFIX, mode: FILE_MODE, syncAfterPlace, spares })
 
 /** A store file placed under a fresh name before its fsync, which `synced` waits for (TempFile.ts). */
-export const placeBeforeSync = <A>(dir: string, data: Uint8Array | string, place: (tmp: string) => A) =>
-  placeThroughTemp(dir, data, place, { prefix: TEMP_PREFIX, mode: FILE_MODE })
+export const placeBeforeSync = <A>(
+  dir: string,
+  data: Uint8Array | string,
+  place: (tmp: string) => A,
+  spares?: SpareTempFiles
+) => placeThroughTemp(dir, data, place, { prefix: TEMP_PREFIX, mode: FILE_MODE, spares })
