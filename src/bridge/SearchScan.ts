@@ -49,6 +49,68 @@ export const lastAtOrBefore = (text: string, term: string, end: number, least = 
   return lo + text.slice(lo, hi).lastIndexOf(term)
 }
 
+/** How much of the newest text a term's occurrences are counted in to guess which term is rarest, and up to how many. */
+const SAMPLE_CHARS = 16_384
+const SAMPLE_CAP = 64
+/** The most occurrences of the rarest-looking term collected before the leapfrog is used instead. */
+const COLLECT_CAP = 256
+
+/** How often `term` occurs in the newest SAMPLE_CHARS of `text`, up to SAMPLE_CAP. */
+const sampledCount = (text: string, term: string): number => {
+  let count = 0
+  for (let at = text.indexOf(term, text.length - SAMPLE_CHARS); at >= 0 && count < SAMPLE_CAP; count++)
+    at = text.indexOf(term, at + 1)
+  return count
+}
+
+/** Every occurrence of `term` in `text`, ascending; undefined once there are more than `cap`. */
+const occurrencesOf = (text: string, term: string, cap: number): Array<number> | undefined => {
+  const found: Array<number> = []
+  for (let at = text.indexOf(term); at >= 0; at = text.indexOf(term, at + 1)) {
+    if (found.length === cap) return undefined
+    found.push(at)
+  }
+  return found
+}
+
+/**
+ * The newest `n` entries of a directory (newest first) whose text holds every term, `skip`ped ones left out.
+ *
+ * Several terms: the one that occurs least among the newest texts (then the longest) is looked for forward over
+ * the whole text, once; when it occurs at most COLLECT_CAP times, the entries holding it are checked for the other
+ * terms in their own texts, newest first. A rare term costs one pass over the text so, where the leapfrog would
+ * search the long stretches between its occurrences backward, window by window, at every step. Otherwise (one
+ * term, or every term frequent) the leapfrog below.
+ */
+export const newestMatching = (
+  dir: DirEntries,
+  terms: ReadonlyArray<string>,
+  n: number,
+  skip: (entry: IndexedMessage) => boolean
+): Array<IndexedMessage> => {
+  const { text, offsets } = dir.joined
+  if (offsets.length === 0 || terms.length < 2) return leapfrog(dir, terms, n, skip)
+  const [lead, ...others] = terms
+    .map((term) => ({ term, count: sampledCount(text, term) }))
+    .sort((a, b) => a.count - b.count || b.term.length - a.term.length)
+    .map((t) => t.term) as [string, ...Array<string>]
+  const found = occurrencesOf(text, lead, COLLECT_CAP)
+  if (found === undefined) return leapfrog(dir, terms, n, skip)
+  const hits: Array<IndexedMessage> = []
+  let last = -1
+  for (let k = found.length - 1; k >= 0 && hits.length < n; k--) {
+    const i = entryAt(offsets, found[k]!)
+    if (i === last) continue
+    last = i
+    // The entry's own text: up to the NUL after it (none of the terms holds one).
+    const own = text.slice(offsets[i]!, (i + 1 < offsets.length ? offsets[i + 1]! : text.length) - 1)
+    if (!others.every((term) => own.includes(term))) continue
+    const entry = dir.entry(i)
+    if (!skip(entry)) hits.push(entry)
+  }
+  return hits
+}
+
 /**
  * The newest `n` entries of a directory (newest first) whose text holds every term, `skip`ped ones left out.
  *
@@ -58,7 +120,7 @@ export const lastAtOrBefore = (text: string, term: string, end: number, least = 
  * crosses the NUL after an entry's text, which no term holds); else the scan goes on from the end of that oldest
  * entry. So the rarest term sets the pace, and an entry is looked at only where a term occurs.
  */
-export const newestMatching = (
+const leapfrog = (
   dir: DirEntries,
   terms: ReadonlyArray<string>,
   n: number,
