@@ -202,7 +202,7 @@ const contract = (name: string, layer: (ids?: IdsLayer) => Layer.Layer<any, neve
 
 contract("memory", memory)
 contract("file-system", fileSystem)
-// Every write finds the spare the write before it left in its directory.
+// A write into a directory written into before finds the spare the write before left there.
 contract("file-system, writing into temp files made ahead", (ids) =>
   fileSystem(ids, {
     spares: SpareTempFiles.make({ name: () => tempName(TEMP_PREFIX), mode: FILE_MODE, inBackground: false })
