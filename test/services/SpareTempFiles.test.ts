@@ -1,11 +1,19 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { assert, describe, it } from "@effect/vitest"
+import { afterAll, assert, describe, it } from "@effect/vitest"
 import * as SpareTempFiles from "../../src/platform/SpareTempFiles.js"
 import { placeBeforeSync, tempName, withTempFile } from "../../src/platform/TempFile.js"
 
-const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "sb-spares-"))
+const made: Array<string> = []
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sb-spares-"))
+  made.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true })
+})
 const tempsIn = (dir: string) => fs.readdirSync(dir).filter((n) => n.startsWith(".t-"))
 
 /** Waits until `dir` holds a spare (they are made in the background). */
