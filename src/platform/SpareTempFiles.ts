@@ -1,17 +1,6 @@
-import {
-  close,
-  closeSync,
-  constants,
-  fchmod,
-  fchmodSync,
-  fstatSync,
-  lstatSync,
-  open,
-  openSync,
-  unlink,
-  unlinkSync
-} from "node:fs"
+import { close, closeSync, fchmod, fchmodSync, fstatSync, lstatSync, open, openSync, unlink, unlinkSync } from "node:fs"
 import { join } from "node:path"
+import { CREATE_FLAGS, type SpareFile, type SpareTempFiles } from "./TempFile.js"
 
 /*
  * Empty temp files made ahead, at most one per directory, for the writes of a long-lived process (ADR-0074).
@@ -20,24 +9,6 @@ import { join } from "node:path"
  * writes its data into it, then links or renames it into place as before. The next spare is made in the
  * background (libuv's pool) once a write into that directory is done.
  */
-
-/** An empty temp file, open for writing: `fd` on the file named `tmp`. */
-export interface SpareFile {
-  readonly tmp: string
-  readonly fd: number
-}
-
-export interface SpareTempFiles {
-  /**
-   * The spare of `dir`, now the caller's; none when it has none, or when the spare is too old or no longer what
-   * its name names (gc removed it, or something else took its name): that one is dropped.
-   */
-  readonly take: (dir: string) => SpareFile | undefined
-  /** Makes a spare in `dir` in the background, unless it has one or one is being made. */
-  readonly refill: (dir: string) => void
-  /** Removes every spare; none is made after. */
-  readonly close: () => void
-}
 
 export interface SpareTempFilesOptions {
   /** A fresh temp file name (TempFile.ts): the store's prefix, so that gc finds a crash's leftover. */
@@ -50,11 +21,10 @@ export interface SpareTempFilesOptions {
   readonly maxAgeMs?: number | undefined
   /** A monotonic clock in milliseconds. */
   readonly now?: (() => number) | undefined
-  /** False: a spare is made at once, on this thread (tests, so that every second write finds one). */
+  /** False: a spare is made at once, on this thread (tests, so that every write into a directory written into before finds one). */
   readonly inBackground?: boolean | undefined
 }
 
-const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
 const ignore = () => {}
 
 /**

@@ -1,6 +1,5 @@
 import { closeSync, constants, fchmodSync, fsync as fsyncWithCallback, openSync, unlinkSync, writeSync } from "node:fs"
 import { join } from "node:path"
-import type { SpareFile, SpareTempFiles } from "./SpareTempFiles.js"
 
 /*
  * The one way a file is written whole: a fresh temp file beside it, fsynced, then renamed or linked into place.
@@ -12,7 +11,25 @@ import type { SpareFile, SpareTempFiles } from "./SpareTempFiles.js"
 const code = (cause: unknown): string | undefined => (cause as NodeJS.ErrnoException | undefined)?.code
 
 /** Exclusive create that never follows a symbolic link at the last component. */
-const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
+export const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
+
+/** An empty temp file made ahead (SpareTempFiles.ts), open for writing: `fd` on the file named `tmp`. */
+export interface SpareFile {
+  readonly tmp: string
+  readonly fd: number
+}
+
+export interface SpareTempFiles {
+  /**
+   * The spare of `dir`, now the caller's; none when it has none, or when the spare is too old or no longer what
+   * its name names (gc removed it, or something else took its name): that one is dropped.
+   */
+  readonly take: (dir: string) => SpareFile | undefined
+  /** Makes a spare in `dir` in the background, unless it has one or one is being made. */
+  readonly refill: (dir: string) => void
+  /** Removes every spare; none is made after. */
+  readonly close: () => void
+}
 
 export interface TempFileOptions {
   /** The temp file's name starts with this (the store's own prefix, so that gc finds a crash's leftover). */

@@ -1,7 +1,7 @@
 import { linkSync } from "node:fs"
 import { dirname } from "node:path"
 import * as Either from "effect/Either"
-import type { SpareTempFiles } from "../SpareTempFiles.js"
+import type { SpareTempFiles } from "../TempFile.js"
 import { unlinkQuietly } from "../TempFile.js"
 import { code, placeBeforeSync } from "./SafeFile.js"
 

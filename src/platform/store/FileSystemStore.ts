@@ -1,7 +1,7 @@
 import { chmodSync, lstatSync, mkdirSync, promises as fsPromises, renameSync, statSync, unlinkSync } from "node:fs"
 import { dirname } from "node:path"
 import { folderPrefix } from "../PathPrefix.js"
-import type { SpareTempFiles } from "../SpareTempFiles.js"
+import type { SpareTempFiles } from "../TempFile.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"

@@ -1,7 +1,7 @@
 import { closeSync, constants, fchmodSync, fstatSync, openSync, readSync, writeSync } from "node:fs"
 import { FILE_MODE, TEMP_PREFIX } from "../../services/store/Store.js"
-import type { SpareTempFiles } from "../SpareTempFiles.js"
-import { placeBeforeSync as placeThroughTemp, withTempFile as writeThroughTemp } from "../TempFile.js"
+import type { SpareTempFiles } from "../TempFile.js"
+import { CREATE_FLAGS, placeBeforeSync as placeThroughTemp, withTempFile as writeThroughTemp } from "../TempFile.js"
 
 /**
  * The file calls every store operation is made of, each bounded: nothing here follows a symbolic link at the
@@ -24,11 +24,10 @@ export class Refused extends Error {
 /** Missing, or a parent that is not a directory: the entry simply is not there. */
 export const isAbsent = (error: unknown): boolean => code(error) === "ENOENT" || code(error) === "ENOTDIR"
 
-const { O_RDONLY, O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants
+const { O_RDONLY, O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW, O_NONBLOCK } = constants
 /** Never follows a link at the last component, never waits for a FIFO's writer. */
 const READ_FLAGS = O_RDONLY | O_NOFOLLOW | O_NONBLOCK
 const APPEND_FLAGS = O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK
-const CREATE_FLAGS = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
 
 const describeMode = (mode: number): string => {
   switch (mode & constants.S_IFMT) {
