@@ -39,6 +39,8 @@ const loadPg = Effect.try({
  * plain `pg` client of its own, never a pooled connection, so its end is seen at once: the stream fails with
  * `RelayStoreIo` when the connection errors or ends (a terminated backend, a restarted server), and the caller
  * reconnects. The first element is `Listening` (with the backend's pid); the connection closes with the scope.
+ * Events are pushed from the driver's callbacks straight into the stream's buffer (unbounded: a notification is
+ * never dropped), with no fiber started per event.
  * TCP keep-alive is on so a peer that vanished without a FIN is noticed too.
  */
 export const listen = (options: {
@@ -46,10 +48,10 @@ export const listen = (options: {
   readonly applicationName: string
   readonly channels: ReadonlyArray<string>
 }): Stream.Stream<ListenEvent, RelayStoreIo> =>
-  Stream.asyncScoped<ListenEvent, RelayStoreIo>((emit) =>
+  Stream.asyncPush<ListenEvent, RelayStoreIo>((emit) =>
     Effect.gen(function* () {
       const pg = yield* loadPg
-      const lost = (cause: unknown) => void emit.fail(new RelayStoreIo({ op: "listen", cause }))
+      const lost = (cause: unknown) => emit.fail(new RelayStoreIo({ op: "listen", cause }))
       const client = yield* Effect.acquireRelease(
         Effect.sync(
           () =>
@@ -71,7 +73,7 @@ export const listen = (options: {
       client.on("end", () => lost(new Error("the LISTEN connection ended")))
       client.on("notification", (message) => {
         if (options.channels.includes(message.channel) && message.payload !== undefined) {
-          void emit.single({ _tag: "Notification", channel: message.channel, payload: message.payload })
+          emit.single({ _tag: "Notification", channel: message.channel, payload: message.payload })
         }
       })
       const quoted = (channel: string) => `"${channel.replace(/"/g, '""')}"`
@@ -84,6 +86,6 @@ export const listen = (options: {
         },
         catch: (cause) => new RelayStoreIo({ op: "listen", cause })
       })
-      yield* Effect.promise(() => emit.single({ _tag: "Listening", backendPid: pid }))
+      emit.single({ _tag: "Listening", backendPid: pid })
     })
   )

@@ -5,9 +5,9 @@ import * as Queue from "effect/Queue"
 import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import type { RelayStoreIo } from "./RelayErrors.js"
-import type { AccountId } from "./RelayStore.js"
+import type { AccountId, FreshEntry } from "./RelayStore.js"
 import type { ReplicaMemory } from "./ReplicaMemory.js"
-import { INBOX_CHANNEL, parseInbox, parseTokens, TOKENS_CHANNEL } from "./sql/Notify.js"
+import { INBOX_CHANNEL, type InboxNotice, parseInbox, parseTokens, TOKENS_CHANNEL } from "./sql/Notify.js"
 import { makeInProcess, Waiters } from "./Waiters.js"
 
 /** What the LISTEN connection reports: it is listening (after every (re)connect), or a channel's payload. */
@@ -28,12 +28,29 @@ export const LISTEN_APPLICATION_NAME = "session-bridge-relay-listen"
 const backoffMs = (attempt: number) => Math.min(5_000, 10 * 2 ** Math.min(attempt, 10))
 
 /**
+ * The rows to hand a recipient's polls once several notices came before one drain: the earlier rows and the new
+ * ones while they stay dense (the new ones start right after), else none (the polls read). Handed rows are only
+ * ever a poll's answer when the first follows its cursor (MessageHandlers.ts `inbox`), so this only saves reads.
+ */
+export const joined = (
+  dirty: ReadonlyMap<AccountId, ReadonlyArray<FreshEntry> | undefined>,
+  notice: InboxNotice
+): ReadonlyArray<FreshEntry> | undefined => {
+  if (!dirty.has(notice.recipientId)) return notice.rows
+  const before = dirty.get(notice.recipientId)
+  const last = before?.[before.length - 1]
+  if (last === undefined || notice.rows === undefined || notice.rows[0]?.seq !== last.seq + 1) return undefined
+  return [...before!, ...notice.rows]
+}
+
+/**
  * Waiters of a PostgreSQL replica (CLOUD.md 3.4): the in-process waiters, woken also by every replica's commits.
  *
  * - The **listener** fiber reads the LISTEN stream and only marks recipients dirty (a set) and rings a bell: no
  *   query and no wake in the stream, so a burst of notifications never queues behind I/O.
  * - The **drain** fiber takes the whole dirty set at each ring and wakes those recipients' local waiters once each
- *   (a recipient notified many times before a drain is woken once: single-flight per recipient).
+ *   (a recipient notified many times before a drain is woken once: single-flight per recipient), handing them the
+ *   rows the notices carried (ADR-0076), as a send on this replica hands its own (ADR-0073).
  * - When the connection drops, the listener logs `listen_lost`, reconnects with backoff, and after each
  *   successful LISTEN wakes **every** waiter, so a notification missed while it was away costs a re-query, never
  *   a stuck poll. Correctness never depends on NOTIFY: a parked poll still ends at its timeout.
@@ -46,7 +63,8 @@ const backoffMs = (attempt: number) => Math.min(5_000, 10 * 2 ** Math.min(attemp
 export const make = (listen: Stream.Stream<ListenEvent, RelayStoreIo>, memory?: ReplicaMemory) =>
   Effect.gen(function* () {
     const local = yield* makeInProcess
-    const dirty = new Set<AccountId>()
+    // Each dirty recipient with the rows its notices carried since the last drain (undefined: none to hand on).
+    const dirty = new Map<AccountId, ReadonlyArray<FreshEntry> | undefined>()
     const bell = yield* Queue.sliding<void>(1)
 
     const mark = (payload: string) =>
@@ -58,7 +76,7 @@ export const make = (listen: Stream.Stream<ListenEvent, RelayStoreIo>, memory?: 
           if (notice.seq === undefined) memory.tails.resume()
           else memory.tails.committed(notice.recipientId, notice.seq)
         }
-        dirty.add(notice.recipientId)
+        dirty.set(notice.recipientId, joined(dirty, notice))
         return Queue.offer(bell, undefined)
       })
 
@@ -74,7 +92,7 @@ export const make = (listen: Stream.Stream<ListenEvent, RelayStoreIo>, memory?: 
       yield* Queue.take(bell)
       const batch = [...dirty]
       dirty.clear()
-      yield* Effect.forEach(batch, (id) => local.wake(id), { discard: true })
+      yield* Effect.forEach(batch, ([id, rows]) => local.wake(id, rows), { discard: true })
     }).pipe(Effect.forever)
 
     let attempt = 0

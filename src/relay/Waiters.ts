@@ -9,7 +9,8 @@ import type { AccountId, FreshEntry } from "./RelayStore.js"
 
 /**
  * How a parked long-poll ended: false, its timeout passed first; true, it was woken; the rows its wake handed it, when
- * the send that woke it committed them in this process (ascending seqs, just committed).
+ * the send that woke it committed them in this process, or another replica's notice carried them (ascending, dense
+ * seqs, committed).
  */
 export type Woken = boolean | ReadonlyArray<FreshEntry>
 

@@ -11,6 +11,7 @@ import {
   writeAndCommitText,
   writesInlineable
 } from "../../src/relay/sql/EnqueueBatchPg.js"
+import { INBOX_ROWS_MAX_CHARS, inboxRows, parseInbox } from "../../src/relay/sql/Notify.js"
 import { account, befriend, bytes, send } from "./relayStoreContract.js"
 import { inCi, pgQuery, pgUrl, scratchDatabase } from "./pgAdmin.js"
 
@@ -80,8 +81,13 @@ if (pgUrl === undefined) {
       assert.isTrue(writesInlineable(writes))
       const text = writeAndCommitText(writes)
       assert.isTrue(text.endsWith(";\nCOMMIT"))
+      // The notice's rows (Notify.ts `inboxRows`) are the one other literal: digits, base64url and separators.
       for (const literal of text.match(/'[^']*'/g) ?? [])
-        assert.match(literal, /^'([0-9a-f]*|hex|ek_1|stored|sb_inbox|:)'$/)
+        assert.match(literal, /^'([0-9a-f]*|hex|ek_1|stored|sb_inbox|:|:[0-9A-Za-z_.;:-]+)'$/)
+      assert.include(
+        text,
+        `'${inboxRows([{ seq: 1, senderId: 7, msgId: row.msg_id, rk: "ek_1", ct: row.ct, expiresAt: 6 }])}'`
+      )
       assert.isFalse(writesInlineable({ ...writes, spool: [{ ...row, rk: "ek_1'); --" }] }))
       assert.isFalse(writesInlineable({ ...writes, spool: [{ ...row, seq: 2 ** 60 }] }))
       assert.isFalse(writesInlineable({ ...writes, spool: [{ ...row, ct: new Uint8Array(inlineCtBytes + 1) }] }))
@@ -180,7 +186,56 @@ if (pgUrl === undefined) {
             yield* send(store, a!.id, c!.id)
             yield* Effect.either(send(store, a!.id, stranger!.id))
             yield* Effect.sleep("300 millis")
-            assert.deepStrictEqual([...heard].sort(), [`${b!.id}:1`, `${c!.id}:1`].sort())
+            const notices = heard.map(parseInbox)
+            assert.deepStrictEqual(
+              notices.map((n) => `${n?.recipientId}:${n?.seq}`).sort(),
+              [`${b!.id}:1`, `${c!.id}:1`].sort()
+            )
+            // Each carries the row it announces, as a poll reads it (ADR-0076).
+            for (const recipient of [b!.id, c!.id]) {
+              const [row] = yield* store.fetch(recipient, 0, 10)
+              const notice = notices.find((n) => n?.recipientId === recipient)
+              const { createdAt: _, ...fresh } = row!
+              assert.deepStrictEqual(notice?.rows, [fresh])
+            }
+          }).pipe(Effect.provide(Layer.fresh(layer)))
+          yield* Fiber.interrupt(listening)
+        }).pipe(Effect.provide(listen), Effect.scoped)
+      })
+    )
+
+    it.live("a batch's rows for a recipient ride its notice only while they fit; else the notice is bare", () =>
+      Effect.gen(function* () {
+        const { layer, url } = yield* Effect.promise(() => fresh())
+        const heard: Array<string> = []
+        const listen = PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })
+        yield* Effect.gen(function* () {
+          const sql = yield* PgClient.PgClient
+          const listening = yield* Effect.fork(
+            Stream.runForEach(sql.listen("sb_inbox"), (p) => Effect.sync(() => heard.push(p)))
+          )
+          yield* Effect.sleep("300 millis")
+          yield* Effect.gen(function* () {
+            const store = yield* RelayStore
+            const [a, b] = yield* Effect.forEach(["a", "b"], (h) => account(store, h))
+            yield* befriend(store, b!.id, a!.id)
+            const at = Date.now()
+            const enqueue = (ct: Uint8Array) =>
+              store.enqueue({
+                senderId: a!.id,
+                recipientId: b!.id,
+                msgId: bytes(),
+                rk: "ek_1",
+                ct,
+                expiresAt: at + 9e7
+              })
+            // Written as text (under inlineCtBytes) but longer than a notice may carry.
+            yield* enqueue(new Uint8Array(INBOX_ROWS_MAX_CHARS))
+            yield* enqueue(bytes(32))
+            yield* Effect.sleep("300 millis")
+            assert.deepStrictEqual(heard[0], `${b!.id}:1`)
+            const second = parseInbox(heard[1]!)
+            assert.deepStrictEqual([second?.seq, second?.rows?.map((r) => r.seq)], [2, [2]])
           }).pipe(Effect.provide(Layer.fresh(layer)))
           yield* Fiber.interrupt(listening)
         }).pipe(Effect.provide(listen), Effect.scoped)

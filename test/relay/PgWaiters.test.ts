@@ -4,7 +4,14 @@ import type { ListenEvent } from "../../src/relay/PgWaiters.js"
 import * as PgWaiters from "../../src/relay/PgWaiters.js"
 import { RelayStoreIo } from "../../src/relay/RelayErrors.js"
 import { makeReplicaMemory } from "../../src/relay/ReplicaMemory.js"
-import { INBOX_CHANNEL, parseInbox, parseTokens, TOKENS_CHANNEL } from "../../src/relay/sql/Notify.js"
+import {
+  INBOX_CHANNEL,
+  INBOX_ROWS_MAX_CHARS,
+  inboxRows,
+  parseInbox,
+  parseTokens,
+  TOKENS_CHANNEL
+} from "../../src/relay/sql/Notify.js"
 
 /**
  * A LISTEN connection driven by the test: events one at a time as pushed; "lost" fails the stream as a dropped
@@ -21,6 +28,14 @@ const scripted = (queue: Queue.Queue<ListenEvent | "lost">) =>
 
 const listening = (backendPid: number): ListenEvent => ({ _tag: "Listening", backendPid })
 const notified = (payload: string, channel = INBOX_CHANNEL): ListenEvent => ({ _tag: "Notification", channel, payload })
+const row = (seq: number, ct: ReadonlyArray<number>) => ({
+  seq,
+  senderId: 7,
+  msgId: Uint8Array.from([seq, 0xff]),
+  rk: "ek_1",
+  ct: Uint8Array.from(ct),
+  expiresAt: 1_700_000_000_000
+})
 
 describe("PgWaiters", () => {
   it.scoped("a notification wakes that recipient's waiters only; a bad payload wakes nobody", () =>
@@ -129,10 +144,50 @@ describe("PgWaiters", () => {
     })
   )
 
+  it("notices: rows round-trip; rows that do not parse or do not run densely up to the seq are left out", () => {
+    const rows = [row(5, [1, 2, 255]), row(6, [0, 0x27, 0x3b])]
+    const tail = inboxRows(rows)!
+    assert.match(tail, /^:[0-9A-Za-z_.;:-]+$/)
+    assert.deepStrictEqual(parseInbox(`12:6${tail}`), { recipientId: 12, seq: 6, rows })
+    // Not up to the notice's seq, out of order, repeated, a field short, a bad rk: the notice still wakes, no rows.
+    const [five, six] = tail.slice(1).split(";")
+    for (const broken of [
+      `:${five}`,
+      `:${six};${five}`,
+      `:${five};${five}`,
+      ":1.2.3",
+      `:${five!.replace(".ek_1.", ".e.k.")}`
+    ])
+      assert.deepStrictEqual(parseInbox(`12:6${broken}`), { recipientId: 12, seq: 6, rows: undefined }, broken)
+    assert.deepStrictEqual(parseInbox("1:2:3"), { recipientId: 1, seq: 2, rows: undefined })
+    // What cannot travel as those characters, or does not fit in a notice, is not offered.
+    assert.isUndefined(inboxRows([{ ...rows[0]!, rk: "ek'1" }]))
+    assert.isUndefined(inboxRows([{ ...rows[0]!, ct: new Uint8Array(INBOX_ROWS_MAX_CHARS) }]))
+    assert.isUndefined(inboxRows([]))
+  })
+
+  it.scoped("a notice's rows are handed to the parked poll; notices before one drain join only while dense", () =>
+    Effect.gen(function* () {
+      const events = yield* Queue.unbounded<ListenEvent | "lost">()
+      const waiters = yield* PgWaiters.make(scripted(events))
+      yield* Queue.offer(events, listening(11))
+      const parked = yield* waiters.register(1)
+      const rows = [row(1, [9]), row(2, [8])]
+      yield* Queue.offer(events, notified(`1:2${inboxRows(rows)}`))
+      assert.deepStrictEqual(yield* parked.await("25 seconds"), rows)
+      const notice = (seq: number) => ({ recipientId: 1, seq, rows: [row(seq, [seq])] })
+      const dirty = new Map([[1, [row(3, [3])]]])
+      assert.deepStrictEqual(PgWaiters.joined(dirty, notice(4)), [row(3, [3]), row(4, [4])])
+      assert.isUndefined(PgWaiters.joined(dirty, notice(5)))
+      assert.isUndefined(PgWaiters.joined(new Map([[1, undefined]]), notice(4)))
+      assert.deepStrictEqual(PgWaiters.joined(new Map(), notice(4)), [row(4, [4])])
+    })
+  )
+
   it("notices: hostile or malformed payloads are refused", () => {
     assert.deepStrictEqual(parseInbox("12:34"), { recipientId: 12, seq: 34 })
     assert.deepStrictEqual(parseInbox("12"), { recipientId: 12, seq: undefined })
-    for (const bad of ["", ":", "0", "-1", "1:0", "1:-2", "1:2:3", "x", "1e3", "12:", " 1", "9".repeat(16)])
+    for (const bad of ["", ":", "0", "-1", "1:0", "1:-2", "x", "1e3", "12:", " 1", "9".repeat(16), "1:x:2"])
       assert.isUndefined(parseInbox(bad), bad)
     assert.deepStrictEqual(parseTokens("t:0aff"), { _tag: "Token", hashHex: "0aff" })
     assert.deepStrictEqual(parseTokens("a:9"), { _tag: "Account", accountId: 9 })

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Encoding from "effect/Encoding"
 import type * as Exit from "effect/Exit"
 import { RelayStoreIo } from "../RelayErrors.js"
-import type { Enqueued, EnqueueInput } from "../RelayStore.js"
+import type { Enqueued, EnqueueInput, FreshEntry } from "../RelayStore.js"
 import {
   type BatchWrites,
   contactPairs,
@@ -12,7 +12,7 @@ import {
   idsBySender,
   recipientIds
 } from "./EnqueueDecide.js"
-import { INBOX_CHANNEL } from "./Notify.js"
+import { INBOX_CHANNEL, inboxRows } from "./Notify.js"
 import { now, type Row } from "./Rows.js"
 
 /**
@@ -71,6 +71,30 @@ export const writesInlineable = ({ moved, spool }: BatchWrites): boolean => {
  */
 const notifyEach = `SELECT pg_notify('${INBOX_CHANNEL}', id::text || ':' || next_seq::text) FROM u`
 
+/**
+ * The same notices, each followed by the rows the batch stored for its recipient when they fit (`inboxRows`), so a
+ * poll parked on another replica answers without reading them (docs/adr/0076-pg-notices-carry-small-rows.md). The
+ * id and seq still come from the UPDATE; a recipient whose rows do not fit is notified as above.
+ */
+export const notifyWithRows = (spool: BatchWrites["spool"]): string => {
+  const byRecipient = new Map<number, Array<FreshEntry>>()
+  for (const r of spool) {
+    const rows = byRecipient.get(r.recipient_id) ?? []
+    rows.push({ seq: r.seq, senderId: r.sender_id, msgId: r.msg_id, rk: r.rk, ct: r.ct, expiresAt: r.expires_at })
+    byRecipient.set(r.recipient_id, rows)
+  }
+  const tails: Array<string> = []
+  for (const [id, rows] of byRecipient) {
+    const text = inboxRows(rows)
+    if (text !== undefined && Number.isSafeInteger(id)) tails.push(`(${intLiteral(id)}::bigint, '${text}')`)
+  }
+  if (tails.length === 0) return notifyEach
+  return (
+    `SELECT pg_notify('${INBOX_CHANNEL}', u.id::text || ':' || u.next_seq::text || COALESCE(n.tail, '')) ` +
+    `FROM u LEFT JOIN (VALUES ${tails.join(", ")}) AS n(id, tail) ON n.id = u.id`
+  )
+}
+
 /** The writes of step 2 and the COMMIT as one simple query (the caller checked `writesInlineable`). */
 export const writeAndCommitText = ({ moved, sent, spool }: BatchWrites): string => {
   const spoolValues = spool.map(
@@ -88,7 +112,7 @@ export const writeAndCommitText = ({ moved, sent, spool }: BatchWrites): string 
       `t AS (INSERT INTO sent_status (sender_id, msg_id, recipient_id, seq, state, updated_at) VALUES ` +
       `${sentValues.join(", ")}), ` +
       `u AS (UPDATE accounts SET next_seq = CASE id ${cases} END WHERE id IN ${list(moved.map(([id]) => String(id)))} ` +
-      `RETURNING id, next_seq) ${notifyEach}`,
+      `RETURNING id, next_seq) ${notifyWithRows(spool)}`,
     "COMMIT"
   ].join(";\n")
 }
@@ -105,10 +129,11 @@ const rowsOf = (results: ReadonlyArray<unknown>, i: number): ReadonlyArray<Row> 
  * 1. `BEGIN; UPDATE accounts … RETURNING; SELECT counts; SELECT known ids; SELECT contacts FOR SHARE` as one
  *    simple-protocol query (only integers and hex-encoded ids are written into it);
  * 2. the writes as one statement (data-modifying CTEs): the spool rows, the sent_status rows, every counter, and
- *    `pg_notify('sb_inbox', '<id>:<last seq>')` per recipient that got a message, delivered by PostgreSQL at commit; then
- *    `COMMIT`, in the same simple query when every value can be written as text (`writesInlineable`: safe
- *    integers, hex, plain key ids, at most 256 KiB of ciphertext), else the writes with parameters and `COMMIT`
- *    after them (three round trips). A batch that stores nothing only commits; any failure sends `ROLLBACK`.
+ *    `pg_notify('sb_inbox', '<id>:<last seq>')` per recipient that got a message, delivered by PostgreSQL at
+ *    commit; then `COMMIT`, in the same simple query when every value can be written as text (`writesInlineable`:
+ *    safe integers, hex, plain key ids, at most 256 KiB of ciphertext), else the writes with parameters and
+ *    `COMMIT` after them (three round trips). The text form adds each recipient's rows to its notice when they fit
+ *    (`notifyWithRows`). A batch that stores nothing only commits; any failure sends `ROLLBACK`.
  */
 export const makeEnqueueBatchPg =
   (sql: SqlClient.SqlClient, pendingCap: number) =>
