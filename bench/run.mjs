@@ -2,6 +2,7 @@
 // process, and prints one table of what they measured. See bench/README.md for the row format.
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -34,7 +35,12 @@ const parseRows = (stdout) =>
 const runFile = (file) =>
   new Promise((resolve) => {
     const started = Date.now()
-    const child = spawn(process.execPath, [path.join(here, file)], { stdio: ["ignore", "pipe", "pipe"] })
+    // Each file's scratch folders (homes, databases) go under one TMPDIR of its own, removed when it ends.
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "sb-bench-"))
+    const child = spawn(process.execPath, [path.join(here, file)], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, TMPDIR: scratch }
+    })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (c) => (stdout += c))
@@ -45,6 +51,7 @@ const runFile = (file) =>
     const timer = setTimeout(() => child.kill("SIGTERM"), Math.max(PER_FILE_TIMEOUT_MS, LONGER_MS[file] ?? 0))
     child.on("close", (code, signal) => {
       clearTimeout(timer)
+      fs.rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
       const rows = parseRows(stdout)
       const seconds = ((Date.now() - started) / 1000).toFixed(1)
       if (code !== 0) {
