@@ -13,7 +13,7 @@ import {
 } from "../../src/relay/sql/EnqueueBatchPg.js"
 import { INBOX_ROWS_MAX_CHARS, inboxRows, parseInbox } from "../../src/relay/sql/Notify.js"
 import { account, befriend, bytes, send } from "./relayStoreContract.js"
-import { inCi, pgQuery, pgUrl, scratchDatabase } from "./pgAdmin.js"
+import { describeWithoutPg, pgQuery, pgUrl, scratchDatabase } from "./pgAdmin.js"
 
 // The PostgreSQL batch writes ids into its SQL text (EnqueueBatchPg.ts, AckBatch.ts): hostile bytes, a failed
 // batch's rollback, and the wake-ups it sends at commit.
@@ -25,11 +25,7 @@ const hostileIds = [
 ]
 
 if (pgUrl === undefined) {
-  describe("EnqueueBatch/pg", () => {
-    it.skipIf(!inCi)("SESSION_BRIDGE_TEST_PG_URL is set (required under CI)", () => {
-      assert.fail("SESSION_BRIDGE_TEST_PG_URL is not set")
-    })
-  })
+  describeWithoutPg("EnqueueBatch/pg")
 } else {
   const dbs: Array<{ readonly drop: () => Promise<unknown> }> = []
   afterAll(() => Promise.all(dbs.map((d) => d.drop())))

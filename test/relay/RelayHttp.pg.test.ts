@@ -1,5 +1,5 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { inCi, pgQuery, pgUrl } from "./pgAdmin.js"
+import { describeWithoutPg, pgQuery, pgUrl } from "./pgAdmin.js"
 import {
   call,
   connect,
@@ -17,11 +17,7 @@ const url = pgUrl
 const admin = pgQuery
 
 if (url === undefined) {
-  describe("relay HTTP (PostgreSQL)", () => {
-    it.skipIf(!inCi)("SESSION_BRIDGE_TEST_PG_URL is set (required under CI)", () => {
-      assert.fail("SESSION_BRIDGE_TEST_PG_URL is not set: the PostgreSQL suite cannot run under CI without it")
-    })
-  })
+  describeWithoutPg("relay HTTP (PostgreSQL)")
 } else {
   /** The send → long-poll → revoke flow through a real relay process on a scratch PostgreSQL schema. */
   describe("relay HTTP (PostgreSQL)", () => {

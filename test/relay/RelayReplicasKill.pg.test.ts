@@ -1,6 +1,6 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { freePort } from "../support/cloudProcesses.js"
-import { inCi, pgUrl, scratchDatabase, until } from "./pgAdmin.js"
+import { describeWithoutPg, pgUrl, scratchDatabase, until } from "./pgAdmin.js"
 import {
   call,
   connect,
@@ -26,11 +26,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const networkError = (error: unknown) => /fetch failed|ECONNREFUSED|ECONNRESET|socket/i.test(String(error))
 
 if (pgUrl === undefined) {
-  describe("relay replicas killed during a stream (PostgreSQL)", () => {
-    it.skipIf(!inCi)("SESSION_BRIDGE_TEST_PG_URL is set (required under CI)", () => {
-      assert.fail("SESSION_BRIDGE_TEST_PG_URL is not set: the PostgreSQL suite cannot run under CI without it")
-    })
-  })
+  describeWithoutPg("relay replicas killed during a stream (PostgreSQL)")
 } else {
   const base = pgUrl
   describe("relay replicas killed during a stream (PostgreSQL)", () => {

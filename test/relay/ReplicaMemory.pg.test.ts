@@ -7,7 +7,7 @@ import { makeReplicaMemory } from "../../src/relay/ReplicaMemory.js"
 import { RelayStore } from "../../src/relay/RelayStore.js"
 import { layerPg } from "../../src/relay/SqlRelayStore.js"
 import { Waiters } from "../../src/relay/Waiters.js"
-import { inCi, pgQuery, pgUrl, scratchDatabase } from "./pgAdmin.js"
+import { describeWithoutPg, pgQuery, pgUrl, scratchDatabase } from "./pgAdmin.js"
 import { account, befriend, bytes, send } from "./relayStoreContract.js"
 
 /** Retries `check` every 20 ms until it holds, for at most 5 s (a notice arrives in milliseconds). */
@@ -42,11 +42,7 @@ const replicas = (url: string) =>
   })
 
 if (pgUrl === undefined) {
-  describe("ReplicaMemory/pg", () => {
-    it.skipIf(!inCi)("SESSION_BRIDGE_TEST_PG_URL is set (required under CI)", () => {
-      assert.fail("SESSION_BRIDGE_TEST_PG_URL is not set: the PostgreSQL suite cannot run under CI without it")
-    })
-  })
+  describeWithoutPg("ReplicaMemory/pg")
 } else {
   const base = pgUrl
   const dbs: Array<{ readonly drop: () => Promise<unknown> }> = []

@@ -1,9 +1,21 @@
+import { assert, describe, it } from "@effect/vitest"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Redacted } from "effect"
 
 /** The test PostgreSQL server's URL. In CI (.ci/run) it is always set and must be reachable: suites fail, never skip. */
 export const pgUrl = process.env["SESSION_BRIDGE_TEST_PG_URL"]
 export const inCi = process.env["CI"] !== undefined && process.env["CI"] !== "" && process.env["CI"] !== "false"
+
+/**
+ * The suite `name` when no test server is set: under CI one test fails saying so (a PostgreSQL suite never skips
+ * there); elsewhere that test is skipped.
+ */
+export const describeWithoutPg = (name: string) =>
+  describe(name, () => {
+    it.skipIf(!inCi)("SESSION_BRIDGE_TEST_PG_URL is set (required under CI)", () => {
+      assert.fail("SESSION_BRIDGE_TEST_PG_URL is not set: the PostgreSQL suite cannot run under CI without it")
+    })
+  })
 
 /** Runs one statement on the database at `base` over a connection of its own, and returns its rows. */
 export const pgQuery = <A = Record<string, unknown>>(base: string, statement: string) =>
