@@ -38,7 +38,8 @@ const closeAtExit = (closeAll: () => void) => {
   if (closedAtExit) return
   closedAtExit = true
   process.once("exit", () => {
-    for (const closeOne of [...openPools]) closeOne()
+    // A pool removes itself from the set as it closes; a Set goes on to the next entry when the current one leaves.
+    for (const closeOne of openPools) closeOne()
   })
 }
 
