@@ -36,6 +36,24 @@ if (pgUrl === undefined) {
     return { url: db.url, layer: layerPg({ url: db.url, maxConnections }) }
   }
 
+  /** A fresh database, a LISTEN on `sb_inbox` noting every payload, and `body` run on a store over that database. */
+  const heardWhile = <A>(body: (heard: ReadonlyArray<string>) => Effect.Effect<A, unknown, RelayStore>) =>
+    Effect.gen(function* () {
+      const { layer, url } = yield* Effect.promise(() => fresh())
+      const heard: Array<string> = []
+      const listen = PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })
+      return yield* Effect.gen(function* () {
+        const sql = yield* PgClient.PgClient
+        const listening = yield* Effect.fork(
+          Stream.runForEach(sql.listen("sb_inbox"), (p) => Effect.sync(() => heard.push(p)))
+        )
+        yield* Effect.sleep("300 millis")
+        const result = yield* body(heard).pipe(Effect.provide(Layer.fresh(layer)))
+        yield* Fiber.interrupt(listening)
+        return result
+      }).pipe(Effect.provide(listen), Effect.scoped)
+    })
+
   describe("EnqueueBatch/pg", () => {
     it("the SQL text of the first round trip holds only digits and hex, whatever the ids' bytes", () => {
       const text = lockAndReadText(
@@ -163,79 +181,57 @@ if (pgUrl === undefined) {
     )
 
     it.live("each recipient that got a message is notified once per batch, at commit; a refused one is not", () =>
-      Effect.gen(function* () {
-        const { layer, url } = yield* Effect.promise(() => fresh())
-        const heard: Array<string> = []
-        const listen = PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })
-        yield* Effect.gen(function* () {
-          const sql = yield* PgClient.PgClient
-          const listening = yield* Effect.fork(
-            Stream.runForEach(sql.listen("sb_inbox"), (p) => Effect.sync(() => heard.push(p)))
-          )
+      heardWhile((heard) =>
+        Effect.gen(function* () {
+          const store = yield* RelayStore
+          const [a, b, c, stranger] = yield* Effect.forEach(["a", "b", "c", "x"], (h) => account(store, h))
+          yield* befriend(store, b!.id, a!.id)
+          yield* befriend(store, c!.id, a!.id)
+          yield* send(store, a!.id, b!.id)
+          yield* send(store, a!.id, c!.id)
+          yield* Effect.either(send(store, a!.id, stranger!.id))
           yield* Effect.sleep("300 millis")
-          yield* Effect.gen(function* () {
-            const store = yield* RelayStore
-            const [a, b, c, stranger] = yield* Effect.forEach(["a", "b", "c", "x"], (h) => account(store, h))
-            yield* befriend(store, b!.id, a!.id)
-            yield* befriend(store, c!.id, a!.id)
-            yield* send(store, a!.id, b!.id)
-            yield* send(store, a!.id, c!.id)
-            yield* Effect.either(send(store, a!.id, stranger!.id))
-            yield* Effect.sleep("300 millis")
-            const notices = heard.map(parseInbox)
-            assert.deepStrictEqual(
-              notices.map((n) => `${n?.recipientId}:${n?.seq}`).sort(),
-              [`${b!.id}:1`, `${c!.id}:1`].sort()
-            )
-            // Each carries the row it announces, as a poll reads it (ADR-0076).
-            for (const recipient of [b!.id, c!.id]) {
-              const [row] = yield* store.fetch(recipient, 0, 10)
-              const notice = notices.find((n) => n?.recipientId === recipient)
-              const { createdAt: _, ...fresh } = row!
-              assert.deepStrictEqual(notice?.rows, [fresh])
-            }
-          }).pipe(Effect.provide(Layer.fresh(layer)))
-          yield* Fiber.interrupt(listening)
-        }).pipe(Effect.provide(listen), Effect.scoped)
-      })
+          const notices = heard.map(parseInbox)
+          assert.deepStrictEqual(
+            notices.map((n) => `${n?.recipientId}:${n?.seq}`).sort(),
+            [`${b!.id}:1`, `${c!.id}:1`].sort()
+          )
+          // Each carries the row it announces, as a poll reads it (ADR-0076).
+          for (const recipient of [b!.id, c!.id]) {
+            const [row] = yield* store.fetch(recipient, 0, 10)
+            const notice = notices.find((n) => n?.recipientId === recipient)
+            const { createdAt: _, ...fresh } = row!
+            assert.deepStrictEqual(notice?.rows, [fresh])
+          }
+        })
+      )
     )
 
     it.live("a batch's rows for a recipient ride its notice only while they fit; else the notice is bare", () =>
-      Effect.gen(function* () {
-        const { layer, url } = yield* Effect.promise(() => fresh())
-        const heard: Array<string> = []
-        const listen = PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })
-        yield* Effect.gen(function* () {
-          const sql = yield* PgClient.PgClient
-          const listening = yield* Effect.fork(
-            Stream.runForEach(sql.listen("sb_inbox"), (p) => Effect.sync(() => heard.push(p)))
-          )
+      heardWhile((heard) =>
+        Effect.gen(function* () {
+          const store = yield* RelayStore
+          const [a, b] = yield* Effect.forEach(["a", "b"], (h) => account(store, h))
+          yield* befriend(store, b!.id, a!.id)
+          const at = Date.now()
+          const enqueue = (ct: Uint8Array) =>
+            store.enqueue({
+              senderId: a!.id,
+              recipientId: b!.id,
+              msgId: bytes(),
+              rk: "ek_1",
+              ct,
+              expiresAt: at + 9e7
+            })
+          // Written as text (under inlineCtBytes) but longer than a notice may carry.
+          yield* enqueue(new Uint8Array(INBOX_ROWS_MAX_CHARS))
+          yield* enqueue(bytes(32))
           yield* Effect.sleep("300 millis")
-          yield* Effect.gen(function* () {
-            const store = yield* RelayStore
-            const [a, b] = yield* Effect.forEach(["a", "b"], (h) => account(store, h))
-            yield* befriend(store, b!.id, a!.id)
-            const at = Date.now()
-            const enqueue = (ct: Uint8Array) =>
-              store.enqueue({
-                senderId: a!.id,
-                recipientId: b!.id,
-                msgId: bytes(),
-                rk: "ek_1",
-                ct,
-                expiresAt: at + 9e7
-              })
-            // Written as text (under inlineCtBytes) but longer than a notice may carry.
-            yield* enqueue(new Uint8Array(INBOX_ROWS_MAX_CHARS))
-            yield* enqueue(bytes(32))
-            yield* Effect.sleep("300 millis")
-            assert.deepStrictEqual(heard[0], `${b!.id}:1`)
-            const second = parseInbox(heard[1]!)
-            assert.deepStrictEqual([second?.seq, second?.rows?.map((r) => r.seq)], [2, [2]])
-          }).pipe(Effect.provide(Layer.fresh(layer)))
-          yield* Fiber.interrupt(listening)
-        }).pipe(Effect.provide(listen), Effect.scoped)
-      })
+          assert.deepStrictEqual(heard[0], `${b!.id}:1`)
+          const second = parseInbox(heard[1]!)
+          assert.deepStrictEqual([second?.seq, second?.rows?.map((r) => r.seq)], [2, [2]])
+        })
+      )
     )
   })
 }
