@@ -1,11 +1,12 @@
 // The whole test suite: type check, lint, the main vitest suite (unit, contract, e2e, browser) and the
 // real-host suite. Ends with one plain line `N passed, N failed` summed from the runners' own reports.
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, readFileSync, existsSync } from "node:fs"
+import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
-const summary = join(mkdtempSync(join(tmpdir(), "sb-summary-")), "summary.jsonl")
+const summaryDir = mkdtempSync(join(tmpdir(), "sb-summary-"))
+const summary = join(summaryDir, "summary.jsonl")
 const env = { ...process.env, SB_SUMMARY_FILE: summary }
 const steps = [
   ["type check", "npx", ["tsc", "-p", "tsconfig.test.json"]],
@@ -32,6 +33,7 @@ if (existsSync(summary)) {
     skipped += r.skipped
   }
 }
+rmSync(summaryDir, { recursive: true, force: true })
 if (failedSteps.length > 0) process.stdout.write(`\nfailed steps: ${failedSteps.join(", ")}\n`)
 if (failed === 0 && failedSteps.length > 0) failed = failedSteps.length
 process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`)
