@@ -43,7 +43,19 @@ export const scratchDatabase = async (base: string, tag: string) => {
   })
   const scoped = new URL(base)
   scoped.pathname = `/${name}`
-  return { name, url: scoped.toString(), drop: () => pgQuery(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) }
+  // `WITH (FORCE)` refuses, for a role that may not signal it, a backend it cannot terminate: an autovacuum worker
+  // that happens to be cleaning up after the test. Such a worker is done within moments, so the drop is retried.
+  const drop = async () => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await pgQuery(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      } catch (error) {
+        if (attempt >= 40) throw error
+        await new Promise((resolve) => setTimeout(resolve, 250))
+      }
+    }
+  }
+  return { name, url: scoped.toString(), drop }
 }
 
 /** Polls `check` every 25 ms until it holds, or fails naming `what` after `ms`. */
