@@ -12,7 +12,7 @@ import {
   idsBySender,
   recipientIds
 } from "./EnqueueDecide.js"
-import { INBOX_CHANNEL, inboxRows } from "./Notify.js"
+import { INBOX_CHANNEL, inboxRows, plainRk } from "./Notify.js"
 import { now, type Row } from "./Rows.js"
 
 /**
@@ -52,7 +52,6 @@ export const lockAndReadText = (items: ReadonlyArray<EnqueueInput>): string => {
 
 /** Most ciphertext bytes a batch writes into its SQL text (as hex); a bigger batch sends its writes as parameters. */
 export const inlineCtBytes = 256 * 1024
-const safeText = /^[0-9A-Za-z_]{1,64}$/
 
 /** Whether the writes can be text: every number a safe integer, every `rk` plain letters, digits and `_`. */
 export const writesInlineable = ({ moved, spool }: BatchWrites): boolean => {
@@ -60,7 +59,7 @@ export const writesInlineable = ({ moved, spool }: BatchWrites): boolean => {
   for (const r of spool) {
     ct += r.ct.length
     const ints = [r.recipient_id, r.seq, r.sender_id, r.created_at, r.expires_at]
-    if (!ints.every(Number.isSafeInteger) || !safeText.test(r.rk)) return false
+    if (!ints.every(Number.isSafeInteger) || !plainRk.test(r.rk)) return false
   }
   return ct <= inlineCtBytes && moved.every(([id, next]) => Number.isSafeInteger(id) && Number.isSafeInteger(next))
 }

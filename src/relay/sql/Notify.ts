@@ -33,8 +33,8 @@ export interface InboxNotice {
   readonly rows?: ReadonlyArray<FreshEntry> | undefined
 }
 
-/** The only characters a row's `rk` may have to travel in a notice (the inline batch's check, EnqueueBatchPg.ts). */
-const plainRk = /^[0-9A-Za-z_]{1,64}$/
+/** A plain key id: the only `rk` written into SQL text (EnqueueBatchPg.ts) or carried in a notice's rows. */
+export const plainRk = /^[0-9A-Za-z_]{1,64}$/
 
 /**
  * The rows of one recipient as a notice's tail: `:` then `<seq>.<sender id>.<msg id>.<rk>.<ct>.<expires at>` per
