@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { Envelope } from "../protocol/WireSchemas.js"
 import {
   ContactRevoked,
@@ -172,7 +173,14 @@ export const make = (baseUrl: string) =>
           call(
             authed(HttpClientRequest.put(`/v1/blobs/${blobId}`), token).pipe(
               HttpClientRequest.setHeader("x-sb-grant", grants.join(",")),
-              HttpClientRequest.bodyUint8Array(ciphertext, "application/octet-stream")
+              // Sealed as the socket takes it, once per attempt (ArtifactCipher.ts): never whole in memory.
+              HttpClientRequest.bodyStream(
+                Stream.suspend(() => Stream.fromIterable(ciphertext.chunks())),
+                {
+                  contentType: "application/octet-stream",
+                  contentLength: ciphertext.size
+                }
+              )
             ),
             BlobPutResponse
           )

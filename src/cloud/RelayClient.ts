@@ -1,5 +1,6 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import type { Ciphertext } from "../protocol/ArtifactCipher.js"
 import type { AccountId, EncryptionKeyRecord, Envelope, Handle, RotationStatement } from "../protocol/WireSchemas.js"
 import type { RelayError } from "./CloudErrors.js"
 import type {
@@ -49,11 +50,12 @@ export interface RelayClientShape {
   readonly ack: (token: string, upTo: number) => Effect.Effect<void, RelayError>
   /** `GET /v1/sent/{id}`: stored, delivered (the recipient acked past it), expired or refused; 404 if unknown. */
   readonly sentStatus: (token: string, id: string) => Effect.Effect<SentStatusResponse, RelayError>
+  /** `PUT /v1/blobs/{id}`: the ciphertext is sent as it is sealed, chunk by chunk, with its length up front. */
   readonly putBlob: (
     token: string,
     blobId: string,
     grants: ReadonlyArray<AccountId>,
-    ciphertext: Uint8Array
+    ciphertext: Ciphertext
   ) => Effect.Effect<void, RelayError>
   readonly getBlob: (token: string, blobId: string) => Effect.Effect<Uint8Array, RelayError>
   /** Publishes a newer encryption-key record (rotation; the seq must rise). */

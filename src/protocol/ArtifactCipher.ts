@@ -24,13 +24,37 @@ export const chunkNonce = (index: number, last: boolean): Uint8Array => {
   return nonce
 }
 
+/**
+ * A ciphertext as it is uploaded: `size` bytes, sealed again chunk by chunk each time `chunks()` is read (the same
+ * bytes every time: the key and each chunk's nonce are fixed), one sealed chunk at a time. The whole ciphertext is
+ * never held at once, and the plaintext it is read from must not change while it is read.
+ */
+export interface Ciphertext {
+  readonly size: number
+  readonly chunks: () => Iterable<Uint8Array>
+}
+
 /** What goes into the envelope's artifact entry, and the ciphertext to upload under `blob`. */
 export interface EncryptedArtifact {
   readonly key: Uint8Array
   readonly sha256: string
   readonly size: number
   readonly blob: string
-  readonly ciphertext: Uint8Array
+  readonly ciphertext: Ciphertext
+}
+
+/** A ciphertext held whole, as one chunk. */
+export const wholeCiphertext = (bytes: Uint8Array): Ciphertext => ({ size: bytes.length, chunks: () => [bytes] })
+
+/** Every byte of a ciphertext, in one array. */
+export const ciphertextBytes = (ciphertext: Ciphertext): Uint8Array => {
+  const out = new Uint8Array(ciphertext.size)
+  let at = 0
+  for (const chunk of ciphertext.chunks()) {
+    out.set(chunk, at)
+    at += chunk.length
+  }
+  return out
 }
 
 export const encryptArtifact = Effect.fn("ArtifactCipher.encrypt")(function* (plaintext: Uint8Array) {
@@ -42,27 +66,38 @@ export const encryptArtifact = Effect.fn("ArtifactCipher.encrypt")(function* (pl
 })
 
 /*
- * One pass over the artifact: each chunk is hashed, sealed straight into the ciphertext, and its sealed bytes hashed,
- * while the chunk is still in the processor's cache. Nothing is allocated per chunk beyond what node:crypto returns.
+ * Two passes over the artifact, neither of which holds the ciphertext whole (10 MiB of fresh memory costs more in
+ * first-touch page faults than the cipher itself, docs/adr/0077-artifact-ciphertext-streamed.md). The first hashes
+ * each chunk, seals it into one reused buffer and hashes the sealed bytes, while the chunk is still in the
+ * processor's cache: the plaintext hash and the blob id, which must be known before the upload starts. The second
+ * (`chunks`, run by the upload) seals each chunk again, into a buffer of its own, as the request body takes it.
  */
 const encryptWith = (crypto: CloudCryptoSync, key: Uint8Array, plaintext: Uint8Array): EncryptedArtifact => {
   const chunks = Math.max(1, Math.ceil(plaintext.length / CHUNK_BYTES))
-  const ciphertext = new Uint8Array(plaintext.length + chunks * 16)
+  const chunkAt = (i: number) => plaintext.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES)
+  const scratch = new Uint8Array(SEALED_CHUNK_BYTES)
   const plainHash = crypto.sha256Hasher()
   const blobHash = crypto.sha256Hasher()
-  for (let i = 0, at = 0; i < chunks; i++) {
-    const chunk = plaintext.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES)
+  for (let i = 0; i < chunks; i++) {
+    const chunk = chunkAt(i)
     plainHash.update(chunk)
-    const written = crypto.aeadSealInto(key, chunkNonce(i, i === chunks - 1), chunk, NO_AAD, ciphertext, at)
-    blobHash.update(ciphertext.subarray(at, at + written))
-    at += written
+    const written = crypto.aeadSealInto(key, chunkNonce(i, i === chunks - 1), chunk, NO_AAD, scratch, 0)
+    blobHash.update(scratch.subarray(0, written))
+  }
+  function* sealed(): Generator<Uint8Array> {
+    for (let i = 0; i < chunks; i++) {
+      const chunk = chunkAt(i)
+      const out = new Uint8Array(chunk.length + 16)
+      crypto.aeadSealInto(key, chunkNonce(i, i === chunks - 1), chunk, NO_AAD, out, 0)
+      yield out
+    }
   }
   return {
     key,
     sha256: toHex(plainHash.digest()),
     size: plaintext.length,
     blob: toHex(blobHash.digest()),
-    ciphertext
+    ciphertext: { size: plaintext.length + chunks * 16, chunks: sealed }
   }
 }
 

@@ -8,7 +8,7 @@ import { pollOnce, processBatch } from "../../src/cloud/Inbound.js"
 import { deliverUnrouted } from "../../src/cloud/Unrouted.js"
 import { Layout } from "../../src/domain/Layout.js"
 import { MessageEnvelope } from "../../src/domain/Records.js"
-import { encryptArtifact } from "../../src/protocol/ArtifactCipher.js"
+import { ciphertextBytes, encryptArtifact } from "../../src/protocol/ArtifactCipher.js"
 import { utf8 } from "../../src/protocol/Bytes.js"
 import { Store, type StoreShape } from "../../src/services/store/Store.js"
 import { Schema } from "effect"
@@ -213,7 +213,7 @@ describe("inbound exactly-once", () => {
         const backend = yield* registerSession("backend")
         const bytes = utf8("artifact body ".repeat(100))
         const encrypted = yield* encryptArtifact(bytes)
-        f.relay.putBlob(encrypted.blob, [f.bob.accountId], encrypted.ciphertext)
+        f.relay.putBlob(encrypted.blob, [f.bob.accountId], ciphertextBytes(encrypted.ciphertext))
         const ref = {
           sha256: encrypted.sha256,
           size: encrypted.size,
@@ -245,7 +245,7 @@ describe("inbound exactly-once", () => {
         const backend = yield* registerSession("backend")
         const encrypted = yield* encryptArtifact(utf8("real"))
         const other = yield* encryptArtifact(utf8("swapped"))
-        f.relay.putBlob(encrypted.blob, [f.bob.accountId], other.ciphertext)
+        f.relay.putBlob(encrypted.blob, [f.bob.accountId], ciphertextBytes(other.ciphertext))
         const ref = { sha256: encrypted.sha256, size: encrypted.size, blob: encrypted.blob, key: encrypted.key }
         yield* sendToBob(f, f.alice, 1, { artifacts: [ref] })
         const result = yield* pollOnce(f.credentials, 0)

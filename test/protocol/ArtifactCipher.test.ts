@@ -2,7 +2,13 @@ import { createHash } from "node:crypto"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { layerSeeded } from "../../src/platform/NodeCloudCrypto.js"
-import { blobId, CHUNK_BYTES, decryptArtifact, encryptArtifact } from "../../src/protocol/ArtifactCipher.js"
+import {
+  blobId,
+  CHUNK_BYTES,
+  ciphertextBytes,
+  decryptArtifact,
+  encryptArtifact
+} from "../../src/protocol/ArtifactCipher.js"
 
 const provide = Effect.provide(layerSeeded("artifact"))
 const SEALED = CHUNK_BYTES + 16
@@ -15,12 +21,14 @@ describe("chunked artifact encryption", () => {
       for (const size of [0, 1, CHUNK_BYTES - 1, CHUNK_BYTES, CHUNK_BYTES + 1, 3 * CHUNK_BYTES + 7]) {
         const plain = bytes(size)
         const sealed = yield* encryptArtifact(plain)
-        assert.strictEqual(sealed.ciphertext.length, size + Math.max(1, Math.ceil(size / CHUNK_BYTES)) * 16, `${size}`)
+        const ciphertext = ciphertextBytes(sealed.ciphertext)
+        assert.strictEqual(sealed.ciphertext.size, size + Math.max(1, Math.ceil(size / CHUNK_BYTES)) * 16, `${size}`)
+        assert.strictEqual(ciphertext.length, sealed.ciphertext.size)
         assert.strictEqual(sealed.sha256, sha(plain))
-        assert.strictEqual(sealed.blob, sha(sealed.ciphertext))
-        assert.strictEqual(yield* blobId(sealed.ciphertext), sealed.blob)
+        assert.strictEqual(sealed.blob, sha(ciphertext))
+        assert.strictEqual(yield* blobId(ciphertext), sealed.blob)
         assert.notStrictEqual(sealed.blob, sealed.sha256)
-        assert.deepStrictEqual(yield* decryptArtifact(sealed.ciphertext, sealed.key, sealed.sha256), plain)
+        assert.deepStrictEqual(yield* decryptArtifact(ciphertext, sealed.key, sealed.sha256), plain)
       }
     }).pipe(provide)
   )
@@ -28,7 +36,9 @@ describe("chunked artifact encryption", () => {
   it.effect("a missing last chunk is truncation; swapped, altered or foreign-key chunks are refused", () =>
     Effect.gen(function* () {
       const plain = bytes(3 * CHUNK_BYTES + 100)
-      const { ciphertext, key, sha256 } = yield* encryptArtifact(plain)
+      const sealed = yield* encryptArtifact(plain)
+      const { key, sha256 } = sealed
+      const ciphertext = ciphertextBytes(sealed.ciphertext)
       const tag = (ct: Uint8Array, k = key, h = sha256) =>
         Effect.map(Effect.flip(decryptArtifact(ct, k, h)), (e) => e._tag)
       assert.strictEqual(yield* tag(ciphertext.subarray(0, 3 * SEALED)), "ArtifactTruncated")
@@ -46,6 +56,24 @@ describe("chunked artifact encryption", () => {
       const wrongHash = yield* Effect.flip(decryptArtifact(ciphertext, key, sha(bytes(5))))
       assert.strictEqual(wrongHash._tag, "ArtifactHashMismatch")
       assert.strictEqual(wrongHash.code, "ARTIFACT_INVALID")
+    }).pipe(provide)
+  )
+
+  it.effect("the ciphertext is read chunk by chunk, each sealed chunk on its own, the same bytes at every read", () =>
+    Effect.gen(function* () {
+      const plain = bytes(2 * CHUNK_BYTES + 9)
+      const sealed = yield* encryptArtifact(plain)
+      const first = [...sealed.ciphertext.chunks()]
+      assert.deepStrictEqual(
+        first.map((c) => c.length),
+        [SEALED, SEALED, 9 + 16]
+      )
+      // Each chunk is a buffer of its own (an upload may still hold one while the next is sealed).
+      assert.strictEqual(new Set(first.map((c) => c.buffer)).size, 3)
+      const again = ciphertextBytes(sealed.ciphertext)
+      assert.deepStrictEqual(again, Uint8Array.from(first.flatMap((c) => [...c])))
+      assert.strictEqual(sha(again), sealed.blob)
+      assert.deepStrictEqual(yield* decryptArtifact(again, sealed.key, sealed.sha256), plain)
     }).pipe(provide)
   )
 

@@ -1,6 +1,7 @@
 import { Effect, Layer } from "effect"
 import type { AccountId, EncryptionKeyRecord, Envelope } from "../../src/protocol/WireSchemas.js"
 import { toBase64Url } from "../../src/protocol/Bytes.js"
+import { ciphertextBytes } from "../../src/protocol/ArtifactCipher.js"
 import {
   ContactRevoked,
   InviteInvalid,
@@ -179,7 +180,8 @@ export const makeFakeRelay = (): FakeRelay => {
         const state = set?.state ?? ((acked.get(to) ?? 0) >= seq ? "delivered" : "stored")
         return { id, to, seq, state, reason: set?.reason ?? null, updatedAt: 0 }
       }),
-    putBlob: (token, blobId, grants, bytes) => guard("putBlob", token, () => void blobs.set(blobId, { grants, bytes })),
+    putBlob: (token, blobId, grants, ciphertext) =>
+      guard("putBlob", token, () => void blobs.set(blobId, { grants, bytes: ciphertextBytes(ciphertext) })),
     getBlob: (token, blobId) =>
       guard("getBlob", token, (me) => {
         const blob = blobs.get(blobId)
