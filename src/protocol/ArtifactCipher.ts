@@ -104,6 +104,9 @@ const encryptWith = (crypto: CloudCryptoSync, key: Uint8Array, plaintext: Uint8A
 /**
  * Decrypts a downloaded blob and checks it is the announced artifact: every chunk opens at its own position, the
  * final one is flagged last (else it was truncated), and the plaintext has the announced SHA-256 (lowercase hex).
+ * The blob is decrypted in place: the plaintext is the start of the same memory (each chunk's plaintext lands at or
+ * before where its ciphertext began, once that was read), so the blob's bytes are gone afterwards, whatever the
+ * outcome. A download is read once; no second 10 MiB buffer is made (ADR-0077).
  */
 export const decryptArtifact = Effect.fn("ArtifactCipher.decrypt")(function* (
   ciphertext: Uint8Array,
@@ -125,13 +128,20 @@ const decryptWith = (
   sha256: string,
   chunks: number
 ): Either.Either<Uint8Array, ArtifactTruncated | ArtifactChunkInvalid | ArtifactHashMismatch> => {
-  const plaintext = new Uint8Array(Math.max(0, ciphertext.length - chunks * 16))
+  const plaintext = ciphertext
   const hasher = crypto.sha256Hasher()
   for (let i = 0; i < chunks; i++) {
     const sealed = ciphertext.subarray(i * SEALED_CHUNK_BYTES, (i + 1) * SEALED_CHUNK_BYTES)
     const last = i === chunks - 1
     const at = i * CHUNK_BYTES
-    const opened = crypto.aeadOpenInto(key, chunkNonce(i, last), sealed, NO_AAD, plaintext, at)
+    // The final chunk opens into a buffer of its own: when it is not the last one, it is tried again as a middle
+    // chunk, from bytes an in-place attempt would have overwritten.
+    const opened = last
+      ? Either.map(crypto.aeadOpen(key, chunkNonce(i, true), sealed, NO_AAD), (bytes) => {
+          plaintext.set(bytes, at)
+          return bytes.length
+        })
+      : crypto.aeadOpenInto(key, chunkNonce(i, false), sealed, NO_AAD, plaintext, at)
     if (opened._tag === "Left") {
       const asMiddle = last ? crypto.aeadOpen(key, chunkNonce(i, false), sealed, NO_AAD) : opened
       return Either.left(
@@ -144,7 +154,7 @@ const decryptWith = (
   }
   const actual = hasher.digest()
   return bytesEqual(actual, hexBytes(sha256))
-    ? Either.right(plaintext)
+    ? Either.right(plaintext.subarray(0, Math.max(0, ciphertext.length - chunks * 16)))
     : Either.left(new ArtifactHashMismatch({ detail: `expected ${sha256}, got ${toHex(actual)}` }))
 }
 

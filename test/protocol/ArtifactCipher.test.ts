@@ -39,8 +39,9 @@ describe("chunked artifact encryption", () => {
       const sealed = yield* encryptArtifact(plain)
       const { key, sha256 } = sealed
       const ciphertext = ciphertextBytes(sealed.ciphertext)
+      // Each attempt on a copy: a blob is decrypted in place.
       const tag = (ct: Uint8Array, k = key, h = sha256) =>
-        Effect.map(Effect.flip(decryptArtifact(ct, k, h)), (e) => e._tag)
+        Effect.map(Effect.flip(decryptArtifact(Uint8Array.from(ct), k, h)), (e) => e._tag)
       assert.strictEqual(yield* tag(ciphertext.subarray(0, 3 * SEALED)), "ArtifactTruncated")
       assert.strictEqual(yield* tag(ciphertext.subarray(0, SEALED)), "ArtifactTruncated")
       assert.strictEqual(yield* tag(new Uint8Array(0)), "ArtifactTruncated")
@@ -53,7 +54,7 @@ describe("chunked artifact encryption", () => {
       flipped[SEALED + 5] = flipped[SEALED + 5]! ^ 1
       assert.strictEqual(yield* tag(flipped), "ArtifactChunkInvalid")
       assert.strictEqual(yield* tag(ciphertext, new Uint8Array(32)), "ArtifactChunkInvalid")
-      const wrongHash = yield* Effect.flip(decryptArtifact(ciphertext, key, sha(bytes(5))))
+      const wrongHash = yield* Effect.flip(decryptArtifact(Uint8Array.from(ciphertext), key, sha(bytes(5))))
       assert.strictEqual(wrongHash._tag, "ArtifactHashMismatch")
       assert.strictEqual(wrongHash.code, "ARTIFACT_INVALID")
     }).pipe(provide)
@@ -74,6 +75,20 @@ describe("chunked artifact encryption", () => {
       assert.deepStrictEqual(again, Uint8Array.from(first.flatMap((c) => [...c])))
       assert.strictEqual(sha(again), sealed.blob)
       assert.deepStrictEqual(yield* decryptArtifact(again, sealed.key, sealed.sha256), plain)
+    }).pipe(provide)
+  )
+
+  it.effect("a blob is decrypted in place: the plaintext is the start of the blob's own memory", () =>
+    Effect.gen(function* () {
+      for (const size of [0, 5, CHUNK_BYTES, 3 * CHUNK_BYTES + 100]) {
+        const plain = bytes(size)
+        const sealed = yield* encryptArtifact(plain)
+        const blob = ciphertextBytes(sealed.ciphertext)
+        const opened = yield* decryptArtifact(blob, sealed.key, sealed.sha256)
+        assert.deepStrictEqual(opened, plain)
+        assert.strictEqual(opened.buffer, blob.buffer)
+        assert.strictEqual(opened.byteOffset, blob.byteOffset)
+      }
     }).pipe(provide)
   )
 

@@ -186,7 +186,8 @@ export const makeFakeRelay = (): FakeRelay => {
       guard("getBlob", token, (me) => {
         const blob = blobs.get(blobId)
         if (blob === undefined || !blob.grants.includes(me)) throw new RelayRefused({ detail: "NOT_FOUND" })
-        return blob.bytes
+        // A copy, as a download is: the daemon decrypts what it fetched in place.
+        return Uint8Array.from(blob.bytes)
       }),
     publishEk: (token, ek) =>
       guard("publishEk", token, (me) => {
