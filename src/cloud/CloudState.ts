@@ -140,7 +140,12 @@ export const OutboxArtifact = Schema.Struct({
   sha256: Schema.String,
   size: Schema.Number,
   name: Schema.optional(Schema.String),
-  mime: Schema.String
+  mime: Schema.String,
+  /**
+   * The content key, given by the daemon before the first upload and kept with the entry: a retry uploads the same
+   * ciphertext, the same blob to the relay, instead of a new one that would sit there unreferenced until it expires.
+   */
+  key: Schema.optional(Schema.Uint8ArrayFromBase64Url)
 })
 export type OutboxArtifact = typeof OutboxArtifact.Type
 

@@ -13,7 +13,7 @@ import { CloudHome } from "./CloudHome.js"
 import { adoptRotations } from "./IdentityContinuity.js"
 import { CloudLayout } from "./CloudLayout.js"
 import { type Credentials, OutboxEntry, type OutboxState, type PinnedContact } from "./CloudState.js"
-import { uploadArtifacts } from "./OutboxArtifacts.js"
+import { uploadArtifacts, withArtifactKeys } from "./OutboxArtifacts.js"
 import { RelayClient } from "./RelayClient.js"
 import type { RelayContactsCache } from "./RelayContactsCache.js"
 import type { RelayContact } from "./RelayWire.js"
@@ -163,7 +163,7 @@ export const pumpOnce = (credentials: Credentials, cache?: RelayContactsCache, b
         result.retrying++
       })
 
-    for (const entry of due) {
+    for (let entry of due) {
       if (entry.receipt !== undefined && beforeReceipt !== undefined) {
         yield* beforeReceipt
         if (yield* arrived) break
@@ -224,6 +224,12 @@ export const pumpOnce = (credentials: Credentials, cache?: RelayContactsCache, b
         yield* home.writeContacts(
           (yield* home.contacts).map((c) => (c.accountId === contact.accountId ? { ...c, ek: accepted.right } : c))
         )
+      // The artifacts' keys are kept with the entry before anything is uploaded: a retry uploads the same blobs.
+      const keyed = yield* withArtifactKeys(entry)
+      if (keyed !== entry) {
+        yield* store.write(CloudLayout.outbox(entry.id), encode(keyed))
+        entry = keyed
+      }
       const uploaded = yield* uploadArtifacts(credentials.token, entry, contact.accountId)
       if (uploaded._tag === "refused") {
         yield* finish(entry, `refused:${uploaded.reason}`)

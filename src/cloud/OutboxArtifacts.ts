@@ -1,8 +1,8 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Layout } from "../domain/Layout.js"
-import { encryptArtifact, MAX_ARTIFACT_BYTES } from "../protocol/ArtifactCipher.js"
-import type { CloudCrypto } from "../protocol/CloudCrypto.js"
+import { ARTIFACT_KEY_BYTES, encryptArtifact, MAX_ARTIFACT_BYTES } from "../protocol/ArtifactCipher.js"
+import { CloudCrypto } from "../protocol/CloudCrypto.js"
 import type { AccountId, ArtifactRef } from "../protocol/WireSchemas.js"
 import { Store } from "../services/store/Store.js"
 import type { RelayAuth } from "./CloudErrors.js"
@@ -14,7 +14,9 @@ import { RelayClient } from "./RelayClient.js"
  * chunks under a fresh random key, uploaded as `PUT /v1/blobs/{sha256(ciphertext)}` granted to the recipient
  * alone, and described inside the sealed envelope (plaintext hash, size, name, mime, blob id, key). The relay
  * never sees the plaintext hash. An attempt that fails part-way uploads again under new keys on the next one;
- * the blobs it left are never referenced and the relay drops them at their expiry.
+ * Each artifact's key is given once, before the first upload, and kept with the entry (`withArtifactKeys`): an attempt
+ * that fails part-way uploads the same ciphertext again on the next one, which the relay recognises as the blob it
+ * has (ADR-0077).
  */
 
 export type UploadOutcome =
@@ -22,7 +24,21 @@ export type UploadOutcome =
   | { readonly _tag: "refused"; readonly reason: string }
   | { readonly _tag: "retry"; readonly detail: string; readonly retryAfterMs: Option.Option<number> }
 
-/** Uploads every artifact of `entry` for `grantee`; RelayAuth fails (the pump stops), anything else is an outcome. */
+/** `entry` with a fresh content key for each artifact that has none yet; the same entry when all have one. */
+export const withArtifactKeys = (entry: OutboxEntry): Effect.Effect<OutboxEntry, never, CloudCrypto> =>
+  Effect.gen(function* () {
+    const artifacts = entry.artifacts ?? []
+    if (artifacts.every((a) => a.key !== undefined)) return entry
+    const crypto = yield* CloudCrypto
+    const keyed = yield* Effect.forEach(artifacts, (a) =>
+      a.key !== undefined
+        ? Effect.succeed(a)
+        : Effect.map(crypto.randomBytes(ARTIFACT_KEY_BYTES), (key) => ({ ...a, key }))
+    )
+    return { ...entry, artifacts: keyed }
+  })
+
+/** Uploads every artifact of `entry` for `grantee`, each under its key when it has one; RelayAuth fails (the pump stops), anything else is an outcome. */
 export const uploadArtifacts = (
   token: string,
   entry: OutboxEntry,
@@ -42,7 +58,7 @@ export const uploadArtifacts = (
       if (bytes._tag === "Left")
         return { _tag: "retry", detail: bytes.left.message, retryAfterMs: Option.none() } as UploadOutcome
       if (Option.isNone(bytes.right)) return { _tag: "refused", reason: "artifact_missing" } as UploadOutcome
-      const sealed = yield* Effect.either(encryptArtifact(bytes.right.value))
+      const sealed = yield* Effect.either(encryptArtifact(bytes.right.value, a.key))
       if (sealed._tag === "Left") return { _tag: "refused", reason: "too_large" } as UploadOutcome
       const s = sealed.right
       if (s.sha256 !== a.sha256) return { _tag: "refused", reason: "artifact_missing" } as UploadOutcome

@@ -15,6 +15,7 @@ import { ArtifactChunkInvalid, ArtifactHashMismatch, ArtifactTooLarge, ArtifactT
 export const CHUNK_BYTES = 64 * 1024
 const SEALED_CHUNK_BYTES = CHUNK_BYTES + 16
 export const MAX_ARTIFACT_BYTES = 10 * 1024 * 1024
+export const ARTIFACT_KEY_BYTES = 32
 const NO_AAD = new Uint8Array(0)
 
 export const chunkNonce = (index: number, last: boolean): Uint8Array => {
@@ -57,12 +58,15 @@ export const ciphertextBytes = (ciphertext: Ciphertext): Uint8Array => {
   return out
 }
 
-export const encryptArtifact = Effect.fn("ArtifactCipher.encrypt")(function* (plaintext: Uint8Array) {
+/**
+ * Encrypts an artifact under `key` (32 bytes), or under a fresh random key. The same key and plaintext give the same
+ * ciphertext, so an upload retried under the key it was first given is the same blob to the relay.
+ */
+export const encryptArtifact = Effect.fn("ArtifactCipher.encrypt")(function* (plaintext: Uint8Array, key?: Uint8Array) {
   const crypto = yield* CloudCrypto
   if (plaintext.length > MAX_ARTIFACT_BYTES)
     return yield* new ArtifactTooLarge({ detail: `${plaintext.length} bytes, at most ${MAX_ARTIFACT_BYTES}` })
-  const key = yield* crypto.randomBytes(32)
-  return encryptWith(crypto.sync, key, plaintext)
+  return encryptWith(crypto.sync, key ?? (yield* crypto.randomBytes(ARTIFACT_KEY_BYTES)), plaintext)
 })
 
 /*

@@ -15,6 +15,7 @@ import { listSessions } from "../../src/mcp/tools/SessionTools.js"
 import { writePresence } from "../../src/cloud/PresenceCache.js"
 import { getThread, listInbox, markRead, readMessage, sendMessage } from "../../src/mcp/tools/MessageTools.js"
 import { decryptArtifact } from "../../src/protocol/ArtifactCipher.js"
+import { networkDown } from "../support/FakeRelay.js"
 import { open } from "../../src/protocol/Envelope.js"
 import { Store } from "../../src/services/store/Store.js"
 import { call, codeOf, memoryBridge, register } from "../bridge/support.js"
@@ -81,6 +82,41 @@ describe("a send to a contact", () => {
         assert.strictEqual(new TextDecoder().decode(plain), "diff --git a b")
         const asBob = yield* Effect.either(f.relay.client.getBlob("bob-token-xxxxxxxxxxxxxxxxxx", ref.blob))
         assert.isTrue(asBob._tag === "Left", "the blob is granted to alice alone")
+      })
+    )
+  )
+
+  it.effect("a retried send uploads its artifacts again under the keys kept with the entry: the same blobs", () =>
+    withBob((f, me) =>
+      Effect.gen(function* () {
+        const posted = yield* call(postArtifact, me, { text: "diff --git a b", name: "fix.diff" })
+        const other = yield* call(postArtifact, me, { text: "second file", name: "notes.txt" })
+        const sent = yield* call(sendMessage, me, {
+          to: { contact: "alice" },
+          subject: "two files",
+          artifacts: [posted.sha256, other.sha256]
+        })
+        f.relay.fail("send", networkDown())
+        assert.deepStrictEqual(yield* pumpOnce(f.credentials), { stored: 0, refused: 0, retrying: 1 })
+        const uploaded = f.relay.blobIds()
+        assert.strictEqual(uploaded.length, 2, "both artifacts went up before the send failed")
+        const kept = yield* entryAt(CloudLayout.outbox(sent.messageId))
+        assert.isTrue(
+          kept.artifacts!.every((a) => a.key?.length === 32),
+          "each key kept with the entry"
+        )
+        yield* TestClock.adjust("60 seconds")
+        assert.deepStrictEqual(yield* pumpOnce(f.credentials), { stored: 1, refused: 0, retrying: 0 })
+        assert.deepStrictEqual(f.relay.blobIds(), uploaded, "the retry put the same two blobs, no new one")
+        const [opened] = yield* openedForAlice(f)
+        assert.deepStrictEqual(
+          opened!.inner.artifacts!.map((r) => r.blob),
+          uploaded
+        )
+        for (const ref of opened!.inner.artifacts!) {
+          const blob = yield* f.relay.client.getBlob("alice-token-xxxxxxxxxxxxxxxx", ref.blob)
+          assert.strictEqual((yield* decryptArtifact(blob, ref.key, ref.sha256)).length, ref.size)
+        }
       })
     )
   )

@@ -32,6 +32,8 @@ export interface FakeRelay {
   readonly spooled: (to: AccountId) => ReadonlyArray<Delivered>
   readonly ackedSeq: (to: AccountId) => number
   readonly putBlob: (blobId: string, grants: ReadonlyArray<AccountId>, bytes: Uint8Array) => void
+  /** The ids of every blob the relay holds, in the order they were first put. */
+  readonly blobIds: () => ReadonlyArray<string>
   /** The identity key and encryption-key record `GET /v1/contacts` serves for an account. */
   readonly publishKeys: (account: AccountId, ikPub: Uint8Array, ek: EncryptionKeyRecord) => void
   readonly fail: (method: keyof RelayClientShape, error: RelayError, times?: number) => void
@@ -294,6 +296,7 @@ export const makeFakeRelay = (): FakeRelay => {
     spooled: (to) => spool.get(to) ?? [],
     ackedSeq: (to) => acked.get(to) ?? 0,
     putBlob: (blobId, grants, bytes) => void blobs.set(blobId, { grants, bytes }),
+    blobIds: () => [...blobs.keys()],
     publishKeys: (account, ikPub, ek) => void keys.set(account, { ikPub, ek }),
     fail: (method, error, times = 1) =>
       void failures.set(method, [...(failures.get(method) ?? []), ...Array.from({ length: times }, () => error)]),
