@@ -11,7 +11,7 @@ import { Channels } from "./Channels.js"
 import { checkLimit } from "./Checks.js"
 import { SEARCH_DEFAULT_LIMIT } from "./Limits.js"
 import { SearchIndex } from "./SearchIndex.js"
-import { type IndexedMessage, searchText } from "./SearchIndexFile.js"
+import type { IndexedMessage } from "./SearchIndexFile.js"
 import { newestMatching, termsOf } from "./SearchScan.js"
 
 export const MAX_QUERY_CHARS = 200
@@ -109,9 +109,11 @@ export const make = Effect.gen(function* () {
         const unique = hits.filter((h) => !seen.has(h.id) && seen.add(h.id) !== undefined).slice(0, want)
         seen.clear()
         out.length = 0
+        // An envelope resolved from an index entry is the file's as that entry's text was made from it (a changed
+        // file resolves to none, SearchIndex.envelopes): it matches as its entry did. A broadcast was matched above.
         for (const e of yield* resolve(unique)) {
           if (out.length >= n) break
-          if (Option.isSome(e) && matches(searchText(e.value))) out.push(e.value)
+          if (Option.isSome(e)) out.push(e.value)
         }
         if (out.length >= n || !saturated) return out
       }
