@@ -11,12 +11,11 @@ import { RelayClient } from "./RelayClient.js"
 
 /*
  * The artifacts of an outbound message (CLOUD.md 2.5): each is read from the local store, encrypted in 64 KiB
- * chunks under a fresh random key, uploaded as `PUT /v1/blobs/{sha256(ciphertext)}` granted to the recipient
+ * chunks under a random key of its own, uploaded as `PUT /v1/blobs/{sha256(ciphertext)}` granted to the recipient
  * alone, and described inside the sealed envelope (plaintext hash, size, name, mime, blob id, key). The relay
- * never sees the plaintext hash. An attempt that fails part-way uploads again under new keys on the next one;
- * Each artifact's key is given once, before the first upload, and kept with the entry (`withArtifactKeys`): an attempt
- * that fails part-way uploads the same ciphertext again on the next one, which the relay recognises as the blob it
- * has (ADR-0077).
+ * never sees the plaintext hash. Each artifact's key is drawn once, before the first upload, and kept with the entry
+ * (`withArtifactKeys`): an attempt that fails part-way uploads the same ciphertext again on the next one, which the
+ * relay recognises as the blob it has (ADR-0078).
  */
 
 export type UploadOutcome =
@@ -38,7 +37,10 @@ export const withArtifactKeys = (entry: OutboxEntry): Effect.Effect<OutboxEntry,
     return { ...entry, artifacts: keyed }
   })
 
-/** Uploads every artifact of `entry` for `grantee`, each under its key when it has one; RelayAuth fails (the pump stops), anything else is an outcome. */
+/**
+ * Uploads every artifact of `entry` for `grantee`, each under its key when it has one; RelayAuth fails (the pump
+ * stops), anything else is an outcome.
+ */
 export const uploadArtifacts = (
   token: string,
   entry: OutboxEntry,
