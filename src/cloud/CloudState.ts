@@ -145,7 +145,9 @@ export const OutboxArtifact = Schema.Struct({
    * The content key, given by the daemon before the first upload and kept with the entry: a retry uploads the same
    * ciphertext, the same blob to the relay, instead of a new one that would sit there unreferenced until it expires.
    */
-  key: Schema.optional(Schema.Uint8ArrayFromBase64Url)
+  key: Schema.optional(
+    Schema.Uint8ArrayFromBase64Url.pipe(Schema.filter((key) => key.length === 32, { message: () => "a 32-byte key" }))
+  )
 })
 export type OutboxArtifact = typeof OutboxArtifact.Type
 

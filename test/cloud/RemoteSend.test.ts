@@ -121,6 +121,27 @@ describe("a send to a contact", () => {
     )
   )
 
+  it.effect("an outbox entry whose artifact key is not 32 bytes is left alone, not encrypted under it", () =>
+    withBob((f, me) =>
+      Effect.gen(function* () {
+        const posted = yield* call(postArtifact, me, { text: "diff", name: "fix.diff" })
+        const sent = yield* call(sendMessage, me, {
+          to: { contact: "alice" },
+          subject: "s",
+          artifacts: [posted.sha256]
+        })
+        const path = CloudLayout.outbox(sent.messageId)
+        const store = yield* Store
+        const raw = JSON.parse(Option.getOrThrow(yield* store.readText(path)))
+        raw.artifacts[0].key = "AAAAAAA"
+        yield* store.write(path, JSON.stringify(raw))
+        assert.deepStrictEqual(yield* pumpOnce(f.credentials), { stored: 0, refused: 0, retrying: 0 })
+        assert.deepStrictEqual(f.relay.blobIds(), [])
+        assert.isTrue(Option.isSome(yield* store.readText(path)), "the entry is kept as it was")
+      })
+    )
+  )
+
   it.effect("is refused with a clear code for an unknown, pending or revoked contact; nothing is written", () =>
     withBob((_f, me) =>
       Effect.gen(function* () {
