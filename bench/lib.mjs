@@ -12,6 +12,19 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 
+/*
+ * A bench file run on its own (`node bench/relay-load.bench.mjs`) gets what run.mjs gives each file: TMPDIR set to a
+ * scratch folder of its own under the system's temp folder, which the processes it starts inherit, removed when it
+ * exits (Ctrl-C included). Under run.mjs, `BENCH_SCRATCH` names the folder run.mjs made and removes.
+ */
+if (process.env.BENCH_SCRATCH === undefined) {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "sb-bench-"))
+  process.env.TMPDIR = scratch
+  process.env.BENCH_SCRATCH = scratch
+  process.on("exit", () => fs.rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }))
+  process.once("SIGINT", () => process.exit(130))
+}
+
 /**
  * Bundles TypeScript entry points (name → path under the repo) into a fresh folder under .cache/ with esbuild,
  * packages left external, and imports each: `{ dir, modules: { name: module } }` (remove `dir` when done). For

@@ -39,7 +39,7 @@ const runFile = (file) =>
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "sb-bench-"))
     const child = spawn(process.execPath, [path.join(here, file)], {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, TMPDIR: scratch }
+      env: { ...process.env, TMPDIR: scratch, BENCH_SCRATCH: scratch }
     })
     let stdout = ""
     let stderr = ""
