@@ -44,9 +44,6 @@ export interface EncryptedArtifact {
   readonly ciphertext: Ciphertext
 }
 
-/** A ciphertext held whole, as one chunk. */
-export const wholeCiphertext = (bytes: Uint8Array): Ciphertext => ({ size: bytes.length, chunks: () => [bytes] })
-
 /** Every byte of a ciphertext, in one array. */
 export const ciphertextBytes = (ciphertext: Ciphertext): Uint8Array => {
   const out = new Uint8Array(ciphertext.size)
