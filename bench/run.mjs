@@ -81,11 +81,53 @@ const settleDisk = async () => {
   await new Promise((resolve) => setTimeout(resolve, 1_000))
 }
 
+/**
+ * How fast this machine is right before a file runs: the median wall time of 7 `node -e 0` (without
+ * NODE_EXTRA_CA_CERTS) and of a fixed loop of integer arithmetic in this process. Rows with a target in
+ * milliseconds or messages per second (delivery, search, the relay's throughput) move with it; the ratios to
+ * `node -e 0` move much less. One row at the end gives the range over the run.
+ */
+const cleanEnv = { ...process.env }
+delete cleanEnv.NODE_EXTRA_CA_CERTS
+const machineSpeed = () => {
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+  const spawns = []
+  for (let i = 0; i < 7; i++) {
+    const t = performance.now()
+    spawnSync(process.execPath, ["-e", "0"], { env: cleanEnv, stdio: "ignore" })
+    spawns.push(performance.now() - t)
+  }
+  const loops = []
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now()
+    let x = 0
+    for (let k = 0; k < 50_000_000; k++) x = (x + k * 7) % 1_000_003
+    loops.push(performance.now() - t + (x < 0 ? 1 : 0))
+  }
+  return { spawn: median(spawns), loop: median(loops) }
+}
+
 const rows = []
+const speeds = []
 for (const file of files) {
   await settleDisk()
-  process.stderr.write(`-- running ${file}\n`)
+  const speed = machineSpeed()
+  speeds.push(speed)
+  process.stderr.write(
+    `-- running ${file} (node -e 0 ${speed.spawn.toFixed(1)} ms, fixed loop ${speed.loop.toFixed(0)} ms)\n`
+  )
   rows.push(...(await runFile(file)))
+}
+if (speeds.length > 0) {
+  const range = (key, digits) => {
+    const xs = speeds.map((s) => s[key])
+    return `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)} ms`
+  }
+  rows.push({
+    name: "this machine before each file: node -e 0 (clean env) / a fixed arithmetic loop, min–max",
+    figure: `${range("spawn", 1)} / ${range("loop", 0)}`,
+    target: "report"
+  })
 }
 
 const cell = (r) => [r.name, r.figure, r.target ?? "", r.ok === true ? "yes" : r.ok === false ? "NO" : "-"]
