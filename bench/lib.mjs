@@ -166,10 +166,11 @@ export const medianSpawn = (command, args, { runs = 15, warmup = 2, input } = {}
  * The load generator's HTTP client: node:http over keep-alive sockets, the JSON body sent and parsed. Undici's
  * `fetch` costs this machine about 1.5 ms of CPU per request, more than the relay spends on it, and the two share
  * the same 2 cores; a real relay's senders are other machines. Answers `{ status, body }` like the tests' `call`;
- * a refused or reset connection rejects with its code in the message (ECONNREFUSED, ECONNRESET).
+ * a refused or reset connection rejects with its code in the message (ECONNREFUSED, ECONNRESET), and one aborted by
+ * `signal` rejects too (ABORT_ERR).
  */
 const keepAlive = new http.Agent({ keepAlive: true })
-export const httpJson = (url, method, route, { token, body } = {}) =>
+export const httpJson = (url, method, route, { token, body, signal } = {}) =>
   new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
     const headers = {}
@@ -178,7 +179,7 @@ export const httpJson = (url, method, route, { token, body } = {}) =>
       headers["content-type"] = "application/json"
       headers["content-length"] = payload.length
     }
-    const req = http.request(`${url}${route}`, { method, headers, agent: keepAlive }, (res) => {
+    const req = http.request(`${url}${route}`, { method, headers, agent: keepAlive, signal }, (res) => {
       const chunks = []
       res.on("data", (c) => chunks.push(c))
       res.on("end", () => {
