@@ -2,8 +2,9 @@
 // Seeding: one message is sent through the server; every file the store keeps for it (found by its id) is then
 // cloned under fresh ids with varied subjects and bodies, so the store holds what 20,000 sends would leave.
 // The home is on the real disk (os.tmpdir()), where users keep theirs. The first search of the server that was
-// running while the store was seeded builds the index; the figures are then taken from a fresh server, as a new
-// session gets them: its first call, then p50 and p95.
+// running while the store was seeded builds the index; the figures are then taken from fresh servers, as a new
+// session gets them: each one's first call, then 40 more (p50 and p95 of the three servers' calls together). The
+// client is warmed up first, on the server that ran while seeding, as a host's has been by the time it searches.
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { log, ms, percentile, removeHome, requireBuild, row, spawnMcp, tempHome, ulid } from "./lib.mjs"
@@ -11,6 +12,8 @@ import { log, ms, percentile, removeHome, requireBuild, row, spawnMcp, tempHome,
 requireBuild()
 const COUNT = Number(process.env.BENCH_SEARCH_MESSAGES ?? 20_000)
 const QUERIES = 40
+const SERVERS = 3
+const WARM_CALLS = 200
 const WORDS = [
   "parser",
   "config",
@@ -96,22 +99,42 @@ try {
     return Number(header[4]) - Number(header[3]) > 1000
   }
   for (let i = 0; i < 300 && !settled(); i++) await new Promise((r) => setTimeout(r, 50))
-  await bob.close()
-  bob = await spawnMcp({ home, label: "bob", sessionId: bob.sessionId })
-  const cold = await search("parser")
-  const hits = cold.r.results ?? cold.r.messages ?? cold.r.entries ?? []
-  if (hits.length === 0) throw new Error(`search found nothing: ${JSON.stringify(cold.r).slice(0, 300)}`)
-  const times = []
-  for (let i = 0; i < QUERIES; i++) {
+  const queryAt = (i) => {
     const word = WORDS[i % WORDS.length]
-    const query = i % 3 === 0 ? `${word} update ${(i * 331) % COUNT}` : word
-    times.push((await search(query)).ms)
+    return i % 3 === 0 ? `${word} update ${(i * 331) % COUNT}` : word
   }
+  // A host's MCP client has made many calls before it searches; this process's has made a handful, and its own
+  // code would run cold in the first calls measured. It warms up on the server that ran while seeding.
+  for (let i = 0; i < WARM_CALLS; i++) await search(queryAt(i + 1000))
+  await bob.close()
+  // Each fresh server's first call, then QUERIES more; SERVERS of them, the figures pooled.
+  const firsts = []
+  const times = []
+  for (let s = 0; s < SERVERS; s++) {
+    bob = await spawnMcp({ home, label: "bob", sessionId: bob.sessionId })
+    const cold = await search("parser")
+    const hits = cold.r.results ?? cold.r.messages ?? cold.r.entries ?? []
+    if (hits.length === 0) throw new Error(`search found nothing: ${JSON.stringify(cold.r).slice(0, 300)}`)
+    firsts.push(cold.ms)
+    for (let i = 0; i < QUERIES; i++) times.push((await search(queryAt(i))).ms)
+    if (s < SERVERS - 1) await bob.close()
+  }
+  const first = percentile(firsts, 50)
   const p50 = percentile(times, 50)
   const p95 = percentile(times, 95)
-  log(`search over ${COUNT}: first call ${ms(cold.ms)}, then p50 ${ms(p50)} p95 ${ms(p95)}`)
-  row(`search over ${COUNT} messages, p95 (${QUERIES} calls)`, ms(p95), "≤ 2 ms", p95 <= 2)
-  row(`search over ${COUNT} messages, first call in a fresh server`, ms(cold.ms), "≤ 150 ms", cold.ms <= 150)
+  log(`search over ${COUNT}: first calls ${firsts.map(ms).join(", ")}, then p50 ${ms(p50)} p95 ${ms(p95)}`)
+  row(
+    `search over ${COUNT} messages, p95 (${QUERIES} calls in each of ${SERVERS} fresh servers)`,
+    ms(p95),
+    "≤ 2 ms",
+    p95 <= 2
+  )
+  row(
+    `search over ${COUNT} messages, first call in a fresh server (median of ${SERVERS})`,
+    ms(first),
+    "≤ 150 ms",
+    first <= 150
+  )
   row(`search over ${COUNT} messages, p50`, ms(p50), "report")
   row(`search over ${COUNT} messages, first search while no index exists`, ms(build.ms), "report")
 } finally {

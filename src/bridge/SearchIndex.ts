@@ -23,6 +23,7 @@ import {
   messageIdOf
 } from "./SearchIndexFile.js"
 import { nextTurn as letEventsIn } from "./EventLoop.js"
+import { filtersOf } from "./SearchBlocks.js"
 import { byIdOf, changed, type DirEntries, type DirState, emptyState, sortedOf, viewOf } from "./SearchIndexState.js"
 
 export type { DirEntries } from "./SearchIndexState.js"
@@ -151,14 +152,13 @@ export const make = Effect.gen(function* () {
         state.listedMtimeMs = state.seenMtimeMs = mtimeMs
         state.listedAt = now
       }
-      const text = encodeIndex({
-        dir,
-        dirMtimeMs: state.listedMtimeMs,
-        listedAt: state.listedAt,
-        entries: sortedOf(state)
-      })
-      if (text.length > MAX_INDEX_BYTES) return
-      yield* store.write(indexPath(dir), text)
+      // The filters of what search reads now: made from the last ones where its blocks did not change.
+      const bytes = encodeIndex(
+        { dir, dirMtimeMs: state.listedMtimeMs, listedAt: state.listedAt, entries: sortedOf(state) },
+        filtersOf(viewOf(state).joined)
+      )
+      if (bytes.length > MAX_INDEX_BYTES) return
+      yield* store.write(indexPath(dir), bytes)
       if (!settled) {
         state.dirty = true
         yield* scheduleSave(dir, state, Duration.millis(SETTLE_MS))

@@ -1,4 +1,5 @@
 import type { MessageEnvelope } from "../domain/Records.js"
+import { adoptFilters, filtersOf, filterWordsFor } from "./SearchBlocks.js"
 
 /**
  * The search index of one envelope directory as a file (cache/search/<dir>.idx): what a fresh process reads
@@ -6,16 +7,17 @@ import type { MessageEnvelope } from "../domain/Records.js"
  * to the directory the reader asked for. Anything that does not parse exactly, or whose checksum does not match,
  * is refused whole (and the index rebuilt from the message files).
  *
- *   sb-search-index <TAB> 3 <TAB> <dir> <TAB> <dir mtime ms> <TAB> <listed at ms> <TAB> <count> <TAB> <checksum>
+ *   sb-search-index <TAB> 4 <TAB> <dir> <TAB> <dir mtime ms> <TAB> <listed at ms> <TAB> <count> <TAB> <checksum>
  *     <0-3 spaces: the line, its LF included, a multiple of 4 bytes> <LF>
+ *   <the texts' block filters (SearchBlocks): 1 KiB per 128 entries, 32-bit words, little-endian, as bytes>
  *   <every id, 26 characters each, ascending> <LF>
  *   <every kind, one character each: d c b> <LF>
  *   <every channel, escaped, empty for none, TAB between> <LF>
  *   <every text (lowercased subject LF body), each followed by NUL> <LF>
  *
  * It is read in columns: one decode of the file, one check per column, and an entry made only when a search
- * returns it; the texts are searched as they lie in the file. The checksum (FNV-1a, 32 bits, hex) covers every
- * character after the header line.
+ * returns it; the texts are searched as they lie in the file, their filters used as they lie there. The checksum
+ * (FNV-1a, 32 bits, hex) covers every byte after the header line.
  */
 
 /** One message of a directory as search sees it: its id (the file is `<id>.json`), where it goes, its text. */
@@ -58,7 +60,7 @@ export interface LoadedSnapshot {
 }
 
 const MAGIC = "sb-search-index"
-const VERSION = "3"
+const VERSION = "4"
 /** The largest index file read or written: a bigger one is refused unread (and not written). */
 export const MAX_INDEX_BYTES = 64 * 1024 * 1024
 const ID = /^[0-9A-Z]{26}$/
@@ -130,7 +132,7 @@ export const indexChecksum = (bytes: Uint8Array): string => {
   const words =
     (bytes.byteOffset & 3) === 0
       ? new Int32Array(bytes.buffer, bytes.byteOffset, whole)
-      : new Int32Array(bytes.slice(0, whole * 4).buffer)
+      : new Int32Array(new Uint8Array(bytes.subarray(0, whole * 4)).buffer)
   let h = 0x811c9dc5 ^ bytes.length
   const unrolled = whole & ~3
   let i = 0
@@ -181,15 +183,45 @@ export const arrayEntries = (entries: ReadonlyArray<IndexedMessage>): DirEntries
 export const allEntries = (entries: DirEntries): Array<IndexedMessage> =>
   Array.from({ length: entries.size }, (_, i) => entries.entry(i))
 
-export const encodeIndex = (snapshot: IndexSnapshot): string => {
+/** Whether this machine stores 32-bit words little-endian, as the file does (every platform Node runs on today). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+
+const filterBytes = (filters: Uint32Array): Uint8Array => {
+  if (LITTLE_ENDIAN) return new Uint8Array(filters.buffer, filters.byteOffset, filters.byteLength)
+  const out = new Uint8Array(filters.length * 4)
+  const view = new DataView(out.buffer)
+  filters.forEach((w, i) => view.setUint32(i * 4, w, true))
+  return out
+}
+
+const filterWords = (bytes: Uint8Array): Uint32Array => {
+  // A copy with a buffer of its own: a Buffer's slice is a view into the file's bytes, offset and all.
+  const copy = new Uint8Array(bytes)
+  if (LITTLE_ENDIAN) return new Uint32Array(copy.buffer, 0, copy.length / 4)
+  const view = new DataView(copy.buffer)
+  return Uint32Array.from({ length: copy.length / 4 }, (_, i) => view.getUint32(i * 4, true))
+}
+
+/**
+ * The file's bytes. `filters` are the block filters of the entries' joined texts (SearchBlocks), made here when not
+ * given (or not of as many entries).
+ */
+export const encodeIndex = (snapshot: IndexSnapshot, filters?: Uint32Array): Uint8Array => {
   const { entries } = snapshot
-  const body = [
-    entries.map((e) => e.id).join(""),
-    entries.map((e) => KIND_CODES[e.kind]).join(""),
-    entries.map((e) => escape(e.channel ?? "")).join("\t"),
-    joinTexts(entries).text,
-    ""
-  ].join("\n")
+  const joined = joinTexts(entries)
+  const words = filters !== undefined && filters.length === filterWordsFor(entries.length) ? filters : filtersOf(joined)
+  const body = utf8.encode(
+    [
+      entries.map((e) => e.id).join(""),
+      entries.map((e) => KIND_CODES[e.kind]).join(""),
+      entries.map((e) => escape(e.channel ?? "")).join("\t"),
+      joined.text,
+      ""
+    ].join("\n")
+  )
+  const tail = new Uint8Array(words.length * 4 + body.length)
+  tail.set(filterBytes(words))
+  tail.set(body, words.length * 4)
   const header = [
     MAGIC,
     VERSION,
@@ -197,12 +229,16 @@ export const encodeIndex = (snapshot: IndexSnapshot): string => {
     String(snapshot.dirMtimeMs),
     String(snapshot.listedAt),
     String(entries.length),
-    indexChecksum(utf8.encode(body))
+    indexChecksum(tail)
   ].join("\t")
   // Spaces after the checksum bring the header line (its line feed included) to a multiple of 4 bytes, so the
-  // checksum reads the body's words where they lie.
+  // checksum reads the words after it where they lie.
   const pad = (4 - ((utf8.encode(header).length + 1) % 4)) % 4
-  return `${header}${" ".repeat(pad)}\n${body}`
+  const head = utf8.encode(`${header}${" ".repeat(pad)}\n`)
+  const out = new Uint8Array(head.length + tail.length)
+  out.set(head)
+  out.set(tail, head.length)
+  return out
 }
 
 const IDS = /^[0-9A-Z]*$/
@@ -232,13 +268,14 @@ export const decodeIndex = (bytes: Uint8Array, dir: string): LoadedSnapshot | un
   if (header.length !== 7 || header[0] !== MAGIC || header[1] !== VERSION || header[2] !== dir) return undefined
   if (!NUMBER.test(header[3]!) || !NUMBER.test(header[4]!) || !/^\d{1,9}$/.test(header[5]!)) return undefined
   if (header[6] !== indexChecksum(bytes.subarray(headerBytes + 1))) return undefined
-  const text = fromUtf8.decode(bytes)
-  const headerEnd = text.indexOf("\n")
   const count = Number(header[5])
-  const idsEnd = headerEnd + 1 + count * 26
+  const bodyStart = headerBytes + 1 + filterWordsFor(count) * 4
+  if (bodyStart >= bytes.length) return undefined
+  const text = fromUtf8.decode(bytes.subarray(bodyStart))
+  const idsEnd = count * 26
   const kindsEnd = idsEnd + 1 + count
   if (text.charCodeAt(idsEnd) !== 10 || text.charCodeAt(kindsEnd) !== 10) return undefined
-  const ids = text.slice(headerEnd + 1, idsEnd)
+  const ids = text.slice(0, idsEnd)
   const kinds = text.slice(idsEnd + 1, kindsEnd)
   if (!IDS.test(ids) || !ascending(ids, count) || !KIND_COLUMN.test(kinds)) return undefined
   const channelsEnd = text.indexOf("\n", kindsEnd + 1)
@@ -267,11 +304,13 @@ export const decodeIndex = (bytes: Uint8Array, dir: string): LoadedSnapshot | un
       channel: channels[i] === "" ? undefined : channels[i],
       text: joined.slice(offsets[i]!, (offsets[i + 1] ?? joined.length) - 1)
     })
+  const texts = { text: joined, offsets }
+  adoptFilters(texts, filterWords(bytes.subarray(headerBytes + 1, bodyStart)))
   return {
     dir,
     dirMtimeMs: Number(header[3]),
     listedAt: Number(header[4]),
-    entries: { size: count, entry, joined: { text: joined, offsets } }
+    entries: { size: count, entry, joined: texts }
   }
 }
 

@@ -1,3 +1,4 @@
+import { occurrencesIn } from "./SearchBlocks.js"
 import type { DirEntries, IndexedMessage } from "./SearchIndexFile.js"
 
 /** The index of the entry holding position `at`: the last offset <= at. */
@@ -63,24 +64,14 @@ const sampledCount = (text: string, term: string): number => {
   return count
 }
 
-/** Every occurrence of `term` in `text`, ascending; undefined once there are more than `cap`. */
-const occurrencesOf = (text: string, term: string, cap: number): Array<number> | undefined => {
-  const found: Array<number> = []
-  for (let at = text.indexOf(term); at >= 0; at = text.indexOf(term, at + 1)) {
-    if (found.length === cap) return undefined
-    found.push(at)
-  }
-  return found
-}
-
 /**
  * The newest `n` entries of a directory (newest first) whose text holds every term, `skip`ped ones left out.
  *
  * Several terms: the one that occurs least among the newest texts (then the longest) is looked for forward over
- * the whole text, once; when it occurs at most COLLECT_CAP times, the entries holding it are checked for the other
- * terms in their own texts, newest first. A rare term costs one pass over the text so, where the leapfrog would
- * search the long stretches between its occurrences backward, window by window, at every step. Otherwise (one
- * term, or every term frequent) the leapfrog below.
+ * the whole text, once, in the blocks that hold its trigrams (SearchBlocks); when it occurs at most COLLECT_CAP
+ * times, the entries holding it are checked for the other terms in their own texts, newest first. A rare term
+ * costs one pass over the text so, where the leapfrog would search the long stretches between its occurrences
+ * backward, window by window, at every step. Otherwise (one term, or every term frequent) the leapfrog below.
  */
 export const newestMatching = (
   dir: DirEntries,
@@ -94,7 +85,7 @@ export const newestMatching = (
     .map((term) => ({ term, count: sampledCount(text, term) }))
     .sort((a, b) => a.count - b.count || b.term.length - a.term.length)
     .map((t) => t.term) as [string, ...Array<string>]
-  const found = occurrencesOf(text, lead, COLLECT_CAP)
+  const found = occurrencesIn(dir.joined, lead, COLLECT_CAP)
   if (found === undefined) return leapfrog(dir, terms, n, skip)
   const hits: Array<IndexedMessage> = []
   let last = -1
