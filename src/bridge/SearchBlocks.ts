@@ -1,4 +1,8 @@
-import type { JoinedTexts } from "./SearchIndexFile.js"
+/** The entries' texts as one string, each followed by NUL (which no text or query term holds), and where each starts. */
+export interface JoinedTexts {
+  readonly text: string
+  readonly offsets: ReadonlyArray<number>
+}
 
 /**
  * Which stretches of a directory's joined texts may hold a term. The texts are cut into blocks of BLOCK_ENTRIES

@@ -23,6 +23,7 @@ import {
   messageIdOf
 } from "./SearchIndexFile.js"
 import { nextTurn as letEventsIn } from "./EventLoop.js"
+import { indexChecksum } from "./Crc32.js"
 import { filtersOf } from "./SearchBlocks.js"
 import { byIdOf, changed, type DirEntries, type DirState, emptyState, sortedOf, viewOf } from "./SearchIndexState.js"
 
@@ -70,6 +71,7 @@ const PREFETCH = 128
 
 export const make = Effect.gen(function* () {
   const store = yield* Store
+  const checksum = yield* indexChecksum
   const dirs = new Map<string, DirState>()
   const decoded = new WeakMap<IndexedMessage, MessageEnvelope>()
   /** Watches live as long as the process: the index is kept for every directory searched. */
@@ -152,11 +154,9 @@ export const make = Effect.gen(function* () {
         state.listedMtimeMs = state.seenMtimeMs = mtimeMs
         state.listedAt = now
       }
-      // The filters of what search reads now: made from the last ones where its blocks did not change.
-      const bytes = encodeIndex(
-        { dir, dirMtimeMs: state.listedMtimeMs, listedAt: state.listedAt, entries: sortedOf(state) },
-        filtersOf(viewOf(state).joined)
-      )
+      // With the filters of what search reads now (made from the last ones where its blocks did not change).
+      const snapshot = { dir, dirMtimeMs: state.listedMtimeMs, listedAt: state.listedAt, entries: sortedOf(state) }
+      const bytes = encodeIndex(snapshot, filtersOf(viewOf(state).joined), checksum)
       if (bytes.length > MAX_INDEX_BYTES) return
       yield* store.write(indexPath(dir), bytes)
       if (!settled) {
@@ -180,7 +180,7 @@ export const make = Effect.gen(function* () {
   /** The index file's snapshot when it is well formed; else none. */
   const loadFile = (dir: string): Effect.Effect<Option.Option<LoadedSnapshot>> =>
     store.read(indexPath(dir), MAX_INDEX_BYTES).pipe(
-      Effect.map(Option.flatMap((bytes) => Option.fromNullable(decodeIndex(bytes, dir)))),
+      Effect.map(Option.flatMap((bytes) => Option.fromNullable(decodeIndex(bytes, dir, checksum)))),
       // A link, FIFO, directory or oversized file where the index belongs: ignored, and replaced by the next write.
       Effect.catchAll(() => Effect.succeed(Option.none<LoadedSnapshot>()))
     )

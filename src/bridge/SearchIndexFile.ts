@@ -1,5 +1,6 @@
 import type { MessageEnvelope } from "../domain/Records.js"
-import { adoptFilters, filtersOf, filterWordsFor } from "./SearchBlocks.js"
+import { crc32 } from "./Crc32.js"
+import { adoptFilters, filtersOf, filterWordsFor, type JoinedTexts } from "./SearchBlocks.js"
 
 /**
  * The search index of one envelope directory as a file (cache/search/<dir>.idx): what a fresh process reads
@@ -17,7 +18,7 @@ import { adoptFilters, filtersOf, filterWordsFor } from "./SearchBlocks.js"
  *
  * It is read in columns: one decode of the file, one check per column, and an entry made only when a search
  * returns it; the texts are searched as they lie in the file, their filters used as they lie there. The checksum
- * (FNV-1a, 32 bits, hex) covers every byte after the header line.
+ * (CRC-32, hex) covers every byte after the header line.
  */
 
 /** One message of a directory as search sees it: its id (the file is `<id>.json`), where it goes, its text. */
@@ -38,11 +39,7 @@ export interface IndexSnapshot {
   readonly entries: ReadonlyArray<IndexedMessage>
 }
 
-/** The entries' texts as one string, each followed by NUL (which no text or query term holds), and where each starts. */
-export interface JoinedTexts {
-  readonly text: string
-  readonly offsets: ReadonlyArray<number>
-}
+export type { JoinedTexts } from "./SearchBlocks.js"
 
 /** A directory's entries as search reads them: by position (oldest first), with their texts joined. */
 export interface DirEntries {
@@ -120,46 +117,8 @@ const unescape = (s: string): string | undefined => {
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder()
 
-/**
- * The checksum of the bytes after the header line: FNV-1a's multiply over 32-bit words (the last one padded with
- * zeros), each mixed down, and the byte count; 8 hex digits. Words, not characters: a fresh process runs it once,
- * before the JIT has compiled it, and four bytes a step cost a quarter of one a step. The words are read where the
- * bytes lie when they start on a 4-byte boundary (the writer pads the header line so that they do): copying 2 MB
- * into a fresh buffer costs more than the loop, in page faults.
- */
-export const indexChecksum = (bytes: Uint8Array): string => {
-  const whole = bytes.length >>> 2
-  const words =
-    (bytes.byteOffset & 3) === 0
-      ? new Int32Array(bytes.buffer, bytes.byteOffset, whole)
-      : new Int32Array(new Uint8Array(bytes.subarray(0, whole * 4)).buffer)
-  let h = 0x811c9dc5 ^ bytes.length
-  const unrolled = whole & ~3
-  let i = 0
-  // Four words a step, written out: before the JIT compiles it, the loop's own bytecodes (and a call per word)
-  // would be a good part of each step.
-  for (; i < unrolled; i += 4) {
-    h = Math.imul(h ^ words[i]!, 0x01000193)
-    h ^= h >>> 15
-    h = Math.imul(h ^ words[i + 1]!, 0x01000193)
-    h ^= h >>> 15
-    h = Math.imul(h ^ words[i + 2]!, 0x01000193)
-    h ^= h >>> 15
-    h = Math.imul(h ^ words[i + 3]!, 0x01000193)
-    h ^= h >>> 15
-  }
-  for (; i < whole; i++) {
-    h = Math.imul(h ^ words[i]!, 0x01000193)
-    h ^= h >>> 15
-  }
-  if (bytes.length & 3) {
-    const last = new Uint8Array(4)
-    last.set(bytes.subarray(whole * 4))
-    h = Math.imul(h ^ new Int32Array(last.buffer)[0]!, 0x01000193)
-    h ^= h >>> 15
-  }
-  return (h >>> 0).toString(16).padStart(8, "0")
-}
+/** A checksum as the header line holds it: the CRC-32 of the bytes after that line, 8 hex digits. */
+const checksumText = (crc: number): string => crc.toString(16).padStart(8, "0")
 
 /** The texts of `entries` joined as the file and the scan hold them. */
 export const joinTexts = (entries: ReadonlyArray<IndexedMessage>): JoinedTexts => {
@@ -204,9 +163,13 @@ const filterWords = (bytes: Uint8Array): Uint32Array => {
 
 /**
  * The file's bytes. `filters` are the block filters of the entries' joined texts (SearchBlocks), made here when not
- * given (or not of as many entries).
+ * given (or not of as many entries); `checksum` is CRC-32 (IndexChecksum: the platform's native one when it has it).
  */
-export const encodeIndex = (snapshot: IndexSnapshot, filters?: Uint32Array): Uint8Array => {
+export const encodeIndex = (
+  snapshot: IndexSnapshot,
+  filters?: Uint32Array,
+  checksum: (bytes: Uint8Array) => number = crc32
+): Uint8Array => {
   const { entries } = snapshot
   const joined = joinTexts(entries)
   const words = filters !== undefined && filters.length === filterWordsFor(entries.length) ? filters : filtersOf(joined)
@@ -229,10 +192,10 @@ export const encodeIndex = (snapshot: IndexSnapshot, filters?: Uint32Array): Uin
     String(snapshot.dirMtimeMs),
     String(snapshot.listedAt),
     String(entries.length),
-    indexChecksum(tail)
+    checksumText(checksum(tail))
   ].join("\t")
   // Spaces after the checksum bring the header line (its line feed included) to a multiple of 4 bytes, so the
-  // checksum reads the words after it where they lie.
+  // filters after it start on a word boundary of the file.
   const pad = (4 - ((utf8.encode(header).length + 1) % 4)) % 4
   const head = utf8.encode(`${header}${" ".repeat(pad)}\n`)
   const out = new Uint8Array(head.length + tail.length)
@@ -261,13 +224,17 @@ const ascending = (ids: string, count: number): boolean => {
  * the ids are message ids in strictly ascending order, and every column has exactly one value per entry. Else
  * undefined.
  */
-export const decodeIndex = (bytes: Uint8Array, dir: string): LoadedSnapshot | undefined => {
+export const decodeIndex = (
+  bytes: Uint8Array,
+  dir: string,
+  checksum: (bytes: Uint8Array) => number = crc32
+): LoadedSnapshot | undefined => {
   const headerBytes = bytes.indexOf(10)
   if (headerBytes < 0 || bytes[bytes.length - 1] !== 10) return undefined
   const header = fromUtf8.decode(bytes.subarray(0, headerBytes)).replace(HEADER_PADDING, "").split("\t")
   if (header.length !== 7 || header[0] !== MAGIC || header[1] !== VERSION || header[2] !== dir) return undefined
   if (!NUMBER.test(header[3]!) || !NUMBER.test(header[4]!) || !/^\d{1,9}$/.test(header[5]!)) return undefined
-  if (header[6] !== indexChecksum(bytes.subarray(headerBytes + 1))) return undefined
+  if (header[6] !== checksumText(checksum(bytes.subarray(headerBytes + 1)))) return undefined
   const count = Number(header[5])
   const bodyStart = headerBytes + 1 + filterWordsFor(count) * 4
   if (bodyStart >= bytes.length) return undefined

@@ -5,11 +5,13 @@ import type { BridgeFailure } from "../domain/Errors.js"
 import * as FileLock from "../services/FileLock.js"
 import { HostEnv } from "../services/HostEnv.js"
 import * as Ids from "../services/Ids.js"
+import { IndexChecksum } from "../services/IndexChecksum.js"
 import { addService, type Infrastructure } from "../services/Infrastructure.js"
 import { Lock } from "../services/Lock.js"
 import { FILE_MODE, Store, TEMP_PREFIX } from "../services/store/Store.js"
 import { resolveHomeAndMigrate } from "./Migration.js"
 import * as NodeHostEnv from "./NodeHostEnv.js"
+import * as NodeIndexChecksum from "./NodeIndexChecksum.js"
 import * as SpareTempFiles from "./SpareTempFiles.js"
 import * as FileSystemStore from "./store/FileSystemStore.js"
 import { tempName } from "./TempFile.js"
@@ -26,7 +28,8 @@ const infrastructureWith = (options?: FileSystemStore.FileSystemStoreOptions) =>
   Effect.map(HostEnv, (env) => Context.make(HostEnv, env)).pipe(
     addService(Store, storeOnHome(options)),
     addService(Lock, FileLock.make),
-    addService(Ids.Ids, Ids.make)
+    addService(Ids.Ids, Ids.make),
+    addService(IndexChecksum, NodeIndexChecksum.make)
   )
 
 export const nodeInfrastructure: Effect.Effect<
