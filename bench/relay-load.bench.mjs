@@ -41,8 +41,10 @@ const startAt = (options) => startRelay({ command: [RELAY_BIN_USED, "--port", "0
 
 const sleep = (n) => new Promise((r) => setTimeout(r, n))
 
-/** One HTTP call; network errors (a killed relay) reject. */
-/** One request of the load generator (bench/lib.mjs `httpJson`: node:http, keep-alive). */
+/**
+ * One request of the load generator (bench/lib.mjs `httpJson`: node:http, keep-alive); a network error (a killed
+ * relay) rejects, and so does an abort through `signal`.
+ */
 const http = (url, method, route, token, body, signal) => httpJson(url, method, route, { token, body, signal })
 
 const freePort = () =>

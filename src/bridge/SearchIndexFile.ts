@@ -194,8 +194,8 @@ export const encodeIndex = (
     String(entries.length),
     checksumText(checksum(tail))
   ].join("\t")
-  // Spaces after the checksum bring the header line (its line feed included) to a multiple of 4 bytes, so the
-  // filters after it start on a word boundary of the file.
+  // Spaces after the checksum bring the header line (its line feed included) to a multiple of 4 bytes, as format 3
+  // did: the filters after it start on a word boundary of the file (they are copied out when read all the same).
   const pad = (4 - ((utf8.encode(header).length + 1) % 4)) % 4
   const head = utf8.encode(`${header}${" ".repeat(pad)}\n`)
   const out = new Uint8Array(head.length + tail.length)
