@@ -3,6 +3,7 @@ import { MessageEnvelope } from "../domain/Records.js"
 import { MessageId, SessionId } from "../domain/Ulid.js"
 import {
   AccountId,
+  Base64UrlBytes,
   EncryptionKeyRecord,
   Handle,
   InnerTarget,
@@ -36,7 +37,7 @@ export const StoredEncryptionKey = Schema.Struct({
   v: Schema.Literal(1),
   keyId: KeyId,
   record: EncryptionKeyRecord,
-  privateKey: Schema.Uint8ArrayFromBase64Url
+  privateKey: Base64UrlBytes
 })
 export type StoredEncryptionKey = typeof StoredEncryptionKey.Type
 
@@ -146,7 +147,7 @@ export const OutboxArtifact = Schema.Struct({
    * ciphertext, the same blob to the relay, instead of a new one that would sit there unreferenced until it expires.
    */
   key: Schema.optional(
-    Schema.Uint8ArrayFromBase64Url.pipe(Schema.filter((key) => key.length === 32, { message: () => "a 32-byte key" }))
+    Base64UrlBytes.pipe(Schema.filter((key) => key.length === 32, { message: () => "a 32-byte key" }))
   )
 })
 export type OutboxArtifact = typeof OutboxArtifact.Type
@@ -228,8 +229,8 @@ export const StoredInvite = Schema.Struct({
   v: Schema.Literal(1),
   /** The invite id (base64url), as the relay knows it. */
   id: Schema.String,
-  secret: Schema.Uint8ArrayFromBase64Url,
-  offer: Schema.Uint8ArrayFromBase64Url,
+  secret: Base64UrlBytes,
+  offer: Base64UrlBytes,
   expiresAt: Schema.Number,
   createdAt: Schema.Number
 })

@@ -1,6 +1,7 @@
 import * as Schema from "effect/Schema"
 import {
   AccountId,
+  Base64UrlBytes,
   EncryptionKeyRecord,
   Envelope,
   Handle,
@@ -87,7 +88,7 @@ export const ErrorBody = Schema.Struct({
 })
 export type ErrorBody = typeof ErrorBody.Type
 
-const Bytes = Schema.Uint8ArrayFromBase64Url
+const Bytes = Base64UrlBytes
 
 /** `POST /v1/invites {id, exp, offer}` (exp unix ms, at most 24 h away) → `{id, exp}`. */
 export const CreateInviteRequest = Schema.Struct({ id: Bytes, exp: Seq, offer: Bytes })

@@ -1,5 +1,9 @@
+import * as Encoding from "effect/Encoding"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { MessageId } from "../domain/Ulid.js"
+import { decodeBase64Url, encodeBase64Url } from "./Base64Url.js"
 
 /*
  * Every sb1 shape that travels or is signed. Binary fields are base64url (RFC 4648 §5, no padding) on the wire.
@@ -7,10 +11,27 @@ import { MessageId } from "../domain/Ulid.js"
  * Identifiers that appear in the `|`-separated header H are restricted to characters that exclude `|`.
  */
 
+/**
+ * Bytes as base64url text: `Schema.Uint8ArrayFromBase64Url` with the codec of Base64Url.ts. Unpadded text of the
+ * alphabet takes the fast path; anything else goes through effect's decoder, which accepts what it always did
+ * (padding, line breaks) and refuses the rest with the same messages. Encodes unpadded.
+ */
+export const Base64UrlBytes = Schema.transformOrFail(
+  Schema.String.annotations({ description: "a string to be decoded into a Uint8Array" }),
+  Schema.Uint8ArrayFromSelf,
+  {
+    strict: true,
+    decode: (text, _, ast) => {
+      const bytes = decodeBase64Url(text)
+      if (bytes !== undefined) return ParseResult.succeed(bytes)
+      return Either.mapLeft(Encoding.decodeBase64Url(text), (e) => new ParseResult.Type(ast, text, e.message))
+    },
+    encode: (bytes) => ParseResult.succeed(encodeBase64Url(bytes))
+  }
+).annotations({ identifier: "Uint8ArrayFromBase64Url" })
+
 const fixedBytes = (length: number, what: string) =>
-  Schema.Uint8ArrayFromBase64Url.pipe(
-    Schema.filter((bytes) => bytes.length === length || `${what} is ${length} bytes (base64url)`)
-  )
+  Base64UrlBytes.pipe(Schema.filter((bytes) => bytes.length === length || `${what} is ${length} bytes (base64url)`))
 
 /** A raw 32-byte Ed25519 or X25519 public key. */
 export const PublicKey = fixedBytes(32, "a public key")
@@ -62,7 +83,7 @@ export const Envelope = Schema.Struct({
   to: AccountId,
   exp: Millis,
   rk: KeyId,
-  ct: Schema.Uint8ArrayFromBase64Url
+  ct: Base64UrlBytes
 })
 export type Envelope = typeof Envelope.Type
 

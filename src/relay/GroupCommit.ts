@@ -1,6 +1,7 @@
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Queue from "effect/Queue"
@@ -37,6 +38,8 @@ export interface GroupCommitOptions<I> {
  * nothing of the batch is stored.
  */
 export type RunBatch<I, A, E> = (items: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<Exit.Exit<A, E>>, unknown>
+
+const ONE_MS = Duration.millis(1)
 
 interface Pending<I, A, E> {
   readonly item: I
@@ -98,7 +101,8 @@ export const make = <I, A, E, F>(
             : Effect.forEach(batch, alone, { discard: true })
       )
 
-    // Wall-clock time even under a TestClock: the linger is a performance knob, not a deadline of the product.
+    // Wall-clock time even under a TestClock: the linger is a performance knob, not a deadline of the product. Its
+    // own `sleep`, not `Effect.sleep` with it provided, which would copy the fiber's services at every 1 ms step.
     const wall = Clock.make()
     const linger = options.lingerMs ?? 0
     let lastCommit = Number.NEGATIVE_INFINITY
@@ -119,7 +123,7 @@ export const make = <I, A, E, F>(
           const at = wall.unsafeCurrentTimeMillis()
           if (at - started >= arrivalWait || at - lastArrival >= gap) break
           wait = false
-          yield* Effect.sleep("1 millis").pipe(Effect.withClock(wall))
+          yield* wall.sleep(ONE_MS)
           const more = yield* Queue.takeUpTo(queue, options.maxCount - taken.length)
           if (more.length > 0) {
             taken.push(...more)
@@ -134,7 +138,7 @@ export const make = <I, A, E, F>(
       Effect.gen(function* () {
         const first = yield* restore(Queue.take(queue))
         if (arriving === undefined && linger > 0 && wall.unsafeCurrentTimeMillis() - lastCommit < 4 * linger) {
-          yield* Effect.sleep(`${linger} millis`).pipe(Effect.withClock(wall))
+          yield* wall.sleep(Duration.millis(linger))
         }
         const more = yield* Queue.takeUpTo(queue, Math.max(0, options.maxCount - 1))
         const taken = yield* fill([first, ...more])

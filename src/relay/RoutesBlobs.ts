@@ -13,6 +13,7 @@ import { RateLimiter, Rules } from "./RateLimiter.js"
 import { ContactRevoked, NotAContact } from "./RelayErrors.js"
 import { Caps } from "./RelaySettings.js"
 import { type AccountId, RelayStore } from "./RelayStore.js"
+import { Base64UrlBytes } from "../protocol/WireSchemas.js"
 
 const blobParam = param("sha256", parseHex32)
 
@@ -88,7 +89,7 @@ const get = Effect.gen(function* () {
 const PutPresence = Schema.Struct({
   blobs: Schema.Record({
     key: Schema.String,
-    value: Schema.Uint8ArrayFromBase64Url.pipe(
+    value: Base64UrlBytes.pipe(
       Schema.filter(
         (b) => b.length <= Caps.presenceBlobBytes || `a presence blob is at most ${Caps.presenceBlobBytes} bytes`
       )

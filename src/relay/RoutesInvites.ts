@@ -10,11 +10,12 @@ import { RateLimiter, Rules } from "./RateLimiter.js"
 import { InviteInvalid } from "./RelayErrors.js"
 import { Caps } from "./RelaySettings.js"
 import { RelayStore } from "./RelayStore.js"
+import { Base64UrlBytes } from "../protocol/WireSchemas.js"
 
-const InviteId = Schema.Uint8ArrayFromBase64Url.pipe(
+const InviteId = Base64UrlBytes.pipe(
   Schema.filter((bytes) => bytes.length === 16 || "an invite id is 16 bytes (base64url)")
 )
-const Sealed = Schema.Uint8ArrayFromBase64Url.pipe(
+const Sealed = Base64UrlBytes.pipe(
   Schema.filter((bytes) => (bytes.length > 0 && bytes.length <= 8 * 1024) || "a sealed offer or reply is 1-8192 bytes")
 )
 const CreateInvite = Schema.Struct({ id: InviteId, exp: Schema.Int.pipe(Schema.positive()), offer: Sealed })

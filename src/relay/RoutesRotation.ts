@@ -6,16 +6,14 @@ import { CloudCrypto } from "../protocol/CloudCrypto.js"
 import { verifyEncryptionKey } from "../protocol/Keys.js"
 import { RotationInvalid } from "../protocol/ProtocolErrors.js"
 import { verifyRotation } from "../protocol/Statements.js"
-import { EncryptionKeyRecord, RotationStatement } from "../protocol/WireSchemas.js"
+import { Base64UrlBytes, EncryptionKeyRecord, RotationStatement } from "../protocol/WireSchemas.js"
 import { BadRequest } from "./HttpErrors.js"
 import { authenticated, authenticatedToken, body, json, wireAccountId } from "./Http.js"
 import { RelayStore } from "./RelayStore.js"
 import { ekBytes } from "./RoutesAccounts.js"
 
 const NewToken = Schema.Struct({
-  token: Schema.Uint8ArrayFromBase64Url.pipe(
-    Schema.filter((b) => b.length === 32 || "the new token is 32 random bytes (base64url)")
-  )
+  token: Base64UrlBytes.pipe(Schema.filter((b) => b.length === 32 || "the new token is 32 random bytes (base64url)"))
 })
 const RotateIdentity = Schema.Struct({ rotation: RotationStatement, ek: EncryptionKeyRecord })
 
