@@ -43,7 +43,19 @@ const ONE_MS = Duration.millis(1)
 
 interface Pending<I, A, E> {
   readonly item: I
-  readonly done: Deferred.Deferred<A, E>
+  /** Given the item's outcome once its transaction ended (or the store closed); never fails. */
+  readonly settle: (exit: Exit.Exit<A, E>) => Effect.Effect<void>
+}
+
+/** What a group commit takes items with. */
+export interface Submit<I, A, E> {
+  /** Writes `item` in the next batch and answers its outcome once that batch's transaction ended. */
+  (item: I): Effect.Effect<A, E>
+  /**
+   * Queues `item` and returns at once; `settle` gets its outcome, on the writer's fiber (it must not block). For a
+   * write nobody waits for (a poll's ack), without a fiber and a Deferred of its own.
+   */
+  readonly detached: (item: I, settle: (exit: Exit.Exit<A, E>) => Effect.Effect<void>) => Effect.Effect<void>
 }
 
 /** Cuts what was taken into batches of at most `maxBytes` each (keeping arrival order). */
@@ -80,24 +92,24 @@ export const make = <I, A, E, F>(
   run: RunBatch<I, A, E>,
   onFailure: (cause: unknown) => F,
   options: GroupCommitOptions<I>
-): Effect.Effect<(item: I) => Effect.Effect<A, E | F>, never, Scope.Scope> =>
+): Effect.Effect<Submit<I, A, E | F>, never, Scope.Scope> =>
   Effect.gen(function* () {
     const queue = yield* Queue.unbounded<Pending<I, A, E | F>>()
     const failure = (cause: Cause.Cause<unknown>) => Exit.fail(onFailure(Cause.squash(cause)))
 
     const alone = (p: Pending<I, A, E | F>) =>
       Effect.flatMap(Effect.exit(run([p.item])), (exit) =>
-        Deferred.done(p.done, Exit.isSuccess(exit) ? (exit.value[0] ?? failure(Cause.empty)) : failure(exit.cause))
+        p.settle(Exit.isSuccess(exit) ? (exit.value[0] ?? failure(Cause.empty)) : failure(exit.cause))
       )
 
     const commit = (batch: ReadonlyArray<Pending<I, A, E | F>>) =>
       Effect.flatMap(Effect.exit(run(batch.map((p) => p.item))), (exit) =>
         Exit.isSuccess(exit)
-          ? Effect.forEach(batch, (p, i) => Deferred.done(p.done, exit.value[i] ?? failure(Cause.empty)), {
+          ? Effect.forEach(batch, (p, i) => p.settle(exit.value[i] ?? failure(Cause.empty)), {
               discard: true
             })
           : batch.length === 1
-            ? Deferred.done(batch[0]!.done, failure(exit.cause))
+            ? batch[0]!.settle(failure(exit.cause))
             : Effect.forEach(batch, alone, { discard: true })
       )
 
@@ -156,14 +168,22 @@ export const make = <I, A, E, F>(
     for (let i = 0; i < Math.max(1, options.writers); i++) yield* Effect.forkScoped(writer)
     yield* Effect.addFinalizer(() =>
       Effect.flatMap(Queue.takeAll(queue), (left) =>
-        Effect.forEach(left, (p) => Deferred.done(p.done, failure(Cause.die("the store is closing"))), {
+        Effect.forEach(left, (p) => p.settle(failure(Cause.die("the store is closing"))), {
           discard: true
         })
       ).pipe(Effect.zipRight(Queue.shutdown(queue)))
     )
 
-    return (item: I) =>
+    const submit = (item: I) =>
       Effect.flatMap(Deferred.make<A, E | F>(), (done) =>
-        Effect.zipRight(Queue.offer(queue, { item, done }), Deferred.await(done))
+        Effect.zipRight(
+          Queue.offer(queue, { item, settle: (exit) => Effect.asVoid(Deferred.done(done, exit)) }),
+          Deferred.await(done)
+        )
       )
+    const detached: Submit<I, A, E | F>["detached"] = (item, settle) =>
+      Effect.asVoid(
+        Queue.offer(queue, { item, settle: (exit) => Effect.catchAllCause(settle(exit), () => Effect.void) })
+      )
+    return Object.assign(submit, { detached })
   })

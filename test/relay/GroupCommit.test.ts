@@ -104,6 +104,55 @@ describe("GroupCommit", () => {
     })
   )
 
+  it.scopedLive(
+    "a detached item returns at once, joins the batch of the waiting ones, and settles with its outcome",
+    () =>
+      Effect.gen(function* () {
+        const gate = yield* Deferred.make<void>()
+        const { batches, run } = recorder(gate)
+        const submit = yield* GroupCommit.make(run, (cause) => `io: ${String(cause)}`, options)
+        const settled: Array<string> = []
+        const note = (id: number) => (exit: Exit.Exit<number, string>) =>
+          Effect.sync(() => void settled.push(`${id}:${Exit.isSuccess(exit) ? exit.value : Exit.isFailure(exit)}`))
+        const first = yield* Effect.fork(submit({ id: 1 }))
+        yield* Effect.sleep("10 millis")
+        // Queued while the first batch is in flight: the call does not wait for any commit.
+        yield* submit.detached({ id: 2 }, note(2))
+        yield* submit.detached({ id: 3, refuse: true }, note(3))
+        // A settle that fails or dies takes nothing else down.
+        yield* submit.detached({ id: 4 }, () => Effect.die("a broken settle"))
+        const last = yield* Effect.fork(submit({ id: 5 }))
+        assert.deepStrictEqual(settled, [])
+        yield* Deferred.succeed(gate, undefined)
+        assert.strictEqual(yield* Fiber.join(first), 10)
+        assert.strictEqual(yield* Fiber.join(last), 50)
+        assert.deepStrictEqual(batches, [[1], [2, 3, 4, 5]])
+        assert.deepStrictEqual(settled, ["2:20", "3:true"])
+        // The writer still takes items after the broken settle.
+        assert.strictEqual(yield* submit({ id: 6 }), 60)
+      })
+  )
+
+  it.live("a detached item still queued when the store closes settles as failed", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      const { run } = recorder(gate)
+      const outcome = yield* Deferred.make<string>()
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const submit = yield* GroupCommit.make(run, (cause) => `io: ${String(cause)}`, options)
+          yield* Effect.fork(submit({ id: 1 }))
+          yield* Effect.yieldNow()
+          yield* submit.detached({ id: 2 }, (exit) =>
+            Deferred.succeed(outcome, Exit.isFailure(exit) ? String(Exit.causeOption(exit)) : "stored")
+          )
+          yield* Effect.fork(Effect.delay(Deferred.succeed(gate, undefined), "10 millis"))
+        })
+      )
+      assert.include(yield* Deferred.await(outcome), "io: the store is closing")
+    })
+  )
+
   it.live("items still queued when the store closes fail instead of waiting forever", () =>
     Effect.gen(function* () {
       const gate = yield* Deferred.make<void>()

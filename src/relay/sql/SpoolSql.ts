@@ -1,7 +1,10 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import type { Submit } from "../GroupCommit.js"
 import type { RelayStoreIo } from "../RelayErrors.js"
 import type { Acked, Enqueued, EnqueueInput, RelayStoreShape } from "../RelayStore.js"
 import type { AckInput } from "./AckBatch.js"
@@ -9,6 +12,8 @@ import type { EnqueueRefusal } from "./EnqueueBatch.js"
 import { io, num, type Row, toSentStatus, toSpoolEntry } from "./Rows.js"
 import type { SpoolReadsShape } from "./SpoolReads.js"
 import { noTails, RECIPIENTS_KEPT, type SpoolTails } from "./SpoolTails.js"
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 type SpoolPart = Pick<RelayStoreShape, "enqueue" | "fetch" | "read" | "ack" | "getSentStatus">
 
@@ -21,7 +26,7 @@ type SpoolPart = Pick<RelayStoreShape, "enqueue" | "fetch" | "read" | "ack" | "g
 export const makeSpool = (
   sql: SqlClient.SqlClient,
   write: (input: EnqueueInput) => Effect.Effect<Enqueued, EnqueueRefusal | RelayStoreIo>,
-  writeAck: (input: AckInput) => Effect.Effect<Acked, RelayStoreIo>,
+  writeAck: Submit<AckInput, Acked, RelayStoreIo>,
   reads: SpoolReadsShape,
   tails: SpoolTails = noTails
 ): SpoolPart => {
@@ -71,17 +76,17 @@ export const makeSpool = (
       Effect.tap((acked) => Effect.sync(() => committed(recipientId, acked)))
     )
 
+  // Queued for the ack batch without waiting for it, and without a fiber of its own (ADR-0064).
   const ackLater = (recipientId: number, upTo: number) =>
     Effect.suspend(() =>
       (ackedUpTo.get(recipientId) ?? 0) >= upTo
         ? Effect.void
-        : Effect.forkDaemon(
-            writeAck({ recipientId, upTo }).pipe(
-              Effect.tap((acked) => Effect.sync(() => committed(recipientId, acked))),
-              Effect.catchAll((error) =>
-                Effect.logWarning("poll_ack_failed").pipe(Effect.annotateLogs({ detail: error.message.slice(0, 200) }))
-              )
-            )
+        : writeAck.detached({ recipientId, upTo }, (exit) =>
+            Exit.isSuccess(exit)
+              ? Effect.sync(() => committed(recipientId, exit.value))
+              : Effect.logWarning("poll_ack_failed").pipe(
+                  Effect.annotateLogs({ detail: messageOf(Cause.squash(exit.cause)).slice(0, 200) })
+                )
           )
     )
 
