@@ -1,6 +1,6 @@
-import * as Encoding from "effect/Encoding"
 import * as Option from "effect/Option"
 import { decodeBase64Url, encodeBase64Url } from "./Base64Url.js"
+import { encodeHex } from "./Hex.js"
 
 /*
  * Byte helpers for sb1. `tuple` is the one encoding of every signed or hashed input that has a variable-length
@@ -90,4 +90,5 @@ export const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
 export const toBase64Url = (bytes: Uint8Array): string => encodeBase64Url(bytes)
 /** Unpadded base64url only: none for padding, line breaks or any other character outside the alphabet. */
 export const fromBase64Url = (text: string): Option.Option<Uint8Array> => Option.fromNullable(decodeBase64Url(text))
-export const toHex = (bytes: Uint8Array): string => Encoding.encodeHex(bytes)
+/** Lowercase hex (Hex.ts). */
+export const toHex = (bytes: Uint8Array): string => encodeHex(bytes)

@@ -1,7 +1,7 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
-import * as Encoding from "effect/Encoding"
 import * as Option from "effect/Option"
+import { toHex } from "../../protocol/Bytes.js"
 import { AccountNotFound, EkSeqStale, HandleTaken, RelayAuth } from "../RelayErrors.js"
 import type { NewAccount, RelayStoreShape } from "../RelayStore.js"
 import { makeTokenCache, type TokenCache } from "../TokenCache.js"
@@ -116,7 +116,7 @@ export const makeAccounts = (sql: SqlClient.SqlClient, tokens: TokenCache = make
 
   const accountIdForToken: AccountsPart["accountIdForToken"] = (tokenHash) =>
     Effect.gen(function* () {
-      const key = Encoding.encodeHex(tokenHash)
+      const key = toHex(tokenHash)
       const cached = tokens.get(key, yield* now)
       if (cached !== undefined) return cached
       const generation = tokens.generation()
@@ -154,12 +154,12 @@ export const makeAccounts = (sql: SqlClient.SqlClient, tokens: TokenCache = make
           Effect.zipLeft(
             sql<Row>`UPDATE tokens SET revoked_at = ${at}
               WHERE token_hash = ${tokenHash} AND revoked_at IS NULL RETURNING id`,
-            notifyTokens(sql, tokenPayload(Encoding.encodeHex(tokenHash)))
+            notifyTokens(sql, tokenPayload(toHex(tokenHash)))
           )
         )
       ).pipe(
         Effect.map((rows) => rows.length > 0),
-        Effect.ensuring(Effect.sync(() => tokens.dropToken(Encoding.encodeHex(tokenHash)))),
+        Effect.ensuring(Effect.sync(() => tokens.dropToken(toHex(tokenHash)))),
         io("revokeToken")
       ),
     revokeAllTokens: (accountId) =>

@@ -1,7 +1,7 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
-import * as Encoding from "effect/Encoding"
 import type * as Exit from "effect/Exit"
+import { toHex } from "../../protocol/Bytes.js"
 import { RelayStoreIo } from "../RelayErrors.js"
 import type { Enqueued, EnqueueInput, FreshEntry } from "../RelayStore.js"
 import {
@@ -20,7 +20,7 @@ import { now, type Row } from "./Rows.js"
  * `literalsSafe`), and `decode('<hex>', 'hex')`. Nothing else is ever written into the SQL text.
  */
 const intLiteral = (n: number): string => String(n)
-const bytesLiteral = (b: Uint8Array) => `decode('${Encoding.encodeHex(b)}', 'hex')`
+const bytesLiteral = (b: Uint8Array) => `decode('${toHex(b)}', 'hex')`
 /** Whether every number `lockAndReadText` writes into its text is a safe integer (else the batch is refused). */
 export const literalsSafe = (items: ReadonlyArray<EnqueueInput>): boolean =>
   items.every((m) => Number.isSafeInteger(m.senderId) && Number.isSafeInteger(m.recipientId))

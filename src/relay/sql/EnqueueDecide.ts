@@ -1,5 +1,5 @@
-import * as Encoding from "effect/Encoding"
 import * as Exit from "effect/Exit"
+import { toHex } from "../../protocol/Bytes.js"
 import { AccountNotFound, ContactRevoked, NotAContact, RecipientQuota } from "../RelayErrors.js"
 import type { Enqueued, EnqueueInput } from "../RelayStore.js"
 import { num, pair, type Row } from "./Rows.js"
@@ -7,7 +7,7 @@ import { num, pair, type Row } from "./Rows.js"
 /** Why one message of a batch is refused; the others of the batch are stored all the same. */
 export type EnqueueRefusal = NotAContact | ContactRevoked | RecipientQuota | AccountNotFound
 
-export const idKey = (senderId: number, msgId: Uint8Array) => `${senderId}:${Encoding.encodeHex(msgId)}`
+export const idKey = (senderId: number, msgId: Uint8Array) => `${senderId}:${toHex(msgId)}`
 export const pairKey = (x: number, y: number) => pair(x, y).join(":")
 
 /** What the batch read under the recipients' row locks, as the rows each engine's queries answer. */

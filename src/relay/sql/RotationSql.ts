@@ -1,6 +1,6 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
-import * as Encoding from "effect/Encoding"
+import { toHex } from "../../protocol/Bytes.js"
 import { AccountNotFound, EkSeqStale, RelayAuth } from "../RelayErrors.js"
 import type { IdentityRotation, RotationStorePart } from "../RelayStoreRotations.js"
 import { makeTokenCache, type TokenCache } from "../TokenCache.js"
@@ -39,12 +39,12 @@ export const makeRotations = (sql: SqlClient.SqlClient, tokens: TokenCache = mak
               AND account_id IN (SELECT id FROM accounts WHERE disabled_at IS NULL)
             RETURNING id`
           if (revoked.length === 0) return yield* new RelayAuth()
-          yield* notifyTokens(sql, tokenPayload(Encoding.encodeHex(oldTokenHash)))
+          yield* notifyTokens(sql, tokenPayload(toHex(oldTokenHash)))
           yield* sql`INSERT INTO audit (at, actor, event, detail) VALUES (${at}, ${accountId}, 'token_rotated', '')`
           return true
         })
       )
-    }).pipe(Effect.ensuring(Effect.sync(() => tokens.dropToken(Encoding.encodeHex(oldTokenHash)))), io("rotateToken"))
+    }).pipe(Effect.ensuring(Effect.sync(() => tokens.dropToken(toHex(oldTokenHash)))), io("rotateToken"))
 
   const rotateIdentity: RotationStorePart["rotateIdentity"] = (input) =>
     Effect.gen(function* () {

@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Either, Encoding, Schema } from "effect"
 import { decodeBase64Url, encodeBase64Url } from "../../src/protocol/Base64Url.js"
 import { fromBase64Url } from "../../src/protocol/Bytes.js"
+import { encodeHex } from "../../src/protocol/Hex.js"
 import { Base64UrlBytes } from "../../src/protocol/WireSchemas.js"
 
 /** A deterministic byte source (xorshift32), so a failure names the same input on every run. */
@@ -83,5 +84,16 @@ describe("base64url", () => {
       if (Either.isLeft(a) && Either.isLeft(b)) assert.strictEqual(a.left.message, b.left.message)
     }
     assert.strictEqual(Schema.encodeSync(Base64UrlBytes)(bytes), text)
+  })
+})
+
+describe("hex", () => {
+  it("encodes every byte value and every length as effect's Encoding does", () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i)
+    assert.strictEqual(encodeHex(all), Encoding.encodeHex(all))
+    for (let length = 0; length <= 70; length++) {
+      const bytes = bytesOf(31 + length, length)
+      assert.strictEqual(encodeHex(bytes), Encoding.encodeHex(bytes), `length ${length}`)
+    }
   })
 })
