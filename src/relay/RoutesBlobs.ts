@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { bytesEqual, concat, toBase64Url } from "../protocol/Bytes.js"
+import { Base64UrlBytes } from "../protocol/WireSchemas.js"
 import { readUpload } from "./BlobUpload.js"
 import { BadRequest, BlobHashMismatch, NotFound, TooLarge } from "./HttpErrors.js"
 import { authenticated, body, json, param, parseAccountId, parseHex32, wireAccountId } from "./Http.js"
@@ -13,7 +14,6 @@ import { RateLimiter, Rules } from "./RateLimiter.js"
 import { ContactRevoked, NotAContact } from "./RelayErrors.js"
 import { Caps } from "./RelaySettings.js"
 import { type AccountId, RelayStore } from "./RelayStore.js"
-import { Base64UrlBytes } from "../protocol/WireSchemas.js"
 
 const blobParam = param("sha256", parseHex32)
 

@@ -4,13 +4,13 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { toBase64Url } from "../protocol/Bytes.js"
+import { Base64UrlBytes } from "../protocol/WireSchemas.js"
 import { BadRequest } from "./HttpErrors.js"
 import { authenticated, base64UrlOf, body, json, param, wireAccountId } from "./Http.js"
 import { RateLimiter, Rules } from "./RateLimiter.js"
 import { InviteInvalid } from "./RelayErrors.js"
 import { Caps } from "./RelaySettings.js"
 import { RelayStore } from "./RelayStore.js"
-import { Base64UrlBytes } from "../protocol/WireSchemas.js"
 
 const InviteId = Base64UrlBytes.pipe(
   Schema.filter((bytes) => bytes.length === 16 || "an invite id is 16 bytes (base64url)")
