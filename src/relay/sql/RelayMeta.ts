@@ -1,8 +1,7 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
+import { toHex } from "../../protocol/Bytes.js"
 import { io, type Row } from "./Rows.js"
-
-const hex = (data: Uint8Array) => Array.from(data, (b) => b.toString(16).padStart(2, "0")).join("")
 
 /**
  * A value of the `meta` table every replica shares: concurrent first writers (replicas starting together) race on
@@ -20,6 +19,6 @@ export const claimSetting = (sql: SqlClient.SqlClient) => (key: string, candidat
 /** The relay's stable random id: 128 bits from the platform's CSPRNG, written once at first start. */
 export const ensureRelayId = (sql: SqlClient.SqlClient) =>
   Effect.flatMap(
-    Effect.sync(() => hex(globalThis.crypto.getRandomValues(new Uint8Array(16)))),
+    Effect.sync(() => toHex(globalThis.crypto.getRandomValues(new Uint8Array(16)))),
     (candidate) => Effect.map(claimSetting(sql)("relay_id", candidate), (kept) => kept.value)
   )
