@@ -5,8 +5,12 @@
 // running while the store was seeded builds the index; the figures are then taken from fresh servers, as a new
 // session gets them: each one's first call, then 40 more (p50 and p95 of the three servers' calls together). The
 // client is warmed up first, on the server that ran while seeding, as a host's has been by the time it searches.
+// After each fresh server, the same calls go to a server on the bare MCP SDK that replays the answers recorded
+// (bench/replay-server.mjs): its p95 is what this machine, the client and the pipes cost at that moment, the floor
+// under the row's figure.
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import { log, ms, percentile, removeHome, requireBuild, row, spawnMcp, tempHome, ulid } from "./lib.mjs"
 
 requireBuild()
@@ -54,7 +58,13 @@ const cloneTree = (src, dst, replace) => {
   }
 }
 
+const REPLAY_SERVER = path.join(path.dirname(fileURLToPath(import.meta.url)), "replay-server.mjs")
+
 const home = tempHome("sb-bench-search-")
+const answersDir = tempHome("sb-bench-search-answers-")
+const answersFile = path.join(answersDir, "answers.json")
+/** Every search's result as the server sent it, by the arguments asked: what the replay server answers with. */
+const answers = {}
 const alice = await spawnMcp({ home, label: "alice" })
 let bob = await spawnMcp({ home, label: "bob" })
 try {
@@ -82,10 +92,16 @@ try {
   }
   log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`)
 
-  const search = async (query) => {
+  /** One search through `server` (the bridge's by default), timed as a host's client gets it: result parsed. */
+  const search = async (query, server = bob) => {
+    const args = { query, limit: 20 }
     const t0 = performance.now()
-    const r = await bob.call("bridge_search", { query, limit: 20 })
-    return { ms: performance.now() - t0, r }
+    const result = await server.client.callTool({ name: "bridge_search", arguments: args })
+    const r = JSON.parse(result.content[0]?.text ?? "null")
+    const took = performance.now() - t0
+    if (result.isError) throw new Error(`bridge_search: ${JSON.stringify(r)}\n${server.stderr()}`)
+    if (server === bob) answers[`bridge_search ${JSON.stringify(args)}`] = result
+    return { ms: took, r }
   }
   const build = await search("parser")
   log(`first search of the server running while seeding: ${ms(build.ms)}`)
@@ -110,6 +126,7 @@ try {
   // Each fresh server's first call, then QUERIES more; SERVERS of them, the figures pooled.
   const firsts = []
   const times = []
+  const floor = []
   for (let s = 0; s < SERVERS; s++) {
     bob = await spawnMcp({ home, label: "bob", sessionId: bob.sessionId })
     const cold = await search("parser")
@@ -118,11 +135,22 @@ try {
     firsts.push(cold.ms)
     for (let i = 0; i < QUERIES; i++) times.push((await search(queryAt(i))).ms)
     if (s < SERVERS - 1) await bob.close()
+    fs.writeFileSync(answersFile, JSON.stringify(answers))
+    const replay = await spawnMcp({ home, bin: REPLAY_SERVER, env: { BENCH_REPLAY_ANSWERS: answersFile } })
+    try {
+      await search("parser", replay)
+      for (let i = 0; i < QUERIES; i++) floor.push((await search(queryAt(i), replay)).ms)
+    } finally {
+      await replay.close()
+    }
   }
   const first = percentile(firsts, 50)
   const p50 = percentile(times, 50)
   const p95 = percentile(times, 95)
   log(`search over ${COUNT}: first calls ${firsts.map(ms).join(", ")}, then p50 ${ms(p50)} p95 ${ms(p95)}`)
+  log(
+    `the same calls replayed by a bare MCP SDK server: p50 ${ms(percentile(floor, 50))} p95 ${ms(percentile(floor, 95))}`
+  )
   row(
     `search over ${COUNT} messages, p95 (${QUERIES} calls in each of ${SERVERS} fresh servers)`,
     ms(p95),
@@ -136,11 +164,17 @@ try {
     first <= 150
   )
   row(`search over ${COUNT} messages, p50`, ms(p50), "report")
+  row(
+    `the same ${floor.length} calls answered by a bare MCP SDK server replaying the answers (the floor now), p95 / p50`,
+    `${ms(percentile(floor, 95))} / ${ms(percentile(floor, 50))}`,
+    "report"
+  )
   row(`search over ${COUNT} messages, first search while no index exists`, ms(build.ms), "report")
 } finally {
   const t = performance.now()
   await Promise.allSettled([alice.close(), bob.close()])
   log(`closed in ${ms(performance.now() - t)}`)
   removeHome(home)
+  removeHome(answersDir)
   log(`removed in ${ms(performance.now() - t)}`)
 }
