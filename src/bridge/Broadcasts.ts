@@ -82,7 +82,12 @@ export const make = Effect.gen(function* () {
 
   return Broadcasts.of({
     post,
-    live: Effect.zipWith(all, DateTime.now, (list, now) => list.filter(isLive(now))),
+    // The time read once the listing is in, as before, without steps of its own.
+    live: Effect.clockWith((clock) =>
+      Effect.map(all, (list) =>
+        list.length === 0 ? list : list.filter(isLive(DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())))
+      )
+    ),
     get: (id) =>
       /^[0-9A-Z]{26}$/.test(id)
         ? Effect.zipWith(envelopes.read(Layout.broadcast(id)), DateTime.now, (found, now) =>

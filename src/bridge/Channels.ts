@@ -136,15 +136,19 @@ export const make = Effect.gen(function* () {
       return channel
     })
 
-  const list = (sessionId: SessionId) =>
-    Effect.gen(function* () {
-      const names = yield* store.list(Layout.channelsDir)
-      const found = yield* Effect.forEach(names.filter(Schema.is(ChannelName)), (name) => readMembers(name))
-      return found.flatMap(Option.toArray).map((m) => ({
-        channel: m.channel,
-        members: m.members.length,
-        joined: m.members.some((x) => x.sessionId === sessionId)
-      }))
+  const list = (sessionId: SessionId): Effect.Effect<ReadonlyArray<ChannelSummary>, StoreError> =>
+    Effect.flatMap(store.list(Layout.channelsDir), (all) => {
+      const names = all.filter(Schema.is(ChannelName))
+      if (names.length === 0) return Effect.succeed([])
+      return Effect.map(
+        Effect.forEach(names, (name) => readMembers(name)),
+        (found) =>
+          found.flatMap(Option.toArray).map((m) => ({
+            channel: m.channel,
+            members: m.members.length,
+            joined: m.members.some((x) => x.sessionId === sessionId)
+          }))
+      )
     })
 
   return Channels.of({

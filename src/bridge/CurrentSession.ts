@@ -3,7 +3,6 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Ref from "effect/Ref"
 import type { SessionRecord } from "../domain/Records.js"
 import { Identity, type IdentityFailure, type IdentityInput } from "./Identity.js"
 import { Sessions } from "./Sessions.js"
@@ -37,26 +36,29 @@ export const makeLazy = <R>(
     const identity = yield* Identity
     const sessions = yield* Sessions
     const context = yield* Effect.context<R>()
-    const state = yield* Ref.make(Option.none<{ readonly record: SessionRecord; readonly touchedAt: number }>())
+    // A plain cell, not a Ref: read and written only in synchronous steps of this process's one thread.
+    let state = Option.none<{ readonly record: SessionRecord; readonly touchedAt: number }>()
+    const setState = (record: SessionRecord, touchedAt: number) =>
+      Effect.sync(() => void (state = Option.some({ record, touchedAt })))
     const mutex = yield* Effect.makeSemaphore(1)
 
     const resolveFresh = Effect.gen(function* () {
       const record = yield* identity.resolve(yield* Effect.provide(input, context))
-      yield* Ref.set(state, Option.some({ record, touchedAt: yield* Clock.currentTimeMillis }))
+      yield* setState(record, yield* Clock.currentTimeMillis)
       return record
     })
 
     const locked = mutex.withPermits(1)(
       Effect.gen(function* () {
-        const current = yield* Ref.get(state)
+        const current = state
         if (Option.isNone(current)) return yield* resolveFresh
         const now = yield* Clock.currentTimeMillis
         if (now - current.value.touchedAt < TOUCH_EVERY_MS) return current.value.record
         // Refresh lastSeen in the background: the call does not wait for the record's lock and disk sync.
-        yield* Ref.set(state, Option.some({ record: current.value.record, touchedAt: now }))
+        yield* setState(current.value.record, now)
         yield* Effect.forkDaemon(
           sessions.touch(current.value.record.sessionId).pipe(
-            Effect.tap((record) => Ref.set(state, Option.some({ record, touchedAt: now }))),
+            Effect.tap((record) => setState(record, now)),
             Effect.catchIf(
               (e) => e.code === "SESSION_NOT_FOUND",
               () => mutex.withPermits(1)(resolveFresh)
@@ -69,13 +71,13 @@ export const makeLazy = <R>(
     )
     // The common case, a record resolved and touched less than TOUCH_EVERY_MS ago, is read without the mutex: a call
     // that finds it so does not queue behind another call's registration or refresh.
-    const get = Effect.flatMap(Ref.get(state), (current) =>
-      Option.isNone(current)
-        ? locked
-        : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            now - current.value.touchedAt < TOUCH_EVERY_MS ? Effect.succeed(current.value.record) : locked
-          )
-    )
+    // One step of the calling fiber: the cell and the clock read directly, no step of their own each.
+    const get = Effect.clockWith((clock) => {
+      const current = state
+      return Option.isSome(current) && clock.unsafeCurrentTimeMillis() - current.value.touchedAt < TOUCH_EVERY_MS
+        ? Effect.succeed(current.value.record)
+        : locked
+    })
     return CurrentSession.of({ get })
   })
 

@@ -75,6 +75,7 @@ export interface EnvelopesShape {
 export class Envelopes extends Context.Tag("session-bridge/Envelopes")<Envelopes, EnvelopesShape>() {}
 
 const MAX_CACHED = 200_000
+const NO_NAMES: ReadonlyArray<string> = Object.freeze([])
 
 const sameNames = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean => {
   if (a.length !== b.length) return false
@@ -103,22 +104,28 @@ export const make = Effect.gen(function* () {
     { readonly mtimeMs: number; readonly listedAt: number; readonly names: ReadonlyArray<string> }
   >()
 
-  const list = (dir: string) =>
+  const relist = (dir: string, mtimeMs: number) =>
     Effect.gen(function* () {
-      const st = yield* store.stat(dir)
-      if (Option.isNone(st)) {
-        dirs.delete(dir)
-        return []
-      }
-      const mtimeMs = st.value.mtimeMs
       const cached = dirs.get(dir)
-      if (cached !== undefined && stillCurrent(cached, mtimeMs)) return cached.names
       const listedAt = yield* Clock.currentTimeMillis
       const fresh = yield* store.list(dir)
       // An unchanged listing keeps its array, so results built from it (readDir, search) stay cached.
       const names = cached !== undefined && sameNames(cached.names, fresh) ? cached.names : fresh
       dirs.set(dir, { mtimeMs, listedAt, names })
       return names
+    })
+
+  /** The directory's names: one stat while it has not changed (and an absent one is empty, the same array each time). */
+  const list = (dir: string): Effect.Effect<ReadonlyArray<string>, StoreError> =>
+    Effect.flatMap(store.stat(dir), (st) => {
+      if (Option.isNone(st)) {
+        dirs.delete(dir)
+        return Effect.succeed(NO_NAMES)
+      }
+      const cached = dirs.get(dir)
+      return cached !== undefined && stillCurrent(cached, st.value.mtimeMs)
+        ? Effect.succeed(cached.names)
+        : relist(dir, st.value.mtimeMs)
     })
 
   const readStored = (path: string) =>
@@ -159,10 +166,15 @@ export const make = Effect.gen(function* () {
   >()
 
   const readDir = (dir: string) =>
-    Effect.gen(function* () {
-      const names = yield* list(dir)
+    Effect.flatMap(list(dir), (names) => {
       const previous = results.get(dir)
-      if (previous !== undefined && previous.names === names) return previous.out
+      return previous !== undefined && previous.names === names ? Effect.succeed(previous.out) : load(dir, names)
+    })
+
+  /** The envelopes of a listing not read before: the known ones kept, the others read in one store call. */
+  const load = (dir: string, names: ReadonlyArray<string>) =>
+    Effect.gen(function* () {
+      const previous = results.get(dir)
       const known = previous?.byName ?? new Map<string, StoredEnvelope>()
       const jsonNames = names.filter((n) => n.endsWith(".json"))
       const missing = jsonNames.filter((n) => !known.has(n))

@@ -26,8 +26,10 @@ import { nextTurn as letEventsIn } from "./EventLoop.js"
 import { indexChecksum } from "./Crc32.js"
 import { filtersOf } from "./SearchBlocks.js"
 import { byIdOf, changed, type DirEntries, type DirState, emptyState, sortedOf, viewOf } from "./SearchIndexState.js"
+import { decodeHits, type IndexHit, messagePath } from "./SearchHits.js"
 
 export type { DirEntries } from "./SearchIndexState.js"
+export type { IndexHit } from "./SearchHits.js"
 
 /**
  * What search looks at in an envelope directory (an inbox, a channel's history), kept current without reading
@@ -51,12 +53,6 @@ export interface SearchIndexShape {
   readonly flush: Effect.Effect<void>
 }
 
-/** An entry of a directory's index. */
-export interface IndexHit {
-  readonly dir: string
-  readonly entry: IndexedMessage
-}
-
 export class SearchIndex extends Context.Tag("session-bridge/SearchIndex")<SearchIndex, SearchIndexShape>() {}
 
 /** How long after a change the background writer waits, so a burst of messages is written once. */
@@ -77,7 +73,6 @@ export const make = Effect.gen(function* () {
   /** Watches live as long as the process: the index is kept for every directory searched. */
   const watches = yield* Scope.make()
 
-  const pathOf = (dir: string, id: string) => `${dir}/${id}.json`
   const dirMtime = (dir: string) =>
     Effect.map(store.stat(dir), Option.match({ onNone: () => 0, onSome: (s) => s.mtimeMs }))
 
@@ -87,7 +82,7 @@ export const make = Effect.gen(function* () {
       if (ids.length === 0) return
       const found = yield* readJsonsIn(
         store,
-        ids.map((id) => pathOf(dir, id)),
+        ids.map((id) => messagePath(dir, id)),
         MessageEnvelope,
         plainEnvelope
       )
@@ -235,7 +230,21 @@ export const make = Effect.gen(function* () {
       return refresh(dir, state, ids)
     })
 
-  const entries = (dir: string) =>
+  /**
+   * A directory's entries. The common case, an index already open that no watch event or change of the directory's
+   * mtime has touched since (and no save due), costs its one stat; anything else takes the whole path below.
+   */
+  const entries = (dir: string): Effect.Effect<DirEntries, StoreError> => {
+    const known = dirs.get(dir)
+    if (known === undefined || known.pending.size > 0) return update(dir)
+    return Effect.flatMap(dirMtime(dir), (mtimeMs) => {
+      if (mtimeMs === 0 || mtimeMs !== known.seenMtimeMs || (known.dirty && !known.saving)) return update(dir)
+      known.heard = false
+      return Effect.succeed(viewOf(known))
+    })
+  }
+
+  const update = (dir: string) =>
     Effect.gen(function* () {
       const state = dirs.get(dir) ?? (yield* open(dir))
       yield* applyPending(dir, state)
@@ -254,39 +263,31 @@ export const make = Effect.gen(function* () {
     })
 
   const envelopes = (hits: ReadonlyArray<IndexHit>) =>
-    Effect.gen(function* () {
+    Effect.suspend(() => {
       const out = hits.map((h) => Option.fromNullable(decoded.get(h.entry)))
       const missing = hits.flatMap((h, i) => (Option.isNone(out[i]!) ? [i] : []))
-      if (missing.length === 0) return out
-      // The uncached ones in one store call.
-      const found = yield* readJsonsIn(
-        store,
-        missing.map((i) => pathOf(hits[i]!.dir, hits[i]!.entry.id)),
-        MessageEnvelope,
-        plainEnvelope
-      )
-      const changed = new Map<string, Array<string>>()
-      missing.forEach((i, k) => {
-        const { dir, entry } = hits[i]!
-        const fresh = Option.filter(found[k]!, (e) => e.id === entry.id)
-        const now = Option.map(fresh, indexedMessage)
-        if (
-          Option.isSome(now) &&
-          now.value.text === entry.text &&
-          now.value.kind === entry.kind &&
-          now.value.channel === entry.channel
-        ) {
-          decoded.set(entry, Option.getOrThrow(fresh))
-          out[i] = fresh
-        } else changed.set(dir, [...(changed.get(dir) ?? []), entry.id])
-      })
-      // A file that changed or went away since it was indexed: the index follows it, and its entry is not returned.
-      for (const [dir, ids] of changed) {
-        const state = dirs.get(dir)
-        if (state !== undefined) yield* refresh(dir, state, ids)
-      }
-      return out
+      return missing.length === 0 ? Effect.succeed(out) : decodeMissing(hits, out, missing)
     })
+
+  /** The hits not decoded yet, in one store call; a file that changed or went away is followed by the index. */
+  const decodeMissing = (
+    hits: ReadonlyArray<IndexHit>,
+    out: Array<Option.Option<MessageEnvelope>>,
+    missing: ReadonlyArray<number>
+  ) =>
+    Effect.flatMap(decodeHits(store, hits, missing, out, decoded), (changed) =>
+      Effect.as(
+        Effect.forEach(
+          changed,
+          ([dir, ids]) => {
+            const state = dirs.get(dir)
+            return state === undefined ? Effect.void : refresh(dir, state, ids)
+          },
+          { discard: true }
+        ),
+        out
+      )
+    )
 
   const flush = Effect.suspend(() =>
     Effect.forEach([...dirs], ([dir, state]) => (state.dirty ? save(dir, state) : Effect.void), { discard: true })

@@ -45,19 +45,26 @@ const describeParseError = (error: ParseResult.ParseError): string =>
     .join("; ")
 
 /**
- * Builds `layer` into `scope` on first use and caches the result; concurrent first callers share one build,
- * and a failed build is not cached.
+ * `build` run on first use and its result kept: `get` runs it (concurrent first callers share one build; a failed
+ * build is not kept), `cached` is the result once there is one.
  */
-const lazyContext = <R, E>(build: Effect.Effect<Context.Context<R>, E>) =>
+const lazily = <A, E>(build: Effect.Effect<A, E>) =>
   Effect.map(Effect.makeSemaphore(1), (lock) => {
-    let cached: Option.Option<Context.Context<R>> = Option.none()
+    let cached: A | undefined
     const fill = Effect.suspend(() =>
-      Option.isSome(cached)
-        ? Effect.succeed(cached.value)
-        : Effect.tap(build, (ctx) => void (cached = Option.some(ctx)))
+      cached !== undefined ? Effect.succeed(cached) : Effect.tap(build, (a) => void (cached = a))
     )
-    return Effect.suspend(() => (Option.isSome(cached) ? Effect.succeed(cached.value) : lock.withPermits(1)(fill)))
+    return {
+      get: Effect.suspend(() => (cached !== undefined ? Effect.succeed(cached) : lock.withPermits(1)(fill))),
+      cached: (): A | undefined => cached
+    }
   })
+
+/** The handlers' context, and how to start a call on a runtime that already holds it. */
+interface Built<R> {
+  readonly context: Context.Context<R>
+  readonly run: (effect: Effect.Effect<CallToolResult, never, R>) => Fiber.RuntimeFiber<CallToolResult, never>
+}
 
 /**
  * Runs `fiber`'s result into a promise, interrupting the fiber when `signal` aborts (the client cancelled the request
@@ -88,8 +95,17 @@ export const make = <R, E>(options: ToolCallsOptions<R, E>): Effect.Effect<ToolC
     const runFork = yield* FiberSet.runtime(fibers)<never>()
     const byName = new Map(options.tools.map((t) => [t.name, t]))
 
-    const context = yield* lazyContext(
-      Effect.suspend(() => Layer.buildWithScope(options.context(options.clientInfo()), contextScope))
+    // Once built, calls start on a runtime that holds the handlers' context: no per-call `provide`, which copies
+    // the context and sets it around the handler (about fifteen of a call's steps).
+    const built = yield* lazily(
+      Effect.flatMap(
+        Effect.suspend(() => Layer.buildWithScope(options.context(options.clientInfo()), contextScope)),
+        (context) =>
+          Effect.map(Effect.provide(FiberSet.runtime(fibers)<R>(), context), (run): Built<R> => ({
+            context,
+            run: (effect) => run(effect)
+          }))
+      )
     )
 
     // Each tool's decoder and encoder, made at its first call and kept: a call decodes and encodes synchronously,
@@ -124,49 +140,62 @@ export const make = <R, E>(options: ToolCallsOptions<R, E>): Effect.Effect<ToolC
         )
       })
 
-    const callTool = (name: string, args: unknown): Effect.Effect<CallToolResult> => {
+    /**
+     * A call's result at once (an unknown tool, arguments that do not decode), or the handler's run to its encoded
+     * result, which needs the handlers' context.
+     */
+    const prepare = (name: string, args: unknown): CallToolResult | Effect.Effect<CallToolResult, unknown, R> => {
       const def = byName.get(name)
       if (def === undefined) {
-        return Effect.succeed(
-          errorResult(
-            renderToolError(
-              new InvalidArgument({
-                message: `unknown tool ${JSON.stringify(name)}`,
-                hint: "Call tools/list for the tools this server offers."
-              })
-            )
+        return errorResult(
+          renderToolError(
+            new InvalidArgument({
+              message: `unknown tool ${JSON.stringify(name)}`,
+              hint: "Call tools/list for the tools this server offers."
+            })
           )
         )
       }
       const codec = codecOf(def)
       const input = codec.decode(args ?? {})
       if (Either.isLeft(input)) {
-        return Effect.succeed(
-          errorResult(
-            toolErrorOf(
-              new InvalidArgument({
-                message: `${name}: ${describeParseError(input.left)}`,
-                hint: "Check the arguments against the tool's input schema."
-              })
-            )
+        return errorResult(
+          toolErrorOf(
+            new InvalidArgument({
+              message: `${name}: ${describeParseError(input.left)}`,
+              hint: "Check the arguments against the tool's input schema."
+            })
           )
         )
       }
-      return Effect.flatMap(context, (ctx) => Effect.provide(def.handler(input.right), ctx)).pipe(
-        // The result is the output Schema's encoding; a value that does not encode is a bug (INTERNAL, logged).
-        Effect.flatMap((value) => {
-          const encoded = codec.encode(value)
-          return Either.isRight(encoded) ? Effect.succeed(successResult(encoded.right)) : Effect.die(encoded.left)
-        }),
-        settled(name),
-        // No tracing span (per call, or for the context build): nothing exports spans from this process, the log line
-        // of a defect names the tool, and the tracer's code would be compiled and kept for nothing.
-        Effect.orDie
-      )
+      // The result is the output Schema's encoding; a value that does not encode is a bug (INTERNAL, logged).
+      return Effect.flatMap(def.handler(input.right), (value) => {
+        const encoded = codec.encode(value)
+        return Either.isRight(encoded) ? Effect.succeed(successResult(encoded.right)) : Effect.die(encoded.left)
+      })
     }
 
+    // No tracing span (per call, or for the context build): nothing exports spans from this process, the log line
+    // of a defect names the tool, and the tracer's code would be compiled and kept for nothing.
+    const finish = <R2>(name: string, run: Effect.Effect<CallToolResult, unknown, R2>) =>
+      run.pipe(settled(name), Effect.orDie)
+
     return {
-      call: (name, args, signal) => settle(runFork(callTool(name, args)), signal),
+      call: (name, args, signal) => {
+        const prepared = prepare(name, args)
+        if (!Effect.isEffect(prepared)) return Promise.resolve(prepared)
+        const ready = built.cached()
+        const fiber =
+          ready !== undefined
+            ? ready.run(finish(name, prepared))
+            : runFork(
+                finish(
+                  name,
+                  Effect.flatMap(built.get, (b) => Effect.provide(prepared, b.context))
+                )
+              )
+        return settle(fiber, signal)
+      },
       drain: Effect.flatMap(FiberSet.size(fibers), (n) =>
         n === 0
           ? Effect.void

@@ -303,6 +303,30 @@ describe("McpServer", () => {
     })
   )
 
+  it.live("runs later calls on the built context: they answer, fail, die and are cancelled as the first did", () => {
+    const probe = freshProbe()
+    return withServer(probe, async (c) => {
+      assert.deepStrictEqual(await c.ok("greet"), { greeting: "hello claude-code" })
+      assert.deepStrictEqual(await c.ok("greet"), { greeting: "hello claude-code" })
+      assert.deepStrictEqual(await c.ok("echo", { text: "ab", times: 2 }), { text: "abab" })
+      assert.strictEqual(await c.errorCode("refuse"), "RECIPIENT_NOT_FOUND")
+      assert.strictEqual(await c.errorCode("crash"), "INTERNAL")
+      assert.strictEqual(probe.builds, 1)
+      hangInterrupted = false
+      const controller = new AbortController()
+      const call = c.client.callTool({ name: "hang", arguments: {} }, undefined, { signal: controller.signal })
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      controller.abort("changed my mind")
+      await call.then(
+        () => assert.fail("a cancelled call does not resolve"),
+        () => undefined
+      )
+      for (let i = 0; i < 50 && !hangInterrupted; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      assert.isTrue(hangInterrupted)
+      assert.deepStrictEqual(await c.ok("greet"), { greeting: "hello claude-code" })
+    }).pipe(Logger.withMinimumLogLevel(LogLevel.None))
+  })
+
   it.live("completes `closed` when the client closes the transport", () =>
     Effect.gen(function* () {
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()

@@ -8,7 +8,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { StoreError } from "../../domain/Errors.js"
 import { DIR_MODE, MAX_RECORD_BYTES, Store, type StoredText, type StoreShape } from "../../services/store/Store.js"
-import { dirSegments, segments } from "../../services/store/StorePath.js"
+import { dirSegments, segments, segmentsOf } from "../../services/store/StorePath.js"
 import { appendTo, code, createEmptyFile, isAbsent, kindOf, readHead, Refused, withTempFile } from "./SafeFile.js"
 import { createAllFresh, linkFresh } from "./CreateAll.js"
 import { repairModes, staleTempFiles } from "./StoreMaintenance.js"
@@ -132,12 +132,20 @@ export const make = (root: string, options: FileSystemStoreOptions = {}): StoreS
     }
   }
 
-  const fileOp = <A>(path: string, f: (parts: ReadonlyArray<string>, file: string) => A) =>
-    Effect.flatMap(segments(path), (parts) => ioSync(path, () => f(parts, abs(parts))))
+  /** A synchronous call on a checked path: one step of the calling fiber (no separate step for the check). */
+  const fileOp = <A>(
+    path: string,
+    f: (parts: ReadonlyArray<string>, file: string) => A
+  ): Effect.Effect<A, StoreError> => {
+    const parts = segmentsOf(path)
+    return parts === undefined
+      ? Effect.fail(new StoreError({ reason: "InvalidPath", path }))
+      : ioSync(path, () => f(parts, abs(parts)))
+  }
   const fileOpAsync = <A>(path: string, f: (parts: ReadonlyArray<string>, file: string) => Promise<A>) =>
     Effect.flatMap(segments(path), (parts) => io(path, () => f(parts, abs(parts))))
   const dirOp = <A>(dir: string, f: (parts: ReadonlyArray<string>, file: string) => A) =>
-    Effect.flatMap(dirSegments(dir), (parts) => ioSync(dir, () => f(parts, abs(parts))))
+    dir === "" ? ioSync(dir, () => f([], abs([]))) : fileOp(dir, f)
 
   /** A file's bytes (at most `maxBytes`, or the whole file refused when `whole`); undefined when absent. */
   const readFile = (parts: ReadonlyArray<string>, maxBytes: number, whole: boolean) =>
@@ -146,21 +154,23 @@ export const make = (root: string, options: FileSystemStoreOptions = {}): StoreS
   const read = (path: string, maxBytes = MAX_RECORD_BYTES) =>
     fileOp(path, (parts) => Option.fromNullable(readFile(parts, maxBytes, true)?.bytes as Buffer | undefined))
 
-  const readTexts: StoreShape["readTexts"] = (paths) =>
-    Effect.flatMap(Effect.forEach(paths, segments), (all) =>
-      Effect.sync(() =>
-        all.map((parts, i): StoredText => {
-          try {
-            const found = readFile(parts, MAX_RECORD_BYTES, true)
-            return Either.right(
-              found === undefined ? Option.none() : Option.some((found.bytes as Buffer).toString("utf8"))
-            )
-          } catch (error) {
-            return Either.left(storeError(paths[i]!)(error))
-          }
-        })
-      )
+  const readTexts: StoreShape["readTexts"] = (paths) => {
+    const all = paths.map(segmentsOf)
+    const invalid = all.findIndex((parts) => parts === undefined)
+    if (invalid >= 0) return Effect.fail(new StoreError({ reason: "InvalidPath", path: paths[invalid]! }))
+    return Effect.sync(() =>
+      all.map((parts, i): StoredText => {
+        try {
+          const found = readFile(parts!, MAX_RECORD_BYTES, true)
+          return Either.right(
+            found === undefined ? Option.none() : Option.some((found.bytes as Buffer).toString("utf8"))
+          )
+        } catch (error) {
+          return Either.left(storeError(paths[i]!)(error))
+        }
+      })
     )
+  }
 
   return {
     root,

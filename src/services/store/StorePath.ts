@@ -2,13 +2,17 @@ import * as Effect from "effect/Effect"
 import { StoreError } from "../../domain/Errors.js"
 import { isSafeSegment } from "../../domain/Names.js"
 
+/** The segments of a relative store path, or undefined for anything hostile. */
+export const segmentsOf = (path: string): ReadonlyArray<string> | undefined => {
+  if (path.startsWith("/") || path.length === 0) return undefined
+  const parts = path.split("/")
+  return parts.every((p) => isSafeSegment(p, 255)) ? parts : undefined
+}
+
 /** Splits and validates a relative store path; fails with InvalidPath for anything hostile. */
 export const segments = (path: string): Effect.Effect<ReadonlyArray<string>, StoreError> => {
-  if (path.startsWith("/") || path.length === 0) return Effect.fail(new StoreError({ reason: "InvalidPath", path }))
-  const parts = path.split("/")
-  return parts.every((p) => isSafeSegment(p, 255))
-    ? Effect.succeed(parts)
-    : Effect.fail(new StoreError({ reason: "InvalidPath", path }))
+  const parts = segmentsOf(path)
+  return parts === undefined ? Effect.fail(new StoreError({ reason: "InvalidPath", path })) : Effect.succeed(parts)
 }
 
 /** Same check for a directory path, where "" means the root. */
