@@ -5,6 +5,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { settleDisk } from "./disk.mjs"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const filters = process.argv.slice(2)
@@ -63,23 +64,6 @@ const runFile = (file) =>
       resolve(rows)
     })
   })
-
-/**
- * Flushes what the previous file left for the disk to write (an install, two databases' spools) and waits, up to
- * 30 s, until the kernel's dirty and write-back pages are under 8 MiB, so that one file's fsyncs do not queue behind
- * another's write-back. A user's machine is not writing a bench's leftovers while they work.
- */
-const settleDisk = async () => {
-  const started = Date.now()
-  spawnSync("sync", { stdio: "ignore" })
-  for (;;) {
-    const meminfo = fs.readFileSync("/proc/meminfo", "utf8")
-    const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(meminfo)?.[1] ?? 0)
-    if (kb("Dirty") + kb("Writeback") < 8192 || Date.now() - started > 30_000) break
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  await new Promise((resolve) => setTimeout(resolve, 1_000))
-}
 
 /**
  * How fast this machine is right before a file runs: the median wall time of 7 `node -e 0` (without
