@@ -135,6 +135,21 @@ const withServer = (probe: Probe, f: (client: McpHandle, server: McpServer.McpSe
 
 const freshProbe = (): Probe => ({ builds: 0, clients: [], failNext: false })
 
+/** Calls `hang`, cancels the call and checks that its fiber was interrupted. */
+const cancelsHang = async (c: McpHandle) => {
+  hangInterrupted = false
+  const controller = new AbortController()
+  const call = c.client.callTool({ name: "hang", arguments: {} }, undefined, { signal: controller.signal })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  controller.abort("changed my mind")
+  await call.then(
+    () => assert.fail("a cancelled call does not resolve"),
+    () => undefined
+  )
+  for (let i = 0; i < 50 && !hangInterrupted; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  assert.isTrue(hangInterrupted)
+}
+
 describe("McpServer", () => {
   it.live("lists every tool with top-level object schemas and no $schema/$defs/$ref noise", () =>
     withServer(freshProbe(), async (c) => {
@@ -289,17 +304,7 @@ describe("McpServer", () => {
 
   it.live("interrupts a call the client cancels", () =>
     withServer(freshProbe(), async (c) => {
-      hangInterrupted = false
-      const controller = new AbortController()
-      const call = c.client.callTool({ name: "hang", arguments: {} }, undefined, { signal: controller.signal })
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      controller.abort("changed my mind")
-      await call.then(
-        () => assert.fail("a cancelled call does not resolve"),
-        () => undefined
-      )
-      for (let i = 0; i < 50 && !hangInterrupted; i++) await new Promise((resolve) => setTimeout(resolve, 10))
-      assert.isTrue(hangInterrupted)
+      await cancelsHang(c)
     })
   )
 
@@ -312,17 +317,7 @@ describe("McpServer", () => {
       assert.strictEqual(await c.errorCode("refuse"), "RECIPIENT_NOT_FOUND")
       assert.strictEqual(await c.errorCode("crash"), "INTERNAL")
       assert.strictEqual(probe.builds, 1)
-      hangInterrupted = false
-      const controller = new AbortController()
-      const call = c.client.callTool({ name: "hang", arguments: {} }, undefined, { signal: controller.signal })
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      controller.abort("changed my mind")
-      await call.then(
-        () => assert.fail("a cancelled call does not resolve"),
-        () => undefined
-      )
-      for (let i = 0; i < 50 && !hangInterrupted; i++) await new Promise((resolve) => setTimeout(resolve, 10))
-      assert.isTrue(hangInterrupted)
+      await cancelsHang(c)
       assert.deepStrictEqual(await c.ok("greet"), { greeting: "hello claude-code" })
     }).pipe(Logger.withMinimumLogLevel(LogLevel.None))
   })
