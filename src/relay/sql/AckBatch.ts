@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { Acked } from "../RelayStore.js"
 import { now, num, type Row } from "./Rows.js"
+import { transactionOn } from "./SqliteTransaction.js"
 
 /** One recipient's ack: move its cursor to `upTo` (capped), drop the rows up to it, mark them delivered. */
 export interface AckInput {
@@ -60,14 +61,7 @@ const relaxedSqlite = <A, E>(sql: SqlClient.SqlClient, body: (conn: SqlConnectio
       const exec = (text: string) => conn.execute(text, [], undefined)
       yield* Effect.addFinalizer(() => Effect.orDie(exec("PRAGMA synchronous = FULL")))
       yield* exec("PRAGMA synchronous = NORMAL")
-      yield* exec("BEGIN")
-      const rollback = Effect.ignore(exec("ROLLBACK"))
-      const out = yield* body(conn).pipe(
-        Effect.provideService(SqlClient.TransactionConnection, [conn, 0] as const),
-        Effect.onError(() => rollback)
-      )
-      yield* exec("COMMIT").pipe(Effect.onError(() => rollback))
-      return out
+      return yield* transactionOn(conn, body(conn))
     })
   )
 
