@@ -149,6 +149,21 @@ try {
       await replay.close()
     }
   }
+  // The same inbox listed: a fresh server's first bridge_list_inbox (it reads only the page it shows), then the next.
+  await bob.close()
+  const inboxFirsts = []
+  const inboxNexts = []
+  for (let s = 0; s < SERVERS; s++) {
+    bob = await spawnMcp({ home, label: "bob", sessionId: bob.sessionId })
+    for (const into of [inboxFirsts, inboxNexts]) {
+      const t0 = performance.now()
+      const listed = await bob.call("bridge_list_inbox")
+      into.push(performance.now() - t0)
+      if (listed.unread < COUNT || listed.entries.length === 0)
+        throw new Error(`inbox: ${JSON.stringify(listed).slice(0, 300)}`)
+    }
+    if (s < SERVERS - 1) await bob.close()
+  }
   const first = percentile(firsts, 50)
   const p50 = percentile(times, 50)
   const p95 = percentile(times, 95)
@@ -175,6 +190,11 @@ try {
     "report"
   )
   row(`search over ${COUNT} messages, first search while no index exists`, ms(build.ms), "report")
+  row(
+    `bridge_list_inbox over ${COUNT} unread messages, first call in a fresh server / the next (median of ${SERVERS})`,
+    `${ms(percentile(inboxFirsts, 50))} / ${ms(percentile(inboxNexts, 50))}`,
+    "report"
+  )
 } finally {
   const t = performance.now()
   await Promise.allSettled([alice.close(), bob.close()])

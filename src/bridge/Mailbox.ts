@@ -110,10 +110,7 @@ export const make = Effect.gen(function* () {
     inbox: (sessionId, options) =>
       Effect.gen(function* () {
         const limit = yield* checkLimit(options?.limit, INBOX_DEFAULT_LIMIT)
-        const all = yield* view.entries(sessionId)
-        const unread = all.filter((e) => !e.read).length
-        const shown = options?.all === true ? all : all.filter((e) => !e.read)
-        return { entries: shown.slice(-limit).reverse(), unread }
+        return yield* view.inboxPage(sessionId, options?.all === true, limit)
       }),
     read: (sessionId, id) =>
       Effect.gen(function* () {

@@ -14,27 +14,75 @@ export interface VisibleEntry {
   readonly surfaced: boolean
 }
 
+/** An entry an inbox page may show: an inbox copy by its path, or a live broadcast with its envelope at hand. */
+interface PageCandidate {
+  readonly id: string
+  readonly path?: string
+  readonly envelope?: MessageEnvelope
+}
+
 /** What one session may see: its inbox, live broadcasts from others, its channels' history, what it sent. */
 export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: BroadcastsShape, channels: ChannelsShape) => {
   const idSet = (dir: string) => Effect.map(envelopes.list(dir), (names) => new Set(names))
 
-  /** Inbox copies plus live broadcasts from others, each with its read and surfaced state; oldest first. */
-  const entries = (sessionId: SessionId): Effect.Effect<ReadonlyArray<VisibleEntry>, StoreError> =>
+  /**
+   * A page of what `bridge_list_inbox` shows: the newest `limit` of the inbox copies and live broadcasts from others
+   * (only the unread ones unless `all`), newest first, each with its read and surfaced state, and how many of them
+   * all are unread. Chosen by file name (an inbox copy is `<id>.json`) against the read markers, so only the
+   * entries shown are decoded: a fresh process with a large inbox reads `limit` files, not all of them. A copy
+   * that does not decode is left out (and the next older one shown), and not counted.
+   */
+  const inboxPage = (
+    sessionId: SessionId,
+    all: boolean,
+    limit: number
+  ): Effect.Effect<{ readonly entries: ReadonlyArray<VisibleEntry>; readonly unread: number }, StoreError> =>
     Effect.gen(function* () {
-      const [inbox, live, read, surfaced] = yield* Effect.all([
-        envelopes.readDir(Layout.inboxDir(sessionId)),
+      const dir = Layout.inboxDir(sessionId)
+      const [names, live, read, surfaced] = yield* Effect.all([
+        envelopes.list(dir),
         broadcasts.live,
         idSet(Layout.readDir(sessionId)),
         idSet(Layout.surfacedDir(sessionId))
       ])
-      const out: Array<VisibleEntry> = []
-      for (const s of inbox)
-        out.push({ envelope: s.envelope, read: read.has(s.envelope.id), surfaced: surfaced.has(s.envelope.id) })
-      for (const s of live) {
-        if (s.envelope.from.sessionId === sessionId) continue
-        out.push({ envelope: s.envelope, read: read.has(s.envelope.id), surfaced: surfaced.has(s.envelope.id) })
+      const unreadName = (name: string) => name.endsWith(".json") && !read.has(name.slice(0, -5))
+      const others = live.flatMap((s) => (s.envelope.from.sessionId === sessionId ? [] : [s.envelope]))
+      let unread = others.filter((e) => !read.has(e.id)).length
+      for (const name of names) if (unreadName(name)) unread++
+      others.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      // Newest first: the inbox's names are sorted (a copy is `<id>.json`), the broadcasts merged in by id.
+      let i = names.length - 1
+      let j = others.length - 1
+      const next = (): PageCandidate | undefined => {
+        while (i >= 0 && !(all ? names[i]!.endsWith(".json") : unreadName(names[i]!))) i--
+        while (j >= 0 && !all && read.has(others[j]!.id)) j--
+        const name = i >= 0 ? names[i]! : undefined
+        const id = name?.slice(0, -5)
+        if (j >= 0 && (id === undefined || others[j]!.id > id)) return { id: others[j]!.id, envelope: others[j--]! }
+        if (name === undefined || id === undefined) return undefined
+        i--
+        return { id, path: `${dir}/${name}` }
       }
-      return out.sort((a, b) => (a.envelope.id < b.envelope.id ? -1 : a.envelope.id > b.envelope.id ? 1 : 0))
+      const entries: Array<VisibleEntry> = []
+      // Decoding only as many as are still wanted; one that does not decode makes room for an older one.
+      for (;;) {
+        const batch: Array<PageCandidate> = []
+        for (let c: PageCandidate | undefined; batch.length + entries.length < limit && (c = next()) !== undefined;)
+          batch.push(c)
+        if (batch.length === 0) break
+        const decoded = yield* envelopes.readMany(batch.flatMap((c) => (c.path === undefined ? [] : [c.path])))
+        let k = 0
+        for (const c of batch) {
+          const envelope = c.envelope ?? Option.getOrUndefined(decoded[k++]!)
+          if (envelope === undefined) {
+            if (!read.has(c.id)) unread--
+            continue
+          }
+          entries.push({ envelope, read: read.has(envelope.id), surfaced: surfaced.has(envelope.id) })
+        }
+        if (entries.length >= limit) break
+      }
+      return { entries, unread }
     })
 
   /**
@@ -86,7 +134,7 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
       return visible.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     })
 
-  return { entries, backlogReaching, find, thread, maySee }
+  return { inboxPage, backlogReaching, find, thread, maySee }
 }
 
 export type Visibility = ReturnType<typeof makeVisibility>

@@ -151,6 +151,33 @@ const contract = (name: string, layer: (ids?: IdsLayer) => Layer.Layer<any, neve
       }).pipe(Effect.provide(layer()))
     )
 
+    it.live("list_inbox reads only the page it shows: a corrupt copy on it is skipped, one below it is not read", () =>
+      Effect.gen(function* () {
+        const alice = yield* register("alice")
+        const bob = yield* register("bob")
+        const store = yield* Store
+        // The oldest (a ULID from 2021) and the newest (the largest ULID) copies are not JSON.
+        yield* store.write(Layout.inboxMessage(bob.sessionId, "01F00000000000000000000000"), "{ not json")
+        for (const subject of ["one", "two"]) yield* call(sendMessage, alice, { to: { label: "bob" }, subject })
+        yield* store.write(Layout.inboxMessage(bob.sessionId, "7ZZZZZZZZZZZZZZZZZZZZZZZZZ"), "{ not json")
+        const subjects = (page: { entries: ReadonlyArray<{ subject: string }> }) => page.entries.map((e) => e.subject)
+        const page = yield* call(listInbox, bob, { limit: 2 })
+        assert.deepStrictEqual(subjects(page), ["two", "one"])
+        // Four copies by name, the newest of which did not decode; the oldest was not read.
+        assert.strictEqual(page.unread, 3)
+        assert.strictEqual((yield* store.list("quarantine")).length, 1)
+        const whole = yield* call(listInbox, bob, { limit: 10 })
+        assert.deepStrictEqual([subjects(whole), whole.unread], [["two", "one"], 2])
+        assert.strictEqual((yield* store.list("quarantine")).length, 2)
+        // Read ones are left out unless asked for, and no longer counted.
+        yield* call(markRead, bob, { ids: [whole.entries[0].id] })
+        const after = yield* call(listInbox, bob, { limit: 1 })
+        assert.deepStrictEqual([subjects(after), after.unread], [["one"], 1])
+        const all = yield* call(listInbox, bob, { all: true, limit: 1 })
+        assert.deepStrictEqual([subjects(all), all.entries[0].read, all.unread], [["two"], true, 1])
+      }).pipe(Effect.provide(layer()))
+    )
+
     it.live("the hook's limited read: a corrupt oldest entry is quarantined and not counted; the rest wait", () =>
       Effect.gen(function* () {
         const surfacing = yield* Surfacing

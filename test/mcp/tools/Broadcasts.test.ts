@@ -2,10 +2,37 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
 import { Broadcasts } from "../../../src/bridge/Broadcasts.js"
 import { broadcast } from "../../../src/mcp/tools/BroadcastTools.js"
-import { listInbox, markRead, readMessage } from "../../../src/mcp/tools/MessageTools.js"
+import { listInbox, markRead, readMessage, sendMessage } from "../../../src/mcp/tools/MessageTools.js"
 import { call, codeOf, memoryBridge, register } from "../../bridge/support.js"
 
 describe("broadcasts", () => {
+  it.effect("the inbox merges live broadcasts with its copies, newest first, paged and counted", () =>
+    Effect.gen(function* () {
+      const alice = yield* register("alice")
+      const bob = yield* register("bob")
+      const subjects = (page: { entries: ReadonlyArray<{ subject: string }> }) => page.entries.map((e) => e.subject)
+      yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "one" })
+      yield* TestClock.adjust("1 second")
+      const news = yield* call(broadcast, alice, { subject: "news", ttlSec: 600 })
+      yield* TestClock.adjust("1 second")
+      yield* call(sendMessage, alice, { to: { label: "bob" }, subject: "two" })
+      const page = yield* call(listInbox, bob, { limit: 2 })
+      assert.deepStrictEqual([subjects(page), page.unread], [["two", "news"], 3])
+      yield* call(markRead, bob, { ids: [news.messageId] })
+      const unread = yield* call(listInbox, bob)
+      assert.deepStrictEqual([subjects(unread), unread.unread], [["two", "one"], 2])
+      const all = yield* call(listInbox, bob, { all: true })
+      assert.deepStrictEqual(
+        all.entries.map((e: { subject: string; read: boolean }) => [e.subject, e.read]),
+        [
+          ["two", false],
+          ["news", true],
+          ["one", false]
+        ]
+      )
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+
   it.effect("fan out to every other session, with per-session read state", () =>
     Effect.gen(function* () {
       const alice = yield* register("alice")
