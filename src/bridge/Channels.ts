@@ -16,6 +16,7 @@ import { Store } from "../services/store/Store.js"
 import { checkLimit } from "./Checks.js"
 import { Envelopes } from "./Envelopes.js"
 import { HISTORY_DEFAULT_LIMIT } from "./Limits.js"
+import { newestEnvelopes } from "./NewestEnvelopes.js"
 import { Sessions } from "./Sessions.js"
 
 /** channels/<name>/members.json */
@@ -182,8 +183,7 @@ export const make = Effect.gen(function* () {
       Effect.gen(function* () {
         const n = yield* checkLimit(limit, HISTORY_DEFAULT_LIMIT)
         const channel = yield* requireMember(sessionId, raw)
-        const all = yield* envelopes.readDir(Layout.channelHistoryDir(channel))
-        return all.slice(-n).map((s) => s.envelope)
+        return yield* newestEnvelopes(envelopes, Layout.channelHistoryDir(channel), n)
       }),
     joined: (sessionId) => Effect.map(list(sessionId), (all) => all.filter((c) => c.joined).map((c) => c.channel))
   })

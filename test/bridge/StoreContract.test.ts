@@ -10,7 +10,7 @@ const BridgeLayer = () => BridgeServices.pipe(Layer.provideMerge(RemoteSendsLaye
 import { Surfacing } from "../../src/bridge/Surfacing.js"
 import { Layout } from "../../src/domain/Layout.js"
 import { getArtifact, postArtifact } from "../../src/mcp/tools/ArtifactTools.js"
-import { joinChannel, listChannels } from "../../src/mcp/tools/ChannelTools.js"
+import { channelHistory, joinChannel, listChannels } from "../../src/mcp/tools/ChannelTools.js"
 import { listInbox, markRead, readMessage, sendMessage, waitForMessage } from "../../src/mcp/tools/MessageTools.js"
 import { search } from "../../src/mcp/tools/SearchTools.js"
 import { type FileSystemStoreOptions, layerFileSystem } from "../../src/platform/store/FileSystemStore.js"
@@ -92,6 +92,32 @@ const contract = (name: string, layer: (ids?: IdsLayer) => Layer.Layer<any, neve
         const b = yield* call(postArtifact, bob, { contentBase64: bytes })
         assert.deepStrictEqual([a.sha256, a.deduped, b.deduped], [b.sha256, false, true])
         assert.strictEqual((yield* call(getArtifact, bob, { sha256: a.sha256 })).content, bytes)
+      }).pipe(Effect.provide(layer()))
+    )
+
+    it.live("channel history reads only the newest it shows; one that does not decode makes room for an older", () =>
+      Effect.gen(function* () {
+        const alice = yield* register("alice")
+        yield* call(joinChannel, alice, { channel: "#ops" })
+        const store = yield* Store
+        const dir = Layout.channelHistoryDir("ops")
+        yield* store.write(`${dir}/01F00000000000000000000000.json`, "{ not json")
+        for (const subject of ["one", "two", "three"])
+          yield* call(sendMessage, alice, { to: { channel: "#ops" }, subject })
+        yield* store.write(`${dir}/7ZZZZZZZZZZZZZZZZZZZZZZZZZ.json`, "{ not json")
+        const subjects = (h: { messages: ReadonlyArray<{ subject: string }> }) => h.messages.map((m) => m.subject)
+        assert.deepStrictEqual(subjects(yield* call(channelHistory, alice, { channel: "#ops", limit: 2 })), [
+          "two",
+          "three"
+        ])
+        // The newest file was read and quarantined; the oldest was not read.
+        assert.strictEqual((yield* store.list("quarantine")).length, 1)
+        assert.deepStrictEqual(subjects(yield* call(channelHistory, alice, { channel: "#ops", limit: 10 })), [
+          "one",
+          "two",
+          "three"
+        ])
+        assert.strictEqual((yield* store.list("quarantine")).length, 2)
       }).pipe(Effect.provide(layer()))
     )
 
