@@ -32,14 +32,20 @@ export const makeWaitForMessage = (deps: {
 
   const takeOne = (sessionId: SessionId) =>
     Effect.gen(function* () {
-      for (const e of (yield* surfacing.unsurfaced(sessionId)).entries) {
-        const key = `${sessionId}/${e.id}`
-        if (handedOut.has(key)) continue
-        handedOut.add(key)
-        yield* markInBackground(sessionId, e.id)
-        return Option.some(e)
+      // Oldest first: past the entries already handed out, the next one is among the first handedOut.size + 1, so
+      // only those are read (an inbox of thousands waiting costs a few reads, not thousands); more only when some of
+      // them did not decode.
+      for (let limit = handedOut.size + 1; ; limit *= 2) {
+        const pending = yield* surfacing.unsurfaced(sessionId, limit)
+        for (const e of pending.entries) {
+          const key = `${sessionId}/${e.id}`
+          if (handedOut.has(key)) continue
+          handedOut.add(key)
+          yield* markInBackground(sessionId, e.id)
+          return Option.some(e)
+        }
+        if (pending.entries.length >= pending.waiting) return Option.none<MessageEnvelope>()
       }
-      return Option.none<MessageEnvelope>()
     })
 
   /** The entry a watch event names, when it is new to this session: no directory listing needed. */

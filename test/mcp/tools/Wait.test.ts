@@ -3,6 +3,8 @@ import { Effect, Fiber, TestClock } from "effect"
 import { Surfacing } from "../../../src/bridge/Surfacing.js"
 import { broadcast } from "../../../src/mcp/tools/BroadcastTools.js"
 import { markRead, sendMessage, waitForMessage } from "../../../src/mcp/tools/MessageTools.js"
+import { Layout } from "../../../src/domain/Layout.js"
+import { Store } from "../../../src/services/store/Store.js"
 import { call, codeOf, memoryBridge, register } from "../../bridge/support.js"
 
 /** Lets a forked fiber run until it blocks. */
@@ -47,6 +49,28 @@ describe("wait_for_message", () => {
       assert.isNull(waiting.unsafePoll())
       yield* TestClock.adjust("1 millis")
       assert.deepStrictEqual(yield* Fiber.join(waiting), { timedOut: true })
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+
+  it.effect("hands out the oldest waiting message, reading no further; one that does not decode is passed over", () =>
+    Effect.gen(function* () {
+      const alice = yield* register("alice")
+      const bob = yield* register("bob")
+      const store = yield* Store
+      // The oldest waiting copy is not JSON (the smallest ULID); the newest is not JSON either.
+      yield* store.write(Layout.inboxMessage(bob.sessionId, "00000000000000000000000000"), "{ not json")
+      const sent = []
+      for (const subject of ["one", "two"]) {
+        yield* TestClock.adjust("1 millis")
+        sent.push(yield* call(sendMessage, alice, { to: { label: "bob" }, subject }))
+      }
+      yield* store.write(Layout.inboxMessage(bob.sessionId, "7ZZZZZZZZZZZZZZZZZZZZZZZZZ"), "{ not json")
+      assert.strictEqual((yield* call(waitForMessage, bob, { timeoutSec: 0 })).message.id, sent[0]!.messageId)
+      // Only the oldest was read (and quarantined) on the way: the newest has not been read yet.
+      assert.strictEqual((yield* store.list("quarantine")).length, 1)
+      assert.strictEqual((yield* call(waitForMessage, bob, { timeoutSec: 0 })).message.id, sent[1]!.messageId)
+      assert.deepStrictEqual(yield* call(waitForMessage, bob, { timeoutSec: 0 }), { timedOut: true })
+      assert.strictEqual((yield* store.list("quarantine")).length, 2)
     }).pipe(Effect.provide(memoryBridge()))
   )
 
