@@ -13,7 +13,8 @@ import {
 import { Layout } from "../domain/Layout.js"
 import { MessageEnvelope, type SessionRecord } from "../domain/Records.js"
 import { checkBody, checkSubject } from "./Checks.js"
-import { Envelopes, type StoredEnvelope } from "./Envelopes.js"
+import { mayBeLiveBroadcast } from "../domain/BroadcastAge.js"
+import { Envelopes, type StoredEnvelope, storedEnvelope } from "./Envelopes.js"
 import { BROADCAST_TTL_DEFAULT_SEC, BROADCAST_TTL_MAX_SEC, BROADCAST_TTL_MIN_SEC } from "./Limits.js"
 
 export interface PostBroadcastInput {
@@ -29,12 +30,13 @@ export interface BroadcastsShape {
   readonly post: (
     input: PostBroadcastInput
   ) => Effect.Effect<MessageEnvelope, InvalidArgument | InvalidName | BodyTooLarge | StoreError | Internal>
-  /** Unexpired broadcasts, oldest first. */
+  /**
+   * Unexpired broadcasts, oldest first. Only the files whose names are recent enough to be live are read
+   * (`mayBeLiveBroadcast`): expired ones stay on disk until `gc`, and a fresh process does not decode them all.
+   */
   readonly live: Effect.Effect<ReadonlyArray<StoredEnvelope>, StoreError>
   /** A live broadcast by id; none when unknown or expired. */
   readonly get: (id: string) => Effect.Effect<Option.Option<MessageEnvelope>, StoreError>
-  /** Expired broadcasts still on disk (for gc), oldest first. */
-  readonly expired: Effect.Effect<ReadonlyArray<StoredEnvelope>, StoreError>
 }
 
 export class Broadcasts extends Context.Tag("session-bridge/Broadcasts")<Broadcasts, BroadcastsShape>() {}
@@ -78,23 +80,36 @@ export const make = Effect.gen(function* () {
       return envelope
     })
 
-  const all = envelopes.readDir(Layout.broadcastsDir)
+  /** The broadcasts that may be live, decoded, for the listing they were read from (the same array while unchanged). */
+  let recent: { readonly names: ReadonlyArray<string>; readonly stored: ReadonlyArray<StoredEnvelope> } | undefined
+  const mayBeLive = (nowMs: number) =>
+    Effect.flatMap(envelopes.list(Layout.broadcastsDir), (names) => {
+      if (recent !== undefined && recent.names === names) return Effect.succeed(recent.stored)
+      const paths = names
+        .filter((n) => n.endsWith(".json") && mayBeLiveBroadcast(n, nowMs))
+        .map((n) => `${Layout.broadcastsDir}/${n}`)
+      return Effect.map(envelopes.readMany(paths), (found) => {
+        const stored = found.flatMap((e, i) => (Option.isSome(e) ? [storedEnvelope(paths[i]!, e.value)] : []))
+        recent = { names, stored }
+        return stored
+      })
+    })
 
   return Broadcasts.of({
     post,
     // The time read once the listing is in, as before, without steps of its own.
-    live: Effect.clockWith((clock) =>
-      Effect.map(all, (list) =>
-        list.length === 0 ? list : list.filter(isLive(DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())))
+    live: Effect.clockWith((clock) => {
+      const nowMs = clock.unsafeCurrentTimeMillis()
+      return Effect.map(mayBeLive(nowMs), (list) =>
+        list.length === 0 ? list : list.filter(isLive(DateTime.unsafeMake(nowMs)))
       )
-    ),
+    }),
     get: (id) =>
       /^[0-9A-Z]{26}$/.test(id)
         ? Effect.zipWith(envelopes.read(Layout.broadcast(id)), DateTime.now, (found, now) =>
             Option.filter(found, (e) => isLive(now)({ path: "", envelope: e, text: "" }))
           )
-        : Effect.succeed(Option.none()),
-    expired: Effect.zipWith(all, DateTime.now, (list, now) => list.filter((s) => !isLive(now)(s)))
+        : Effect.succeed(Option.none())
   })
 })
 

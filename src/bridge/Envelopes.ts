@@ -84,7 +84,7 @@ const sameNames = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean 
 }
 
 /** The lowercased text is made on first use (by search), not for every envelope read (the hook, the inbox). */
-const stored = (path: string, envelope: MessageEnvelope): StoredEnvelope => {
+export const storedEnvelope = (path: string, envelope: MessageEnvelope): StoredEnvelope => {
   let text: string | undefined
   return {
     path,
@@ -135,7 +135,7 @@ export const make = Effect.gen(function* () {
       const decoded = yield* readJsonIn(store, path, MessageEnvelope, plainEnvelope)
       if (Option.isNone(decoded)) return Option.none<StoredEnvelope>()
       if (files.size >= MAX_CACHED) files.clear()
-      const entry = stored(path, decoded.value)
+      const entry = storedEnvelope(path, decoded.value)
       files.set(path, entry)
       return Option.some(entry)
     })
@@ -149,7 +149,7 @@ export const make = Effect.gen(function* () {
       return Effect.map(readJsonsIn(store, missing, MessageEnvelope, plainEnvelope), (decoded) => {
         if (files.size + missing.length >= MAX_CACHED) files.clear()
         decoded.forEach((d, i) => {
-          if (Option.isSome(d)) files.set(missing[i]!, stored(missing[i]!, d.value))
+          if (Option.isSome(d)) files.set(missing[i]!, storedEnvelope(missing[i]!, d.value))
         })
         return found()
       })
@@ -196,7 +196,7 @@ export const make = Effect.gen(function* () {
   const create = (path: string, envelope: MessageEnvelope) =>
     createJson(path, MessageEnvelope, envelope, plainEnvelopeJson).pipe(
       provideStore,
-      Effect.tap((created) => Effect.sync(() => created && files.set(path, stored(path, envelope))))
+      Effect.tap((created) => Effect.sync(() => created && files.set(path, storedEnvelope(path, envelope))))
     )
   const threadMarker = (envelope: MessageEnvelope, path: string) =>
     envelope.threadId === envelope.id
@@ -227,7 +227,7 @@ export const make = Effect.gen(function* () {
         // A collision on a fresh id is caught by the first file whose name is taken; nothing after it is created.
         const created = yield* store.createExclusiveAll(batch)
         for (let i = 0; i < paths.length; i++)
-          if (created[i] === true) files.set(paths[i]!, stored(paths[i]!, envelope))
+          if (created[i] === true) files.set(paths[i]!, storedEnvelope(paths[i]!, envelope))
         if (created.length === batch.length && created.every(Boolean)) return envelope
         yield* Effect.logDebug(`message id ${id} already taken; retrying`)
         const mine = batch.filter((_, i) => created[i] === true).map((f) => f.path)

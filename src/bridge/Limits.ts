@@ -16,7 +16,7 @@ export const LIVE_WINDOW_MS = 10 * 60 * 1000
 /** A registration that would change nothing but a lastSeen younger than this writes nothing (hook: every prompt). */
 export const LAST_SEEN_REFRESH_MS = 60 * 1000
 export const BROADCAST_TTL_MIN_SEC = 1
-export const BROADCAST_TTL_MAX_SEC = 7 * 24 * 3600
+export { BROADCAST_TTL_MAX_SEC } from "../domain/BroadcastAge.js"
 export const BROADCAST_TTL_DEFAULT_SEC = 3600
 export const WAIT_MAX_SEC = 300
 export const WAIT_DEFAULT_SEC = 30

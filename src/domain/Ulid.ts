@@ -1,7 +1,7 @@
 import * as Schema from "effect/Schema"
 import { ULID_PATTERN } from "./IdPatterns.js"
 
-export const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+export { CROCKFORD, decodeTime, encodeTime } from "./UlidTime.js"
 const ULID_RE = ULID_PATTERN
 
 /** A session id: a 26-character Crockford ULID. */
@@ -25,20 +25,3 @@ export const SessionIdPrefix = Schema.String.pipe(
   Schema.filter((s) => /^[0-9A-Za-z]{6,25}$/.test(s) || "a session id prefix is 6-25 base32 characters"),
   Schema.transform(Schema.String, { strict: true, decode: (s) => s.toUpperCase(), encode: (s) => s })
 )
-
-export const encodeTime = (ms: number): string => {
-  let out = ""
-  let t = ms
-  for (let i = 0; i < 10; i++) {
-    out = CROCKFORD[t % 32] + out
-    t = Math.floor(t / 32)
-  }
-  return out
-}
-
-/** The creation time, in epoch milliseconds, carried by a ULID. */
-export const decodeTime = (ulid: string): number => {
-  let t = 0
-  for (let i = 0; i < 10; i++) t = t * 32 + CROCKFORD.indexOf(ulid[i] ?? "0")
-  return t
-}

@@ -27,6 +27,7 @@ import {
   writeSync
 } from "node:fs"
 import { dirname, join } from "node:path"
+import { mayBeLiveBroadcast } from "../domain/BroadcastAge.js"
 import { checkEnvelope, type CheckedEnvelope } from "../domain/EnvelopeShape.js"
 import { encodeStamp, type HookStamp, MARK_RESERVE_MS, stampPath, type StampedDir } from "../domain/HookStamp.js"
 import { MAX_ENTRIES, renderInboxBlock } from "../domain/InboxBlock.js"
@@ -41,7 +42,10 @@ const DIR_MODE = 0o700
 const FILE_MODE = 0o600
 const TEMP_PREFIX = ".tmp-"
 const MAX_ENVELOPE_BYTES = 1024 * 1024
-/** More live broadcasts than this are read by the full hook: the fast path reads every one on each prompt. */
+/**
+ * More broadcasts recent enough to be live than this are read by the full hook: the fast path reads every one on each
+ * prompt.
+ */
 export const MAX_FAST_BROADCASTS = 64
 
 class Decline extends Error {}
@@ -194,9 +198,12 @@ export const surfaceInbox = (bridgeHome: string, stamp: HookStamp, deadline: num
     const candidates: Array<Candidate> = []
     for (const n of names(home, inboxDir))
       if (n.endsWith(".json") && isWaiting(n.slice(0, -5))) candidates.push({ id: n.slice(0, -5) })
-    const broadcasts = names(home, Layout.broadcastsDir).filter((n) => n.endsWith(".json"))
-    if (broadcasts.length > MAX_FAST_BROADCASTS) return { why: `more than ${MAX_FAST_BROADCASTS} broadcasts` }
     const now = Date.now()
+    // Those too old to be live by their names are not read, as the full hook does not read them.
+    const broadcasts = names(home, Layout.broadcastsDir).filter(
+      (n) => n.endsWith(".json") && mayBeLiveBroadcast(n, now)
+    )
+    if (broadcasts.length > MAX_FAST_BROADCASTS) return { why: `more than ${MAX_FAST_BROADCASTS} broadcasts` }
     for (const n of broadcasts) {
       const e = envelope(home, `${Layout.broadcastsDir}/${n}`)
       const live = e.expiresAtMs !== undefined && e.expiresAtMs > now

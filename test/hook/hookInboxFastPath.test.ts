@@ -20,6 +20,7 @@ import {
   PROMPT,
   put,
   putEnvelope,
+  recentUlid,
   settle,
   tempDir,
   tree,
@@ -103,15 +104,17 @@ const SHOWN: ReadonlyArray<readonly [string, (home: string, sid: string) => void
     "inbox block shown"
   ],
   [
-    "live, expired and own broadcasts beside the inbox",
+    "live, expired and own broadcasts beside the inbox; one too old by its id is not read",
     (home, sid) => {
-      const b = (n: number, over: Record<string, unknown>) =>
-        putEnvelope(home, "broadcasts", envelope(ulid(n), sid, { kind: "broadcast", to: [], ...over }))
-      b(2, { expiresAt: iso(Date.now() + HOUR), subject: "to everyone" })
-      b(3, { expiresAt: iso(Date.now() - HOUR), subject: "expired" })
-      b(4, { expiresAt: iso(Date.now() + HOUR), from: { sessionId: sid, label: "me" } })
-      b(5, { expiresAt: iso(Date.now() + HOUR) })
-      put(home, `state/${sid}/read/${ulid(5)}`, "")
+      const b = (id: string, over: Record<string, unknown>) =>
+        putEnvelope(home, "broadcasts", envelope(id, sid, { kind: "broadcast", to: [], ...over }))
+      b(recentUlid(2), { expiresAt: iso(Date.now() + HOUR), subject: "to everyone" })
+      b(recentUlid(3), { expiresAt: iso(Date.now() - HOUR), subject: "expired" })
+      b(recentUlid(4), { expiresAt: iso(Date.now() + HOUR), from: { sessionId: sid, label: "me" } })
+      b(recentUlid(5), { expiresAt: iso(Date.now() + HOUR) })
+      put(home, `state/${sid}/read/${recentUlid(5)}`, "")
+      // Posted long before the longest TTL: expired whatever it says, and not even read (it is not an envelope).
+      put(home, `broadcasts/${ulid(6)}.json`, "[]")
       putEnvelope(home, inbox(sid), envelope(ulid(1), sid))
     },
     "inbox block shown"
@@ -158,7 +161,7 @@ const DECLINED: ReadonlyArray<readonly [string, (home: string, sid: string) => v
   [
     "a malformed broadcast",
     (home, sid) => {
-      put(home, `broadcasts/${ulid(2)}.json`, "[]")
+      put(home, `broadcasts/${recentUlid(2)}.json`, "[]")
       putEnvelope(home, inbox(sid), envelope(ulid(1), sid))
     },
     "not an envelope the fast path reads"
@@ -239,12 +242,18 @@ describe("hook fast path with local messages waiting: declines", () => {
     assert.include(fifo.stderr, "not a small regular file")
     fs.rmSync(path.join(home, inbox(sid)), { recursive: true })
     prompt(dir) // stamps again
-    for (let i = 0; i <= MAX_FAST_BROADCASTS; i++)
-      putEnvelope(
-        home,
-        "broadcasts",
-        envelope(ulid(100 + i), sid, { kind: "broadcast", expiresAt: iso(Date.now() - HOUR) })
-      )
+    // Broadcasts posted longer ago than the longest TTL are not counted (nor read) however many there are.
+    const broadcasts = (id: (n: number) => string) => {
+      for (let i = 0; i <= MAX_FAST_BROADCASTS; i++)
+        putEnvelope(
+          home,
+          "broadcasts",
+          envelope(id(100 + i), sid, { kind: "broadcast", expiresAt: iso(Date.now() - HOUR) })
+        )
+    }
+    broadcasts((n) => ulid(n))
+    assert.include(prompt(dir).stderr, "fast path, nothing waiting")
+    broadcasts(recentUlid)
     assert.include(prompt(dir).stderr, `more than ${MAX_FAST_BROADCASTS} broadcasts`)
     fs.rmSync(path.join(home, "broadcasts"), { recursive: true })
     prompt(dir)

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { CROCKFORD } from "../../../src/domain/Ulid.js"
+import { CROCKFORD, encodeTime } from "../../../src/domain/Ulid.js"
 import { LAUNCHER } from "../../support/build.js"
 
 /*
@@ -54,9 +54,11 @@ export const settle = (dir: string): string => {
 /** A message id in Crockford base32, ordered by `n`. */
 export const ulid = (n: number, prefix = "01J0") => {
   let out = ""
-  for (let left = n; out.length < 22; left = Math.floor(left / 32)) out = CROCKFORD[left % 32] + out
+  for (let left = n; out.length < 26 - prefix.length; left = Math.floor(left / 32)) out = CROCKFORD[left % 32] + out
   return `${prefix}${out}`
 }
+/** A message id made an hour ago, ordered by `n`: a broadcast that may still be live by its name. */
+export const recentUlid = (n: number) => ulid(n, encodeTime(Date.now() - 3_600_000))
 export const OTHER = ulid(999_999, "01HZ")
 
 /** An envelope as the bridge stores it, with `over` on top. */

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
-import { Broadcasts } from "../../../src/bridge/Broadcasts.js"
+import { encodeTime } from "../../../src/domain/Ulid.js"
+import { Store } from "../../../src/services/store/Store.js"
 import { broadcast } from "../../../src/mcp/tools/BroadcastTools.js"
 import { listInbox, markRead, readMessage, sendMessage } from "../../../src/mcp/tools/MessageTools.js"
 import { call, codeOf, memoryBridge, register } from "../../bridge/support.js"
@@ -56,7 +57,7 @@ describe("broadcasts", () => {
     }).pipe(Effect.provide(memoryBridge()))
   )
 
-  it.effect("expire after ttlSec: invisible, unreadable, listed for gc", () =>
+  it.effect("expire after ttlSec: invisible, unreadable, kept on disk for gc", () =>
     Effect.gen(function* () {
       const alice = yield* register("alice")
       const bob = yield* register("bob")
@@ -70,11 +71,30 @@ describe("broadcasts", () => {
         marked: 0,
         unknown: 1
       })
-      const expired = yield* (yield* Broadcasts).expired
+      assert.deepStrictEqual(yield* (yield* Store).list("broadcasts"), [`${posted.messageId}.json`])
+    }).pipe(Effect.provide(memoryBridge()))
+  )
+
+  it.effect("a broadcast file posted longer ago than the longest TTL (and a day) is not read", () =>
+    Effect.gen(function* () {
+      const alice = yield* register("alice")
+      const bob = yield* register("bob")
+      const store = yield* Store
+      // Named by an id made at time 0, and not JSON: reading it would quarantine it.
+      yield* store.write("broadcasts/00000000000000000000000000.json", "{ not json")
+      yield* TestClock.adjust("9 days")
+      const fresh = yield* call(broadcast, alice, { subject: "fresh" })
+      const inbox = yield* call(listInbox, bob)
       assert.deepStrictEqual(
-        expired.map((s) => s.envelope.id),
-        [posted.messageId]
+        inbox.entries.map((e: { id: string }) => e.id),
+        [fresh.messageId]
       )
+      assert.deepStrictEqual(yield* store.list("quarantine"), [])
+      // Just inside the window it is read (and, not being JSON, quarantined).
+      yield* store.write(`broadcasts/${encodeTime(Date.parse("1970-01-03T00:00:01Z"))}0000000000000000.json`, "{ x")
+      yield* call(broadcast, alice, { subject: "again" })
+      yield* call(listInbox, bob)
+      assert.strictEqual((yield* store.list("quarantine")).length, 1)
     }).pipe(Effect.provide(memoryBridge()))
   )
 
