@@ -10,10 +10,10 @@ import {
   type InvalidName,
   type StoreError
 } from "../domain/Errors.js"
+import { mayBeLiveBroadcast } from "../domain/BroadcastAge.js"
 import { Layout } from "../domain/Layout.js"
 import { MessageEnvelope, type SessionRecord } from "../domain/Records.js"
 import { checkBody, checkSubject } from "./Checks.js"
-import { mayBeLiveBroadcast } from "../domain/BroadcastAge.js"
 import { Envelopes, type StoredEnvelope, storedEnvelope } from "./Envelopes.js"
 import { BROADCAST_TTL_DEFAULT_SEC, BROADCAST_TTL_MAX_SEC, BROADCAST_TTL_MIN_SEC } from "./Limits.js"
 

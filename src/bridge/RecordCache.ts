@@ -24,7 +24,7 @@ export const makeRecordCache = <A, I>(store: StoreShape, dir: string, schema: Sc
     Effect.gen(function* () {
       const stats = yield* Effect.forEach(names, (name) => store.stat(`${dir}/${name}`))
       const out: Array<Option.Option<A>> = []
-      const missing: Array<number> = []
+      const missing: Array<{ readonly i: number; readonly size: number; readonly mtimeMs: number }> = []
       names.forEach((name, i) => {
         const st = stats[i]!
         const hit = cache.get(name)
@@ -34,7 +34,7 @@ export const makeRecordCache = <A, I>(store: StoreShape, dir: string, schema: Sc
         } else if (hit !== undefined && hit.size === st.value.size && hit.mtimeMs === st.value.mtimeMs) {
           out.push(Option.some(hit.record))
         } else {
-          missing.push(i)
+          missing.push({ i, size: st.value.size, mtimeMs: st.value.mtimeMs })
           out.push(Option.none())
         }
       })
@@ -42,12 +42,11 @@ export const makeRecordCache = <A, I>(store: StoreShape, dir: string, schema: Sc
       const now = yield* Clock.currentTimeMillis
       const decoded = yield* readJsonsIn(
         store,
-        missing.map((i) => `${dir}/${names[i]}`),
+        missing.map(({ i }) => `${dir}/${names[i]}`),
         schema
       )
-      missing.forEach((i, k) => {
+      missing.forEach(({ i, size, mtimeMs }, k) => {
         const record = decoded[k]!
-        const { size, mtimeMs } = Option.getOrThrow(stats[i]!)
         if (Option.isSome(record) && mtimeMs > 0 && now - mtimeMs > mtimeTrustMs(mtimeMs)) {
           cache.set(names[i]!, { size, mtimeMs, record: record.value })
         } else {
