@@ -184,6 +184,12 @@ try {
     first <= 150
   )
   row(`search over ${COUNT} messages, p50`, ms(p50), "report")
+  const over = (values) => values.filter((t) => t > 2).length
+  row(
+    `calls over 2 ms: of the ${times.length} searches / of the same calls replayed (the floor)`,
+    `${over(times)} / ${over(floor)}`,
+    "report"
+  )
   row(
     `the same ${floor.length} calls answered by a bare MCP SDK server replaying the answers (the floor now), p95 / p50`,
     `${ms(percentile(floor, 95))} / ${ms(percentile(floor, 50))}`,
