@@ -18,6 +18,7 @@ import { installedInvocation, probeHook } from "./HookProbe.js"
 import { progress } from "./Progress.js"
 import { type Check, check, mcpCheck, ownHookCheck } from "./RoundTrips.js"
 import { setExitCode } from "./Runtime.js"
+import { storeGrowthCheck } from "./StoreGrowth.js"
 
 const octal = (mode: number) => mode.toString(8).padStart(3, "0")
 
@@ -190,12 +191,13 @@ const allChecks = Effect.scoped(
     const scratch = yield* fs.makeTempDirectoryScoped({ prefix: "session-bridge-doctor-" })
     yield* progress("checking the home")
     const home = yield* homeChecks
+    const growth = (yield* (yield* HostConfig).info((yield* Store).root)).isDirectory ? [yield* storeGrowthCheck] : []
     yield* progress(`checking ${PROVIDERS.length} host CLIs and running each installed hook`)
     const hosts = yield* providerChecks(scratch, yield* Effect.makeSemaphore(1))
     yield* progress("starting the MCP server")
     const mcp = yield* mcpCheck(`${scratch}/mcp`)
     const own = hosts.installed === 0 ? [yield* ownHookCheck(`${scratch}/hook`)] : []
-    return [...home, ...hosts.checks, mcp, ...own, ...(hosts.installed === 0 ? [NOTHING_SET_UP] : [])]
+    return [...home, ...growth, ...hosts.checks, mcp, ...own, ...(hosts.installed === 0 ? [NOTHING_SET_UP] : [])]
   })
 )
 
