@@ -78,6 +78,31 @@ export const walkStore = (store: StoreShape, dir: string): Effect.Effect<Readonl
     return out
   })
 
+/**
+ * The session records offline for longer than `offlineMs` at `now`, with how long: what gc removes, and what
+ * `doctor` counts. Read without the record's quarantine (a record that does not decode is skipped).
+ */
+export const longOfflineSessions = (
+  store: StoreShape,
+  now: number,
+  offlineMs: number
+): Effect.Effect<
+  ReadonlyArray<{ readonly path: string; readonly record: SessionRecord; readonly idle: number }>,
+  StoreError
+> =>
+  Effect.gen(function* () {
+    const out: Array<{ readonly path: string; readonly record: SessionRecord; readonly idle: number }> = []
+    for (const name of yield* store.list(Layout.sessionsDir)) {
+      if (!name.endsWith(".json")) continue
+      const path = `${Layout.sessionsDir}/${name}`
+      const record = Option.flatMap(yield* store.readText(path), decodeSession)
+      if (Option.isNone(record)) continue
+      const idle = now - DateTime.toEpochMillis(record.value.lastSeen)
+      if (idle > offlineMs) out.push({ path, record: record.value, idle })
+    }
+    return out
+  })
+
 /** Works out what gc would remove; nothing is changed. */
 export const planGc = (
   store: StoreShape,
@@ -125,15 +150,10 @@ export const planGc = (
 
     // Sessions offline longer than the threshold: record, inbox, state and the pointers naming them.
     const removedSessions = new Set<string>()
-    for (const name of yield* jsonNames(Layout.sessionsDir)) {
-      const path = `${Layout.sessionsDir}/${name}`
-      const record = Option.flatMap(yield* readText(path), decodeSession)
-      if (Option.isNone(record)) continue
-      const idle = now - DateTime.toEpochMillis(record.value.lastSeen)
-      if (idle <= options.offlineMs) continue
-      const id = record.value.sessionId
+    for (const { path, record, idle } of yield* longOfflineSessions(store, now, options.offlineMs)) {
+      const id = record.sessionId
       removedSessions.add(id)
-      const why = `session ${record.value.label} offline for ${Math.floor(idle / 86_400_000)} days`
+      const why = `session ${record.label} offline for ${Math.floor(idle / 86_400_000)} days`
       yield* add("session", path, why)
       if (yield* exists(Layout.inboxDir(id))) yield* add("session", Layout.inboxDir(id), why, true)
       if (yield* exists(Layout.stateDir(id))) yield* add("session", Layout.stateDir(id), why, true)

@@ -12,7 +12,14 @@ import { Channels } from "./Channels.js"
 import { type GcOptions, planGc, type Progress, type Removal, type StoredFile, walkStore } from "./GcPlan.js"
 import { inspectTarget, type Located } from "./StoreInspection.js"
 
-export { DEFAULT_GC, type GcOptions, type Progress, type Removal, type StoredFile } from "./GcPlan.js"
+export {
+  DEFAULT_GC,
+  type GcOptions,
+  longOfflineSessions,
+  type Progress,
+  type Removal,
+  type StoredFile
+} from "./GcPlan.js"
 export type { Located } from "./StoreInspection.js"
 
 /** What a set of stored files holds, by area (what purge names before it deletes). */

@@ -1,11 +1,8 @@
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
-import { DEFAULT_GC } from "../bridge/Housekeeping.js"
+import { DEFAULT_GC, longOfflineSessions } from "../bridge/Housekeeping.js"
 import { mayBeLiveBroadcast } from "../domain/BroadcastAge.js"
 import { Layout } from "../domain/Layout.js"
-import { UtcTime } from "../domain/UtcTime.js"
 import { Store } from "../services/store/Store.js"
 import { plural } from "./Output.js"
 import { type Check, check } from "./RoundTrips.js"
@@ -13,30 +10,18 @@ import { type Check, check } from "./RoundTrips.js"
 /** From this many long-offline session records on, doctor suggests gc. */
 export const GROWTH_WARN_AT = 100
 
-/** A record's lastSeen, read without the record's schema (nothing is quarantined here); none when it has none. */
-const LastSeen = Schema.parseJson(Schema.Struct({ lastSeen: UtcTime }))
-const lastSeenOf = (text: string): Option.Option<number> =>
-  Option.map(Schema.decodeUnknownOption(LastSeen)(text), (r) => DateTime.toEpochMillis(r.lastSeen))
-
 /**
  * What `session-bridge gc` would remove that every new session still reads: session records offline for longer
  * than gc's default (the registry is read whole by a session's first call and its start hook), and, for the
  * record, broadcasts expired by their ids' age (BroadcastAge: no longer read, only listed). Counted from the
- * records' lastSeen (as gc judges them) and the broadcasts' names, without the record schema's reading (doctor
- * quarantines nothing), so it stays quick on a large home; a warning from GROWTH_WARN_AT records on.
+ * records as gc reads them (longOfflineSessions: doctor quarantines nothing) and the broadcasts' names, so it
+ * stays quick on a large home; a warning from GROWTH_WARN_AT records on.
  */
 export const storeGrowthCheck: Effect.Effect<Check, never, Store> = Effect.gen(function* () {
   const now = yield* DateTime.now
   const nowMs = DateTime.toEpochMillis(now)
   const store = yield* Store
-  const records = (yield* store.list(Layout.sessionsDir)).filter((n) => n.endsWith(".json"))
-  let offline = 0
-  for (const name of records) {
-    // A file the store will not read (a FIFO, a link, an oversized one) is not counted.
-    const text = yield* Effect.orElseSucceed(store.readText(`${Layout.sessionsDir}/${name}`), () => Option.none())
-    const seen = Option.flatMap(text, lastSeenOf)
-    if (Option.isSome(seen) && nowMs - seen.value > DEFAULT_GC.offlineMs) offline++
-  }
+  const offline = (yield* longOfflineSessions(store, nowMs, DEFAULT_GC.offlineMs)).length
   const names = yield* store.list(Layout.broadcastsDir)
   const expired = names.filter((n) => n.endsWith(".json") && !mayBeLiveBroadcast(n, nowMs)).length
   const what = `${plural(offline, "session record")} offline for ${DEFAULT_GC.offlineMs / 86_400_000} days or more, ${plural(expired, "long-expired broadcast")}`
