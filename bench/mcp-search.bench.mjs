@@ -4,8 +4,9 @@
 // The home is on the real disk (os.tmpdir()), where users keep theirs. The first search of the server that was
 // running while the store was seeded builds the index; the figures are then taken from fresh servers, as a new
 // session gets them, once the disk has written back what the seeding left: each one's first call, then 40 more (p50
-// and p95 of the three servers' calls together). The
-// client is warmed up first, on the server that ran while seeding, as a host's has been by the time it searches.
+// and p95 of the three servers' calls together). The client is warmed up first, on the server that ran while
+// seeding, as a host's has been by the time it searches, with the calls timed later among others: their answers are
+// recorded then, so the timed calls keep nothing (what this process keeps, it collects, in the middle of timed calls).
 // After each fresh server, the same calls go to a server on the bare MCP SDK that replays the answers recorded
 // (bench/replay-server.mjs): its p95 is what this machine, the client and the pipes cost at that moment, the floor
 // under the row's figure.
@@ -94,18 +95,21 @@ try {
   }
   log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`)
 
-  /** One search through `server` (the bridge's by default), timed as a host's client gets it: result parsed. */
-  const search = async (query, server = bob) => {
+  /**
+   * One search through `server` (the bridge's by default), timed as a host's client gets it: result parsed. The
+   * answer is kept for the replay server when `record`.
+   */
+  const search = async (query, server = bob, record = false) => {
     const args = { query, limit: 20 }
     const t0 = performance.now()
     const result = await server.client.callTool({ name: "bridge_search", arguments: args })
     const r = JSON.parse(result.content[0]?.text ?? "null")
     const took = performance.now() - t0
     if (result.isError) throw new Error(`bridge_search: ${JSON.stringify(r)}\n${server.stderr()}`)
-    if (server === bob) answers[`bridge_search ${JSON.stringify(args)}`] = result
+    if (record) answers[`bridge_search ${JSON.stringify(args)}`] = result
     return { ms: took, r }
   }
-  const build = await search("parser")
+  const build = await search("parser", bob, true)
   log(`first search of the server running while seeding: ${ms(build.ms)}`)
   // The index is written in the background once built, and again once the inbox has been quiet long enough for the
   // file to claim the listing current: wait for that, then start a fresh server for the same session.
@@ -122,8 +126,10 @@ try {
     return i % 3 === 0 ? `${word} update ${(i * 331) % COUNT}` : word
   }
   // A host's MCP client has made many calls before it searches; this process's has made a handful, and its own
-  // code would run cold in the first calls measured. It warms up on the server that ran while seeding.
-  for (let i = 0; i < WARM_CALLS; i++) await search(queryAt(i + 1000))
+  // code would run cold in the first calls measured. It warms up on the server that ran while seeding, with the
+  // calls timed later among others, and records their answers for the replay server.
+  for (let i = 0; i < WARM_CALLS; i++) await search(queryAt(i), bob, i < QUERIES)
+  fs.writeFileSync(answersFile, JSON.stringify(answers))
   await bob.close()
   // The seeding left tens of thousands of files for the kernel to write back: a user's home is not being written
   // while they search, so the figures are taken once that is done.
@@ -140,7 +146,6 @@ try {
     firsts.push(cold.ms)
     for (let i = 0; i < QUERIES; i++) times.push((await search(queryAt(i))).ms)
     if (s < SERVERS - 1) await bob.close()
-    fs.writeFileSync(answersFile, JSON.stringify(answers))
     const replay = await spawnMcp({ home, bin: REPLAY_SERVER, env: { BENCH_REPLAY_ANSWERS: answersFile } })
     try {
       await search("parser", replay)

@@ -42,22 +42,24 @@ export const onStopSignal = (stop: () => void): void => {
 }
 
 /**
- * V8 settings for the tool calls, set right before they are loaded (the first `tools/call`); each is read by V8
- * whenever it applies, so setting it at run time takes effect for what is compiled and allocated from then on.
+ * V8 settings for the tool calls, set right before they are loaded (the first `tools/call`, and before their code
+ * cache is read: V8 checks the flags a cache was made with); each is read by V8 whenever it applies, so setting it
+ * at run time takes effect for what is compiled and allocated from then on.
  * - `--semi-space-growth-factor=1`: the young generation stays at its initial size (two 1 MiB semi-spaces)
  *   instead of doubling while the tool calls' code is loaded: nearly everything allocated then lives on, so
  *   growing it buys nothing but resident memory (about 3 MiB; docs/adr/0038-mcp-server-young-generation.md).
+ * - `--no-opt`: no TurboFan. A call's own work is a fraction of a millisecond; the first optimizing compile of a
+ *   process stalled the call that set it off by 2–3 ms, and a busy server's compiles kept about 10 MiB more
+ *   resident for good (docs/adr/0086-mcp-server-without-turbofan.md).
  * - `--interrupt-budget` and `--interrupt-budget-factor-for-feedback-allocation` at 16 times their defaults
- *   (66 KiB and 8): a function is profiled, and optimized by TurboFan, after 16 times as much work. Loading the
- *   calls and a first few of them then start no optimizing compile, whose compiler code and memory would stay
- *   resident (about 4 MiB); a busy server's hot paths still reach TurboFan, a little later
- *   (docs/adr/0048-mcp-server-resident-memory.md).
+ *   (66 KiB and 8): functions are profiled after 16 times as much work, so loading the calls and a first few of
+ *   them allocate fewer feedback vectors (docs/adr/0048-mcp-server-resident-memory.md).
  */
 export const tuneV8ForToolCalls = (): void =>
   process
     .getBuiltinModule("node:v8")
     .setFlagsFromString(
-      "--semi-space-growth-factor=1 --interrupt-budget=1081344 --interrupt-budget-factor-for-feedback-allocation=128"
+      "--semi-space-growth-factor=1 --no-opt --interrupt-budget=1081344 --interrupt-budget-factor-for-feedback-allocation=128"
     )
 
 /** Resolves after `millis`, without keeping the process alive. */
