@@ -49,8 +49,8 @@ export const onStopSignal = (stop: () => void): void => {
  *   instead of doubling while the tool calls' code is loaded: nearly everything allocated then lives on, so
  *   growing it buys nothing but resident memory (about 3 MiB; docs/adr/0038-mcp-server-young-generation.md).
  * - `--no-opt`: no TurboFan. A call's own work is a fraction of a millisecond; the first optimizing compile of a
- *   process stalled the call that set it off by 2–3 ms, and a busy server's compiles kept about 10 MiB more
- *   resident for good (docs/adr/0086-mcp-server-without-turbofan.md).
+ *   process made the call that set it off take 2–4 ms instead of about 1, and a busy server's compiles kept about
+ *   11 MiB more resident for good (docs/adr/0086-mcp-server-without-turbofan.md).
  * - `--interrupt-budget` and `--interrupt-budget-factor-for-feedback-allocation` at 16 times their defaults
  *   (66 KiB and 8): functions are profiled after 16 times as much work, so loading the calls and a first few of
  *   them allocate fewer feedback vectors (docs/adr/0048-mcp-server-resident-memory.md).
