@@ -6,7 +6,8 @@
 // session gets them, once the disk has written back what the seeding left: each one's first call, then 40 more (p50
 // and p95 of the three servers' calls together). The client is warmed up first, on the server that ran while
 // seeding, as a host's has been by the time it searches, with the calls timed later among others: their answers are
-// recorded then, so the timed calls keep nothing (what this process keeps, it collects, in the middle of timed calls).
+// recorded then, so the timed calls keep nothing (whatever this process kept while timing, its own collector would
+// walk in the middle of the timed calls).
 // After each fresh server, the same calls go to a server on the bare MCP SDK that replays the answers recorded
 // (bench/replay-server.mjs): its p95 is what this machine, the client and the pipes cost at that moment, the floor
 // under the row's figure.

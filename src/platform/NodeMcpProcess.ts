@@ -52,8 +52,9 @@ export const onStopSignal = (stop: () => void): void => {
  *   process made the call that set it off take 2–4 ms instead of about 1, and a busy server's compiles kept about
  *   11 MiB more resident for good (docs/adr/0086-mcp-server-without-turbofan.md).
  * - `--interrupt-budget` and `--interrupt-budget-factor-for-feedback-allocation` at 16 times their defaults
- *   (66 KiB and 8): functions are profiled after 16 times as much work, so loading the calls and a first few of
- *   them allocate fewer feedback vectors (docs/adr/0048-mcp-server-resident-memory.md).
+ *   (66 KiB and 8), from when they kept TurboFan out of the first calls (docs/adr/0048-mcp-server-resident-memory.md):
+ *   functions are profiled after 16 times as much work. With TurboFan off, the server measured the same without
+ *   them (resident memory, search); they stay as they were measured.
  */
 export const tuneV8ForToolCalls = (): void =>
   process
