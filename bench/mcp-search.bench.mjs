@@ -14,10 +14,17 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import * as v8 from "node:v8"
 import { settleDisk } from "./disk.mjs"
 import { log, ms, percentile, removeHome, requireBuild, row, spawnMcp, tempHome, ulid } from "./lib.mjs"
 
 requireBuild()
+// This process plays a host's MCP client, whose code a long-lived host compiled with TurboFan long ago. Here it
+// would be compiled in the middle of the timed calls: V8 picks the SDK's result validation (zod's `runChecks`,
+// `_zod.parse`) at fixed call counts after the warm-up and compiles it on a helper thread, which on a two-core
+// machine takes the CPU from the calls being timed (`--trace-opt`: a 2–5 ms call at the same place every run).
+// So the client runs without TurboFan; its calls cost the same (p50 of the figure and of the floor unchanged).
+v8.setFlagsFromString("--no-opt")
 const COUNT = Number(process.env.BENCH_SEARCH_MESSAGES ?? 20_000)
 const QUERIES = 40
 const SERVERS = 3
