@@ -22,27 +22,23 @@ interface PageCandidate {
 }
 
 /**
- * A set made from a directory's listing, kept with that listing: `Envelopes.list` hands out the same array while the
- * directory is unchanged, so a session's read markers are not put into a new set on every send and every page.
+ * The names of a directory's listing as a set, kept with that listing: `Envelopes.list` hands out the same array
+ * while the directory is unchanged, so a session's read markers are not put into a new set on every send and every
+ * inbox page.
  */
-const setsOf = (make: (names: ReadonlyArray<string>) => ReadonlySet<string>) => {
-  const made = new WeakMap<ReadonlyArray<string>, ReadonlySet<string>>()
-  return (names: ReadonlyArray<string>): ReadonlySet<string> => {
-    let set = made.get(names)
-    if (set === undefined) {
-      set = make(names)
-      made.set(names, set)
-    }
-    return set
+const setsMade = new WeakMap<ReadonlyArray<string>, ReadonlySet<string>>()
+const setOf = (names: ReadonlyArray<string>): ReadonlySet<string> => {
+  let set = setsMade.get(names)
+  if (set === undefined) {
+    set = new Set(names)
+    setsMade.set(names, set)
   }
+  return set
 }
 
 /** What one session may see: its inbox, live broadcasts from others, its channels' history, what it sent. */
 export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: BroadcastsShape, channels: ChannelsShape) => {
-  const ids = setsOf((names) => new Set(names))
-  const idSet = (dir: string) => Effect.map(envelopes.list(dir), ids)
-  /** Read markers (`<id>`) as the inbox names them (`<id>.json`): counting the unread needs no slice per copy. */
-  const inboxNamesOf = setsOf((names) => new Set(names.map((id) => `${id}.json`)))
+  const idSet = (dir: string) => Effect.map(envelopes.list(dir), setOf)
 
   /**
    * A page of what `bridge_list_inbox` shows: the newest `limit` of the inbox copies and live broadcasts from others
@@ -115,9 +111,9 @@ export const makeVisibility = (envelopes: EnvelopesShape, broadcasts: Broadcasts
       let copies = 0
       for (const name of inbox) if (name.endsWith(".json")) copies++
       if (copies < limit) return Option.none()
-      const read = inboxNamesOf(yield* envelopes.list(Layout.readDir(sessionId)))
+      const read = yield* idSet(Layout.readDir(sessionId))
       let n = 0
-      for (const name of inbox) if (name.endsWith(".json") && !read.has(name)) n++
+      for (const name of inbox) if (name.endsWith(".json") && !read.has(name.slice(0, -5))) n++
       return n >= limit ? Option.some(n) : Option.none()
     })
 
